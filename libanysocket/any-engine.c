@@ -1,0 +1,704 @@
+/* any-engine.c: the protocol engine of one connection (PROTOCOL.md 2-5)
+ *
+ * Receiving: frame -> chunk header -> reassembly -> JSON -> dispatch by
+ * state. Sending: JSON -> chunks -> frames. A single-chunk packet, the
+ * common case, is generated straight after its header into the buffer
+ * that becomes the frame, and parsed straight from the received frame.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "anysocket.h"
+#include "any-engine.h"
+#include "any-reassembly.h"
+
+/* The largest frame a healthy peer sends: 1,048,576 UTF-16 units are at
+ * most 3 MiB of UTF-8; compat E2EE doubles that as hex, plus IV and
+ * padding. */
+#define MAX_FRAME_SIZE ((gsize) 8 * 1024 * 1024)
+
+/* Ids longer than this are not ids. */
+#define MAX_PEER_ID_LENGTH 256
+
+#define HEARTBEAT_PING 1
+#define HEARTBEAT_PONG 2
+#define MISSED_HEARTBEATS_LIMIT 2
+
+typedef struct {
+  AnyPacketType  type;
+  gint32         seq;
+  JsonNode      *data;   /* held_in */
+  GString       *text;   /* held_out */
+} HeldPacket;
+
+struct _AnyEngine {
+  AnyEngineRole             role;
+  AnyEngineState            state;
+  AnyTransport             *transport;
+  const AnyEngineCallbacks *callbacks;
+  gpointer                  user_data;
+  GMainContext             *context;
+
+  char                     *local_id;
+  char                     *peer_id;
+  JsonNode                 *auth_data;
+  gint32                    seq;
+
+  AnyReassembly            *reassembly;
+  JsonParser               *parser;
+  JsonGenerator            *generator;
+  gsize                     max_message_size;
+
+  /* LINK and INTERNAL packets wait here, in order, until connected. */
+  GQueue                    held_in;
+  gsize                     held_in_bytes;
+  GQueue                    held_out;
+
+  GSource                  *auth_timer;
+  GSource                  *heartbeat_timer;
+  guint                     heartbeat_interval_ms;
+  gboolean                  received_since_tick;
+  guint                     missed_heartbeats;
+  gint64                    ping_sent_at;
+
+  /* Callbacks may drop the owner's last reference, and with it the
+   * engine: freeing is deferred until the outermost entry point returns. */
+  guint                     busy;
+  gboolean                  free_pending;
+};
+
+static void engine_really_free (AnyEngine *self);
+
+static inline void
+engine_enter (AnyEngine *self)
+{
+  self->busy++;
+}
+
+static inline void
+engine_leave (AnyEngine *self)
+{
+  if (--self->busy == 0 && self->free_pending)
+    engine_really_free (self);
+}
+
+static void
+held_packet_free (gpointer data)
+{
+  HeldPacket *held = data;
+
+  g_clear_pointer (&held->data, json_node_unref);
+  if (held->text != NULL)
+    g_string_free (held->text, TRUE);
+  g_free (held);
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static GSource *
+add_timer (AnyEngine   *self,
+           guint        interval_ms,
+           GSourceFunc  func)
+{
+  GSource *source = g_timeout_source_new (interval_ms);
+
+  g_source_set_callback (source, func, self, NULL);
+  g_source_set_static_name (source, "[anysocket] engine timer");
+  g_source_attach (source, self->context);
+  return source;
+}
+
+static gint32
+next_seq (AnyEngine *self)
+{
+  /* PROTOCOL.md 3: after 2,147,483,647 the counter wraps to 1. */
+  if (self->seq >= G_MAXINT32)
+    self->seq = 0;
+  return ++self->seq;
+}
+
+/* Closes the link once: timers stop, buffers go, the owner hears why. */
+static void
+engine_shutdown (AnyEngine  *self,
+                 const char *reason,
+                 gboolean    close_transport)
+{
+  if (self->state == ANY_ENGINE_STATE_CLOSED)
+    return;
+  self->state = ANY_ENGINE_STATE_CLOSED;
+
+  clear_source (&self->auth_timer);
+  clear_source (&self->heartbeat_timer);
+  any_reassembly_clear (self->reassembly);
+  g_queue_clear_full (&self->held_in, held_packet_free);
+  g_queue_clear_full (&self->held_out, held_packet_free);
+  self->held_in_bytes = 0;
+
+  if (close_transport)
+    any_transport_close (self->transport, reason);
+
+  if (self->callbacks->closed != NULL)
+    self->callbacks->closed (self->user_data, reason);
+}
+
+static void
+engine_fail (AnyEngine  *self,
+             const char *reason)
+{
+  g_debug ("Closing link to %s: %s", self->peer_id ? self->peer_id : "(unauthenticated)", reason);
+  engine_shutdown (self, reason, TRUE);
+}
+
+/* Writes one packet's JSON text as frames. */
+static void
+write_text (AnyEngine     *self,
+            AnyPacketType  type,
+            gint32         seq,
+            const char    *text,
+            gsize          len)
+{
+  g_autoptr(GPtrArray) frames = any_chunk_split (type, seq, text, len, ANY_CHUNK_MAX_UNITS);
+
+  for (guint i = 0; i < frames->len; i++)
+    any_transport_send (self->transport, g_ptr_array_index (frames, i));
+}
+
+static gboolean
+is_held_type (AnyPacketType type)
+{
+  return type == ANY_PACKET_TYPE_LINK || type == ANY_PACKET_TYPE_INTERNAL;
+}
+
+gint32
+any_engine_send (AnyEngine      *self,
+                 AnyPacketType   type,
+                 gint32          reply_to,
+                 JsonNode       *data,
+                 GError        **error)
+{
+  guint8 header[ANY_CHUNK_HEADER_MAX];
+  gsize header_len, body_len;
+  GString *frame;
+  gint32 seq;
+  gboolean hold;
+
+  if (self->state == ANY_ENGINE_STATE_CLOSED)
+    {
+      g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                           "Cannot send: the peer is disconnected");
+      return 0;
+    }
+
+  seq = reply_to != 0 ? -ABS (reply_to) : next_seq (self);
+  hold = self->state != ANY_ENGINE_STATE_CONNECTED && is_held_type (type);
+
+  /* The header's size does not depend on the last-chunk flag, so the JSON
+   * can be generated right after it, into what becomes the frame. */
+  header_len = any_chunk_header_encode (header, TRUE, type, seq);
+  frame = g_string_sized_new (256);
+  g_string_append_len (frame, (const char *) header, header_len);
+  json_generator_set_root (self->generator, data);
+  json_generator_to_gstring (self->generator, frame);
+  json_generator_set_root (self->generator, NULL);
+  body_len = frame->len - header_len;
+
+  if (body_len > self->max_message_size)
+    {
+      g_string_free (frame, TRUE);
+      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_MESSAGE_TOO_BIG,
+                   "Message of %" G_GSIZE_FORMAT " bytes exceeds the limit of %" G_GSIZE_FORMAT,
+                   body_len, self->max_message_size);
+      return 0;
+    }
+
+  if (hold)
+    {
+      HeldPacket *held = g_new0 (HeldPacket, 1);
+
+      held->type = type;
+      held->seq = seq;
+      g_string_erase (frame, 0, header_len);
+      held->text = frame;
+      g_queue_push_tail (&self->held_out, held);
+    }
+  else if (body_len <= ANY_CHUNK_MAX_UNITS)
+    {
+      /* A UTF-8 byte is at most one UTF-16 unit: this fits one chunk. */
+      GBytes *bytes = g_string_free_to_bytes (frame);
+
+      any_transport_send (self->transport, bytes);
+      g_bytes_unref (bytes);
+    }
+  else
+    {
+      write_text (self, type, seq, frame->str + header_len, body_len);
+      g_string_free (frame, TRUE);
+    }
+  return seq;
+}
+
+static void
+send_control (AnyEngine     *self,
+              AnyPacketType  type,
+              JsonNode      *data)
+{
+  any_engine_send (self, type, 0, data, NULL);
+}
+
+static void
+send_heartbeat (AnyEngine *self,
+                gint64     value)
+{
+  g_autoptr(JsonNode) node = json_node_init_int (json_node_alloc (), value);
+
+  send_control (self, ANY_PACKET_TYPE_HEARTBEAT, node);
+}
+
+static void
+send_auth (AnyEngine *self)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) object = json_object_new ();
+
+  json_object_set_string_member (object, "id", self->local_id);
+  if (self->auth_data != NULL)
+    json_object_set_member (object, "auth", json_node_copy (self->auth_data));
+  json_node_set_object (node, object);
+  send_control (self, ANY_PACKET_TYPE_AUTH, node);
+}
+
+static gboolean
+on_heartbeat_tick (gpointer user_data)
+{
+  AnyEngine *self = user_data;
+
+  engine_enter (self);
+  if (self->received_since_tick)
+    {
+      self->received_since_tick = FALSE;
+      self->missed_heartbeats = 0;
+      /* Keep the oldest unanswered ping's time: its pong comes first. */
+      if (self->ping_sent_at == 0)
+        self->ping_sent_at = g_get_monotonic_time ();
+      send_heartbeat (self, HEARTBEAT_PING);
+    }
+  else if (++self->missed_heartbeats >= MISSED_HEARTBEATS_LIMIT)
+    {
+      engine_fail (self, "Missed Heartbeats");
+    }
+  engine_leave (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_heartbeat (AnyEngine *self)
+{
+  clear_source (&self->heartbeat_timer);
+  self->missed_heartbeats = 0;
+  if (self->heartbeat_interval_ms > 0 && self->state == ANY_ENGINE_STATE_CONNECTED)
+    self->heartbeat_timer = add_timer (self, self->heartbeat_interval_ms, on_heartbeat_tick);
+}
+
+void
+any_engine_set_heartbeat_interval (AnyEngine *self,
+                                   guint      interval_ms)
+{
+  if (self->heartbeat_interval_ms == interval_ms)
+    return;
+  self->heartbeat_interval_ms = interval_ms;
+  start_heartbeat (self);
+}
+
+static gboolean
+on_auth_timeout (gpointer user_data)
+{
+  AnyEngine *self = user_data;
+
+  engine_enter (self);
+  g_clear_pointer (&self->auth_timer, g_source_unref);
+  engine_fail (self, "auth timed out");
+  engine_leave (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+deliver (AnyEngine     *self,
+         AnyPacketType  type,
+         gint32         seq,
+         JsonNode      *data)
+{
+  if (self->callbacks->packet != NULL)
+    self->callbacks->packet (self->user_data, type, seq, data);
+  else
+    json_node_unref (data);
+}
+
+static void
+become_connected (AnyEngine *self)
+{
+  HeldPacket *held;
+
+  self->state = ANY_ENGINE_STATE_CONNECTED;
+  clear_source (&self->auth_timer);
+  start_heartbeat (self);
+
+  /* What the owner sent before the AUTH exchange goes first, in order. */
+  while ((held = g_queue_pop_head (&self->held_out)) != NULL)
+    {
+      write_text (self, held->type, held->seq, held->text->str, held->text->len);
+      held_packet_free (held);
+    }
+
+  if (self->callbacks->connected != NULL)
+    self->callbacks->connected (self->user_data);
+
+  while (self->state == ANY_ENGINE_STATE_CONNECTED &&
+         (held = g_queue_pop_head (&self->held_in)) != NULL)
+    {
+      self->held_in_bytes = 0;
+      deliver (self, held->type, held->seq, g_steal_pointer (&held->data));
+      held_packet_free (held);
+    }
+  self->held_in_bytes = 0;
+}
+
+static void
+handle_auth (AnyEngine *self,
+             JsonNode  *node)
+{
+  JsonObject *object;
+  JsonNode *id_node;
+  const char *id;
+  g_autofree char *reason = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      engine_fail (self, "Invalid Auth Packet!");
+      return;
+    }
+  object = json_node_get_object (node);
+  id_node = json_object_get_member (object, "id");
+  id = id_node != NULL && JSON_NODE_HOLDS_VALUE (id_node) &&
+       json_node_get_value_type (id_node) == G_TYPE_STRING ? json_node_get_string (id_node) : NULL;
+  if (id == NULL || *id == '\0' || strlen (id) > MAX_PEER_ID_LENGTH)
+    {
+      engine_fail (self, "Invalid Auth Packet!");
+      return;
+    }
+
+  if (self->callbacks->authenticate != NULL &&
+      !self->callbacks->authenticate (self->user_data, id, object, &reason))
+    {
+      engine_fail (self, reason != NULL ? reason : "Invalid Auth Packet!");
+      return;
+    }
+  if (self->state == ANY_ENGINE_STATE_CLOSED)
+    return;
+
+  g_free (self->peer_id);
+  self->peer_id = g_strdup (id);
+
+  if (self->role == ANY_ENGINE_ROLE_SERVER)
+    send_auth (self);
+  become_connected (self);
+}
+
+static void
+handle_heartbeat (AnyEngine *self,
+                  JsonNode  *node)
+{
+  gint64 value = JSON_NODE_HOLDS_VALUE (node) &&
+                 json_node_get_value_type (node) == G_TYPE_INT64 ? json_node_get_int (node) : 0;
+
+  if (value == HEARTBEAT_PING)
+    {
+      send_heartbeat (self, HEARTBEAT_PONG);
+    }
+  else if (value == HEARTBEAT_PONG)
+    {
+      if (self->ping_sent_at != 0)
+        {
+          gint64 lag_us = g_get_monotonic_time () - self->ping_sent_at;
+
+          self->ping_sent_at = 0;
+          if (self->callbacks->heartbeat != NULL)
+            self->callbacks->heartbeat (self->user_data, (int) MIN (lag_us / 1000, G_MAXINT));
+        }
+    }
+  else
+    {
+      engine_fail (self, "Invalid HEARTBEAT packet");
+    }
+}
+
+static void
+dispatch (AnyEngine     *self,
+          AnyPacketType  type,
+          gint32         seq,
+          JsonNode      *node,
+          gsize          text_len)
+{
+  g_autofree char *reason = NULL;
+
+  if (self->state == ANY_ENGINE_STATE_CONNECTED)
+    {
+      switch (type)
+        {
+        case ANY_PACKET_TYPE_LINK:
+        case ANY_PACKET_TYPE_INTERNAL:
+          deliver (self, type, seq, node);
+          return;
+        case ANY_PACKET_TYPE_HEARTBEAT:
+          handle_heartbeat (self, node);
+          break;
+        case ANY_PACKET_TYPE_SWITCH:
+          engine_fail (self, "E2E switch requested, but this peer does not support it");
+          break;
+        case ANY_PACKET_TYPE_AUTH:
+        case ANY_PACKET_TYPE_FORWARD:
+        default:
+          reason = g_strdup_printf ("Invalid Packet! Unexpected %s packet after authentication",
+                                    any_packet_type_to_string (type));
+          engine_fail (self, reason);
+          break;
+        }
+    }
+  else if (type == ANY_PACKET_TYPE_AUTH)
+    {
+      handle_auth (self, node);
+    }
+  else if (is_held_type (type))
+    {
+      HeldPacket *held;
+
+      if (self->held_in_bytes + text_len > self->max_message_size)
+        {
+          engine_fail (self, "Too much data before authentication");
+        }
+      else
+        {
+          held = g_new0 (HeldPacket, 1);
+          held->type = type;
+          held->seq = seq;
+          held->data = g_steal_pointer (&node);
+          self->held_in_bytes += text_len;
+          g_queue_push_tail (&self->held_in, held);
+        }
+    }
+  else
+    {
+      reason = g_strdup_printf ("Invalid Packet! Unexpected %s packet before authentication",
+                                any_packet_type_to_string (type));
+      engine_fail (self, reason);
+    }
+
+  g_clear_pointer (&node, json_node_unref);
+}
+
+static void
+handle_frame (AnyEngine    *self,
+              const guint8 *data,
+              gsize         len,
+              gboolean      is_text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) whole = NULL;
+  AnyChunk chunk;
+  const char *text;
+  gsize text_len;
+  JsonNode *node;
+
+  if (self->state == ANY_ENGINE_STATE_CLOSED)
+    return;
+  self->received_since_tick = TRUE;
+
+  if (!is_text)
+    {
+      engine_fail (self, "Invalid Packet! Binary frames are not part of the protocol");
+      return;
+    }
+
+  if (any_frame_is_forward (data, len))
+    {
+      AnyForward forward;
+
+      if (!any_forward_decode (data, len, &forward, &error))
+        engine_fail (self, error->message);
+      else if (self->state != ANY_ENGINE_STATE_CONNECTED)
+        engine_fail (self, "Invalid Packet! FORWARD before authentication");
+      else if (self->callbacks->forward != NULL)
+        self->callbacks->forward (self->user_data, &forward);
+      return;
+    }
+
+  if (!any_chunk_decode (data, len, &chunk, &error) ||
+      !any_reassembly_add (self->reassembly, &chunk, chunk.body, chunk.body_len, &whole, &error))
+    {
+      engine_fail (self, error->message);
+      return;
+    }
+  if (!chunk.last)
+    return;
+
+  text = whole != NULL ? whole->str : (const char *) chunk.body;
+  text_len = whole != NULL ? whole->len : chunk.body_len;
+
+  if (!json_parser_load_from_data (self->parser, text, text_len, &error))
+    {
+      g_autofree char *reason = g_strdup_printf ("Invalid JSON in %s packet %d: %s",
+                                                 any_packet_type_to_string (chunk.type),
+                                                 chunk.seq, error->message);
+      engine_fail (self, reason);
+      return;
+    }
+  node = json_parser_steal_root (self->parser);
+  if (node == NULL)
+    {
+      engine_fail (self, "Invalid JSON: empty packet");
+      return;
+    }
+
+  dispatch (self, chunk.type, chunk.seq, node, text_len);
+}
+
+static void
+on_transport_frame (gpointer      user_data,
+                    const guint8 *data,
+                    gsize         len,
+                    gboolean      is_text)
+{
+  AnyEngine *self = user_data;
+
+  engine_enter (self);
+  handle_frame (self, data, len, is_text);
+  engine_leave (self);
+}
+
+static void
+on_transport_closed (gpointer    user_data,
+                     const char *reason)
+{
+  AnyEngine *self = user_data;
+
+  engine_enter (self);
+  engine_shutdown (self, reason, FALSE);
+  engine_leave (self);
+}
+
+AnyEngine *
+any_engine_new (AnyEngineRole             role,
+                AnyTransport             *transport,
+                const AnyEngineCallbacks *callbacks,
+                gpointer                  user_data)
+{
+  AnyEngine *self = g_new0 (AnyEngine, 1);
+
+  self->role = role;
+  self->state = ANY_ENGINE_STATE_NEW;
+  self->transport = g_object_ref (transport);
+  self->callbacks = callbacks;
+  self->user_data = user_data;
+  self->context = g_main_context_ref_thread_default ();
+  self->parser = json_parser_new ();
+  self->generator = json_generator_new ();
+  self->max_message_size = 64 * 1024 * 1024;
+  self->reassembly = any_reassembly_new (self->max_message_size, 16);
+  g_queue_init (&self->held_in);
+  g_queue_init (&self->held_out);
+
+  any_transport_set_receiver (transport, on_transport_frame, on_transport_closed, self);
+  return self;
+}
+
+void
+any_engine_start (AnyEngine             *self,
+                  const AnyEngineConfig *config)
+{
+  g_return_if_fail (self->state == ANY_ENGINE_STATE_NEW);
+
+  self->local_id = g_strdup (config->local_id);
+  self->auth_data = config->auth_data ? json_node_copy (config->auth_data) : NULL;
+  self->heartbeat_interval_ms = config->heartbeat_interval_ms;
+  self->max_message_size = config->max_message_size;
+  any_reassembly_free (self->reassembly);
+  self->reassembly = any_reassembly_new (config->max_message_size, config->max_partials);
+  any_transport_set_max_frame_size (self->transport,
+                                    MIN (MAX_FRAME_SIZE, config->max_message_size * 2 + 256));
+
+  self->state = ANY_ENGINE_STATE_AUTHENTICATING;
+  if (config->auth_timeout_ms > 0)
+    self->auth_timer = add_timer (self, config->auth_timeout_ms, on_auth_timeout);
+
+  if (self->role == ANY_ENGINE_ROLE_CLIENT)
+    {
+      engine_enter (self);
+      send_auth (self);
+      engine_leave (self);
+    }
+}
+
+AnyEngineState
+any_engine_get_state (AnyEngine *self)
+{
+  return self->state;
+}
+
+const char *
+any_engine_get_peer_id (AnyEngine *self)
+{
+  return self->peer_id;
+}
+
+void
+any_engine_close (AnyEngine  *self,
+                  const char *reason)
+{
+  engine_enter (self);
+  engine_shutdown (self, reason, TRUE);
+  engine_leave (self);
+}
+
+static void
+engine_really_free (AnyEngine *self)
+{
+  clear_source (&self->auth_timer);
+  clear_source (&self->heartbeat_timer);
+  if (self->state != ANY_ENGINE_STATE_CLOSED)
+    any_transport_close (self->transport, "Peer destroyed");
+  any_transport_set_receiver (self->transport, NULL, NULL, NULL);
+  g_queue_clear_full (&self->held_in, held_packet_free);
+  g_queue_clear_full (&self->held_out, held_packet_free);
+  any_reassembly_free (self->reassembly);
+  g_clear_object (&self->parser);
+  g_clear_object (&self->generator);
+  g_clear_pointer (&self->auth_data, json_node_unref);
+  g_clear_object (&self->transport);
+  g_main_context_unref (self->context);
+  g_free (self->local_id);
+  g_free (self->peer_id);
+  g_free (self);
+}
+
+void
+any_engine_free (AnyEngine *self)
+{
+  if (self == NULL)
+    return;
+  if (self->busy > 0)
+    {
+      self->free_pending = TRUE;
+      return;
+    }
+  engine_really_free (self);
+}

@@ -1,0 +1,57 @@
+/* any-error.h: the ANY_SOCKET_ERROR domain
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#if !defined(ANYSOCKET_INSIDE) && !defined(ANYSOCKET_COMPILATION)
+# error "Only <anysocket.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include "any-version.h"
+
+G_BEGIN_DECLS
+
+/**
+ * ANY_SOCKET_ERROR:
+ *
+ * The error domain of libanysocket. Errors in it carry an #AnySocketError
+ * code. Cancellation is reported as %G_IO_ERROR_CANCELLED, as in GIO.
+ */
+#define ANY_SOCKET_ERROR (any_socket_error_quark ())
+
+/**
+ * AnySocketError:
+ * @ANY_SOCKET_ERROR_FAILED: a failure with no more specific code
+ * @ANY_SOCKET_ERROR_INVALID_URI: the URI is not `ws://HOST:PORT` (or `wss://` to connect)
+ * @ANY_SOCKET_ERROR_TIMEOUT: no reply (or no AUTH) arrived in time
+ * @ANY_SOCKET_ERROR_DISCONNECTED: the peer is (or got) disconnected
+ * @ANY_SOCKET_ERROR_AUTH_FAILED: the other side refused the AUTH exchange, or we refused it
+ * @ANY_SOCKET_ERROR_PROTOCOL: the other side broke the protocol
+ * @ANY_SOCKET_ERROR_MESSAGE_TOO_BIG: a message is larger than #AnySocket:max-message-size
+ * @ANY_SOCKET_ERROR_INVALID_ARGUMENT: the call makes no sense in this state (for example replying to a reply)
+ * @ANY_SOCKET_ERROR_NOT_SUPPORTED: the feature is not available (for example `wss://` listening)
+ * @ANY_SOCKET_ERROR_STOPPED: any_socket_stop() was called while the operation was pending
+ * @ANY_SOCKET_ERROR_DUPLICATE_ID: a peer with the same id is already connected
+ *
+ * Error codes of the %ANY_SOCKET_ERROR domain.
+ */
+typedef enum {
+  ANY_SOCKET_ERROR_FAILED,
+  ANY_SOCKET_ERROR_INVALID_URI,
+  ANY_SOCKET_ERROR_TIMEOUT,
+  ANY_SOCKET_ERROR_DISCONNECTED,
+  ANY_SOCKET_ERROR_AUTH_FAILED,
+  ANY_SOCKET_ERROR_PROTOCOL,
+  ANY_SOCKET_ERROR_MESSAGE_TOO_BIG,
+  ANY_SOCKET_ERROR_INVALID_ARGUMENT,
+  ANY_SOCKET_ERROR_NOT_SUPPORTED,
+  ANY_SOCKET_ERROR_STOPPED,
+  ANY_SOCKET_ERROR_DUPLICATE_ID,
+} AnySocketError;
+
+ANY_AVAILABLE_IN_ALL
+GQuark any_socket_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,23 @@
+/* any-internal.h: INTERNAL packets (PROTOCOL.md 7)
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "any-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  ANY_INTERNAL_NETWORK     = 1,
+  ANY_INTERNAL_PROXY       = 2,
+  ANY_INTERNAL_RPC         = 3,
+  ANY_INTERNAL_RPC_NOTIFY  = 4,
+  ANY_INTERNAL_SYNCED_TIME = 5,
+} AnyInternalType;
+
+void _any_internal_handle (AnyPeer  *peer,
+                           gint32    seq,
+                           JsonNode *data);
+
+G_END_DECLS

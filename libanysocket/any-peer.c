@@ -1,0 +1,716 @@
+/* any-peer.c: AnyPeer, the other end of one link
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include "any-private.h"
+#include "any-id.h"
+#include "any-internal.h"
+
+/**
+ * AnyPeer:
+ *
+ * The other end of one link: a remote #AnySocket, reached directly.
+ *
+ * Peers are created by #AnySocket when a connection is accepted or made;
+ * the application sees them once the AUTH exchange is over
+ * (#AnySocket::connected). A peer stays valid after it disconnects, but
+ * sending to it fails with %ANY_SOCKET_ERROR_DISCONNECTED.
+ *
+ * Like everything in libanysocket, a peer belongs to the thread-default
+ * #GMainContext of the thread that created its #AnySocket; its signals
+ * are emitted there and it must only be used from that thread.
+ */
+struct _AnyPeer
+{
+  GObject       parent_instance;
+
+  AnySocket    *socket;          /* weak: the socket owns us */
+  AnyTransport *transport;
+  AnyEngine    *engine;
+  GMainContext *context;
+
+  char         *id;
+  char         *connection_id;
+  int           lag;
+  gboolean      was_connected;
+
+  GHashTable   *pending;         /* seq -> PendingRequest */
+};
+
+typedef struct {
+  AnyPeer  *peer;                /* weak: the peer owns us */
+  GTask    *task;
+  gint32    seq;
+  GSource  *timeout;
+  GSource  *cancelled;
+} PendingRequest;
+
+G_DEFINE_FINAL_TYPE (AnyPeer, any_peer, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_CONNECTION_ID,
+  PROP_LAG,
+  PROP_REMOTE_ADDRESS,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_MESSAGE,
+  SIGNAL_HEARTBEAT,
+  SIGNAL_DISCONNECTED,
+  SIGNAL_E2E,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* Pending requests */
+
+static void
+pending_request_free (gpointer data)
+{
+  PendingRequest *request = data;
+
+  if (request->timeout != NULL)
+    {
+      g_source_destroy (request->timeout);
+      g_source_unref (request->timeout);
+    }
+  if (request->cancelled != NULL)
+    {
+      g_source_destroy (request->cancelled);
+      g_source_unref (request->cancelled);
+    }
+  g_clear_object (&request->task);
+  g_free (request);
+}
+
+/* Removes the request from the table and hands its task to the caller. */
+static GTask *
+pending_request_take (AnyPeer *self,
+                      gint32   seq)
+{
+  PendingRequest *request;
+  GTask *task;
+
+  request = g_hash_table_lookup (self->pending, GINT_TO_POINTER (seq));
+  if (request == NULL)
+    return NULL;
+  task = g_steal_pointer (&request->task);
+  g_hash_table_remove (self->pending, GINT_TO_POINTER (seq));
+  return task;
+}
+
+static gboolean
+on_request_timeout (gpointer user_data)
+{
+  PendingRequest *request = user_data;
+  AnyPeer *self = request->peer;
+  guint timeout_ms = g_task_get_task_data (request->task) ? GPOINTER_TO_UINT (g_task_get_task_data (request->task)) : 0;
+  gint32 seq = request->seq;
+  g_autoptr(GTask) task = NULL;
+
+  g_clear_pointer (&request->timeout, g_source_unref);
+  task = pending_request_take (self, seq);
+  g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_TIMEOUT,
+                           "No reply to request %d within %u ms", seq, timeout_ms);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_request_cancelled (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  PendingRequest *request = user_data;
+  g_autoptr(GTask) task = NULL;
+
+  g_clear_pointer (&request->cancelled, g_source_unref);
+  task = pending_request_take (request->peer, request->seq);
+  g_task_return_error_if_cancelled (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fail_pending_requests (AnyPeer    *self,
+                       const char *reason)
+{
+  g_autoptr(GList) seqs = g_hash_table_get_keys (self->pending);
+
+  for (GList *l = seqs; l != NULL; l = l->next)
+    {
+      g_autoptr(GTask) task = pending_request_take (self, GPOINTER_TO_INT (l->data));
+
+      if (task != NULL)
+        g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                                 "Peer disconnected: %s", reason);
+    }
+}
+
+/* Engine callbacks */
+
+static gboolean
+engine_authenticate (gpointer     user_data,
+                     const char  *peer_id,
+                     JsonObject  *auth_packet,
+                     char       **reason)
+{
+  AnyPeer *self = user_data;
+
+  if (self->socket == NULL)
+    {
+      *reason = g_strdup ("Socket stopped");
+      return FALSE;
+    }
+  return _any_socket_authenticate_peer (self->socket, self, peer_id, auth_packet, reason);
+}
+
+static void
+engine_connected (gpointer user_data)
+{
+  AnyPeer *self = user_data;
+
+  g_free (self->id);
+  self->id = g_strdup (any_engine_get_peer_id (self->engine));
+  self->was_connected = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
+
+  if (self->socket != NULL)
+    _any_socket_peer_connected (self->socket, self);
+}
+
+static void
+engine_packet (gpointer       user_data,
+               AnyPacketType  type,
+               gint32         seq,
+               JsonNode      *data)
+{
+  AnyPeer *self = user_data;
+  g_autoptr(AnyPacket) packet = NULL;
+
+  if (seq < 0)
+    {
+      g_autoptr(GTask) task = pending_request_take (self, -seq);
+
+      if (task == NULL)
+        {
+          /* Late (after its timeout) or never asked for: dropped, as the
+           * JavaScript peer does. */
+          g_debug ("Dropped reply %d from %s", seq, self->id);
+          json_node_unref (data);
+          return;
+        }
+      g_task_return_pointer (task, _any_packet_new (self, type, seq, data), g_object_unref);
+      return;
+    }
+
+  if (type == ANY_PACKET_TYPE_INTERNAL)
+    {
+      _any_internal_handle (self, seq, data);
+      json_node_unref (data);
+      return;
+    }
+
+  packet = _any_packet_new (self, type, seq, data);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, packet);
+  if (self->socket != NULL && any_engine_get_state (self->engine) == ANY_ENGINE_STATE_CONNECTED)
+    _any_socket_peer_message (self->socket, packet);
+}
+
+static void
+engine_heartbeat (gpointer user_data,
+                  int      lag_ms)
+{
+  AnyPeer *self = user_data;
+
+  if (self->lag != lag_ms)
+    {
+      self->lag = lag_ms;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG]);
+    }
+  g_signal_emit (self, signals[SIGNAL_HEARTBEAT], 0);
+  if (self->socket != NULL)
+    _any_socket_peer_heartbeat (self->socket, self);
+}
+
+static void
+engine_forward (gpointer          user_data,
+                const AnyForward *forward)
+{
+  AnyPeer *self = user_data;
+
+  /* Proxying comes with the hub feature; until then a FORWARD is
+   * dropped, as the JavaScript peer drops one to an unknown peer. */
+  g_debug ("Dropped FORWARD frame from %s", self->id);
+}
+
+static void
+engine_closed (gpointer    user_data,
+               const char *reason)
+{
+  AnyPeer *self = g_object_ref (user_data);
+
+  fail_pending_requests (self, reason);
+  /* The application never saw a peer that did not finish AUTH. */
+  if (self->was_connected)
+    g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, reason);
+  if (self->socket != NULL)
+    _any_socket_peer_disconnected (self->socket, self, reason);
+  g_object_unref (self);
+}
+
+static const AnyEngineCallbacks engine_callbacks = {
+  .authenticate = engine_authenticate,
+  .connected = engine_connected,
+  .packet = engine_packet,
+  .heartbeat = engine_heartbeat,
+  .forward = engine_forward,
+  .closed = engine_closed,
+};
+
+/* GObject */
+
+static void
+any_peer_dispose (GObject *object)
+{
+  AnyPeer *self = ANY_PEER (object);
+
+  g_clear_pointer (&self->engine, any_engine_free);
+  g_clear_object (&self->transport);
+  if (self->pending != NULL)
+    g_hash_table_remove_all (self->pending);
+
+  G_OBJECT_CLASS (any_peer_parent_class)->dispose (object);
+}
+
+static void
+any_peer_finalize (GObject *object)
+{
+  AnyPeer *self = ANY_PEER (object);
+
+  g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->id);
+  g_free (self->connection_id);
+
+  G_OBJECT_CLASS (any_peer_parent_class)->finalize (object);
+}
+
+static void
+any_peer_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  AnyPeer *self = ANY_PEER (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+    case PROP_CONNECTION_ID:
+      g_value_set_string (value, self->connection_id);
+      break;
+    case PROP_LAG:
+      g_value_set_int (value, self->lag);
+      break;
+    case PROP_REMOTE_ADDRESS:
+      g_value_set_string (value, any_peer_get_remote_address (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+any_peer_class_init (AnyPeerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = any_peer_dispose;
+  object_class->finalize = any_peer_finalize;
+  object_class->get_property = any_peer_get_property;
+
+  /**
+   * AnyPeer:id:
+   *
+   * The peer's id (the remote #AnySocket:id), known once the AUTH
+   * exchange is over.
+   */
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * AnyPeer:connection-id:
+   *
+   * A random id of this connection (32 hex characters), distinct from
+   * the peer's id: a peer that reconnects keeps its id and gets a new
+   * connection id.
+   */
+  properties[PROP_CONNECTION_ID] =
+    g_param_spec_string ("connection-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * AnyPeer:lag:
+   *
+   * The round trip of the last heartbeat ping/pong in milliseconds, or
+   * -1 before the first one completed. Notified when it changes; the
+   * #AnyPeer::heartbeat signal tells each completed round trip.
+   */
+  properties[PROP_LAG] =
+    g_param_spec_int ("lag", NULL, NULL, -1, G_MAXINT, -1,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * AnyPeer:remote-address:
+   *
+   * The remote end of the connection as `IP:PORT` (`[IPv6]:PORT`), or
+   * %NULL when not known.
+   */
+  properties[PROP_REMOTE_ADDRESS] =
+    g_param_spec_string ("remote-address", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * AnyPeer::message:
+   * @self: the peer
+   * @packet: the received message
+   *
+   * A message (not a reply) arrived from this peer. Answer it with
+   * any_packet_reply(). Emitted before #AnySocket::message.
+   */
+  signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, ANY_TYPE_PACKET);
+
+  /**
+   * AnyPeer::heartbeat:
+   * @self: the peer
+   *
+   * A heartbeat ping/pong completed; #AnyPeer:lag holds its round trip.
+   */
+  signals[SIGNAL_HEARTBEAT] =
+    g_signal_new ("heartbeat", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * AnyPeer::disconnected:
+   * @self: the peer
+   * @reason: why, for example `Missed Heartbeats` or
+   *   `Remote Connection Closed`
+   *
+   * The link is closed, by either side. Pending requests have failed with
+   * %ANY_SOCKET_ERROR_DISCONNECTED. Emitted once, before
+   * #AnySocket::disconnected.
+   */
+  signals[SIGNAL_DISCONNECTED] =
+    g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * AnyPeer::e2e:
+   * @self: the peer
+   *
+   * The link is now end-to-end encrypted.
+   */
+  signals[SIGNAL_E2E] =
+    g_signal_new ("e2e", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+any_peer_init (AnyPeer *self)
+{
+  self->lag = -1;
+  self->connection_id = any_id_new ();
+  self->context = g_main_context_ref_thread_default ();
+  self->pending = g_hash_table_new_full (NULL, NULL, NULL, pending_request_free);
+}
+
+/* Private API */
+
+AnyPeer *
+_any_peer_new (AnySocket     *socket,
+               AnyTransport  *transport,
+               AnyEngineRole  role)
+{
+  AnyPeer *self = g_object_new (ANY_TYPE_PEER, NULL);
+
+  self->socket = socket;
+  self->transport = g_object_ref (transport);
+  self->engine = any_engine_new (role, transport, &engine_callbacks, self);
+  return self;
+}
+
+void
+_any_peer_start (AnyPeer               *self,
+                 const AnyEngineConfig *config)
+{
+  any_engine_start (self->engine, config);
+}
+
+/* The socket is going away: the peer outlives it, unattached. */
+void
+_any_peer_detach (AnyPeer *self)
+{
+  self->socket = NULL;
+}
+
+void
+_any_peer_set_heartbeat_interval (AnyPeer *self,
+                                  guint    interval_ms)
+{
+  if (self->engine != NULL)
+    any_engine_set_heartbeat_interval (self->engine, interval_ms);
+}
+
+gint32
+_any_peer_send_packet (AnyPeer        *self,
+                       AnyPacketType   type,
+                       gint32          reply_to,
+                       JsonNode       *msg,
+                       GError        **error)
+{
+  if (self->engine == NULL)
+    {
+      g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                           "Cannot send: the peer is disconnected");
+      return 0;
+    }
+  return any_engine_send (self->engine, type, reply_to, msg, error);
+}
+
+/* Public API */
+
+/**
+ * any_peer_get_id:
+ * @self: an #AnyPeer
+ *
+ * Returns: (nullable): the peer's id, 32 lowercase hex characters for a
+ *   libanysocket or JavaScript peer
+ */
+const char *
+any_peer_get_id (AnyPeer *self)
+{
+  g_return_val_if_fail (ANY_IS_PEER (self), NULL);
+
+  return self->id;
+}
+
+/**
+ * any_peer_get_connection_id:
+ * @self: an #AnyPeer
+ *
+ * Returns: the id of this connection
+ */
+const char *
+any_peer_get_connection_id (AnyPeer *self)
+{
+  g_return_val_if_fail (ANY_IS_PEER (self), NULL);
+
+  return self->connection_id;
+}
+
+/**
+ * any_peer_get_lag:
+ * @self: an #AnyPeer
+ *
+ * Returns: the last heartbeat round trip in milliseconds, -1 before the
+ *   first
+ */
+int
+any_peer_get_lag (AnyPeer *self)
+{
+  g_return_val_if_fail (ANY_IS_PEER (self), -1);
+
+  return self->lag;
+}
+
+/**
+ * any_peer_get_remote_address:
+ * @self: an #AnyPeer
+ *
+ * Returns: (nullable): the remote address as `IP:PORT`
+ */
+const char *
+any_peer_get_remote_address (AnyPeer *self)
+{
+  g_return_val_if_fail (ANY_IS_PEER (self), NULL);
+
+  return self->transport ? any_transport_get_remote_address (self->transport) : NULL;
+}
+
+/**
+ * any_peer_get_socket:
+ * @self: an #AnyPeer
+ *
+ * Returns: (transfer none) (nullable): the socket the peer belongs to,
+ *   %NULL once that socket is finalized
+ */
+AnySocket *
+any_peer_get_socket (AnyPeer *self)
+{
+  g_return_val_if_fail (ANY_IS_PEER (self), NULL);
+
+  return self->socket;
+}
+
+/**
+ * any_peer_is_connected:
+ * @self: an #AnyPeer
+ *
+ * Returns: %TRUE while the link is up and authenticated
+ */
+gboolean
+any_peer_is_connected (AnyPeer *self)
+{
+  g_return_val_if_fail (ANY_IS_PEER (self), FALSE);
+
+  return self->engine != NULL && any_engine_get_state (self->engine) == ANY_ENGINE_STATE_CONNECTED;
+}
+
+/**
+ * any_peer_send:
+ * @self: an #AnyPeer
+ * @msg: the message, any JSON value
+ * @error: return location for a #GError
+ *
+ * Sends @msg as a LINK packet, split into chunks when it is large. The
+ * seed's `peer.send(message)`.
+ *
+ * Returns: %TRUE if the message was queued for sending; %FALSE with
+ *   %ANY_SOCKET_ERROR_DISCONNECTED or %ANY_SOCKET_ERROR_MESSAGE_TOO_BIG
+ */
+gboolean
+any_peer_send (AnyPeer   *self,
+               JsonNode  *msg,
+               GError   **error)
+{
+  g_return_val_if_fail (ANY_IS_PEER (self), FALSE);
+  g_return_val_if_fail (msg != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return _any_peer_send_packet (self, ANY_PACKET_TYPE_LINK, 0, msg, error) != 0;
+}
+
+/**
+ * any_peer_request_async:
+ * @self: an #AnyPeer
+ * @msg: the request, any JSON value
+ * @timeout_ms: how long to wait for the reply, 0 for
+ *   #AnySocket:reply-timeout
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called with the reply
+ * @user_data: data for @callback
+ *
+ * Sends @msg and waits for the peer to answer it with
+ * any_packet_reply() (or the JavaScript `packet.reply()`).
+ *
+ * Without a reply in time the request fails with
+ * %ANY_SOCKET_ERROR_TIMEOUT and the peer stays connected. (The JavaScript
+ * peer instead disconnects the whole peer on a missed reply.) If the peer
+ * disconnects first it fails with %ANY_SOCKET_ERROR_DISCONNECTED.
+ * Cancelling frees the request's slot; a reply that arrives later is
+ * dropped.
+ */
+void
+any_peer_request_async (AnyPeer             *self,
+                        JsonNode            *msg,
+                        guint                timeout_ms,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  PendingRequest *request;
+  gint32 seq;
+
+  g_return_if_fail (ANY_IS_PEER (self));
+  g_return_if_fail (msg != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, any_peer_request_async);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (timeout_ms == 0)
+    timeout_ms = self->socket ? _any_socket_get_reply_timeout (self->socket) : 30000;
+  g_task_set_task_data (task, GUINT_TO_POINTER (timeout_ms), NULL);
+
+  seq = _any_peer_send_packet (self, ANY_PACKET_TYPE_LINK, 0, msg, &error);
+  if (seq == 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  request = g_new0 (PendingRequest, 1);
+  request->peer = self;
+  request->seq = seq;
+  request->task = g_steal_pointer (&task);
+
+  request->timeout = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (request->timeout, on_request_timeout, request, NULL);
+  g_source_set_static_name (request->timeout, "[anysocket] reply timeout");
+  g_source_attach (request->timeout, self->context);
+
+  if (cancellable != NULL)
+    {
+      request->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (request->cancelled, G_SOURCE_FUNC (on_request_cancelled), request, NULL);
+      g_source_attach (request->cancelled, self->context);
+    }
+
+  g_hash_table_replace (self->pending, GINT_TO_POINTER (seq), request);
+}
+
+/**
+ * any_peer_request_finish:
+ * @self: an #AnyPeer
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the reply (any_packet_is_reply() is %TRUE)
+ */
+AnyPacket *
+any_peer_request_finish (AnyPeer       *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (ANY_IS_PEER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * any_peer_disconnect:
+ * @self: an #AnyPeer
+ * @reason: (nullable): why, sent to the other side in the WebSocket close
+ *   frame and given to #AnyPeer::disconnected
+ *
+ * Closes the link. #AnyPeer::disconnected is emitted before this returns.
+ * Does nothing if the peer is already disconnected.
+ */
+void
+any_peer_disconnect (AnyPeer    *self,
+                     const char *reason)
+{
+  g_return_if_fail (ANY_IS_PEER (self));
+
+  if (self->engine != NULL)
+    any_engine_close (self->engine, reason ? reason : "Disconnected");
+}
+

@@ -1,0 +1,54 @@
+/* any-peer.h: AnyPeer, the other end of one link
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#if !defined(ANYSOCKET_INSIDE) && !defined(ANYSOCKET_COMPILATION)
+# error "Only <anysocket.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include "any-version.h"
+#include "any-types.h"
+
+G_BEGIN_DECLS
+
+#define ANY_TYPE_PEER (any_peer_get_type ())
+ANY_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (AnyPeer, any_peer, ANY, PEER, GObject)
+
+ANY_AVAILABLE_IN_ALL
+const char *any_peer_get_id             (AnyPeer             *self);
+ANY_AVAILABLE_IN_ALL
+const char *any_peer_get_connection_id  (AnyPeer             *self);
+ANY_AVAILABLE_IN_ALL
+int         any_peer_get_lag            (AnyPeer             *self);
+ANY_AVAILABLE_IN_ALL
+const char *any_peer_get_remote_address (AnyPeer             *self);
+ANY_AVAILABLE_IN_ALL
+AnySocket  *any_peer_get_socket         (AnyPeer             *self);
+ANY_AVAILABLE_IN_ALL
+gboolean    any_peer_is_connected       (AnyPeer             *self);
+
+ANY_AVAILABLE_IN_ALL
+gboolean    any_peer_send               (AnyPeer             *self,
+                                         JsonNode            *msg,
+                                         GError             **error);
+ANY_AVAILABLE_IN_ALL
+void        any_peer_request_async      (AnyPeer             *self,
+                                         JsonNode            *msg,
+                                         guint                timeout_ms,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+ANY_AVAILABLE_IN_ALL
+AnyPacket  *any_peer_request_finish     (AnyPeer             *self,
+                                         GAsyncResult        *result,
+                                         GError             **error);
+ANY_AVAILABLE_IN_ALL
+void        any_peer_disconnect         (AnyPeer             *self,
+                                         const char          *reason);
+
+G_END_DECLS

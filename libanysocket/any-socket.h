@@ -1,0 +1,95 @@
+/* any-socket.h: AnySocket, one endpoint that listens and connects
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#if !defined(ANYSOCKET_INSIDE) && !defined(ANYSOCKET_COMPILATION)
+# error "Only <anysocket.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include "any-version.h"
+#include "any-types.h"
+
+G_BEGIN_DECLS
+
+#define ANY_TYPE_SOCKET (any_socket_get_type ())
+ANY_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (AnySocket, any_socket, ANY, SOCKET, GObject)
+
+ANY_AVAILABLE_IN_ALL
+AnySocket  *any_socket_new                    (void);
+ANY_AVAILABLE_IN_ALL
+const char *any_socket_get_id                 (AnySocket           *self);
+
+ANY_AVAILABLE_IN_ALL
+void        any_socket_listen_async           (AnySocket           *self,
+                                               const char          *uri,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+ANY_AVAILABLE_IN_ALL
+guint       any_socket_listen_finish          (AnySocket           *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_connect_async          (AnySocket           *self,
+                                               const char          *uri,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+ANY_AVAILABLE_IN_ALL
+AnyPeer    *any_socket_connect_finish         (AnySocket           *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_stop                   (AnySocket           *self);
+
+ANY_AVAILABLE_IN_ALL
+void        any_socket_broadcast              (AnySocket           *self,
+                                               JsonNode            *msg);
+ANY_AVAILABLE_IN_ALL
+GList      *any_socket_get_peers              (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+AnyPeer    *any_socket_get_peer               (AnySocket           *self,
+                                               const char          *id);
+
+ANY_AVAILABLE_IN_ALL
+guint       any_socket_get_reply_timeout      (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_set_reply_timeout      (AnySocket           *self,
+                                               guint                timeout_ms);
+ANY_AVAILABLE_IN_ALL
+guint       any_socket_get_heartbeat_interval (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_set_heartbeat_interval (AnySocket           *self,
+                                               guint                interval_ms);
+ANY_AVAILABLE_IN_ALL
+guint       any_socket_get_auth_timeout       (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_set_auth_timeout       (AnySocket           *self,
+                                               guint                timeout_ms);
+ANY_AVAILABLE_IN_ALL
+guint64     any_socket_get_max_message_size   (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_set_max_message_size   (AnySocket           *self,
+                                               guint64              max_bytes);
+ANY_AVAILABLE_IN_ALL
+guint       any_socket_get_max_partial_messages (AnySocket         *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_set_max_partial_messages (AnySocket         *self,
+                                                 guint              max_partials);
+ANY_AVAILABLE_IN_ALL
+JsonNode   *any_socket_get_auth_data          (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_set_auth_data          (AnySocket           *self,
+                                               JsonNode            *auth_data);
+ANY_AVAILABLE_IN_ALL
+gboolean    any_socket_get_permessage_deflate (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_set_permessage_deflate (AnySocket           *self,
+                                               gboolean             enabled);
+
+G_END_DECLS

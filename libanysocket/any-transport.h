@@ -1,0 +1,59 @@
+/* any-transport.h: what the protocol engine needs from a transport
+ *
+ * A transport moves whole frames (one WebSocket text message each) and
+ * reports received frames and the end of the link upward through plain
+ * callbacks, not signals: this is the per-message path.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define ANY_TYPE_TRANSPORT (any_transport_get_type ())
+G_DECLARE_DERIVABLE_TYPE (AnyTransport, any_transport, ANY, TRANSPORT, GObject)
+
+typedef void (*AnyTransportFrameFunc)  (gpointer      user_data,
+                                        const guint8 *data,
+                                        gsize         len,
+                                        gboolean      is_text);
+typedef void (*AnyTransportClosedFunc) (gpointer      user_data,
+                                        const char   *reason);
+
+struct _AnyTransportClass
+{
+  GObjectClass parent_class;
+
+  void         (*send)               (AnyTransport *self,
+                                      GBytes       *frame);
+  void         (*close)              (AnyTransport *self,
+                                      const char   *reason);
+  void         (*set_max_frame_size) (AnyTransport *self,
+                                      gsize         max_bytes);
+  const char * (*get_remote_address) (AnyTransport *self);
+};
+
+void        any_transport_set_receiver      (AnyTransport           *self,
+                                             AnyTransportFrameFunc   frame_func,
+                                             AnyTransportClosedFunc  closed_func,
+                                             gpointer                user_data);
+void        any_transport_send              (AnyTransport           *self,
+                                             GBytes                 *frame);
+void        any_transport_close             (AnyTransport           *self,
+                                             const char             *reason);
+void        any_transport_set_max_frame_size (AnyTransport          *self,
+                                             gsize                   max_bytes);
+const char *any_transport_get_remote_address (AnyTransport          *self);
+gboolean    any_transport_is_closed         (AnyTransport           *self);
+
+/* For implementations. */
+void        any_transport_deliver_frame     (AnyTransport           *self,
+                                             const guint8           *data,
+                                             gsize                   len,
+                                             gboolean                is_text);
+void        any_transport_deliver_closed    (AnyTransport           *self,
+                                             const char             *reason);
+
+G_END_DECLS

@@ -1,0 +1,27 @@
+/* any-ws-server.h: the listening side of the WebSocket transport
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+#define ANY_TYPE_WS_SERVER (any_ws_server_get_type ())
+G_DECLARE_FINAL_TYPE (AnyWsServer, any_ws_server, ANY, WS_SERVER, GObject)
+
+/* Called for each accepted WebSocket; ref @connection to keep it. */
+typedef void (*AnyWsServerAcceptFunc) (SoupWebsocketConnection *connection,
+                                       GSocketAddress          *remote_address,
+                                       gpointer                 user_data);
+
+AnyWsServer *any_ws_server_new        (gboolean               permessage_deflate,
+                                       AnyWsServerAcceptFunc  accept_func,
+                                       gpointer               user_data);
+guint16      any_ws_server_listen     (AnyWsServer           *self,
+                                       GInetSocketAddress    *address,
+                                       GError               **error);
+void         any_ws_server_disconnect (AnyWsServer           *self);
+
+G_END_DECLS

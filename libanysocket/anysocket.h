@@ -1,0 +1,15 @@
+/* anysocket.h: the only header to include
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#define ANYSOCKET_INSIDE
+# include "any-version.h"
+# include "any-error.h"
+# include "any-enum-types.h"
+# include "any-types.h"
+# include "any-packet.h"
+# include "any-peer.h"
+# include "any-socket.h"
+#undef ANYSOCKET_INSIDE
