@@ -669,6 +669,13 @@ any_engine_close (AnyEngine  *self,
   engine_leave (self);
 }
 
+void
+any_engine_set_last_seq_for_testing (AnyEngine *self,
+                                     gint32     seq)
+{
+  self->seq = seq;
+}
+
 static void
 engine_really_free (AnyEngine *self)
 {

@@ -82,4 +82,8 @@ gint32          any_engine_send        (AnyEngine                 *self,
 void            any_engine_close       (AnyEngine                 *self,
                                         const char                *reason);
 
+/* Tests only: the seq the next packet follows (to test the wrap). */
+void            any_engine_set_last_seq_for_testing (AnyEngine    *self,
+                                        gint32                     seq);
+
 G_END_DECLS

@@ -1,0 +1,457 @@
+/* test-engine.c: the protocol engine driven through a fake transport
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "anysocket.h"
+#include "any-engine.h"
+#include "fake-transport.h"
+
+#define LOCAL_ID  "aaaaaaaaaaaa4aaa8aaaaaaaaaaaaaaa"
+#define REMOTE_ID "bbbbbbbbbbbb4bbb8bbbbbbbbbbbbbbb"
+
+typedef struct {
+  FakeTransport *transport;
+  AnyEngine     *engine;
+  gboolean       connected;
+  gboolean       refuse;
+  char          *closed_reason;
+  GPtrArray     *packets;      /* "TYPE seq json" strings */
+  int            heartbeats;
+  int            last_lag;
+} Fixture;
+
+static gboolean
+on_authenticate (gpointer user_data, const char *peer_id, JsonObject *auth, char **reason)
+{
+  Fixture *f = user_data;
+
+  g_assert_cmpstr (peer_id, ==, REMOTE_ID);
+  if (f->refuse)
+    *reason = g_strdup ("refused by test");
+  return !f->refuse;
+}
+
+static void
+on_connected (gpointer user_data)
+{
+  ((Fixture *) user_data)->connected = TRUE;
+}
+
+static void
+on_packet (gpointer user_data, AnyPacketType type, gint32 seq, JsonNode *data)
+{
+  Fixture *f = user_data;
+  g_autofree char *json = json_to_string (data, FALSE);
+
+  g_ptr_array_add (f->packets, g_strdup_printf ("%s %d %s", any_packet_type_to_string (type), seq, json));
+  json_node_unref (data);
+}
+
+static void
+on_heartbeat (gpointer user_data, int lag_ms)
+{
+  Fixture *f = user_data;
+
+  f->heartbeats++;
+  f->last_lag = lag_ms;
+}
+
+static void
+on_closed (gpointer user_data, const char *reason)
+{
+  Fixture *f = user_data;
+
+  g_assert_null (f->closed_reason);
+  f->closed_reason = g_strdup (reason);
+}
+
+static const AnyEngineCallbacks callbacks = {
+  .authenticate = on_authenticate,
+  .connected = on_connected,
+  .packet = on_packet,
+  .heartbeat = on_heartbeat,
+  .closed = on_closed,
+};
+
+static void
+fixture_start (Fixture       *f,
+               AnyEngineRole  role,
+               guint          heartbeat_ms,
+               guint          auth_timeout_ms)
+{
+  AnyEngineConfig config = {
+    .local_id = LOCAL_ID,
+    .heartbeat_interval_ms = heartbeat_ms,
+    .auth_timeout_ms = auth_timeout_ms,
+    .max_message_size = 8 * 1024 * 1024,
+    .max_partials = 4,
+  };
+
+  f->transport = fake_transport_new ();
+  f->packets = g_ptr_array_new_with_free_func (g_free);
+  f->engine = any_engine_new (role, ANY_TRANSPORT (f->transport), &callbacks, f);
+  any_engine_start (f->engine, &config);
+}
+
+static void
+fixture_setup_client (Fixture *f, gconstpointer data)
+{
+  fixture_start (f, ANY_ENGINE_ROLE_CLIENT, 0, 0);
+}
+
+static void
+fixture_setup_server (Fixture *f, gconstpointer data)
+{
+  fixture_start (f, ANY_ENGINE_ROLE_SERVER, 0, 0);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  any_engine_free (f->engine);
+  g_object_unref (f->transport);
+  g_ptr_array_unref (f->packets);
+  g_free (f->closed_reason);
+}
+
+/* Sends a whole packet to the engine as the remote side would. */
+static void
+receive_packet (Fixture *f, AnyPacketType type, gint32 seq, const char *json)
+{
+  g_autoptr(GPtrArray) frames = any_chunk_split (type, seq, json, strlen (json), ANY_CHUNK_MAX_UNITS);
+
+  for (guint i = 0; i < frames->len; i++)
+    {
+      gsize len;
+      const void *data = g_bytes_get_data (frames->pdata[i], &len);
+      fake_transport_receive (f->transport, data, len);
+    }
+}
+
+static void
+receive_auth (Fixture *f, gint32 seq)
+{
+  receive_packet (f, ANY_PACKET_TYPE_AUTH, seq, "{\"id\":\"" REMOTE_ID "\"}");
+}
+
+/* Pops the next sent frame and checks its header; returns its JSON. */
+static char *
+pop_sent (Fixture *f, AnyPacketType type, gint32 seq)
+{
+  g_autoptr(GBytes) frame = fake_transport_pop_sent (f->transport);
+  AnyChunk chunk;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const guint8 *data;
+
+  g_assert_nonnull (frame);
+  data = g_bytes_get_data (frame, &len);
+  g_assert_true (any_chunk_decode (data, len, &chunk, &error));
+  g_assert_cmpint (chunk.type, ==, type);
+  g_assert_cmpint (chunk.seq, ==, seq);
+  g_assert_true (chunk.last);
+  return g_strndup ((const char *) chunk.body, chunk.body_len);
+}
+
+static JsonNode *
+json (const char *text)
+{
+  return json_from_string (text, NULL);
+}
+
+static void
+test_client_auth (Fixture *f, gconstpointer data)
+{
+  g_autofree char *auth = pop_sent (f, ANY_PACKET_TYPE_AUTH, 1);
+
+  g_assert_cmpstr (auth, ==, "{\"id\":\"" LOCAL_ID "\"}");
+  g_assert_false (f->connected);
+  receive_auth (f, 1);
+  g_assert_true (f->connected);
+  g_assert_cmpint (any_engine_get_state (f->engine), ==, ANY_ENGINE_STATE_CONNECTED);
+  g_assert_cmpstr (any_engine_get_peer_id (f->engine), ==, REMOTE_ID);
+  g_assert_null (f->closed_reason);
+}
+
+static void
+test_client_holds_sends_until_connected (Fixture *f, gconstpointer data)
+{
+  g_autoptr(JsonNode) first = json ("{\"n\":1}");
+  g_autoptr(JsonNode) second = json ("{\"n\":2}");
+  g_autofree char *auth = pop_sent (f, ANY_PACKET_TYPE_AUTH, 1);
+  g_autofree char *a = NULL, *b = NULL;
+
+  g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_LINK, 0, first, NULL), ==, 2);
+  g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_INTERNAL, 0, second, NULL), ==, 3);
+  g_assert_cmpuint (fake_transport_get_sent (f->transport)->len, ==, 0);
+
+  receive_auth (f, 1);
+  a = pop_sent (f, ANY_PACKET_TYPE_LINK, 2);
+  b = pop_sent (f, ANY_PACKET_TYPE_INTERNAL, 3);
+  g_assert_cmpstr (a, ==, "{\"n\":1}");
+  g_assert_cmpstr (b, ==, "{\"n\":2}");
+}
+
+static void
+test_server_holds_received_until_connected (Fixture *f, gconstpointer data)
+{
+  g_autofree char *auth = NULL;
+
+  receive_packet (f, ANY_PACKET_TYPE_LINK, 2, "\"early\"");
+  receive_packet (f, ANY_PACKET_TYPE_INTERNAL, 3, "{\"type\":5}");
+  g_assert_cmpuint (f->packets->len, ==, 0);
+  g_assert_cmpuint (fake_transport_get_sent (f->transport)->len, ==, 0);
+
+  receive_auth (f, 1);
+  auth = pop_sent (f, ANY_PACKET_TYPE_AUTH, 1);
+  g_assert_cmpstr (auth, ==, "{\"id\":\"" LOCAL_ID "\"}");
+  g_assert_true (f->connected);
+  g_assert_cmpuint (f->packets->len, ==, 2);
+  g_assert_cmpstr (f->packets->pdata[0], ==, "LINK 2 \"early\"");
+  g_assert_cmpstr (f->packets->pdata[1], ==, "INTERNAL 3 {\"type\":5}");
+}
+
+static void
+test_server_refuses_auth (Fixture *f, gconstpointer data)
+{
+  f->refuse = TRUE;
+  receive_auth (f, 1);
+  g_assert_false (f->connected);
+  g_assert_cmpstr (f->closed_reason, ==, "refused by test");
+  g_assert_true (fake_transport_was_closed (f->transport));
+  g_assert_cmpstr (fake_transport_get_close_reason (f->transport), ==, "refused by test");
+}
+
+static void
+test_invalid_auth (Fixture *f, gconstpointer data)
+{
+  receive_packet (f, ANY_PACKET_TYPE_AUTH, 1, "{\"id\":42}");
+  g_assert_cmpstr (f->closed_reason, ==, "Invalid Auth Packet!");
+}
+
+static void
+test_auth_timeout (void)
+{
+  Fixture f = { 0 };
+  gint64 deadline;
+
+  fixture_start (&f, ANY_ENGINE_ROLE_SERVER, 0, 50);
+  deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  while (f.closed_reason == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (f.closed_reason, ==, "auth timed out");
+  fixture_teardown (&f, NULL);
+}
+
+static void
+test_replies_and_requests (Fixture *f, gconstpointer data)
+{
+  g_autoptr(JsonNode) answer = json ("{\"ok\":true}");
+  g_autofree char *auth = pop_sent (f, ANY_PACKET_TYPE_AUTH, 1);
+  g_autofree char *reply = NULL;
+
+  receive_auth (f, 1);
+  receive_packet (f, ANY_PACKET_TYPE_LINK, 7, "{\"q\":1}");
+  receive_packet (f, ANY_PACKET_TYPE_LINK, -2, "{\"a\":1}");
+  g_assert_cmpstr (f->packets->pdata[0], ==, "LINK 7 {\"q\":1}");
+  g_assert_cmpstr (f->packets->pdata[1], ==, "LINK -2 {\"a\":1}");
+
+  /* A reply takes the negated seq of the request and no new seq. */
+  g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_LINK, 7, answer, NULL), ==, -7);
+  reply = pop_sent (f, ANY_PACKET_TYPE_LINK, -7);
+  g_assert_cmpstr (reply, ==, "{\"ok\":true}");
+  g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_LINK, 0, answer, NULL), ==, 2);
+}
+
+static void
+test_seq_wraps (Fixture *f, gconstpointer data)
+{
+  g_autoptr(JsonNode) msg = json ("1");
+  g_autofree char *auth = pop_sent (f, ANY_PACKET_TYPE_AUTH, 1);
+
+  receive_auth (f, 1);
+  any_engine_set_last_seq_for_testing (f->engine, G_MAXINT32 - 1);
+  g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_LINK, 0, msg, NULL), ==, G_MAXINT32);
+  g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_LINK, 0, msg, NULL), ==, 1);
+  g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_LINK, 0, msg, NULL), ==, 2);
+}
+
+static void
+test_big_message_round_trip (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GString) text = g_string_new ("\"");
+  g_autoptr(JsonNode) msg = NULL;
+  g_autofree char *auth = pop_sent (f, ANY_PACKET_TYPE_AUTH, 1);
+  GPtrArray *sent = fake_transport_get_sent (f->transport);
+  g_autofree char *expected = NULL;
+
+  for (int i = 0; text->len < 3 * 1024 * 1024; i++)
+    g_string_append (text, i % 3 == 0 ? "é漢😀" : "abcdefgh");
+  g_string_append_c (text, '"');
+  msg = json (text->str);
+
+  receive_auth (f, 1);
+  g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_LINK, 0, msg, NULL), ==, 2);
+  g_assert_cmpuint (sent->len, >=, 2);
+
+  /* Feed our own frames back: a peer with the same codec joins them. */
+  while (sent->len > 0)
+    {
+      g_autoptr(GBytes) frame = fake_transport_pop_sent (f->transport);
+      gsize len;
+      const void *bytes = g_bytes_get_data (frame, &len);
+
+      fake_transport_receive (f->transport, bytes, len);
+    }
+  g_assert_cmpuint (f->packets->len, ==, 1);
+  expected = g_strdup_printf ("LINK 2 %s", text->str);
+  g_assert_true (g_str_equal (f->packets->pdata[0], expected));
+}
+
+static void
+test_message_too_big_to_send (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GString) text = g_string_new ("\"");
+  g_autoptr(JsonNode) msg = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_string_append_len (text, "", 0);
+  while (text->len < 8 * 1024 * 1024 + 10)
+    g_string_append (text, "0123456789abcdef");
+  g_string_append_c (text, '"');
+  msg = json (text->str);
+  receive_auth (f, 1);
+  g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_LINK, 0, msg, &error), ==, 0);
+  g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_MESSAGE_TOO_BIG);
+  g_assert_null (f->closed_reason);
+}
+
+static void
+test_invalid_json (Fixture *f, gconstpointer data)
+{
+  receive_auth (f, 1);
+  receive_packet (f, ANY_PACKET_TYPE_LINK, 2, "{\"a\":");
+  g_assert_nonnull (f->closed_reason);
+  g_assert_true (g_str_has_prefix (f->closed_reason, "Invalid JSON in LINK packet 2"));
+}
+
+static void
+test_heartbeat_pong (Fixture *f, gconstpointer data)
+{
+  g_autofree char *auth = pop_sent (f, ANY_PACKET_TYPE_AUTH, 1);
+  g_autofree char *pong = NULL;
+
+  receive_auth (f, 1);
+  receive_packet (f, ANY_PACKET_TYPE_HEARTBEAT, 5, "1");
+  pong = pop_sent (f, ANY_PACKET_TYPE_HEARTBEAT, 2);
+  g_assert_cmpstr (pong, ==, "2");
+  /* An unsolicited pong is not a round trip. */
+  receive_packet (f, ANY_PACKET_TYPE_HEARTBEAT, 6, "2");
+  g_assert_cmpint (f->heartbeats, ==, 0);
+  g_assert_null (f->closed_reason);
+}
+
+static void
+iterate_until (gboolean *flag, int *counter, int count, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < deadline &&
+         !(flag != NULL && *flag) && !(counter != NULL && *counter >= count))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_heartbeat_lag_and_missed (void)
+{
+  Fixture f = { 0 };
+  gint64 started;
+  g_autofree char *auth = NULL, *ping = NULL;
+  int pings_answered = 0;
+
+  fixture_start (&f, ANY_ENGINE_ROLE_CLIENT, 40, 0);
+  auth = pop_sent (&f, ANY_PACKET_TYPE_AUTH, 1);
+  receive_auth (&f, 1);
+
+  /* The AUTH counts as received: the first tick pings. */
+  while (fake_transport_get_sent (f.transport)->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  ping = pop_sent (&f, ANY_PACKET_TYPE_HEARTBEAT, 2);
+  g_assert_cmpstr (ping, ==, "1");
+  g_usleep (3000);
+  receive_packet (&f, ANY_PACKET_TYPE_HEARTBEAT, 2, "2");
+  g_assert_cmpint (f.heartbeats, ==, 1);
+  g_assert_cmpint (f.last_lag, >=, 3);
+  pings_answered++;
+
+  /* Then silence: two ticks with nothing received close the link. */
+  started = g_get_monotonic_time ();
+  iterate_until ((gboolean *) &f.closed_reason, NULL, 0, 2000);
+  g_assert_cmpstr (f.closed_reason, ==, "Missed Heartbeats");
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 40 * 1000);
+  g_assert_true (fake_transport_was_closed (f.transport));
+  g_assert_cmpint (pings_answered, ==, 1);
+  fixture_teardown (&f, NULL);
+}
+
+static void
+test_binary_frame_closes (Fixture *f, gconstpointer data)
+{
+  receive_auth (f, 1);
+  any_transport_deliver_frame (ANY_TRANSPORT (f->transport), (const guint8 *) "13\0\0\0\2{}", 8, FALSE);
+  g_assert_nonnull (strstr (f->closed_reason, "Binary"));
+}
+
+static void
+test_unexpected_packets (Fixture *f, gconstpointer data)
+{
+  receive_packet (f, ANY_PACKET_TYPE_HEARTBEAT, 1, "1");
+  g_assert_nonnull (f->closed_reason);
+  g_assert_nonnull (strstr (f->closed_reason, "HEARTBEAT packet before authentication"));
+}
+
+static void
+test_closed_engine_refuses_send (Fixture *f, gconstpointer data)
+{
+  g_autoptr(JsonNode) msg = json ("1");
+  g_autoptr(GError) error = NULL;
+
+  any_engine_close (f->engine, "bye");
+  g_assert_cmpstr (f->closed_reason, ==, "bye");
+  g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_LINK, 0, msg, &error), ==, 0);
+  g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED);
+  /* Closing twice reports once. */
+  any_engine_close (f->engine, "again");
+  g_assert_cmpstr (f->closed_reason, ==, "bye");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, setup, func) g_test_add (path, Fixture, NULL, setup, func, fixture_teardown)
+  ADD ("/engine/client/auth", fixture_setup_client, test_client_auth);
+  ADD ("/engine/client/holds-sends", fixture_setup_client, test_client_holds_sends_until_connected);
+  ADD ("/engine/server/holds-received", fixture_setup_server, test_server_holds_received_until_connected);
+  ADD ("/engine/server/refuses-auth", fixture_setup_server, test_server_refuses_auth);
+  ADD ("/engine/server/invalid-auth", fixture_setup_server, test_invalid_auth);
+  g_test_add_func ("/engine/server/auth-timeout", test_auth_timeout);
+  ADD ("/engine/replies", fixture_setup_client, test_replies_and_requests);
+  ADD ("/engine/seq-wraps", fixture_setup_client, test_seq_wraps);
+  ADD ("/engine/big-message", fixture_setup_client, test_big_message_round_trip);
+  ADD ("/engine/too-big-to-send", fixture_setup_client, test_message_too_big_to_send);
+  ADD ("/engine/invalid-json", fixture_setup_client, test_invalid_json);
+  ADD ("/engine/heartbeat/pong", fixture_setup_client, test_heartbeat_pong);
+  g_test_add_func ("/engine/heartbeat/lag-and-missed", test_heartbeat_lag_and_missed);
+  ADD ("/engine/binary-frame", fixture_setup_client, test_binary_frame_closes);
+  ADD ("/engine/unexpected-packet", fixture_setup_server, test_unexpected_packets);
+  ADD ("/engine/closed-refuses-send", fixture_setup_client, test_closed_engine_refuses_send);
+#undef ADD
+
+  return g_test_run ();
+}
