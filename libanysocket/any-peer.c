@@ -26,7 +26,7 @@ struct _AnyPeer
 {
   GObject       parent_instance;
 
-  AnySocket    *socket;          /* weak: the socket owns us */
+  AnySocket    *socket;          /* weak pointer: the socket owns us */
   AnyTransport *transport;
   AnyEngine    *engine;
   GMainContext *context;
@@ -292,6 +292,9 @@ any_peer_finalize (GObject *object)
 {
   AnyPeer *self = ANY_PEER (object);
 
+  if (self->socket != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->socket), (gpointer *) &self->socket);
+
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->id);
@@ -445,7 +448,10 @@ _any_peer_new (AnySocket     *socket,
 {
   AnyPeer *self = g_object_new (ANY_TYPE_PEER, NULL);
 
+  /* An application may keep a peer after its socket is gone: the weak
+   * pointer then reads NULL. */
   self->socket = socket;
+  g_object_add_weak_pointer (G_OBJECT (socket), (gpointer *) &self->socket);
   self->transport = g_object_ref (transport);
   self->engine = any_engine_new (role, transport, &engine_callbacks, self);
   return self;
@@ -462,6 +468,8 @@ _any_peer_start (AnyPeer               *self,
 void
 _any_peer_detach (AnyPeer *self)
 {
+  if (self->socket != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->socket), (gpointer *) &self->socket);
   self->socket = NULL;
 }
 
