@@ -1,0 +1,446 @@
+// test_socket.js: libanysocket through GObject introspection (GJS)
+//
+// SPDX-License-Identifier: MIT
+//
+// An ES module: run it with `gjs -m test_socket.js` (GJS 1.74, Debian 12),
+// with GI_TYPELIB_PATH and LD_LIBRARY_PATH pointing at
+// <builddir>/libanysocket. Async calls go through Gio._promisify; the
+// module's top-level await keeps GJS's main loop running. Every wait is
+// bounded by a GLib timeout that fails the test. Output is TAP; the exit
+// status is 1 if any test failed.
+
+import GLib from 'gi://GLib';
+import GObject from 'gi://GObject';
+import Gio from 'gi://Gio';
+import Json from 'gi://Json';
+import AnySocket from 'gi://AnySocket?version=1';
+import System from 'system';
+
+Gio._promisify(AnySocket.Socket.prototype, 'listen_async', 'listen_finish');
+Gio._promisify(AnySocket.Socket.prototype, 'connect_async', 'connect_finish');
+Gio._promisify(AnySocket.Peer.prototype, 'request_async', 'request_finish');
+
+const WAIT_MS = 5000;        // upper bound for anything that should be quick
+const TEST_MS = 20000;       // upper bound for one whole test
+const LOOPBACK = 'ws://127.0.0.1:0';
+const NON_ASCII = 'h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c\u8a9e \u{1F389} end';
+const ERROR_DOMAIN = 'any-socket-error-quark';
+
+// Assertions
+
+class AssertionError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'AssertionError';
+    }
+}
+
+function assert(cond, what) {
+    if (!cond)
+        throw new AssertionError(`assertion failed: ${what}`);
+}
+
+function assertEqual(actual, expected, what = '') {
+    const a = JSON.stringify(actual), e = JSON.stringify(expected);
+    if (a !== e)
+        throw new AssertionError(`${what}: expected ${e}, got ${a}`);
+}
+
+function assertAnyError(error, code, what) {
+    assert(error instanceof GLib.Error, `${what}: a GLib.Error, got ${error}`);
+    assertEqual(GLib.quark_to_string(error.domain), ERROR_DOMAIN, `${what}: domain`);
+    assertEqual(error.domain, AnySocket.socket_error_quark(), `${what}: domain quark`);
+    assertEqual(error.code, code, `${what}: code (${error.message})`);
+    assert(error.matches(AnySocket.SocketError, code), `${what}: matches()`);
+}
+
+async function assertRejects(promise, what) {
+    try {
+        await promise;
+    } catch (e) {
+        return e;
+    }
+    throw new AssertionError(`${what}: expected an error`);
+}
+
+function assertThrows(fn, what) {
+    try {
+        fn();
+    } catch (e) {
+        return e;
+    }
+    throw new AssertionError(`${what}: expected an error`);
+}
+
+// JSON
+
+function node(value) {
+    return Json.from_string(JSON.stringify(value));
+}
+
+function value(jsonNode) {
+    return JSON.parse(Json.to_string(jsonNode, false));
+}
+
+// Main loop helpers
+
+function sleep(ms) {
+    return new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
+        resolve();
+        return GLib.SOURCE_REMOVE;
+    }));
+}
+
+// Resolves when cond() is true, checking every 5 ms; rejects after timeoutMs.
+function waitFor(cond, what, timeoutMs = WAIT_MS) {
+    if (cond())
+        return Promise.resolve();
+    return new Promise((resolve, reject) => {
+        const deadline = GLib.get_monotonic_time() + timeoutMs * 1000;
+        GLib.timeout_add(GLib.PRIORITY_DEFAULT, 5, () => {
+            if (cond()) {
+                resolve();
+                return GLib.SOURCE_REMOVE;
+            }
+            if (GLib.get_monotonic_time() >= deadline) {
+                reject(new AssertionError(`timed out after ${timeoutMs} ms waiting for ${what}`));
+                return GLib.SOURCE_REMOVE;
+            }
+            return GLib.SOURCE_CONTINUE;
+        });
+    });
+}
+
+// Rejects if promise does not settle within timeoutMs.
+function bounded(promise, what, timeoutMs = WAIT_MS) {
+    let id = 0;
+    const timeout = new Promise((_, reject) => {
+        id = GLib.timeout_add(GLib.PRIORITY_DEFAULT, timeoutMs, () => {
+            id = 0;
+            reject(new AssertionError(`timed out after ${timeoutMs} ms waiting for ${what}`));
+            return GLib.SOURCE_REMOVE;
+        });
+    });
+    return Promise.race([promise, timeout]).finally(() => {
+        if (id)
+            GLib.source_remove(id);
+    });
+}
+
+// AnySocket helpers
+
+let sockets = [];
+
+function newSocket(props = {}) {
+    const sock = AnySocket.Socket.new();
+    for (const [k, v] of Object.entries(props))
+        sock.set_property(k, v);
+    sockets.push(sock);
+    return sock;
+}
+
+async function listen(sock, uri = LOOPBACK) {
+    const port = await bounded(sock.listen_async(uri, null), `listen on ${uri}`);
+    assert(port > 0 && port < 65536, `port ${port}`);
+    return port;
+}
+
+function connectTo(sock, port) {
+    return bounded(sock.connect_async(`ws://127.0.0.1:${port}`, null), `connect to ${port}`);
+}
+
+async function pair(props = {}) {
+    const server = newSocket(props);
+    const client = newSocket(props);
+    const connected = [];
+    const handler = server.connect('connected', (s, p) => connected.push(p));
+    const port = await listen(server);
+    const clientPeer = await connectTo(client, port);
+    await waitFor(() => connected.length > 0, "the server's connected signal");
+    server.disconnect(handler);
+    return {server, client, serverPeer: connected[0], clientPeer, port};
+}
+
+// The tests
+
+const tests = [];
+function test(name, fn) {
+    tests.push([name, fn]);
+}
+
+test('types', async () => {
+    assert(AnySocket.Socket.prototype instanceof GObject.Object, 'Socket is a GObject');
+    assert(AnySocket.Peer.prototype instanceof GObject.Object, 'Peer is a GObject');
+    assert(AnySocket.Packet.prototype instanceof GObject.Object, 'Packet is a GObject');
+    assertEqual(GLib.quark_to_string(AnySocket.socket_error_quark()), ERROR_DOMAIN, 'quark');
+    assertEqual(AnySocket.SocketError.quark(), AnySocket.socket_error_quark(), 'enum quark');
+    assertEqual(AnySocket.SocketError.TIMEOUT, 2, 'TIMEOUT');
+    const sock = AnySocket.Socket.new();
+    assert(/^[0-9a-f]{32}$/.test(sock.get_id()), `id ${sock.get_id()}`);
+    assertEqual(sock.id, sock.get_id(), 'id property');
+    assertEqual(sock.reply_timeout, 30000, 'reply-timeout');
+    assertEqual(sock.heartbeat_interval, 5000, 'heartbeat-interval');
+    assertEqual(sock.auth_data, null, 'auth-data');
+});
+
+test('listen and connect', async () => {
+    const server = newSocket();
+    const client = newSocket();
+    const serverConnected = [], clientConnected = [];
+    server.connect('connected', (s, p) => serverConnected.push(p));
+    client.connect('connected', (s, p) => clientConnected.push(p));
+    const port = await listen(server);
+    const peer = await connectTo(client, port);
+    assert(peer instanceof AnySocket.Peer, 'a Peer');
+    assertEqual(clientConnected.length, 1, 'client connected signals');
+    assert(clientConnected[0] === peer, 'connected gave the same peer');
+    await waitFor(() => serverConnected.length === 1, "the server's connected signal");
+    const serverPeer = serverConnected[0];
+    assertEqual(peer.get_id(), server.get_id(), 'client peer id');
+    assertEqual(peer.id, server.id, 'client peer id property');
+    assertEqual(serverPeer.get_id(), client.get_id(), 'server peer id');
+    assert(peer.is_connected() && serverPeer.is_connected(), 'connected');
+    assert(peer.get_socket() === client, 'peer socket');
+    assertEqual(peer.remote_address, `127.0.0.1:${port}`, 'remote address');
+});
+
+test('invalid uri', async () => {
+    const sock = newSocket();
+    const e = await assertRejects(bounded(sock.listen_async('http://127.0.0.1:0', null), 'listen'), 'listen');
+    assertAnyError(e, AnySocket.SocketError.INVALID_URI, 'invalid uri');
+});
+
+test('messages both ways', async () => {
+    const {server, client, serverPeer, clientPeer} = await pair();
+    const order = [], serverMsgs = [], clientMsgs = [];
+    serverPeer.connect('message', () => order.push('peer'));
+    server.connect('message', (s, pkt) => {
+        order.push('socket');
+        serverMsgs.push(pkt);
+    });
+    client.connect('message', (s, pkt) => clientMsgs.push(pkt));
+
+    const sent = {text: NON_ASCII, n: [1, 2.5, null, true], nested: {'\u00e4': '\u00df'}};
+    assert(clientPeer.send(node(sent)), 'send');
+    await waitFor(() => serverMsgs.length > 0, 'a message at the server');
+    const pkt = serverMsgs[0];
+    assert(pkt instanceof AnySocket.Packet, 'a Packet');
+    assertEqual(value(pkt.get_msg()), sent, 'message');
+    assertEqual(value(pkt.msg), sent, 'msg property');
+    assert(pkt.get_peer() === serverPeer, 'packet peer');
+    assert(!pkt.is_reply() && pkt.seq > 0, 'not a reply');
+    assertEqual(order, ['peer', 'socket'], 'signal order');
+
+    assert(serverPeer.send(node(NON_ASCII)), 'send back');
+    assert(serverPeer.send(node(42)), 'send back');
+    await waitFor(() => clientMsgs.length === 2, 'two messages at the client');
+    assertEqual(value(clientMsgs[0].get_msg()), NON_ASCII, 'string back');
+    assertEqual(value(clientMsgs[1].get_msg()), 42, 'number back');
+});
+
+test('request and reply', async () => {
+    const {server, clientPeer} = await pair();
+    server.connect('message', (s, pkt) => {
+        pkt.reply(node({echo: value(pkt.get_msg()), by: 'server \u2713'}));
+    });
+    const reply = await bounded(clientPeer.request_async(node({q: NON_ASCII}), 0, null), 'the reply');
+    assert(reply instanceof AnySocket.Packet, 'a Packet');
+    assert(reply.is_reply() && reply.get_seq() < 0, 'a reply');
+    assertEqual(value(reply.get_msg()), {echo: {q: NON_ASCII}, by: 'server \u2713'}, 'reply');
+    const e = assertThrows(() => reply.reply(node('no')), 'reply to a reply');
+    assertAnyError(e, AnySocket.SocketError.INVALID_ARGUMENT, 'reply to a reply');
+
+    const replies = await bounded(Promise.all([0, 1, 2, 3, 4].map(
+        i => clientPeer.request_async(node({i}), 0, null))), 'five replies');
+    replies.forEach((r, i) => assertEqual(value(r.get_msg()).echo, {i}, `reply ${i}`));
+});
+
+test('request timeout', async () => {
+    const {server, clientPeer} = await pair();
+    const received = [];
+    server.connect('message', (s, pkt) => received.push(pkt)); // never replies
+    const start = GLib.get_monotonic_time();
+    const e = await assertRejects(
+        bounded(clientPeer.request_async(node({q: 'anyone?'}), 200, null), 'the timeout'),
+        'request');
+    const elapsedMs = (GLib.get_monotonic_time() - start) / 1000;
+    assertAnyError(e, AnySocket.SocketError.TIMEOUT, 'request timeout');
+    assert(elapsedMs >= 150 && elapsedMs < 3000, `elapsed ${elapsedMs} ms`);
+    assertEqual(received.length, 1, 'the request arrived');
+    assert(clientPeer.is_connected(), 'still connected');
+    received[0].reply(node('too late')); // dropped
+    const got = [];
+    server.connect('message', (s, pkt) => got.push(value(pkt.get_msg())));
+    clientPeer.send(node('still here'));
+    await waitFor(() => got.length > 0, 'a message after the timeout');
+    assertEqual(got, ['still here'], 'message after the timeout');
+});
+
+test('heartbeat and lag', async () => {
+    const {server, client, serverPeer, clientPeer} = await pair();
+    assertEqual(clientPeer.lag, -1, 'lag before a heartbeat');
+    const socketBeats = [], peerBeats = [], lagNotify = [];
+    client.connect('heartbeat', (s, p) => socketBeats.push(p));
+    clientPeer.connect('heartbeat', p => peerBeats.push(p.get_lag()));
+    clientPeer.connect('notify::lag', p => lagNotify.push(p.lag));
+    client.heartbeat_interval = 100;
+    server.set_heartbeat_interval(100);
+    assertEqual(client.get_heartbeat_interval(), 100, 'heartbeat-interval');
+    await waitFor(() => socketBeats.length > 0 && peerBeats.length > 0, 'heartbeats');
+    assert(socketBeats[0] === clientPeer, 'heartbeat peer');
+    assert(clientPeer.get_lag() >= 0 && clientPeer.lag >= 0, `lag ${clientPeer.lag}`);
+    assert(peerBeats[0] >= 0, 'lag in the peer heartbeat handler');
+    assert(lagNotify.length > 0, 'notify::lag');
+    await sleep(500);
+    assert(clientPeer.is_connected() && serverPeer.is_connected(), 'still connected');
+    assert(socketBeats.length >= 2, `${socketBeats.length} heartbeats`);
+});
+
+test('disconnected signals', async () => {
+    const {server, client, serverPeer, clientPeer} = await pair();
+    const events = [];
+    clientPeer.connect('disconnected', (p, r) => events.push(['client peer', r]));
+    client.connect('disconnected', (s, p, r) => events.push(['client socket', r, p === clientPeer]));
+    serverPeer.connect('disconnected', (p, r) => events.push(['server peer', r]));
+    server.connect('disconnected', (s, p, r) => events.push(['server socket', r, p === serverPeer]));
+    // AnyPeer.disconnect() shadows GObject.Object.disconnect(); this is
+    // any_peer_disconnect().
+    clientPeer.disconnect('bye \u2713');
+    assertEqual(events, [['client peer', 'bye \u2713'], ['client socket', 'bye \u2713', true]],
+        'events during disconnect()');
+    assert(!clientPeer.is_connected(), 'not connected');
+    assertEqual(client.get_peers().length, 0, 'client peers');
+    await waitFor(() => events.length === 4, 'the server to see the disconnection');
+    assertEqual(events.slice(2), [['server peer', 'bye \u2713'], ['server socket', 'bye \u2713', true]],
+        'events at the server');
+    assertEqual(server.get_peers().length, 0, 'server peers');
+    const e = assertThrows(() => clientPeer.send(node('x')), 'send after disconnect');
+    assertAnyError(e, AnySocket.SocketError.DISCONNECTED, 'send after disconnect');
+});
+
+test('custom auth accepted', async () => {
+    const server = newSocket();
+    const client = newSocket();
+    client.auth_data = node({token: 's\u00e9cret'});
+    assertEqual(value(client.get_auth_data()), {token: 's\u00e9cret'}, 'auth-data');
+    const seenByServer = [], seenByClient = [];
+    server.connect('authenticate', (s, peerId, auth) => {
+        seenByServer.push([peerId, auth === null ? null : value(auth)]);
+        return auth !== null && value(auth).token === 's\u00e9cret';
+    });
+    client.connect('authenticate', (s, peerId, auth) => {
+        seenByClient.push([peerId, auth]);
+        return true;
+    });
+    const port = await listen(server);
+    const peer = await connectTo(client, port);
+    assertEqual(peer.id, server.id, 'peer id');
+    await waitFor(() => server.get_peers().length === 1, "the server's peer");
+    assertEqual(seenByServer, [[client.id, {token: 's\u00e9cret'}]], 'server authenticate');
+    assertEqual(seenByClient, [[server.id, null]], 'client authenticate');
+});
+
+test('custom auth refused', async () => {
+    const server = newSocket();
+    const client = newSocket();
+    client.set_auth_data(node({token: 'wrong'}));
+    const serverConnected = [];
+    server.connect('connected', (s, p) => serverConnected.push(p));
+    server.connect('authenticate', (s, peerId, auth) => value(auth).token === 'right');
+    const port = await listen(server);
+    const e = await assertRejects(connectTo(client, port), 'connect with a wrong token');
+    assertAnyError(e, AnySocket.SocketError.AUTH_FAILED, 'refused auth');
+    await sleep(100);
+    assertEqual(serverConnected.length, 0, 'server connected signals');
+    assertEqual(server.get_peers().length, 0, 'server peers');
+    assertEqual(client.get_peers().length, 0, 'client peers');
+    client.auth_data = node({token: 'right'});
+    const peer = await connectTo(client, port);
+    assert(peer.is_connected(), 'the right token gets in');
+});
+
+test('get_peers, get_peer and broadcast', async () => {
+    const server = newSocket();
+    const clients = [newSocket(), newSocket()];
+    const port = await listen(server);
+    const clientPeers = [];
+    for (const c of clients)
+        clientPeers.push(await connectTo(c, port));
+    await waitFor(() => server.get_peers().length === 2, 'two peers at the server');
+    const peers = server.get_peers();
+    assertEqual(peers.map(p => p.id).sort(), clients.map(c => c.id).sort(), 'peer ids');
+    for (const c of clients) {
+        const p = server.get_peer(c.id);
+        assert(p !== null && peers.includes(p), `get_peer(${c.id})`);
+    }
+    assertEqual(server.get_peer('0'.repeat(32)), null, 'unknown peer');
+    assert(clients[0].get_peer(server.id) === clientPeers[0], 'client get_peer');
+
+    const got = clients.map(() => []);
+    clients.forEach((c, i) => c.connect('message', (s, pkt) => got[i].push(value(pkt.get_msg()))));
+    server.broadcast(node({to: 'all', text: NON_ASCII}));
+    await waitFor(() => got.every(g => g.length > 0), 'the broadcast at both clients');
+    for (const g of got)
+        assertEqual(g, [{to: 'all', text: NON_ASCII}], 'broadcast');
+});
+
+test('stop', async () => {
+    const server = newSocket();
+    const clients = [newSocket(), newSocket()];
+    const port = await listen(server);
+    const clientPeers = [];
+    for (const c of clients)
+        clientPeers.push(await connectTo(c, port));
+    await waitFor(() => server.get_peers().length === 2, 'two peers at the server');
+    const serverPeers = server.get_peers();
+    const serverSide = [], peerSide = [], clientSide = [];
+    server.connect('disconnected', (s, p, r) => serverSide.push([p.id, r]));
+    serverPeers.forEach(p => p.connect('disconnected', (pp, r) => peerSide.push([pp.id, r])));
+    clients.forEach(c => c.connect('disconnected', (s, p, r) => clientSide.push([s.id, r])));
+
+    server.stop();
+    const expected = clients.map(c => [c.id, 'Socket stopped']).sort();
+    assertEqual(serverSide.sort(), expected, 'server disconnected signals');
+    assertEqual(peerSide.sort(), expected, 'peer disconnected signals');
+    assertEqual(server.get_peers().length, 0, 'server peers');
+    for (const p of serverPeers) {
+        const e = assertThrows(() => p.send(node('x')), 'send after stop');
+        assertAnyError(e, AnySocket.SocketError.DISCONNECTED, 'send after stop');
+    }
+    await waitFor(() => clientSide.length === 2, 'the clients to see the stop');
+    assertEqual(clientSide.sort(), expected, 'client disconnected signals');
+    assert(clientPeers.every(p => !p.is_connected()), 'client peers disconnected');
+
+    await assertRejects(connectTo(newSocket(), port), 'connect to the stopped socket');
+    const port2 = await listen(server);
+    const peer = await connectTo(clients[0], port2);
+    assertEqual(peer.id, server.id, 'reconnected after stop');
+});
+
+// The runner
+
+function withTimeout(promise, name) {
+    return bounded(promise, `the whole test '${name}'`, TEST_MS);
+}
+
+let failed = 0;
+print('TAP version 13');
+print(`1..${tests.length}`);
+for (const [i, [name, fn]] of tests.entries()) {
+    try {
+        await withTimeout(fn(), name);
+        print(`ok ${i + 1} - ${name}`);
+    } catch (e) {
+        failed++;
+        print(`not ok ${i + 1} - ${name}`);
+        const text = e instanceof GLib.Error ? `GLib.Error ${GLib.quark_to_string(e.domain)} ${e.code}: ${e.message}` : `${e}`;
+        for (const line of `${text}\n${e.stack ?? ''}`.trim().split('\n'))
+            print(`# ${line}`);
+    }
+    for (const sock of sockets)
+        sock.stop();
+    sockets = [];
+    await sleep(50);
+}
+
+System.exit(failed > 0 ? 1 : 0);

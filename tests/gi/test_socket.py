@@ -1,0 +1,595 @@
+#!/usr/bin/python3
+# test_socket.py: libanysocket through GObject introspection (PyGObject)
+#
+# SPDX-License-Identifier: MIT
+#
+# Two (or three) AnySocket endpoints in this one process talk over
+# ws://127.0.0.1 with port 0. PyGObject 3.42 has no awaitable async calls,
+# so every async call takes a callback that stores its GAsyncResult and
+# the test spins the default main context until it arrives. Every wait is
+# bounded: a GLib timeout ends it and fails the test.
+#
+# Output is TAP (one line per test method), for meson's protocol: 'tap'.
+# Run it with /usr/bin/python3 (the one with gi), GI_TYPELIB_PATH and
+# LD_LIBRARY_PATH pointing at <builddir>/libanysocket.
+
+import json
+import sys
+import time
+import traceback
+import unittest
+
+import gi
+
+gi.require_version('GLib', '2.0')
+gi.require_version('GObject', '2.0')
+gi.require_version('Json', '1.0')
+gi.require_version('AnySocket', '1')
+from gi.repository import GLib, GObject, Json, AnySocket  # noqa: E402
+
+WAIT_S = 5.0            # upper bound for anything that should be quick
+LOOPBACK = 'ws://127.0.0.1:0'
+NON_ASCII = 'h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c\u8a9e \U0001F389 end'
+ERROR_DOMAIN = 'any-socket-error-quark'
+
+
+def node(value):
+    """A Json.Node from a Python value."""
+    return Json.from_string(json.dumps(value))
+
+
+def value(json_node):
+    """A Python value from a Json.Node."""
+    return json.loads(Json.to_string(json_node, False))
+
+
+class Pending:
+    """Collects the GAsyncResult of one _async call."""
+
+    def __init__(self):
+        self.result = None
+        self.source = None
+
+    def __call__(self, source, result, *user_data):
+        self.source = source
+        self.result = result
+
+    @property
+    def done(self):
+        return self.result is not None
+
+
+class GiTestCase(unittest.TestCase):
+
+    def setUp(self):
+        self.sockets = []
+
+    def tearDown(self):
+        for sock in self.sockets:
+            sock.stop()
+        # Let the closes go out and the servers go away.
+        self.spin(0.05)
+        self.sockets = []
+
+    # Main loop helpers
+
+    def spin(self, seconds):
+        """Runs the default main context for about @seconds."""
+        expired = []
+        source = GLib.timeout_add(int(seconds * 1000), lambda: expired.append(1) or False)
+        ctx = GLib.MainContext.default()
+        while not expired:
+            ctx.iteration(True)
+        del source
+
+    def wait(self, cond, what, timeout=WAIT_S):
+        """Runs the default main context until cond() is true; fails after
+        @timeout seconds."""
+        if cond():
+            return
+        expired = []
+
+        def on_timeout():
+            expired.append(True)
+            return GLib.SOURCE_REMOVE
+
+        source_id = GLib.timeout_add(int(timeout * 1000), on_timeout)
+        ctx = GLib.MainContext.default()
+        try:
+            while not cond() and not expired:
+                ctx.iteration(True)
+        finally:
+            if not expired:
+                GLib.source_remove(source_id)
+        if not cond():
+            self.fail('timed out after %.1f s waiting for %s' % (timeout, what))
+
+    # AnySocket helpers
+
+    def new_socket(self, **props):
+        sock = AnySocket.Socket.new()
+        for name, val in props.items():
+            sock.set_property(name.replace('_', '-'), val)
+        self.sockets.append(sock)
+        return sock
+
+    def listen(self, sock, uri=LOOPBACK):
+        pending = Pending()
+        sock.listen_async(uri, None, pending)
+        self.wait(lambda: pending.done, 'listen_async on ' + uri)
+        port = sock.listen_finish(pending.result)
+        self.assertGreater(port, 0)
+        self.assertLess(port, 65536)
+        return port
+
+    def start_connect(self, sock, port):
+        pending = Pending()
+        sock.connect_async('ws://127.0.0.1:%d' % port, None, pending)
+        return pending
+
+    def connect_to(self, sock, port):
+        pending = self.start_connect(sock, port)
+        self.wait(lambda: pending.done, 'connect_async to port %d' % port)
+        peer = sock.connect_finish(pending.result)
+        self.assertIsInstance(peer, AnySocket.Peer)
+        return peer
+
+    def pair(self, **props):
+        """A listening server and a client connected to it; returns
+        (server, client, server's peer for the client, client's peer for
+        the server)."""
+        server = self.new_socket(**props)
+        client = self.new_socket(**props)
+        connected = []
+        handler = server.connect('connected', lambda s, p: connected.append(p))
+        port = self.listen(server)
+        client_peer = self.connect_to(client, port)
+        self.wait(lambda: connected, 'the server\'s connected signal')
+        server.disconnect(handler)
+        return server, client, connected[0], client_peer
+
+    def assertAnyError(self, error, code):
+        self.assertIsInstance(error, GLib.Error)
+        self.assertEqual(error.domain, ERROR_DOMAIN)
+        self.assertEqual(error.domain,
+                         GLib.quark_to_string(AnySocket.socket_error_quark()))
+        self.assertEqual(error.code, int(code),
+                         'expected %s, got %d: %s' % (code, error.code, error.message))
+        self.assertTrue(error.matches(AnySocket.socket_error_quark(), code))
+
+
+class TestSocket(GiTestCase):
+
+    def test_00_types(self):
+        self.assertTrue(issubclass(AnySocket.Socket, GObject.Object))
+        self.assertTrue(issubclass(AnySocket.Peer, GObject.Object))
+        self.assertTrue(issubclass(AnySocket.Packet, GObject.Object))
+        self.assertEqual(GLib.quark_to_string(AnySocket.socket_error_quark()), ERROR_DOMAIN)
+        self.assertEqual(AnySocket.SocketError.quark(), AnySocket.socket_error_quark())
+        self.assertEqual(int(AnySocket.SocketError.TIMEOUT), 2)
+        self.assertEqual(int(AnySocket.SocketError.AUTH_FAILED), 4)
+        sock = AnySocket.Socket.new()
+        self.assertRegex(sock.get_id(), r'^[0-9a-f]{32}$')
+        self.assertEqual(sock.props.id, sock.get_id())
+        self.assertNotEqual(AnySocket.Socket.new().get_id(), sock.get_id())
+        self.assertEqual(sock.props.reply_timeout, 30000)
+        self.assertEqual(sock.props.heartbeat_interval, 5000)
+        self.assertIsNone(sock.props.auth_data)
+        self.assertFalse(sock.props.permessage_deflate)
+
+    def test_01_listen_and_connect(self):
+        server = self.new_socket()
+        client = self.new_socket()
+        server_connected, client_connected = [], []
+        server.connect('connected', lambda s, p: server_connected.append((s, p)))
+        client.connect('connected', lambda s, p: client_connected.append((s, p)))
+
+        port = self.listen(server)
+        pending = self.start_connect(client, port)
+        self.wait(lambda: pending.done, 'connect_async')
+        # connected is emitted before the callback runs.
+        self.assertEqual(len(client_connected), 1)
+        peer = client.connect_finish(pending.result)
+        self.assertIs(client_connected[0][0], client)
+        self.assertIs(client_connected[0][1], peer)
+
+        self.wait(lambda: server_connected, 'the server\'s connected signal')
+        self.assertEqual(len(server_connected), 1)
+        server_peer = server_connected[0][1]
+
+        self.assertEqual(peer.get_id(), server.get_id())
+        self.assertEqual(peer.props.id, server.get_id())
+        self.assertEqual(server_peer.get_id(), client.get_id())
+        self.assertTrue(peer.is_connected())
+        self.assertTrue(server_peer.is_connected())
+        self.assertIs(peer.get_socket(), client)
+        self.assertIs(server_peer.get_socket(), server)
+        self.assertRegex(peer.get_connection_id(), r'^[0-9a-f]{32}$')
+        self.assertEqual(peer.get_remote_address(), '127.0.0.1:%d' % port)
+        self.assertTrue(server_peer.props.remote_address.startswith('127.0.0.1:'))
+
+    def test_02_connect_refused_port(self):
+        # Listen, learn a free port, stop: nobody listens there any more.
+        server = self.new_socket()
+        port = self.listen(server)
+        server.stop()
+        client = self.new_socket()
+        pending = self.start_connect(client, port)
+        self.wait(lambda: pending.done, 'connect_async to a closed port')
+        with self.assertRaises(GLib.Error):
+            client.connect_finish(pending.result)
+
+    def test_03_invalid_uri(self):
+        sock = self.new_socket()
+        pending = Pending()
+        sock.listen_async('http://127.0.0.1:0', None, pending)
+        self.wait(lambda: pending.done, 'listen_async with a bad URI')
+        with self.assertRaises(GLib.Error) as cm:
+            sock.listen_finish(pending.result)
+        self.assertAnyError(cm.exception, AnySocket.SocketError.INVALID_URI)
+
+    def test_04_messages_both_ways(self):
+        server, client, server_peer, client_peer = self.pair()
+        order = []
+        server_msgs, client_msgs = [], []
+        server_peer.connect('message', lambda p, pkt: order.append('peer'))
+        server.connect('message', lambda s, pkt: (order.append('socket'), server_msgs.append(pkt)))
+        client.connect('message', lambda s, pkt: client_msgs.append(pkt))
+
+        sent = {'text': NON_ASCII, 'n': [1, 2.5, None, True], 'nested': {'\u00e4': '\u00df'}}
+        self.assertTrue(client_peer.send(node(sent)))
+        self.wait(lambda: server_msgs, 'a message at the server')
+        pkt = server_msgs[0]
+        self.assertIsInstance(pkt, AnySocket.Packet)
+        self.assertEqual(value(pkt.get_msg()), sent)
+        self.assertEqual(value(pkt.props.msg), sent)
+        self.assertIs(pkt.get_peer(), server_peer)
+        self.assertFalse(pkt.is_reply())
+        self.assertGreater(pkt.get_seq(), 0)
+        self.assertEqual(order, ['peer', 'socket'])
+
+        # And back, a bare string and a bare number as JSON values.
+        self.assertTrue(server_peer.send(node(NON_ASCII)))
+        self.assertTrue(server_peer.send(node(42)))
+        self.wait(lambda: len(client_msgs) == 2, 'two messages at the client')
+        self.assertEqual(value(client_msgs[0].get_msg()), NON_ASCII)
+        self.assertEqual(value(client_msgs[1].get_msg()), 42)
+        self.assertIs(client_msgs[0].get_peer(), client_peer)
+
+    def test_05_request_reply(self):
+        server, client, server_peer, client_peer = self.pair()
+
+        def on_message(sock, pkt):
+            msg = value(pkt.get_msg())
+            pkt.reply(node({'echo': msg, 'by': 'server \u2713'}))
+
+        server.connect('message', on_message)
+        pending = Pending()
+        client_peer.request_async(node({'q': NON_ASCII}), 0, None, pending)
+        self.wait(lambda: pending.done, 'the reply')
+        reply = client_peer.request_finish(pending.result)
+        self.assertIsInstance(reply, AnySocket.Packet)
+        self.assertTrue(reply.is_reply())
+        self.assertLess(reply.get_seq(), 0)
+        self.assertIs(reply.get_peer(), client_peer)
+        self.assertEqual(value(reply.get_msg()), {'echo': {'q': NON_ASCII}, 'by': 'server \u2713'})
+
+        # A reply cannot be replied to.
+        with self.assertRaises(GLib.Error) as cm:
+            reply.reply(node('no'))
+        self.assertAnyError(cm.exception, AnySocket.SocketError.INVALID_ARGUMENT)
+
+        # Several in flight at once, answered in any order.
+        pendings = []
+        for i in range(5):
+            p = Pending()
+            client_peer.request_async(node({'i': i}), 0, None, p)
+            pendings.append(p)
+        self.wait(lambda: all(p.done for p in pendings), 'five replies')
+        for i, p in enumerate(pendings):
+            self.assertEqual(value(client_peer.request_finish(p.result).get_msg())['echo'], {'i': i})
+
+    def test_06_request_timeout(self):
+        server, client, server_peer, client_peer = self.pair()
+        received = []
+        server.connect('message', lambda s, pkt: received.append(pkt))  # never replies
+
+        pending = Pending()
+        start = time.monotonic()
+        client_peer.request_async(node({'q': 'anyone?'}), 200, None, pending)
+        self.wait(lambda: pending.done, 'the request to time out')
+        elapsed = time.monotonic() - start
+        with self.assertRaises(GLib.Error) as cm:
+            client_peer.request_finish(pending.result)
+        self.assertAnyError(cm.exception, AnySocket.SocketError.TIMEOUT)
+        self.assertGreaterEqual(elapsed, 0.15)
+        self.assertLess(elapsed, 3.0)
+        self.assertEqual(len(received), 1)
+        # The peer stays connected, and a late reply is dropped.
+        self.assertTrue(client_peer.is_connected())
+        received[0].reply(node('too late'))
+        self.assertTrue(client_peer.send(node('still here')))
+        got = []
+        server.connect('message', lambda s, pkt: got.append(value(pkt.get_msg())))
+        self.wait(lambda: got, 'a message after the timeout')
+        self.assertEqual(got, ['still here'])
+
+    def test_07_request_to_disconnected_peer(self):
+        server, client, server_peer, client_peer = self.pair()
+        pending = Pending()
+        client_peer.request_async(node('q'), 5000, None, pending)
+        server_peer.disconnect('going away')
+        self.wait(lambda: pending.done, 'the request to fail')
+        with self.assertRaises(GLib.Error) as cm:
+            client_peer.request_finish(pending.result)
+        self.assertAnyError(cm.exception, AnySocket.SocketError.DISCONNECTED)
+        with self.assertRaises(GLib.Error) as cm:
+            client_peer.send(node('x'))
+        self.assertAnyError(cm.exception, AnySocket.SocketError.DISCONNECTED)
+
+    def test_08_heartbeat_and_lag(self):
+        server, client, server_peer, client_peer = self.pair()
+        self.assertEqual(client_peer.get_lag(), -1)
+        socket_beats, peer_beats, lag_notify = [], [], []
+        client.connect('heartbeat', lambda s, p: socket_beats.append(p))
+        client_peer.connect('heartbeat', lambda p: peer_beats.append(p.get_lag()))
+        client_peer.connect('notify::lag', lambda p, pspec: lag_notify.append(p.props.lag))
+        server_beats = []
+        server.connect('heartbeat', lambda s, p: server_beats.append(p))
+
+        # Connected peers follow the new interval at once.
+        client.props.heartbeat_interval = 100
+        server.set_heartbeat_interval(100)
+        self.assertEqual(client.get_heartbeat_interval(), 100)
+        self.wait(lambda: socket_beats and peer_beats and server_beats, 'heartbeats')
+        self.assertIs(socket_beats[0], client_peer)
+        self.assertIs(server_beats[0], server_peer)
+        self.assertGreaterEqual(client_peer.get_lag(), 0)
+        self.assertGreaterEqual(client_peer.props.lag, 0)
+        self.assertGreaterEqual(peer_beats[0], 0)
+        self.assertGreaterEqual(server_peer.get_lag(), 0)
+        self.assertTrue(lag_notify)
+        # The heartbeat keeps a quiet link alive.
+        self.spin(0.5)
+        self.assertTrue(client_peer.is_connected())
+        self.assertGreaterEqual(len(socket_beats), 2)
+
+    def test_09_heartbeat_from_the_start(self):
+        server, client, server_peer, client_peer = self.pair(heartbeat_interval=100)
+        beats = []
+        client.connect('heartbeat', lambda s, p: beats.append(p.get_lag()))
+        self.wait(lambda: beats, 'a heartbeat')
+        self.assertGreaterEqual(beats[0], 0)
+
+    def test_10_disconnected_signals(self):
+        server, client, server_peer, client_peer = self.pair()
+        events = []
+        client_peer.connect('disconnected', lambda p, r: events.append(('client peer', r)))
+        client.connect('disconnected', lambda s, p, r: events.append(('client socket', r, p)))
+        server_peer.connect('disconnected', lambda p, r: events.append(('server peer', r)))
+        server.connect('disconnected', lambda s, p, r: events.append(('server socket', r, p)))
+
+        client_peer.disconnect('bye \u2713')
+        # Emitted before disconnect() returns, peer before socket.
+        self.assertEqual(events[:2], [('client peer', 'bye \u2713'),
+                                      ('client socket', 'bye \u2713', client_peer)])
+        self.assertFalse(client_peer.is_connected())
+        self.assertEqual(client.get_peers(), [])
+        self.wait(lambda: len(events) == 4, 'the server to see the disconnection')
+        # The reason travels in the close frame.
+        self.assertEqual(events[2:], [('server peer', 'bye \u2713'),
+                                      ('server socket', 'bye \u2713', server_peer)])
+        self.assertEqual(server.get_peers(), [])
+        # Once only.
+        client_peer.disconnect('again')
+        self.spin(0.05)
+        self.assertEqual(len(events), 4)
+
+    def test_11_auth_accepted(self):
+        server = self.new_socket()
+        client = self.new_socket()
+        client.props.auth_data = node({'token': 's\u00e9cret', 'n': 1})
+        self.assertEqual(value(client.get_auth_data()), {'token': 's\u00e9cret', 'n': 1})
+        seen_by_server, seen_by_client = [], []
+
+        def server_auth(sock, peer_id, auth):
+            seen_by_server.append((peer_id, None if auth is None else value(auth)))
+            return auth is not None and value(auth).get('token') == 's\u00e9cret'
+
+        def client_auth(sock, peer_id, auth):
+            seen_by_client.append((peer_id, auth))
+            return True
+
+        server.connect('authenticate', server_auth)
+        client.connect('authenticate', client_auth)
+        port = self.listen(server)
+        peer = self.connect_to(client, port)
+        self.assertEqual(peer.get_id(), server.get_id())
+        self.wait(lambda: server.get_peers(), 'the server\'s peer')
+        self.assertEqual(seen_by_server, [(client.get_id(), {'token': 's\u00e9cret', 'n': 1})])
+        # The server sent no auth-data: the client's handler gets None.
+        self.assertEqual(seen_by_client, [(server.get_id(), None)])
+
+    def test_12_auth_refused(self):
+        server = self.new_socket()
+        client = self.new_socket()
+        client.set_auth_data(node({'token': 'wrong'}))
+        server_connected, client_connected = [], []
+        server.connect('connected', lambda s, p: server_connected.append(p))
+        client.connect('connected', lambda s, p: client_connected.append(p))
+        server.connect('authenticate',
+                       lambda s, peer_id, auth: value(auth) == {'token': 'right'})
+        port = self.listen(server)
+
+        pending = self.start_connect(client, port)
+        self.wait(lambda: pending.done, 'the refused connect')
+        with self.assertRaises(GLib.Error) as cm:
+            client.connect_finish(pending.result)
+        self.assertAnyError(cm.exception, AnySocket.SocketError.AUTH_FAILED)
+        self.spin(0.1)
+        self.assertEqual(server_connected, [])
+        self.assertEqual(client_connected, [])
+        self.assertEqual(server.get_peers(), [])
+        self.assertEqual(client.get_peers(), [])
+
+        # The right token gets in.
+        client.props.auth_data = node({'token': 'right'})
+        peer = self.connect_to(client, port)
+        self.assertTrue(peer.is_connected())
+
+    def test_13_auth_refused_by_client(self):
+        server = self.new_socket()
+        client = self.new_socket()
+        client.connect('authenticate', lambda s, peer_id, auth: False)
+        port = self.listen(server)
+        pending = self.start_connect(client, port)
+        self.wait(lambda: pending.done, 'the refused connect')
+        with self.assertRaises(GLib.Error) as cm:
+            client.connect_finish(pending.result)
+        self.assertAnyError(cm.exception, AnySocket.SocketError.AUTH_FAILED)
+
+    def test_14_get_peers_and_broadcast(self):
+        server = self.new_socket()
+        clients = [self.new_socket(), self.new_socket()]
+        port = self.listen(server)
+        client_peers = [self.connect_to(c, port) for c in clients]
+        self.wait(lambda: len(server.get_peers()) == 2, 'two peers at the server')
+
+        peers = server.get_peers()
+        self.assertEqual(sorted(p.get_id() for p in peers),
+                         sorted(c.get_id() for c in clients))
+        for c in clients:
+            peer = server.get_peer(c.get_id())
+            self.assertIsNotNone(peer)
+            self.assertIn(peer, peers)
+            self.assertEqual(peer.get_id(), c.get_id())
+        self.assertIsNone(server.get_peer('0' * 32))
+        self.assertEqual([p.get_id() for p in clients[0].get_peers()], [server.get_id()])
+        self.assertIs(clients[0].get_peer(server.get_id()), client_peers[0])
+
+        got = {c.get_id(): [] for c in clients}
+        for c in clients:
+            c.connect('message', lambda s, pkt: got[s.get_id()].append(value(pkt.get_msg())))
+        server.broadcast(node({'to': 'all', 'text': NON_ASCII}))
+        self.wait(lambda: all(got.values()), 'the broadcast at both clients')
+        for msgs in got.values():
+            self.assertEqual(msgs, [{'to': 'all', 'text': NON_ASCII}])
+
+    def test_15_stop(self):
+        server = self.new_socket()
+        clients = [self.new_socket(), self.new_socket()]
+        port = self.listen(server)
+        client_peers = [self.connect_to(c, port) for c in clients]
+        self.wait(lambda: len(server.get_peers()) == 2, 'two peers at the server')
+        server_peers = server.get_peers()
+
+        server_side, peer_side, client_side = [], [], []
+        server.connect('disconnected', lambda s, p, r: server_side.append((p.get_id(), r)))
+        for p in server_peers:
+            p.connect('disconnected', lambda p, r: peer_side.append((p.get_id(), r)))
+        for c in clients:
+            c.connect('disconnected', lambda s, p, r: client_side.append((s.get_id(), r)))
+
+        server.stop()
+        # Emitted during stop().
+        self.assertEqual(sorted(server_side),
+                         sorted((c.get_id(), 'Socket stopped') for c in clients))
+        self.assertEqual(sorted(peer_side), sorted(server_side))
+        self.assertEqual(server.get_peers(), [])
+        for p in server_peers:
+            self.assertFalse(p.is_connected())
+            with self.assertRaises(GLib.Error) as cm:
+                p.send(node('x'))
+            self.assertAnyError(cm.exception, AnySocket.SocketError.DISCONNECTED)
+        # The clients hear it with the same reason (close frame).
+        self.wait(lambda: len(client_side) == 2, 'the clients to see the stop')
+        self.assertEqual(sorted(client_side),
+                         sorted((c.get_id(), 'Socket stopped') for c in clients))
+        for p in client_peers:
+            self.assertFalse(p.is_connected())
+
+        # Stopped means not listening any more...
+        late = self.new_socket()
+        pending = self.start_connect(late, port)
+        self.wait(lambda: pending.done, 'a connect to the stopped socket')
+        with self.assertRaises(GLib.Error):
+            late.connect_finish(pending.result)
+        # ...but the socket can listen and connect again.
+        port2 = self.listen(server)
+        peer = self.connect_to(clients[0], port2)
+        self.assertEqual(peer.get_id(), server.get_id())
+
+    def test_16_stop_fails_pending_connect(self):
+        server = self.new_socket()
+        client = self.new_socket()
+        port = self.listen(server)
+        pending = self.start_connect(client, port)
+        client.stop()
+        self.wait(lambda: pending.done, 'the connect to fail')
+        with self.assertRaises(GLib.Error):
+            client.connect_finish(pending.result)
+        self.assertEqual(client.get_peers(), [])
+
+
+# A minimal TAP producer over unittest.
+
+class TapResult(unittest.TestResult):
+
+    def __init__(self, stream):
+        super().__init__()
+        self.stream = stream
+        self.number = 0
+
+    def _line(self, test, ok, extra=''):
+        self.number += 1
+        name = test.id().split('.', 1)[-1]
+        self.stream.write('%s %d - %s%s\n' % ('ok' if ok else 'not ok', self.number, name, extra))
+        self.stream.flush()
+
+    def _diag(self, err):
+        text = ''.join(traceback.format_exception(*err))
+        for line in text.rstrip().splitlines():
+            self.stream.write('# %s\n' % line)
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self._line(test, True)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._line(test, False)
+        self._diag(err)
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._line(test, False)
+        self._diag(err)
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self._line(test, True, ' # SKIP %s' % reason)
+
+    def addExpectedFailure(self, test, err):
+        super().addExpectedFailure(test, err)
+        self._line(test, False, ' # TODO expected failure')
+
+    def addUnexpectedSuccess(self, test):
+        super().addUnexpectedSuccess(test)
+        self._line(test, True, ' # TODO unexpected success')
+
+
+def main():
+    loader = unittest.TestLoader()
+    if len(sys.argv) > 1:
+        suite = loader.loadTestsFromNames(sys.argv[1:], sys.modules[__name__])
+    else:
+        suite = loader.loadTestsFromModule(sys.modules[__name__])
+    sys.stdout.write('TAP version 13\n1..%d\n' % suite.countTestCases())
+    sys.stdout.flush()
+    result = TapResult(sys.stdout)
+    suite.run(result)
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
