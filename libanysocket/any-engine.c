@@ -119,6 +119,33 @@ add_timer (AnyEngine   *self,
   return source;
 }
 
+/* json-glib 1.6 writes U+001F raw inside strings (its escaper stops at
+ * 0x1E) and JSON.parse() refuses it: escape it after generation. A byte
+ * below 0x80 is always a whole character in UTF-8, so this is safe; the
+ * memchr() keeps the common case to one fast scan. */
+static void
+escape_unit_separators (GString *text,
+                        gsize    from)
+{
+  const char *hit = memchr (text->str + from, 0x1f, text->len - from);
+  g_autoptr(GString) escaped = NULL;
+
+  if (hit == NULL)
+    return;
+
+  escaped = g_string_sized_new (text->len + 16);
+  g_string_append_len (escaped, text->str, hit - text->str);
+  for (const char *p = hit; p < text->str + text->len; p++)
+    {
+      if (*p == 0x1f)
+        g_string_append (escaped, "\\u001f");
+      else
+        g_string_append_c (escaped, *p);
+    }
+  g_string_truncate (text, 0);
+  g_string_append_len (text, escaped->str, escaped->len);
+}
+
 static gint32
 next_seq (AnyEngine *self)
 {
@@ -211,6 +238,7 @@ any_engine_send (AnyEngine      *self,
   json_generator_set_root (self->generator, data);
   json_generator_to_gstring (self->generator, frame);
   json_generator_set_root (self->generator, NULL);
+  escape_unit_separators (frame, header_len);
   body_len = frame->len - header_len;
 
   if (body_len > self->max_message_size)

@@ -1,6 +1,7 @@
 /* any-ws-server.c: the listening side of the WebSocket transport
  *
- * One SoupServer per AnySocket, with one listening GSocket per URI.
+ * One SoupServer per AnySocket, fed by one GSocketService that holds a
+ * listening GSocket per URI.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -12,10 +13,17 @@
  * then waits for TCP retransmits. */
 #define LISTEN_BACKLOG 4096
 
+/* How long a new TCP connection may stay silent before its first byte. */
+#define FIRST_BYTE_TIMEOUT_MS 5000
+
+/* The first byte of a TLS record (handshake). */
+#define TLS_HANDSHAKE_RECORD 0x16
+
 struct _AnyWsServer
 {
   GObject                parent_instance;
   SoupServer            *server;
+  GSocketService        *service;
   AnyWsServerAcceptFunc  accept_func;
   gpointer               user_data;
 };
@@ -40,8 +48,8 @@ any_ws_server_dispose (GObject *object)
 {
   AnyWsServer *self = ANY_WS_SERVER (object);
 
-  if (self->server != NULL)
-    soup_server_disconnect (self->server);
+  any_ws_server_disconnect (self);
+  g_clear_object (&self->service);
   g_clear_object (&self->server);
 
   G_OBJECT_CLASS (any_ws_server_parent_class)->dispose (object);
@@ -56,6 +64,92 @@ any_ws_server_class_init (AnyWsServerClass *klass)
 static void
 any_ws_server_init (AnyWsServer *self)
 {
+}
+
+/* Connections are accepted here, not by libsoup, to look at their first
+ * byte: a JavaScript client tries wss:// before ws://, and libsoup would
+ * wait forever for the end of HTTP headers in a TLS ClientHello, so the
+ * client never falls back. A TLS record is closed at once. */
+typedef struct {
+  AnyWsServer       *self;
+  GSocketConnection *connection;
+  GSource           *readable;
+  GSource           *timeout;
+} FirstByte;
+
+static void
+first_byte_free (FirstByte *wait)
+{
+  g_source_destroy (wait->readable);
+  g_source_unref (wait->readable);
+  g_source_destroy (wait->timeout);
+  g_source_unref (wait->timeout);
+  g_object_unref (wait->connection);
+  g_object_unref (wait->self);
+  g_free (wait);
+}
+
+static gboolean
+on_first_byte_timeout (gpointer user_data)
+{
+  FirstByte *wait = user_data;
+
+  g_io_stream_close (G_IO_STREAM (wait->connection), NULL, NULL);
+  first_byte_free (wait);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_first_byte (GSocket      *socket,
+               GIOCondition  condition,
+               gpointer      user_data)
+{
+  FirstByte *wait = user_data;
+  guint8 first = 0;
+  GInputVector vector = { &first, 1 };
+  gint flags = G_SOCKET_MSG_PEEK;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, &error);
+
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+
+  if (n == 1 && first != TLS_HANDSHAKE_RECORD && wait->self->server != NULL)
+    {
+      g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
+      g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+
+      if (!soup_server_accept_iostream (wait->self->server, G_IO_STREAM (wait->connection),
+                                        local, remote, &error))
+        g_debug ("Could not accept a connection: %s", error->message);
+    }
+  else
+    {
+      g_io_stream_close (G_IO_STREAM (wait->connection), NULL, NULL);
+    }
+
+  first_byte_free (wait);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source_object,
+             gpointer           user_data)
+{
+  FirstByte *wait = g_new0 (FirstByte, 1);
+  GSocket *socket = g_socket_connection_get_socket (connection);
+
+  wait->self = g_object_ref (user_data);
+  wait->connection = g_object_ref (connection);
+  wait->readable = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (wait->readable, G_SOURCE_FUNC (on_first_byte), wait, NULL);
+  g_source_attach (wait->readable, g_main_context_get_thread_default ());
+  wait->timeout = g_timeout_source_new (FIRST_BYTE_TIMEOUT_MS);
+  g_source_set_callback (wait->timeout, on_first_byte_timeout, wait, NULL);
+  g_source_attach (wait->timeout, g_main_context_get_thread_default ());
+  return TRUE;
 }
 
 AnyWsServer *
@@ -73,8 +167,7 @@ any_ws_server_new (gboolean              permessage_deflate,
   if (!permessage_deflate)
     soup_server_remove_websocket_extension (self->server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   /* Any path: the JavaScript client uses "/", others may not. A plain
-   * HTTP request (or a TLS ClientHello from the JavaScript client's wss://
-   * attempt) gets an HTTP error from libsoup and the connection closes. */
+   * HTTP request gets an HTTP error from libsoup. */
   soup_server_add_websocket_handler (self->server, NULL, NULL, NULL, on_websocket, self, NULL);
   return self;
 }
@@ -96,7 +189,12 @@ any_ws_server_listen (AnyWsServer         *self,
   g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
   if (!g_socket_listen (socket, error))
     return 0;
-  if (!soup_server_listen_socket (self->server, socket, 0, error))
+  if (self->service == NULL)
+    {
+      self->service = g_socket_service_new ();
+      g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
+    }
+  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL, error))
     return 0;
 
   bound = g_socket_get_local_address (socket, error);
@@ -108,5 +206,11 @@ any_ws_server_listen (AnyWsServer         *self,
 void
 any_ws_server_disconnect (AnyWsServer *self)
 {
-  soup_server_disconnect (self->server);
+  if (self->service != NULL)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+    }
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
 }

@@ -1,0 +1,334 @@
+#!/usr/bin/env node
+// js-peer.js: a JavaScript AnySocket peer (npm anysocket@0.4.29) driven by
+// test-interop.c.
+//
+//   node js-peer.js server [OPTIONS]        listens on 127.0.0.1, free port
+//   node js-peer.js client PORT [OPTIONS]   connects to 127.0.0.1:PORT
+//
+// OPTIONS
+//   --auth=JSON          authPacket() returns this value
+//   --expect-auth=JSON   onAuth() accepts only a peer whose `auth` equals it
+//                        (compared as JSON text); without it every peer is
+//                        accepted
+//   --heartbeat=MS       heartbeatInterval: the client passes it to connect();
+//                        the server (whose listen() ignores options for "ws")
+//                        sets it on its transports' options
+//   --reply-timeout=MS   client: connect() option replyTimeout
+//   --ws-only            client: skip the wss:// attempt that connect("ws")
+//                        always makes first, go straight to ws://
+//
+// Every line on stdout is one JSON object with an "event" member:
+//   ready {id, version}, listening {port}, auth {id, auth, accepted},
+//   connected {id}, connect_error {error}, disconnected {id, reason},
+//   message {id, seq, msg} (a string longer than 4096 characters is replaced
+//   by {len, sha256}), hashed {len, sha256} (an "op":"hash" request),
+//   and the answers to the commands below.
+//
+// Commands, one JSON object per line on stdin (the peer is the last one
+// connected unless "peer" names one):
+//   {"cmd":"send","msg":X}
+//   {"cmd":"requests","count":N,"prefix":S}   N echo requests at once
+//       -> requests_done {count, ok, bad, ms}
+//   {"cmd":"send_big","units":N,"seed":S,"astral":B}
+//       -> sent as a request {"op":"hash","data":<string>};
+//          big_done {len, sha256, reply, ms} or big_error
+//   {"cmd":"synced_time"} -> synced_time {rtt, offset, time} or synced_time_error
+//   {"cmd":"rpc","path":["a","b"],"params":[...]} -> rpc_result / rpc_error / rpc_timeout
+//   {"cmd":"disconnect","reason":R}
+//   {"cmd":"peers"} -> peers {ids}
+//   {"cmd":"stats"} -> stats {pings_received, pongs_received} (HEARTBEAT
+//       packets of all links so far)
+//   {"cmd":"exit"}
+//
+// Incoming messages that are objects with an "op" are requests:
+//   {"op":"echo","data":X,"i":N}  -> reply {"echo":X,"i":N}
+//   {"op":"hash","data":S}        -> reply {"len":S.length,"sha256":hex}
+// Closing stdin ends the process.
+"use strict";
+
+const crypto = require("crypto");
+const readline = require("readline");
+const path = require("path");
+const AnySocket = require("anysocket");
+
+function out(obj) {
+    process.stdout.write(JSON.stringify(obj) + "\n");
+}
+
+function summarize(value) {
+    if (typeof value === "string" && value.length > 4096)
+        return { len: value.length, sha256: sha256(value) };
+    if (value && typeof value === "object" && typeof value.data === "string" && value.data.length > 4096)
+        return Object.assign({}, value, { data: { len: value.data.length, sha256: sha256(value.data) } });
+    return value;
+}
+
+function sha256(s) {
+    return crypto.createHash("sha256").update(s, "utf8").digest("hex");
+}
+
+// The same generator as big_string() in test-interop.c: an LCG picks code
+// points; `units` is the length in UTF-16 code units (JavaScript length).
+const ALPHABET = [];
+for (const c of "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    ALPHABET.push(c.codePointAt(0));
+ALPHABET.push(0xE9, 0x6F22, 0x5B57, 0x22, 0x5C, 0x0A, 0x20AC);
+const ASTRAL = 0x1F600;
+
+function bigString(units, seed, astral) {
+    const alphabet = astral ? ALPHABET.concat([ASTRAL]) : ALPHABET;
+    const parts = [];
+    let x = seed >>> 0;
+    let n = 0;
+    while (n < units) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        let cp = alphabet[(x >>> 16) % alphabet.length];
+        if (cp > 0xFFFF && units - n < 2)
+            cp = 0x78;
+        parts.push(String.fromCodePoint(cp));
+        n += cp > 0xFFFF ? 2 : 1;
+    }
+    return parts.join("");
+}
+
+const args = process.argv.slice(2);
+const mode = args.shift();
+let port = null;
+if (mode === "client")
+    port = parseInt(args.shift(), 10);
+else if (mode !== "server") {
+    process.stderr.write("usage: js-peer.js server|client PORT [OPTIONS]\n");
+    process.exit(2);
+}
+
+const opts = {};
+for (const a of args) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(a);
+    if (!m) {
+        process.stderr.write("bad option " + a + "\n");
+        process.exit(2);
+    }
+    opts[m[1]] = m[2] === undefined ? "" : m[2];
+}
+
+// Heartbeat counters, for the tests: every received packet calls
+// _heartbeatPong() (no data), a ping with 1, a pong with 2.
+const AnyProtocol = require("anysocket/src/libs/AnyProtocol");
+const stats = { pings_received: 0, pongs_received: 0 };
+const heartbeatPong = AnyProtocol.prototype._heartbeatPong;
+AnyProtocol.prototype._heartbeatPong = function (data) {
+    if (data == 1)
+        stats.pings_received++;
+    else if (data == 2)
+        stats.pongs_received++;
+    return heartbeatPong.call(this, data);
+};
+
+const socket = new AnySocket();
+const peers = new Map();
+let lastPeer = null;
+
+if ("auth" in opts) {
+    const value = JSON.parse(opts.auth);
+    socket.authPacket = () => value;
+}
+socket.onAuth = (packet) => {
+    let accepted = true;
+    if ("expect-auth" in opts)
+        accepted = JSON.stringify(packet.auth) === JSON.stringify(JSON.parse(opts["expect-auth"]));
+    out({ event: "auth", id: packet.id, auth: packet.auth === undefined ? null : packet.auth,
+          has_auth: packet.auth !== undefined, accepted: accepted });
+    return accepted;
+};
+
+socket.on("connected", (peer) => {
+    peers.set(peer.id, peer);
+    lastPeer = peer;
+    out({ event: "connected", id: peer.id });
+});
+
+socket.on("disconnected", (peer, reason) => {
+    peers.delete(peer.id);
+    out({ event: "disconnected", id: peer.id, reason: String(reason) });
+});
+
+socket.on("message", (packet) => {
+    const msg = packet.msg;
+    if (msg && typeof msg === "object" && msg.op === "echo") {
+        packet.reply({ echo: msg.data, i: msg.i });
+        return;
+    }
+    if (msg && typeof msg === "object" && msg.op === "hash" && typeof msg.data === "string") {
+        const answer = { len: msg.data.length, sha256: sha256(msg.data) };
+        out(Object.assign({ event: "hashed", id: packet.peer.id }, answer));
+        packet.reply(answer);
+        return;
+    }
+    out({ event: "message", id: packet.peer.id, seq: packet.seq, msg: summarize(msg) });
+});
+
+function peerFor(cmd) {
+    if (cmd.peer)
+        return peers.get(cmd.peer) || null;
+    return lastPeer;
+}
+
+function withTimeout(promise, ms) {
+    let timer;
+    return Promise.race([
+        promise,
+        new Promise((resolve, reject) => {
+            timer = setTimeout(() => reject(new Error("helper timeout")), ms);
+        })
+    ]).finally(() => clearTimeout(timer));
+}
+
+function errorText(e) {
+    if (e instanceof Error)
+        return e.message;
+    if (typeof e === "string")
+        return e;
+    return e;
+}
+
+async function handle(cmd) {
+    const peer = peerFor(cmd);
+    switch (cmd.cmd) {
+    case "exit":
+        out({ event: "bye" });
+        process.exit(0);
+        break;
+    case "peers":
+        out({ event: "peers", ids: Array.from(peers.keys()) });
+        return;
+    case "stats":
+        out(Object.assign({ event: "stats" }, stats));
+        return;
+    }
+    if (!peer) {
+        out({ event: "cmd_error", cmd: cmd.cmd, error: "no peer" });
+        return;
+    }
+    switch (cmd.cmd) {
+    case "send":
+        peer.send(cmd.msg).catch((e) => out({ event: "send_error", error: errorText(e) }));
+        break;
+    case "requests": {
+        const start = Date.now();
+        const count = cmd.count;
+        const promises = [];
+        for (let i = 0; i < count; i++) {
+            const data = (cmd.prefix || "") + i;
+            promises.push(withTimeout(peer.send({ op: "echo", data: data, i: i }, true), 10000)
+                .then((reply) => (reply.msg && reply.msg.echo === data && reply.msg.i === i) ? null : { i: i, got: reply.msg })
+                .catch((e) => ({ i: i, error: String(errorText(e)) })));
+        }
+        const results = await Promise.all(promises);
+        const bad = results.filter((r) => r !== null);
+        out({ event: "requests_done", count: count, ok: count - bad.length, bad: bad.slice(0, 5), ms: Date.now() - start });
+        break;
+    }
+    case "send_big": {
+        const data = bigString(cmd.units, cmd.seed, !!cmd.astral);
+        const digest = sha256(data);
+        const start = Date.now();
+        try {
+            const reply = await withTimeout(peer.send({ op: "hash", data: data }, true), 20000);
+            out({ event: "big_done", len: data.length, sha256: digest, reply: reply.msg, ms: Date.now() - start });
+        } catch (e) {
+            out({ event: "big_error", error: String(errorText(e)) });
+        }
+        break;
+    }
+    case "synced_time":
+        try {
+            const t = await withTimeout(peer.getSyncedTime(true), 5000);
+            out({ event: "synced_time", rtt: t.rtt, offset: t.offset, time: t.time, now: Date.now() });
+        } catch (e) {
+            out({ event: "synced_time_error", error: errorText(e) });
+        }
+        break;
+    case "rpc": {
+        let fn = peer.rpc;
+        for (const part of cmd.path)
+            fn = fn[part];
+        try {
+            const result = await withTimeout(fn(...(cmd.params || [])), 5000);
+            out({ event: "rpc_result", result: result });
+        } catch (e) {
+            if (e instanceof Error && e.message === "helper timeout")
+                out({ event: "rpc_timeout" });
+            else
+                out({ event: "rpc_error", error: errorText(e) });
+        }
+        break;
+    }
+    case "disconnect":
+        peer.disconnect(cmd.reason);
+        break;
+    default:
+        out({ event: "cmd_error", cmd: cmd.cmd, error: "unknown command" });
+    }
+}
+
+const rl = readline.createInterface({ input: process.stdin, terminal: false });
+rl.on("line", (line) => {
+    if (line.trim() === "")
+        return;
+    let cmd;
+    try {
+        cmd = JSON.parse(line);
+    } catch (e) {
+        out({ event: "cmd_error", error: "bad JSON: " + e.message });
+        return;
+    }
+    handle(cmd).catch((e) => out({ event: "cmd_error", cmd: cmd.cmd, error: String(errorText(e)) }));
+});
+rl.on("close", () => process.exit(0));
+
+process.on("uncaughtException", (e) => {
+    out({ event: "uncaught", error: String(e && e.stack || e) });
+});
+process.on("unhandledRejection", (e) => {
+    out({ event: "unhandled_rejection", error: String(e && e.stack || e) });
+});
+
+const version = require(path.join(path.dirname(require.resolve("anysocket")), "..", "package.json")).version;
+out({ event: "ready", id: socket.id, version: version });
+
+if (mode === "server") {
+    // listen("ws", 0) would listen on port 80 (the package does `port || 80`):
+    // a string "0" is truthy and makes Node pick a free port.
+    socket.listen("ws", { port: "0", host: "127.0.0.1" }).then(() => {
+        const symbol = (name) => Object.getOwnPropertySymbols(socket).find((s) => s.description === name);
+        // The server ignores options for "ws": set the heartbeat on the
+        // transports' options, which each new AnyProtocol copies.
+        if ("heartbeat" in opts) {
+            const transports = socket[symbol("transports")];
+            for (const id in transports)
+                transports[id].options.heartbeatInterval = parseInt(opts.heartbeat, 10);
+        }
+        out({ event: "listening", port: socket[symbol("HTTPServer")].address().port });
+    }).catch((e) => {
+        out({ event: "listen_error", error: String(errorText(e)) });
+        process.exit(1);
+    });
+} else {
+    const options = {};
+    if ("heartbeat" in opts)
+        options.heartbeatInterval = parseInt(opts.heartbeat, 10);
+    if ("reply-timeout" in opts)
+        options.replyTimeout = parseInt(opts["reply-timeout"], 10);
+    if ("ws-only" in opts) {
+        const onConnect = AnySocket.Transport.WS.prototype.onConnect;
+        AnySocket.Transport.WS.prototype.onConnect = function () {
+            return onConnect.call(this, true);
+        };
+    }
+    const start = Date.now();
+    socket.connect("ws", "127.0.0.1", port, options).then((peer) => {
+        out({ event: "connect_done", id: peer.id, ms: Date.now() - start });
+    }).catch((e) => {
+        out({ event: "connect_error", error: String(errorText(e)) });
+    });
+}

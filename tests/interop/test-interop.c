@@ -1,0 +1,1570 @@
+/* test-interop.c: libanysocket against the npm package anysocket@0.4.29
+ *
+ * Every case runs twice: a JavaScript server with a libanysocket client
+ * (/interop/js-server/...) and a libanysocket server with a JavaScript
+ * client (/interop/c-server/...). The JavaScript side is js-peer.js, run
+ * with node through GSubprocess: it takes JSON commands on stdin and
+ * prints one JSON event per line on stdout. Everything is on 127.0.0.1
+ * with ports picked by the kernel; every wait is bounded.
+ *
+ * Environment: NODE (the node binary, default "node") and G_TEST_SRCDIR
+ * (the folder of js-peer.js and node_modules/anysocket).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <anysocket.h>
+
+/* 5 MiB of JavaScript string: 5 x 1,048,576 UTF-16 code units. */
+#define BIG_UNITS       (5 * 1048576)
+#define HEARTBEAT_MS    200
+#define N_REQUESTS      64
+
+typedef enum {
+  DIR_JS_SERVER,  /* JavaScript server, libanysocket client */
+  DIR_C_SERVER,   /* libanysocket server, JavaScript client */
+} Direction;
+
+static const char *node_path = "node";
+static gboolean verbose;
+
+/* Each case runs in a subprocess (see run_case()), whose g_test_message()
+ * output is dropped: notes go to stderr, which the subprocess inherits. */
+#define note(...) G_STMT_START {                                        \
+  g_autofree char *note_text_ = g_strdup_printf (__VA_ARGS__);          \
+  g_printerr ("# %s\n", note_text_);                                    \
+} G_STMT_END
+
+/* Waiting */
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the default main context until @cond holds or @ms have passed;
+ * evaluates to the last value of @cond (evaluated once per iteration). */
+#define WAIT_FOR(cond, ms) ({                                           \
+  gboolean wait_timed_out_ = FALSE, wait_ok_;                           \
+  guint wait_id_ = g_timeout_add ((ms), set_flag, &wait_timed_out_);    \
+  while (!(wait_ok_ = !!(cond)) && !wait_timed_out_)                    \
+    g_main_context_iteration (NULL, TRUE);                              \
+  if (!wait_timed_out_)                                                 \
+    g_source_remove (wait_id_);                                         \
+  wait_ok_; })
+
+/* Runs the main context for @ms, whatever happens. */
+static void
+iterate_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_flag, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Test data */
+
+static const gunichar big_alphabet[] = {
+  'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n',
+  'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', ' ',
+  'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N',
+  'O', 'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z',
+  '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+  0xE9, 0x6F22, 0x5B57, '"', '\\', '\n', 0x20AC,
+  0x1F600, /* only when astral */
+};
+
+/* The same generator as bigString() in js-peer.js: @units UTF-16 code
+ * units of pseudo-random text (ASCII, é, 漢, 字, €, JSON escapes and,
+ * with @astral, 😀). */
+static char *
+big_string (guint units,
+            guint32 seed,
+            gboolean astral)
+{
+  guint n_alpha = G_N_ELEMENTS (big_alphabet) - (astral ? 0 : 1);
+  GString *out = g_string_sized_new (units * 2);
+  guint32 x = seed;
+  guint n = 0;
+
+  while (n < units)
+    {
+      gunichar c;
+
+      x = x * 1103515245u + 12345u;
+      c = big_alphabet[(x >> 16) % n_alpha];
+      if (c > 0xFFFF && units - n < 2)
+        c = 'x';
+      g_string_append_unichar (out, c);
+      n += c > 0xFFFF ? 2 : 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* A JavaScript string's length. */
+static guint
+utf16_length (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    n += g_utf8_get_char (p) > 0xFFFF ? 2 : 1;
+  return n;
+}
+
+static char *
+sha256_hex (const char *text)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+}
+
+static JsonNode *
+json_parse (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  return node;
+}
+
+static void
+assert_json_equal (JsonNode *got,
+                   JsonNode *expected)
+{
+  if (got == NULL || !json_node_equal (got, expected))
+    {
+      g_autofree char *got_text = got ? json_to_string (got, FALSE) : g_strdup ("(none)");
+      g_autofree char *expected_text = json_to_string (expected, FALSE);
+
+      g_error ("JSON differs: got %s, expected %s", got_text, expected_text);
+    }
+}
+
+/* The JavaScript peer */
+
+typedef struct {
+  const char       *name;
+  GSubprocess      *process;
+  GOutputStream    *input;
+  GDataInputStream *output;
+  GCancellable     *cancellable;
+  GQueue            events;      /* JsonNode, objects with an "event" */
+  gboolean          eof;
+  gboolean          exited;
+  gboolean          stopped;
+  char             *id;
+  guint             port;
+} JsPeer;
+
+static void js_read_next (JsPeer *js);
+
+static void
+on_js_line (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  JsPeer *js;
+  gsize len;
+  JsonNode *node;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, &len, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;  /* js is gone */
+  js = user_data;
+  if (line == NULL)
+    {
+      if (error != NULL)
+        note ("%s: stdout: %s", js->name, error->message);
+      js->eof = TRUE;
+      return;
+    }
+
+  node = json_from_string (line, NULL);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+      json_object_has_member (json_node_get_object (node), "event"))
+    {
+      if (verbose)
+        note ("%s> %.300s", js->name, line);
+      g_queue_push_tail (&js->events, node);
+    }
+  else
+    {
+      /* anysocket itself prints to stdout with console.log(). */
+      note ("%s (not an event)> %.300s", js->name, line);
+      g_clear_pointer (&node, json_node_unref);
+    }
+  js_read_next (js);
+}
+
+static void
+js_read_next (JsPeer *js)
+{
+  g_data_input_stream_read_line_async (js->output, G_PRIORITY_DEFAULT, js->cancellable,
+                                       on_js_line, js);
+}
+
+static void
+on_js_exited (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  ((JsPeer *) user_data)->exited = TRUE;
+}
+
+/* Takes the first queued event called @name, or returns NULL. */
+static JsonNode *
+js_take (JsPeer     *js,
+         const char *name)
+{
+  for (GList *l = js->events.head; l != NULL; l = l->next)
+    {
+      JsonObject *object = json_node_get_object (l->data);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "event", ""), name) == 0)
+        {
+          JsonNode *node = l->data;
+
+          g_queue_delete_link (&js->events, l);
+          return node;
+        }
+    }
+  return NULL;
+}
+
+/* Waits up to @ms for an event called @name; fails the test without it. */
+static JsonNode *
+js_expect (JsPeer     *js,
+           const char *name,
+           guint       ms)
+{
+  JsonNode *node = NULL;
+
+  WAIT_FOR ((node = js_take (js, name)) != NULL || js->eof, ms);
+  if (node == NULL)
+    node = js_take (js, name);
+  if (node == NULL)
+    {
+      for (GList *l = js->events.head; l != NULL; l = l->next)
+        {
+          g_autofree char *text = json_to_string (l->data, FALSE);
+          note ("%s: unclaimed event %.300s", js->name, text);
+        }
+      g_error ("%s: no '%s' event within %u ms%s", js->name, name, ms,
+               js->eof ? " (its stdout closed)" : "");
+    }
+  return node;
+}
+
+static const char *
+ev_str (JsonNode   *event,
+        const char *member)
+{
+  return json_object_get_string_member_with_default (json_node_get_object (event), member, NULL);
+}
+
+static gint64
+ev_int (JsonNode   *event,
+        const char *member)
+{
+  JsonNode *node = json_object_get_member (json_node_get_object (event), member);
+
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_VALUE (node));
+  return json_node_get_int (node);
+}
+
+static double
+ev_double (JsonNode   *event,
+           const char *member)
+{
+  JsonNode *node = json_object_get_member (json_node_get_object (event), member);
+
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_VALUE (node));
+  return json_node_get_double (node);
+}
+
+static JsonNode *
+ev_member (JsonNode   *event,
+           const char *member)
+{
+  return json_object_get_member (json_node_get_object (event), member);
+}
+
+/* json_to_string(), but valid JSON: json-glib's json_strescape() escapes
+ * only (*p > 0 && *p < 0x1f), so U+001F inside a string comes out raw,
+ * which JSON.parse() refuses. (A byte below 0x80 is always a whole
+ * character in UTF-8, and outside strings the generator writes none.) */
+static char *
+json_text (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == 0x1f)
+        g_string_append (out, "\\u001f");
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+js_command (JsPeer   *js,
+            JsonNode *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = json_text (command);
+  g_autofree char *line = g_strconcat (text, "\n", NULL);
+
+  g_output_stream_write_all (js->input, line, strlen (line), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+js_command_text (JsPeer     *js,
+                 const char *json_text)
+{
+  g_autoptr(JsonNode) command = json_parse (json_text);
+
+  js_command (js, command);
+}
+
+/* {"cmd": @cmd, @member: @value} */
+static void
+js_command_with (JsPeer     *js,
+                 const char *cmd,
+                 const char *member,
+                 JsonNode   *value)
+{
+  g_autoptr(JsonNode) command = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "cmd", cmd);
+  if (member != NULL)
+    json_object_set_member (object, member, json_node_copy (value));
+  json_node_take_object (command, object);
+  js_command (js, command);
+}
+
+static void
+child_setup (gpointer user_data)
+{
+#ifdef __linux__
+  /* A test that aborts (or a SIGSTOPped child) must not leave node behind. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
+/* Starts js-peer.js in @mode ("server" or "client"; a client connects to
+ * @port) with extra options @args (NULL-terminated, nullable), and waits
+ * until it is ready (and, as a server, listening).
+ *
+ * A JavaScript client's connect("ws", ...) always tries wss:// first and
+ * falls back to ws:// when that fails. With @wss_first (every case but
+ * the ones that test --ws-only) the client does exactly that, so every
+ * JS-client case goes through our server's handling of a TLS ClientHello. */
+static JsPeer *
+js_spawn_full (const char         *mode,
+               guint               port,
+               const char * const *args,
+               gboolean            wss_first)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ready = NULL;
+  JsPeer *js = g_new0 (JsPeer, 1);
+
+  js->name = g_str_equal (mode, "server") ? "js-server" : "js-client";
+  g_ptr_array_add (argv, g_strdup (node_path));
+  g_ptr_array_add (argv, g_test_build_filename (G_TEST_DIST, "js-peer.js", NULL));
+  g_ptr_array_add (argv, g_strdup (mode));
+  if (g_str_equal (mode, "client"))
+    g_ptr_array_add (argv, g_strdup_printf ("%u", port));
+  if (g_str_equal (mode, "client") && !wss_first)
+    g_ptr_array_add (argv, g_strdup ("--ws-only"));
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  /* No DEBUG from the environment: anysocket would log to stderr. */
+  g_subprocess_launcher_unsetenv (launcher, "DEBUG");
+  js->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  js->cancellable = g_cancellable_new ();
+  js->input = g_subprocess_get_stdin_pipe (js->process);
+  js->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (js->process));
+  g_queue_init (&js->events);
+  js_read_next (js);
+  g_subprocess_wait_async (js->process, js->cancellable, on_js_exited, js);
+
+  ready = js_expect (js, "ready", 15000);
+  g_assert_cmpstr (ev_str (ready, "version"), ==, "0.4.29");
+  js->id = g_strdup (ev_str (ready, "id"));
+  g_assert_cmpuint (strlen (js->id), ==, 32);
+
+  if (g_str_equal (mode, "server"))
+    {
+      g_autoptr(JsonNode) listening = js_expect (js, "listening", 10000);
+
+      js->port = (guint) ev_int (listening, "port");
+      g_assert_cmpuint (js->port, >, 0);
+    }
+  return js;
+}
+
+static JsPeer *
+js_spawn (const char         *mode,
+          guint               port,
+          const char * const *args)
+{
+  return js_spawn_full (mode, port, args, TRUE);
+}
+
+static void
+js_signal (JsPeer *js,
+           int     signum)
+{
+  g_subprocess_send_signal (js->process, signum);
+  if (signum == SIGSTOP)
+    js->stopped = TRUE;
+  else if (signum == SIGCONT)
+    js->stopped = FALSE;
+}
+
+static void
+js_free (JsPeer *js)
+{
+  if (js == NULL)
+    return;
+
+  if (!js->exited)
+    {
+      if (js->stopped)
+        js_signal (js, SIGCONT);
+      /* Errors ignored: the process may be gone already. */
+      g_output_stream_write_all (js->input, "{\"cmd\":\"exit\"}\n", 15, NULL, NULL, NULL);
+      g_output_stream_close (js->input, NULL, NULL);
+      if (!WAIT_FOR (js->exited, 3000))
+        {
+          note ("%s: did not exit, killing it", js->name);
+          g_subprocess_force_exit (js->process);
+          WAIT_FOR (js->exited, 3000);
+        }
+    }
+
+  g_cancellable_cancel (js->cancellable);
+  g_queue_clear_full (&js->events, (GDestroyNotify) json_node_unref);
+  g_clear_object (&js->output);
+  g_clear_object (&js->cancellable);
+  g_clear_object (&js->process);
+  g_free (js->id);
+  g_free (js);
+}
+
+/* The libanysocket side */
+
+typedef struct {
+  AnySocket *socket;
+  guint      port;
+  GPtrArray *connected;         /* AnyPeer */
+  GPtrArray *disconnected;      /* reasons */
+  GQueue     messages;          /* JsonNode of plain messages */
+  guint      echoes;            /* "op":"echo" requests answered */
+  guint      heartbeats;
+  GPtrArray *auth_ids;          /* ids seen by "authenticate" */
+  GPtrArray *auths;             /* their auth, a null node when none */
+  JsonNode  *require_auth;      /* refuse a peer whose auth differs */
+  char      *hashed;            /* the data of the last "op":"hash" request */
+} CSide;
+
+static gboolean
+on_c_authenticate (AnySocket  *socket,
+                   const char *peer_id,
+                   JsonNode   *auth,
+                   CSide      *c)
+{
+  JsonNode *copy = auth ? json_node_copy (auth) : json_node_new (JSON_NODE_NULL);
+
+  g_ptr_array_add (c->auth_ids, g_strdup (peer_id));
+  g_ptr_array_add (c->auths, copy);
+  if (c->require_auth != NULL)
+    return auth != NULL && json_node_equal (auth, c->require_auth);
+  return TRUE;
+}
+
+static void
+on_c_connected (AnySocket *socket,
+                AnyPeer   *peer,
+                CSide     *c)
+{
+  g_ptr_array_add (c->connected, g_object_ref (peer));
+}
+
+static void
+on_c_disconnected (AnySocket  *socket,
+                   AnyPeer    *peer,
+                   const char *reason,
+                   CSide      *c)
+{
+  if (verbose)
+    note ("C side: %s disconnected: %s", any_peer_get_id (peer), reason);
+  g_ptr_array_add (c->disconnected, g_strdup (reason));
+}
+
+static void
+on_c_heartbeat (AnySocket *socket,
+                AnyPeer   *peer,
+                CSide     *c)
+{
+  c->heartbeats++;
+}
+
+static void
+reply_object (AnyPacket  *packet,
+              JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(GError) error = NULL;
+
+  json_node_take_object (node, object);
+  g_assert_true (any_packet_reply (packet, node, &error));
+  g_assert_no_error (error);
+}
+
+static void
+on_c_message (AnySocket *socket,
+              AnyPacket *packet,
+              CSide     *c)
+{
+  JsonNode *msg = any_packet_get_msg (packet);
+  const char *op = NULL;
+
+  g_assert_false (any_packet_is_reply (packet));
+  g_assert_cmpint (any_packet_get_seq (packet), >, 0);
+
+  if (JSON_NODE_HOLDS_OBJECT (msg))
+    op = json_object_get_string_member_with_default (json_node_get_object (msg), "op", NULL);
+
+  if (g_strcmp0 (op, "echo") == 0)
+    {
+      JsonObject *request = json_node_get_object (msg);
+      JsonObject *answer = json_object_new ();
+
+      json_object_set_member (answer, "echo", json_node_copy (json_object_get_member (request, "data")));
+      json_object_set_member (answer, "i", json_node_copy (json_object_get_member (request, "i")));
+      reply_object (packet, answer);
+      c->echoes++;
+    }
+  else if (g_strcmp0 (op, "hash") == 0)
+    {
+      const char *data = json_object_get_string_member (json_node_get_object (msg), "data");
+      JsonObject *answer = json_object_new ();
+      g_autofree char *digest = sha256_hex (data);
+
+      json_object_set_int_member (answer, "len", utf16_length (data));
+      json_object_set_string_member (answer, "sha256", digest);
+      g_free (c->hashed);
+      c->hashed = g_strdup (data);
+      reply_object (packet, answer);
+    }
+  else
+    g_queue_push_tail (&c->messages, json_node_copy (msg));
+}
+
+static CSide *
+c_side_new (guint       heartbeat_ms,
+            const char *auth_json,
+            const char *require_auth_json)
+{
+  CSide *c = g_new0 (CSide, 1);
+
+  c->socket = any_socket_new ();
+  g_assert_cmpuint (strlen (any_socket_get_id (c->socket)), ==, 32);
+  any_socket_set_heartbeat_interval (c->socket, heartbeat_ms);
+  if (auth_json != NULL)
+    {
+      g_autoptr(JsonNode) auth = json_parse (auth_json);
+      g_object_set (c->socket, "auth-data", auth, NULL);
+    }
+  if (require_auth_json != NULL)
+    c->require_auth = json_parse (require_auth_json);
+
+  c->connected = g_ptr_array_new_with_free_func (g_object_unref);
+  c->disconnected = g_ptr_array_new_with_free_func (g_free);
+  c->auth_ids = g_ptr_array_new_with_free_func (g_free);
+  c->auths = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_queue_init (&c->messages);
+
+  g_signal_connect (c->socket, "authenticate", G_CALLBACK (on_c_authenticate), c);
+  g_signal_connect (c->socket, "connected", G_CALLBACK (on_c_connected), c);
+  g_signal_connect (c->socket, "disconnected", G_CALLBACK (on_c_disconnected), c);
+  g_signal_connect (c->socket, "heartbeat", G_CALLBACK (on_c_heartbeat), c);
+  g_signal_connect (c->socket, "message", G_CALLBACK (on_c_message), c);
+  return c;
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+c_side_listen (CSide *c)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  any_socket_listen_async (c->socket, "ws://127.0.0.1:0", NULL, store_result, &result);
+  g_assert_true (WAIT_FOR (result != NULL, 5000));
+  c->port = any_socket_listen_finish (c->socket, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (c->port, >, 0);
+}
+
+static AnyPeer *
+c_side_connect (CSide   *c,
+                guint    port,
+                GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u", port);
+
+  any_socket_connect_async (c->socket, uri, NULL, store_result, &result);
+  g_assert_true (WAIT_FOR (result != NULL, 10000));
+  return any_socket_connect_finish (c->socket, result, error);
+}
+
+static void
+c_side_free (CSide *c)
+{
+  if (c == NULL)
+    return;
+
+  any_socket_stop (c->socket);
+  g_signal_handlers_disconnect_by_data (c->socket, c);
+  g_clear_object (&c->socket);
+  g_ptr_array_unref (c->connected);
+  g_ptr_array_unref (c->disconnected);
+  g_ptr_array_unref (c->auth_ids);
+  g_ptr_array_unref (c->auths);
+  g_queue_clear_full (&c->messages, (GDestroyNotify) json_node_unref);
+  g_clear_pointer (&c->require_auth, json_node_unref);
+  g_free (c->hashed);
+  g_free (c);
+}
+
+static guint
+count_peers (CSide *c)
+{
+  g_autoptr(GList) peers = any_socket_get_peers (c->socket);
+
+  return g_list_length (peers);
+}
+
+/* A link between the two sides */
+
+typedef struct {
+  Direction  dir;
+  CSide     *c;
+  JsPeer    *js;
+  AnyPeer   *peer;   /* the C side's view of the JavaScript peer */
+} Link;
+
+/* Connects a C side (heartbeat @heartbeat_ms) and a JavaScript side
+ * (options @js_args) in direction @dir, and checks both see each other. */
+static Link *
+link_open_full (Direction           dir,
+                guint               heartbeat_ms,
+                const char * const *js_args,
+                gboolean            wss_first)
+{
+  Link *link = g_new0 (Link, 1);
+  g_autoptr(JsonNode) connected = NULL;
+  g_autoptr(GError) error = NULL;
+
+  link->dir = dir;
+  link->c = c_side_new (heartbeat_ms, NULL, NULL);
+
+  if (dir == DIR_JS_SERVER)
+    {
+      link->js = js_spawn ("server", 0, js_args);
+      link->peer = c_side_connect (link->c, link->js->port, &error);
+      g_assert_no_error (error);
+      g_assert_true (ANY_IS_PEER (link->peer));
+    }
+  else
+    {
+      c_side_listen (link->c);
+      link->js = js_spawn_full ("client", link->c->port, js_args, wss_first);
+      if (!WAIT_FOR (link->c->connected->len > 0, 5000))
+        g_error ("The JavaScript client did not connect within 5 s%s", wss_first ?
+                 ": it tries wss:// first, and a plain server must make that attempt"
+                 " fail (close on the TLS ClientHello) for it to fall back to ws://" : "");
+      link->peer = g_object_ref (g_ptr_array_index (link->c->connected, 0));
+    }
+
+  connected = js_expect (link->js, "connected", 10000);
+  g_assert_cmpstr (ev_str (connected, "id"), ==, any_socket_get_id (link->c->socket));
+  g_assert_cmpstr (any_peer_get_id (link->peer), ==, link->js->id);
+  g_assert_true (any_peer_is_connected (link->peer));
+  g_assert_cmpuint (link->c->connected->len, ==, 1);
+  return link;
+}
+
+static Link *
+link_open (Direction           dir,
+           guint               heartbeat_ms,
+           const char * const *js_args)
+{
+  return link_open_full (dir, heartbeat_ms, js_args, TRUE);
+}
+
+static void
+link_close (Link *link)
+{
+  js_free (link->js);
+  g_clear_object (&link->peer);
+  c_side_free (link->c);
+  g_free (link);
+}
+
+static void
+request_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Sends @msg as a request and waits up to @ms for the reply. */
+static AnyPacket *
+c_request (AnyPeer  *peer,
+           JsonNode *msg,
+           guint     ms,
+           GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  any_peer_request_async (peer, msg, ms, NULL, request_done, &result);
+  g_assert_true (WAIT_FOR (result != NULL, ms + 2000));
+  return any_peer_request_finish (peer, result, error);
+}
+
+static void
+c_send (AnyPeer  *peer,
+        JsonNode *msg)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (any_peer_send (peer, msg, &error));
+  g_assert_no_error (error);
+}
+
+/* Both ways: a message from each side reaches the other. */
+static void
+assert_link_works (Link *link)
+{
+  g_autoptr(JsonNode) to_js = json_parse ("\"still here, é 漢字 😀\"");
+  g_autoptr(JsonNode) to_c = json_parse ("{\"back\":\"ü 字 😀\"}");
+  g_autoptr(JsonNode) event = NULL;
+  g_autoptr(JsonNode) got = NULL;
+
+  c_send (link->peer, to_js);
+  event = js_expect (link->js, "message", 5000);
+  assert_json_equal (ev_member (event, "msg"), to_js);
+
+  js_command_with (link->js, "send", "msg", to_c);
+  g_assert_true (WAIT_FOR (link->c->messages.length > 0, 5000));
+  got = g_queue_pop_head (&link->c->messages);
+  assert_json_equal (got, to_c);
+}
+
+/* Cases */
+
+static const char *
+dir_name (Direction dir)
+{
+  return dir == DIR_JS_SERVER ? "JS server <- C client" : "C server <- JS client";
+}
+
+static void
+test_connect (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  Link *link = link_open_full (dir, 5000, NULL, TRUE);
+  const char *address = any_peer_get_remote_address (link->peer);
+  g_autoptr(JsonNode) auth = js_expect (link->js, "auth", 1000);
+
+  note ("%s: connected, remote address %s", dir_name (dir), address);
+  g_assert_nonnull (address);
+  g_assert_true (g_str_has_prefix (address, "127.0.0.1:"));
+
+  /* The JavaScript side checked our AUTH: our id, no auth member. */
+  g_assert_cmpstr (ev_str (auth, "id"), ==, any_socket_get_id (link->c->socket));
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (auth), "has_auth"));
+  /* ... and we checked its AUTH. */
+  g_assert_cmpuint (link->c->auth_ids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (link->c->auth_ids, 0), ==, link->js->id);
+  g_assert_true (JSON_NODE_HOLDS_NULL (g_ptr_array_index (link->c->auths, 0)));
+
+  if (dir == DIR_C_SERVER)
+    {
+      /* The JavaScript client tried wss:// first: our plain server saw a
+       * TLS ClientHello, survived it, and the ws:// retry connected. */
+      g_autoptr(JsonNode) done = js_expect (link->js, "connect_done", 5000);
+      JsPeer *second;
+      g_autoptr(JsonNode) second_connected = NULL;
+
+      note ("JS client connect (wss attempt + ws fallback + AUTH): %" G_GINT64_FORMAT " ms",
+                      ev_int (done, "ms"));
+      g_assert_cmpstr (ev_str (done, "id"), ==, any_socket_get_id (link->c->socket));
+
+      /* A second client through the same fallback: the server still works. */
+      second = js_spawn_full ("client", link->c->port, NULL, TRUE);
+      second_connected = js_expect (second, "connected", 5000);
+      g_assert_cmpstr (ev_str (second_connected, "id"), ==, any_socket_get_id (link->c->socket));
+      g_assert_true (WAIT_FOR (link->c->connected->len == 2, 5000));
+      g_assert_cmpstr (any_peer_get_id (g_ptr_array_index (link->c->connected, 1)), ==, second->id);
+      g_assert_cmpuint (count_peers (link->c), ==, 2);
+      js_free (second);
+      g_assert_true (WAIT_FOR (link->c->disconnected->len == 1, 5000));
+    }
+  else
+    {
+      AnyPeer *found = any_socket_get_peer (link->c->socket, link->js->id);
+
+      g_assert_true (found == link->peer);
+    }
+
+  assert_link_works (link);
+  link_close (link);
+}
+
+static const char * const unicode_messages[] = {
+  "\"héllo wörld\"",
+  "\"漢字 and 日本語のテキスト\"",
+  "\"emoji 😀 👍🏽 🇫🇷 and a lone BMP one: ☃\"",
+  "{\"text\":\"é漢字😀\",\"n\":42,\"f\":-3.5,\"list\":[1,\"ü\",null,true,false],"
+  "\"nested\":{\"k€y\":\"välue\",\"empty\":{},\"arr\":[]}}",
+  "\"escapes: quote \\\" backslash \\\\ newline \\n tab \\t control \\u0001 \\u0007 \\u007f\"",
+  "[\"\\u00ff\\u0100\\u07ff\\u0800\\ufffd\", \"😀😀😀\"]",
+  "\"ÿþ\\u0080\\u00c3\"",
+  "12345",
+  "true",
+};
+
+static void
+test_messages (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  Link *link = link_open (dir, 5000, NULL);
+  guint n = G_N_ELEMENTS (unicode_messages);
+
+  /* C -> JavaScript, in order */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonNode) msg = json_parse (unicode_messages[i]);
+
+      c_send (link->peer, msg);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonNode) msg = json_parse (unicode_messages[i]);
+      g_autoptr(JsonNode) event = js_expect (link->js, "message", 5000);
+
+      assert_json_equal (ev_member (event, "msg"), msg);
+      g_assert_cmpstr (ev_str (event, "id"), ==, any_socket_get_id (link->c->socket));
+      g_assert_cmpint (ev_int (event, "seq"), >, 0);
+    }
+
+  /* JavaScript -> C, in order */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonNode) msg = json_parse (unicode_messages[i]);
+
+      js_command_with (link->js, "send", "msg", msg);
+    }
+  g_assert_true (WAIT_FOR (link->c->messages.length >= n, 5000));
+  g_assert_cmpuint (link->c->messages.length, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonNode) msg = json_parse (unicode_messages[i]);
+      g_autoptr(JsonNode) got = g_queue_pop_head (&link->c->messages);
+
+      assert_json_equal (got, msg);
+    }
+
+  g_assert_cmpuint (link->c->disconnected->len, ==, 0);
+  link_close (link);
+}
+
+/* Every C0 control character inside a string, escaped in the JSON text. */
+static void
+test_control_chars (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  Link *link = link_open (dir, 5000, NULL);
+  g_autoptr(GString) text = g_string_new ("C0:");
+  g_autoptr(JsonNode) msg = json_node_new (JSON_NODE_VALUE);
+  g_autoptr(JsonNode) got = NULL;
+  g_autoptr(JsonNode) event = NULL;
+
+  for (gunichar c = 1; c < 0x20; c++)
+    g_string_append_c (text, (char) c);
+  g_string_append (text, ":end");
+  json_node_set_string (msg, text->str);
+
+  /* JavaScript -> C */
+  js_command_with (link->js, "send", "msg", msg);
+  g_assert_true (WAIT_FOR (link->c->messages.length > 0, 5000));
+  got = g_queue_pop_head (&link->c->messages);
+  assert_json_equal (got, msg);
+
+  /* C -> JavaScript: JSON.parse() refuses a raw control character in a
+   * string (the packet's data then arrives as null). */
+  c_send (link->peer, msg);
+  event = js_expect (link->js, "message", 5000);
+  assert_json_equal (ev_member (event, "msg"), msg);
+
+  g_assert_cmpuint (link->c->disconnected->len, ==, 0);
+  link_close (link);
+}
+
+typedef struct {
+  guint         done;
+  GAsyncResult *results[N_REQUESTS];
+} Requests;
+
+typedef struct {
+  Requests *requests;
+  guint     index;
+} RequestSlot;
+
+static void
+request_slot_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  RequestSlot *slot = user_data;
+
+  slot->requests->results[slot->index] = g_object_ref (result);
+  slot->requests->done++;
+}
+
+static void
+test_requests (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  Link *link = link_open (dir, 5000, NULL);
+  Requests requests = { 0 };
+  RequestSlot slots[N_REQUESTS];
+  g_autoptr(GHashTable) seqs = g_hash_table_new (NULL, NULL);
+  g_autoptr(JsonNode) done = NULL;
+  gint64 start;
+
+  /* C -> JavaScript: 64 in flight at once */
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < N_REQUESTS; i++)
+    {
+      g_autoptr(JsonNode) msg = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *object = json_object_new ();
+      g_autofree char *text = g_strdup_printf ("req é 漢字 😀 #%u", i);
+
+      json_object_set_string_member (object, "op", "echo");
+      json_object_set_string_member (object, "data", text);
+      json_object_set_int_member (object, "i", i);
+      json_node_take_object (msg, object);
+      slots[i].requests = &requests;
+      slots[i].index = i;
+      any_peer_request_async (link->peer, msg, 10000, NULL, request_slot_done, &slots[i]);
+    }
+  g_assert_cmpuint (requests.done, ==, 0);
+  g_assert_true (WAIT_FOR (requests.done == N_REQUESTS, 15000));
+  note ("%s: %d C->JS requests answered in %" G_GINT64_FORMAT " ms", dir_name (dir),
+                  N_REQUESTS, (g_get_monotonic_time () - start) / 1000);
+
+  for (guint i = 0; i < N_REQUESTS; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AnyPacket) reply = any_peer_request_finish (link->peer, requests.results[i], &error);
+      g_autofree char *text = g_strdup_printf ("req é 漢字 😀 #%u", i);
+      JsonObject *object;
+
+      g_assert_no_error (error);
+      g_assert_true (any_packet_is_reply (reply));
+      g_assert_cmpint (any_packet_get_seq (reply), <, 0);
+      g_assert_true (any_packet_get_peer (reply) == link->peer);
+      g_assert_false (g_hash_table_contains (seqs, GINT_TO_POINTER (any_packet_get_seq (reply))));
+      g_hash_table_add (seqs, GINT_TO_POINTER (any_packet_get_seq (reply)));
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (any_packet_get_msg (reply)));
+      object = json_node_get_object (any_packet_get_msg (reply));
+      g_assert_cmpstr (json_object_get_string_member (object, "echo"), ==, text);
+      g_assert_cmpint (json_object_get_int_member (object, "i"), ==, i);
+      g_clear_object (&requests.results[i]);
+    }
+  g_assert_cmpuint (g_hash_table_size (seqs), ==, N_REQUESTS);
+
+  /* JavaScript -> C: 64 send(msg, true) at once, we answer each */
+  js_command_text (link->js, "{\"cmd\":\"requests\",\"count\":64,\"prefix\":\"js é 漢字 😀 #\"}");
+  done = js_expect (link->js, "requests_done", 15000);
+  note ("%s: %d JS->C requests answered in %" G_GINT64_FORMAT " ms", dir_name (dir),
+                  N_REQUESTS, ev_int (done, "ms"));
+  g_assert_cmpint (ev_int (done, "count"), ==, N_REQUESTS);
+  g_assert_cmpint (ev_int (done, "ok"), ==, N_REQUESTS);
+  g_assert_cmpuint (link->c->echoes, ==, N_REQUESTS);
+
+  g_assert_cmpuint (link->c->disconnected->len, ==, 0);
+  link_close (link);
+}
+
+static void
+test_big (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  Link *link = link_open (dir, 5000, NULL);
+  g_autofree char *to_js = big_string (BIG_UNITS, 0xC0FFEE, TRUE);
+  g_autofree char *to_js_sha = sha256_hex (to_js);
+  g_autofree char *to_c = NULL;
+  g_autofree char *to_c_sha = NULL;
+  g_autoptr(JsonNode) msg = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  g_autoptr(AnyPacket) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) hashed = NULL;
+  g_autoptr(JsonNode) big_done = NULL;
+  g_autoptr(JsonNode) expected_reply = NULL;
+  JsonObject *answer;
+  gint64 start, elapsed;
+
+  g_assert_cmpuint (utf16_length (to_js), ==, BIG_UNITS);
+
+  /* C -> JavaScript: 5 MiB (with astral characters, never cut in two by
+   * the chunking), answered with its length and SHA-256 */
+  json_object_set_string_member (object, "op", "hash");
+  json_object_set_string_member (object, "data", to_js);
+  json_node_take_object (msg, object);
+  start = g_get_monotonic_time ();
+  reply = c_request (link->peer, msg, 30000, &error);
+  elapsed = g_get_monotonic_time () - start;
+  g_assert_no_error (error);
+  note ("%s: 5 MiB C->JS (%zu UTF-8 bytes) request + reply in %" G_GINT64_FORMAT " ms",
+                  dir_name (dir), strlen (to_js), elapsed / 1000);
+  answer = json_node_get_object (any_packet_get_msg (reply));
+  g_assert_cmpint (json_object_get_int_member (answer, "len"), ==, BIG_UNITS);
+  g_assert_cmpstr (json_object_get_string_member (answer, "sha256"), ==, to_js_sha);
+  hashed = js_expect (link->js, "hashed", 5000);
+  g_assert_cmpstr (ev_str (hashed, "sha256"), ==, to_js_sha);
+
+  /* JavaScript -> C: 5 MiB of BMP text (the JavaScript peer cuts chunks by
+   * UTF-16 units and could split a surrogate pair), compared exactly */
+  to_c = big_string (BIG_UNITS, 0xBEEF, FALSE);
+  to_c_sha = sha256_hex (to_c);
+  js_command_text (link->js, "{\"cmd\":\"send_big\",\"units\":5242880,\"seed\":48879,\"astral\":false}");
+  big_done = js_expect (link->js, "big_done", 30000);
+  note ("%s: 5 MiB JS->C (%zu UTF-8 bytes) request + reply in %" G_GINT64_FORMAT " ms",
+                  dir_name (dir), strlen (to_c), ev_int (big_done, "ms"));
+  g_assert_cmpint (ev_int (big_done, "len"), ==, BIG_UNITS);
+  g_assert_cmpstr (ev_str (big_done, "sha256"), ==, to_c_sha);
+  g_assert_nonnull (link->c->hashed);
+  g_assert_cmpuint (strlen (link->c->hashed), ==, strlen (to_c));
+  g_assert_true (strcmp (link->c->hashed, to_c) == 0);
+  expected_reply = json_node_new (JSON_NODE_OBJECT);
+  object = json_object_new ();
+  json_object_set_int_member (object, "len", BIG_UNITS);
+  json_object_set_string_member (object, "sha256", to_c_sha);
+  json_node_take_object (expected_reply, object);
+  assert_json_equal (ev_member (big_done, "reply"), expected_reply);
+
+  assert_link_works (link);
+  g_assert_cmpuint (link->c->disconnected->len, ==, 0);
+  link_close (link);
+}
+
+#define C_AUTH   "{\"token\":\"c-tøken 漢\",\"n\":1}"
+#define JS_AUTH  "{\"token\":\"js-tøken 😀\",\"list\":[1,2]}"
+
+static void
+test_auth_accepted (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  const char * const js_args[] = { "--auth=" JS_AUTH, "--expect-auth=" C_AUTH, NULL };
+  g_autoptr(JsonNode) c_auth = json_parse (C_AUTH);
+  g_autoptr(JsonNode) js_auth = json_parse (JS_AUTH);
+  g_autoptr(JsonNode) auth_event = NULL;
+  g_autoptr(JsonNode) connected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnyPeer) peer = NULL;
+  CSide *c = c_side_new (5000, C_AUTH, JS_AUTH);
+  JsPeer *js;
+
+  if (dir == DIR_JS_SERVER)
+    {
+      js = js_spawn ("server", 0, js_args);
+      peer = c_side_connect (c, js->port, &error);
+      g_assert_no_error (error);
+    }
+  else
+    {
+      c_side_listen (c);
+      js = js_spawn ("client", c->port, js_args);
+      g_assert_true (WAIT_FOR (c->connected->len == 1, 10000));
+      peer = g_object_ref (g_ptr_array_index (c->connected, 0));
+    }
+  connected = js_expect (js, "connected", 5000);
+
+  /* The JavaScript onAuth() got our auth-data and accepted it. */
+  auth_event = js_expect (js, "auth", 1000);
+  g_assert_cmpstr (ev_str (auth_event, "id"), ==, any_socket_get_id (c->socket));
+  assert_json_equal (ev_member (auth_event, "auth"), c_auth);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (auth_event), "accepted"));
+
+  /* Our "authenticate" got its authPacket() and accepted it. */
+  g_assert_cmpuint (c->auths->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (c->auth_ids, 0), ==, js->id);
+  assert_json_equal (g_ptr_array_index (c->auths, 0), js_auth);
+  g_assert_cmpstr (any_peer_get_id (peer), ==, js->id);
+  g_assert_true (any_peer_is_connected (peer));
+  g_assert_cmpuint (c->connected->len, ==, 1);
+
+  js_free (js);
+  g_clear_object (&peer);
+  c_side_free (c);
+}
+
+/* The JavaScript side's onAuth() refuses our auth-data. */
+static void
+test_auth_refused_by_js (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  const char * const js_args[] = { "--expect-auth={\"token\":\"right\"}", NULL };
+  g_autoptr(JsonNode) auth_event = NULL;
+  g_autoptr(JsonNode) wrong = json_parse ("{\"token\":\"wrong\"}");
+  CSide *c = c_side_new (5000, "{\"token\":\"wrong\"}", NULL);
+  JsPeer *js;
+
+  if (dir == DIR_JS_SERVER)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AnyPeer) peer = NULL;
+
+      js = js_spawn ("server", 0, js_args);
+      peer = c_side_connect (c, js->port, &error);
+      g_assert_null (peer);
+      note ("connect refused by the JS server: %s", error ? error->message : "(no error)");
+      g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_AUTH_FAILED);
+    }
+  else
+    {
+      g_autoptr(JsonNode) connect_error = NULL;
+
+      c_side_listen (c);
+      js = js_spawn ("client", c->port, js_args);
+      /* The JavaScript client refuses our AUTH answer and disconnects. */
+      connect_error = js_expect (js, "connect_error", 10000);
+      g_assert_cmpstr (ev_str (connect_error, "error"), ==, "Invalid Auth Packet!");
+      /* We had accepted its AUTH (and so were connected) until it left. */
+      if (c->connected->len > 0)
+        {
+          g_assert_true (WAIT_FOR (c->disconnected->len > 0, 5000));
+          note ("C server saw the refusing client leave: %s",
+                          (char *) g_ptr_array_index (c->disconnected, 0));
+          g_assert_true (g_str_has_prefix (g_ptr_array_index (c->disconnected, 0),
+                                           "Remote Connection Closed"));
+        }
+    }
+
+  auth_event = js_expect (js, "auth", 5000);
+  assert_json_equal (ev_member (auth_event, "auth"), wrong);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (auth_event), "accepted"));
+  iterate_for (100);
+  g_assert_null (js_take (js, "connected"));
+  g_assert_cmpuint (count_peers (c), ==, 0);
+  if (dir == DIR_JS_SERVER)
+    g_assert_cmpuint (c->connected->len, ==, 0);
+
+  js_free (js);
+  c_side_free (c);
+}
+
+/* Our "authenticate" refuses the JavaScript side's authPacket(). */
+static void
+test_auth_refused_by_c (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  const char * const js_args[] = { "--auth={\"token\":\"wrong\"}", NULL };
+  g_autoptr(JsonNode) wrong = json_parse ("{\"token\":\"wrong\"}");
+  CSide *c = c_side_new (5000, NULL, "{\"token\":\"right\"}");
+  JsPeer *js;
+
+  if (dir == DIR_JS_SERVER)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AnyPeer) peer = NULL;
+      g_autoptr(JsonNode) disconnected = NULL;
+
+      js = js_spawn ("server", 0, js_args);
+      peer = c_side_connect (c, js->port, &error);
+      g_assert_null (peer);
+      note ("C client refused the JS server: %s", error ? error->message : "(no error)");
+      g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_AUTH_FAILED);
+      /* The JavaScript server had accepted us, so it sees a disconnect. */
+      disconnected = js_expect (js, "disconnected", 5000);
+      g_assert_cmpstr (ev_str (disconnected, "id"), ==, any_socket_get_id (c->socket));
+      g_assert_cmpstr (ev_str (disconnected, "reason"), ==, "Remote Connection Closed");
+    }
+  else
+    {
+      g_autoptr(JsonNode) connect_error = NULL;
+
+      c_side_listen (c);
+      js = js_spawn ("client", c->port, js_args);
+      connect_error = js_expect (js, "connect_error", 10000);
+      g_assert_cmpstr (ev_str (connect_error, "error"), ==, "Remote Connection Closed");
+      g_assert_null (js_take (js, "auth"));  /* we never sent our AUTH */
+    }
+
+  g_assert_cmpuint (c->auths->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (c->auth_ids, 0), ==, js->id);
+  assert_json_equal (g_ptr_array_index (c->auths, 0), wrong);
+  g_assert_cmpuint (c->connected->len, ==, 0);
+  g_assert_cmpuint (c->disconnected->len, ==, 0);
+  g_assert_cmpuint (count_peers (c), ==, 0);
+
+  js_free (js);
+  c_side_free (c);
+}
+
+/* Both sides ping every 200 ms: an idle link stays up for many intervals
+ * and the lag is measured. */
+static void
+test_heartbeat (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  const char * const js_args[] = { "--heartbeat=200", NULL };
+  Link *link = link_open (dir, HEARTBEAT_MS, js_args);
+  guint before = link->c->heartbeats;
+  g_autoptr(JsonNode) stats = NULL;
+
+  iterate_for (8 * HEARTBEAT_MS);
+  note ("%s: %u heartbeats in %u ms, lag %d ms", dir_name (dir),
+                  link->c->heartbeats - before, 8 * HEARTBEAT_MS, any_peer_get_lag (link->peer));
+  g_assert_cmpuint (link->c->heartbeats - before, >=, 4);
+  g_assert_cmpint (any_peer_get_lag (link->peer), >=, 0);
+  g_assert_cmpint (any_peer_get_lag (link->peer), <, 1000);
+
+  /* The JavaScript side got our pings. (It sends few of its own: every
+   * packet it receives restarts its timer, and ours come as often.) */
+  js_command_text (link->js, "{\"cmd\":\"stats\"}");
+  stats = js_expect (link->js, "stats", 2000);
+  note ("%s: JS side received %" G_GINT64_FORMAT " pings, %" G_GINT64_FORMAT " pongs",
+        dir_name (dir), ev_int (stats, "pings_received"), ev_int (stats, "pongs_received"));
+  g_assert_cmpint (ev_int (stats, "pings_received"), >=, 4);
+  g_assert_true (any_peer_is_connected (link->peer));
+  g_assert_cmpuint (link->c->disconnected->len, ==, 0);
+  g_assert_null (js_take (link->js, "disconnected"));
+
+  assert_link_works (link);
+  link_close (link);
+}
+
+/* We send no heartbeats; the JavaScript side pings every 200 ms and keeps
+ * the link (2 missed pongs would drop it) only because we answer its pings. */
+static void
+test_heartbeat_pong (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  const char * const js_args[] = { "--heartbeat=200", NULL };
+  Link *link = link_open (dir, 0, js_args);
+  g_autoptr(JsonNode) stats = NULL;
+
+  /* A JavaScript client starts its heartbeat timer only with the first
+   * packet after AUTH. */
+  assert_link_works (link);
+  iterate_for (8 * HEARTBEAT_MS);
+  js_command_text (link->js, "{\"cmd\":\"stats\"}");
+  stats = js_expect (link->js, "stats", 2000);
+  note ("%s: with our heartbeat off, the JS side received %" G_GINT64_FORMAT " pongs, %"
+        G_GINT64_FORMAT " pings", dir_name (dir), ev_int (stats, "pongs_received"),
+        ev_int (stats, "pings_received"));
+  g_assert_cmpint (ev_int (stats, "pongs_received"), >=, 4);
+  g_assert_cmpint (ev_int (stats, "pings_received"), ==, 0);
+  g_assert_cmpuint (link->c->heartbeats, ==, 0);
+  g_assert_cmpint (any_peer_get_lag (link->peer), ==, -1);
+  g_assert_true (any_peer_is_connected (link->peer));
+  g_assert_cmpuint (link->c->disconnected->len, ==, 0);
+  g_assert_null (js_take (link->js, "disconnected"));
+
+  assert_link_works (link);
+  link_close (link);
+}
+
+/* A JavaScript peer that stops answering (SIGSTOP) is dropped after two
+ * missed heartbeats. */
+static void
+test_missed_heartbeats (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  Link *link = link_open (dir, HEARTBEAT_MS, NULL);
+  g_autoptr(JsonNode) disconnected = NULL;
+  gint64 stopped_at, elapsed_ms;
+
+  /* Heartbeats flow first. */
+  g_assert_true (WAIT_FOR (link->c->heartbeats >= 2, 5 * HEARTBEAT_MS));
+
+  js_signal (link->js, SIGSTOP);
+  stopped_at = g_get_monotonic_time ();
+  g_assert_true (WAIT_FOR (link->c->disconnected->len > 0, 10 * HEARTBEAT_MS));
+  elapsed_ms = (g_get_monotonic_time () - stopped_at) / 1000;
+  note ("%s: JS peer stopped, dropped after %" G_GINT64_FORMAT " ms (interval %d ms)",
+                  dir_name (dir), elapsed_ms, HEARTBEAT_MS);
+  g_assert_cmpstr (g_ptr_array_index (link->c->disconnected, 0), ==, "Missed Heartbeats");
+  /* At most: a tick that still saw the last pong, then two misses. */
+  g_assert_cmpint (elapsed_ms, >=, HEARTBEAT_MS);
+  g_assert_cmpint (elapsed_ms, <=, 3 * HEARTBEAT_MS + 300);
+  g_assert_false (any_peer_is_connected (link->peer));
+  g_assert_cmpuint (count_peers (link->c), ==, 0);
+
+  /* Once it runs again the JavaScript peer learns it was dropped. */
+  js_signal (link->js, SIGCONT);
+  disconnected = js_expect (link->js, "disconnected", 5000);
+  note ("%s: resumed JS peer reports: %s", dir_name (dir), ev_str (disconnected, "reason"));
+  g_assert_cmpstr (ev_str (disconnected, "id"), ==, any_socket_get_id (link->c->socket));
+  g_assert_cmpstr (ev_str (disconnected, "reason"), ==, "Remote Connection Closed");
+
+  link_close (link);
+}
+
+static void
+test_disconnect_reasons (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  Link *link;
+
+  /* We close: our reason locally, "Remote Connection Closed" there. */
+  {
+    g_autoptr(JsonNode) disconnected = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) msg = json_parse ("\"too late\"");
+
+    link = link_open (dir, 5000, NULL);
+    any_peer_disconnect (link->peer, "bye from C, é 漢字");
+    g_assert_cmpuint (link->c->disconnected->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (link->c->disconnected, 0), ==, "bye from C, é 漢字");
+    g_assert_false (any_peer_is_connected (link->peer));
+    g_assert_false (any_peer_send (link->peer, msg, &error));
+    g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED);
+    disconnected = js_expect (link->js, "disconnected", 5000);
+    g_assert_cmpstr (ev_str (disconnected, "id"), ==, any_socket_get_id (link->c->socket));
+    g_assert_cmpstr (ev_str (disconnected, "reason"), ==, "Remote Connection Closed");
+    link_close (link);
+  }
+
+  /* It closes: its reason there, "Remote Connection Closed" here; a
+   * pending request fails with DISCONNECTED. */
+  {
+    g_autoptr(JsonNode) disconnected = NULL;
+    g_autoptr(JsonNode) msg = json_parse ("{\"op\":\"no reply for this one\"}");
+    g_autoptr(JsonNode) reason = json_parse ("\"bye from JS\"");
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(AnyPacket) reply = NULL;
+    g_autoptr(JsonNode) message_event = NULL;
+
+    link = link_open (dir, 5000, NULL);
+    any_peer_request_async (link->peer, msg, 10000, NULL, request_done, &result);
+    message_event = js_expect (link->js, "message", 5000);
+    js_command_with (link->js, "disconnect", "reason", reason);
+    disconnected = js_expect (link->js, "disconnected", 5000);
+    g_assert_cmpstr (ev_str (disconnected, "reason"), ==, "bye from JS");
+    g_assert_true (WAIT_FOR (link->c->disconnected->len > 0, 5000));
+    note ("%s: JS closed, C reason: %s", dir_name (dir),
+                    (char *) g_ptr_array_index (link->c->disconnected, 0));
+    g_assert_cmpstr (g_ptr_array_index (link->c->disconnected, 0), ==, "Remote Connection Closed");
+    g_assert_true (WAIT_FOR (result != NULL, 2000));
+    reply = any_peer_request_finish (link->peer, result, &error);
+    g_assert_null (reply);
+    g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED);
+    link_close (link);
+  }
+
+  /* It dies (SIGKILL): the TCP connection just ends. */
+  {
+    link = link_open (dir, 5000, NULL);
+    js_signal (link->js, SIGKILL);
+    g_assert_true (WAIT_FOR (link->c->disconnected->len > 0, 5000));
+    note ("%s: JS killed, C reason: %s", dir_name (dir),
+                    (char *) g_ptr_array_index (link->c->disconnected, 0));
+    g_assert_true (g_str_has_prefix (g_ptr_array_index (link->c->disconnected, 0),
+                                     "Remote Connection Closed"));
+    g_assert_false (any_peer_is_connected (link->peer));
+    link_close (link);
+  }
+}
+
+/* INTERNAL requests from the JavaScript peer: SYNCED_TIME is answered,
+ * an RPC gets a 404 error reply rather than a hang. */
+static void
+test_internal (gconstpointer data)
+{
+  Direction dir = GPOINTER_TO_INT (data);
+  Link *link = link_open (dir, 5000, NULL);
+  g_autoptr(JsonNode) synced = NULL;
+  g_autoptr(JsonNode) rpc = NULL;
+  g_autoptr(JsonNode) rpc2 = NULL;
+  JsonObject *error;
+  double rtt, offset;
+
+  js_command_text (link->js, "{\"cmd\":\"synced_time\"}");
+  synced = js_expect (link->js, "synced_time", 7000);
+  rtt = ev_double (synced, "rtt");
+  offset = ev_double (synced, "offset");
+  note ("%s: getSyncedTime(): rtt %g ms, offset %g ms", dir_name (dir), rtt, offset);
+  g_assert_cmpfloat (rtt, >=, 0);
+  g_assert_cmpfloat (rtt, <, 2000);
+  /* Same clock on both sides: the offset is within the round trip. */
+  g_assert_cmpfloat (fabs (offset), <=, rtt / 2 + 2);
+
+  js_command_text (link->js, "{\"cmd\":\"rpc\",\"path\":[\"some\",\"method\"],\"params\":[1,\"é\"]}");
+  rpc = js_expect (link->js, "rpc_error", 7000);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (ev_member (rpc, "error")));
+  error = json_node_get_object (ev_member (rpc, "error"));
+  g_assert_cmpint (json_object_get_int_member (error, "code"), ==, 404);
+  g_assert_cmpstr (json_object_get_string_member (error, "error"), ==, "Method not found!");
+  g_assert_cmpstr (json_object_get_string_member (error, "details"), ==, "method: 'some,method'");
+  g_assert_null (js_take (link->js, "rpc_timeout"));
+
+  /* A one-level method too. */
+  js_command_text (link->js, "{\"cmd\":\"rpc\",\"path\":[\"ping\"],\"params\":[]}");
+  rpc2 = js_expect (link->js, "rpc_error", 7000);
+  error = json_node_get_object (ev_member (rpc2, "error"));
+  g_assert_cmpint (json_object_get_int_member (error, "code"), ==, 404);
+  g_assert_cmpstr (json_object_get_string_member (error, "details"), ==, "method: 'ping'");
+
+  /* INTERNAL traffic reached no application handler and kept the link. */
+  g_assert_cmpuint (link->c->messages.length, ==, 0);
+  g_assert_cmpuint (link->c->disconnected->len, ==, 0);
+  assert_link_works (link);
+  link_close (link);
+}
+
+static void
+test_setup_missing (gconstpointer data)
+{
+  g_autofree char *message = g_strdup_printf ("%s is missing: run tests/interop/setup.sh",
+                                              (const char *) data);
+
+  g_test_skip (message);
+}
+
+typedef struct {
+  GTestDataFunc func;
+  Direction     dir;
+} Case;
+
+/* Each case runs in its own subprocess, so that one failing case (an
+ * assertion aborts) does not hide the results of the others; the node
+ * processes of a case die with it (PR_SET_PDEATHSIG). */
+static void
+run_case (gconstpointer data)
+{
+  const Case *c = data;
+
+  if (g_test_subprocess ())
+    {
+      c->func (GINT_TO_POINTER (c->dir));
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static void
+add_both (const char    *name,
+          GTestDataFunc  func)
+{
+  static const Direction dirs[] = { DIR_JS_SERVER, DIR_C_SERVER };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      Case *c = g_new0 (Case, 1);
+      g_autofree char *path = g_strdup_printf ("/interop/%s/%s",
+                                               dirs[i] == DIR_JS_SERVER ? "js-server" : "c-server",
+                                               name);
+
+      c->func = func;
+      c->dir = dirs[i];
+      g_test_add_data_func_full (path, c, run_case, g_free);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *module = NULL;
+
+  /* Notes hold é, 漢字 and 😀: print them as UTF-8. */
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, NULL);
+  /* Writing to a node that died must fail, not kill us. */
+  signal (SIGPIPE, SIG_IGN);
+  verbose = g_getenv ("INTEROP_VERBOSE") != NULL;
+  /* The parent goes on after a failed case. */
+  if (!g_test_subprocess ())
+    g_test_set_nonfatal_assertions ();
+
+  if (g_getenv ("NODE") != NULL)
+    node_path = g_getenv ("NODE");
+  module = g_test_build_filename (G_TEST_DIST, "node_modules", "anysocket", "package.json", NULL);
+  if (!g_file_test (module, G_FILE_TEST_EXISTS))
+    {
+      g_test_add_data_func ("/interop/setup-missing", module, test_setup_missing);
+      return g_test_run ();
+    }
+
+  add_both ("connect", test_connect);
+  add_both ("messages", test_messages);
+  add_both ("control-chars", test_control_chars);
+  add_both ("requests", test_requests);
+  add_both ("big-message", test_big);
+  add_both ("auth-accepted", test_auth_accepted);
+  add_both ("auth-refused-by-js", test_auth_refused_by_js);
+  add_both ("auth-refused-by-c", test_auth_refused_by_c);
+  add_both ("heartbeat", test_heartbeat);
+  add_both ("heartbeat-pong-only", test_heartbeat_pong);
+  add_both ("missed-heartbeats", test_missed_heartbeats);
+  add_both ("disconnect-reasons", test_disconnect_reasons);
+  add_both ("internal", test_internal);
+
+  return g_test_run ();
+}
