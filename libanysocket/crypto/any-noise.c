@@ -1,0 +1,918 @@
+/* any-noise.c: Noise_XX_25519_ChaChaPoly_SHA256 (Noise spec revision 34)
+ *
+ * Section numbers below are the spec's. X25519, SHA-256 and HMAC come
+ * from nettle (through any-crypto.c), ChaCha20-Poly1305 from GnuTLS.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
+#include <nettle/sha2.h>
+
+#include "crypto/any-noise.h"
+
+#define DHLEN   ANY_NOISE_KEY_LEN
+#define HASHLEN ANY_NOISE_HASH_LEN
+#define TAGLEN  ANY_NOISE_TAG_LEN
+
+/* --- key pairs ---------------------------------------------------------- */
+
+struct _AnyNoiseKeypair {
+  gint ref_count;
+  guint8 priv[DHLEN];
+  guint8 pub[DHLEN];
+};
+
+AnyNoiseKeypair *
+any_noise_keypair_new_from_private (const guint8 priv[ANY_NOISE_KEY_LEN])
+{
+  AnyNoiseKeypair *keypair;
+
+  g_return_val_if_fail (priv != NULL, NULL);
+
+  keypair = g_new0 (AnyNoiseKeypair, 1);
+  keypair->ref_count = 1;
+  memcpy (keypair->priv, priv, DHLEN);
+  any_crypto_x25519_base (keypair->priv, keypair->pub);
+  return keypair;
+}
+
+AnyNoiseKeypair *
+any_noise_keypair_new (void)
+{
+  guint8 priv[DHLEN];
+  AnyNoiseKeypair *keypair;
+
+  any_crypto_random (priv, sizeof priv, TRUE);
+  keypair = any_noise_keypair_new_from_private (priv);
+  any_crypto_wipe (priv, sizeof priv);
+  return keypair;
+}
+
+AnyNoiseKeypair *
+any_noise_keypair_ref (AnyNoiseKeypair *keypair)
+{
+  g_return_val_if_fail (keypair != NULL, NULL);
+  g_atomic_int_inc (&keypair->ref_count);
+  return keypair;
+}
+
+void
+any_noise_keypair_unref (AnyNoiseKeypair *keypair)
+{
+  if (keypair == NULL)
+    return;
+  if (!g_atomic_int_dec_and_test (&keypair->ref_count))
+    return;
+  any_crypto_wipe (keypair, sizeof *keypair);
+  g_free (keypair);
+}
+
+void
+any_noise_keypair_get_private (const AnyNoiseKeypair *keypair,
+                               guint8                 out[ANY_NOISE_KEY_LEN])
+{
+  g_return_if_fail (keypair != NULL);
+  memcpy (out, keypair->priv, DHLEN);
+}
+
+const guint8 *
+any_noise_keypair_get_public (const AnyNoiseKeypair *keypair)
+{
+  g_return_val_if_fail (keypair != NULL, NULL);
+  return keypair->pub;
+}
+
+/* --- fingerprints (documented in the header) ---------------------------- */
+
+#define FINGERPRINT_LABEL "AnySocket-fingerprint-v1"
+
+char *
+any_noise_fingerprint (const guint8 public_key[ANY_NOISE_KEY_LEN])
+{
+  struct sha512_ctx ctx;
+  guint8 digest[SHA512_DIGEST_SIZE];
+  GString *out = g_string_sized_new (ANY_NOISE_FINGERPRINT_LEN + 1);
+
+  g_return_val_if_fail (public_key != NULL, NULL);
+
+  sha512_init (&ctx);
+  sha512_update (&ctx, strlen (FINGERPRINT_LABEL), (const guint8 *) FINGERPRINT_LABEL);
+  sha512_update (&ctx, DHLEN, public_key);
+  sha512_digest (&ctx, sizeof digest, digest);
+
+  for (guint group = 0; group < 12; group++)
+    {
+      guint64 v = 0;
+
+      for (guint i = 0; i < 5; i++)
+        v = (v << 8) | digest[5 * group + i];
+      if (group > 0)
+        g_string_append_c (out, ' ');
+      g_string_append_printf (out, "%05u", (guint) (v % 100000));
+    }
+
+  g_assert (out->len == ANY_NOISE_FINGERPRINT_LEN);
+  return g_string_free (out, FALSE);
+}
+
+/* --- CipherState (5.1) -------------------------------------------------- */
+
+struct _AnyNoiseCipher {
+  guint8 k[ANY_NOISE_KEY_LEN];
+  gboolean has_key;
+  guint64 n;
+  gnutls_aead_cipher_hd_t hd;
+};
+
+static void
+cipher_clear (AnyNoiseCipher *cs)
+{
+  if (cs->hd != NULL)
+    gnutls_aead_cipher_deinit (cs->hd);
+  any_crypto_wipe (cs, sizeof *cs);
+}
+
+/* InitializeKey (key): also used for an embedded CipherState. */
+static gboolean
+cipher_initialize_key (AnyNoiseCipher  *cs,
+                       const guint8     key[ANY_NOISE_KEY_LEN],
+                       GError         **error)
+{
+  gnutls_datum_t datum;
+  int ret;
+
+  cipher_clear (cs);
+  memcpy (cs->k, key, ANY_NOISE_KEY_LEN);
+  datum.data = cs->k;
+  datum.size = ANY_NOISE_KEY_LEN;
+  ret = gnutls_aead_cipher_init (&cs->hd, GNUTLS_CIPHER_CHACHA20_POLY1305, &datum);
+  if (ret < 0)
+    {
+      cs->hd = NULL;
+      any_crypto_wipe (cs->k, sizeof cs->k);
+      g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_FAILED,
+                   "ChaCha20-Poly1305 is not available: %s", gnutls_strerror (ret));
+      return FALSE;
+    }
+  cs->has_key = TRUE;
+  cs->n = 0;
+  return TRUE;
+}
+
+/* 12.3: 32 bits of zeros followed by the little-endian 64-bit nonce. */
+static void
+chachapoly_nonce (guint64 n,
+                  guint8  out[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN])
+{
+  memset (out, 0, 4);
+  for (guint i = 0; i < 8; i++)
+    out[4 + i] = (guint8) (n >> (8 * i));
+}
+
+/* ENCRYPT (k, n, ad, plaintext) into @out (@len + 16 bytes). */
+static gboolean
+cipher_raw_encrypt (AnyNoiseCipher  *cs,
+                    guint64          n,
+                    const guint8    *ad,
+                    gsize            ad_len,
+                    const guint8    *plaintext,
+                    gsize            len,
+                    guint8          *out,
+                    GError         **error)
+{
+  guint8 nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN];
+  size_t out_len = len + TAGLEN;
+  int ret;
+
+  chachapoly_nonce (n, nonce);
+  ret = gnutls_aead_cipher_encrypt (cs->hd, nonce, sizeof nonce, ad, ad_len, TAGLEN,
+                                    plaintext, len, out, &out_len);
+  if (ret < 0 || out_len != len + TAGLEN)
+    {
+      g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_FAILED,
+                   "ChaCha20-Poly1305 encryption failed: %s", gnutls_strerror (ret));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_nonce (const AnyNoiseCipher  *cs,
+             GError               **error)
+{
+  if (cs->n == ANY_NOISE_MAX_NONCE)
+    {
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_STATE,
+                           "Noise cipher nonce exhausted (2^64 - 1 is reserved)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+cipher_encrypt_with_ad (AnyNoiseCipher  *cs,
+                        const guint8    *ad,
+                        gsize            ad_len,
+                        const guint8    *plaintext,
+                        gsize            len,
+                        GByteArray      *out,
+                        GError         **error)
+{
+  guint old = out->len;
+
+  if (!cs->has_key)
+    {
+      g_byte_array_append (out, plaintext, (guint) len);
+      return TRUE;
+    }
+  if (!check_nonce (cs, error))
+    return FALSE;
+  if (len > G_MAXUINT - TAGLEN - old)
+    {
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
+                           "Noise message too long");
+      return FALSE;
+    }
+
+  g_byte_array_set_size (out, old + (guint) len + TAGLEN);
+  if (!cipher_raw_encrypt (cs, cs->n, ad, ad_len, plaintext, len, out->data + old, error))
+    {
+      g_byte_array_set_size (out, old);
+      return FALSE;
+    }
+  cs->n++;
+  return TRUE;
+}
+
+static gboolean
+cipher_decrypt_with_ad (AnyNoiseCipher  *cs,
+                        const guint8    *ad,
+                        gsize            ad_len,
+                        const guint8    *ciphertext,
+                        gsize            len,
+                        GByteArray      *out,
+                        GError         **error)
+{
+  guint8 nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN];
+  guint8 dummy[1];
+  guint old = out->len;
+  size_t plain_len;
+  guint8 *dst;
+  int ret;
+
+  if (!cs->has_key)
+    {
+      g_byte_array_append (out, ciphertext, (guint) len);
+      return TRUE;
+    }
+  if (!check_nonce (cs, error))
+    return FALSE;
+  if (len < TAGLEN)
+    {
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
+                           "Noise ciphertext shorter than its tag");
+      return FALSE;
+    }
+  if (len - TAGLEN > G_MAXUINT - old)
+    {
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
+                           "Noise message too long");
+      return FALSE;
+    }
+
+  plain_len = len - TAGLEN;
+  g_byte_array_set_size (out, old + (guint) plain_len);
+  dst = plain_len > 0 ? out->data + old : dummy;
+
+  chachapoly_nonce (cs->n, nonce);
+  ret = gnutls_aead_cipher_decrypt (cs->hd, nonce, sizeof nonce, ad, ad_len, TAGLEN,
+                                    ciphertext, len, dst, &plain_len);
+  if (ret < 0 || plain_len != len - TAGLEN)
+    {
+      /* GnuTLS has written unauthenticated plaintext: wipe it, never use it. */
+      any_crypto_wipe (out->data + old, len - TAGLEN);
+      g_byte_array_set_size (out, old);
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
+                           "Noise message authentication failed");
+      return FALSE;
+    }
+  cs->n++;
+  return TRUE;
+}
+
+AnyNoiseCipher *
+any_noise_cipher_new (const guint8   key[ANY_NOISE_KEY_LEN],
+                      GError       **error)
+{
+  AnyNoiseCipher *cipher;
+
+  g_return_val_if_fail (key != NULL, NULL);
+
+  cipher = g_new0 (AnyNoiseCipher, 1);
+  if (!cipher_initialize_key (cipher, key, error))
+    {
+      g_free (cipher);
+      return NULL;
+    }
+  return cipher;
+}
+
+void
+any_noise_cipher_free (AnyNoiseCipher *cipher)
+{
+  if (cipher == NULL)
+    return;
+  cipher_clear (cipher);
+  g_free (cipher);
+}
+
+gboolean
+any_noise_cipher_encrypt_with_ad (AnyNoiseCipher  *cipher,
+                                  const guint8    *ad,
+                                  gsize            ad_len,
+                                  const guint8    *plaintext,
+                                  gsize            len,
+                                  GByteArray      *out,
+                                  GError         **error)
+{
+  g_return_val_if_fail (cipher != NULL && cipher->has_key, FALSE);
+  g_return_val_if_fail (ad != NULL || ad_len == 0, FALSE);
+  g_return_val_if_fail (plaintext != NULL || len == 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  return cipher_encrypt_with_ad (cipher, ad, ad_len, plaintext, len, out, error);
+}
+
+gboolean
+any_noise_cipher_decrypt_with_ad (AnyNoiseCipher  *cipher,
+                                  const guint8    *ad,
+                                  gsize            ad_len,
+                                  const guint8    *ciphertext,
+                                  gsize            len,
+                                  GByteArray      *out,
+                                  GError         **error)
+{
+  g_return_val_if_fail (cipher != NULL && cipher->has_key, FALSE);
+  g_return_val_if_fail (ad != NULL || ad_len == 0, FALSE);
+  g_return_val_if_fail (ciphertext != NULL || len == 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  return cipher_decrypt_with_ad (cipher, ad, ad_len, ciphertext, len, out, error);
+}
+
+/* REKEY (k) (5.1 and 12.3 default): ENCRYPT (k, maxnonce, zerolen, zeros). */
+gboolean
+any_noise_cipher_rekey (AnyNoiseCipher  *cipher,
+                        GError         **error)
+{
+  static const guint8 zeros[ANY_NOISE_KEY_LEN] = { 0 };
+  guint8 block[ANY_NOISE_KEY_LEN + TAGLEN];
+  guint64 n;
+  gboolean ok;
+
+  g_return_val_if_fail (cipher != NULL && cipher->has_key, FALSE);
+
+  if (!cipher_raw_encrypt (cipher, ANY_NOISE_MAX_NONCE, NULL, 0, zeros, sizeof zeros, block, error))
+    return FALSE;
+
+  n = cipher->n;
+  ok = cipher_initialize_key (cipher, block, error);
+  cipher->n = n;
+  any_crypto_wipe (block, sizeof block);
+  return ok;
+}
+
+guint64
+any_noise_cipher_get_nonce (const AnyNoiseCipher *cipher)
+{
+  g_return_val_if_fail (cipher != NULL, 0);
+  return cipher->n;
+}
+
+void
+any_noise_cipher_set_nonce (AnyNoiseCipher *cipher,
+                            guint64         nonce)
+{
+  g_return_if_fail (cipher != NULL);
+  cipher->n = nonce;
+}
+
+/* --- SymmetricState (5.2) ----------------------------------------------- */
+
+typedef struct {
+  AnyNoiseCipher cs;
+  guint8 ck[HASHLEN];
+  guint8 h[HASHLEN];
+} SymmetricState;
+
+static void
+symmetric_initialize (SymmetricState *ss,
+                      const char     *protocol_name)
+{
+  gsize len = strlen (protocol_name);
+
+  memset (ss, 0, sizeof *ss);
+  if (len <= HASHLEN)
+    memcpy (ss->h, protocol_name, len);  /* zero-padded */
+  else
+    any_crypto_sha256 (protocol_name, len, ss->h);
+  memcpy (ss->ck, ss->h, HASHLEN);
+}
+
+static void
+symmetric_mix_hash (SymmetricState *ss,
+                    const guint8   *data,
+                    gsize           len)
+{
+  struct sha256_ctx ctx;
+
+  sha256_init (&ctx);
+  sha256_update (&ctx, HASHLEN, ss->h);
+  sha256_update (&ctx, len, data);
+  sha256_digest (&ctx, HASHLEN, ss->h);
+}
+
+/* HKDF (chaining_key, ikm, 2) (4.3) is RFC 5869 with salt = ck and an
+ * empty info. */
+static void
+noise_hkdf2 (const guint8  ck[HASHLEN],
+             const guint8 *ikm,
+             gsize         ikm_len,
+             guint8        out[2 * HASHLEN])
+{
+  gboolean ok = any_crypto_hkdf_sha256 (ck, HASHLEN, ikm, ikm_len, NULL, 0, out, 2 * HASHLEN);
+
+  g_assert (ok);
+}
+
+static gboolean
+symmetric_mix_key (SymmetricState  *ss,
+                   const guint8    *ikm,
+                   gsize            ikm_len,
+                   GError         **error)
+{
+  guint8 out[2 * HASHLEN];
+  gboolean ok;
+
+  noise_hkdf2 (ss->ck, ikm, ikm_len, out);
+  memcpy (ss->ck, out, HASHLEN);
+  ok = cipher_initialize_key (&ss->cs, out + HASHLEN, error);  /* HASHLEN == 32: no truncation */
+  any_crypto_wipe (out, sizeof out);
+  return ok;
+}
+
+static gboolean
+symmetric_encrypt_and_hash (SymmetricState  *ss,
+                            const guint8    *plaintext,
+                            gsize            len,
+                            GByteArray      *out,
+                            GError         **error)
+{
+  guint old = out->len;
+
+  if (!cipher_encrypt_with_ad (&ss->cs, ss->h, HASHLEN, plaintext, len, out, error))
+    return FALSE;
+  symmetric_mix_hash (ss, out->data + old, out->len - old);
+  return TRUE;
+}
+
+static gboolean
+symmetric_decrypt_and_hash (SymmetricState  *ss,
+                            const guint8    *ciphertext,
+                            gsize            len,
+                            GByteArray      *out,
+                            GError         **error)
+{
+  if (!cipher_decrypt_with_ad (&ss->cs, ss->h, HASHLEN, ciphertext, len, out, error))
+    return FALSE;
+  symmetric_mix_hash (ss, ciphertext, len);
+  return TRUE;
+}
+
+static void
+symmetric_clear (SymmetricState *ss)
+{
+  cipher_clear (&ss->cs);
+  any_crypto_wipe (ss->ck, sizeof ss->ck);
+}
+
+/* --- HandshakeState (5.3) ----------------------------------------------- */
+
+typedef enum {
+  TOKEN_END = 0,
+  TOKEN_E,
+  TOKEN_S,
+  TOKEN_EE,
+  TOKEN_ES,
+  TOKEN_SE,
+  TOKEN_SS,
+} Token;
+
+/* XX (7.5): no pre-messages; initiator writes messages 0 and 2. */
+#define XX_MESSAGES 3
+static const Token xx_pattern[XX_MESSAGES][5] = {
+  { TOKEN_E, TOKEN_END },
+  { TOKEN_E, TOKEN_EE, TOKEN_S, TOKEN_ES, TOKEN_END },
+  { TOKEN_S, TOKEN_SE, TOKEN_END },
+};
+
+struct _AnyNoiseHandshake {
+  gboolean initiator;
+  guint message;           /* index of the next message, 0..XX_MESSAGES */
+  gboolean failed;
+  gboolean split_done;
+  SymmetricState ss;
+  AnyNoiseKeypair *s;
+  AnyNoiseKeypair *e;
+  guint8 rs[DHLEN];
+  guint8 re[DHLEN];
+  gboolean has_rs;
+  gboolean has_re;
+};
+
+static AnyNoiseHandshake *
+handshake_new (gboolean         initiator,
+               AnyNoiseKeypair *static_keypair,
+               const guint8    *prologue,
+               gsize            prologue_len)
+{
+  AnyNoiseHandshake *hs;
+
+  g_return_val_if_fail (static_keypair != NULL, NULL);
+  g_return_val_if_fail (prologue != NULL || prologue_len == 0, NULL);
+
+  hs = g_new0 (AnyNoiseHandshake, 1);
+  hs->initiator = initiator;
+  hs->s = any_noise_keypair_ref (static_keypair);
+  symmetric_initialize (&hs->ss, ANY_NOISE_PROTOCOL_NAME);
+  symmetric_mix_hash (&hs->ss, prologue, prologue_len);
+  return hs;
+}
+
+AnyNoiseHandshake *
+any_noise_handshake_new_initiator (AnyNoiseKeypair *static_keypair,
+                                   const guint8    *prologue,
+                                   gsize            prologue_len)
+{
+  return handshake_new (TRUE, static_keypair, prologue, prologue_len);
+}
+
+AnyNoiseHandshake *
+any_noise_handshake_new_responder (AnyNoiseKeypair *static_keypair,
+                                   const guint8    *prologue,
+                                   gsize            prologue_len)
+{
+  return handshake_new (FALSE, static_keypair, prologue, prologue_len);
+}
+
+void
+any_noise_handshake_free (AnyNoiseHandshake *hs)
+{
+  if (hs == NULL)
+    return;
+  symmetric_clear (&hs->ss);
+  g_clear_pointer (&hs->s, any_noise_keypair_unref);
+  g_clear_pointer (&hs->e, any_noise_keypair_unref);
+  any_crypto_wipe (hs, sizeof *hs);
+  g_free (hs);
+}
+
+void
+any_noise_handshake_set_ephemeral (AnyNoiseHandshake *hs,
+                                   AnyNoiseKeypair   *ephemeral)
+{
+  g_return_if_fail (hs != NULL && ephemeral != NULL);
+  g_return_if_fail (hs->e == NULL);
+
+  hs->e = any_noise_keypair_ref (ephemeral);
+}
+
+AnyNoiseAction
+any_noise_handshake_get_action (const AnyNoiseHandshake *hs)
+{
+  g_return_val_if_fail (hs != NULL, ANY_NOISE_ACTION_FAILED);
+
+  if (hs->failed)
+    return ANY_NOISE_ACTION_FAILED;
+  if (hs->split_done)
+    return ANY_NOISE_ACTION_COMPLETE;
+  if (hs->message >= XX_MESSAGES)
+    return ANY_NOISE_ACTION_SPLIT;
+  return ((hs->message % 2 == 0) == hs->initiator) ? ANY_NOISE_ACTION_WRITE_MESSAGE
+                                                    : ANY_NOISE_ACTION_READ_MESSAGE;
+}
+
+gboolean
+any_noise_handshake_is_initiator (const AnyNoiseHandshake *hs)
+{
+  g_return_val_if_fail (hs != NULL, FALSE);
+  return hs->initiator;
+}
+
+gboolean
+any_noise_handshake_is_finished (const AnyNoiseHandshake *hs)
+{
+  g_return_val_if_fail (hs != NULL, FALSE);
+  return !hs->failed && hs->message >= XX_MESSAGES;
+}
+
+const guint8 *
+any_noise_handshake_get_handshake_hash (const AnyNoiseHandshake *hs)
+{
+  g_return_val_if_fail (hs != NULL, NULL);
+  return hs->ss.h;
+}
+
+const guint8 *
+any_noise_handshake_get_remote_static (const AnyNoiseHandshake *hs)
+{
+  g_return_val_if_fail (hs != NULL, NULL);
+  return hs->has_rs ? hs->rs : NULL;
+}
+
+static gboolean
+expect_action (AnyNoiseHandshake  *hs,
+               AnyNoiseAction      action,
+               const char         *what,
+               GError            **error)
+{
+  if (any_noise_handshake_get_action (hs) == action)
+    return TRUE;
+  g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_STATE,
+               "Noise handshake: %s is not expected now%s", what,
+               hs->failed ? " (the handshake has failed)" : "");
+  return FALSE;
+}
+
+/* The bytes that the tokens of message @index add around its payload. */
+static gsize
+message_overhead (const AnyNoiseHandshake *hs,
+                  guint                    index)
+{
+  gboolean has_key = hs->ss.cs.has_key;
+  gsize len = 0;
+
+  for (const Token *t = xx_pattern[index]; *t != TOKEN_END; t++)
+    {
+      switch (*t)
+        {
+        case TOKEN_E:
+          len += DHLEN;
+          break;
+        case TOKEN_S:
+          len += DHLEN + (has_key ? TAGLEN : 0);
+          break;
+        case TOKEN_END:
+          break;
+        case TOKEN_EE:
+        case TOKEN_ES:
+        case TOKEN_SE:
+        case TOKEN_SS:
+          has_key = TRUE;
+          break;
+        }
+    }
+  return len + (has_key ? TAGLEN : 0);
+}
+
+/* The DH of a token; which keys depends on the role (5.3). */
+static gboolean
+mix_dh (AnyNoiseHandshake  *hs,
+        Token               token,
+        GError            **error)
+{
+  const AnyNoiseKeypair *local;
+  const guint8 *remote;
+  guint8 shared[DHLEN];
+  gboolean ok;
+
+  switch (token)
+    {
+    case TOKEN_EE:
+      local = hs->e;
+      remote = hs->has_re ? hs->re : NULL;
+      break;
+    case TOKEN_ES:
+      local = hs->initiator ? hs->e : hs->s;
+      remote = hs->initiator ? (hs->has_rs ? hs->rs : NULL) : (hs->has_re ? hs->re : NULL);
+      break;
+    case TOKEN_SE:
+      local = hs->initiator ? hs->s : hs->e;
+      remote = hs->initiator ? (hs->has_re ? hs->re : NULL) : (hs->has_rs ? hs->rs : NULL);
+      break;
+    case TOKEN_SS:
+      local = hs->s;
+      remote = hs->has_rs ? hs->rs : NULL;
+      break;
+    case TOKEN_END:
+    case TOKEN_E:
+    case TOKEN_S:
+    default:
+      g_assert_not_reached ();
+    }
+  g_assert (local != NULL && remote != NULL);  /* guaranteed by the XX pattern */
+
+  if (!any_crypto_x25519 (local->priv, remote, shared, error))
+    return FALSE;
+  ok = symmetric_mix_key (&hs->ss, shared, sizeof shared, error);
+  any_crypto_wipe (shared, sizeof shared);
+  return ok;
+}
+
+gboolean
+any_noise_handshake_write_message (AnyNoiseHandshake  *hs,
+                                   const guint8       *payload,
+                                   gsize               payload_len,
+                                   GByteArray         *out,
+                                   GError            **error)
+{
+  guint old;
+
+  g_return_val_if_fail (hs != NULL, FALSE);
+  g_return_val_if_fail (payload != NULL || payload_len == 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (!expect_action (hs, ANY_NOISE_ACTION_WRITE_MESSAGE, "writing a message", error))
+    return FALSE;
+
+  /* Refused before any state changes: the caller may retry shorter. */
+  if (payload_len > ANY_NOISE_MAX_MESSAGE_LEN - message_overhead (hs, hs->message))
+    {
+      g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
+                   "Noise handshake payload of %" G_GSIZE_FORMAT " bytes is too long",
+                   payload_len);
+      return FALSE;
+    }
+
+  old = out->len;
+  for (const Token *t = xx_pattern[hs->message]; *t != TOKEN_END; t++)
+    {
+      switch (*t)
+        {
+        case TOKEN_E:
+          if (hs->e == NULL)
+            hs->e = any_noise_keypair_new ();
+          g_byte_array_append (out, hs->e->pub, DHLEN);
+          symmetric_mix_hash (&hs->ss, hs->e->pub, DHLEN);
+          break;
+        case TOKEN_S:
+          if (!symmetric_encrypt_and_hash (&hs->ss, hs->s->pub, DHLEN, out, error))
+            goto fail;
+          break;
+        case TOKEN_EE:
+        case TOKEN_ES:
+        case TOKEN_SE:
+        case TOKEN_SS:
+          if (!mix_dh (hs, *t, error))
+            goto fail;
+          break;
+        case TOKEN_END:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  if (!symmetric_encrypt_and_hash (&hs->ss, payload, payload_len, out, error))
+    goto fail;
+
+  hs->message++;
+  return TRUE;
+
+fail:
+  g_byte_array_set_size (out, old);
+  hs->failed = TRUE;
+  symmetric_clear (&hs->ss);
+  return FALSE;
+}
+
+gboolean
+any_noise_handshake_read_message (AnyNoiseHandshake  *hs,
+                                  const guint8       *message,
+                                  gsize               len,
+                                  GByteArray         *payload_out,
+                                  GError            **error)
+{
+  g_autoptr(GByteArray) scratch = NULL;
+  GByteArray *payload;
+  const guint8 *p = message;
+  gsize left = len;
+  guint old;
+
+  g_return_val_if_fail (hs != NULL, FALSE);
+  g_return_val_if_fail (message != NULL || len == 0, FALSE);
+
+  if (!expect_action (hs, ANY_NOISE_ACTION_READ_MESSAGE, "reading a message", error))
+    return FALSE;
+
+  if (payload_out == NULL)
+    payload_out = scratch = g_byte_array_new ();
+  payload = payload_out;
+  old = payload->len;
+
+  if (len > ANY_NOISE_MAX_MESSAGE_LEN || len < message_overhead (hs, hs->message))
+    {
+      g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
+                   "Noise handshake message %u has a bad length (%" G_GSIZE_FORMAT " bytes)",
+                   hs->message + 1, len);
+      goto fail;
+    }
+
+  for (const Token *t = xx_pattern[hs->message]; *t != TOKEN_END; t++)
+    {
+      switch (*t)
+        {
+        case TOKEN_E:
+          memcpy (hs->re, p, DHLEN);
+          hs->has_re = TRUE;
+          symmetric_mix_hash (&hs->ss, hs->re, DHLEN);
+          p += DHLEN;
+          left -= DHLEN;
+          break;
+        case TOKEN_S:
+          {
+            gsize n = DHLEN + (hs->ss.cs.has_key ? TAGLEN : 0);
+            g_autoptr(GByteArray) rs = g_byte_array_sized_new (DHLEN);
+
+            if (!symmetric_decrypt_and_hash (&hs->ss, p, n, rs, error))
+              goto fail;
+            g_assert (rs->len == DHLEN);
+            memcpy (hs->rs, rs->data, DHLEN);
+            hs->has_rs = TRUE;
+            p += n;
+            left -= n;
+          }
+          break;
+        case TOKEN_EE:
+        case TOKEN_ES:
+        case TOKEN_SE:
+        case TOKEN_SS:
+          if (!mix_dh (hs, *t, error))
+            goto fail;
+          break;
+        case TOKEN_END:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  if (!symmetric_decrypt_and_hash (&hs->ss, p, left, payload, error))
+    goto fail;
+
+  hs->message++;
+  return TRUE;
+
+fail:
+  g_byte_array_set_size (payload, old);
+  hs->failed = TRUE;
+  hs->has_rs = FALSE;
+  symmetric_clear (&hs->ss);
+  return FALSE;
+}
+
+gboolean
+any_noise_handshake_split (AnyNoiseHandshake  *hs,
+                           AnyNoiseCipher    **out_send,
+                           AnyNoiseCipher    **out_recv,
+                           GError            **error)
+{
+  guint8 keys[2 * HASHLEN];
+  g_autoptr(AnyNoiseCipher) c1 = NULL;
+  g_autoptr(AnyNoiseCipher) c2 = NULL;
+
+  g_return_val_if_fail (hs != NULL, FALSE);
+  g_return_val_if_fail (out_send != NULL && *out_send == NULL, FALSE);
+  g_return_val_if_fail (out_recv != NULL && *out_recv == NULL, FALSE);
+
+  if (!expect_action (hs, ANY_NOISE_ACTION_SPLIT, "split", error))
+    return FALSE;
+
+  noise_hkdf2 (hs->ss.ck, NULL, 0, keys);
+  c1 = any_noise_cipher_new (keys, error);
+  if (c1 != NULL)
+    c2 = any_noise_cipher_new (keys + HASHLEN, error);
+  any_crypto_wipe (keys, sizeof keys);
+  symmetric_clear (&hs->ss);
+  g_clear_pointer (&hs->e, any_noise_keypair_unref);
+
+  if (c2 == NULL)
+    {
+      hs->failed = TRUE;
+      return FALSE;
+    }
+
+  hs->split_done = TRUE;
+  if (hs->initiator)
+    {
+      *out_send = g_steal_pointer (&c1);
+      *out_recv = g_steal_pointer (&c2);
+    }
+  else
+    {
+      *out_send = g_steal_pointer (&c2);
+      *out_recv = g_steal_pointer (&c1);
+    }
+  return TRUE;
+}
