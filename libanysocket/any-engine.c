@@ -20,6 +20,11 @@
  * padding. */
 #define MAX_FRAME_SIZE ((gsize) 8 * 1024 * 1024)
 
+/* What holding one packet costs beyond its JSON text (HeldPacket, list
+ * link, JsonNode): counted so a flood of tiny packets before AUTH is
+ * bounded by memory, not by text. */
+#define HELD_PACKET_OVERHEAD 128
+
 /* Ids longer than this are not ids. */
 #define MAX_PEER_ID_LENGTH 256
 
@@ -510,7 +515,7 @@ dispatch (AnyEngine     *self,
     {
       HeldPacket *held;
 
-      if (self->held_in_bytes + text_len > self->max_message_size)
+      if (self->held_in_bytes + text_len + HELD_PACKET_OVERHEAD > self->max_message_size)
         {
           engine_fail (self, "Too much data before authentication");
         }
@@ -520,7 +525,7 @@ dispatch (AnyEngine     *self,
           held->type = type;
           held->seq = seq;
           held->data = g_steal_pointer (&node);
-          self->held_in_bytes += text_len;
+          self->held_in_bytes += text_len + HELD_PACKET_OVERHEAD;
           g_queue_push_tail (&self->held_in, held);
         }
     }

@@ -19,6 +19,9 @@ reply (AnyPeer  *peer,
 {
   g_autoptr(GError) error = NULL;
 
+  /* Seq 0 is no request: a reply to it could not say what it answers. */
+  if (seq <= 0)
+    return;
   if (_any_peer_send_packet (peer, ANY_PACKET_TYPE_INTERNAL, seq, msg, &error) == 0)
     g_debug ("Could not answer INTERNAL packet %d: %s", seq, error->message);
 }

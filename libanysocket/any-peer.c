@@ -194,7 +194,8 @@ engine_packet (gpointer       user_data,
 
   if (seq < 0)
     {
-      g_autoptr(GTask) task = pending_request_take (self, -seq);
+      /* -G_MININT32 does not exist: no request has that seq. */
+      g_autoptr(GTask) task = seq != G_MININT32 ? pending_request_take (self, -seq) : NULL;
 
       if (task == NULL)
         {

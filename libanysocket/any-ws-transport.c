@@ -16,6 +16,7 @@ struct _AnyWsTransport
   AnyTransport             parent_instance;
   SoupWebsocketConnection *connection;
   char                    *remote_address;
+  char                    *error_reason;   /* when libsoup refused a frame */
 };
 
 G_DEFINE_FINAL_TYPE (AnyWsTransport, any_ws_transport, ANY_TYPE_TRANSPORT)
@@ -43,7 +44,9 @@ on_closed (SoupWebsocketConnection *connection,
   g_autofree char *reason = NULL;
 
   /* The JavaScript peer closes without a reason; report it as it does. */
-  if (data != NULL && *data != '\0')
+  if (ANY_WS_TRANSPORT (transport)->error_reason != NULL)
+    reason = g_strdup (ANY_WS_TRANSPORT (transport)->error_reason);
+  else if (data != NULL && *data != '\0')
     reason = g_strdup (data);
   else if (code == 0 || code == SOUP_WEBSOCKET_CLOSE_NORMAL ||
            code == SOUP_WEBSOCKET_CLOSE_NO_STATUS || code == SOUP_WEBSOCKET_CLOSE_GOING_AWAY)
@@ -54,12 +57,36 @@ on_closed (SoupWebsocketConnection *connection,
   any_transport_deliver_closed (transport, reason);
 }
 
+/* libsoup refuses an oversized frame or invalid UTF-8 on its own and then
+ * closes without a reason (or drops the connection without a close
+ * frame): close here first, with a reason both sides can read. */
 static void
 on_error (SoupWebsocketConnection *connection,
           GError                  *error,
           gpointer                 user_data)
 {
+  AnyWsTransport *self = user_data;
+  const char *reason = "Invalid Packet! WebSocket protocol error";
+  gushort code = SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR;
+
   g_debug ("WebSocket error: %s", error->message);
+  if (error->domain != SOUP_WEBSOCKET_ERROR || self->error_reason != NULL)
+    return;
+
+  if (error->code == SOUP_WEBSOCKET_CLOSE_TOO_BIG)
+    {
+      reason = "Message too big: WebSocket frame over the size limit";
+      code = SOUP_WEBSOCKET_CLOSE_TOO_BIG;
+    }
+  else if (error->code == SOUP_WEBSOCKET_CLOSE_BAD_DATA)
+    {
+      reason = "Invalid Packet! Text frame is not valid UTF-8";
+      code = SOUP_WEBSOCKET_CLOSE_BAD_DATA;
+    }
+  self->error_reason = g_strdup (reason);
+
+  if (soup_websocket_connection_get_state (connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (connection, code, reason);
 }
 
 static void
@@ -152,6 +179,7 @@ any_ws_transport_finalize (GObject *object)
   AnyWsTransport *self = ANY_WS_TRANSPORT (object);
 
   g_free (self->remote_address);
+  g_free (self->error_reason);
 
   G_OBJECT_CLASS (any_ws_transport_parent_class)->finalize (object);
 }
