@@ -14,6 +14,8 @@
 #include "anysocket.h"
 #include "any-engine.h"
 #include "any-reassembly.h"
+#include "crypto/any-noise.h"
+#include "crypto/any-crypto.h"
 
 /* The largest frame a healthy peer sends: 1,048,576 UTF-16 units are at
  * most 3 MiB of UTF-8; compat E2EE doubles that as hex, plus IV and
@@ -62,7 +64,16 @@ struct _AnyEngine {
   gsize                     held_in_bytes;
   GQueue                    held_out;
 
+  /* End-to-end encryption: created once connected (it needs both ids). */
+  AnyE2e                   *e2e;
+  AnyNoiseKeypair          *identity;
+  AnyE2ePolicy              e2e_policy;
+  guint                     e2e_timeout_ms;
+  char                     *peer_caps;
+  GString                  *plain;      /* decrypted chunk, reused */
+
   GSource                  *auth_timer;
+  GSource                  *e2e_timer;
   GSource                  *heartbeat_timer;
   guint                     heartbeat_interval_ms;
   gboolean                  received_since_tick;
@@ -171,7 +182,10 @@ engine_shutdown (AnyEngine  *self,
   self->state = ANY_ENGINE_STATE_CLOSED;
 
   clear_source (&self->auth_timer);
+  clear_source (&self->e2e_timer);
   clear_source (&self->heartbeat_timer);
+  /* Keys go with the link. */
+  g_clear_pointer (&self->e2e, any_e2e_free);
   any_reassembly_clear (self->reassembly);
   g_queue_clear_full (&self->held_in, held_packet_free);
   g_queue_clear_full (&self->held_out, held_packet_free);
@@ -193,6 +207,14 @@ engine_fail (AnyEngine  *self,
 }
 
 /* Writes one packet's JSON text as frames. */
+static gboolean
+is_encrypting (AnyEngine *self)
+{
+  return self->e2e != NULL && any_e2e_is_active (self->e2e);
+}
+
+/* Writes one packet's JSON text as frames, each chunk encrypted when the
+ * link is (SWITCH packets never are: they set encryption up). */
 static void
 write_text (AnyEngine     *self,
             AnyPacketType  type,
@@ -200,10 +222,33 @@ write_text (AnyEngine     *self,
             const char    *text,
             gsize          len)
 {
-  g_autoptr(GPtrArray) frames = any_chunk_split (type, seq, text, len, ANY_CHUNK_MAX_UNITS);
+  gsize pos = 0;
 
-  for (guint i = 0; i < frames->len; i++)
-    any_transport_send (self->transport, g_ptr_array_index (frames, i));
+  if (!is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH)
+    {
+      g_autoptr(GPtrArray) frames = any_chunk_split (type, seq, text, len, ANY_CHUNK_MAX_UNITS);
+
+      for (guint i = 0; i < frames->len; i++)
+        any_transport_send (self->transport, g_ptr_array_index (frames, i));
+      return;
+    }
+
+  do
+    {
+      gsize slice = any_chunk_slice_length (text + pos, len - pos, ANY_CHUNK_MAX_UNITS);
+      guint8 header[ANY_CHUNK_HEADER_MAX];
+      gsize header_len = any_chunk_header_encode (header, pos + slice >= len, type, seq);
+      GString *frame = g_string_sized_new (header_len + slice * 2 + 64);
+      GBytes *bytes;
+
+      g_string_append_len (frame, (const char *) header, header_len);
+      any_e2e_seal (self->e2e, frame, header_len, seq, text + pos, slice);
+      bytes = g_string_free_to_bytes (frame);
+      any_transport_send (self->transport, bytes);
+      g_bytes_unref (bytes);
+      pos += slice;
+    }
+  while (pos < len);
 }
 
 static gboolean
@@ -233,7 +278,11 @@ any_engine_send (AnyEngine      *self,
     }
 
   seq = reply_to != 0 ? -ABS (reply_to) : next_seq (self);
-  hold = self->state != ANY_ENGINE_STATE_CONNECTED && is_held_type (type);
+  /* Before AUTH completes, LINK and INTERNAL wait; during an E2E switch
+   * everything but SWITCH waits, so nothing crosses the switch in the
+   * wrong form. */
+  hold = (self->state != ANY_ENGINE_STATE_CONNECTED && is_held_type (type)) ||
+         (self->e2e != NULL && any_e2e_is_switching (self->e2e) && type != ANY_PACKET_TYPE_SWITCH);
 
   /* The header's size does not depend on the last-chunk flag, so the JSON
    * can be generated right after it, into what becomes the frame. */
@@ -265,7 +314,7 @@ any_engine_send (AnyEngine      *self,
       held->text = frame;
       g_queue_push_tail (&self->held_out, held);
     }
-  else if (body_len <= ANY_CHUNK_MAX_UNITS)
+  else if (body_len <= ANY_CHUNK_MAX_UNITS && (!is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH))
     {
       /* A UTF-8 byte is at most one UTF-16 unit: this fits one chunk. */
       GBytes *bytes = g_string_free_to_bytes (frame);
@@ -307,6 +356,17 @@ send_auth (AnyEngine *self)
   json_object_set_string_member (object, "id", self->local_id);
   if (self->auth_data != NULL)
     json_object_set_member (object, "auth", json_node_copy (self->auth_data));
+  /* PROTOCOL.md 4: extra AUTH keys are ignored by the JavaScript peer. */
+  if (self->identity != NULL)
+    {
+      g_autoptr(JsonObject) caps = json_object_new ();
+      g_autoptr(JsonArray) e2e = json_array_new ();
+
+      json_array_add_string_element (e2e, ANY_E2E_CAP_NATIVE);
+      json_object_set_int_member (caps, "v", 1);
+      json_object_set_array_member (caps, "e2e", g_steal_pointer (&e2e));
+      json_object_set_object_member (object, "caps", g_steal_pointer (&caps));
+    }
   json_node_set_object (node, object);
   send_control (self, ANY_PACKET_TYPE_AUTH, node);
 }
@@ -386,6 +446,18 @@ become_connected (AnyEngine *self)
   clear_source (&self->auth_timer);
   start_heartbeat (self);
 
+  {
+    AnyE2eConfig config = {
+      .local_id = self->local_id,
+      .peer_id = self->peer_id,
+      .identity = self->identity,
+      .local_caps = self->identity != NULL ? ANY_E2E_CAP_NATIVE : "",
+      .peer_caps = self->peer_caps,
+      .policy = self->e2e_policy,
+    };
+    self->e2e = any_e2e_new (&config);
+  }
+
   /* What the owner sent before the AUTH exchange goes first, in order. */
   while ((held = g_queue_pop_head (&self->held_out)) != NULL)
     {
@@ -404,6 +476,33 @@ become_connected (AnyEngine *self)
       held_packet_free (held);
     }
   self->held_in_bytes = 0;
+}
+
+/* The e2e capabilities a peer advertised in AUTH, as "a,b" ("" for a
+ * plain JavaScript peer). They go into the native handshake's prologue. */
+static char *
+caps_to_string (JsonObject *auth)
+{
+  JsonNode *caps = json_object_get_member (auth, "caps");
+  JsonNode *e2e;
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (caps == NULL || !JSON_NODE_HOLDS_OBJECT (caps))
+    return g_strdup ("");
+  e2e = json_object_get_member (json_node_get_object (caps), "e2e");
+  if (e2e == NULL || !JSON_NODE_HOLDS_ARRAY (e2e))
+    return g_strdup ("");
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (e2e)) && i < 16; i++)
+    {
+      JsonNode *cap = json_array_get_element (json_node_get_array (e2e), i);
+
+      if (!JSON_NODE_HOLDS_VALUE (cap) || json_node_get_value_type (cap) != G_TYPE_STRING)
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, json_node_get_string (cap));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 static void
@@ -441,6 +540,8 @@ handle_auth (AnyEngine *self,
 
   g_free (self->peer_id);
   self->peer_id = g_strdup (id);
+  g_free (self->peer_caps);
+  self->peer_caps = caps_to_string (object);
 
   if (self->role == ANY_ENGINE_ROLE_SERVER)
     send_auth (self);
@@ -475,6 +576,109 @@ handle_heartbeat (AnyEngine *self,
     }
 }
 
+static gboolean
+on_e2e_timeout (gpointer user_data)
+{
+  AnyEngine *self = user_data;
+
+  engine_enter (self);
+  g_clear_pointer (&self->e2e_timer, g_source_unref);
+  engine_fail (self, "e2e timed out");
+  engine_leave (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_e2e_timer (AnyEngine *self)
+{
+  if (self->e2e_timer == NULL && self->e2e_timeout_ms > 0)
+    self->e2e_timer = add_timer (self, self->e2e_timeout_ms, on_e2e_timeout);
+}
+
+/* The switch is done: check the peer's key, then what waited goes out,
+ * encrypted. */
+static void
+e2e_established (AnyEngine *self)
+{
+  const guint8 *remote_static = any_e2e_get_remote_static (self->e2e);
+  g_autofree char *reason = NULL;
+  HeldPacket *held;
+
+  clear_source (&self->e2e_timer);
+  if (remote_static != NULL && self->callbacks->verify_peer != NULL &&
+      !self->callbacks->verify_peer (self->user_data, remote_static, &reason))
+    {
+      engine_fail (self, reason != NULL ? reason : "E2E: the peer's key was refused");
+      return;
+    }
+  if (self->state != ANY_ENGINE_STATE_CONNECTED)
+    return;
+
+  while ((held = g_queue_pop_head (&self->held_out)) != NULL)
+    {
+      write_text (self, held->type, held->seq, held->text->str, held->text->len);
+      held_packet_free (held);
+    }
+  if (self->callbacks->e2e != NULL)
+    self->callbacks->e2e (self->user_data);
+}
+
+static void
+handle_switch (AnyEngine *self,
+               JsonNode  *node)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  gboolean done = FALSE;
+
+  if (!any_e2e_receive_switch (self->e2e, node, &reply, &done, &error))
+    {
+      g_autofree char *reason = g_strdup_printf ("E2E switch failed: %s", error->message);
+
+      engine_fail (self, reason);
+      return;
+    }
+  /* An answer goes out in the clear, before encryption starts. */
+  if (reply != NULL)
+    send_control (self, ANY_PACKET_TYPE_SWITCH, reply);
+  if (done)
+    e2e_established (self);
+  else if (any_e2e_is_switching (self->e2e))
+    start_e2e_timer (self);
+}
+
+gboolean
+any_engine_start_e2e (AnyEngine  *self,
+                      GError    **error)
+{
+  g_autoptr(JsonNode) first = NULL;
+
+  if (self->state != ANY_ENGINE_STATE_CONNECTED || self->e2e == NULL)
+    {
+      g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                           "Cannot switch to E2E: the peer is not connected");
+      return FALSE;
+    }
+  first = any_e2e_start (self->e2e, error);
+  if (first == NULL)
+    return FALSE;
+  start_e2e_timer (self);
+  send_control (self, ANY_PACKET_TYPE_SWITCH, first);
+  return TRUE;
+}
+
+AnyE2eMode
+any_engine_get_e2e_mode (AnyEngine *self)
+{
+  return self->e2e != NULL ? any_e2e_get_mode (self->e2e) : ANY_E2E_MODE_NONE;
+}
+
+const guint8 *
+any_engine_get_remote_static (AnyEngine *self)
+{
+  return self->e2e != NULL ? any_e2e_get_remote_static (self->e2e) : NULL;
+}
+
 static void
 dispatch (AnyEngine     *self,
           AnyPacketType  type,
@@ -496,7 +700,7 @@ dispatch (AnyEngine     *self,
           handle_heartbeat (self, node);
           break;
         case ANY_PACKET_TYPE_SWITCH:
-          engine_fail (self, "E2E switch requested, but this peer does not support it");
+          handle_switch (self, node);
           break;
         case ANY_PACKET_TYPE_AUTH:
         case ANY_PACKET_TYPE_FORWARD:
@@ -548,6 +752,8 @@ handle_frame (AnyEngine    *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) whole = NULL;
   AnyChunk chunk;
+  const guint8 *body;
+  gsize body_len;
   const char *text;
   gsize text_len;
   JsonNode *node;
@@ -575,8 +781,35 @@ handle_frame (AnyEngine    *self,
       return;
     }
 
-  if (!any_chunk_decode (data, len, &chunk, &error) ||
-      !any_reassembly_add (self->reassembly, &chunk, chunk.body, chunk.body_len, &whole, &error))
+  if (!any_chunk_decode (data, len, &chunk, &error))
+    {
+      engine_fail (self, error->message);
+      return;
+    }
+
+  body = chunk.body;
+  body_len = chunk.body_len;
+  if (is_encrypting (self))
+    {
+      g_string_truncate (self->plain, 0);
+      if (!any_e2e_open (self->e2e, data, chunk.body - data, chunk.seq, chunk.body, chunk.body_len,
+                         self->plain, &error))
+        {
+          engine_fail (self, error->message);
+          return;
+        }
+      /* Decrypted bytes never went through the WebSocket's UTF-8 check
+       * (and JSON has no raw NUL, which this refuses too). */
+      if (!g_utf8_validate (self->plain->str, self->plain->len, NULL))
+        {
+          engine_fail (self, "E2E: decrypted chunk is not valid UTF-8");
+          return;
+        }
+      body = (const guint8 *) self->plain->str;
+      body_len = self->plain->len;
+    }
+
+  if (!any_reassembly_add (self->reassembly, &chunk, body, body_len, &whole, &error))
     {
       engine_fail (self, error->message);
       return;
@@ -584,8 +817,8 @@ handle_frame (AnyEngine    *self,
   if (!chunk.last)
     return;
 
-  text = whole != NULL ? whole->str : (const char *) chunk.body;
-  text_len = whole != NULL ? whole->len : chunk.body_len;
+  text = whole != NULL ? whole->str : (const char *) body;
+  text_len = whole != NULL ? whole->len : body_len;
 
   if (!json_parser_load_from_data (self->parser, text, text_len, &error))
     {
@@ -647,6 +880,7 @@ any_engine_new (AnyEngineRole             role,
   self->generator = json_generator_new ();
   self->max_message_size = 64 * 1024 * 1024;
   self->reassembly = any_reassembly_new (self->max_message_size, 16);
+  self->plain = g_string_new (NULL);
   g_queue_init (&self->held_in);
   g_queue_init (&self->held_out);
 
@@ -664,6 +898,9 @@ any_engine_start (AnyEngine             *self,
   self->auth_data = config->auth_data ? json_node_copy (config->auth_data) : NULL;
   self->heartbeat_interval_ms = config->heartbeat_interval_ms;
   self->max_message_size = config->max_message_size;
+  self->identity = config->identity ? any_noise_keypair_ref (config->identity) : NULL;
+  self->e2e_policy = config->e2e_policy;
+  self->e2e_timeout_ms = config->e2e_timeout_ms;
   any_reassembly_free (self->reassembly);
   self->reassembly = any_reassembly_new (config->max_message_size, config->max_partials);
   any_transport_set_max_frame_size (self->transport,
@@ -713,7 +950,16 @@ static void
 engine_really_free (AnyEngine *self)
 {
   clear_source (&self->auth_timer);
+  clear_source (&self->e2e_timer);
   clear_source (&self->heartbeat_timer);
+  g_clear_pointer (&self->e2e, any_e2e_free);
+  g_clear_pointer (&self->identity, any_noise_keypair_unref);
+  g_free (self->peer_caps);
+  if (self->plain != NULL)
+    {
+      any_crypto_wipe (self->plain->str, self->plain->allocated_len);
+      g_string_free (self->plain, TRUE);
+    }
   if (self->state != ANY_ENGINE_STATE_CLOSED)
     any_transport_close (self->transport, "Peer destroyed");
   any_transport_set_receiver (self->transport, NULL, NULL, NULL);

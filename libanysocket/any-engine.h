@@ -11,7 +11,9 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include "anysocket.h"
 #include "any-codec.h"
+#include "any-e2e.h"
 #include "any-transport.h"
 
 G_BEGIN_DECLS
@@ -47,6 +49,13 @@ typedef struct {
   /* A FORWARD frame (PROTOCOL.md 8); NULL drops them. */
   void     (*forward)      (gpointer          user_data,
                             const AnyForward *forward);
+  /* A native E2E handshake presents the peer's static key (32 bytes):
+   * return FALSE and set @reason to refuse it. NULL accepts. */
+  gboolean (*verify_peer)  (gpointer      user_data,
+                            const guint8 *remote_static,
+                            char        **reason);
+  /* The link is now end-to-end encrypted. */
+  void     (*e2e)          (gpointer     user_data);
   /* Called once, whoever closed. */
   void     (*closed)       (gpointer     user_data,
                             const char  *reason);
@@ -59,6 +68,9 @@ typedef struct {
   guint       auth_timeout_ms;       /* 0 disables the auth timeout */
   gsize       max_message_size;
   guint       max_partials;
+  AnyNoiseKeypair *identity;         /* nullable: then no native E2E */
+  AnyE2ePolicy e2e_policy;
+  guint       e2e_timeout_ms;
 } AnyEngineConfig;
 
 typedef struct _AnyEngine AnyEngine;
@@ -81,6 +93,10 @@ gint32          any_engine_send        (AnyEngine                 *self,
                                         GError                   **error);
 void            any_engine_close       (AnyEngine                 *self,
                                         const char                *reason);
+gboolean        any_engine_start_e2e   (AnyEngine                 *self,
+                                        GError                   **error);
+AnyE2eMode      any_engine_get_e2e_mode (AnyEngine                *self);
+const guint8   *any_engine_get_remote_static (AnyEngine           *self);
 
 /* Tests only: the seq the next packet follows (to test the wrap). */
 void            any_engine_set_last_seq_for_testing (AnyEngine    *self,

@@ -7,6 +7,7 @@
 #include "any-private.h"
 #include "any-id.h"
 #include "any-internal.h"
+#include "crypto/any-noise.h"
 
 /**
  * AnyPeer:
@@ -55,6 +56,7 @@ enum {
   PROP_CONNECTION_ID,
   PROP_LAG,
   PROP_REMOTE_ADDRESS,
+  PROP_E2E_MODE,
   N_PROPS
 };
 
@@ -249,6 +251,33 @@ engine_forward (gpointer          user_data,
   g_debug ("Dropped FORWARD frame from %s", self->id);
 }
 
+static gboolean
+engine_verify_peer (gpointer      user_data,
+                    const guint8 *remote_static,
+                    char        **reason)
+{
+  AnyPeer *self = user_data;
+
+  if (self->socket == NULL)
+    {
+      *reason = g_strdup ("Socket stopped");
+      return FALSE;
+    }
+  return _any_socket_verify_peer (self->socket, self, remote_static, reason);
+}
+
+static void
+engine_e2e (gpointer user_data)
+{
+  AnyPeer *self = g_object_ref (user_data);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_E2E_MODE]);
+  g_signal_emit (self, signals[SIGNAL_E2E], 0);
+  if (self->socket != NULL && any_peer_is_connected (self))
+    _any_socket_peer_e2e (self->socket, self);
+  g_object_unref (self);
+}
+
 static void
 engine_closed (gpointer    user_data,
                const char *reason)
@@ -270,6 +299,8 @@ static const AnyEngineCallbacks engine_callbacks = {
   .packet = engine_packet,
   .heartbeat = engine_heartbeat,
   .forward = engine_forward,
+  .verify_peer = engine_verify_peer,
+  .e2e = engine_e2e,
   .closed = engine_closed,
 };
 
@@ -325,6 +356,9 @@ any_peer_get_property (GObject    *object,
       break;
     case PROP_REMOTE_ADDRESS:
       g_value_set_string (value, any_peer_get_remote_address (self));
+      break;
+    case PROP_E2E_MODE:
+      g_value_set_enum (value, any_peer_get_e2e_mode (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -382,6 +416,17 @@ any_peer_class_init (AnyPeerClass *klass)
     g_param_spec_string ("remote-address", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * AnyPeer:e2e-mode:
+   *
+   * How the link is end-to-end encrypted: %ANY_E2E_MODE_NONE until a
+   * switch (any_peer_e2e(), from either side) completes. Notified then,
+   * right before #AnyPeer::e2e.
+   */
+  properties[PROP_E2E_MODE] =
+    g_param_spec_enum ("e2e-mode", NULL, NULL, ANY_TYPE_E2E_MODE, ANY_E2E_MODE_NONE,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -424,7 +469,8 @@ any_peer_class_init (AnyPeerClass *klass)
    * AnyPeer::e2e:
    * @self: the peer
    *
-   * The link is now end-to-end encrypted.
+   * The link is now end-to-end encrypted (#AnyPeer:e2e-mode tells how).
+   * Emitted before #AnySocket::e2e.
    */
   signals[SIGNAL_E2E] =
     g_signal_new ("e2e", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -723,3 +769,71 @@ any_peer_disconnect (AnyPeer    *self,
     any_engine_close (self->engine, reason ? reason : "Disconnected");
 }
 
+
+/**
+ * any_peer_e2e:
+ * @self: an #AnyPeer
+ *
+ * Switches the link to end-to-end encryption (the seed's `peer.e2e()`):
+ * native (Noise XX) when the peer advertised it in its AUTH packet, compat
+ * (the JavaScript peer's scheme) otherwise, unless #AnySocket:e2e-policy
+ * requires native. Messages sent meanwhile wait and go out encrypted, in
+ * order. #AnyPeer::e2e is emitted when done; a failure (a refused key, a
+ * timeout, a policy refusal) disconnects the peer with a reason, reported
+ * through #AnyPeer::disconnected. Does nothing if the link is already
+ * encrypted or switching.
+ */
+void
+any_peer_e2e (AnyPeer *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (ANY_IS_PEER (self));
+
+  if (self->engine == NULL || any_engine_get_e2e_mode (self->engine) != ANY_E2E_MODE_NONE)
+    return;
+  if (!any_engine_start_e2e (self->engine, &error) &&
+      !g_error_matches (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT))
+    {
+      g_autofree char *reason = g_strdup_printf ("E2E switch failed: %s", error->message);
+
+      any_peer_disconnect (self, reason);
+    }
+}
+
+/**
+ * any_peer_get_e2e_mode:
+ * @self: an #AnyPeer
+ *
+ * Returns: how the link is end-to-end encrypted
+ */
+AnyE2eMode
+any_peer_get_e2e_mode (AnyPeer *self)
+{
+  g_return_val_if_fail (ANY_IS_PEER (self), ANY_E2E_MODE_NONE);
+
+  return self->engine != NULL ? any_engine_get_e2e_mode (self->engine) : ANY_E2E_MODE_NONE;
+}
+
+/**
+ * any_peer_dup_remote_fingerprint:
+ * @self: an #AnyPeer
+ *
+ * The fingerprint of the static key the peer proved it holds in a native
+ * E2E handshake, in the form of any_socket_dup_fingerprint(): compare it
+ * out of band with what the other side's any_socket_dup_fingerprint()
+ * shows.
+ *
+ * Returns: (transfer full) (nullable): the fingerprint, or %NULL unless
+ *   the link is natively encrypted
+ */
+char *
+any_peer_dup_remote_fingerprint (AnyPeer *self)
+{
+  const guint8 *remote_static;
+
+  g_return_val_if_fail (ANY_IS_PEER (self), NULL);
+
+  remote_static = self->engine != NULL ? any_engine_get_remote_static (self->engine) : NULL;
+  return remote_static != NULL ? any_noise_fingerprint (remote_static) : NULL;
+}

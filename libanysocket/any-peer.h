@@ -51,4 +51,11 @@ ANY_AVAILABLE_IN_ALL
 void        any_peer_disconnect         (AnyPeer             *self,
                                          const char          *reason);
 
+ANY_AVAILABLE_IN_ALL
+void        any_peer_e2e                (AnyPeer             *self);
+ANY_AVAILABLE_IN_ALL
+AnyE2eMode  any_peer_get_e2e_mode       (AnyPeer             *self);
+ANY_AVAILABLE_IN_ALL
+char       *any_peer_dup_remote_fingerprint (AnyPeer         *self);
+
 G_END_DECLS

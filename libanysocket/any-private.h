@@ -48,5 +48,11 @@ void       _any_socket_peer_disconnected (AnySocket  *self,
                                           AnyPeer    *peer,
                                           const char *reason);
 guint      _any_socket_get_reply_timeout (AnySocket  *self);
+gboolean   _any_socket_verify_peer       (AnySocket  *self,
+                                          AnyPeer    *peer,
+                                          const guint8 *remote_static,
+                                          char      **reason);
+void       _any_socket_peer_e2e          (AnySocket  *self,
+                                          AnyPeer    *peer);
 
 G_END_DECLS

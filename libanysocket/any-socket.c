@@ -8,6 +8,12 @@
 #include "any-id.h"
 #include "any-ws-server.h"
 #include "any-ws-transport.h"
+#include "crypto/any-crypto.h"
+#include "crypto/any-noise.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gstdio.h>
 
 /**
  * AnySocket:
@@ -42,6 +48,11 @@ struct _AnySocket
   guint         max_partial_messages;
   JsonNode     *auth_data;
   gboolean      permessage_deflate;
+  guint         e2e_timeout;
+  AnyE2ePolicy  e2e_policy;
+
+  AnyNoiseKeypair *identity;     /* the static key of native E2E */
+  GHashTable   *pins;            /* peer id -> fingerprint */
 
   AnyWsServer  *server;
   SoupSession  *session;
@@ -62,6 +73,8 @@ enum {
   PROP_MAX_PARTIAL_MESSAGES,
   PROP_AUTH_DATA,
   PROP_PERMESSAGE_DEFLATE,
+  PROP_E2E_TIMEOUT,
+  PROP_E2E_POLICY,
   N_PROPS
 };
 
@@ -72,6 +85,7 @@ enum {
   SIGNAL_DISCONNECTED,
   SIGNAL_E2E,
   SIGNAL_AUTHENTICATE,
+  SIGNAL_VERIFY_PEER,
   N_SIGNALS
 };
 
@@ -90,6 +104,9 @@ unref_nullable (gpointer object)
 #define DEFAULT_AUTH_TIMEOUT          5000
 #define DEFAULT_MAX_MESSAGE_SIZE     (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 #define DEFAULT_MAX_PARTIAL_MESSAGES    16
+#define DEFAULT_E2E_TIMEOUT           5000
+
+#define IDENTITY_GROUP "AnySocket Identity"
 
 /* Peers */
 
@@ -107,6 +124,9 @@ start_peer (AnySocket    *self,
     .auth_timeout_ms = self->auth_timeout,
     .max_message_size = MIN (self->max_message_size, G_MAXSIZE),
     .max_partials = self->max_partial_messages,
+    .identity = self->identity,
+    .e2e_policy = self->e2e_policy,
+    .e2e_timeout_ms = self->e2e_timeout,
   };
 
   g_hash_table_insert (self->unauthenticated, g_object_ref (peer),
@@ -219,6 +239,40 @@ guint
 _any_socket_get_reply_timeout (AnySocket *self)
 {
   return self->reply_timeout;
+}
+
+/* A pinned fingerprint wins; then any verify-peer handler may refuse. */
+gboolean
+_any_socket_verify_peer (AnySocket    *self,
+                         AnyPeer      *peer,
+                         const guint8 *remote_static,
+                         char        **reason)
+{
+  g_autofree char *fingerprint = any_noise_fingerprint (remote_static);
+  const char *id = any_peer_get_id (peer);
+  const char *pinned = g_hash_table_lookup (self->pins, id);
+  gboolean accepted = TRUE;
+
+  if (pinned != NULL && !g_str_equal (pinned, fingerprint))
+    {
+      *reason = g_strdup_printf ("E2E: the key of peer %s changed (pinned %s, presented %s)",
+                                 id, pinned, fingerprint);
+      return FALSE;
+    }
+  g_signal_emit (self, signals[SIGNAL_VERIFY_PEER], 0, peer, fingerprint, &accepted);
+  if (!accepted)
+    {
+      *reason = g_strdup_printf ("E2E: the key of peer %s was refused (fingerprint %s)", id, fingerprint);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+_any_socket_peer_e2e (AnySocket *self,
+                      AnyPeer   *peer)
+{
+  g_signal_emit (self, signals[SIGNAL_E2E], 0, peer);
 }
 
 /* URIs */
@@ -606,6 +660,190 @@ any_socket_get_peer (AnySocket  *self,
   return g_hash_table_lookup (self->peers, id);
 }
 
+/* Identity */
+
+/**
+ * any_socket_generate_identity:
+ * @self: an #AnySocket
+ *
+ * Replaces the socket's identity (the long-term X25519 key pair that
+ * native E2E proves) with a fresh random one. A new socket already has
+ * one; load a saved one with any_socket_load_identity() to keep the same
+ * fingerprint across runs. Links made before keep the old key.
+ */
+void
+any_socket_generate_identity (AnySocket *self)
+{
+  g_return_if_fail (ANY_IS_SOCKET (self));
+
+  g_clear_pointer (&self->identity, any_noise_keypair_unref);
+  self->identity = any_noise_keypair_new ();
+}
+
+/**
+ * any_socket_save_identity:
+ * @self: an #AnySocket
+ * @path: (type filename): where to write it
+ * @error: return location for a #GError
+ *
+ * Writes the identity's private key to @path (a key file, replaced
+ * atomically) readable by its owner only (mode 0600).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+any_socket_save_identity (AnySocket   *self,
+                          const char  *path,
+                          GError     **error)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  guint8 private_key[ANY_NOISE_KEY_LEN];
+  g_autofree char *encoded = NULL;
+  g_autofree char *data = NULL;
+  gsize len;
+  gboolean ok;
+
+  g_return_val_if_fail (ANY_IS_SOCKET (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  any_noise_keypair_get_private (self->identity, private_key);
+  encoded = g_base64_encode (private_key, sizeof private_key);
+  any_crypto_wipe (private_key, sizeof private_key);
+
+  g_key_file_set_integer (file, IDENTITY_GROUP, "version", 1);
+  g_key_file_set_string (file, IDENTITY_GROUP, "private-key", encoded);
+  data = g_key_file_to_data (file, &len, NULL);
+  ok = g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  any_crypto_wipe (encoded, strlen (encoded));
+  any_crypto_wipe (data, len);
+  return ok;
+}
+
+/**
+ * any_socket_load_identity:
+ * @self: an #AnySocket
+ * @path: (type filename): a file written by any_socket_save_identity()
+ * @error: return location for a #GError
+ *
+ * Makes the key pair in @path the socket's identity. A file that others
+ * than its owner can read or write is refused, as ssh does.
+ *
+ * Returns: %TRUE on success; on failure the identity is unchanged
+ */
+gboolean
+any_socket_load_identity (AnySocket   *self,
+                          const char  *path,
+                          GError     **error)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *encoded = NULL;
+  g_autofree guint8 *private_key = NULL;
+  gsize len = 0;
+  GStatBuf st;
+
+  g_return_val_if_fail (ANY_IS_SOCKET (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   "Cannot read identity %s: %s", path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if ((st.st_mode & 0077) != 0)
+    {
+      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
+                   "Identity %s is accessible by others (mode %03o); it must be 0600",
+                   path, (unsigned) (st.st_mode & 0777));
+      return FALSE;
+    }
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
+    return FALSE;
+  encoded = g_key_file_get_string (file, IDENTITY_GROUP, "private-key", NULL);
+  if (encoded != NULL)
+    private_key = g_base64_decode (encoded, &len);
+  if (private_key == NULL || len != ANY_NOISE_KEY_LEN)
+    {
+      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
+                   "Identity %s holds no valid private key", path);
+      if (private_key != NULL)
+        any_crypto_wipe (private_key, len);
+      return FALSE;
+    }
+
+  g_clear_pointer (&self->identity, any_noise_keypair_unref);
+  self->identity = any_noise_keypair_new_from_private (private_key);
+  any_crypto_wipe (private_key, len);
+  any_crypto_wipe (encoded, strlen (encoded));
+  return TRUE;
+}
+
+/**
+ * any_socket_dup_fingerprint:
+ * @self: an #AnySocket
+ *
+ * The fingerprint of the socket's identity, for people to compare out of
+ * band with what the other side's any_peer_dup_remote_fingerprint()
+ * shows: 60 decimal digits in 12 groups of 5, separated by spaces (as
+ * Signal's safety numbers). They are the first 60 bytes of
+ * SHA-512("AnySocket-fingerprint-v1" || public key), read as 12 big-endian
+ * 5-byte numbers, each taken modulo 100000.
+ *
+ * Returns: (transfer full): the fingerprint
+ */
+char *
+any_socket_dup_fingerprint (AnySocket *self)
+{
+  g_return_val_if_fail (ANY_IS_SOCKET (self), NULL);
+
+  return any_noise_fingerprint (any_noise_keypair_get_public (self->identity));
+}
+
+/**
+ * any_socket_pin_fingerprint:
+ * @self: an #AnySocket
+ * @peer_id: a peer id
+ * @fingerprint: (nullable): the fingerprint that peer must present, or
+ *   %NULL to forget it
+ *
+ * Pins a peer's key (trust on first use: pin what
+ * any_peer_dup_remote_fingerprint() showed the first time). A native E2E
+ * handshake in which that id presents another key is refused, and the
+ * link closes with a reason naming the peer and both fingerprints.
+ */
+void
+any_socket_pin_fingerprint (AnySocket  *self,
+                            const char *peer_id,
+                            const char *fingerprint)
+{
+  g_return_if_fail (ANY_IS_SOCKET (self));
+  g_return_if_fail (peer_id != NULL);
+
+  if (fingerprint == NULL)
+    g_hash_table_remove (self->pins, peer_id);
+  else
+    g_hash_table_replace (self->pins, g_strdup (peer_id), g_strdup (fingerprint));
+}
+
+/**
+ * any_socket_get_pinned_fingerprint:
+ * @self: an #AnySocket
+ * @peer_id: a peer id
+ *
+ * Returns: (nullable): the fingerprint pinned for @peer_id
+ */
+const char *
+any_socket_get_pinned_fingerprint (AnySocket  *self,
+                                   const char *peer_id)
+{
+  g_return_val_if_fail (ANY_IS_SOCKET (self), NULL);
+  g_return_val_if_fail (peer_id != NULL, NULL);
+
+  return g_hash_table_lookup (self->pins, peer_id);
+}
+
 /* Properties */
 
 /**
@@ -710,6 +948,54 @@ DEFINE_UINT_PROPERTY (max_message_size, max_message_size, PROP_MAX_MESSAGE_SIZE,
  * Sets #AnySocket:max-partial-messages, for links made after the call.
  */
 DEFINE_UINT_PROPERTY (max_partial_messages, max_partial_messages, PROP_MAX_PARTIAL_MESSAGES, guint)
+
+/**
+ * any_socket_get_e2e_timeout:
+ * @self: an #AnySocket
+ *
+ * Returns: the #AnySocket:e2e-timeout in milliseconds
+ */
+/**
+ * any_socket_set_e2e_timeout:
+ * @self: an #AnySocket
+ * @timeout_ms: milliseconds
+ *
+ * Sets #AnySocket:e2e-timeout, for links made after the call.
+ */
+DEFINE_UINT_PROPERTY (e2e_timeout, e2e_timeout, PROP_E2E_TIMEOUT, guint)
+
+/**
+ * any_socket_get_e2e_policy:
+ * @self: an #AnySocket
+ *
+ * Returns: the #AnySocket:e2e-policy
+ */
+AnyE2ePolicy
+any_socket_get_e2e_policy (AnySocket *self)
+{
+  g_return_val_if_fail (ANY_IS_SOCKET (self), ANY_E2E_POLICY_ALLOW_COMPAT);
+
+  return self->e2e_policy;
+}
+
+/**
+ * any_socket_set_e2e_policy:
+ * @self: an #AnySocket
+ * @policy: an #AnyE2ePolicy
+ *
+ * Sets #AnySocket:e2e-policy, for links made after the call.
+ */
+void
+any_socket_set_e2e_policy (AnySocket    *self,
+                           AnyE2ePolicy  policy)
+{
+  g_return_if_fail (ANY_IS_SOCKET (self));
+
+  if (self->e2e_policy == policy)
+    return;
+  self->e2e_policy = policy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_E2E_POLICY]);
+}
 
 /**
  * any_socket_get_heartbeat_interval:
@@ -863,6 +1149,8 @@ any_socket_finalize (GObject *object)
   AnySocket *self = ANY_SOCKET (object);
 
   g_clear_pointer (&self->auth_data, json_node_unref);
+  g_clear_pointer (&self->identity, any_noise_keypair_unref);
+  g_clear_pointer (&self->pins, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->id);
 
@@ -903,6 +1191,12 @@ any_socket_get_property (GObject    *object,
     case PROP_PERMESSAGE_DEFLATE:
       g_value_set_boolean (value, self->permessage_deflate);
       break;
+    case PROP_E2E_TIMEOUT:
+      g_value_set_uint (value, self->e2e_timeout);
+      break;
+    case PROP_E2E_POLICY:
+      g_value_set_enum (value, self->e2e_policy);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -939,6 +1233,12 @@ any_socket_set_property (GObject      *object,
     case PROP_PERMESSAGE_DEFLATE:
       any_socket_set_permessage_deflate (self, g_value_get_boolean (value));
       break;
+    case PROP_E2E_TIMEOUT:
+      any_socket_set_e2e_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_E2E_POLICY:
+      any_socket_set_e2e_policy (self, g_value_get_enum (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -961,6 +1261,14 @@ static gboolean
 any_socket_real_authenticate (AnySocket  *self,
                               const char *peer_id,
                               JsonNode   *auth)
+{
+  return TRUE;
+}
+
+static gboolean
+any_socket_real_verify_peer (AnySocket  *self,
+                             AnyPeer    *peer,
+                             const char *fingerprint)
 {
   return TRUE;
 }
@@ -1061,6 +1369,27 @@ any_socket_class_init (AnySocketClass *klass)
     g_param_spec_boolean ("permessage-deflate", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * AnySocket:e2e-timeout:
+   *
+   * Milliseconds an E2E switch may take (`e2e timed out`). Default 5000,
+   * as the JavaScript peer.
+   */
+  properties[PROP_E2E_TIMEOUT] =
+    g_param_spec_uint ("e2e-timeout", NULL, NULL, 0, G_MAXUINT, DEFAULT_E2E_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * AnySocket:e2e-policy:
+   *
+   * Which E2E modes this socket starts and answers: by default native
+   * with peers that advertise it and compat with the others (JavaScript
+   * peers); %ANY_E2E_POLICY_REQUIRE_NATIVE refuses compat.
+   */
+  properties[PROP_E2E_POLICY] =
+    g_param_spec_enum ("e2e-policy", NULL, NULL, ANY_TYPE_E2E_POLICY, ANY_E2E_POLICY_ALLOW_COMPAT,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1139,6 +1468,26 @@ any_socket_class_init (AnySocketClass *klass)
                                 G_CALLBACK (any_socket_real_authenticate),
                                 authenticate_accumulator, NULL, NULL,
                                 G_TYPE_BOOLEAN, 2, G_TYPE_STRING, JSON_TYPE_NODE);
+
+  /**
+   * AnySocket::verify-peer:
+   * @self: the socket
+   * @peer: the peer
+   * @fingerprint: the fingerprint of the static key @peer proved it holds
+   *
+   * A native E2E handshake authenticated @peer's key. Any handler
+   * returning %FALSE refuses it: the link closes with a reason naming the
+   * peer and the fingerprint. Runs after the pinned fingerprints
+   * (any_socket_pin_fingerprint()) are checked. With no handler every key
+   * is accepted (and #AnyPeer:e2e-mode is native, unverified).
+   *
+   * Returns: %TRUE to accept the key
+   */
+  signals[SIGNAL_VERIFY_PEER] =
+    g_signal_new_class_handler ("verify-peer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                G_CALLBACK (any_socket_real_verify_peer),
+                                authenticate_accumulator, NULL, NULL,
+                                G_TYPE_BOOLEAN, 2, ANY_TYPE_PEER, G_TYPE_STRING);
 }
 
 static void
@@ -1151,6 +1500,10 @@ any_socket_init (AnySocket *self)
   self->auth_timeout = DEFAULT_AUTH_TIMEOUT;
   self->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
   self->max_partial_messages = DEFAULT_MAX_PARTIAL_MESSAGES;
+  self->e2e_timeout = DEFAULT_E2E_TIMEOUT;
+  self->e2e_policy = ANY_E2E_POLICY_ALLOW_COMPAT;
+  self->identity = any_noise_keypair_new ();
+  self->pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->unauthenticated = g_hash_table_new_full (NULL, NULL, g_object_unref, unref_nullable);
 }

@@ -87,6 +87,37 @@ ANY_AVAILABLE_IN_ALL
 void        any_socket_set_auth_data          (AnySocket           *self,
                                                JsonNode            *auth_data);
 ANY_AVAILABLE_IN_ALL
+guint       any_socket_get_e2e_timeout        (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_set_e2e_timeout        (AnySocket           *self,
+                                               guint                timeout_ms);
+ANY_AVAILABLE_IN_ALL
+AnyE2ePolicy any_socket_get_e2e_policy        (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_set_e2e_policy         (AnySocket           *self,
+                                               AnyE2ePolicy         policy);
+
+ANY_AVAILABLE_IN_ALL
+void        any_socket_generate_identity      (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+gboolean    any_socket_load_identity          (AnySocket           *self,
+                                               const char          *path,
+                                               GError             **error);
+ANY_AVAILABLE_IN_ALL
+gboolean    any_socket_save_identity          (AnySocket           *self,
+                                               const char          *path,
+                                               GError             **error);
+ANY_AVAILABLE_IN_ALL
+char       *any_socket_dup_fingerprint        (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_pin_fingerprint        (AnySocket           *self,
+                                               const char          *peer_id,
+                                               const char          *fingerprint);
+ANY_AVAILABLE_IN_ALL
+const char *any_socket_get_pinned_fingerprint (AnySocket           *self,
+                                               const char          *peer_id);
+
+ANY_AVAILABLE_IN_ALL
 gboolean    any_socket_get_permessage_deflate (AnySocket           *self);
 ANY_AVAILABLE_IN_ALL
 void        any_socket_set_permessage_deflate (AnySocket           *self,
