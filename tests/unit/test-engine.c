@@ -9,6 +9,7 @@
 #include "anysocket.h"
 #include "any-engine.h"
 #include "fake-transport.h"
+#include "crypto/any-noise.h"
 
 #define LOCAL_ID  "aaaaaaaaaaaa4aaa8aaaaaaaaaaaaaaa"
 #define REMOTE_ID "bbbbbbbbbbbb4bbb8bbbbbbbbbbbbbbb"
@@ -429,6 +430,168 @@ test_closed_engine_refuses_send (Fixture *f, gconstpointer data)
   g_assert_cmpstr (f->closed_reason, ==, "bye");
 }
 
+/* Two engines back to back: what one sends, the other receives when
+ * pump() moves it, as a WebSocket would (in order, later). */
+typedef struct {
+  Fixture          a;
+  Fixture          b;
+  AnyNoiseKeypair *identity_a;
+  AnyNoiseKeypair *identity_b;
+} EnginePair;
+
+static void
+pump (EnginePair *pair)
+{
+  for (int round = 0; round < 1000; round++)
+    {
+      GPtrArray *from_a = fake_transport_get_sent (pair->a.transport);
+      GPtrArray *from_b = fake_transport_get_sent (pair->b.transport);
+
+      if (from_a->len == 0 && from_b->len == 0)
+        return;
+      while (from_a->len > 0)
+        {
+          g_autoptr(GBytes) frame = fake_transport_pop_sent (pair->a.transport);
+          gsize len;
+          const void *data = g_bytes_get_data (frame, &len);
+
+          fake_transport_receive (pair->b.transport, data, len);
+        }
+      while (from_b->len > 0)
+        {
+          g_autoptr(GBytes) frame = fake_transport_pop_sent (pair->b.transport);
+          gsize len;
+          const void *data = g_bytes_get_data (frame, &len);
+
+          fake_transport_receive (pair->a.transport, data, len);
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static int e2e_events;
+
+static void
+count_e2e (gpointer user_data)
+{
+  e2e_events++;
+}
+
+static const AnyEngineCallbacks pair_callbacks = {
+  .connected = on_connected,
+  .packet = on_packet,
+  .e2e = count_e2e,
+  .closed = on_closed,
+};
+
+static void
+pair_start (EnginePair *pair, gboolean native)
+{
+  AnyEngineConfig config = {
+    .max_message_size = 8 * 1024 * 1024,
+    .max_partials = 4,
+    .e2e_timeout_ms = 0,
+  };
+
+  pair->identity_a = native ? any_noise_keypair_new () : NULL;
+  pair->identity_b = native ? any_noise_keypair_new () : NULL;
+  e2e_events = 0;
+  for (int i = 0; i < 2; i++)
+    {
+      Fixture *f = i == 0 ? &pair->a : &pair->b;
+
+      f->transport = fake_transport_new ();
+      f->packets = g_ptr_array_new_with_free_func (g_free);
+      f->engine = any_engine_new (i == 0 ? ANY_ENGINE_ROLE_CLIENT : ANY_ENGINE_ROLE_SERVER,
+                                  ANY_TRANSPORT (f->transport), &pair_callbacks, f);
+      config.local_id = i == 0 ? LOCAL_ID : REMOTE_ID;
+      config.identity = i == 0 ? pair->identity_a : pair->identity_b;
+      any_engine_start (f->engine, &config);
+    }
+  pump (pair);
+  g_assert_true (pair->a.connected && pair->b.connected);
+}
+
+static void
+pair_stop (EnginePair *pair)
+{
+  fixture_teardown (&pair->a, NULL);
+  fixture_teardown (&pair->b, NULL);
+  g_clear_pointer (&pair->identity_a, any_noise_keypair_unref);
+  g_clear_pointer (&pair->identity_b, any_noise_keypair_unref);
+}
+
+static void
+check_e2e_pair (gboolean native)
+{
+  EnginePair pair = { 0 };
+  g_autoptr(GString) big = g_string_new ("\"");
+  g_autoptr(JsonNode) during = json ("\"during é漢😀\"");
+  g_autoptr(JsonNode) after = json ("{\"n\":2}");
+  g_autoptr(JsonNode) big_node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected_big = NULL;
+
+  pair_start (&pair, native);
+  g_assert_true (any_engine_start_e2e (pair.a.engine, &error));
+  g_assert_no_error (error);
+  /* Sent during the switch: held, then encrypted, in order. */
+  g_assert_cmpint (any_engine_send (pair.a.engine, ANY_PACKET_TYPE_LINK, 0, during, NULL), >, 0);
+  g_assert_cmpint (any_engine_send (pair.b.engine, ANY_PACKET_TYPE_LINK, 0, during, NULL), >, 0);
+  pump (&pair);
+
+  g_assert_cmpint (e2e_events, ==, 2);
+  g_assert_cmpint (any_engine_get_e2e_mode (pair.a.engine), ==, native ? ANY_E2E_MODE_NATIVE : ANY_E2E_MODE_COMPAT);
+  g_assert_cmpint (any_engine_get_e2e_mode (pair.b.engine), ==, native ? ANY_E2E_MODE_NATIVE : ANY_E2E_MODE_COMPAT);
+  if (native)
+    {
+      g_assert_cmpmem (any_engine_get_remote_static (pair.a.engine), 32,
+                       any_noise_keypair_get_public (pair.identity_b), 32);
+      g_assert_cmpmem (any_engine_get_remote_static (pair.b.engine), 32,
+                       any_noise_keypair_get_public (pair.identity_a), 32);
+    }
+
+  /* Frames on the wire no longer hold the plaintext. */
+  g_assert_cmpint (any_engine_send (pair.a.engine, ANY_PACKET_TYPE_LINK, 0, after, NULL), >, 0);
+  {
+    GPtrArray *sent = fake_transport_get_sent (pair.a.transport);
+    gsize len;
+    const char *data = g_bytes_get_data (sent->pdata[0], &len);
+
+    g_assert_cmpuint (sent->len, ==, 1);
+    g_assert_null (g_strstr_len (data, len, "\"n\""));
+  }
+  for (int i = 0; big->len < 3 * 1024 * 1024; i++)
+    g_string_append (big, i % 2 ? "é漢😀" : "0123456789");
+  g_string_append_c (big, '"');
+  big_node = json (big->str);
+  g_assert_cmpint (any_engine_send (pair.b.engine, ANY_PACKET_TYPE_LINK, 0, big_node, NULL), >, 0);
+  pump (&pair);
+
+  g_assert_null (pair.a.closed_reason);
+  g_assert_null (pair.b.closed_reason);
+  g_assert_cmpuint (pair.b.packets->len, ==, 2);
+  g_assert_true (g_str_has_suffix (pair.b.packets->pdata[0], "\"during é漢😀\""));
+  g_assert_true (g_str_has_suffix (pair.b.packets->pdata[1], "{\"n\":2}"));
+  g_assert_cmpuint (pair.a.packets->len, ==, 2);
+  g_assert_true (g_str_has_suffix (pair.a.packets->pdata[0], "\"during é漢😀\""));
+  expected_big = g_strdup_printf (" %s", big->str);
+  g_assert_true (g_str_has_suffix (pair.a.packets->pdata[1], expected_big));
+  pair_stop (&pair);
+}
+
+static void
+test_e2e_compat_pair (void)
+{
+  check_e2e_pair (FALSE);
+}
+
+static void
+test_e2e_native_pair (void)
+{
+  check_e2e_pair (TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -451,6 +614,8 @@ main (int argc, char **argv)
   ADD ("/engine/binary-frame", fixture_setup_client, test_binary_frame_closes);
   ADD ("/engine/unexpected-packet", fixture_setup_server, test_unexpected_packets);
   ADD ("/engine/closed-refuses-send", fixture_setup_client, test_closed_engine_refuses_send);
+  g_test_add_func ("/engine/e2e/compat-pair", test_e2e_compat_pair);
+  g_test_add_func ("/engine/e2e/native-pair", test_e2e_native_pair);
 #undef ADD
 
   return g_test_run ();
