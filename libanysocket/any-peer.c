@@ -685,17 +685,34 @@ any_peer_request_async (AnyPeer             *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
+  g_return_if_fail (ANY_IS_PEER (self));
+  g_return_if_fail (msg != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  _any_peer_request (self, ANY_PACKET_TYPE_LINK, msg, timeout_ms, cancellable,
+                     any_peer_request_async, callback, user_data);
+}
+
+/* A request of either packet type (INTERNAL for RPC, synced time and
+ * proxying); the reply completes a GTask tagged @source_tag whose result
+ * is the reply AnyPacket. */
+void
+_any_peer_request (AnyPeer             *self,
+                   AnyPacketType        type,
+                   JsonNode            *msg,
+                   guint                timeout_ms,
+                   GCancellable        *cancellable,
+                   gpointer             source_tag,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   PendingRequest *request;
   gint32 seq;
 
-  g_return_if_fail (ANY_IS_PEER (self));
-  g_return_if_fail (msg != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, any_peer_request_async);
+  g_task_set_source_tag (task, source_tag);
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -704,7 +721,7 @@ any_peer_request_async (AnyPeer             *self,
     timeout_ms = self->socket ? _any_socket_get_reply_timeout (self->socket) : 30000;
   g_task_set_task_data (task, GUINT_TO_POINTER (timeout_ms), NULL);
 
-  seq = _any_peer_send_packet (self, ANY_PACKET_TYPE_LINK, 0, msg, &error);
+  seq = _any_peer_send_packet (self, type, 0, msg, &error);
   if (seq == 0)
     {
       g_task_return_error (task, g_steal_pointer (&error));

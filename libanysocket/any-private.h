@@ -26,6 +26,14 @@ void       _any_peer_start          (AnyPeer        *self,
 void       _any_peer_detach         (AnyPeer        *self);
 void       _any_peer_set_heartbeat_interval (AnyPeer *self,
                                      guint           interval_ms);
+void       _any_peer_request        (AnyPeer        *self,
+                                     AnyPacketType   type,
+                                     JsonNode       *msg,
+                                     guint           timeout_ms,
+                                     GCancellable   *cancellable,
+                                     gpointer        source_tag,
+                                     GAsyncReadyCallback callback,
+                                     gpointer        user_data);
 gint32     _any_peer_send_packet    (AnyPeer        *self,
                                      AnyPacketType   type,
                                      gint32          reply_to,
