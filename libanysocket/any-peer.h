@@ -58,4 +58,16 @@ AnyE2eMode  any_peer_get_e2e_mode       (AnyPeer             *self);
 ANY_AVAILABLE_IN_ALL
 char       *any_peer_dup_remote_fingerprint (AnyPeer         *self);
 
+ANY_AVAILABLE_IN_ALL
+void        any_peer_get_synced_time_async  (AnyPeer             *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+ANY_AVAILABLE_IN_ALL
+gboolean    any_peer_get_synced_time_finish (AnyPeer             *self,
+                                             GAsyncResult        *result,
+                                             gint64              *rtt_ms,
+                                             double              *offset_ms,
+                                             GError             **error);
+
 G_END_DECLS

@@ -557,6 +557,40 @@ test_stop_disconnects_all (Pair *pair, gconstpointer data)
   g_assert_nonnull (error);
 }
 
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  gint64   rtt;
+  double   offset;
+  GError  *error;
+} SyncedTimeResult;
+
+static void
+on_synced_time (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SyncedTimeResult *r = user_data;
+
+  r->ok = any_peer_get_synced_time_finish (ANY_PEER (source), result, &r->rtt, &r->offset, &r->error);
+  r->done = TRUE;
+}
+
+static void
+test_synced_time (Pair *pair, gconstpointer data)
+{
+  SyncedTimeResult r = { 0 };
+
+  any_peer_get_synced_time_async (pair->client_side, NULL, on_synced_time, &r);
+  g_assert_true (wait_for (&r.done, WAIT_MS));
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  /* Same machine, same clock: a small round trip and offset. */
+  g_assert_cmpint (r.rtt, >=, 0);
+  g_assert_cmpint (r.rtt, <, 1000);
+  g_assert_cmpfloat (ABS (r.offset), <, 1000);
+  /* INTERNAL requests are not messages. */
+  g_assert_cmpuint (pair->server_messages->len, ==, 0);
+}
+
 static void
 test_bad_uris (void)
 {
@@ -640,6 +674,7 @@ main (int argc, char **argv)
   ADD ("/socket/auth/custom", test_custom_auth);
   ADD ("/socket/heartbeat/lag", test_heartbeat_lag);
   ADD ("/socket/stop", test_stop_disconnects_all);
+  ADD ("/socket/synced-time", test_synced_time);
 #undef ADD
   g_test_add_func ("/socket/errors/bad-uris", test_bad_uris);
   g_test_add_func ("/socket/errors/port-in-use-and-refused", test_port_in_use_and_refused);
