@@ -206,7 +206,6 @@ engine_fail (AnyEngine  *self,
   engine_shutdown (self, reason, TRUE);
 }
 
-/* Writes one packet's JSON text as frames. */
 static gboolean
 is_encrypting (AnyEngine *self)
 {

@@ -612,19 +612,21 @@ void
 any_socket_broadcast (AnySocket *self,
                       JsonNode  *msg)
 {
-  GHashTableIter iter;
-  gpointer peer;
+  g_autoptr(GList) peers = NULL;
 
   g_return_if_fail (ANY_IS_SOCKET (self));
   g_return_if_fail (msg != NULL);
 
-  g_hash_table_iter_init (&iter, self->peers);
-  while (g_hash_table_iter_next (&iter, NULL, &peer))
+  /* A copy: a peer that fails may leave the table while we iterate. */
+  peers = any_socket_get_peers (self);
+  g_list_foreach (peers, (GFunc) g_object_ref, NULL);
+  for (GList *l = peers; l != NULL; l = l->next)
     {
       g_autoptr(GError) error = NULL;
 
-      if (_any_peer_send_packet (peer, ANY_PACKET_TYPE_LINK, 0, msg, &error) == 0)
-        g_debug ("Broadcast skipped %s: %s", any_peer_get_id (peer), error->message);
+      if (_any_peer_send_packet (l->data, ANY_PACKET_TYPE_LINK, 0, msg, &error) == 0)
+        g_debug ("Broadcast skipped %s: %s", any_peer_get_id (l->data), error->message);
+      g_object_unref (l->data);
     }
 }
 
