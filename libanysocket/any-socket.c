@@ -619,7 +619,8 @@ any_socket_broadcast (AnySocket *self,
 
   /* A copy: a peer that fails may leave the table while we iterate. */
   peers = any_socket_get_peers (self);
-  g_list_foreach (peers, (GFunc) g_object_ref, NULL);
+  for (GList *l = peers; l != NULL; l = l->next)
+    g_object_ref (l->data);
   for (GList *l = peers; l != NULL; l = l->next)
     {
       g_autoptr(GError) error = NULL;
