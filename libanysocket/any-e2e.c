@@ -18,6 +18,8 @@ struct _AnyE2e {
   char              *peer_caps;
   AnyNoiseKeypair   *identity;
   AnyE2ePolicy       policy;
+  AnyE2eVerifyFunc   verify;
+  gpointer           verify_data;
 
   AnyE2eMode         mode;        /* of the switch under way or done */
   gboolean           active;
@@ -51,6 +53,8 @@ any_e2e_new (const AnyE2eConfig *config)
   self->peer_caps = g_strdup (config->peer_caps ? config->peer_caps : "");
   self->identity = config->identity ? any_noise_keypair_ref (config->identity) : NULL;
   self->policy = config->policy;
+  self->verify = config->verify;
+  self->verify_data = config->verify_data;
   self->mode = ANY_E2E_MODE_NONE;
   self->scratch = g_byte_array_new ();
   self->opened = g_byte_array_new ();
@@ -102,6 +106,14 @@ gboolean
 any_e2e_is_switching (AnyE2e *self)
 {
   return self->switching;
+}
+
+/* Between the first and the last native handshake message the initiator
+ * sends nothing but SWITCH packets: anything else was injected. */
+gboolean
+any_e2e_is_native_responder (AnyE2e *self)
+{
+  return self->switching && !self->initiator && self->mode == ANY_E2E_MODE_NATIVE;
 }
 
 gboolean
@@ -200,6 +212,15 @@ compat_receive (AnyE2e      *self,
     {
       g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_NOT_SUPPORTED,
                            "Compat E2E refused: this socket requires native E2E");
+      return FALSE;
+    }
+  /* Both sides advertised native: an honest peer would never ask for
+   * compat, so this is a relay stripping capabilities (a downgrade). */
+  if (any_e2e_peer_can_native (self))
+    {
+      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL,
+                   "Compat E2E refused: peer %s advertised native E2E (downgrade attempt?)",
+                   self->peer_id);
       return FALSE;
     }
   if (key == NULL || nonce == NULL || !any_compat_nonce_is_valid (nonce))
@@ -303,6 +324,22 @@ check_id_payload (AnyE2e     *self,
   return TRUE;
 }
 
+/* The key is authenticated once its message decrypted: check it before
+ * answering, so an unverified responder never gets our id and key. */
+static gboolean
+verify_remote_static (AnyE2e  *self,
+                      GError **error)
+{
+  const guint8 *remote = any_noise_handshake_get_remote_static (self->handshake);
+  g_autofree char *reason = NULL;
+
+  if (self->verify == NULL || self->verify (self->verify_data, remote, &reason))
+    return TRUE;
+  g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_AUTH_FAILED,
+                       reason != NULL ? reason : "the peer's key was refused");
+  return FALSE;
+}
+
 static gboolean
 native_finish (AnyE2e  *self,
                GError **error)
@@ -403,7 +440,8 @@ native_receive (AnyE2e      *self,
     }
 
   if (!any_noise_handshake_read_message (self->handshake, message, message_len, payload, error) ||
-      !check_id_payload (self, payload, error))
+      !check_id_payload (self, payload, error) ||
+      !verify_remote_static (self, error))
     return FALSE;
 
   if (step == 2)

@@ -29,6 +29,12 @@ G_BEGIN_DECLS
 typedef struct _AnyE2e AnyE2e;
 typedef struct _AnyNoiseKeypair AnyNoiseKeypair;
 
+/* Called as soon as the peer's static key is authenticated, before we
+ * answer: return FALSE and set @reason to refuse it. */
+typedef gboolean (*AnyE2eVerifyFunc) (gpointer      user_data,
+                                      const guint8 *remote_static,
+                                      char        **reason);
+
 typedef struct {
   const char      *local_id;
   const char      *peer_id;
@@ -36,6 +42,8 @@ typedef struct {
   const char      *local_caps;     /* e2e capabilities as we sent them, "noise-xx" */
   const char      *peer_caps;      /* as the peer sent them, "" when none */
   AnyE2ePolicy     policy;
+  AnyE2eVerifyFunc verify;
+  gpointer         verify_data;
 } AnyE2eConfig;
 
 AnyE2e     *any_e2e_new                (const AnyE2eConfig *config);
@@ -44,6 +52,7 @@ void        any_e2e_free               (AnyE2e             *self);
 AnyE2eMode  any_e2e_get_mode           (AnyE2e             *self);
 gboolean    any_e2e_is_active          (AnyE2e             *self);
 gboolean    any_e2e_is_switching       (AnyE2e             *self);
+gboolean    any_e2e_is_native_responder (AnyE2e            *self);
 gboolean    any_e2e_peer_can_native    (AnyE2e             *self);
 const guint8 *any_e2e_get_remote_static (AnyE2e            *self);
 

@@ -71,6 +71,14 @@ struct _AnyEngine {
   guint                     e2e_timeout_ms;
   char                     *peer_caps;
   GString                  *plain;      /* decrypted chunk, reused */
+  gboolean                  e2e_started_here;
+  /* Compat, as the initiator: until the first chunk that decrypts, a
+   * chunk in the clear is one the JavaScript responder serialized before
+   * it switched (its request and message queues race with its SWITCH
+   * answer, so some of its replies follow that answer unencrypted): taken
+   * as plain text. Compat protects against a passive eavesdropper only,
+   * and these bytes already crossed the wire in the clear. */
+  gboolean                  compat_plain_grace;
 
   GSource                  *auth_timer;
   GSource                  *e2e_timer;
@@ -453,6 +461,8 @@ become_connected (AnyEngine *self)
       .local_caps = self->identity != NULL ? ANY_E2E_CAP_NATIVE : "",
       .peer_caps = self->peer_caps,
       .policy = self->e2e_policy,
+      .verify = self->callbacks->verify_peer,
+      .verify_data = self->user_data,
     };
     self->e2e = any_e2e_new (&config);
   }
@@ -594,24 +604,16 @@ start_e2e_timer (AnyEngine *self)
     self->e2e_timer = add_timer (self, self->e2e_timeout_ms, on_e2e_timeout);
 }
 
-/* The switch is done: check the peer's key, then what waited goes out,
- * encrypted. */
+/* The switch is done (the peer's key was checked during the handshake):
+ * what waited goes out, encrypted. */
 static void
 e2e_established (AnyEngine *self)
 {
-  const guint8 *remote_static = any_e2e_get_remote_static (self->e2e);
-  g_autofree char *reason = NULL;
   HeldPacket *held;
 
   clear_source (&self->e2e_timer);
-  if (remote_static != NULL && self->callbacks->verify_peer != NULL &&
-      !self->callbacks->verify_peer (self->user_data, remote_static, &reason))
-    {
-      engine_fail (self, reason != NULL ? reason : "E2E: the peer's key was refused");
-      return;
-    }
-  if (self->state != ANY_ENGINE_STATE_CONNECTED)
-    return;
+  self->compat_plain_grace = self->e2e_started_here &&
+                             any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_COMPAT;
 
   while ((held = g_queue_pop_head (&self->held_out)) != NULL)
     {
@@ -661,6 +663,7 @@ any_engine_start_e2e (AnyEngine  *self,
   first = any_e2e_start (self->e2e, error);
   if (first == NULL)
     return FALSE;
+  self->e2e_started_here = TRUE;
   start_e2e_timer (self);
   send_control (self, ANY_PACKET_TYPE_SWITCH, first);
   return TRUE;
@@ -687,7 +690,14 @@ dispatch (AnyEngine     *self,
 {
   g_autofree char *reason = NULL;
 
-  if (self->state == ANY_ENGINE_STATE_CONNECTED)
+  if (self->state == ANY_ENGINE_STATE_CONNECTED && type != ANY_PACKET_TYPE_SWITCH &&
+      any_e2e_is_native_responder (self->e2e))
+    {
+      reason = g_strdup_printf ("Invalid Packet! Plain %s packet during the E2E handshake",
+                                any_packet_type_to_string (type));
+      engine_fail (self, reason);
+    }
+  else if (self->state == ANY_ENGINE_STATE_CONNECTED)
     {
       switch (type)
         {
@@ -742,6 +752,19 @@ dispatch (AnyEngine     *self,
   g_clear_pointer (&node, json_node_unref);
 }
 
+/* hex(iv) + hex(ciphertext): 32 + 32k characters (k >= 1), lowercase. */
+static gboolean
+looks_like_compat_ciphertext (const guint8 *body,
+                              gsize         len)
+{
+  if (len < 64 || len % 32 != 0)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (body[i]) && !(body[i] >= 'a' && body[i] <= 'f'))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 handle_frame (AnyEngine    *self,
               const guint8 *data,
@@ -788,7 +811,12 @@ handle_frame (AnyEngine    *self,
 
   body = chunk.body;
   body_len = chunk.body_len;
-  if (is_encrypting (self))
+  if (is_encrypting (self) && self->compat_plain_grace &&
+      !looks_like_compat_ciphertext (chunk.body, chunk.body_len))
+    {
+      /* Sent in the clear before the peer switched: see compat_plain_grace. */
+    }
+  else if (is_encrypting (self))
     {
       g_string_truncate (self->plain, 0);
       if (!any_e2e_open (self->e2e, data, chunk.body - data, chunk.seq, chunk.body, chunk.body_len,
@@ -806,6 +834,7 @@ handle_frame (AnyEngine    *self,
         }
       body = (const guint8 *) self->plain->str;
       body_len = self->plain->len;
+      self->compat_plain_grace = FALSE;
     }
 
   if (!any_reassembly_add (self->reassembly, &chunk, body, body_len, &whole, &error))

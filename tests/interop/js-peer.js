@@ -16,10 +16,15 @@
 //   --reply-timeout=MS   client: connect() option replyTimeout
 //   --ws-only            client: skip the wss:// attempt that connect("ws")
 //                        always makes first, go straight to ws://
+//   --marker=TEXT        capture: the plaintext marker looked for in frames
 //
-// Every line on stdout is one JSON object with an "event" member:
+// Every line on stdout is one JSON object with an "event" member and "n",
+// its position in the output (1, 2, ...: tells what happened first):
 //   ready {id, version}, listening {port}, auth {id, auth, accepted},
 //   connected {id}, connect_error {error}, disconnected {id, reason},
+//   e2e {id, state, ms} (socket.on("e2e"); state: the protocol's
+//   ENCRYPTION_STATE, 2 = E2EE; ms since the "e2e" command, if one was
+//   given), peer_e2e {id} (peer.on("e2e")),
 //   message {id, seq, msg} (a string longer than 4096 characters is replaced
 //   by {len, sha256}), hashed {len, sha256} (an "op":"hash" request),
 //   and the answers to the commands below.
@@ -38,6 +43,24 @@
 //   {"cmd":"peers"} -> peers {ids}
 //   {"cmd":"stats"} -> stats {pings_received, pongs_received} (HEARTBEAT
 //       packets of all links so far)
+//   {"cmd":"e2e","sync":K,"during":M,"s":NAME,"big_units":U,"big_seed":S}
+//       peer.e2e(); then K messages {"s":NAME,"i":0..,"t":...} sent at once
+//       (before the switch has even started: the key pair is made in
+//       promises), and M more on the next turn of the event loop, while the
+//       switch is under way, the last of them with "data": U units of
+//       bigString(U, S) -> e2e_started {state_after_call, state_during}
+//       (protocol states: 2 CONNECTED, 3 SWITCHING_PROTOCOL)
+//   {"cmd":"stream_start","s":NAME,"every":MS}  {"s":NAME,"i":0..} every MS
+//   {"cmd":"stream_stop"} -> stream_stopped {s, count}
+//   {"cmd":"state"} -> state {state, encryption}
+//   {"cmd":"capture_start"}   forget the frames recorded so far, record
+//       every WebSocket frame sent and received from now on
+//   {"cmd":"capture_report"} -> capture {out, in}, each {frames, hex,
+//       marker, partial, types: {"<type digit>": count}, plain: [the first
+//       non-hex frames, cut to 120 characters]}. A frame is "hex" when its
+//       body (after the 6 code points of header) is lowercase hex of an IV
+//       and whole AES blocks (compat E2EE); "marker": frames that contain
+//       --marker; "partial": chunks flagged '2' (more follow)
 //   {"cmd":"exit"}
 //
 // Incoming messages that are objects with an "op" are requests:
@@ -51,7 +74,9 @@ const readline = require("readline");
 const path = require("path");
 const AnySocket = require("anysocket");
 
+let outCount = 0;
 function out(obj) {
+    obj.n = ++outCount;
     process.stdout.write(JSON.stringify(obj) + "\n");
 }
 
@@ -124,6 +149,52 @@ AnyProtocol.prototype._heartbeatPong = function (data) {
     return heartbeatPong.call(this, data);
 };
 
+// Frame capture, for the E2E cases: every WebSocket frame sent or received,
+// summarized (whether its body is ciphertext, whether it shows the marker).
+const WSPeer = require("anysocket/src/modules/transports/ws/peer.js");
+const capture = { on: false, out: null, in: null };
+function captureReset() {
+    const side = () => ({ frames: 0, hex: 0, marker: 0, partial: 0, types: {}, plain: [] });
+    capture.out = side();
+    capture.in = side();
+}
+captureReset();
+function captureFrame(dir, frame) {
+    if (!capture.on || typeof frame !== "string")
+        return;
+    const side = capture[dir];
+    const body = frame.substr(6);
+    side.frames++;
+    side.types[frame[1]] = (side.types[frame[1]] || 0) + 1;
+    if (frame[0] === "2")
+        side.partial++;
+    if (frame[0] !== "6" && body.length >= 64 && body.length % 32 === 0 && /^[0-9a-f]+$/.test(body))
+        side.hex++;
+    else if (side.plain.length < 5)
+        side.plain.push(frame.substr(0, 120));
+    if ("marker" in opts && frame.includes(opts.marker))
+        side.marker++;
+}
+const wsSend = WSPeer.prototype.send;
+WSPeer.prototype.send = function (message) {
+    captureFrame("out", message);
+    return wsSend.call(this, message);
+};
+const wsOnConnect = WSPeer.prototype.onConnect;
+WSPeer.prototype.onConnect = function () {
+    const result = wsOnConnect.apply(this, arguments);
+    // After anysocket's own listener: sees each frame as it does.
+    this.socket.on("message", (message) => captureFrame("in", message));
+    return result;
+};
+
+function protocolOf(peer) {
+    const symbol = Object.getOwnPropertySymbols(peer).find((s) => s.description === "private protocol");
+    return peer[symbol];
+}
+
+let e2eStartedAt = null;
+
 const socket = new AnySocket();
 const peers = new Map();
 let lastPeer = null;
@@ -144,7 +215,15 @@ socket.onAuth = (packet) => {
 socket.on("connected", (peer) => {
     peers.set(peer.id, peer);
     lastPeer = peer;
+    peer.on("e2e", () => out({ event: "peer_e2e", id: peer.id }));
     out({ event: "connected", id: peer.id });
+});
+
+socket.on("e2e", (peer) => {
+    const ev = { event: "e2e", id: peer.id, state: protocolOf(peer).ENCRYPTION_STATE };
+    if (e2eStartedAt !== null)
+        ev.ms = Number(process.hrtime.bigint() - e2eStartedAt) / 1e6;
+    out(ev);
 });
 
 socket.on("disconnected", (peer, reason) => {
@@ -191,6 +270,8 @@ function errorText(e) {
     return e;
 }
 
+let stream = null;
+
 async function handle(cmd) {
     const peer = peerFor(cmd);
     switch (cmd.cmd) {
@@ -203,6 +284,23 @@ async function handle(cmd) {
         return;
     case "stats":
         out(Object.assign({ event: "stats" }, stats));
+        return;
+    case "stream_stop":
+        if (stream !== null) {
+            clearInterval(stream.timer);
+            out({ event: "stream_stopped", s: stream.s, count: stream.count });
+            stream = null;
+        } else {
+            out({ event: "stream_stopped", s: null, count: 0 });
+        }
+        return;
+    case "capture_start":
+        captureReset();
+        capture.on = true;
+        out({ event: "capture_started" });
+        return;
+    case "capture_report":
+        out({ event: "capture", out: capture.out, in: capture.in });
         return;
     }
     if (!peer) {
@@ -266,6 +364,56 @@ async function handle(cmd) {
     case "disconnect":
         peer.disconnect(cmd.reason);
         break;
+    case "e2e": {
+        const protocol = protocolOf(peer);
+        const name = cmd.s || "js-e2e";
+        const sync = cmd.sync || 0;
+        const during = cmd.during || 0;
+        // The last message sent while switching carries big_units of text
+        // (several chunks): {"s", "i", "t", "data"}. The last: this peer
+        // serializes the packets it sends concurrently (promises), and one
+        // of several chunks finishes after the one-chunk packets sent
+        // after it in the same turn, which thus overtake it on the wire.
+        const big = cmd.big_units ? bigString(cmd.big_units, cmd.big_seed || 1, false) : null;
+        const sendOne = (i) => {
+            const msg = { s: name, i: i, t: "pendant la bascule é 漢字 😀 #" + i };
+            if (big !== null && i === sync + during - 1)
+                msg.data = big;
+            peer.send(msg).catch((e) => out({ event: "send_error", error: String(errorText(e)) }));
+        };
+        e2eStartedAt = process.hrtime.bigint();
+        peer.e2e();
+        const stateAfterCall = protocol.state;
+        for (let i = 0; i < sync; i++)
+            sendOne(i);
+        // After the promises that make the key pair and send SWITCH: the
+        // answer cannot have been handled yet (that takes a poll phase).
+        setImmediate(() => {
+            const stateDuring = protocol.state;
+            for (let i = 0; i < during; i++)
+                sendOne(sync + i);
+            out({ event: "e2e_started", state_after_call: stateAfterCall, state_during: stateDuring });
+        });
+        break;
+    }
+    case "stream_start": {
+        if (stream !== null)
+            clearInterval(stream.timer);
+        stream = { s: cmd.s || "js", count: 0, timer: null };
+        const current = stream;
+        current.timer = setInterval(() => {
+            const i = current.count++;
+            peer.send({ s: current.s, i: i, t: "flux é 漢字 😀 #" + i })
+                .catch((e) => out({ event: "send_error", error: String(errorText(e)) }));
+        }, cmd.every || 1);
+        out({ event: "stream_started", s: current.s });
+        break;
+    }
+    case "state": {
+        const protocol = protocolOf(peer);
+        out({ event: "state", state: protocol.state, encryption: protocol.ENCRYPTION_STATE });
+        break;
+    }
     default:
         out({ event: "cmd_error", cmd: cmd.cmd, error: "unknown command" });
     }
