@@ -38,13 +38,19 @@ struct _AnyPeer
   gboolean      was_connected;
 
   GHashTable   *pending;         /* seq -> PendingRequest */
+  /* Pending requests by deadline, earliest first, and one timer for all
+   * of them: a GSource per request cost more than the request itself. */
+  GQueue        deadlines;
+  GSource      *deadline_timer;
 };
 
 typedef struct {
   AnyPeer  *peer;                /* weak: the peer owns us */
   GTask    *task;
   gint32    seq;
-  GSource  *timeout;
+  guint     timeout_ms;
+  gint64    deadline;            /* monotonic µs */
+  GList     deadline_link;       /* in peer->deadlines */
   GSource  *cancelled;
 } PendingRequest;
 
@@ -78,11 +84,7 @@ pending_request_free (gpointer data)
 {
   PendingRequest *request = data;
 
-  if (request->timeout != NULL)
-    {
-      g_source_destroy (request->timeout);
-      g_source_unref (request->timeout);
-    }
+  g_queue_unlink (&request->peer->deadlines, &request->deadline_link);
   if (request->cancelled != NULL)
     {
       g_source_destroy (request->cancelled);
@@ -108,20 +110,68 @@ pending_request_take (AnyPeer *self,
   return task;
 }
 
+/* Fails every request whose deadline passed, then sleeps until the next
+ * one. Replies that arrive first just leave the queue; the timer then
+ * wakes up early once and goes back to sleep. */
 static gboolean
-on_request_timeout (gpointer user_data)
+on_deadline (gpointer user_data)
 {
-  PendingRequest *request = user_data;
-  AnyPeer *self = request->peer;
-  guint timeout_ms = g_task_get_task_data (request->task) ? GPOINTER_TO_UINT (g_task_get_task_data (request->task)) : 0;
-  gint32 seq = request->seq;
-  g_autoptr(GTask) task = NULL;
+  AnyPeer *self = g_object_ref (user_data);
+  gint64 now = g_get_monotonic_time ();
+  PendingRequest *request;
 
-  g_clear_pointer (&request->timeout, g_source_unref);
-  task = pending_request_take (self, seq);
-  g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_TIMEOUT,
-                           "No reply to request %d within %u ms", seq, timeout_ms);
-  return G_SOURCE_REMOVE;
+  while ((request = g_queue_peek_head (&self->deadlines)) != NULL && request->deadline <= now)
+    {
+      gint32 seq = request->seq;
+      guint timeout_ms = request->timeout_ms;
+      g_autoptr(GTask) task = pending_request_take (self, seq);
+
+      g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_TIMEOUT,
+                               "No reply to request %d within %u ms", seq, timeout_ms);
+    }
+  if (self->deadline_timer != NULL)
+    g_source_set_ready_time (self->deadline_timer, request != NULL ? request->deadline : -1);
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs deadline_source_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
+
+static void
+schedule_deadline (AnyPeer        *self,
+                   PendingRequest *request)
+{
+  GList *after = self->deadlines.tail;
+  gint64 ready;
+
+  /* Requests mostly share one timeout, so the new one usually goes last. */
+  while (after != NULL && ((PendingRequest *) after->data)->deadline > request->deadline)
+    after = after->prev;
+  request->deadline_link.data = request;
+  if (after == NULL)
+    g_queue_push_head_link (&self->deadlines, &request->deadline_link);
+  else
+    g_queue_insert_after_link (&self->deadlines, after, &request->deadline_link);
+
+  if (self->deadline_timer == NULL)
+    {
+      self->deadline_timer = g_source_new (&deadline_source_funcs, sizeof (GSource));
+      g_source_set_callback (self->deadline_timer, on_deadline, self, NULL);
+      g_source_set_static_name (self->deadline_timer, "[anysocket] reply timeouts");
+      g_source_set_ready_time (self->deadline_timer, -1);
+      g_source_attach (self->deadline_timer, self->context);
+    }
+  ready = g_source_get_ready_time (self->deadline_timer);
+  if (ready < 0 || request->deadline < ready)
+    g_source_set_ready_time (self->deadline_timer, request->deadline);
 }
 
 static gboolean
@@ -315,6 +365,11 @@ any_peer_dispose (GObject *object)
   g_clear_object (&self->transport);
   if (self->pending != NULL)
     g_hash_table_remove_all (self->pending);
+  if (self->deadline_timer != NULL)
+    {
+      g_source_destroy (self->deadline_timer);
+      g_clear_pointer (&self->deadline_timer, g_source_unref);
+    }
 
   G_OBJECT_CLASS (any_peer_parent_class)->dispose (object);
 }
@@ -719,7 +774,6 @@ _any_peer_request (AnyPeer             *self,
 
   if (timeout_ms == 0)
     timeout_ms = self->socket ? _any_socket_get_reply_timeout (self->socket) : 30000;
-  g_task_set_task_data (task, GUINT_TO_POINTER (timeout_ms), NULL);
 
   seq = _any_peer_send_packet (self, type, 0, msg, &error);
   if (seq == 0)
@@ -732,11 +786,9 @@ _any_peer_request (AnyPeer             *self,
   request->peer = self;
   request->seq = seq;
   request->task = g_steal_pointer (&task);
-
-  request->timeout = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (request->timeout, on_request_timeout, request, NULL);
-  g_source_set_static_name (request->timeout, "[anysocket] reply timeout");
-  g_source_attach (request->timeout, self->context);
+  request->timeout_ms = timeout_ms;
+  request->deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  schedule_deadline (self, request);
 
   if (cancellable != NULL)
     {

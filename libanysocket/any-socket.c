@@ -453,8 +453,10 @@ get_session (AnySocket *self)
                                                      "max-conns-per-host", 1 << 16,
                                                      "user-agent", "libanysocket",
                                                      NULL);
-      if (!self->permessage_deflate)
-        soup_session_remove_feature_by_type (self->session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
+      /* A libsoup 3.2 session offers no WebSocket extension unless it has
+       * the extension manager (which brings permessage-deflate). */
+      if (self->permessage_deflate)
+        soup_session_add_feature_by_type (self->session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
     }
   return self->session;
 }

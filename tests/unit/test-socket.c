@@ -72,6 +72,12 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   r->done = TRUE;
 }
 
+static void
+echo_message (AnySocket *socket, AnyPacket *packet, gpointer user_data)
+{
+  any_packet_reply (packet, any_packet_get_msg (packet), NULL);
+}
+
 static guint
 listen_local (AnySocket *socket)
 {
@@ -308,6 +314,90 @@ test_request_timeout_keeps_peer (Pair *pair, gconstpointer data)
   g_assert_cmpuint (pair->disconnects->len, ==, 0);
   g_clear_error (&r.last_error);
   g_ptr_array_unref (r.replies);
+}
+
+typedef struct {
+  GPtrArray *order;   /* request names, in the order they completed */
+  int        done;
+} Completion;
+
+static void
+on_named_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Completion *c = g_object_get_data (G_OBJECT (g_task_get_cancellable (G_TASK (result))), "completion");
+  const char *name = g_object_get_data (G_OBJECT (g_task_get_cancellable (G_TASK (result))), "name");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnyPacket) reply = any_peer_request_finish (ANY_PEER (source), result, &error);
+
+  g_ptr_array_add (c->order, g_strdup_printf ("%s:%s", name, reply ? "reply" : "timeout"));
+  if (reply == NULL)
+    g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_TIMEOUT);
+  c->done++;
+}
+
+static void
+named_request (Pair *pair, Completion *c, const char *name, guint timeout_ms)
+{
+  g_autoptr(JsonNode) msg = json_from_string ("\"x\"", NULL);
+  g_autoptr(GCancellable) tag = g_cancellable_new ();
+
+  g_object_set_data (G_OBJECT (tag), "completion", c);
+  g_object_set_data_full (G_OBJECT (tag), "name", g_strdup (name), g_free);
+  any_peer_request_async (pair->client_side, msg, timeout_ms, tag, on_named_reply, NULL);
+}
+
+static void
+test_request_mixed_timeouts (Pair *pair, gconstpointer data)
+{
+  Completion c = { g_ptr_array_new_with_free_func (g_free), 0 };
+
+  /* Deadlines out of send order share one timer: each fires on time. */
+  pair->echo = FALSE;
+  named_request (pair, &c, "slow", 300);
+  named_request (pair, &c, "fast", 60);
+  named_request (pair, &c, "middle", 150);
+  named_request (pair, &c, "answered", 0);
+  g_assert_true (wait_count ((int *) &pair->server_messages->len, 4, WAIT_MS));
+  g_assert_true (any_packet_reply (pair->server_messages->pdata[3], any_packet_get_msg (pair->server_messages->pdata[3]), NULL));
+  g_assert_true (wait_count (&c.done, 4, WAIT_MS));
+  g_assert_cmpstr (c.order->pdata[0], ==, "answered:reply");
+  g_assert_cmpstr (c.order->pdata[1], ==, "fast:timeout");
+  g_assert_cmpstr (c.order->pdata[2], ==, "middle:timeout");
+  g_assert_cmpstr (c.order->pdata[3], ==, "slow:timeout");
+  g_assert_true (any_peer_is_connected (pair->client_side));
+  g_ptr_array_unref (c.order);
+}
+
+static void
+test_permessage_deflate (void)
+{
+  g_autoptr(AnySocket) server = any_socket_new ();
+  g_autoptr(AnySocket) client = any_socket_new ();
+  g_autoptr(AnyPeer) peer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) msg = NULL;
+  Requests r = { .replies = g_ptr_array_new_with_free_func (g_object_unref) };
+  guint port;
+
+  any_socket_set_permessage_deflate (server, TRUE);
+  any_socket_set_permessage_deflate (client, TRUE);
+  g_signal_connect (server, "message", G_CALLBACK (echo_message), NULL);
+  port = listen_local (server);
+  peer = connect_local (client, port, &error);
+  g_assert_no_error (error);
+
+  text = g_strdup_printf ("\"%s\"", "compressible compressible compressible é漢😀");
+  msg = json_from_string (text, NULL);
+  any_peer_request_async (peer, msg, 0, NULL, on_reply, &r);
+  g_assert_true (wait_count (&r.done, 1, WAIT_MS));
+  g_assert_cmpint (r.failed, ==, 0);
+  g_assert_cmpstr (json_node_get_string (any_packet_get_msg (r.replies->pdata[0])), ==,
+                   "compressible compressible compressible é漢😀");
+  any_socket_stop (client);
+  any_socket_stop (server);
+  g_ptr_array_unref (r.replies);
+  drain ();
 }
 
 static void
@@ -665,6 +755,7 @@ main (int argc, char **argv)
   ADD ("/socket/request/reply-to-reply", test_reply_to_reply_is_refused);
   ADD ("/socket/request/timeout-keeps-peer", test_request_timeout_keeps_peer);
   ADD ("/socket/request/cancel", test_request_cancel);
+  ADD ("/socket/request/mixed-timeouts", test_request_mixed_timeouts);
   ADD ("/socket/request/disconnect-fails-pending", test_disconnect_fails_pending);
   ADD ("/socket/message/five-mib", test_five_mib_message);
   ADD ("/socket/message/send-too-big", test_send_too_big);
@@ -676,6 +767,7 @@ main (int argc, char **argv)
   ADD ("/socket/stop", test_stop_disconnects_all);
   ADD ("/socket/synced-time", test_synced_time);
 #undef ADD
+  g_test_add_func ("/socket/permessage-deflate", test_permessage_deflate);
   g_test_add_func ("/socket/errors/bad-uris", test_bad_uris);
   g_test_add_func ("/socket/errors/port-in-use-and-refused", test_port_in_use_and_refused);
   g_test_add_func ("/socket/errors/connect-to-self", test_connect_to_self_refused);
