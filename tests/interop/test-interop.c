@@ -1601,6 +1601,22 @@ test_disconnect_reasons (gconstpointer data)
   }
 }
 
+typedef struct {
+  gboolean done;
+  gint64   rtt;
+  double   offset;
+  GError  *error;
+} SyncedTime;
+
+static void
+on_c_synced_time (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SyncedTime *synced = user_data;
+
+  any_peer_get_synced_time_finish (ANY_PEER (source), result, &synced->rtt, &synced->offset, &synced->error);
+  synced->done = TRUE;
+}
+
 /* INTERNAL requests from the JavaScript peer: SYNCED_TIME is answered,
  * an RPC gets a 404 error reply rather than a hang. */
 static void
@@ -1639,6 +1655,21 @@ test_internal (gconstpointer data)
   error = json_node_get_object (ev_member (rpc2, "error"));
   g_assert_cmpint (json_object_get_int_member (error, "code"), ==, 404);
   g_assert_cmpstr (json_object_get_string_member (error, "details"), ==, "method: 'ping'");
+
+  /* And the other way: our SYNCED_TIME request, answered by the
+   * JavaScript peer. */
+  {
+    SyncedTime ours = { 0 };
+
+    any_peer_get_synced_time_async (link->peer, NULL, on_c_synced_time, &ours);
+    g_assert_true (WAIT_FOR (ours.done, 7000));
+    g_assert_no_error (ours.error);
+    note ("%s: any_peer_get_synced_time(): rtt %" G_GINT64_FORMAT " ms, offset %g ms",
+          dir_name (dir), ours.rtt, ours.offset);
+    g_assert_cmpint (ours.rtt, >=, 0);
+    g_assert_cmpint (ours.rtt, <, 2000);
+    g_assert_cmpfloat (fabs (ours.offset), <=, ours.rtt / 2.0 + 2);
+  }
 
   /* INTERNAL traffic reached no application handler and kept the link. */
   g_assert_cmpuint (link->c->messages.length, ==, 0);
