@@ -13,6 +13,7 @@
 
 #include "anysocket.h"
 #include "any-engine.h"
+#include "any-json.h"
 #include "any-reassembly.h"
 #include "crypto/any-noise.h"
 #include "crypto/any-crypto.h"
@@ -55,8 +56,6 @@ struct _AnyEngine {
   gint32                    seq;
 
   AnyReassembly            *reassembly;
-  JsonParser               *parser;
-  JsonGenerator            *generator;
   gsize                     max_message_size;
 
   /* LINK and INTERNAL packets wait here, in order, until connected. */
@@ -141,33 +140,6 @@ add_timer (AnyEngine   *self,
   g_source_set_static_name (source, "[anysocket] engine timer");
   g_source_attach (source, self->context);
   return source;
-}
-
-/* json-glib 1.6 writes U+001F raw inside strings (its escaper stops at
- * 0x1E) and JSON.parse() refuses it: escape it after generation. A byte
- * below 0x80 is always a whole character in UTF-8, so this is safe; the
- * memchr() keeps the common case to one fast scan. */
-static void
-escape_unit_separators (GString *text,
-                        gsize    from)
-{
-  const char *hit = memchr (text->str + from, 0x1f, text->len - from);
-  g_autoptr(GString) escaped = NULL;
-
-  if (hit == NULL)
-    return;
-
-  escaped = g_string_sized_new (text->len + 16);
-  g_string_append_len (escaped, text->str, hit - text->str);
-  for (const char *p = hit; p < text->str + text->len; p++)
-    {
-      if (*p == 0x1f)
-        g_string_append (escaped, "\\u001f");
-      else
-        g_string_append_c (escaped, *p);
-    }
-  g_string_truncate (text, 0);
-  g_string_append_len (text, escaped->str, escaped->len);
 }
 
 static gint32
@@ -296,10 +268,7 @@ any_engine_send (AnyEngine      *self,
   header_len = any_chunk_header_encode (header, TRUE, type, seq);
   frame = g_string_sized_new (256);
   g_string_append_len (frame, (const char *) header, header_len);
-  json_generator_set_root (self->generator, data);
-  json_generator_to_gstring (self->generator, frame);
-  json_generator_set_root (self->generator, NULL);
-  escape_unit_separators (frame, header_len);
+  any_json_write (frame, data);
   body_len = frame->len - header_len;
 
   if (body_len > self->max_message_size)
@@ -848,18 +817,13 @@ handle_frame (AnyEngine    *self,
   text = whole != NULL ? whole->str : (const char *) body;
   text_len = whole != NULL ? whole->len : body_len;
 
-  if (!json_parser_load_from_data (self->parser, text, text_len, &error))
+  node = any_json_parse (text, text_len, &error);
+  if (node == NULL)
     {
       g_autofree char *reason = g_strdup_printf ("Invalid JSON in %s packet %d: %s",
                                                  any_packet_type_to_string (chunk.type),
                                                  chunk.seq, error->message);
       engine_fail (self, reason);
-      return;
-    }
-  node = json_parser_steal_root (self->parser);
-  if (node == NULL)
-    {
-      engine_fail (self, "Invalid JSON: empty packet");
       return;
     }
 
@@ -904,8 +868,6 @@ any_engine_new (AnyEngineRole             role,
   self->callbacks = callbacks;
   self->user_data = user_data;
   self->context = g_main_context_ref_thread_default ();
-  self->parser = json_parser_new ();
-  self->generator = json_generator_new ();
   self->max_message_size = 64 * 1024 * 1024;
   self->reassembly = any_reassembly_new (self->max_message_size, 16);
   self->plain = g_string_new (NULL);
@@ -994,8 +956,6 @@ engine_really_free (AnyEngine *self)
   g_queue_clear_full (&self->held_in, held_packet_free);
   g_queue_clear_full (&self->held_out, held_packet_free);
   any_reassembly_free (self->reassembly);
-  g_clear_object (&self->parser);
-  g_clear_object (&self->generator);
   g_clear_pointer (&self->auth_data, json_node_unref);
   g_clear_object (&self->transport);
   g_main_context_unref (self->context);

@@ -2122,9 +2122,13 @@ e2e_during_case (Direction dir,
       g_autoptr(JsonNode) e2e_started = js_expect (link->js, "e2e_started", 2000);
 
       /* peer.e2e() makes its key pair in promises: the first half went
-       * before the switch began, the second half while it was under way. */
+       * before the switch began, the second half usually while it was
+       * under way (on a loaded machine node may not have made its key
+       * pair yet; then it went just before, which the ordering checks
+       * below cover as well). */
       g_assert_cmpint (ev_int (e2e_started, "state_after_call"), ==, E2E_JS_STATE_CONNECTED);
-      g_assert_cmpint (ev_int (e2e_started, "state_during"), ==, E2E_JS_STATE_SWITCHING);
+      g_assert_true (ev_int (e2e_started, "state_during") == E2E_JS_STATE_SWITCHING ||
+                     ev_int (e2e_started, "state_during") == E2E_JS_STATE_CONNECTED);
     }
 
   /* Both streams go on, encrypted, for a while. */
