@@ -4,7 +4,11 @@
  * line on stdout, and answers what any-bench sends:
  *   a request  {"type":"req",...}  with any_packet_reply (same message back)
  *   a message  {"type":"msg",...}  with any_peer_send   (same message back)
+ *   a request  {"type":"big","data":S} (e2e-bench's large message) with
+ *              any_packet_reply ({"type":"ack","length":len(S)}), a tiny ack
  * exactly as js-server.js does with packet.reply / packet.peer.send.
+ * End-to-end encryption needs nothing here: the answering side of a switch
+ * is automatic, and the replies go out encrypted once it is done.
  *
  * Exits on SIGINT/SIGTERM, or by itself after --timeout seconds.
  *
@@ -33,17 +37,28 @@ static GOptionEntry entries[] = {
 static GMainLoop *loop;
 static guint64 replies, sends, errors;
 
-static gboolean
-is_request (JsonNode *msg)
+static const char *
+msg_type (JsonNode *msg)
 {
-  JsonObject *object;
-  const char *type;
-
   if (!JSON_NODE_HOLDS_OBJECT (msg))
-    return FALSE;
-  object = json_node_get_object (msg);
-  type = json_object_get_string_member_with_default (object, "type", NULL);
-  return type != NULL && strcmp (type, "req") == 0;
+    return NULL;
+  return json_object_get_string_member_with_default (json_node_get_object (msg), "type", NULL);
+}
+
+/* {"type":"ack","length":N}: N the length of the "data" string of @msg. */
+static JsonNode *
+big_ack (JsonNode *msg)
+{
+  const char *data = json_object_get_string_member_with_default (json_node_get_object (msg), "data", "");
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "ack");
+  json_builder_set_member_name (builder, "length");
+  json_builder_add_int_value (builder, (gint64) strlen (data));
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
 }
 
 static void
@@ -52,12 +67,20 @@ on_message (AnySocket *socket,
             gpointer   user_data)
 {
   JsonNode *msg = any_packet_get_msg (packet);
+  const char *type = msg_type (msg);
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
-  if (is_request (msg))
+  if (g_strcmp0 (type, "req") == 0)
     {
       ok = any_packet_reply (packet, msg, &error);
+      replies++;
+    }
+  else if (g_strcmp0 (type, "big") == 0)
+    {
+      g_autoptr(JsonNode) ack = big_ack (msg);
+
+      ok = any_packet_reply (packet, ack, &error);
       replies++;
     }
   else

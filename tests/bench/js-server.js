@@ -3,7 +3,10 @@
 // The same server as bench-server.c, in the style of AnySocket's own
 // published WebSocket benchmark (benchmarks/ws/anysocket.js): a request
 // {"type":"req",...} is answered with packet.reply(msg), any other message
-// with packet.peer.send(msg).
+// with packet.peer.send(msg). A request {"type":"big","data":S} (the large
+// message of e2e-bench and js-e2e-client.js) is answered with a tiny ack,
+// {"type":"ack","length":S.length}. A switch to E2E started by the client
+// is answered by anysocket itself; the replies then go out encrypted.
 //
 //   node js-server.js [--port N] [--host IP] [--deflate] [--timeout S]
 //
@@ -67,6 +70,9 @@ server.on("message", (packet) => {
     const msg = packet.msg;
     if (msg && msg.type === "req") {
         packet.reply(msg);
+        replies++;
+    } else if (msg && msg.type === "big") {
+        packet.reply({ type: "ack", length: typeof msg.data === "string" ? msg.data.length : 0 });
         replies++;
     } else {
         packet.peer.send(msg);
