@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "anysocket.h"
 #include "any-codec.h"
 
@@ -157,6 +159,18 @@ any_chunk_slice_length (const char *text,
   /* Every UTF-8 byte is at most one UTF-16 unit. */
   if (len <= max_units)
     return len;
+
+  /* ASCII is one unit a byte: skip it a word at a time (most JSON is). */
+  while (pos + sizeof (guint64) <= max_units)
+    {
+      guint64 word;
+
+      memcpy (&word, p + pos, sizeof word);
+      if ((word & G_GUINT64_CONSTANT (0x8080808080808080)) != 0)
+        break;
+      pos += sizeof word;
+    }
+  units = pos;
 
   while (pos < len)
     {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "any-e2e.h"
+#include "any-base64.h"
 #include "crypto/any-crypto.h"
 #include "crypto/any-compat-crypto.h"
 #include "crypto/any-noise.h"
@@ -545,8 +546,6 @@ any_e2e_seal (AnyE2e     *self,
               gsize       plain_len)
 {
   g_autoptr(GError) error = NULL;
-  gint state = 0, save = 0;
-  gsize start, written;
 
   if (self->mode == ANY_E2E_MODE_COMPAT)
     {
@@ -558,36 +557,7 @@ any_e2e_seal (AnyE2e     *self,
   if (!any_noise_cipher_encrypt_with_ad (self->send, (const guint8 *) frame->str, header_len,
                                          (const guint8 *) plain, plain_len, self->scratch, &error))
     g_error ("Native E2E encryption failed: %s", error->message);
-
-  /* base64 straight into the frame: no intermediate string. */
-  start = frame->len;
-  g_string_set_size (frame, start + (self->scratch->len / 3 + 1) * 4 + 4);
-  written = g_base64_encode_step (self->scratch->data, self->scratch->len, FALSE,
-                                  frame->str + start, &state, &save);
-  written += g_base64_encode_close (FALSE, frame->str + start + written, &state, &save);
-  g_string_truncate (frame, start + written);
-}
-
-/* Strict standard base64: a changed character must not be skipped. */
-static gboolean
-is_strict_base64 (const guint8 *text,
-                  gsize         len)
-{
-  if (len % 4 != 0)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      guint8 c = text[i];
-
-      if (c == '=')
-        {
-          if (i + 2 < len || (i + 1 == len - 1 && text[len - 1] != '='))
-            return FALSE;
-        }
-      else if (!(g_ascii_isalnum (c) || c == '+' || c == '/'))
-        return FALSE;
-    }
-  return TRUE;
+  any_base64_encode_append (frame, self->scratch->data, self->scratch->len);
 }
 
 /* Decrypts one chunk body into @plain (appended). A failure means the
@@ -603,9 +573,6 @@ any_e2e_open (AnyE2e        *self,
               GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
-  gint state = 0;
-  guint save = 0;
-  gsize decoded;
 
   if (self->mode == ANY_E2E_MODE_COMPAT)
     {
@@ -618,15 +585,13 @@ any_e2e_open (AnyE2e        *self,
       return TRUE;
     }
 
-  if (!is_strict_base64 (body, body_len))
+  g_byte_array_set_size (self->scratch, 0);
+  if (!any_base64_decode_strict (body, body_len, self->scratch))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL,
                    "E2E: chunk of packet %d is not base64", seq);
       return FALSE;
     }
-  g_byte_array_set_size (self->scratch, body_len / 4 * 3 + 3);
-  decoded = g_base64_decode_step ((const char *) body, body_len, self->scratch->data, &state, &save);
-  g_byte_array_set_size (self->scratch, decoded);
 
   g_byte_array_set_size (self->opened, 0);
   if (!any_noise_cipher_decrypt_with_ad (self->recv, header, header_len,

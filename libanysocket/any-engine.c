@@ -794,13 +794,8 @@ handle_frame (AnyEngine    *self,
           engine_fail (self, error->message);
           return;
         }
-      /* Decrypted bytes never went through the WebSocket's UTF-8 check
-       * (and JSON has no raw NUL, which this refuses too). */
-      if (!g_utf8_validate (self->plain->str, self->plain->len, NULL))
-        {
-          engine_fail (self, "E2E: decrypted chunk is not valid UTF-8");
-          return;
-        }
+      /* Decrypted bytes never went through the WebSocket's UTF-8 check:
+       * any_json_parse() refuses invalid UTF-8 and raw NUL itself. */
       body = (const guint8 *) self->plain->str;
       body_len = self->plain->len;
       self->compat_plain_grace = FALSE;

@@ -9,6 +9,7 @@
 #include "anysocket.h"
 #include "any-codec.h"
 #include "any-reassembly.h"
+#include "any-base64.h"
 
 /* g_utf8_validate() refuses NUL, which a header holds as a code point. */
 static gboolean
@@ -266,6 +267,54 @@ test_forward_round_trip (void)
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL);
 }
 
+static void
+test_base64_round_trip (void)
+{
+  guint8 data[200];
+
+  for (guint i = 0; i < sizeof data; i++)
+    data[i] = (guint8) (i * 37 + 11);
+  for (gsize len = 0; len <= sizeof data; len++)
+    {
+      g_autoptr(GString) ours = g_string_new ("prefix");
+      g_autofree char *glib = g_base64_encode (data, len);
+      g_autoptr(GByteArray) back = g_byte_array_new ();
+
+      any_base64_encode_append (ours, data, len);
+      g_assert_cmpstr (ours->str + 6, ==, glib);
+      g_assert_true (any_base64_decode_strict ((const guint8 *) glib, strlen (glib), back));
+      g_assert_cmpmem (back->data, back->len, data, len);
+    }
+}
+
+static void
+test_base64_strict (void)
+{
+  static const char *bad[] = {
+    "A", "AB", "ABC", "ABCDE", "AB=C", "A===", "====", "AB\nC", "AB C", "AB-_",
+    "QQ=A", "QR==", "QUJ=", "Zm9vYg=", "Zm9vY===",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GByteArray) out = g_byte_array_new ();
+
+      g_byte_array_append (out, (const guint8 *) "x", 1);
+      g_assert_false (any_base64_decode_strict ((const guint8 *) bad[i], strlen (bad[i]), out));
+      /* A refused input leaves the output as it was. */
+      g_assert_cmpuint (out->len, ==, 1);
+    }
+  {
+    g_autoptr(GByteArray) out = g_byte_array_new ();
+
+    g_assert_true (any_base64_decode_strict ((const guint8 *) "QQ==", 4, out));
+    g_assert_cmpmem (out->data, out->len, "A", 1);
+    g_assert_true (any_base64_decode_strict ((const guint8 *) "", 0, out));
+    /* A NUL is not base64 either. */
+    g_assert_false (any_base64_decode_strict ((const guint8 *) "Zm9v\0Zm9v", 8, out));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -281,6 +330,8 @@ main (int argc, char **argv)
   g_test_add_func ("/codec/reassembly/single-chunk", test_single_chunk_is_not_copied);
   g_test_add_func ("/codec/reassembly/limits", test_reassembly_limits);
   g_test_add_func ("/codec/forward/round-trip", test_forward_round_trip);
+  g_test_add_func ("/codec/base64/round-trip", test_base64_round_trip);
+  g_test_add_func ("/codec/base64/strict", test_base64_strict);
 
   return g_test_run ();
 }
