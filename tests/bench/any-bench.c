@@ -41,6 +41,8 @@
 #include <libsoup/soup.h>
 #include <anysocket.h>
 
+#include "bench-proc.h"
+
 /* Options */
 
 static char *opt_proto = NULL;
@@ -128,91 +130,16 @@ static guint64 machine_busy_start;
 static gsize rss_before;
 static void (*on_all_connected) (void);
 
-/* /proc */
-
-/* The server's CPU time in microseconds, and its kernel part in *sys_us. */
 static guint64
 server_cpu_us_full (guint64 *sys_us)
 {
-  g_autofree char *path = NULL;
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *p;
-  guint64 ticks;
-
-  if (sys_us != NULL)
-    *sys_us = 0;
-  if (opt_server_pid <= 0)
-    return 0;
-  path = g_strdup_printf ("/proc/%d/stat", opt_server_pid);
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  p = strrchr (contents, ')');
-  if (p == NULL)
-    return 0;
-  fields = g_strsplit (p + 2, " ", 0);
-  /* Field 3 (state) is fields[0]: utime (14) and stime (15). */
-  if (g_strv_length (fields) < 13)
-    return 0;
-  ticks = g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
-  if (sys_us != NULL)
-    *sys_us = g_ascii_strtoull (fields[12], NULL, 10) * G_USEC_PER_SEC / (guint64) sysconf (_SC_CLK_TCK);
-  return ticks * G_USEC_PER_SEC / (guint64) sysconf (_SC_CLK_TCK);
-}
-
-
-/* CPU time the whole machine spent busy (or stolen by the hypervisor),
- * all CPUs, in microseconds: what is not ours or the server's was taken
- * by other processes, which spoils a measurement on a shared machine. */
-static guint64
-machine_busy_us (void)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  guint64 busy = 0;
-
-  if (!g_file_get_contents ("/proc/stat", &contents, NULL, NULL))
-    return 0;
-  *strchr (contents, '\n') = '\0';
-  fields = g_strsplit_set (contents, " ", 0);
-  /* "cpu" "" user nice system idle iowait irq softirq steal */
-  for (guint i = 2, n = 0; fields[i] != NULL && n < 8; i++)
-    {
-      if (*fields[i] == '\0')
-        continue;
-      if (n != 3 && n != 4)     /* not idle, not iowait */
-        busy += g_ascii_strtoull (fields[i], NULL, 10);
-      n++;
-    }
-  return busy * G_USEC_PER_SEC / (guint64) sysconf (_SC_CLK_TCK);
+  return bench_process_cpu_us (opt_server_pid, sys_us);
 }
 
 static gsize
 server_rss_kib (void)
 {
-  g_autofree char *path = NULL;
-  g_autofree char *contents = NULL;
-  const char *p;
-
-  if (opt_server_pid <= 0)
-    return 0;
-  path = g_strdup_printf ("/proc/%d/status", opt_server_pid);
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  p = strstr (contents, "\nVmRSS:");
-  if (p == NULL)
-    return 0;
-  return (gsize) g_ascii_strtoull (p + 7, NULL, 10);
-}
-
-static guint64
-client_cpu_us (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return (guint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
-         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+  return bench_process_rss_kib (opt_server_pid);
 }
 
 /* Results */
@@ -256,8 +183,8 @@ finish (void)
 {
   guint64 server_sys;
   guint64 server_cpu = server_cpu_us_full (&server_sys) - server_cpu_start;
-  guint64 client_cpu = client_cpu_us () - client_cpu_start;
-  guint64 machine_busy = machine_busy_us () - machine_busy_start;
+  guint64 client_cpu = bench_self_cpu_us () - client_cpu_start;
+  guint64 machine_busy = bench_machine_busy_us () - machine_busy_start;
   gint64 others = (gint64) machine_busy - (gint64) server_cpu - (gint64) client_cpu;
   double seconds = (g_get_monotonic_time () - measure_start) / 1e6;
   double count = (double) completed;
@@ -302,8 +229,8 @@ on_warmup_end (gpointer user_data)
   g_array_set_size (latencies, 0);
   measure_start = g_get_monotonic_time ();
   server_cpu_start = server_cpu_us_full (&server_sys_start);
-  client_cpu_start = client_cpu_us ();
-  machine_busy_start = machine_busy_us ();
+  client_cpu_start = bench_self_cpu_us ();
+  machine_busy_start = bench_machine_busy_us ();
   measure_end = measure_start + (gint64) (opt_duration * G_USEC_PER_SEC);
   g_timeout_add_full (G_PRIORITY_HIGH, (guint) (opt_duration * 1000), on_measure_end, NULL, NULL);
   return G_SOURCE_REMOVE;

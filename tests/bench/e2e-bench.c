@@ -34,6 +34,8 @@
 #include <glib-unix.h>
 #include <anysocket.h>
 
+#include "bench-proc.h"
+
 /* Options */
 
 static char *opt_phase = NULL;
@@ -115,61 +117,10 @@ static GArray *big_us;
 
 static void quit_soon (void);
 
-/* /proc (as in any-bench.c) */
-
 static guint64
 server_cpu_us (void)
 {
-  g_autofree char *path = NULL;
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *p;
-
-  if (opt_server_pid <= 0)
-    return 0;
-  path = g_strdup_printf ("/proc/%d/stat", opt_server_pid);
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  p = strrchr (contents, ')');
-  if (p == NULL)
-    return 0;
-  fields = g_strsplit (p + 2, " ", 0);
-  if (g_strv_length (fields) < 13)
-    return 0;
-  return (g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10)) *
-         G_USEC_PER_SEC / (guint64) sysconf (_SC_CLK_TCK);
-}
-
-static guint64
-machine_busy_us (void)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  guint64 busy = 0;
-
-  if (!g_file_get_contents ("/proc/stat", &contents, NULL, NULL))
-    return 0;
-  *strchr (contents, '\n') = '\0';
-  fields = g_strsplit_set (contents, " ", 0);
-  for (guint i = 2, n = 0; fields[i] != NULL && n < 8; i++)
-    {
-      if (*fields[i] == '\0')
-        continue;
-      if (n != 3 && n != 4)     /* not idle, not iowait */
-        busy += g_ascii_strtoull (fields[i], NULL, 10);
-      n++;
-    }
-  return busy * G_USEC_PER_SEC / (guint64) sysconf (_SC_CLK_TCK);
-}
-
-static guint64
-client_cpu_us (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return (guint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
-         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+  return bench_process_cpu_us (opt_server_pid, NULL);
 }
 
 /* Statistics */
@@ -355,8 +306,8 @@ record (gint64 sent_at)
           measure_start = now;
           measure_end = now + (gint64) (opt_duration * G_USEC_PER_SEC);
           server_cpu_start = server_cpu_us ();
-          client_cpu_start = client_cpu_us ();
-          machine_busy_start = machine_busy_us ();
+          client_cpu_start = bench_self_cpu_us ();
+          machine_busy_start = bench_machine_busy_us ();
         }
       return;
     }
@@ -415,8 +366,8 @@ static void
 finish_req (void)
 {
   guint64 server_cpu = server_cpu_us () - server_cpu_start;
-  guint64 client_cpu = client_cpu_us () - client_cpu_start;
-  guint64 machine_busy = machine_busy_us () - machine_busy_start;
+  guint64 client_cpu = bench_self_cpu_us () - client_cpu_start;
+  guint64 machine_busy = bench_machine_busy_us () - machine_busy_start;
   gint64 others = (gint64) machine_busy - (gint64) server_cpu - (gint64) client_cpu;
   double seconds = (g_get_monotonic_time () - measure_start) / 1e6;
   double count = (double) completed;
@@ -473,8 +424,8 @@ big_report (void)
   double p50 = median (big_us);
   double mib = big_bytes / (1024.0 * 1024.0);
   guint64 server_cpu = server_cpu_us () - server_cpu_start;
-  guint64 client_cpu = client_cpu_us () - client_cpu_start;
-  guint64 machine_busy = machine_busy_us () - machine_busy_start;
+  guint64 client_cpu = bench_self_cpu_us () - client_cpu_start;
+  guint64 machine_busy = bench_machine_busy_us () - machine_busy_start;
   gint64 others = (gint64) machine_busy - (gint64) server_cpu - (gint64) client_cpu;
   double seconds = (g_get_monotonic_time () - measure_start) / 1e6;
 
@@ -517,8 +468,8 @@ on_big_reply (GObject      *source,
       /* The first one warms up; the measured ones start here. */
       measure_start = g_get_monotonic_time ();
       server_cpu_start = server_cpu_us ();
-      client_cpu_start = client_cpu_us ();
-      machine_busy_start = machine_busy_us ();
+      client_cpu_start = bench_self_cpu_us ();
+      machine_busy_start = bench_machine_busy_us ();
     }
   else
     g_array_append_val (big_us, us);
