@@ -1279,9 +1279,34 @@ any_socket_real_verify_peer (AnySocket  *self,
 }
 
 static void
+drop_log_message (const char     *log_domain,
+                  GLogLevelFlags  log_level,
+                  const char     *message,
+                  gpointer        user_data)
+{
+}
+
+/* libsoup 3.2 logs several debug messages per WebSocket frame. GLib 2.74
+ * formats each one and runs it through the default handler (which reads
+ * G_MESSAGES_DEBUG from the environment every time) only to drop it: that
+ * was about a quarter of a server's instructions per request. Unless the
+ * environment asks for libsoup's debug output, those messages go to a
+ * handler that does nothing. */
+static void
+quiet_libsoup_debug (void)
+{
+  const char *wanted = g_getenv ("G_MESSAGES_DEBUG");
+
+  if (wanted == NULL || (strstr (wanted, "libsoup") == NULL && strstr (wanted, "all") == NULL))
+    g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, drop_log_message, NULL);
+}
+
+static void
 any_socket_class_init (AnySocketClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  quiet_libsoup_debug ();
 
   object_class->dispose = any_socket_dispose;
   object_class->finalize = any_socket_finalize;
