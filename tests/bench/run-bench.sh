@@ -65,11 +65,16 @@ fi
 for exe in any-bench bench-server ws-echo-server; do
     [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: build first (ninja -C $BUILDDIR)" >&2; exit 2; }
 done
-command -v node >/dev/null || { echo "node is needed for the JavaScript server" >&2; exit 2; }
-if [ ! -f "$SRCDIR/node_modules/anysocket/package.json" ]; then
-    echo "Installing npm anysocket (npm ci) in $SRCDIR" >&2
-    (cd "$SRCDIR" && npm ci --silent --no-audit --no-fund) || { echo "npm ci failed" >&2; exit 2; }
-fi
+QUIET_WAIT=${BENCH_QUIET_WAIT:-30}
+server_command() {
+    case $1 in
+        any) CMD=("$BIN/bench-server" --timeout "$SERVER_TIMEOUT" "${DEFLATE[@]}") ;;
+        js)  CMD=(node "$SRCDIR/js-server.js" --timeout "$SERVER_TIMEOUT" "${DEFLATE[@]}") ;;
+        ws)  CMD=("$BIN/ws-echo-server" --timeout "$SERVER_TIMEOUT" "${DEFLATE[@]}") ;;
+    esac
+}
+. "$SRCDIR/bench-lib.sh"
+bench_need_npm
 
 # 1,000 idle connections: a socket each on both sides, plus the rest.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -77,80 +82,8 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((IDLE_CONNS * 2 + 2
     echo "warning: ulimit -n is $(ulimit -n), too low for $IDLE_CONNS connections" >&2
 fi
 
-SERVER_CPU=(); CLIENT_CPU=()
-if [ "$PIN" = 1 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
-    SERVER_CPU=(taskset -c 1); CLIENT_CPU=(taskset -c 0)
-fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/anybench.XXXXXX")
-declare -A PID PORT
 SERVERS=(any js ws)
 declare -A NAME=([any]="libanysocket" [js]="JS anysocket 0.4.29" [ws]="bare libsoup ws")
-
-cleanup() {
-    for s in "${!PID[@]}"; do
-        kill "${PID[$s]}" 2>/dev/null
-    done
-    wait 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-start_server() {   # start_server any|js|ws
-    local s=$1 cmd
-    case $s in
-        any) cmd=("$BIN/bench-server" --timeout "$SERVER_TIMEOUT" "${DEFLATE[@]}") ;;
-        js)  cmd=(node "$SRCDIR/js-server.js" --timeout "$SERVER_TIMEOUT" "${DEFLATE[@]}") ;;
-        ws)  cmd=("$BIN/ws-echo-server" --timeout "$SERVER_TIMEOUT" "${DEFLATE[@]}") ;;
-    esac
-    : > "$WORK/$s.out"
-    "${SERVER_CPU[@]}" "${cmd[@]}" > "$WORK/$s.out" 2> "$WORK/$s.err" &
-    PID[$s]=$!
-    for _ in $(seq 100); do
-        PORT[$s]=$(head -n1 "$WORK/$s.out" 2>/dev/null)
-        [ -n "${PORT[$s]}" ] && return 0
-        kill -0 "${PID[$s]}" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "server $s did not start:" >&2; cat "$WORK/$s.err" >&2
-    exit 1
-}
-
-stop_server() {
-    kill "${PID[$1]}" 2>/dev/null
-    wait "${PID[$1]}" 2>/dev/null
-    unset "PID[$1]"
-}
-
-# The machine may be shared: before each run, wait (up to BENCH_QUIET_WAIT
-# seconds, 30) until other processes use less than 10% of one CPU over
-# half a second, so that they do not take the cores the two sides use.
-QUIET_WAIT=${BENCH_QUIET_WAIT:-30}
-BUSY_RUNS=0
-cpu_busy_pct() {   # busy % of one CPU, whole machine, over 0.5 s
-    local a b
-    a=$(head -n1 /proc/stat); sleep 0.5; b=$(head -n1 /proc/stat)
-    awk -v a="$a" -v b="$b" -v n="$(nproc)" 'BEGIN {
-        split(a, x, " "); split(b, y, " "); tot = 0; idle = 0
-        for (i = 2; i <= 9; i++) tot += y[i] - x[i]
-        idle = (y[5] - x[5]) + (y[6] - x[6])
-        if (tot <= 0) print 0; else printf "%d", 100 * n * (tot - idle) / tot }'
-}
-wait_quiet() {
-    local waited=0 busy
-    while busy=$(cpu_busy_pct) && [ "$busy" -gt 10 ]; do
-        if [ "$waited" -ge "$QUIET_WAIT" ]; then
-            echo "  (machine still busy: ${busy}% of a CPU used by others; measuring anyway)" >&2
-            BUSY_RUNS=$((BUSY_RUNS + 1))
-            return
-        fi
-        sleep 1; waited=$((waited + 1))
-    done
-}
-
-# field "RESULT k=v ..." KEY
-field() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
 
 LINE=
 bench() {   # bench SERVER ARGS... -> the RESULT line in $LINE
@@ -238,7 +171,6 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Formatting
 num()   { awk -v x="$1" -v f="$2" 'BEGIN { if (x == "") print "n/a"; else printf f, x }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 get()   { field "${RESULT[$1]:-}" "$2"; }
 ms()    { awk -v x="$1" 'BEGIN { if (x == "") print "n/a"; else printf "%.2f", x / 1000 }'; }
 

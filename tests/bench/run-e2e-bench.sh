@@ -70,78 +70,18 @@ INFLIGHT=64
 for exe in e2e-bench bench-server; do
     [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: build first (ninja -C $BUILDDIR)" >&2; exit 2; }
 done
-command -v node >/dev/null || { echo "node is needed for the JavaScript peers" >&2; exit 2; }
-if [ ! -f "$SRCDIR/node_modules/anysocket/package.json" ]; then
-    echo "Installing npm anysocket (npm ci) in $SRCDIR" >&2
-    (cd "$SRCDIR" && npm ci --silent --no-audit --no-fund) || { echo "npm ci failed" >&2; exit 2; }
-fi
+QUIET_WAIT=${E2E_BENCH_QUIET_WAIT:-30}
+server_command() {
+    case $1 in
+        any) CMD=("$BIN/bench-server" --timeout "$SERVER_TIMEOUT") ;;
+        js)  CMD=(node "$SRCDIR/js-server.js" --timeout "$SERVER_TIMEOUT") ;;
+    esac
+}
+. "$SRCDIR/bench-lib.sh"
+bench_need_npm
 
-SERVER_CPU=(); CLIENT_CPU=()
-if [ "$PIN" = 1 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
-    SERVER_CPU=(taskset -c 1); CLIENT_CPU=(taskset -c 0)
-fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/anye2ebench.XXXXXX")
-declare -A PID PORT
 SERVERS=(any js)
 
-cleanup() {
-    for s in "${!PID[@]}"; do
-        kill "${PID[$s]}" 2>/dev/null
-    done
-    wait 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-start_server() {   # start_server any|js
-    local s=$1 cmd
-    case $s in
-        any) cmd=("$BIN/bench-server" --timeout "$SERVER_TIMEOUT") ;;
-        js)  cmd=(node "$SRCDIR/js-server.js" --timeout "$SERVER_TIMEOUT") ;;
-    esac
-    : > "$WORK/$s.out"
-    "${SERVER_CPU[@]}" "${cmd[@]}" > "$WORK/$s.out" 2>> "$WORK/$s.err" &
-    PID[$s]=$!
-    for _ in $(seq 100); do
-        PORT[$s]=$(head -n1 "$WORK/$s.out" 2>/dev/null)
-        [ -n "${PORT[$s]}" ] && return 0
-        kill -0 "${PID[$s]}" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "server $s did not start:" >&2; cat "$WORK/$s.err" >&2
-    exit 1
-}
-
-# The machine may be shared: before each run, wait (up to
-# E2E_BENCH_QUIET_WAIT seconds, 30) until other processes use less than 10%
-# of one CPU over half a second (as run-bench.sh does).
-QUIET_WAIT=${E2E_BENCH_QUIET_WAIT:-30}
-BUSY_RUNS=0
-cpu_busy_pct() {   # busy % of one CPU, whole machine, over 0.5 s
-    local a b
-    a=$(head -n1 /proc/stat); sleep 0.5; b=$(head -n1 /proc/stat)
-    awk -v a="$a" -v b="$b" -v n="$(nproc)" 'BEGIN {
-        split(a, x, " "); split(b, y, " "); tot = 0; idle = 0
-        for (i = 2; i <= 9; i++) tot += y[i] - x[i]
-        idle = (y[5] - x[5]) + (y[6] - x[6])
-        if (tot <= 0) print 0; else printf "%d", 100 * n * (tot - idle) / tot }'
-}
-wait_quiet() {
-    local waited=0 busy
-    while busy=$(cpu_busy_pct) && [ "$busy" -gt 10 ]; do
-        if [ "$waited" -ge "$QUIET_WAIT" ]; then
-            echo "  (machine still busy: ${busy}% of a CPU used by others; measuring anyway)" >&2
-            BUSY_RUNS=$((BUSY_RUNS + 1))
-            return
-        fi
-        sleep 1; waited=$((waited + 1))
-    done
-}
-
-# field "RESULT k=v ..." KEY
-field() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
 
 # The links: key|label|client|server|e2e
 LINKS=(
@@ -250,7 +190,6 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # Formatting
 num()   { awk -v x="$1" -v f="$2" 'BEGIN { if (x == "") print "n/a"; else printf f, x }'; }
 ms()    { awk -v x="$1" 'BEGIN { if (x == "") print "n/a"; else printf "%.2f", x / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 pct()   { awk -v r="$1" 'BEGIN { if (r == "n/a" || r == "") print "n/a"; else printf "%.0f%%", r * 100 }'; }
 goal()  { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { if (v == "" || v == "n/a") print "n/a"; else if ((op == ">=" && v + 0 >= t) || (op == "<" && v + 0 < t)) print "met"; else print "**not met**" }'; }
 
