@@ -71,6 +71,11 @@ struct _AnyEngine {
   char                     *peer_caps;
   GString                  *plain;      /* decrypted chunk, reused */
   gboolean                  e2e_started_here;
+  /* A proxied peer sends no AUTH: its capabilities come later, in its
+   * probe (any_engine_set_peer_caps()). A switch asked for before then
+   * waits for them, and so does everything sent after that request. */
+  gboolean                  peer_caps_pending;
+  gboolean                  e2e_start_pending;
   /* Compat, as the initiator: until the first chunk that decrypts, a
    * chunk in the clear is one the JavaScript responder serialized before
    * it switched (its request and message queues race with its SWITCH
@@ -261,7 +266,8 @@ any_engine_send (AnyEngine      *self,
    * everything but SWITCH waits, so nothing crosses the switch in the
    * wrong form. */
   hold = (self->state != ANY_ENGINE_STATE_CONNECTED && is_held_type (type)) ||
-         (self->e2e != NULL && any_e2e_is_switching (self->e2e) && type != ANY_PACKET_TYPE_SWITCH);
+         ((self->e2e_start_pending || (self->e2e != NULL && any_e2e_is_switching (self->e2e))) &&
+          type != ANY_PACKET_TYPE_SWITCH);
 
   /* The header's size does not depend on the last-chunk flag, so the JSON
    * can be generated right after it, into what becomes the frame. */
@@ -333,16 +339,7 @@ send_auth (AnyEngine *self)
   if (self->auth_data != NULL)
     json_object_set_member (object, "auth", json_node_copy (self->auth_data));
   /* PROTOCOL.md 4: extra AUTH keys are ignored by the JavaScript peer. */
-  if (self->identity != NULL)
-    {
-      g_autoptr(JsonObject) caps = json_object_new ();
-      g_autoptr(JsonArray) e2e = json_array_new ();
-
-      json_array_add_string_element (e2e, ANY_E2E_CAP_NATIVE);
-      json_object_set_int_member (caps, "v", 1);
-      json_object_set_array_member (caps, "e2e", g_steal_pointer (&e2e));
-      json_object_set_object_member (object, "caps", g_steal_pointer (&caps));
-    }
+  any_engine_add_local_caps (self, object);
   json_node_set_object (node, object);
   send_control (self, ANY_PACKET_TYPE_AUTH, node);
 }
@@ -414,6 +411,37 @@ deliver (AnyEngine     *self,
 }
 
 static void
+flush_held_out (AnyEngine *self)
+{
+  HeldPacket *held;
+
+  while ((held = g_queue_pop_head (&self->held_out)) != NULL)
+    {
+      write_text (self, held->type, held->seq, held->text->str, held->text->len);
+      held_packet_free (held);
+    }
+}
+
+/* E2E needs both ids and both capability lists. */
+static void
+create_e2e (AnyEngine *self)
+{
+  AnyE2eConfig config = {
+    .local_id = self->local_id,
+    .peer_id = self->peer_id,
+    .identity = self->identity,
+    .local_caps = self->identity != NULL ? ANY_E2E_CAP_NATIVE : "",
+    .peer_caps = self->peer_caps,
+    .policy = self->e2e_policy,
+    .verify = self->callbacks->verify_peer,
+    .verify_data = self->user_data,
+  };
+
+  g_clear_pointer (&self->e2e, any_e2e_free);
+  self->e2e = any_e2e_new (&config);
+}
+
+static void
 become_connected (AnyEngine *self)
 {
   HeldPacket *held;
@@ -422,26 +450,10 @@ become_connected (AnyEngine *self)
   clear_source (&self->auth_timer);
   start_heartbeat (self);
 
-  {
-    AnyE2eConfig config = {
-      .local_id = self->local_id,
-      .peer_id = self->peer_id,
-      .identity = self->identity,
-      .local_caps = self->identity != NULL ? ANY_E2E_CAP_NATIVE : "",
-      .peer_caps = self->peer_caps,
-      .policy = self->e2e_policy,
-      .verify = self->callbacks->verify_peer,
-      .verify_data = self->user_data,
-    };
-    self->e2e = any_e2e_new (&config);
-  }
+  create_e2e (self);
 
   /* What the owner sent before the AUTH exchange goes first, in order. */
-  while ((held = g_queue_pop_head (&self->held_out)) != NULL)
-    {
-      write_text (self, held->type, held->seq, held->text->str, held->text->len);
-      held_packet_free (held);
-    }
+  flush_held_out (self);
 
   if (self->callbacks->connected != NULL)
     self->callbacks->connected (self->user_data);
@@ -456,12 +468,13 @@ become_connected (AnyEngine *self)
   self->held_in_bytes = 0;
 }
 
-/* The e2e capabilities a peer advertised in AUTH, as "a,b" ("" for a
+/* The e2e capabilities a peer advertised in the "caps" member of @holder
+ * (its AUTH object, or the probe of a proxied peer), as "a,b" ("" for a
  * plain JavaScript peer). They go into the native handshake's prologue. */
 static char *
-caps_to_string (JsonObject *auth)
+caps_to_string (JsonObject *holder)
 {
-  JsonNode *caps = json_object_get_member (auth, "caps");
+  JsonNode *caps = json_object_get_member (holder, "caps");
   JsonNode *e2e;
   g_autoptr(GString) out = g_string_new (NULL);
 
@@ -481,6 +494,23 @@ caps_to_string (JsonObject *auth)
       g_string_append (out, json_node_get_string (cap));
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+any_engine_add_local_caps (AnyEngine  *self,
+                           JsonObject *object)
+{
+  g_autoptr(JsonObject) caps = NULL;
+  g_autoptr(JsonArray) e2e = NULL;
+
+  if (self->identity == NULL)
+    return;
+  caps = json_object_new ();
+  e2e = json_array_new ();
+  json_array_add_string_element (e2e, ANY_E2E_CAP_NATIVE);
+  json_object_set_int_member (caps, "v", 1);
+  json_object_set_array_member (caps, "e2e", g_steal_pointer (&e2e));
+  json_object_set_object_member (object, "caps", g_steal_pointer (&caps));
 }
 
 static void
@@ -578,17 +608,12 @@ start_e2e_timer (AnyEngine *self)
 static void
 e2e_established (AnyEngine *self)
 {
-  HeldPacket *held;
-
   clear_source (&self->e2e_timer);
+  self->e2e_start_pending = FALSE;
   self->compat_plain_grace = self->e2e_started_here &&
                              any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_COMPAT;
 
-  while ((held = g_queue_pop_head (&self->held_out)) != NULL)
-    {
-      write_text (self, held->type, held->seq, held->text->str, held->text->len);
-      held_packet_free (held);
-    }
+  flush_held_out (self);
   if (self->callbacks->e2e != NULL)
     self->callbacks->e2e (self->user_data);
 }
@@ -629,6 +654,16 @@ any_engine_start_e2e (AnyEngine  *self,
                            "Cannot switch to E2E: the peer is not connected");
       return FALSE;
     }
+  if (self->e2e_start_pending)
+    return TRUE;
+  if (self->peer_caps_pending)
+    {
+      /* Which mode depends on what the peer can do: wait for its probe,
+       * bounded by the switch's own timeout. */
+      self->e2e_start_pending = TRUE;
+      start_e2e_timer (self);
+      return TRUE;
+    }
   first = any_e2e_start (self->e2e, error);
   if (first == NULL)
     return FALSE;
@@ -636,6 +671,45 @@ any_engine_start_e2e (AnyEngine  *self,
   start_e2e_timer (self);
   send_control (self, ANY_PACKET_TYPE_SWITCH, first);
   return TRUE;
+}
+
+void
+any_engine_set_peer_caps (AnyEngine  *self,
+                          JsonObject *holder)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!self->peer_caps_pending || self->state != ANY_ENGINE_STATE_CONNECTED)
+    return;
+  self->peer_caps_pending = FALSE;
+  g_free (self->peer_caps);
+  self->peer_caps = holder != NULL ? caps_to_string (holder) : g_strdup ("");
+  /* Only an idle E2E state is replaced: a switch the peer started
+   * already chose its mode by its SWITCH packet's type. */
+  if (any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_NONE && !any_e2e_is_switching (self->e2e))
+    create_e2e (self);
+
+  if (self->e2e_start_pending)
+    {
+      self->e2e_start_pending = FALSE;
+      engine_enter (self);
+      /* The peer may have switched first: its switch carries what waited. */
+      if (any_e2e_get_mode (self->e2e) != ANY_E2E_MODE_NONE)
+        flush_held_out (self);
+      else if (!any_e2e_is_switching (self->e2e) && !any_engine_start_e2e (self, &error))
+        {
+          g_autofree char *reason = g_strdup_printf ("E2E switch failed: %s", error->message);
+
+          engine_fail (self, reason);
+        }
+      engine_leave (self);
+    }
+}
+
+gboolean
+any_engine_get_peer_caps_pending (AnyEngine *self)
+{
+  return self->peer_caps_pending;
 }
 
 AnyE2eMode
@@ -768,7 +842,7 @@ handle_frame (AnyEngine    *self,
       else if (self->state != ANY_ENGINE_STATE_CONNECTED)
         engine_fail (self, "Invalid Packet! FORWARD before authentication");
       else if (self->callbacks->forward != NULL)
-        self->callbacks->forward (self->user_data, &forward);
+        self->callbacks->forward (self->user_data, data, len, &forward);
       return;
     }
 
@@ -901,6 +975,44 @@ any_engine_start (AnyEngine             *self,
       send_auth (self);
       engine_leave (self);
     }
+}
+
+/* A proxied peer (PROTOCOL.md 8) starts connected: no AUTH crosses the
+ * hub, the id is the one the hub named. */
+void
+any_engine_start_connected (AnyEngine             *self,
+                            const AnyEngineConfig *config,
+                            const char            *peer_id)
+{
+  AnyEngineConfig connected = *config;
+
+  connected.auth_timeout_ms = 0;
+  self->role = ANY_ENGINE_ROLE_SERVER;
+  any_engine_start (self, &connected);
+  self->peer_id = g_strdup (peer_id);
+  self->peer_caps = g_strdup ("");
+  self->peer_caps_pending = TRUE;
+  engine_enter (self);
+  become_connected (self);
+  engine_leave (self);
+}
+
+/* A frame that is already whole (a FORWARD frame a hub relays, or one a
+ * proxied peer sends through us): not a packet of this link, so neither
+ * held nor encrypted, as the JavaScript peer does. */
+gboolean
+any_engine_send_frame (AnyEngine  *self,
+                       GBytes     *frame,
+                       GError    **error)
+{
+  if (self->state != ANY_ENGINE_STATE_CONNECTED)
+    {
+      g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                           "Cannot send: the peer is not connected");
+      return FALSE;
+    }
+  any_transport_send (self->transport, frame);
+  return TRUE;
 }
 
 AnyEngineState

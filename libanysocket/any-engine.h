@@ -46,8 +46,11 @@ typedef struct {
                             JsonNode      *data);
   void     (*heartbeat)    (gpointer     user_data,
                             int          lag_ms);
-  /* A FORWARD frame (PROTOCOL.md 8); NULL drops them. */
+  /* A FORWARD frame (PROTOCOL.md 8): @frame is all of it, @forward its
+   * decoded header pointing into it. NULL drops them. */
   void     (*forward)      (gpointer          user_data,
+                            const guint8     *frame,
+                            gsize             len,
                             const AnyForward *forward);
   /* A native E2E handshake presents the peer's static key (32 bytes):
    * return FALSE and set @reason to refuse it. NULL accepts. */
@@ -82,6 +85,17 @@ AnyEngine      *any_engine_new         (AnyEngineRole              role,
 void            any_engine_free        (AnyEngine                 *self);
 void            any_engine_start       (AnyEngine                 *self,
                                         const AnyEngineConfig     *config);
+void            any_engine_start_connected (AnyEngine             *self,
+                                        const AnyEngineConfig     *config,
+                                        const char                *peer_id);
+void            any_engine_set_peer_caps (AnyEngine               *self,
+                                        JsonObject                *holder);
+gboolean        any_engine_get_peer_caps_pending (AnyEngine       *self);
+void            any_engine_add_local_caps (AnyEngine              *self,
+                                        JsonObject                *object);
+gboolean        any_engine_send_frame  (AnyEngine                 *self,
+                                        GBytes                    *frame,
+                                        GError                   **error);
 AnyEngineState  any_engine_get_state   (AnyEngine                 *self);
 const char     *any_engine_get_peer_id (AnyEngine                 *self);
 void            any_engine_set_heartbeat_interval (AnyEngine      *self,

@@ -34,6 +34,7 @@ G_BEGIN_DECLS
  * @ANY_SOCKET_ERROR_NOT_SUPPORTED: the feature is not available (for example `wss://` listening)
  * @ANY_SOCKET_ERROR_STOPPED: any_socket_stop() was called while the operation was pending
  * @ANY_SOCKET_ERROR_DUPLICATE_ID: a peer with the same id is already connected
+ * @ANY_SOCKET_ERROR_PROXY_REFUSED: the hub refused to proxy (any_socket_proxy_async())
  *
  * Error codes of the %ANY_SOCKET_ERROR domain.
  */
@@ -49,6 +50,7 @@ typedef enum {
   ANY_SOCKET_ERROR_NOT_SUPPORTED,
   ANY_SOCKET_ERROR_STOPPED,
   ANY_SOCKET_ERROR_DUPLICATE_ID,
+  ANY_SOCKET_ERROR_PROXY_REFUSED,
 } AnySocketError;
 
 ANY_AVAILABLE_IN_ALL

@@ -3,14 +3,14 @@
  * The JavaScript peer sends INTERNAL requests for RPC, synced time and
  * proxying and waits for the answers; one that never comes costs it the
  * whole link (its reply timeout disconnects). So every request type gets
- * the answer the JavaScript peer expects, even for features that are not
- * built yet: SYNCED_TIME is answered, RPC gets a 404, PROXY an `ok: false`.
+ * the answer the JavaScript peer expects.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
 
 #include "any-internal.h"
+#include "any-hub.h"
 
 static void
 reply (AnyPeer  *peer,
@@ -45,6 +45,9 @@ reply_synced_time (AnyPeer    *peer,
   json_builder_add_int_value (builder, g_get_real_time () / 1000);
   json_builder_end_object (builder);
   answer = json_builder_get_root (builder);
+  /* A proxied peer's probe: it learns our capabilities, we learn its. */
+  if (json_object_has_member (request, "caps"))
+    _any_proxy_take_probe (peer, request, json_node_get_object (answer));
   reply (peer, seq, answer);
 }
 
@@ -92,19 +95,19 @@ reply_rpc_not_found (AnyPeer    *peer,
   reply (peer, seq, answer);
 }
 
-static void
-reply_proxy_refused (AnyPeer *peer,
-                     gint32   seq)
+JsonNode *
+any_internal_build (AnyInternalType  type,
+                    const char      *action,
+                    const char      *id)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) answer = NULL;
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) object = json_object_new ();
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ok");
-  json_builder_add_boolean_value (builder, FALSE);
-  json_builder_end_object (builder);
-  answer = json_builder_get_root (builder);
-  reply (peer, seq, answer);
+  json_object_set_int_member (object, "type", type);
+  json_object_set_string_member (object, "action", action);
+  json_object_set_string_member (object, "id", id);
+  json_node_set_object (node, object);
+  return node;
 }
 
 void
@@ -134,12 +137,13 @@ _any_internal_handle (AnyPeer  *peer,
       reply_rpc_not_found (peer, seq, request);
       break;
     case ANY_INTERNAL_PROXY:
-      if (g_strcmp0 (json_object_get_string_member_with_default (request, "action", ""), "proxy") == 0)
-        reply_proxy_refused (peer, seq);
+      _any_socket_handle_proxy (peer, seq, request);
+      break;
+    case ANY_INTERNAL_NETWORK:
+      _any_proxy_handle_network (peer, request);
       break;
     case ANY_INTERNAL_RPC_NOTIFY:
-    case ANY_INTERNAL_NETWORK:
-      /* No answer expected; nothing to do without RPC and proxying. */
+      /* No answer expected; nothing to do without RPC. */
       break;
     default:
       any_peer_disconnect (peer, "Invalid internal message");

@@ -16,8 +16,12 @@ typedef enum {
   ANY_INTERNAL_SYNCED_TIME = 5,
 } AnyInternalType;
 
-void _any_internal_handle (AnyPeer  *peer,
-                           gint32    seq,
-                           JsonNode *data);
+void      _any_internal_handle (AnyPeer          *peer,
+                                gint32            seq,
+                                JsonNode         *data);
+/* {"type": @type, "action": @action, "id": @id} */
+JsonNode *any_internal_build   (AnyInternalType   type,
+                                const char       *action,
+                                const char       *id);
 
 G_END_DECLS

@@ -12,7 +12,8 @@
 /**
  * AnyPeer:
  *
- * The other end of one link: a remote #AnySocket, reached directly.
+ * The other end of one link: a remote #AnySocket, reached directly or
+ * through a hub (#AnyPeer:is-proxy, any_socket_proxy_async()).
  *
  * Peers are created by #AnySocket when a connection is accepted or made;
  * the application sees them once the AUTH exchange is over
@@ -28,6 +29,7 @@ struct _AnyPeer
   GObject       parent_instance;
 
   AnySocket    *socket;          /* weak pointer: the socket owns us */
+  AnyPeer      *via;             /* the hub of a proxied peer, else NULL */
   AnyTransport *transport;
   AnyEngine    *engine;
   GMainContext *context;
@@ -63,6 +65,8 @@ enum {
   PROP_LAG,
   PROP_REMOTE_ADDRESS,
   PROP_E2E_MODE,
+  PROP_IS_PROXY,
+  PROP_VIA,
   N_PROPS
 };
 
@@ -230,6 +234,9 @@ engine_connected (gpointer user_data)
   self->id = g_strdup (any_engine_get_peer_id (self->engine));
   self->was_connected = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
+  /* First thing on a proxied link: what can the other side do? */
+  if (self->via != NULL)
+    _any_proxy_send_probe (self);
 
   if (self->socket != NULL)
     _any_socket_peer_connected (self->socket, self);
@@ -292,13 +299,18 @@ engine_heartbeat (gpointer user_data,
 
 static void
 engine_forward (gpointer          user_data,
+                const guint8     *frame,
+                gsize             len,
                 const AnyForward *forward)
 {
   AnyPeer *self = user_data;
 
-  /* Proxying comes with the hub feature; until then a FORWARD is
-   * dropped, as the JavaScript peer drops one to an unknown peer. */
-  g_debug ("Dropped FORWARD frame from %s", self->id);
+  /* One hub per path: the JavaScript peer cannot proxy via a proxy
+   * either, and nesting would let frames loop. */
+  if (self->via != NULL)
+    any_peer_disconnect (self, "Invalid Packet! FORWARD inside a proxied link");
+  else if (self->socket != NULL)
+    _any_socket_forward (self->socket, self, frame, len, forward);
 }
 
 static gboolean
@@ -363,6 +375,7 @@ any_peer_dispose (GObject *object)
 
   g_clear_pointer (&self->engine, any_engine_free);
   g_clear_object (&self->transport);
+  g_clear_object (&self->via);
   if (self->pending != NULL)
     g_hash_table_remove_all (self->pending);
   if (self->deadline_timer != NULL)
@@ -414,6 +427,12 @@ any_peer_get_property (GObject    *object,
       break;
     case PROP_E2E_MODE:
       g_value_set_enum (value, any_peer_get_e2e_mode (self));
+      break;
+    case PROP_IS_PROXY:
+      g_value_set_boolean (value, self->via != NULL);
+      break;
+    case PROP_VIA:
+      g_value_set_object (value, self->via);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -481,6 +500,26 @@ any_peer_class_init (AnyPeerClass *klass)
   properties[PROP_E2E_MODE] =
     g_param_spec_enum ("e2e-mode", NULL, NULL, ANY_TYPE_E2E_MODE, ANY_E2E_MODE_NONE,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * AnyPeer:is-proxy:
+   *
+   * Whether the peer is reached through a hub (any_socket_proxy_async(),
+   * or a hub told us the peer proxied to us) rather than directly.
+   */
+  properties[PROP_IS_PROXY] =
+    g_param_spec_boolean ("is-proxy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * AnyPeer:via:
+   *
+   * The hub a proxied peer is reached through, %NULL for a direct peer.
+   * A proxied peer disconnects when its hub does.
+   */
+  properties[PROP_VIA] =
+    g_param_spec_object ("via", NULL, NULL, ANY_TYPE_PEER,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -599,6 +638,66 @@ _any_peer_send_packet (AnyPeer        *self,
   return any_engine_send (self->engine, type, reply_to, msg, error);
 }
 
+/* A proxied peer: its transport goes through @via, it starts connected
+ * with the id the hub named. */
+void
+_any_peer_start_proxied (AnyPeer               *self,
+                         AnyPeer               *via,
+                         const AnyEngineConfig *config,
+                         const char            *peer_id)
+{
+  self->via = g_object_ref (via);
+  any_engine_start_connected (self->engine, config, peer_id);
+}
+
+gboolean
+_any_peer_send_frame (AnyPeer  *self,
+                      GBytes   *frame,
+                      GError  **error)
+{
+  if (self->engine == NULL)
+    {
+      g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                           "Cannot send: the peer is disconnected");
+      return FALSE;
+    }
+  return any_engine_send_frame (self->engine, frame, error);
+}
+
+void
+_any_peer_deliver_forwarded (AnyPeer      *self,
+                             const guint8 *inner,
+                             gsize         inner_len)
+{
+  if (self->transport != NULL)
+    any_transport_deliver_frame (self->transport, inner, inner_len, TRUE);
+}
+
+/* The hub's side ended the link: nothing to tell the hub. */
+void
+_any_peer_close_proxied (AnyPeer    *self,
+                         const char *reason)
+{
+  if (self->transport != NULL)
+    any_transport_deliver_closed (self->transport, reason);
+}
+
+void
+_any_peer_set_remote_caps (AnyPeer    *self,
+                           JsonObject *holder)
+{
+  if (self->engine != NULL)
+    any_engine_set_peer_caps (self->engine, holder);
+}
+
+void
+_any_peer_add_local_caps (AnyPeer    *self,
+                          JsonObject *object)
+{
+  if (self->engine != NULL)
+    any_engine_add_local_caps (self->engine, object);
+}
+
 /* Public API */
 
 /**
@@ -657,6 +756,35 @@ any_peer_get_remote_address (AnyPeer *self)
   g_return_val_if_fail (ANY_IS_PEER (self), NULL);
 
   return self->transport ? any_transport_get_remote_address (self->transport) : NULL;
+}
+
+/**
+ * any_peer_is_proxy:
+ * @self: an #AnyPeer
+ *
+ * Returns: %TRUE if the peer is reached through a hub
+ */
+gboolean
+any_peer_is_proxy (AnyPeer *self)
+{
+  g_return_val_if_fail (ANY_IS_PEER (self), FALSE);
+
+  return self->via != NULL;
+}
+
+/**
+ * any_peer_get_via:
+ * @self: an #AnyPeer
+ *
+ * Returns: (transfer none) (nullable): the hub a proxied peer is reached
+ *   through, %NULL for a direct peer
+ */
+AnyPeer *
+any_peer_get_via (AnyPeer *self)
+{
+  g_return_val_if_fail (ANY_IS_PEER (self), NULL);
+
+  return self->via;
 }
 
 /**

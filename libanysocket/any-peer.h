@@ -31,6 +31,10 @@ ANY_AVAILABLE_IN_ALL
 AnySocket  *any_peer_get_socket         (AnyPeer             *self);
 ANY_AVAILABLE_IN_ALL
 gboolean    any_peer_is_connected       (AnyPeer             *self);
+ANY_AVAILABLE_IN_ALL
+gboolean    any_peer_is_proxy           (AnyPeer             *self);
+ANY_AVAILABLE_IN_ALL
+AnyPeer    *any_peer_get_via            (AnyPeer             *self);
 
 ANY_AVAILABLE_IN_ALL
 gboolean    any_peer_send               (AnyPeer             *self,

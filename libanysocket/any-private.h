@@ -40,6 +40,33 @@ gint32     _any_peer_send_packet    (AnyPeer        *self,
                                      JsonNode       *msg,
                                      GError        **error);
 
+gboolean   _any_peer_send_frame     (AnyPeer        *self,
+                                     GBytes         *frame,
+                                     GError        **error);
+void       _any_peer_start_proxied  (AnyPeer        *self,
+                                     AnyPeer        *via,
+                                     const AnyEngineConfig *config,
+                                     const char     *peer_id);
+void       _any_peer_deliver_forwarded (AnyPeer     *self,
+                                     const guint8   *inner,
+                                     gsize           inner_len);
+void       _any_peer_close_proxied  (AnyPeer        *self,
+                                     const char     *reason);
+void       _any_peer_set_remote_caps (AnyPeer       *self,
+                                     JsonObject     *holder);
+void       _any_peer_add_local_caps (AnyPeer        *self,
+                                     JsonObject     *object);
+
+/* Proxying, client side (any-proxy.c) */
+void       _any_proxy_send_probe    (AnyPeer        *peer);
+void       _any_proxy_take_probe    (AnyPeer        *peer,
+                                     JsonObject     *request,
+                                     JsonObject     *answer);
+void       _any_proxy_send_unproxy  (AnyPeer        *via,
+                                     const char     *peer_id);
+void       _any_proxy_handle_network (AnyPeer       *hub,
+                                     JsonObject     *msg);
+
 /* AnySocket: what a peer reports to the socket that owns it. */
 gboolean   _any_socket_authenticate_peer (AnySocket  *self,
                                           AnyPeer    *peer,
@@ -62,5 +89,19 @@ gboolean   _any_socket_verify_peer       (AnySocket  *self,
                                           char      **reason);
 void       _any_socket_peer_e2e          (AnySocket  *self,
                                           AnyPeer    *peer);
+AnyPeer   *_any_socket_add_proxied_peer  (AnySocket  *self,
+                                          AnyPeer    *via,
+                                          const char *peer_id);
+gboolean   _any_socket_allow_proxy       (AnySocket  *self,
+                                          AnyPeer    *from,
+                                          const char *target_id);
+void       _any_socket_handle_proxy      (AnyPeer    *from,
+                                          gint32      seq,
+                                          JsonObject *request);
+void       _any_socket_forward           (AnySocket  *self,
+                                          AnyPeer    *from,
+                                          const guint8 *frame,
+                                          gsize       len,
+                                          const AnyForward *forward);
 
 G_END_DECLS

@@ -5,7 +5,9 @@
 #include "config.h"
 
 #include "any-private.h"
+#include "any-hub.h"
 #include "any-id.h"
+#include "any-proxy-transport.h"
 #include "any-ws-server.h"
 #include "any-ws-transport.h"
 #include "crypto/any-crypto.h"
@@ -57,8 +59,9 @@ struct _AnySocket
   AnyWsServer  *server;
   SoupSession  *session;
 
-  GHashTable   *peers;           /* id -> AnyPeer, authenticated */
+  GHashTable   *peers;           /* id -> AnyPeer, authenticated or proxied */
   GHashTable   *unauthenticated; /* AnyPeer -> GTask of connect_async or NULL */
+  AnyHub       *hub;             /* peers that proxy through us */
 };
 
 G_DEFINE_FINAL_TYPE (AnySocket, any_socket, G_TYPE_OBJECT)
@@ -86,6 +89,7 @@ enum {
   SIGNAL_E2E,
   SIGNAL_AUTHENTICATE,
   SIGNAL_VERIFY_PEER,
+  SIGNAL_PROXY_REQUEST,
   N_SIGNALS
 };
 
@@ -110,13 +114,9 @@ unref_nullable (gpointer object)
 
 /* Peers */
 
-static void
-start_peer (AnySocket    *self,
-            AnyTransport *transport,
-            AnyEngineRole role,
-            GTask        *connect_task)
+static AnyEngineConfig
+engine_config (AnySocket *self)
 {
-  g_autoptr(AnyPeer) peer = _any_peer_new (self, transport, role);
   AnyEngineConfig config = {
     .local_id = self->id,
     .auth_data = self->auth_data,
@@ -128,6 +128,18 @@ start_peer (AnySocket    *self,
     .e2e_policy = self->e2e_policy,
     .e2e_timeout_ms = self->e2e_timeout,
   };
+
+  return config;
+}
+
+static void
+start_peer (AnySocket    *self,
+            AnyTransport *transport,
+            AnyEngineRole role,
+            GTask        *connect_task)
+{
+  g_autoptr(AnyPeer) peer = _any_peer_new (self, transport, role);
+  AnyEngineConfig config = engine_config (self);
 
   g_hash_table_insert (self->unauthenticated, g_object_ref (peer),
                        connect_task ? g_object_ref (connect_task) : NULL);
@@ -177,9 +189,12 @@ _any_socket_peer_connected (AnySocket *self,
   g_autoptr(GTask) task = NULL;
   gpointer key, value;
 
-  if (!g_hash_table_steal_extended (self->unauthenticated, peer, &key, &value))
+  if (any_peer_is_proxy (peer))
+    key = g_object_ref (peer);
+  else if (g_hash_table_steal_extended (self->unauthenticated, peer, &key, &value))
+    task = value;
+  else
     return;
-  task = value;
   g_hash_table_insert (self->peers, g_strdup (any_peer_get_id (peer)), key);
 
   g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, peer);
@@ -207,6 +222,25 @@ _any_socket_peer_heartbeat (AnySocket *self,
   g_signal_emit (self, signals[SIGNAL_HEARTBEAT], 0, peer);
 }
 
+/* Peers reached through @hub go with it. */
+static void
+close_proxied_via (AnySocket  *self,
+                   AnyPeer    *hub,
+                   const char *reason)
+{
+  g_autoptr(GList) peers = any_socket_get_peers (self);
+  g_autofree char *why = g_strdup_printf ("Proxy Connection Closed: hub %s disconnected (%s)",
+                                          any_peer_get_id (hub), reason);
+
+  for (GList *l = peers; l != NULL; l = l->next)
+    if (any_peer_get_via (l->data) == hub)
+      {
+        g_autoptr(AnyPeer) peer = g_object_ref (l->data);
+
+        _any_peer_close_proxied (peer, why);
+      }
+}
+
 void
 _any_socket_peer_disconnected (AnySocket  *self,
                                AnyPeer    *peer,
@@ -231,6 +265,11 @@ _any_socket_peer_disconnected (AnySocket  *self,
       g_autoptr(AnyPeer) stolen = g_object_ref (peer);
 
       g_hash_table_remove (self->peers, id);
+      if (!any_peer_is_proxy (peer))
+        {
+          any_hub_peer_gone (self->hub, id);
+          close_proxied_via (self, peer, reason);
+        }
       g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, stolen, reason);
     }
 }
@@ -273,6 +312,82 @@ _any_socket_peer_e2e (AnySocket *self,
                       AnyPeer   *peer)
 {
   g_signal_emit (self, signals[SIGNAL_E2E], 0, peer);
+}
+
+/* Proxying */
+
+AnyPeer *
+_any_socket_add_proxied_peer (AnySocket  *self,
+                              AnyPeer    *via,
+                              const char *peer_id)
+{
+  g_autoptr(AnyTransport) transport = any_proxy_transport_new (via, self->id, peer_id);
+  AnyPeer *peer = _any_peer_new (self, transport, ANY_ENGINE_ROLE_SERVER);
+  AnyEngineConfig config = engine_config (self);
+
+  /* Connected at once: the peer table and `connected` follow from it. */
+  _any_peer_start_proxied (peer, via, &config, peer_id);
+  return peer;
+}
+
+gboolean
+_any_socket_allow_proxy (AnySocket  *self,
+                         AnyPeer    *from,
+                         const char *target_id)
+{
+  gboolean allowed = FALSE;
+
+  g_signal_emit (self, signals[SIGNAL_PROXY_REQUEST], 0, from, target_id, &allowed);
+  return allowed;
+}
+
+void
+_any_socket_handle_proxy (AnyPeer    *from,
+                          gint32      seq,
+                          JsonObject *request)
+{
+  AnySocket *self = any_peer_get_socket (from);
+
+  if (self != NULL && request != NULL)
+    any_hub_handle_proxy (self->hub, from, seq, request);
+}
+
+/* A FORWARD frame from the direct peer @from: for one of our proxied
+ * peers, or for the hub to relay. */
+void
+_any_socket_forward (AnySocket        *self,
+                     AnyPeer          *from,
+                     const guint8     *frame,
+                     gsize             len,
+                     const AnyForward *forward)
+{
+  char to_id[ANY_ID_LENGTH + 1], from_id[ANY_ID_LENGTH + 1];
+  g_autofree char *reason = NULL;
+  AnyPeer *source;
+
+  any_id_from_bytes (forward->to, to_id);
+  any_id_from_bytes (forward->from, from_id);
+
+  if (g_str_equal (to_id, self->id))
+    {
+      /* Relayed to us: only by the hub that peer is reached through. */
+      source = g_hash_table_lookup (self->peers, from_id);
+      if (source != NULL && any_peer_get_via (source) == from)
+        _any_peer_deliver_forwarded (source, forward->inner, forward->inner_len);
+      else
+        g_debug ("Dropped FORWARD from %s via %s: no such proxied peer", from_id,
+                 any_peer_get_id (from));
+      return;
+    }
+
+  /* To relay: the source must be the sender itself. */
+  if (g_strcmp0 (from_id, any_peer_get_id (from)) != 0)
+    reason = g_strdup_printf ("Invalid FORWARD: source %s is not the sender %s", from_id,
+                              any_peer_get_id (from));
+  else
+    any_hub_relay (self->hub, from, frame, len, to_id, &reason);
+  if (reason != NULL)
+    any_peer_disconnect (from, reason);
 }
 
 /* URIs */
@@ -1156,6 +1271,7 @@ any_socket_finalize (GObject *object)
   g_clear_pointer (&self->auth_data, json_node_unref);
   g_clear_pointer (&self->identity, any_noise_keypair_unref);
   g_clear_pointer (&self->pins, g_hash_table_unref);
+  g_clear_pointer (&self->hub, any_hub_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->id);
 
@@ -1518,6 +1634,32 @@ any_socket_class_init (AnySocketClass *klass)
                                 G_CALLBACK (any_socket_real_verify_peer),
                                 authenticate_accumulator, NULL, NULL,
                                 G_TYPE_BOOLEAN, 2, ANY_TYPE_PEER, G_TYPE_STRING);
+
+  /**
+   * AnySocket::proxy-request:
+   * @self: the socket
+   * @from: the direct peer that asks
+   * @target_id: the id of the direct peer it wants to reach through us
+   *
+   * @from asked us, as a hub, to link it with @target_id
+   * (any_socket_proxy_async() on its side; the JavaScript `proxy()`).
+   * Only asked when the request is possible: both are connected
+   * directly, neither is proxied, and they are distinct. The first
+   * handler returning %TRUE allows it; with no handler (the default,
+   * as in the JavaScript peer) it is refused and @from gets
+   * `{"ok": false}`.
+   *
+   * Once linked, the two exchange FORWARD frames through us; we relay
+   * them without reading them (after an E2E switch we could not), only
+   * between linked peers and only with the sender's own id as source,
+   * and tell one when the other leaves.
+   *
+   * Returns: %TRUE to allow
+   */
+  signals[SIGNAL_PROXY_REQUEST] =
+    g_signal_new ("proxy-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 2, ANY_TYPE_PEER, G_TYPE_STRING);
 }
 
 static void
@@ -1536,4 +1678,5 @@ any_socket_init (AnySocket *self)
   self->pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->unauthenticated = g_hash_table_new_full (NULL, NULL, g_object_unref, unref_nullable);
+  self->hub = any_hub_new (self);
 }

@@ -48,6 +48,18 @@ ANY_AVAILABLE_IN_ALL
 void        any_socket_stop                   (AnySocket           *self);
 
 ANY_AVAILABLE_IN_ALL
+void        any_socket_proxy_async            (AnySocket           *self,
+                                               const char          *peer_id,
+                                               AnyPeer             *through,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+ANY_AVAILABLE_IN_ALL
+AnyPeer    *any_socket_proxy_finish           (AnySocket           *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
+ANY_AVAILABLE_IN_ALL
 void        any_socket_broadcast              (AnySocket           *self,
                                                JsonNode            *msg);
 ANY_AVAILABLE_IN_ALL

@@ -989,7 +989,8 @@ static const BadFrame bad_frames[] = {
   { "forward-flag-only",     BYTES ("6"),                                 FALSE, "Invalid or truncated FORWARD header", NULL },
   { "forward-truncated",     BYTES ("6" ID16 ("\x01") "\x02\x02"),        FALSE, "Invalid or truncated FORWARD header", NULL },
   { "forward-valid",         BYTES ("6" ID16 ("\x01") ID16 ("\x02") "13" "\0\0\0\x02" "{}"),
-                                                                          FALSE, "Invalid Packet! FORWARD before authentication", IGNORED },
+                                                                          FALSE, "Invalid Packet! FORWARD before authentication",
+                                                                          "Invalid FORWARD: source 02020202020202020202020202020202 is not the sender" },
 };
 
 typedef struct {

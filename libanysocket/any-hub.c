@@ -1,0 +1,286 @@
+/* any-hub.c: relaying between peers that proxy through us (PROTOCOL.md 8)
+ *
+ * Stricter than the JavaScript hub on purpose: it relays only between
+ * peers that were linked by a PROXY request this hub accepted, and only
+ * frames whose source id is the peer that sent them, so no peer can write
+ * to a peer that did not agree to it or speak in another's name.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include "any-hub.h"
+#include "any-id.h"
+#include "any-internal.h"
+
+/* Pairs unlinked this recently may still have frames on the way: those
+ * are dropped, not taken as a violation. Bounded, oldest forgotten. */
+#define MAX_RECENTLY_UNLINKED 1024
+
+struct _AnyHub
+{
+  AnySocket  *socket;            /* owns us */
+  GHashTable *links;             /* id -> set of linked ids */
+  GHashTable *recently_unlinked; /* "from>to" */
+  GQueue      unlinked_order;    /* of the keys above, oldest first */
+};
+
+AnyHub *
+any_hub_new (AnySocket *socket)
+{
+  AnyHub *self = g_new0 (AnyHub, 1);
+
+  self->socket = socket;
+  self->links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) g_hash_table_unref);
+  self->recently_unlinked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->unlinked_order);
+  return self;
+}
+
+void
+any_hub_free (AnyHub *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->links);
+  g_queue_clear (&self->unlinked_order);
+  g_hash_table_unref (self->recently_unlinked);
+  g_free (self);
+}
+
+static GHashTable *
+links_of (AnyHub     *self,
+          const char *id,
+          gboolean    create)
+{
+  GHashTable *set = g_hash_table_lookup (self->links, id);
+
+  if (set == NULL && create)
+    {
+      set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (self->links, g_strdup (id), set);
+    }
+  return set;
+}
+
+gboolean
+any_hub_is_linked (AnyHub     *self,
+                   const char *a,
+                   const char *b)
+{
+  GHashTable *set = links_of (self, a, FALSE);
+
+  return set != NULL && g_hash_table_contains (set, b);
+}
+
+static void
+remember_unlinked (AnyHub     *self,
+                   const char *from,
+                   const char *to)
+{
+  char *key = g_strconcat (from, ">", to, NULL);
+
+  if (g_hash_table_contains (self->recently_unlinked, key))
+    {
+      g_free (key);
+      return;
+    }
+  g_hash_table_add (self->recently_unlinked, key);
+  g_queue_push_tail (&self->unlinked_order, key);
+  if (self->unlinked_order.length > MAX_RECENTLY_UNLINKED)
+    g_hash_table_remove (self->recently_unlinked, g_queue_pop_head (&self->unlinked_order));
+}
+
+static void
+link_pair (AnyHub     *self,
+           const char *a,
+           const char *b)
+{
+  g_hash_table_add (links_of (self, a, TRUE), g_strdup (b));
+  g_hash_table_add (links_of (self, b, TRUE), g_strdup (a));
+}
+
+static void
+unlink_one_way (AnyHub     *self,
+                const char *from,
+                const char *to)
+{
+  GHashTable *set = links_of (self, from, FALSE);
+
+  if (set != NULL && g_hash_table_remove (set, to))
+    remember_unlinked (self, from, to);
+  if (set != NULL && g_hash_table_size (set) == 0)
+    g_hash_table_remove (self->links, from);
+}
+
+static void
+unlink_pair (AnyHub     *self,
+             const char *a,
+             const char *b)
+{
+  unlink_one_way (self, a, b);
+  unlink_one_way (self, b, a);
+}
+
+static void
+send_network (AnyPeer    *to,
+              const char *action,
+              const char *about)
+{
+  g_autoptr(JsonNode) msg = any_internal_build (ANY_INTERNAL_NETWORK, action, about);
+  g_autoptr(GError) error = NULL;
+
+  if (_any_peer_send_packet (to, ANY_PACKET_TYPE_INTERNAL, 0, msg, &error) == 0)
+    g_debug ("Could not tell %s that %s %s: %s", any_peer_get_id (to), about, action, error->message);
+}
+
+static void
+reply_proxy (AnyPeer    *to,
+             gint32      seq,
+             const char *refusal)
+{
+  g_autoptr(JsonNode) msg = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) object = json_object_new ();
+
+  /* The JavaScript peer reads `ok` only; `error` says why to those that
+   * look (and to people reading a capture). */
+  json_object_set_boolean_member (object, "ok", refusal == NULL);
+  if (refusal != NULL)
+    json_object_set_string_member (object, "error", refusal);
+  json_node_set_object (msg, object);
+  if (seq > 0)
+    _any_peer_send_packet (to, ANY_PACKET_TYPE_INTERNAL, seq, msg, NULL);
+}
+
+/* Why @from may not be linked to @target_id, or NULL when it may. */
+static char *
+check_proxy_request (AnyHub     *self,
+                     AnyPeer    *from,
+                     const char *target_id)
+{
+  const char *from_id = any_peer_get_id (from);
+  AnyPeer *target;
+
+  if (any_peer_is_proxy (from))
+    return g_strdup ("Cannot proxy through a proxied link");
+  if (target_id == NULL || !any_id_is_valid (target_id) || !any_id_is_valid (from_id))
+    return g_strdup ("Cannot proxy: ids must be 32 lowercase hex characters");
+  if (g_str_equal (target_id, from_id) || g_str_equal (target_id, any_socket_get_id (self->socket)))
+    return g_strdup ("Cannot proxy loopback!");
+  target = any_socket_get_peer (self->socket, target_id);
+  if (target == NULL || !any_peer_is_connected (target))
+    return g_strdup_printf ("Cannot proxy: peer %s is not connected here", target_id);
+  if (any_peer_is_proxy (target))
+    return g_strdup_printf ("Cannot proxy: peer %s is itself proxied", target_id);
+  return NULL;
+}
+
+void
+any_hub_handle_proxy (AnyHub     *self,
+                      AnyPeer    *from,
+                      gint32      seq,
+                      JsonObject *request)
+{
+  const char *action = json_object_get_string_member_with_default (request, "action", "");
+  JsonNode *id_node = json_object_get_member (request, "id");
+  const char *target_id = id_node != NULL && JSON_NODE_HOLDS_VALUE (id_node) &&
+                          json_node_get_value_type (id_node) == G_TYPE_STRING ?
+                          json_node_get_string (id_node) : NULL;
+  const char *from_id = any_peer_get_id (from);
+  g_autofree char *refusal = NULL;
+
+  if (g_str_equal (action, "unproxy"))
+    {
+      AnyPeer *target = target_id != NULL ? any_socket_get_peer (self->socket, target_id) : NULL;
+
+      if (target_id == NULL || !any_hub_is_linked (self, from_id, target_id))
+        return;
+      unlink_pair (self, from_id, target_id);
+      if (target != NULL && !any_peer_is_proxy (target))
+        send_network (target, "disconnected", from_id);
+      return;
+    }
+  if (!g_str_equal (action, "proxy"))
+    {
+      reply_proxy (from, seq, "Unknown PROXY action");
+      return;
+    }
+
+  refusal = check_proxy_request (self, from, target_id);
+  if (refusal == NULL && any_hub_is_linked (self, from_id, target_id))
+    {
+      reply_proxy (from, seq, NULL);
+      return;
+    }
+  if (refusal == NULL && !_any_socket_allow_proxy (self->socket, from, target_id))
+    refusal = g_strdup ("Proxy refused by the hub");
+  if (refusal != NULL)
+    {
+      g_debug ("Refused to proxy %s to %s: %s", from_id, target_id ? target_id : "(none)", refusal);
+      reply_proxy (from, seq, refusal);
+      return;
+    }
+
+  link_pair (self, from_id, target_id);
+  /* The target first, so that its proxied peer exists before the
+   * requester, told by the reply, can send it anything. */
+  send_network (any_socket_get_peer (self->socket, target_id), "connected", from_id);
+  reply_proxy (from, seq, NULL);
+}
+
+gboolean
+any_hub_relay (AnyHub        *self,
+               AnyPeer       *from,
+               const guint8  *frame,
+               gsize          len,
+               const char    *to_id,
+               char         **reason)
+{
+  const char *from_id = any_peer_get_id (from);
+  g_autofree char *key = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  AnyPeer *to;
+
+  if (!any_hub_is_linked (self, from_id, to_id))
+    {
+      key = g_strconcat (from_id, ">", to_id, NULL);
+      if (g_hash_table_contains (self->recently_unlinked, key))
+        {
+          g_debug ("Dropped FORWARD from %s to %s: no longer linked", from_id, to_id);
+          return TRUE;
+        }
+      *reason = g_strdup_printf ("Invalid FORWARD: peer %s is not linked to %s through this hub",
+                                 from_id, to_id);
+      return FALSE;
+    }
+
+  to = any_socket_get_peer (self->socket, to_id);
+  if (to == NULL)
+    return TRUE;
+  /* Relayed as it came: the inner chunk may be ciphertext we cannot read. */
+  bytes = g_bytes_new (frame, len);
+  _any_peer_send_frame (to, bytes, NULL);
+  return TRUE;
+}
+
+void
+any_hub_peer_gone (AnyHub     *self,
+                   const char *id)
+{
+  GHashTable *set = links_of (self, id, FALSE);
+  g_autoptr(GList) linked = NULL;
+
+  if (set == NULL)
+    return;
+  linked = g_hash_table_get_keys (set);
+  for (GList *l = linked; l != NULL; l = l->next)
+    {
+      g_autofree char *other = g_strdup (l->data);
+      AnyPeer *peer = any_socket_get_peer (self->socket, other);
+
+      unlink_pair (self, id, other);
+      if (peer != NULL && !any_peer_is_proxy (peer))
+        send_network (peer, "disconnected", id);
+    }
+}
