@@ -448,6 +448,9 @@ become_connected (AnyEngine *self)
 
   self->state = ANY_ENGINE_STATE_CONNECTED;
   clear_source (&self->auth_timer);
+  /* The first tick pings: a proxied peer, which sent no AUTH, has not
+   * missed anything yet. */
+  self->received_since_tick = TRUE;
   start_heartbeat (self);
 
   create_e2e (self);

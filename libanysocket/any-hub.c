@@ -13,6 +13,11 @@
 #include "any-id.h"
 #include "any-internal.h"
 
+/* How long the target has to confirm a new link, and how much the
+ * requester may send meanwhile (see confirm_link()). */
+#define CONFIRM_TIMEOUT_MS 5000
+#define MAX_UNCONFIRMED_BYTES ((gsize) 16 * 1024 * 1024)
+
 /* Pairs unlinked this recently may still have frames on the way: those
  * are dropped, not taken as a violation. Bounded, oldest forgotten. */
 #define MAX_RECENTLY_UNLINKED 1024
@@ -23,7 +28,30 @@ struct _AnyHub
   GHashTable *links;             /* id -> set of linked ids */
   GHashTable *recently_unlinked; /* "from>to" */
   GQueue      unlinked_order;    /* of the keys above, oldest first */
+  GHashTable *unconfirmed;       /* "from>to" -> Unconfirmed */
 };
+
+/* Frames from a requester to a target that has not confirmed yet. */
+typedef struct {
+  GQueue frames;                 /* GBytes */
+  gsize  bytes;
+} Unconfirmed;
+
+static void
+unconfirmed_free (gpointer data)
+{
+  Unconfirmed *unconfirmed = data;
+
+  g_queue_clear_full (&unconfirmed->frames, (GDestroyNotify) g_bytes_unref);
+  g_free (unconfirmed);
+}
+
+static char *
+pair_key (const char *from,
+          const char *to)
+{
+  return g_strconcat (from, ">", to, NULL);
+}
 
 AnyHub *
 any_hub_new (AnySocket *socket)
@@ -35,6 +63,7 @@ any_hub_new (AnySocket *socket)
                                        (GDestroyNotify) g_hash_table_unref);
   self->recently_unlinked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->unlinked_order);
+  self->unconfirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, unconfirmed_free);
   return self;
 }
 
@@ -44,6 +73,7 @@ any_hub_free (AnyHub *self)
   if (self == NULL)
     return;
   g_hash_table_unref (self->links);
+  g_hash_table_unref (self->unconfirmed);
   g_queue_clear (&self->unlinked_order);
   g_hash_table_unref (self->recently_unlinked);
   g_free (self);
@@ -79,8 +109,9 @@ remember_unlinked (AnyHub     *self,
                    const char *from,
                    const char *to)
 {
-  char *key = g_strconcat (from, ">", to, NULL);
+  char *key = pair_key (from, to);
 
+  g_hash_table_remove (self->unconfirmed, key);
   if (g_hash_table_contains (self->recently_unlinked, key))
     {
       g_free (key);
@@ -153,6 +184,89 @@ reply_proxy (AnyPeer    *to,
     _any_peer_send_packet (to, ANY_PACKET_TYPE_INTERNAL, seq, msg, NULL);
 }
 
+typedef struct {
+  AnyPeer *from;
+  gint32   seq;
+  char    *target_id;
+} PendingLink;
+
+static void
+pending_link_free (PendingLink *pending)
+{
+  g_object_unref (pending->from);
+  g_free (pending->target_id);
+  g_free (pending);
+}
+
+static void
+on_link_confirmed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  PendingLink *pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnyPacket) answer = any_peer_request_finish (ANY_PEER (source), result, &error);
+  AnySocket *socket = any_peer_get_socket (pending->from);
+  AnyHub *self = socket != NULL ? _any_socket_get_hub (socket) : NULL;
+  const char *from_id = any_peer_get_id (pending->from);
+  g_autofree char *key = pair_key (from_id, pending->target_id);
+  Unconfirmed *unconfirmed;
+  GBytes *frame;
+
+  /* Unlinked meanwhile (either left, or unproxy): nothing waits. */
+  if (self == NULL || (unconfirmed = g_hash_table_lookup (self->unconfirmed, key)) == NULL)
+    {
+      pending_link_free (pending);
+      return;
+    }
+  if (answer == NULL)
+    {
+      g_debug ("Peer %s did not confirm the link with %s: %s", pending->target_id, from_id,
+               error->message);
+      unlink_pair (self, from_id, pending->target_id);
+      send_network (pending->from, "disconnected", pending->target_id);
+      pending_link_free (pending);
+      return;
+    }
+  while ((frame = g_queue_pop_head (&unconfirmed->frames)) != NULL)
+    {
+      _any_peer_send_frame (ANY_PEER (source), frame, NULL);
+      g_bytes_unref (frame);
+    }
+  g_hash_table_remove (self->unconfirmed, key);
+  pending_link_free (pending);
+}
+
+/* Tells the target and the requester; what the requester sends waits here
+ * until the target has answered a request sent right after the news: it
+ * has then made its proxied peer, so nothing can arrive before it. (A
+ * JavaScript target handles INTERNAL packets in order but after the
+ * FORWARD frames that arrive with them, see any-proxy.c.) The target may
+ * send at once: the requester hears of the link first, from us. */
+static void
+confirm_link (AnyHub  *self,
+              AnyPeer *from,
+              gint32   seq,
+              AnyPeer *target)
+{
+  g_autoptr(JsonNode) ping = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) object = json_object_new ();
+  PendingLink *pending = g_new0 (PendingLink, 1);
+
+  pending->from = g_object_ref (from);
+  pending->seq = seq;
+  pending->target_id = g_strdup (any_peer_get_id (target));
+  g_hash_table_insert (self->unconfirmed, pair_key (any_peer_get_id (from), pending->target_id),
+                       g_new0 (Unconfirmed, 1));
+  send_network (target, "connected", any_peer_get_id (from));
+  reply_proxy (from, seq, NULL);
+  json_object_set_int_member (object, "type", ANY_INTERNAL_SYNCED_TIME);
+  json_object_set_int_member (object, "time", g_get_real_time () / 1000);
+  json_node_set_object (ping, object);
+  _any_peer_request (target, ANY_PACKET_TYPE_INTERNAL, ping, CONFIRM_TIMEOUT_MS, NULL,
+                     confirm_link, on_link_confirmed, pending);
+}
+
 /* Why @from may not be linked to @target_id, or NULL when it may. */
 static char *
 check_proxy_request (AnyHub     *self,
@@ -223,10 +337,7 @@ any_hub_handle_proxy (AnyHub     *self,
     }
 
   link_pair (self, from_id, target_id);
-  /* The target first, so that its proxied peer exists before the
-   * requester, told by the reply, can send it anything. */
-  send_network (any_socket_get_peer (self->socket, target_id), "connected", from_id);
-  reply_proxy (from, seq, NULL);
+  confirm_link (self, from, seq, any_socket_get_peer (self->socket, target_id));
 }
 
 gboolean
@@ -238,13 +349,13 @@ any_hub_relay (AnyHub        *self,
                char         **reason)
 {
   const char *from_id = any_peer_get_id (from);
-  g_autofree char *key = NULL;
+  g_autofree char *key = pair_key (from_id, to_id);
   g_autoptr(GBytes) bytes = NULL;
+  Unconfirmed *unconfirmed;
   AnyPeer *to;
 
   if (!any_hub_is_linked (self, from_id, to_id))
     {
-      key = g_strconcat (from_id, ">", to_id, NULL);
       if (g_hash_table_contains (self->recently_unlinked, key))
         {
           g_debug ("Dropped FORWARD from %s to %s: no longer linked", from_id, to_id);
@@ -260,6 +371,19 @@ any_hub_relay (AnyHub        *self,
     return TRUE;
   /* Relayed as it came: the inner chunk may be ciphertext we cannot read. */
   bytes = g_bytes_new (frame, len);
+  unconfirmed = g_hash_table_lookup (self->unconfirmed, key);
+  if (unconfirmed != NULL)
+    {
+      if (unconfirmed->bytes + len > MAX_UNCONFIRMED_BYTES)
+        {
+          *reason = g_strdup_printf ("Invalid FORWARD: too much data for %s before it confirmed the link",
+                                     to_id);
+          return FALSE;
+        }
+      unconfirmed->bytes += len;
+      g_queue_push_tail (&unconfirmed->frames, g_steal_pointer (&bytes));
+      return TRUE;
+    }
   _any_peer_send_frame (to, bytes, NULL);
   return TRUE;
 }

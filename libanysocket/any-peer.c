@@ -38,6 +38,7 @@ struct _AnyPeer
   char         *connection_id;
   int           lag;
   gboolean      was_connected;
+  gboolean      probe_sent;
 
   GHashTable   *pending;         /* seq -> PendingRequest */
   /* Pending requests by deadline, earliest first, and one timer for all
@@ -234,9 +235,6 @@ engine_connected (gpointer user_data)
   self->id = g_strdup (any_engine_get_peer_id (self->engine));
   self->was_connected = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
-  /* First thing on a proxied link: what can the other side do? */
-  if (self->via != NULL)
-    _any_proxy_send_probe (self);
 
   if (self->socket != NULL)
     _any_socket_peer_connected (self->socket, self);
@@ -989,6 +987,13 @@ any_peer_e2e (AnyPeer *self)
 
   if (self->engine == NULL || any_engine_get_e2e_mode (self->engine) != ANY_E2E_MODE_NONE)
     return;
+  /* A proxied peer sent no AUTH: ask what it can do first (the probe
+   * goes out before the switch holds everything back). */
+  if (any_engine_get_peer_caps_pending (self->engine) && !self->probe_sent)
+    {
+      self->probe_sent = TRUE;
+      _any_proxy_send_probe (self);
+    }
   if (!any_engine_start_e2e (self->engine, &error) &&
       !g_error_matches (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT))
     {

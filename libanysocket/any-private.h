@@ -92,6 +92,7 @@ void       _any_socket_peer_e2e          (AnySocket  *self,
 AnyPeer   *_any_socket_add_proxied_peer  (AnySocket  *self,
                                           AnyPeer    *via,
                                           const char *peer_id);
+struct _AnyHub *_any_socket_get_hub     (AnySocket  *self);
 gboolean   _any_socket_allow_proxy       (AnySocket  *self,
                                           AnyPeer    *from,
                                           const char *target_id);

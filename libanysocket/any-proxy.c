@@ -5,11 +5,18 @@
  * accepted, or when a hub tells us (INTERNAL NETWORK `connected`) that a
  * peer proxied to us. It starts connected: no AUTH crosses the hub.
  *
- * Without AUTH neither side knows what the other can do, so each sends
- * a probe first: a SYNCED_TIME request carrying its capabilities (the
- * JavaScript peer answers it and ignores the extra key; a libanysocket
- * peer answers with its own). An E2E switch waits for the answer, so two
- * libanysocket peers use native E2E through any hub.
+ * Without AUTH neither side knows what the other can do. The side that
+ * switches to E2E first sends a probe: a SYNCED_TIME request carrying its
+ * capabilities (the JavaScript peer answers it and ignores the extra key;
+ * a libanysocket peer learns ours from it and answers with its own). The
+ * switch waits for the answer, so two libanysocket peers use native E2E
+ * through any hub.
+ *
+ * Nothing is sent unasked on a new proxied link: a JavaScript peer handles
+ * FORWARD frames at once but its INTERNAL packets a little later (in
+ * promises), so a frame that follows the hub's NETWORK `connected` too
+ * closely finds no peer there, and it then drops its link to the hub
+ * ("Invalid forward packet! Client doesn't exist!").
  *
  * SPDX-License-Identifier: MIT
  */

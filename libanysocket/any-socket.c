@@ -330,6 +330,12 @@ _any_socket_add_proxied_peer (AnySocket  *self,
   return peer;
 }
 
+AnyHub *
+_any_socket_get_hub (AnySocket *self)
+{
+  return self->hub;
+}
+
 gboolean
 _any_socket_allow_proxy (AnySocket  *self,
                          AnyPeer    *from,

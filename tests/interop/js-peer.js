@@ -17,11 +17,13 @@
 //   --ws-only            client: skip the wss:// attempt that connect("ws")
 //                        always makes first, go straight to ws://
 //   --marker=TEXT        capture: the plaintext marker looked for in frames
+//   --can-proxy          canProxy() allows every proxy request (the package
+//                        refuses them by default)
 //
 // Every line on stdout is one JSON object with an "event" member and "n",
 // its position in the output (1, 2, ...: tells what happened first):
 //   ready {id, version}, listening {port}, auth {id, auth, accepted},
-//   connected {id}, connect_error {error}, disconnected {id, reason},
+//   connected {id, proxy}, connect_error {error}, disconnected {id, reason},
 //   e2e {id, state, ms} (socket.on("e2e"); state: the protocol's
 //   ENCRYPTION_STATE, 2 = E2EE; ms since the "e2e" command, if one was
 //   given), peer_e2e {id} (peer.on("e2e")),
@@ -40,6 +42,8 @@
 //   {"cmd":"synced_time"} -> synced_time {rtt, offset, time} or synced_time_error
 //   {"cmd":"rpc","path":["a","b"],"params":[...]} -> rpc_result / rpc_error / rpc_timeout
 //   {"cmd":"disconnect","reason":R}
+//   {"cmd":"proxy","id":ID,"through":HUB} socket.proxy() -> proxied {id} or
+//       proxy_error {error}
 //   {"cmd":"peers"} -> peers {ids}
 //   {"cmd":"stats"} -> stats {pings_received, pongs_received} (HEARTBEAT
 //       packets of all links so far)
@@ -203,6 +207,8 @@ if ("auth" in opts) {
     const value = JSON.parse(opts.auth);
     socket.authPacket = () => value;
 }
+if ("can-proxy" in opts)
+    socket.canProxy = () => true;
 socket.onAuth = (packet) => {
     let accepted = true;
     if ("expect-auth" in opts)
@@ -216,7 +222,7 @@ socket.on("connected", (peer) => {
     peers.set(peer.id, peer);
     lastPeer = peer;
     peer.on("e2e", () => out({ event: "peer_e2e", id: peer.id }));
-    out({ event: "connected", id: peer.id });
+    out({ event: "connected", id: peer.id, proxy: peer.isProxy() });
 });
 
 socket.on("e2e", (peer) => {
@@ -301,6 +307,14 @@ async function handle(cmd) {
         return;
     case "capture_report":
         out({ event: "capture", out: capture.out, in: capture.in });
+        return;
+    case "proxy":
+        try {
+            const proxied = await withTimeout(socket.proxy(cmd.id, cmd.through), 5000);
+            out({ event: "proxied", id: proxied.id, proxy: proxied.isProxy() });
+        } catch (e) {
+            out({ event: "proxy_error", error: String(errorText(e)) });
+        }
         return;
     }
     if (!peer) {

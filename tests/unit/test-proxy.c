@@ -437,6 +437,54 @@ test_proxy_impossible (Mesh *mesh, gconstpointer data)
   assert_echo (b, "unharmed");
 }
 
+static gboolean
+allow_all (AnySocket *socket, AnyPeer *from, const char *target_id, gpointer user_data)
+{
+  return TRUE;
+}
+
+/* The hub reaches X itself only through another hub: linking A with X
+ * would make a path of two hubs, which neither this library nor the
+ * JavaScript peer does. */
+static void
+test_proxy_to_proxied (Mesh *mesh, gconstpointer data)
+{
+  Side hub2, x;
+  g_autoptr(AnyPeer) hub_to_hub2 = NULL, x_to_hub2 = NULL, hub_to_x = NULL, a_to_x = NULL;
+  g_autoptr(AnyPeer) b = NULL;
+  g_autoptr(GError) error = NULL;
+  AnyPeer *a = NULL;
+  guint port2;
+
+  side_init (&hub2);
+  side_init (&x);
+  g_signal_connect (hub2.socket, "proxy-request", G_CALLBACK (allow_all), NULL);
+  port2 = loopback_listen (hub2.socket);
+  hub_to_hub2 = loopback_connect (mesh->hub.socket, port2, &error);
+  g_assert_no_error (error);
+  x_to_hub2 = loopback_connect (x.socket, port2, &error);
+  g_assert_no_error (error);
+  hub_to_x = loopback_proxy (mesh->hub.socket, id_of (&x), hub_to_hub2, &error);
+  g_assert_no_error (error);
+  g_assert_true (any_peer_is_proxy (hub_to_x));
+
+  a_to_x = loopback_proxy (mesh->a.socket, id_of (&x), mesh->a_to_hub, &error);
+  g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROXY_REFUSED);
+  g_test_message ("%s", error->message);
+  g_assert_true (strstr (error->message, "is itself proxied") != NULL);
+  g_clear_error (&error);
+  /* Nor through a proxied peer, asked on our side already. */
+  b = proxy_a_to_b (mesh, &a);
+  a_to_x = loopback_proxy (mesh->a.socket, id_of (&x), b, &error);
+  g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT);
+  g_assert_null (a_to_x);
+  assert_echo (hub_to_x, "X through hub2");
+
+  g_clear_object (&hub_to_x);
+  side_clear (&x);
+  side_clear (&hub2);
+}
+
 static void
 assert_reason (Side *side, const char *id, const char *prefix)
 {
@@ -590,6 +638,7 @@ main (int argc, char **argv)
   MESH_TEST ("refused-by-default", test_proxy_refused_by_default);
   MESH_TEST ("refused-by-handler", test_proxy_refused_by_handler);
   MESH_TEST ("impossible", test_proxy_impossible);
+  MESH_TEST ("to-proxied", test_proxy_to_proxied);
   MESH_TEST ("target-leaves", test_proxy_target_leaves);
   MESH_TEST ("unproxy", test_proxy_unproxy);
   MESH_TEST ("hub-stops", test_proxy_hub_stops);
