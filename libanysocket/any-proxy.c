@@ -114,7 +114,7 @@ _any_proxy_handle_network (AnyPeer    *hub,
   if (g_str_equal (action, "connected"))
     {
       if (known == NULL && !g_str_equal (id, any_socket_get_id (socket)))
-        _any_socket_add_proxied_peer (socket, hub, id);
+        g_object_unref (_any_socket_add_proxied_peer (socket, hub, id));
     }
   else if (g_str_equal (action, "disconnected"))
     {
@@ -167,14 +167,14 @@ on_proxy_reply (GObject      *source,
                                "Peer %s is already connected", peer_id);
       return;
     }
-  if (peer == NULL)
-    peer = _any_socket_add_proxied_peer (self, through, peer_id);
+  peer = peer != NULL ? g_object_ref (peer) : _any_socket_add_proxied_peer (self, through, peer_id);
   if (g_task_return_error_if_cancelled (task))
     {
       any_peer_disconnect (peer, "Proxy cancelled");
+      g_object_unref (peer);
       return;
     }
-  g_task_return_pointer (task, g_object_ref (peer), g_object_unref);
+  g_task_return_pointer (task, peer, g_object_unref);
 }
 
 /**

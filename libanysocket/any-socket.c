@@ -316,6 +316,7 @@ _any_socket_peer_e2e (AnySocket *self,
 
 /* Proxying */
 
+/* Returns a new reference (the peer table holds another). */
 AnyPeer *
 _any_socket_add_proxied_peer (AnySocket  *self,
                               AnyPeer    *via,

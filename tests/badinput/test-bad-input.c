@@ -1892,7 +1892,11 @@ test_network_garbage (Fixture       *fx,
   raw->next_seq = seq;
   raw_expect_alive (fx, raw);
   g_assert_null (any_socket_get_peer (fx->server, "0123456789abcdef0123456789abcdef"));
-  g_assert_cmpuint (g_list_length (any_socket_get_peers (fx->server)), ==, 2);
+  {
+    g_autoptr(GList) peers = any_socket_get_peers (fx->server);
+
+    g_assert_cmpuint (g_list_length (peers), ==, 2);
+  }
 }
 
 /* Cases: HEARTBEAT (PROTOCOL.md 5) */
