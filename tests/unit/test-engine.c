@@ -592,6 +592,164 @@ test_e2e_native_pair (void)
   check_e2e_pair (TRUE);
 }
 
+/* Proxied peers (PROTOCOL.md 8): two engines that start connected, with
+ * no AUTH, and learn each other's capabilities later. */
+static void
+proxied_pair_start (EnginePair *pair, gboolean native)
+{
+  AnyEngineConfig config = {
+    .max_message_size = 8 * 1024 * 1024,
+    .max_partials = 4,
+    .e2e_timeout_ms = 0,
+  };
+
+  pair->identity_a = native ? any_noise_keypair_new () : NULL;
+  pair->identity_b = native ? any_noise_keypair_new () : NULL;
+  e2e_events = 0;
+  for (int i = 0; i < 2; i++)
+    {
+      Fixture *f = i == 0 ? &pair->a : &pair->b;
+
+      f->transport = fake_transport_new ();
+      f->packets = g_ptr_array_new_with_free_func (g_free);
+      f->engine = any_engine_new (ANY_ENGINE_ROLE_SERVER, ANY_TRANSPORT (f->transport), &pair_callbacks, f);
+      config.local_id = i == 0 ? LOCAL_ID : REMOTE_ID;
+      config.identity = i == 0 ? pair->identity_a : pair->identity_b;
+      any_engine_start_connected (f->engine, &config, i == 0 ? REMOTE_ID : LOCAL_ID);
+      /* Connected at once, and nothing sent: no AUTH crosses a hub. */
+      g_assert_true (f->connected);
+      g_assert_cmpint (any_engine_get_state (f->engine), ==, ANY_ENGINE_STATE_CONNECTED);
+      g_assert_cmpstr (any_engine_get_peer_id (f->engine), ==, i == 0 ? REMOTE_ID : LOCAL_ID);
+      g_assert_cmpuint (fake_transport_get_sent (f->transport)->len, ==, 0);
+      g_assert_true (any_engine_get_peer_caps_pending (f->engine));
+    }
+}
+
+/* What @from would put in its probe. */
+static JsonObject *
+probe_of (Fixture *from)
+{
+  JsonObject *object = json_object_new ();
+
+  any_engine_add_local_caps (from->engine, object);
+  return object;
+}
+
+static void
+check_proxied_pair (gboolean native)
+{
+  EnginePair pair = { 0 };
+  g_autoptr(JsonNode) early = json ("\"before the switch\"");
+  g_autoptr(JsonNode) held = json ("\"asked after e2e, before the caps\"");
+  g_autoptr(JsonObject) probe_a = NULL, probe_b = NULL;
+  g_autoptr(GError) error = NULL;
+
+  proxied_pair_start (&pair, native);
+  g_assert_cmpint (any_engine_send (pair.a.engine, ANY_PACKET_TYPE_LINK, 0, early, NULL), ==, 1);
+  pump (&pair);
+  g_assert_cmpuint (pair.b.packets->len, ==, 1);
+
+  /* The switch waits for the capabilities, and so does what is sent. */
+  g_assert_true (any_engine_start_e2e (pair.a.engine, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (any_engine_send (pair.a.engine, ANY_PACKET_TYPE_LINK, 0, held, NULL), >, 0);
+  g_assert_cmpuint (fake_transport_get_sent (pair.a.transport)->len, ==, 0);
+
+  probe_a = probe_of (&pair.a);
+  probe_b = probe_of (&pair.b);
+  g_assert_true (json_object_has_member (probe_a, "caps") == native);
+  any_engine_set_peer_caps (pair.b.engine, probe_a);
+  any_engine_set_peer_caps (pair.a.engine, native ? probe_b : NULL);
+  g_assert_false (any_engine_get_peer_caps_pending (pair.a.engine));
+  pump (&pair);
+
+  g_assert_cmpint (e2e_events, ==, 2);
+  g_assert_cmpint (any_engine_get_e2e_mode (pair.a.engine), ==, native ? ANY_E2E_MODE_NATIVE : ANY_E2E_MODE_COMPAT);
+  g_assert_cmpint (any_engine_get_e2e_mode (pair.b.engine), ==, native ? ANY_E2E_MODE_NATIVE : ANY_E2E_MODE_COMPAT);
+  g_assert_null (pair.a.closed_reason);
+  g_assert_null (pair.b.closed_reason);
+  g_assert_cmpuint (pair.b.packets->len, ==, 2);
+  g_assert_true (g_str_has_suffix (pair.b.packets->pdata[1], "\"asked after e2e, before the caps\""));
+
+  /* Capabilities that come late change nothing once switched. */
+  any_engine_set_peer_caps (pair.b.engine, probe_a);
+  g_assert_cmpint (any_engine_get_e2e_mode (pair.b.engine), ==, native ? ANY_E2E_MODE_NATIVE : ANY_E2E_MODE_COMPAT);
+  pair_stop (&pair);
+}
+
+static void
+test_proxied_pair_native (void)
+{
+  check_proxied_pair (TRUE);
+}
+
+static void
+test_proxied_pair_compat (void)
+{
+  check_proxied_pair (FALSE);
+}
+
+static const guint8 forward_frame[] = "6" "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10"
+                                      "\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x20"
+                                      "13" "\0\0\0\x01" "{}";
+static int forwards;
+
+static void
+on_forward (gpointer user_data, const guint8 *frame, gsize len, const AnyForward *forward)
+{
+  g_assert_cmpmem (frame, len, forward_frame, sizeof forward_frame - 1);
+  g_assert_cmpint (forward->to[0], ==, 0x01);
+  g_assert_cmpint (forward->from[15], ==, 0x20);
+  g_assert_cmpmem (forward->inner, forward->inner_len, "13\0\0\0\x01{}", 8);
+  forwards++;
+}
+
+/* A FORWARD frame goes to the owner whole (a hub relays it as it is),
+ * and whole frames go out as they are. */
+static void
+test_forward_frames (void)
+{
+  static const AnyEngineCallbacks forward_callbacks = {
+    .connected = on_connected,
+    .packet = on_packet,
+    .forward = on_forward,
+    .closed = on_closed,
+  };
+  AnyEngineConfig config = {
+    .local_id = LOCAL_ID,
+    .max_message_size = 8 * 1024 * 1024,
+    .max_partials = 4,
+  };
+  Fixture f = { 0 };
+  g_autoptr(GBytes) frame = g_bytes_new_static (forward_frame, sizeof forward_frame - 1);
+  g_autoptr(GBytes) sent = NULL;
+
+  f.transport = fake_transport_new ();
+  f.packets = g_ptr_array_new_with_free_func (g_free);
+  f.engine = any_engine_new (ANY_ENGINE_ROLE_SERVER, ANY_TRANSPORT (f.transport), &forward_callbacks, &f);
+  any_engine_start (f.engine, &config);
+  /* Not before AUTH. */
+  g_assert_false (any_engine_send_frame (f.engine, frame, NULL));
+  receive_auth (&f, 1);
+  g_assert_true (f.connected);
+  {
+    g_autoptr(GBytes) auth = fake_transport_pop_sent (f.transport);
+
+    g_assert_nonnull (auth);
+  }
+
+  forwards = 0;
+  fake_transport_receive (f.transport, forward_frame, sizeof forward_frame - 1);
+  g_assert_cmpint (forwards, ==, 1);
+  g_assert_null (f.closed_reason);
+  g_assert_cmpuint (f.packets->len, ==, 0);
+
+  g_assert_true (any_engine_send_frame (f.engine, frame, NULL));
+  sent = fake_transport_pop_sent (f.transport);
+  g_assert_true (g_bytes_equal (sent, frame));
+  fixture_teardown (&f, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -616,6 +774,9 @@ main (int argc, char **argv)
   ADD ("/engine/closed-refuses-send", fixture_setup_client, test_closed_engine_refuses_send);
   g_test_add_func ("/engine/e2e/compat-pair", test_e2e_compat_pair);
   g_test_add_func ("/engine/e2e/native-pair", test_e2e_native_pair);
+  g_test_add_func ("/engine/proxied/native-pair", test_proxied_pair_native);
+  g_test_add_func ("/engine/proxied/compat-pair", test_proxied_pair_compat);
+  g_test_add_func ("/engine/proxied/forward-frames", test_forward_frames);
 #undef ADD
 
   return g_test_run ();
