@@ -426,6 +426,8 @@ any_socket_listen_async (AnySocket           *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes any_socket_listen_async().
+ *
  * Returns: the port listened on (useful with port 0), or 0 on error
  */
 guint
@@ -544,6 +546,8 @@ any_socket_connect_async (AnySocket           *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes any_socket_connect_async().
+ *
  * Returns: (transfer full): the connected peer
  */
 AnyPeer *
@@ -637,6 +641,8 @@ any_socket_broadcast (AnySocket *self,
  * any_socket_get_peers:
  * @self: an #AnySocket
  *
+ * Lists the connected peers.
+ *
  * Returns: (transfer container) (element-type AnyPeer): the connected
  *   peers
  */
@@ -652,6 +658,8 @@ any_socket_get_peers (AnySocket *self)
  * any_socket_get_peer:
  * @self: an #AnySocket
  * @id: a peer id
+ *
+ * Looks up a connected peer by its id.
  *
  * Returns: (transfer none) (nullable): the connected peer with this id
  */
@@ -837,6 +845,8 @@ any_socket_pin_fingerprint (AnySocket  *self,
  * @self: an #AnySocket
  * @peer_id: a peer id
  *
+ * Gets what any_socket_pin_fingerprint() pinned for a peer.
+ *
  * Returns: (nullable): the fingerprint pinned for @peer_id
  */
 const char *
@@ -854,6 +864,8 @@ any_socket_get_pinned_fingerprint (AnySocket  *self,
 /**
  * any_socket_new:
  *
+ * Creates a socket; it neither listens nor connects until asked to.
+ *
  * Returns: (transfer full): a new socket with a fresh random id
  */
 AnySocket *
@@ -865,6 +877,8 @@ any_socket_new (void)
 /**
  * any_socket_get_id:
  * @self: an #AnySocket
+ *
+ * Gets the id the socket presents to its peers (#AnySocket:id).
  *
  * Returns: the socket's id: 32 lowercase hex characters (a UUIDv4 without
  *   dashes)
@@ -898,6 +912,8 @@ any_socket_get_id (AnySocket *self)
  * any_socket_get_reply_timeout:
  * @self: an #AnySocket
  *
+ * Gets #AnySocket:reply-timeout.
+ *
  * Returns: the #AnySocket:reply-timeout in milliseconds
  */
 /**
@@ -912,6 +928,8 @@ DEFINE_UINT_PROPERTY (reply_timeout, reply_timeout, PROP_REPLY_TIMEOUT, guint)
 /**
  * any_socket_get_auth_timeout:
  * @self: an #AnySocket
+ *
+ * Gets #AnySocket:auth-timeout.
  *
  * Returns: the #AnySocket:auth-timeout in milliseconds
  */
@@ -928,6 +946,8 @@ DEFINE_UINT_PROPERTY (auth_timeout, auth_timeout, PROP_AUTH_TIMEOUT, guint)
  * any_socket_get_max_message_size:
  * @self: an #AnySocket
  *
+ * Gets #AnySocket:max-message-size.
+ *
  * Returns: the #AnySocket:max-message-size in bytes
  */
 /**
@@ -942,6 +962,8 @@ DEFINE_UINT_PROPERTY (max_message_size, max_message_size, PROP_MAX_MESSAGE_SIZE,
 /**
  * any_socket_get_max_partial_messages:
  * @self: an #AnySocket
+ *
+ * Gets #AnySocket:max-partial-messages.
  *
  * Returns: the #AnySocket:max-partial-messages
  */
@@ -958,6 +980,8 @@ DEFINE_UINT_PROPERTY (max_partial_messages, max_partial_messages, PROP_MAX_PARTI
  * any_socket_get_e2e_timeout:
  * @self: an #AnySocket
  *
+ * Gets #AnySocket:e2e-timeout.
+ *
  * Returns: the #AnySocket:e2e-timeout in milliseconds
  */
 /**
@@ -972,6 +996,8 @@ DEFINE_UINT_PROPERTY (e2e_timeout, e2e_timeout, PROP_E2E_TIMEOUT, guint)
 /**
  * any_socket_get_e2e_policy:
  * @self: an #AnySocket
+ *
+ * Gets #AnySocket:e2e-policy.
  *
  * Returns: the #AnySocket:e2e-policy
  */
@@ -1005,6 +1031,8 @@ any_socket_set_e2e_policy (AnySocket    *self,
 /**
  * any_socket_get_heartbeat_interval:
  * @self: an #AnySocket
+ *
+ * Gets #AnySocket:heartbeat-interval.
  *
  * Returns: the #AnySocket:heartbeat-interval in milliseconds
  */
@@ -1047,6 +1075,8 @@ any_socket_set_heartbeat_interval (AnySocket *self,
  * any_socket_get_auth_data:
  * @self: an #AnySocket
  *
+ * Gets #AnySocket:auth-data.
+ *
  * Returns: (transfer none) (nullable): the #AnySocket:auth-data
  */
 JsonNode *
@@ -1081,6 +1111,8 @@ any_socket_set_auth_data (AnySocket *self,
 /**
  * any_socket_get_permessage_deflate:
  * @self: an #AnySocket
+ *
+ * Gets #AnySocket:permessage-deflate.
  *
  * Returns: whether WebSocket compression is offered and accepted
  */
