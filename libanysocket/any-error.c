@@ -6,4 +6,11 @@
 
 #include "anysocket.h"
 
+/**
+ * any_socket_error_quark:
+ *
+ * The quark of the %ANY_SOCKET_ERROR domain; use %ANY_SOCKET_ERROR.
+ *
+ * Returns: the error domain's quark
+ */
 G_DEFINE_QUARK (any-socket-error-quark, any_socket_error)

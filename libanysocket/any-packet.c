@@ -137,6 +137,8 @@ _any_packet_new (AnyPeer       *peer,
  * any_packet_get_seq:
  * @self: an #AnyPacket
  *
+ * Gets the packet's sequence number (#AnyPacket:seq).
+ *
  * Returns: the packet's seq, negative for a reply
  */
 int
@@ -150,6 +152,8 @@ any_packet_get_seq (AnyPacket *self)
 /**
  * any_packet_get_peer:
  * @self: an #AnyPacket
+ *
+ * Gets the peer that sent the packet (#AnyPacket:peer).
  *
  * Returns: (transfer none): the peer that sent the packet
  */
@@ -165,6 +169,8 @@ any_packet_get_peer (AnyPacket *self)
  * any_packet_get_msg:
  * @self: an #AnyPacket
  *
+ * Gets the JSON payload of the packet (#AnyPacket:msg).
+ *
  * Returns: (transfer none): the message
  */
 JsonNode *
@@ -178,6 +184,8 @@ any_packet_get_msg (AnyPacket *self)
 /**
  * any_packet_is_reply:
  * @self: an #AnyPacket
+ *
+ * Tells whether the packet answers a request of ours.
  *
  * Returns: %TRUE if the packet answers one of our requests
  */

@@ -702,6 +702,8 @@ _any_peer_add_local_caps (AnyPeer    *self,
  * any_peer_get_id:
  * @self: an #AnyPeer
  *
+ * Gets the id the peer presented in its AUTH packet (#AnyPeer:id).
+ *
  * Returns: (nullable): the peer's id, 32 lowercase hex characters for a
  *   libanysocket or JavaScript peer
  */
@@ -717,6 +719,8 @@ any_peer_get_id (AnyPeer *self)
  * any_peer_get_connection_id:
  * @self: an #AnyPeer
  *
+ * Gets the id of this connection (#AnyPeer:connection-id).
+ *
  * Returns: the id of this connection
  */
 const char *
@@ -730,6 +734,8 @@ any_peer_get_connection_id (AnyPeer *self)
 /**
  * any_peer_get_lag:
  * @self: an #AnyPeer
+ *
+ * Gets the last measured heartbeat round trip (#AnyPeer:lag).
  *
  * Returns: the last heartbeat round trip in milliseconds, -1 before the
  *   first
@@ -745,6 +751,8 @@ any_peer_get_lag (AnyPeer *self)
 /**
  * any_peer_get_remote_address:
  * @self: an #AnyPeer
+ *
+ * Gets the address of the other end of the link.
  *
  * Returns: (nullable): the remote address as `IP:PORT`
  */
@@ -789,6 +797,8 @@ any_peer_get_via (AnyPeer *self)
  * any_peer_get_socket:
  * @self: an #AnyPeer
  *
+ * Gets the socket this link belongs to.
+ *
  * Returns: (transfer none) (nullable): the socket the peer belongs to,
  *   %NULL once that socket is finalized
  */
@@ -803,6 +813,8 @@ any_peer_get_socket (AnyPeer *self)
 /**
  * any_peer_is_connected:
  * @self: an #AnyPeer
+ *
+ * Tells whether the link is up.
  *
  * Returns: %TRUE while the link is up and authenticated
  */
@@ -932,6 +944,8 @@ _any_peer_request (AnyPeer             *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes any_peer_request_async().
+ *
  * Returns: (transfer full): the reply (any_packet_is_reply() is %TRUE)
  */
 AnyPacket *
@@ -1006,6 +1020,8 @@ any_peer_e2e (AnyPeer *self)
 /**
  * any_peer_get_e2e_mode:
  * @self: an #AnyPeer
+ *
+ * Gets how the link is end-to-end encrypted (#AnyPeer:e2e-mode).
  *
  * Returns: how the link is end-to-end encrypted
  */

@@ -548,6 +548,8 @@ any_socket_listen_async (AnySocket           *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes any_socket_listen_async().
+ *
  * Returns: the port listened on (useful with port 0), or 0 on error
  */
 guint
@@ -666,6 +668,8 @@ any_socket_connect_async (AnySocket           *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes any_socket_connect_async().
+ *
  * Returns: (transfer full): the connected peer
  */
 AnyPeer *
@@ -759,6 +763,8 @@ any_socket_broadcast (AnySocket *self,
  * any_socket_get_peers:
  * @self: an #AnySocket
  *
+ * Lists the connected peers.
+ *
  * Returns: (transfer container) (element-type AnyPeer): the connected
  *   peers
  */
@@ -774,6 +780,8 @@ any_socket_get_peers (AnySocket *self)
  * any_socket_get_peer:
  * @self: an #AnySocket
  * @id: a peer id
+ *
+ * Looks up a connected peer by its id.
  *
  * Returns: (transfer none) (nullable): the connected peer with this id
  */
@@ -959,6 +967,8 @@ any_socket_pin_fingerprint (AnySocket  *self,
  * @self: an #AnySocket
  * @peer_id: a peer id
  *
+ * Gets what any_socket_pin_fingerprint() pinned for a peer.
+ *
  * Returns: (nullable): the fingerprint pinned for @peer_id
  */
 const char *
@@ -976,6 +986,8 @@ any_socket_get_pinned_fingerprint (AnySocket  *self,
 /**
  * any_socket_new:
  *
+ * Creates a socket; it neither listens nor connects until asked to.
+ *
  * Returns: (transfer full): a new socket with a fresh random id
  */
 AnySocket *
@@ -987,6 +999,8 @@ any_socket_new (void)
 /**
  * any_socket_get_id:
  * @self: an #AnySocket
+ *
+ * Gets the id the socket presents to its peers (#AnySocket:id).
  *
  * Returns: the socket's id: 32 lowercase hex characters (a UUIDv4 without
  *   dashes)
@@ -1020,6 +1034,8 @@ any_socket_get_id (AnySocket *self)
  * any_socket_get_reply_timeout:
  * @self: an #AnySocket
  *
+ * Gets #AnySocket:reply-timeout.
+ *
  * Returns: the #AnySocket:reply-timeout in milliseconds
  */
 /**
@@ -1034,6 +1050,8 @@ DEFINE_UINT_PROPERTY (reply_timeout, reply_timeout, PROP_REPLY_TIMEOUT, guint)
 /**
  * any_socket_get_auth_timeout:
  * @self: an #AnySocket
+ *
+ * Gets #AnySocket:auth-timeout.
  *
  * Returns: the #AnySocket:auth-timeout in milliseconds
  */
@@ -1050,6 +1068,8 @@ DEFINE_UINT_PROPERTY (auth_timeout, auth_timeout, PROP_AUTH_TIMEOUT, guint)
  * any_socket_get_max_message_size:
  * @self: an #AnySocket
  *
+ * Gets #AnySocket:max-message-size.
+ *
  * Returns: the #AnySocket:max-message-size in bytes
  */
 /**
@@ -1064,6 +1084,8 @@ DEFINE_UINT_PROPERTY (max_message_size, max_message_size, PROP_MAX_MESSAGE_SIZE,
 /**
  * any_socket_get_max_partial_messages:
  * @self: an #AnySocket
+ *
+ * Gets #AnySocket:max-partial-messages.
  *
  * Returns: the #AnySocket:max-partial-messages
  */
@@ -1080,6 +1102,8 @@ DEFINE_UINT_PROPERTY (max_partial_messages, max_partial_messages, PROP_MAX_PARTI
  * any_socket_get_e2e_timeout:
  * @self: an #AnySocket
  *
+ * Gets #AnySocket:e2e-timeout.
+ *
  * Returns: the #AnySocket:e2e-timeout in milliseconds
  */
 /**
@@ -1094,6 +1118,8 @@ DEFINE_UINT_PROPERTY (e2e_timeout, e2e_timeout, PROP_E2E_TIMEOUT, guint)
 /**
  * any_socket_get_e2e_policy:
  * @self: an #AnySocket
+ *
+ * Gets #AnySocket:e2e-policy.
  *
  * Returns: the #AnySocket:e2e-policy
  */
@@ -1127,6 +1153,8 @@ any_socket_set_e2e_policy (AnySocket    *self,
 /**
  * any_socket_get_heartbeat_interval:
  * @self: an #AnySocket
+ *
+ * Gets #AnySocket:heartbeat-interval.
  *
  * Returns: the #AnySocket:heartbeat-interval in milliseconds
  */
@@ -1169,6 +1197,8 @@ any_socket_set_heartbeat_interval (AnySocket *self,
  * any_socket_get_auth_data:
  * @self: an #AnySocket
  *
+ * Gets #AnySocket:auth-data.
+ *
  * Returns: (transfer none) (nullable): the #AnySocket:auth-data
  */
 JsonNode *
@@ -1203,6 +1233,8 @@ any_socket_set_auth_data (AnySocket *self,
 /**
  * any_socket_get_permessage_deflate:
  * @self: an #AnySocket
+ *
+ * Gets #AnySocket:permessage-deflate.
  *
  * Returns: whether WebSocket compression is offered and accepted
  */

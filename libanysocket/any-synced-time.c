@@ -106,6 +106,8 @@ any_peer_get_synced_time_async (AnyPeer             *self,
  *   transmit times taken as one)
  * @error: return location for a #GError
  *
+ * Finishes any_peer_get_synced_time_async().
+ *
  * Returns: %TRUE on success
  */
 gboolean

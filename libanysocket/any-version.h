@@ -10,8 +10,25 @@
 
 #include <glib.h>
 
+/**
+ * ANY_MAJOR_VERSION:
+ *
+ * The major version of the libanysocket headers compiled against.
+ */
 #define ANY_MAJOR_VERSION 0
+
+/**
+ * ANY_MINOR_VERSION:
+ *
+ * The minor version of the libanysocket headers compiled against.
+ */
 #define ANY_MINOR_VERSION 1
+
+/**
+ * ANY_MICRO_VERSION:
+ *
+ * The micro version of the libanysocket headers compiled against.
+ */
 #define ANY_MICRO_VERSION 0
 
 /* Symbols are hidden by default (-fvisibility=hidden); only what carries

@@ -1,0 +1,96 @@
+#!/bin/bash
+# test-install.sh: a third party builds against the installed library
+#
+#   test-install.sh BUILDDIR PREFIX LIBDIR INCLUDEDIR SOURCE HEADER...
+#
+# Installs BUILDDIR into a temporary DESTDIR (meson install --destdir),
+# checks that every public HEADER landed in INCLUDEDIR/libanysocket-1,
+# then compiles and links SOURCE with nothing but the flags of the
+# installed libanysocket-1.pc (its prefix moved into the DESTDIR) and runs
+# it against the installed shared library. CC, MESON and SRCDIR (the
+# source tree, which the flags must not mention) come from the
+# environment. Prints TAP.
+set -uo pipefail
+
+builddir=$1 prefix=$2 libdir=$3 includedir=$4 source=$5
+shift 5
+headers=("$@")
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+root=$tmp/root
+n=0 failed=0
+
+# ok CONDITION-STATUS DESCRIPTION [DIAGNOSTIC]
+ok () {
+  n=$((n + 1))
+  if [ "$1" -eq 0 ]; then
+    echo "ok $n - $2"
+  else
+    failed=$((failed + 1))
+    echo "not ok $n - $2"
+    [ -n "${3:-}" ] && while IFS= read -r line; do echo "# $line"; done <<<"$3"
+  fi
+}
+
+# Absolute paths in the install, as meson computes them from the options.
+abs () { case $1 in /*) echo "$1" ;; *) echo "$prefix/$1" ;; esac; }
+
+echo "TAP version 13"
+echo "1..7"
+
+# --no-rebuild: meson test has just built everything, and a ninja run
+# here would race with the other tests.
+out=$("$MESON" install -C "$builddir" --no-rebuild --quiet --destdir "$root" 2>&1)
+ok $? "meson install --destdir" "$out"
+
+incdir=$root$(abs "$includedir")/libanysocket-1
+missing=()
+for h in "${headers[@]}"; do
+  [ -f "$incdir/$h" ] || missing+=("$h")
+done
+ok ${#missing[@]} "the ${#headers[@]} public headers are installed" "missing in $incdir: ${missing[*]}"
+
+# A copy of the installed .pc whose prefix is moved into the DESTDIR, as a
+# staging build does. (pkg-config --define-variable=prefix would move the
+# prefix of glib-2.0 and the other required packages too.) Every other
+# path in the file must follow from ${prefix}: the next check sees it.
+pcfile=$root$(abs "$libdir")/pkgconfig/libanysocket-1.pc
+mkdir -p "$tmp/pkgconfig"
+sed "s|^prefix=.*|prefix=$root$prefix|" "$pcfile" >"$tmp/pkgconfig/libanysocket-1.pc"
+pkg () { PKG_CONFIG_PATH=$tmp/pkgconfig pkg-config "$@" libanysocket-1; }
+grep -q "^prefix=$root$prefix\$" "$tmp/pkgconfig/libanysocket-1.pc" &&
+  cflags=$(pkg --cflags 2>&1) && libs=$(pkg --libs 2>&1)
+ok $? "pkg-config reads the installed libanysocket-1.pc" "$pcfile: $cflags $libs"
+
+# The flags must lead into the install, not back into the source or build tree.
+case " $cflags $libs " in
+  *" -I$incdir "*" -L$root"*) leak=0 ;;
+  *) leak=1 ;;
+esac
+case " $cflags $libs " in
+  *"$builddir"*|*"$SRCDIR"*) leak=1 ;;
+esac
+ok $leak "the pkg-config flags point into the DESTDIR" "cflags: $cflags
+libs: $libs"
+
+# The headers must build warning-free in a stricter program than ours.
+# shellcheck disable=SC2086 # the flags are word lists
+out=$($CC -Wall -Wextra -Wno-unused-parameter -Werror -o "$tmp/third-party" "$source" $cflags $libs 2>&1)
+ok $? "third-party.c compiles and links with <anysocket.h> and the pkg-config flags" "$out"
+
+LD_LIBRARY_PATH=$root$(abs "$libdir")
+export LD_LIBRARY_PATH
+resolved=$(ldd "$tmp/third-party" 2>&1 | grep libanysocket-1)
+case $resolved in
+  *"=> $root"*) status=0 ;;
+  *) status=1 ;;
+esac
+ok $status "it runs against the installed libanysocket-1.so.0" "$resolved"
+
+out=$(timeout 60 "$tmp/third-party" 2>&1)
+status=$?
+ok $status "it listens, connects, asks and gets the reply" "$out"
+[ $status -eq 0 ] && echo "# $out"
+
+[ $failed -eq 0 ]
