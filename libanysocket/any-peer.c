@@ -768,6 +768,8 @@ any_peer_get_remote_address (AnyPeer *self)
  * any_peer_is_proxy:
  * @self: an #AnyPeer
  *
+ * Gets whether the peer is reached through a hub (#AnyPeer:is-proxy).
+ *
  * Returns: %TRUE if the peer is reached through a hub
  */
 gboolean
@@ -781,6 +783,8 @@ any_peer_is_proxy (AnyPeer *self)
 /**
  * any_peer_get_via:
  * @self: an #AnyPeer
+ *
+ * Gets the hub a proxied peer is reached through (#AnyPeer:via).
  *
  * Returns: (transfer none) (nullable): the hub a proxied peer is reached
  *   through, %NULL for a direct peer

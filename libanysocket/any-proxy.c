@@ -248,6 +248,8 @@ any_socket_proxy_async (AnySocket           *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes any_socket_proxy_async().
+ *
  * Returns: (transfer full): the proxied peer
  */
 AnyPeer *
