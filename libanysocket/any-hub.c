@@ -16,7 +16,7 @@
 /* How long the target has to confirm a new link, and how much the
  * requester may send meanwhile (see confirm_link()). */
 #define CONFIRM_TIMEOUT_MS 5000
-#define MAX_UNCONFIRMED_BYTES ((gsize) 16 * 1024 * 1024)
+#define MAX_UNCONFIRMED_BYTES ((gsize) 64 * 1024 * 1024)   /* all pairs together */
 
 /* Pairs unlinked this recently may still have frames on the way: those
  * are dropped, not taken as a violation. Bounded, oldest forgotten. */
@@ -29,12 +29,14 @@ struct _AnyHub
   GHashTable *recently_unlinked; /* "from>to" */
   GQueue      unlinked_order;    /* of the keys above, oldest first */
   GHashTable *unconfirmed;       /* "from>to" -> Unconfirmed */
+  gsize       unconfirmed_bytes; /* of all of them */
 };
 
 /* Frames from a requester to a target that has not confirmed yet. */
 typedef struct {
-  GQueue frames;                 /* GBytes */
-  gsize  bytes;
+  AnyHub *hub;
+  GQueue  frames;                /* GBytes */
+  gsize   bytes;
 } Unconfirmed;
 
 static void
@@ -42,6 +44,7 @@ unconfirmed_free (gpointer data)
 {
   Unconfirmed *unconfirmed = data;
 
+  unconfirmed->hub->unconfirmed_bytes -= unconfirmed->bytes;
   g_queue_clear_full (&unconfirmed->frames, (GDestroyNotify) g_bytes_unref);
   g_free (unconfirmed);
 }
@@ -252,12 +255,15 @@ confirm_link (AnyHub  *self,
   g_autoptr(JsonNode) ping = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonObject) object = json_object_new ();
   PendingLink *pending = g_new0 (PendingLink, 1);
+  Unconfirmed *unconfirmed;
 
   pending->from = g_object_ref (from);
   pending->seq = seq;
   pending->target_id = g_strdup (any_peer_get_id (target));
+  unconfirmed = g_new0 (Unconfirmed, 1);
+  unconfirmed->hub = self;
   g_hash_table_insert (self->unconfirmed, pair_key (any_peer_get_id (from), pending->target_id),
-                       g_new0 (Unconfirmed, 1));
+                       unconfirmed);
   send_network (target, "connected", any_peer_get_id (from));
   reply_proxy (from, seq, NULL);
   json_object_set_int_member (object, "type", ANY_INTERNAL_SYNCED_TIME);
@@ -374,13 +380,14 @@ any_hub_relay (AnyHub        *self,
   unconfirmed = g_hash_table_lookup (self->unconfirmed, key);
   if (unconfirmed != NULL)
     {
-      if (unconfirmed->bytes + len > MAX_UNCONFIRMED_BYTES)
+      if (self->unconfirmed_bytes + len > MAX_UNCONFIRMED_BYTES)
         {
           *reason = g_strdup_printf ("Invalid FORWARD: too much data for %s before it confirmed the link",
                                      to_id);
           return FALSE;
         }
       unconfirmed->bytes += len;
+      self->unconfirmed_bytes += len;
       g_queue_push_tail (&unconfirmed->frames, g_steal_pointer (&bytes));
       return TRUE;
     }

@@ -80,6 +80,23 @@ _any_proxy_take_probe (AnyPeer    *peer,
 
 /* Hub messages */
 
+/* A hub could announce peers without end: each costs memory and a
+ * heartbeat, so one hub gets at most this many. */
+#define MAX_PROXIED_PER_HUB 1024
+
+static guint
+count_proxied_via (AnySocket *socket,
+                   AnyPeer   *hub)
+{
+  g_autoptr(GList) peers = any_socket_get_peers (socket);
+  guint count = 0;
+
+  for (GList *l = peers; l != NULL; l = l->next)
+    if (any_peer_get_via (l->data) == hub)
+      count++;
+  return count;
+}
+
 void
 _any_proxy_send_unproxy (AnyPeer    *via,
                          const char *peer_id)
@@ -113,8 +130,15 @@ _any_proxy_handle_network (AnyPeer    *hub,
 
   if (g_str_equal (action, "connected"))
     {
-      if (known == NULL && !g_str_equal (id, any_socket_get_id (socket)))
-        g_object_unref (_any_socket_add_proxied_peer (socket, hub, id));
+      if (known != NULL || g_str_equal (id, any_socket_get_id (socket)))
+        return;
+      if (count_proxied_via (socket, hub) >= MAX_PROXIED_PER_HUB)
+        {
+          g_debug ("Ignored NETWORK connected from %s: %u proxied peers already",
+                   any_peer_get_id (hub), MAX_PROXIED_PER_HUB);
+          return;
+        }
+      g_object_unref (_any_socket_add_proxied_peer (socket, hub, id));
     }
   else if (g_str_equal (action, "disconnected"))
     {

@@ -1867,6 +1867,35 @@ test_forward_to_hub_unknown (Fixture       *fx,
   g_assert_cmpuint (fx->raw_messages->len, ==, 1);
 }
 
+/* A hub announcing peers without end: at most 1024 proxied peers each. */
+static void
+test_network_flood (Fixture       *fx,
+                    gconstpointer  data)
+{
+  RawClient *raw = raw_connect (fx);
+  g_autoptr(GList) peers = NULL;
+  guint proxied = 0;
+  gint32 seq = 2;
+
+  if (!raw_auth (fx, raw))
+    return;
+  for (guint i = 0; i < 1100; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"type\":1,\"action\":\"connected\","
+                                               "\"id\":\"%032x\"}", i + 1);
+
+      g_assert_true (raw_send (raw, LAST, T_INTERNAL, seq++, body));
+    }
+  raw->next_seq = seq;
+  raw_expect_alive (fx, raw);
+  peers = any_socket_get_peers (fx->server);
+  for (GList *l = peers; l != NULL; l = l->next)
+    if (any_peer_is_proxy (l->data))
+      proxied++;
+  g_test_message ("%u proxied peers after 1100 announcements", proxied);
+  g_assert_cmpuint (proxied, ==, 1024);
+}
+
 static const char * const bad_networks[] = {
   "{\"type\":1,\"action\":\"connected\",\"id\":\"not-an-id\"}",
   "{\"type\":1,\"action\":\"connected\"}",
@@ -2055,6 +2084,7 @@ main (int   argc,
   ADD ("proxy/forward-unlinked", NULL, test_forward_unlinked);
   ADD ("proxy/forward-to-hub-unknown", NULL, test_forward_to_hub_unknown);
   ADD ("proxy/network-garbage", NULL, test_network_garbage);
+  ADD ("proxy/network-flood", NULL, test_network_flood);
 
   ADD ("heartbeat/ping", NULL, test_heartbeat_ping);
   ADD ("heartbeat/invalid-3", "3", test_heartbeat_invalid);
