@@ -4,13 +4,15 @@
  * proxying and waits for the answers; one that never comes costs it the
  * whole link (its reply timeout disconnects). So every request type gets
  * the answer the JavaScript peer expects, even for features that are not
- * built yet: SYNCED_TIME is answered, RPC gets a 404, PROXY an `ok: false`.
+ * built yet: SYNCED_TIME is answered, RPC goes to any-rpc.c, PROXY gets an
+ * `ok: false`.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
 
 #include "any-internal.h"
+#include "any-rpc.h"
 
 static void
 reply (AnyPeer  *peer,
@@ -24,6 +26,15 @@ reply (AnyPeer  *peer,
     return;
   if (_any_peer_send_packet (peer, ANY_PACKET_TYPE_INTERNAL, seq, msg, &error) == 0)
     g_debug ("Could not answer INTERNAL packet %d: %s", seq, error->message);
+}
+
+/* For any-rpc.c, which answers the RPC requests. */
+void
+_any_internal_reply (AnyPeer  *peer,
+                     gint32    seq,
+                     JsonNode *msg)
+{
+  reply (peer, seq, msg);
 }
 
 static void
@@ -43,50 +54,6 @@ reply_synced_time (AnyPeer    *peer,
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "t");
   json_builder_add_int_value (builder, g_get_real_time () / 1000);
-  json_builder_end_object (builder);
-  answer = json_builder_get_root (builder);
-  reply (peer, seq, answer);
-}
-
-/* The JavaScript peer prints the method array joined with commas. */
-static char *
-method_to_string (JsonObject *request)
-{
-  JsonNode *method = json_object_get_member (request, "method");
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  if (method == NULL || !JSON_NODE_HOLDS_ARRAY (method))
-    return g_strdup ("");
-
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (method)); i++)
-    {
-      JsonNode *part = json_array_get_element (json_node_get_array (method), i);
-
-      if (i > 0)
-        g_string_append_c (out, ',');
-      if (JSON_NODE_HOLDS_VALUE (part) && json_node_get_value_type (part) == G_TYPE_STRING)
-        g_string_append (out, json_node_get_string (part));
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-static void
-reply_rpc_not_found (AnyPeer    *peer,
-                     gint32      seq,
-                     JsonObject *request)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) answer = NULL;
-  g_autofree char *method = method_to_string (request);
-  g_autofree char *details = g_strdup_printf ("method: '%s'", method);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_add_string_value (builder, "Method not found!");
-  json_builder_set_member_name (builder, "details");
-  json_builder_add_string_value (builder, details);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_int_value (builder, 404);
   json_builder_end_object (builder);
   answer = json_builder_get_root (builder);
   reply (peer, seq, answer);
@@ -131,15 +98,15 @@ _any_internal_handle (AnyPeer  *peer,
       reply_synced_time (peer, seq, request);
       break;
     case ANY_INTERNAL_RPC:
-      reply_rpc_not_found (peer, seq, request);
+    case ANY_INTERNAL_RPC_NOTIFY:
+      _any_rpc_handle (peer, seq, request, type == ANY_INTERNAL_RPC);
       break;
     case ANY_INTERNAL_PROXY:
       if (g_strcmp0 (json_object_get_string_member_with_default (request, "action", ""), "proxy") == 0)
         reply_proxy_refused (peer, seq);
       break;
-    case ANY_INTERNAL_RPC_NOTIFY:
     case ANY_INTERNAL_NETWORK:
-      /* No answer expected; nothing to do without RPC and proxying. */
+      /* No answer expected; nothing to do without proxying. */
       break;
     default:
       any_peer_disconnect (peer, "Invalid internal message");

@@ -19,5 +19,8 @@ typedef enum {
 void _any_internal_handle (AnyPeer  *peer,
                            gint32    seq,
                            JsonNode *data);
+void _any_internal_reply  (AnyPeer  *peer,
+                           gint32    seq,
+                           JsonNode *msg);
 
 G_END_DECLS
