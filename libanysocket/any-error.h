@@ -1,4 +1,4 @@
-/* any-error.h: the ANY_SOCKET_ERROR domain
+/* any-error.h: the ANY_SOCKET_ERROR and ANY_RPC_ERROR domains
  *
  * SPDX-License-Identifier: MIT
  */
@@ -55,5 +55,36 @@ typedef enum {
 
 ANY_AVAILABLE_IN_ALL
 GQuark any_socket_error_quark (void);
+
+/**
+ * ANY_RPC_ERROR:
+ *
+ * The error domain of failed RPC calls (any_peer_call_finish(),
+ * any_peer_invoke_finish()). Its codes are the ones the remote peer sent,
+ * as #AnyRpcError. A call that got no answer keeps the %ANY_SOCKET_ERROR
+ * codes of requests (%ANY_SOCKET_ERROR_TIMEOUT,
+ * %ANY_SOCKET_ERROR_DISCONNECTED).
+ */
+#define ANY_RPC_ERROR (any_rpc_error_quark ())
+
+/**
+ * AnyRpcError:
+ * @ANY_RPC_ERROR_INVALID_REPLY: the reply is not an RPC reply (not an
+ *   object, or a binary result that is not valid base64)
+ * @ANY_RPC_ERROR_NOT_FOUND: the peer has no such method (its code 404)
+ * @ANY_RPC_ERROR_FAILED: the method failed (code 500, or any code other
+ *   than 404)
+ *
+ * Error codes of the %ANY_RPC_ERROR domain: the HTTP-like codes of the
+ * JavaScript peer's RPC error replies.
+ */
+typedef enum {
+  ANY_RPC_ERROR_INVALID_REPLY = 1,
+  ANY_RPC_ERROR_NOT_FOUND     = 404,
+  ANY_RPC_ERROR_FAILED        = 500,
+} AnyRpcError;
+
+ANY_AVAILABLE_IN_ALL
+GQuark any_rpc_error_quark (void);
 
 G_END_DECLS

@@ -3,7 +3,8 @@
  * The JavaScript peer sends INTERNAL requests for RPC, synced time and
  * proxying and waits for the answers; one that never comes costs it the
  * whole link (its reply timeout disconnects). So every request type gets
- * the answer the JavaScript peer expects.
+ * the answer the JavaScript peer expects: SYNCED_TIME is answered here,
+ * RPC goes to any-rpc.c, PROXY and NETWORK to the hub and proxy code.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -11,6 +12,7 @@
 
 #include "any-internal.h"
 #include "any-hub.h"
+#include "any-rpc.h"
 
 static void
 reply (AnyPeer  *peer,
@@ -24,6 +26,15 @@ reply (AnyPeer  *peer,
     return;
   if (_any_peer_send_packet (peer, ANY_PACKET_TYPE_INTERNAL, seq, msg, &error) == 0)
     g_debug ("Could not answer INTERNAL packet %d: %s", seq, error->message);
+}
+
+/* For any-rpc.c, which answers the RPC requests. */
+void
+_any_internal_reply (AnyPeer  *peer,
+                     gint32    seq,
+                     JsonNode *msg)
+{
+  reply (peer, seq, msg);
 }
 
 static void
@@ -48,50 +59,6 @@ reply_synced_time (AnyPeer    *peer,
   /* A proxied peer's probe: it learns our capabilities, we learn its. */
   if (json_object_has_member (request, "caps"))
     _any_proxy_take_probe (peer, request, json_node_get_object (answer));
-  reply (peer, seq, answer);
-}
-
-/* The JavaScript peer prints the method array joined with commas. */
-static char *
-method_to_string (JsonObject *request)
-{
-  JsonNode *method = json_object_get_member (request, "method");
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  if (method == NULL || !JSON_NODE_HOLDS_ARRAY (method))
-    return g_strdup ("");
-
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (method)); i++)
-    {
-      JsonNode *part = json_array_get_element (json_node_get_array (method), i);
-
-      if (i > 0)
-        g_string_append_c (out, ',');
-      if (JSON_NODE_HOLDS_VALUE (part) && json_node_get_value_type (part) == G_TYPE_STRING)
-        g_string_append (out, json_node_get_string (part));
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-static void
-reply_rpc_not_found (AnyPeer    *peer,
-                     gint32      seq,
-                     JsonObject *request)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) answer = NULL;
-  g_autofree char *method = method_to_string (request);
-  g_autofree char *details = g_strdup_printf ("method: '%s'", method);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_add_string_value (builder, "Method not found!");
-  json_builder_set_member_name (builder, "details");
-  json_builder_add_string_value (builder, details);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_int_value (builder, 404);
-  json_builder_end_object (builder);
-  answer = json_builder_get_root (builder);
   reply (peer, seq, answer);
 }
 
@@ -134,7 +101,8 @@ _any_internal_handle (AnyPeer  *peer,
       reply_synced_time (peer, seq, request);
       break;
     case ANY_INTERNAL_RPC:
-      reply_rpc_not_found (peer, seq, request);
+    case ANY_INTERNAL_RPC_NOTIFY:
+      _any_rpc_handle (peer, seq, request, type == ANY_INTERNAL_RPC);
       break;
     case ANY_INTERNAL_PROXY:
       _any_socket_handle_proxy (peer, seq, request);
@@ -142,8 +110,6 @@ _any_internal_handle (AnyPeer  *peer,
     case ANY_INTERNAL_NETWORK:
       _any_proxy_handle_network (peer, request);
       break;
-    case ANY_INTERNAL_RPC_NOTIFY:
-      /* No answer expected; nothing to do without RPC. */
       break;
     default:
       any_peer_disconnect (peer, "Invalid internal message");

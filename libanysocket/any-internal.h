@@ -23,5 +23,8 @@ void      _any_internal_handle (AnyPeer          *peer,
 JsonNode *any_internal_build   (AnyInternalType   type,
                                 const char       *action,
                                 const char       *id);
+void      _any_internal_reply  (AnyPeer          *peer,
+                                gint32            seq,
+                                JsonNode         *msg);
 
 G_END_DECLS

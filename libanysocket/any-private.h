@@ -79,6 +79,10 @@ void       _any_socket_peer_message      (AnySocket  *self,
                                           AnyPacket  *packet);
 void       _any_socket_peer_heartbeat    (AnySocket  *self,
                                           AnyPeer    *peer);
+gboolean   _any_socket_has_rpc_handler   (AnySocket  *self,
+                                          const char *method);
+gboolean   _any_socket_peer_rpc          (AnySocket  *self,
+                                          AnyRpcCall *call);
 void       _any_socket_peer_disconnected (AnySocket  *self,
                                           AnyPeer    *peer,
                                           const char *reason);

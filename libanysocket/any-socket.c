@@ -87,6 +87,7 @@ enum {
   SIGNAL_HEARTBEAT,
   SIGNAL_DISCONNECTED,
   SIGNAL_E2E,
+  SIGNAL_RPC,
   SIGNAL_AUTHENTICATE,
   SIGNAL_VERIFY_PEER,
   SIGNAL_PROXY_REQUEST,
@@ -239,6 +240,27 @@ close_proxied_via (AnySocket  *self,
 
         _any_peer_close_proxied (peer, why);
       }
+}
+
+/* RPC details are looked up, never made: methods come from the remote
+ * peer, and quarks are never freed. A method no handler was connected to
+ * by name has no quark, and reaches the handlers without a detail only. */
+gboolean
+_any_socket_has_rpc_handler (AnySocket  *self,
+                             const char *method)
+{
+  return g_signal_has_handler_pending (self, signals[SIGNAL_RPC], g_quark_try_string (method), FALSE);
+}
+
+gboolean
+_any_socket_peer_rpc (AnySocket  *self,
+                      AnyRpcCall *call)
+{
+  gboolean handled = FALSE;
+
+  g_signal_emit (self, signals[SIGNAL_RPC], g_quark_try_string (any_rpc_call_get_method (call)),
+                 call, &handled);
+  return handled;
 }
 
 void
@@ -1633,6 +1655,31 @@ any_socket_class_init (AnySocketClass *klass)
   signals[SIGNAL_E2E] =
     g_signal_new ("e2e", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, ANY_TYPE_PEER);
+
+  /**
+   * AnySocket::rpc:
+   * @self: the socket
+   * @call: the incoming call
+   *
+   * A peer called a method (the JavaScript `peer.rpc.hello.user(...)`,
+   * which a JavaScript peer serves with `setRPC()`). The detail is the
+   * method path joined with dots: connect to `rpc::hello.user` for that
+   * method only, or to `rpc` for every method.
+   *
+   * A handler that takes the call returns %TRUE and completes it exactly
+   * once, right away or later (keeping a reference meanwhile), with
+   * any_rpc_call_return_value(), any_rpc_call_return_bytes() or
+   * any_rpc_call_return_error(). A call dropped without an answer is
+   * answered with the error `RPC handler returned no result` (500). When
+   * no handler returns %TRUE the caller gets `Method not found!` (404), as
+   * from a JavaScript peer.
+   *
+   * Returns: %TRUE if the handler took the call
+   */
+  signals[SIGNAL_RPC] =
+    g_signal_new ("rpc", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 1, ANY_TYPE_RPC_CALL);
 
   /**
    * AnySocket::authenticate:

@@ -11,5 +11,6 @@
 # include "any-types.h"
 # include "any-packet.h"
 # include "any-peer.h"
+# include "any-rpc-call.h"
 # include "any-socket.h"
 #undef ANYSOCKET_INSIDE

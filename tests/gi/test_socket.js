@@ -19,12 +19,15 @@ import System from 'system';
 Gio._promisify(AnySocket.Socket.prototype, 'listen_async', 'listen_finish');
 Gio._promisify(AnySocket.Socket.prototype, 'connect_async', 'connect_finish');
 Gio._promisify(AnySocket.Peer.prototype, 'request_async', 'request_finish');
+Gio._promisify(AnySocket.Peer.prototype, 'call_async', 'call_finish');
+Gio._promisify(AnySocket.Peer.prototype, 'invoke_async', 'invoke_finish');
 
 const WAIT_MS = 5000;        // upper bound for anything that should be quick
 const TEST_MS = 20000;       // upper bound for one whole test
 const LOOPBACK = 'ws://127.0.0.1:0';
 const NON_ASCII = 'h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c\u8a9e \u{1F389} end';
 const ERROR_DOMAIN = 'any-socket-error-quark';
+const RPC_ERROR_DOMAIN = 'any-rpc-error-quark';
 
 // Assertions
 
@@ -80,6 +83,18 @@ function node(value) {
 
 function value(jsonNode) {
     return JSON.parse(Json.to_string(jsonNode, false));
+}
+
+function arrayValue(jsonArray) {
+    return value(Json.Node.alloc().init_array(jsonArray));
+}
+
+function assertRpcError(error, code, message, what) {
+    assert(error instanceof GLib.Error, `${what}: a GLib.Error, got ${error}`);
+    assertEqual(GLib.quark_to_string(error.domain), RPC_ERROR_DOMAIN, `${what}: domain`);
+    assertEqual(error.code, code, `${what}: code (${error.message})`);
+    assert(error.matches(AnySocket.RpcError, code), `${what}: matches()`);
+    assertEqual(error.message, message, `${what}: message`);
 }
 
 // Main loop helpers
@@ -415,6 +430,59 @@ test('stop', async () => {
     const port2 = await listen(server);
     const peer = await connectTo(clients[0], port2);
     assertEqual(peer.id, server.id, 'reconnected after stop');
+});
+
+test('rpc: detailed handlers, values, completed later', async () => {
+    const {server, serverPeer, clientPeer} = await pair();
+    const seen = [];
+    server.connect('rpc::math.add', (s, call) => {
+        seen.push([call.get_method(), call.get_peer() === serverPeer, call.get_wants_reply()]);
+        const params = arrayValue(call.get_params());
+        call.return_value(node(params[0] + params[1]));
+        return true;
+    });
+    server.connect('rpc::later', (s, call) => {
+        GLib.timeout_add(GLib.PRIORITY_DEFAULT, 30, () => {
+            call.return_value(node({later: NON_ASCII}));
+            return GLib.SOURCE_REMOVE;
+        });
+        return true;
+    });
+    const sum = await bounded(clientPeer.call_async('math.add', node([2, 40]).get_array(), null), 'math.add');
+    assertEqual(value(sum), 42, 'math.add');
+    assertEqual(seen, [['math.add', true, true]], 'the handler saw');
+    const later = await bounded(clientPeer.call_async('later', null, null), 'later');
+    assertEqual(value(later), {later: NON_ASCII}, 'later');
+});
+
+test('rpc: bytes', async () => {
+    const {server, clientPeer} = await pair();
+    server.connect('rpc::bytes.reverse', (s, call) => {
+        const data = call.get_param_bytes(0).toArray();
+        call.return_bytes(new GLib.Bytes(data.reverse()));
+        return true;
+    });
+    const call = AnySocket.RpcCall.new('bytes.reverse');
+    call.add_bytes_param(new GLib.Bytes(new Uint8Array([0, 1, 254, 255])));
+    const ok = await bounded(clientPeer.invoke_async(call, 0, null), 'invoke');
+    assert(ok, 'invoke_finish');
+    assertEqual(Array.from(call.get_result_bytes().toArray()), [255, 254, 1, 0], 'reversed');
+    assertEqual(value(call.get_result()), '//4BAA==', 'the result as base64');
+});
+
+test('rpc: errors', async () => {
+    const {server, clientPeer} = await pair();
+    server.connect('rpc::fail', (s, call) => {
+        call.return_error_literal('nope \u2713');
+        return true;
+    });
+    let e = await assertRejects(bounded(clientPeer.call_async('fail', null, null), 'fail'), 'fail');
+    assertRpcError(e, AnySocket.RpcError.FAILED, "nope \u2713 (method: 'fail')", 'fail');
+    e = await assertRejects(bounded(clientPeer.call_async('no.such', node([1]).get_array(), null), 'no.such'),
+        'no.such');
+    assertRpcError(e, AnySocket.RpcError.NOT_FOUND, "Method not found! (method: 'no,such')", 'no.such');
+    assertEqual(AnySocket.RpcError.NOT_FOUND, 404, 'NOT_FOUND');
+    assert(clientPeer.is_connected(), 'still connected');
 });
 
 // The runner

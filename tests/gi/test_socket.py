@@ -31,6 +31,7 @@ WAIT_S = 5.0            # upper bound for anything that should be quick
 LOOPBACK = 'ws://127.0.0.1:0'
 NON_ASCII = 'h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c\u8a9e \U0001F389 end'
 ERROR_DOMAIN = 'any-socket-error-quark'
+RPC_ERROR_DOMAIN = 'any-rpc-error-quark'
 
 
 def node(value):
@@ -41,6 +42,16 @@ def node(value):
 def value(json_node):
     """A Python value from a Json.Node."""
     return json.loads(Json.to_string(json_node, False))
+
+
+def array(values):
+    """A Json.Array from a Python list."""
+    return node(values).get_array()
+
+
+def array_value(json_array):
+    """A Python list from a Json.Array."""
+    return value(Json.Node.alloc().init_array(json_array))
 
 
 class Pending:
@@ -529,6 +540,129 @@ class TestSocket(GiTestCase):
         with self.assertRaises(GLib.Error):
             client.connect_finish(pending.result)
         self.assertEqual(client.get_peers(), [])
+
+    # RPC
+
+    def call(self, peer, method, params=None):
+        """any_peer_call_async() and _finish(): the result as a Python
+        value; a GLib.Error raises."""
+        pending = Pending()
+        peer.call_async(method, array(params) if params is not None else None, None, pending)
+        self.wait(lambda: pending.done, 'the answer to ' + method)
+        return value(peer.call_finish(pending.result))
+
+    def assertRpcError(self, error, code, message):
+        self.assertIsInstance(error, GLib.Error)
+        self.assertEqual(error.domain, RPC_ERROR_DOMAIN)
+        self.assertEqual(error.code, int(code))
+        self.assertTrue(error.matches(AnySocket.rpc_error_quark(), code))
+        self.assertEqual(error.message, message)
+
+    def test_17_rpc_value(self):
+        server, client, server_peer, client_peer = self.pair()
+        seen = []
+
+        def add(sock, call):
+            seen.append((sock, call.get_method(), call.get_peer(), call.get_wants_reply()))
+            call.return_value(node(sum(array_value(call.get_params()))))
+            return True
+
+        def echo(sock, call):
+            call.return_value(node(array_value(call.get_params())))
+            return True
+
+        server.connect('rpc::math.add', add)
+        server.connect('rpc::echo', echo)
+        self.assertEqual(self.call(client_peer, 'math.add', [2, 40]), 42)
+        self.assertEqual(seen, [(server, 'math.add', server_peer, True)])
+        sent = [NON_ASCII, {'n': [1, 2.5, None, True]}]
+        self.assertEqual(self.call(client_peer, 'echo', sent), sent)
+        self.assertEqual(self.call(client_peer, 'echo'), [])
+
+        # Completed later, from the main loop: keep the call meanwhile.
+        def later(sock, call):
+            GLib.timeout_add(30, lambda: call.return_value(node('later \u2713')) or False)
+            return True
+
+        server.connect('rpc::later', later)
+        self.assertEqual(self.call(client_peer, 'later'), 'later \u2713')
+
+        # A generic handler sees every method, the detail in get_method().
+        generic = []
+
+        def any_method(sock, call):
+            generic.append(call.get_method())
+            if call.get_method() != 'generic.one':
+                return False
+            call.return_value(node('generic'))
+            return True
+
+        server.connect('rpc', any_method)
+        self.assertEqual(self.call(client_peer, 'generic.one'), 'generic')
+        # Handlers run in the order they were connected, until one takes
+        # the call: math.add's own, connected first, keeps it from the
+        # generic one.
+        self.assertEqual(self.call(client_peer, 'math.add', [1, 1]), 2)
+        self.assertEqual(generic, ['generic.one'])
+
+    def test_18_rpc_bytes(self):
+        server, client, server_peer, client_peer = self.pair()
+
+        def reverse(sock, call):
+            self.assertIsNone(call.get_param_bytes(1))
+            self.assertEqual(array_value(call.get_params())[1], 'label')
+            call.return_bytes(GLib.Bytes.new(call.get_param_bytes(0).get_data()[::-1]))
+            return True
+
+        server.connect('rpc::bytes.reverse', reverse)
+        for data in (b'', b'\x00\x01\xfe\xff', bytes(range(256)) * 4000):
+            call = AnySocket.RpcCall.new('bytes.reverse')
+            call.add_bytes_param(GLib.Bytes.new(data))
+            call.add_param(node('label'))
+            pending = Pending()
+            client_peer.invoke_async(call, 0, None, pending)
+            self.wait(lambda: pending.done, 'the reversed bytes')
+            self.assertTrue(client_peer.invoke_finish(pending.result))
+            self.assertEqual(call.get_result_bytes().get_data(), data[::-1])
+            self.assertIs(call.get_peer(), client_peer)
+        # Through call_async() a binary result is its base64.
+        server.connect('rpc::bytes.make', lambda sock, call: call.return_bytes(GLib.Bytes.new(b'\x00\x01\x02\xff')) or True)
+        self.assertEqual(self.call(client_peer, 'bytes.make'), 'AAEC/w==')
+
+    def test_19_rpc_errors(self):
+        server, client, server_peer, client_peer = self.pair()
+
+        def fail(sock, call):
+            call.return_error_literal('nope \u2713')
+            return True
+
+        def fail_gerror(sock, call):
+            call.return_error(GLib.Error.new_literal(GLib.quark_from_string('test-error'), 'disk full', 3))
+            return True
+
+        server.connect('rpc::fail', fail)
+        server.connect('rpc::fail.gerror', fail_gerror)
+        server.connect('rpc::drop', lambda sock, call: True)
+        with self.assertRaises(GLib.Error) as cm:
+            self.call(client_peer, 'fail')
+        self.assertRpcError(cm.exception, AnySocket.RpcError.FAILED, "nope \u2713 (method: 'fail')")
+        with self.assertRaises(GLib.Error) as cm:
+            self.call(client_peer, 'fail.gerror')
+        self.assertRpcError(cm.exception, AnySocket.RpcError.FAILED, "disk full (method: 'fail,gerror')")
+        with self.assertRaises(GLib.Error) as cm:
+            self.call(client_peer, 'no.such', [1])
+        self.assertRpcError(cm.exception, AnySocket.RpcError.NOT_FOUND,
+                            "Method not found! (method: 'no,such')")
+        # A handler that takes the call and lets it go: answered at once.
+        start = time.monotonic()
+        with self.assertRaises(GLib.Error) as cm:
+            self.call(client_peer, 'drop')
+        self.assertRpcError(cm.exception, AnySocket.RpcError.FAILED,
+                            "RPC handler returned no result (method: 'drop')")
+        self.assertLess(time.monotonic() - start, 2.0)
+        self.assertEqual(int(AnySocket.RpcError.NOT_FOUND), 404)
+        self.assertEqual(AnySocket.RpcError.quark(), AnySocket.rpc_error_quark())
+        self.assertTrue(client_peer.is_connected())
 
 
 # A minimal TAP producer over unittest.

@@ -19,6 +19,7 @@
 //   --marker=TEXT        capture: the plaintext marker looked for in frames
 //   --can-proxy          canProxy() allows every proxy request (the package
 //                        refuses them by default)
+//   --rpc                setRPC() with the methods of rpcMethods below
 //
 // Every line on stdout is one JSON object with an "event" member and "n",
 // its position in the output (1, 2, ...: tells what happened first):
@@ -40,7 +41,10 @@
 //       -> sent as a request {"op":"hash","data":<string>};
 //          big_done {len, sha256, reply, ms} or big_error
 //   {"cmd":"synced_time"} -> synced_time {rtt, offset, time} or synced_time_error
-//   {"cmd":"rpc","path":["a","b"],"params":[...]} -> rpc_result / rpc_error / rpc_timeout
+//   {"cmd":"rpc","path":["a","b"],"params":[...],"buffers":[i...]}
+//       peer.rpc.a.b(...params), the params at "buffers" given as base64
+//       and passed as Buffers -> rpc_result {result} (a Buffer result as
+//       base64, with "buffer": true) / rpc_error {error} / rpc_timeout
 //   {"cmd":"disconnect","reason":R}
 //   {"cmd":"proxy","id":ID,"through":HUB} socket.proxy() -> proxied {id} or
 //       proxy_error {error}
@@ -197,11 +201,39 @@ function protocolOf(peer) {
     return peer[symbol];
 }
 
+// The methods served with --rpc. The JavaScript callee passes the calling
+// peer as one more argument, after the params.
+const rpcMethods = {
+    math: {
+        add: (a, b) => a + b,
+    },
+    echo: (...args) => args.slice(0, -1),
+    bytes: {
+        info: (buf) => ({
+            is_buffer: Buffer.isBuffer(buf),
+            len: buf.length,
+            sha256: crypto.createHash("sha256").update(buf).digest("hex"),
+        }),
+        make: (len, byte) => Buffer.alloc(len, byte),
+        reverse: (buf) => Buffer.from(buf).reverse(),
+    },
+    fail: {
+        sync: () => { throw new Error("sync failure \u00e9"); },
+        async: async () => { throw new Error("async failure"); },
+        reject: () => Promise.reject("plain rejection"),
+    },
+    later: (ms, value) => new Promise((resolve) => setTimeout(() => resolve(value), ms)),
+    notAFunction: 42,
+};
+
 let e2eStartedAt = null;
 
 const socket = new AnySocket();
 const peers = new Map();
 let lastPeer = null;
+
+if ("rpc" in opts)
+    socket.setRPC(rpcMethods);
 
 if ("auth" in opts) {
     const value = JSON.parse(opts.auth);
@@ -364,9 +396,15 @@ async function handle(cmd) {
         let fn = peer.rpc;
         for (const part of cmd.path)
             fn = fn[part];
+        const params = cmd.params || [];
+        for (const i of cmd.buffers || [])
+            params[i] = Buffer.from(params[i], "base64");
         try {
-            const result = await withTimeout(fn(...(cmd.params || [])), 5000);
-            out({ event: "rpc_result", result: result });
+            const result = await withTimeout(fn(...params), 5000);
+            if (Buffer.isBuffer(result))
+                out({ event: "rpc_result", result: result.toString("base64"), buffer: true });
+            else
+                out({ event: "rpc_result", result: result });
         } catch (e) {
             if (e instanceof Error && e.message === "helper timeout")
                 out({ event: "rpc_timeout" });

@@ -28,7 +28,7 @@ typedef struct {
 } Mesh;
 
 static void
-on_connected (AnySocket *socket, AnyPeer *peer, gpointer user_data)
+on_side_connected (AnySocket *socket, AnyPeer *peer, gpointer user_data)
 {
   Side *side = user_data;
 
@@ -37,7 +37,7 @@ on_connected (AnySocket *socket, AnyPeer *peer, gpointer user_data)
 
 /* Records messages; answers requests ({"req": …}) with {"echo": …}. */
 static void
-on_message (AnySocket *socket, AnyPacket *packet, gpointer user_data)
+on_side_message (AnySocket *socket, AnyPacket *packet, gpointer user_data)
 {
   Side *side = user_data;
   JsonNode *msg = any_packet_get_msg (packet);
@@ -56,7 +56,7 @@ on_message (AnySocket *socket, AnyPacket *packet, gpointer user_data)
 }
 
 static void
-on_disconnected (AnySocket *socket, AnyPeer *peer, const char *reason, gpointer user_data)
+on_side_disconnected (AnySocket *socket, AnyPeer *peer, const char *reason, gpointer user_data)
 {
   Side *side = user_data;
 
@@ -64,7 +64,7 @@ on_disconnected (AnySocket *socket, AnyPeer *peer, const char *reason, gpointer 
 }
 
 static void
-on_e2e (AnySocket *socket, AnyPeer *peer, gpointer user_data)
+on_side_e2e (AnySocket *socket, AnyPeer *peer, gpointer user_data)
 {
   Side *side = user_data;
 
@@ -91,17 +91,17 @@ side_init (Side *side)
   side->connected = g_ptr_array_new_with_free_func (g_object_unref);
   side->messages = g_ptr_array_new_with_free_func (g_object_unref);
   side->disconnects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_signal_connect (side->socket, "connected", G_CALLBACK (on_connected), side);
-  g_signal_connect (side->socket, "message", G_CALLBACK (on_message), side);
-  g_signal_connect (side->socket, "disconnected", G_CALLBACK (on_disconnected), side);
-  g_signal_connect (side->socket, "e2e", G_CALLBACK (on_e2e), side);
+  g_signal_connect (side->socket, "connected", G_CALLBACK (on_side_connected), side);
+  g_signal_connect (side->socket, "message", G_CALLBACK (on_side_message), side);
+  g_signal_connect (side->socket, "disconnected", G_CALLBACK (on_side_disconnected), side);
+  g_signal_connect (side->socket, "e2e", G_CALLBACK (on_side_e2e), side);
 }
 
 static void
 side_clear (Side *side)
 {
   any_socket_stop (side->socket);
-  loopback_drain ();
+  drain ();
   g_signal_handlers_disconnect_by_data (side->socket, side);
   g_clear_object (&side->socket);
   g_ptr_array_unref (side->connected);
@@ -120,12 +120,12 @@ mesh_setup (Mesh *mesh, gconstpointer data)
   side_init (&mesh->b);
   mesh->allow = TRUE;
   g_signal_connect (mesh->hub.socket, "proxy-request", G_CALLBACK (on_proxy_request), mesh);
-  mesh->port = loopback_listen (mesh->hub.socket);
-  mesh->a_to_hub = loopback_connect (mesh->a.socket, mesh->port, &error);
+  mesh->port = listen_local (mesh->hub.socket);
+  mesh->a_to_hub = connect_local (mesh->a.socket, mesh->port, &error);
   g_assert_no_error (error);
-  mesh->b_to_hub = loopback_connect (mesh->b.socket, mesh->port, &error);
+  mesh->b_to_hub = connect_local (mesh->b.socket, mesh->port, &error);
   g_assert_no_error (error);
-  LOOPBACK_WAIT_UNTIL (mesh->hub.connected->len == 2);
+  WAIT_UNTIL (mesh->hub.connected->len == 2);
   g_assert_cmpuint (mesh->hub.connected->len, ==, 2);
 }
 
@@ -160,11 +160,11 @@ static AnyPeer *
 proxy_a_to_b (Mesh *mesh, AnyPeer **b_side)
 {
   g_autoptr(GError) error = NULL;
-  AnyPeer *peer = loopback_proxy (mesh->a.socket, id_of (&mesh->b), mesh->a_to_hub, &error);
+  AnyPeer *peer = proxy_local (mesh->a.socket, id_of (&mesh->b), mesh->a_to_hub, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (peer);
-  LOOPBACK_WAIT_UNTIL (mesh->b.connected->len == 2);
+  WAIT_UNTIL (mesh->b.connected->len == 2);
   g_assert_cmpuint (mesh->b.connected->len, ==, 2);
   *b_side = g_ptr_array_index (mesh->b.connected, 1);
   return peer;
@@ -174,8 +174,8 @@ static JsonNode *
 request_reply (AnyPeer *peer, const char *text)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) msg = loopback_json (text);
-  g_autoptr(AnyPacket) reply = loopback_request (peer, msg, 0, &error);
+  g_autoptr(JsonNode) msg = json_checked (text);
+  g_autoptr(AnyPacket) reply = request_local (peer, msg, 0, &error);
 
   g_assert_no_error (error);
   return json_node_copy (any_packet_get_msg (reply));
@@ -211,8 +211,8 @@ test_proxy_basic (Mesh *mesh, gconstpointer data)
 {
   g_autoptr(AnyPeer) b = NULL;
   AnyPeer *a = NULL;
-  g_autoptr(JsonNode) hello = loopback_json ("{\"text\": \"hello B\"}");
-  g_autoptr(JsonNode) back = loopback_json ("{\"text\": \"hello A\"}");
+  g_autoptr(JsonNode) hello = json_checked ("{\"text\": \"hello B\"}");
+  g_autoptr(JsonNode) back = json_checked ("{\"text\": \"hello A\"}");
   g_autoptr(GError) error = NULL;
   AnyPacket *got;
 
@@ -235,12 +235,12 @@ test_proxy_basic (Mesh *mesh, gconstpointer data)
   /* Messages both ways, and request/reply both ways. */
   g_assert_true (any_peer_send (b, hello, &error));
   g_assert_no_error (error);
-  LOOPBACK_WAIT_UNTIL (mesh->b.messages->len == 1);
+  WAIT_UNTIL (mesh->b.messages->len == 1);
   g_assert_cmpstr (last_message_string (&mesh->b, "text"), ==, "hello B");
   got = g_ptr_array_index (mesh->b.messages, 0);
   g_assert_true (any_packet_get_peer (got) == a);
   g_assert_true (any_peer_send (a, back, &error));
-  LOOPBACK_WAIT_UNTIL (mesh->a.messages->len == 1);
+  WAIT_UNTIL (mesh->a.messages->len == 1);
   g_assert_cmpstr (last_message_string (&mesh->a, "text"), ==, "hello A");
   assert_echo (b, "from A");
   assert_echo (a, "from B");
@@ -269,7 +269,7 @@ test_proxy_big_message (Mesh *mesh, gconstpointer data)
   b = proxy_a_to_b (mesh, &a);
   g_assert_true (any_peer_send (b, msg, &error));
   g_assert_no_error (error);
-  LOOPBACK_WAIT_UNTIL (mesh->b.messages->len == 1);
+  WAIT_UNTIL (mesh->b.messages->len == 1);
   g_assert_cmpuint (mesh->b.messages->len, ==, 1);
   g_assert_cmpstr (last_message_string (&mesh->b, "text"), ==, big);
 }
@@ -281,7 +281,7 @@ test_proxy_e2e_native (Mesh *mesh, gconstpointer data)
 {
   g_autoptr(AnyPeer) b = NULL;
   AnyPeer *a = NULL;
-  g_autoptr(JsonNode) secret = loopback_json ("{\"text\": \"sent while switching\"}");
+  g_autoptr(JsonNode) secret = json_checked ("{\"text\": \"sent while switching\"}");
   g_autofree char *b_fingerprint = NULL, *a_fingerprint = NULL;
   g_autofree char *b_own = any_socket_dup_fingerprint (mesh->b.socket);
   g_autofree char *a_own = any_socket_dup_fingerprint (mesh->a.socket);
@@ -290,7 +290,7 @@ test_proxy_e2e_native (Mesh *mesh, gconstpointer data)
   any_peer_e2e (b);
   /* Sent after the request: it must wait and go out encrypted. */
   g_assert_true (any_peer_send (b, secret, NULL));
-  LOOPBACK_WAIT_UNTIL (mesh->a.e2e == 1 && mesh->b.e2e == 1);
+  WAIT_UNTIL (mesh->a.e2e == 1 && mesh->b.e2e == 1);
   g_assert_cmpuint (mesh->a.e2e, ==, 1);
   g_assert_cmpuint (mesh->b.e2e, ==, 1);
   g_assert_cmpint (any_peer_get_e2e_mode (b), ==, ANY_E2E_MODE_NATIVE);
@@ -303,7 +303,7 @@ test_proxy_e2e_native (Mesh *mesh, gconstpointer data)
   /* The hub link itself stays plain. */
   g_assert_cmpint (any_peer_get_e2e_mode (mesh->a_to_hub), ==, ANY_E2E_MODE_NONE);
 
-  LOOPBACK_WAIT_UNTIL (mesh->b.messages->len == 1);
+  WAIT_UNTIL (mesh->b.messages->len == 1);
   g_assert_cmpstr (last_message_string (&mesh->b, "text"), ==, "sent while switching");
   assert_echo (b, "encrypted A to B");
   assert_echo (a, "encrypted B to A");
@@ -326,7 +326,7 @@ test_proxy_e2e_from_target (Mesh *mesh, gconstpointer data)
 
   g_signal_connect (mesh->b.socket, "connected", G_CALLBACK (start_e2e_on_connect), NULL);
   b = proxy_a_to_b (mesh, &a);
-  LOOPBACK_WAIT_UNTIL (mesh->a.e2e == 1 && mesh->b.e2e == 1);
+  WAIT_UNTIL (mesh->a.e2e == 1 && mesh->b.e2e == 1);
   g_assert_cmpint (any_peer_get_e2e_mode (b), ==, ANY_E2E_MODE_NATIVE);
   g_assert_cmpint (any_peer_get_e2e_mode (a), ==, ANY_E2E_MODE_NATIVE);
   assert_echo (b, "after the target switched");
@@ -342,7 +342,7 @@ test_proxy_e2e_both (Mesh *mesh, gconstpointer data)
   g_signal_connect (mesh->b.socket, "connected", G_CALLBACK (start_e2e_on_connect), NULL);
   b = proxy_a_to_b (mesh, &a);
   any_peer_e2e (b);
-  LOOPBACK_WAIT_UNTIL ((mesh->a.e2e >= 1 && mesh->b.e2e >= 1) ||
+  WAIT_UNTIL ((mesh->a.e2e >= 1 && mesh->b.e2e >= 1) ||
                        g_hash_table_size (mesh->a.disconnects) > 0);
   if (g_hash_table_size (mesh->a.disconnects) > 0)
     {
@@ -366,14 +366,14 @@ test_proxy_refused_by_default (Mesh *mesh, gconstpointer data)
   g_autoptr(AnySocket) b = any_socket_new ();
   g_autoptr(AnyPeer) a_to_hub = NULL, b_to_hub = NULL, proxied = NULL;
   g_autoptr(GError) error = NULL;
-  guint port = loopback_listen (hub);
+  guint port = listen_local (hub);
 
   /* A hub with no proxy-request handler, as the JavaScript default. */
-  a_to_hub = loopback_connect (a, port, &error);
+  a_to_hub = connect_local (a, port, &error);
   g_assert_no_error (error);
-  b_to_hub = loopback_connect (b, port, &error);
+  b_to_hub = connect_local (b, port, &error);
   g_assert_no_error (error);
-  proxied = loopback_proxy (a, any_socket_get_id (b), a_to_hub, &error);
+  proxied = proxy_local (a, any_socket_get_id (b), a_to_hub, &error);
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROXY_REFUSED);
   g_assert_null (proxied);
   g_test_message ("%s", error->message);
@@ -385,7 +385,7 @@ test_proxy_refused_by_default (Mesh *mesh, gconstpointer data)
   any_socket_stop (a);
   any_socket_stop (b);
   any_socket_stop (hub);
-  loopback_drain ();
+  drain ();
 }
 
 static void
@@ -395,7 +395,7 @@ test_proxy_refused_by_handler (Mesh *mesh, gconstpointer data)
   g_autoptr(AnyPeer) proxied = NULL;
 
   mesh->allow = FALSE;
-  proxied = loopback_proxy (mesh->a.socket, id_of (&mesh->b), mesh->a_to_hub, &error);
+  proxied = proxy_local (mesh->a.socket, id_of (&mesh->b), mesh->a_to_hub, &error);
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROXY_REFUSED);
   g_assert_cmpuint (mesh->proxy_requests, ==, 1);
   g_assert_cmpuint (mesh->b.connected->len, ==, 1);
@@ -413,31 +413,31 @@ test_proxy_impossible (Mesh *mesh, gconstpointer data)
   AnyPeer *a = NULL;
 
   /* A peer the hub does not know. */
-  peer = loopback_proxy (mesh->a.socket, any_socket_get_id (c), mesh->a_to_hub, &error);
+  peer = proxy_local (mesh->a.socket, any_socket_get_id (c), mesh->a_to_hub, &error);
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROXY_REFUSED);
   g_assert_true (strstr (error->message, "not connected here") != NULL);
   g_clear_error (&error);
 
   /* Refused before asking: ourselves, the hub, bad ids, through a
    * proxied peer, a peer we already have. */
-  peer = loopback_proxy (mesh->a.socket, id_of (&mesh->a), mesh->a_to_hub, &error);
+  peer = proxy_local (mesh->a.socket, id_of (&mesh->a), mesh->a_to_hub, &error);
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  peer = loopback_proxy (mesh->a.socket, id_of (&mesh->hub), mesh->a_to_hub, &error);
+  peer = proxy_local (mesh->a.socket, id_of (&mesh->hub), mesh->a_to_hub, &error);
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  peer = loopback_proxy (mesh->a.socket, "not-an-id", mesh->a_to_hub, &error);
+  peer = proxy_local (mesh->a.socket, "not-an-id", mesh->a_to_hub, &error);
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  peer = loopback_proxy (mesh->a.socket, "ABCDEF0123456789ABCDEF0123456789", mesh->a_to_hub, &error);
+  peer = proxy_local (mesh->a.socket, "ABCDEF0123456789ABCDEF0123456789", mesh->a_to_hub, &error);
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
   b = proxy_a_to_b (mesh, &a);
-  peer = loopback_proxy (mesh->a.socket, id_of (&mesh->b), mesh->a_to_hub, &error);
+  peer = proxy_local (mesh->a.socket, id_of (&mesh->b), mesh->a_to_hub, &error);
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DUPLICATE_ID);
   g_clear_error (&error);
-  peer = loopback_proxy (mesh->a.socket, id_of (&mesh->hub), b, &error);
+  peer = proxy_local (mesh->a.socket, id_of (&mesh->hub), b, &error);
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
   g_assert_null (peer);
@@ -467,23 +467,23 @@ test_proxy_to_proxied (Mesh *mesh, gconstpointer data)
   side_init (&hub2);
   side_init (&x);
   g_signal_connect (hub2.socket, "proxy-request", G_CALLBACK (allow_all), NULL);
-  port2 = loopback_listen (hub2.socket);
-  hub_to_hub2 = loopback_connect (mesh->hub.socket, port2, &error);
+  port2 = listen_local (hub2.socket);
+  hub_to_hub2 = connect_local (mesh->hub.socket, port2, &error);
   g_assert_no_error (error);
-  x_to_hub2 = loopback_connect (x.socket, port2, &error);
+  x_to_hub2 = connect_local (x.socket, port2, &error);
   g_assert_no_error (error);
-  hub_to_x = loopback_proxy (mesh->hub.socket, id_of (&x), hub_to_hub2, &error);
+  hub_to_x = proxy_local (mesh->hub.socket, id_of (&x), hub_to_hub2, &error);
   g_assert_no_error (error);
   g_assert_true (any_peer_is_proxy (hub_to_x));
 
-  a_to_x = loopback_proxy (mesh->a.socket, id_of (&x), mesh->a_to_hub, &error);
+  a_to_x = proxy_local (mesh->a.socket, id_of (&x), mesh->a_to_hub, &error);
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROXY_REFUSED);
   g_test_message ("%s", error->message);
   g_assert_true (strstr (error->message, "is itself proxied") != NULL);
   g_clear_error (&error);
   /* Nor through a proxied peer, asked on our side already. */
   b = proxy_a_to_b (mesh, &a);
-  a_to_x = loopback_proxy (mesh->a.socket, id_of (&x), b, &error);
+  a_to_x = proxy_local (mesh->a.socket, id_of (&x), b, &error);
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT);
   g_assert_null (a_to_x);
   assert_echo (hub_to_x, "X through hub2");
@@ -498,7 +498,7 @@ assert_reason (Side *side, const char *id, const char *prefix)
 {
   const char *reason;
 
-  LOOPBACK_WAIT_UNTIL (g_hash_table_contains (side->disconnects, id));
+  WAIT_UNTIL (g_hash_table_contains (side->disconnects, id));
   reason = g_hash_table_lookup (side->disconnects, id);
   g_assert_nonnull (reason);
   g_test_message ("%s", reason);
@@ -539,9 +539,9 @@ test_proxy_unproxy (Mesh *mesh, gconstpointer data)
   g_assert_true (any_peer_is_connected (mesh->b_to_hub));
 
   /* And the two can be linked again. */
-  again = loopback_proxy (mesh->a.socket, id_of (&mesh->b), mesh->a_to_hub, &error);
+  again = proxy_local (mesh->a.socket, id_of (&mesh->b), mesh->a_to_hub, &error);
   g_assert_no_error (error);
-  LOOPBACK_WAIT_UNTIL (mesh->b.connected->len == 3);
+  WAIT_UNTIL (mesh->b.connected->len == 3);
   assert_echo (again, "second time");
   g_assert_cmpuint (mesh->proxy_requests, ==, 2);
 }
@@ -581,7 +581,7 @@ test_proxy_lag (Mesh *mesh, gconstpointer data)
   b = proxy_a_to_b (mesh, &a);
   g_assert_cmpint (any_peer_get_lag (b), ==, -1);
   g_signal_connect (b, "heartbeat", G_CALLBACK (on_heartbeat), &beats);
-  LOOPBACK_WAIT_UNTIL (beats >= 3);
+  WAIT_UNTIL (beats >= 3);
   g_assert_cmpuint (beats, >=, 3);
   g_assert_cmpint (any_peer_get_lag (b), >=, 0);
   g_assert_cmpint (any_peer_get_lag (b), <, 1000);
@@ -612,7 +612,7 @@ test_proxy_synced_time (Mesh *mesh, gconstpointer data)
 
   b = proxy_a_to_b (mesh, &a);
   any_peer_get_synced_time_async (b, NULL, on_synced_time, &done);
-  g_assert_true (loopback_wait_for (&done, WAIT_MS));
+  g_assert_true (wait_for (&done, WAIT_MS));
 }
 
 /* A proxied peer is a peer like another: broadcast reaches it too. */
@@ -621,11 +621,11 @@ test_proxy_broadcast (Mesh *mesh, gconstpointer data)
 {
   g_autoptr(AnyPeer) b = NULL;
   AnyPeer *a = NULL;
-  g_autoptr(JsonNode) all = loopback_json ("{\"text\": \"to everyone\"}");
+  g_autoptr(JsonNode) all = json_checked ("{\"text\": \"to everyone\"}");
 
   b = proxy_a_to_b (mesh, &a);
   any_socket_broadcast (mesh->a.socket, all);
-  LOOPBACK_WAIT_UNTIL (mesh->b.messages->len == 1 && mesh->hub.messages->len == 1);
+  WAIT_UNTIL (mesh->b.messages->len == 1 && mesh->hub.messages->len == 1);
   g_assert_cmpstr (last_message_string (&mesh->b, "text"), ==, "to everyone");
   g_assert_cmpstr (last_message_string (&mesh->hub, "text"), ==, "to everyone");
 }

@@ -3,104 +3,12 @@
  * SPDX-License-Identifier: MIT
  */
 #include <string.h>
-#include <anysocket.h>
-
-#define WAIT_MS 5000
-
-/* Iterates the main context until *done or the deadline; every wait in
- * these tests is bounded. */
-static gboolean
-wait_for (gboolean *done, guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!*done && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (500);
-  return *done;
-}
-
-static void
-iterate_for (guint ms)
-{
-  gboolean never = FALSE;
-
-  wait_for (&never, ms);
-}
-
-/* Lets closing handshakes finish (libsoup keeps a closing connection
- * alive until the other side answers), so nothing is in flight when a
- * test ends: quiet for 100 ms, or 3 s at most. */
-static void
-drain (void)
-{
-  gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
-  gint64 quiet_since = g_get_monotonic_time ();
-
-  while (g_get_monotonic_time () < deadline &&
-         g_get_monotonic_time () - quiet_since < 100 * 1000)
-    {
-      if (g_main_context_iteration (NULL, FALSE))
-        quiet_since = g_get_monotonic_time ();
-      else
-        g_usleep (1000);
-    }
-}
-
-typedef struct {
-  gboolean  done;
-  guint     port;
-  AnyPeer  *peer;
-  GError   *error;
-} AsyncResult;
-
-static void
-on_listened (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  AsyncResult *r = user_data;
-
-  r->port = any_socket_listen_finish (ANY_SOCKET (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static void
-on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  AsyncResult *r = user_data;
-
-  r->peer = any_socket_connect_finish (ANY_SOCKET (source), result, &r->error);
-  r->done = TRUE;
-}
+#include "loopback.h"
 
 static void
 echo_message (AnySocket *socket, AnyPacket *packet, gpointer user_data)
 {
   any_packet_reply (packet, any_packet_get_msg (packet), NULL);
-}
-
-static guint
-listen_local (AnySocket *socket)
-{
-  AsyncResult r = { 0 };
-
-  any_socket_listen_async (socket, "ws://127.0.0.1:0", NULL, on_listened, &r);
-  g_assert_true (wait_for (&r.done, WAIT_MS));
-  g_assert_no_error (r.error);
-  g_assert_cmpuint (r.port, >, 0);
-  return r.port;
-}
-
-static AnyPeer *
-connect_local (AnySocket *socket, guint port, GError **error)
-{
-  AsyncResult r = { 0 };
-  g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u", port);
-
-  any_socket_connect_async (socket, uri, NULL, on_connected, &r);
-  g_assert_true (wait_for (&r.done, WAIT_MS));
-  if (r.error != NULL)
-    g_propagate_error (error, r.error);
-  return r.peer;
 }
 
 /* A server and a client, connected. */
@@ -233,17 +141,6 @@ on_reply (GObject *source, GAsyncResult *result, gpointer user_data)
       g_clear_error (&r->last_error);
       r->last_error = g_steal_pointer (&error);
     }
-}
-
-static gboolean
-wait_count (int *counter, int count, guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (*counter < count && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (500);
-  return *counter >= count;
 }
 
 static void
