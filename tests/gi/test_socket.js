@@ -21,6 +21,7 @@ Gio._promisify(AnySocket.Socket.prototype, 'connect_async', 'connect_finish');
 Gio._promisify(AnySocket.Peer.prototype, 'request_async', 'request_finish');
 Gio._promisify(AnySocket.Peer.prototype, 'call_async', 'call_finish');
 Gio._promisify(AnySocket.Peer.prototype, 'invoke_async', 'invoke_finish');
+Gio._promisify(AnySocket.Socket.prototype, 'proxy_async', 'proxy_finish');
 
 const WAIT_MS = 5000;        // upper bound for anything that should be quick
 const TEST_MS = 20000;       // upper bound for one whole test
@@ -483,6 +484,55 @@ test('rpc: errors', async () => {
     assertRpcError(e, AnySocket.RpcError.NOT_FOUND, "Method not found! (method: 'no,such')", 'no.such');
     assertEqual(AnySocket.RpcError.NOT_FOUND, 404, 'NOT_FOUND');
     assert(clientPeer.is_connected(), 'still connected');
+});
+
+test('e2e: native, with fingerprints', async () => {
+    const {server, client, serverPeer, clientPeer} = await pair();
+    const seen = [];
+    server.connect('verify-peer', (s, peer, fingerprint) => {
+        seen.push(fingerprint);
+        return true;
+    });
+    assertEqual(clientPeer.get_e2e_mode(), AnySocket.E2eMode.NONE, 'plain at first');
+    clientPeer.e2e();
+    await waitFor(() => clientPeer.e2e_mode === AnySocket.E2eMode.NATIVE &&
+                        serverPeer.e2e_mode === AnySocket.E2eMode.NATIVE, 'both ends encrypted');
+    const own = client.dup_fingerprint();
+    assert(/^\d{5}( \d{5}){11}$/.test(own), `fingerprint format: ${own}`);
+    assertEqual(seen, [own], 'verify-peer saw the client key');
+    assertEqual(serverPeer.dup_remote_fingerprint(), own, 'the server proved the client key');
+    assertEqual(clientPeer.dup_remote_fingerprint(), server.dup_fingerprint(), 'and back');
+});
+test('proxy: through a hub, with e2e', async () => {
+    const hub = newSocket(), alice = newSocket(), bob = newSocket();
+    hub.connect('proxy-request', () => true);
+    const port = await listen(hub);
+    const aliceHub = await connectTo(alice, port);
+    const bobPeers = [];
+    bob.connect('connected', (s, p) => bobPeers.push(p));
+    await connectTo(bob, port);
+    const toBob = await bounded(alice.proxy_async(bob.id, aliceHub, null), 'proxy_async');
+    // The property "is-proxy" shadows the method is_proxy() in GJS.
+    assertEqual(toBob.is_proxy, true, 'is-proxy');
+    assert(toBob.via === aliceHub, 'via the hub');
+    await waitFor(() => bobPeers.length === 2, "bob's proxied peer");
+    assertEqual(bobPeers[1].is_proxy, true, "bob's end is proxied too");
+    const got = [];
+    bob.connect('message', (s, packet) => got.push(value(packet.msg)));
+    toBob.e2e();
+    toBob.send(node({text: NON_ASCII}));
+    await waitFor(() => got.length === 1, 'a message through the hub');
+    assertEqual(got, [{text: NON_ASCII}], 'the message');
+    assertEqual(toBob.e2e_mode, AnySocket.E2eMode.NATIVE, 'native through the hub');
+
+    // A hub with no proxy-request handler refuses.
+    const carol = newSocket();
+    const hub2 = newSocket();
+    const port2 = await listen(hub2);
+    const aliceHub2 = await connectTo(alice, port2);
+    await connectTo(carol, port2);
+    const e = await assertRejects(bounded(alice.proxy_async(carol.id, aliceHub2, null), 'refused'), 'refused');
+    assertAnyError(e, AnySocket.SocketError.PROXY_REFUSED, 'a hub without handler refuses');
 });
 
 // The runner

@@ -664,6 +664,85 @@ class TestSocket(GiTestCase):
         self.assertEqual(AnySocket.RpcError.quark(), AnySocket.rpc_error_quark())
         self.assertTrue(client_peer.is_connected())
 
+    def test_20_e2e_fingerprints(self):
+        server, client, server_peer, client_peer = self.pair()
+        seen = []
+        server.connect('verify-peer', lambda sock, peer, fp: seen.append(fp) or True)
+        switched = []
+        client.connect('e2e', lambda sock, peer: switched.append(peer))
+        self.assertEqual(client_peer.get_e2e_mode(), AnySocket.E2eMode.NONE)
+        self.assertIsNone(client_peer.dup_remote_fingerprint())
+        client_peer.e2e()
+        self.wait(lambda: switched and server_peer.props.e2e_mode == AnySocket.E2eMode.NATIVE,
+                  'both ends encrypted')
+        self.assertIs(switched[0], client_peer)
+        self.assertEqual(client_peer.props.e2e_mode, AnySocket.E2eMode.NATIVE)
+        own = client.dup_fingerprint()
+        self.assertRegex(own, r'^\d{5}( \d{5}){11}$')
+        self.assertEqual(seen, [own])
+        self.assertEqual(server_peer.dup_remote_fingerprint(), own)
+        self.assertEqual(client_peer.dup_remote_fingerprint(), server.dup_fingerprint())
+        got = []
+        server.connect('message', lambda sock, packet: got.append(value(packet.props.msg)))
+        client_peer.send(node({'secret': NON_ASCII}))
+        self.wait(lambda: got, 'an encrypted message')
+        self.assertEqual(got, [{'secret': NON_ASCII}])
+
+    def test_21_proxy(self):
+        hub = self.new_socket()
+        alice = self.new_socket()
+        bob = self.new_socket()
+        requests = []
+
+        def allow(hub_socket, frm, target_id):
+            requests.append((frm.get_id(), target_id))
+            return True
+
+        hub.connect('proxy-request', allow)
+        port = self.listen(hub)
+        alice_hub = self.connect_to(alice, port)
+        bob_connected = []
+        bob.connect('connected', lambda sock, peer: bob_connected.append(peer))
+        self.connect_to(bob, port)
+
+        pending = Pending()
+        alice.proxy_async(bob.get_id(), alice_hub, None, pending)
+        self.wait(lambda: pending.done, 'proxy_async')
+        to_bob = alice.proxy_finish(pending.result)
+        self.assertEqual(requests, [(alice.get_id(), bob.get_id())])
+        self.assertTrue(to_bob.is_proxy())
+        self.assertTrue(to_bob.props.is_proxy)
+        self.assertIs(to_bob.props.via, alice_hub)
+        self.assertEqual(to_bob.get_id(), bob.get_id())
+        self.wait(lambda: len(bob_connected) == 2, "bob's proxied peer")
+        to_alice = bob_connected[1]
+        self.assertTrue(to_alice.props.is_proxy)
+
+        to_bob.e2e()
+        got = []
+        bob.connect('message', lambda sock, packet: got.append(value(packet.props.msg)))
+        to_bob.send(node({'text': NON_ASCII}))
+        self.wait(lambda: got, 'a message through the hub')
+        self.assertEqual(got, [{'text': NON_ASCII}])
+        self.assertEqual(to_bob.props.e2e_mode, AnySocket.E2eMode.NATIVE)
+
+        # Refused: a GLib.Error with the PROXY_REFUSED code.
+        hub.disconnect_by_func(allow)
+        carol = self.new_socket()
+        self.connect_to(carol, port)
+        pending = Pending()
+        alice.proxy_async(carol.get_id(), alice_hub, None, pending)
+        self.wait(lambda: pending.done, 'a refused proxy_async')
+        with self.assertRaises(GLib.Error) as cm:
+            alice.proxy_finish(pending.result)
+        self.assertAnyError(cm.exception, AnySocket.SocketError.PROXY_REFUSED)
+
+        gone = []
+        to_alice.connect('disconnected', lambda peer, reason: gone.append(reason))
+        to_bob.disconnect('bye')
+        self.wait(lambda: gone, "bob's end of the proxied link to close")
+        self.assertEqual(gone, ['Proxy Connection Closed'])
+
 
 # A minimal TAP producer over unittest.
 
