@@ -19,8 +19,16 @@ static const char alphabet[64] =
 /* 0..63 for alphabet characters, 64 for anything else. */
 static guint8 values[256];
 
+/* Decoding: each character's six bits already in place for its position
+ * in a group of four, and bit 31 set for a character outside the
+ * alphabet, so a group is four loads and ORs. */
+static guint32 placed[4][256];
+
+/* Encoding: the two characters of every 12-bit value. */
+static char pairs[4096][2];
+
 static void
-init_values (void)
+init_tables (void)
 {
   static gsize done = 0;
 
@@ -29,6 +37,15 @@ init_values (void)
       memset (values, 64, sizeof values);
       for (guint i = 0; i < 64; i++)
         values[(guint8) alphabet[i]] = (guint8) i;
+      for (guint c = 0; c < 256; c++)
+        for (guint k = 0; k < 4; k++)
+          placed[k][c] = values[c] == 64 ? 0x80000000u :
+                         (guint32) values[c] << (18 - 6 * k);
+      for (guint v = 0; v < 4096; v++)
+        {
+          pairs[v][0] = alphabet[v >> 6];
+          pairs[v][1] = alphabet[v & 63];
+        }
       g_once_init_leave (&done, 1);
     }
 }
@@ -43,16 +60,15 @@ any_base64_encode_append (GString      *out,
   char *p;
   gsize i;
 
+  init_tables ();
   g_string_set_size (out, start + (len + 2) / 3 * 4);
   p = out->str + start;
   for (i = 0; i < full; i += 3)
     {
       guint32 v = ((guint32) data[i] << 16) | ((guint32) data[i + 1] << 8) | data[i + 2];
 
-      p[0] = alphabet[v >> 18];
-      p[1] = alphabet[(v >> 12) & 63];
-      p[2] = alphabet[(v >> 6) & 63];
-      p[3] = alphabet[v & 63];
+      memcpy (p, pairs[v >> 12], 2);
+      memcpy (p + 2, pairs[v & 4095], 2);
       p += 4;
     }
   if (len - full == 1)
@@ -87,8 +103,9 @@ any_base64_decode_strict (const guint8 *text,
   gsize groups, pad = 0;
   guint8 *p;
   guint bad = 0;
+  guint32 invalid = 0;
 
-  init_values ();
+  init_tables ();
   if (len % 4 != 0)
     return FALSE;
   if (len == 0)
@@ -102,10 +119,9 @@ any_base64_decode_strict (const guint8 *text,
   for (gsize g = 0; g + 1 < groups; g++)
     {
       const guint8 *t = text + g * 4;
-      guint a = values[t[0]], b = values[t[1]], c = values[t[2]], d = values[t[3]];
-      guint32 v = (a << 18) | (b << 12) | (c << 6) | d;
+      guint32 v = placed[0][t[0]] | placed[1][t[1]] | placed[2][t[2]] | placed[3][t[3]];
 
-      bad |= (a | b | c | d) & 64;
+      invalid |= v;
       p[0] = (guint8) (v >> 16);
       p[1] = (guint8) (v >> 8);
       p[2] = (guint8) v;
@@ -128,7 +144,7 @@ any_base64_decode_strict (const guint8 *text,
     p[2] = (guint8) v;
   }
 
-  if (bad != 0)
+  if (bad != 0 || (invalid & 0x80000000u) != 0)
     {
       g_byte_array_set_size (out, start);
       return FALSE;

@@ -181,6 +181,44 @@ put_utf8 (char     *out,
   return out;
 }
 
+/* Eight bytes at a time (SWAR): strings are mostly long runs of plain
+ * ASCII, and a byte at a time is what a 10 MiB message spent its time
+ * on. For bytes below 0x80, (x - n) & ~x has the top bit set exactly
+ * when x < n, and a byte equal to c is a zero byte of x ^ c. */
+#define SWAR_ONES  G_GUINT64_CONSTANT (0x0101010101010101)
+#define SWAR_HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
+
+/* Non-zero if a byte of @word is below 0x20, '"' or '\\' (never for a
+ * byte >= 0x80): what a string writer escapes. */
+static inline guint64
+swar_escapes (guint64 word)
+{
+  guint64 quote = word ^ (SWAR_ONES * '"');
+  guint64 backslash = word ^ (SWAR_ONES * '\\');
+
+  return ((word - SWAR_ONES * 0x20) | (quote - SWAR_ONES) | (backslash - SWAR_ONES)) & ~word & SWAR_HIGHS;
+}
+
+/* How many bytes from @p on (at most up to @end, in whole words) are
+ * plain ASCII that needs no escaping; if @ascii_only, bytes >= 0x80 stop
+ * it too (the reader checks UTF-8 a character at a time). */
+static inline const guchar *
+swar_skip_plain (const guchar *p,
+                 const guchar *end,
+                 gboolean      ascii_only)
+{
+  while (end - p >= 8)
+    {
+      guint64 word;
+
+      memcpy (&word, p, sizeof word);
+      if (swar_escapes (word) != 0 || (ascii_only && (word & SWAR_HIGHS) != 0))
+        break;
+      p += 8;
+    }
+  return p;
+}
+
 static char *
 scratch (Reader *r,
          gsize   size)
@@ -275,6 +313,7 @@ read_string (Reader *r)
       guint8 class;
 
       /* The common case: plain ASCII. */
+      p = swar_skip_plain (p, end, TRUE);
       while (p < end && string_class[*p] == 0)
         p++;
       if (G_UNLIKELY (p >= end))
@@ -677,18 +716,29 @@ write_string (GString    *out,
               const char *string)
 {
   const guchar *p = (const guchar *) string;
+  gsize len = strlen (string);
+  const guchar *end = p + len;
 
+  /* Room for the string unescaped at once, instead of doubling up to it. */
+  if (out->allocated_len <= out->len + len + 2)
+    {
+      gsize used = out->len;
+
+      g_string_set_size (out, used + len + 2);
+      g_string_truncate (out, used);
+    }
   g_string_append_c (out, '"');
   for (;;)
     {
       const guchar *run = p;
       char letter;
 
-      while (*p != '\0' && escape_class[*p] == 0)
+      p = swar_skip_plain (p, end, FALSE);
+      while (p < end && escape_class[*p] == 0)
         p++;
       if (p > run)
         append_len (out, (const char *) run, p - run);
-      if (*p == '\0')
+      if (p >= end)
         break;
 
       letter = escape_class[*p];

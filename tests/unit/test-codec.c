@@ -313,6 +313,17 @@ test_base64_strict (void)
     /* A NUL is not base64 either. */
     g_assert_false (any_base64_decode_strict ((const guint8 *) "Zm9v\0Zm9v", 8, out));
   }
+  /* A bad character anywhere in a group that is not the last one. */
+  for (guint pos = 0; pos < 8; pos++)
+    for (const char *c = "!=\n-_\x80\xff"; *c != '\0'; c++)
+      {
+        g_autoptr(GByteArray) out = g_byte_array_new ();
+        char text[] = "QUJDQUJDQUJD";
+
+        text[pos] = *c;
+        g_assert_false (any_base64_decode_strict ((const guint8 *) text, 12, out));
+        g_assert_cmpuint (out->len, ==, 0);
+      }
 }
 
 int

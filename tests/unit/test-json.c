@@ -776,6 +776,82 @@ test_stops_at_len (void)
   }
 }
 
+/* The writer and the reader skip plain text eight bytes at a time: every
+ * special byte at every position of a word, next to plain ASCII and to
+ * multi-byte UTF-8, against a byte-at-a-time reference. */
+static char *
+reference_escape (const char *text)
+{
+  GString *out = g_string_new ("\"");
+
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      switch (*p)
+        {
+        case '"':  g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if (*p < 0x20)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, (char) *p);
+        }
+    }
+  g_string_append_c (out, '"');
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_word_boundaries (void)
+{
+  static const char *const specials[] = { "\"", "\\", "\x01", "\x1f", "\n", " ", "\x7f", "é", "漢", "😀" };
+  guint cases = 0;
+
+  for (guint len = 0; len <= 24; len++)
+    for (guint at = 0; at <= len; at++)
+      for (guint k = 0; k < G_N_ELEMENTS (specials); k++)
+        {
+          g_autoptr(GString) text = g_string_new (NULL);
+          g_autoptr(GString) written = g_string_new (NULL);
+          g_autoptr(JsonNode) node = NULL, back = NULL;
+          g_autoptr(GError) error = NULL;
+          g_autofree char *expected = NULL;
+
+          for (guint i = 0; i < len; i++)
+            g_string_append (text, i == at ? specials[k] : "a");
+          if (at == len)
+            g_string_append (text, specials[k]);
+          node = json_node_init_string (json_node_alloc (), text->str);
+          any_json_write (written, node);
+          expected = reference_escape (text->str);
+          g_assert_cmpstr (written->str, ==, expected);
+          back = any_json_parse (written->str, written->len, &error);
+          g_assert_no_error (error);
+          g_assert_cmpstr (json_node_get_string (back), ==, text->str);
+          cases++;
+        }
+  /* A raw control character or a lone quote inside is refused wherever it is. */
+  for (guint at = 0; at < 20; at++)
+    {
+      g_autoptr(GString) bad = g_string_new ("\"");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = NULL;
+
+      for (guint i = 0; i < 20; i++)
+        g_string_append_c (bad, i == at ? '\x01' : 'b');
+      g_string_append_c (bad, '"');
+      node = any_json_parse (bad->str, bad->len, &error);
+      g_assert_null (node);
+      g_assert_nonnull (error);
+    }
+  g_test_message ("%u strings", cases);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -793,6 +869,7 @@ main (int   argc,
   g_test_add_func ("/json/error-offsets", test_error_offsets);
   g_test_add_func ("/json/truncations-and-mutations", test_truncations_and_mutations);
   g_test_add_func ("/json/stops-at-len", test_stops_at_len);
+  g_test_add_func ("/json/word-boundaries", test_word_boundaries);
 
   return g_test_run ();
 }
