@@ -1,0 +1,223 @@
+/* interop.h: what the interop cases share: the JavaScript peer (js-peer.js
+ * driven through GSubprocess), the libanysocket side, links between the
+ * two, and the exercises several cases run
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <anysocket.h>
+
+/* 5 MiB of JavaScript string: 5 x 1,048,576 UTF-16 code units. */
+#define BIG_UNITS       (5 * 1048576)
+#define HEARTBEAT_MS    200
+#define N_REQUESTS      64
+
+typedef enum {
+  DIR_JS_SERVER,  /* JavaScript server, libanysocket client */
+  DIR_C_SERVER,   /* libanysocket server, JavaScript client */
+} Direction;
+
+/* Each case runs in a subprocess (see run_case()), whose g_test_message()
+ * output is dropped: notes go to stderr, which the subprocess inherits. */
+#define note(...) G_STMT_START {                                        \
+  g_autofree char *note_text_ = g_strdup_printf (__VA_ARGS__);          \
+  g_printerr ("# %s\n", note_text_);                                    \
+} G_STMT_END
+
+/* Iterates the default main context until @cond holds or @ms have passed;
+ * evaluates to the last value of @cond (evaluated once per iteration). */
+#define WAIT_FOR(cond, ms) ({                                           \
+  gboolean wait_timed_out_ = FALSE, wait_ok_;                           \
+  guint wait_id_ = g_timeout_add ((ms), set_flag, &wait_timed_out_);    \
+  while (!(wait_ok_ = !!(cond)) && !wait_timed_out_)                    \
+    g_main_context_iteration (NULL, TRUE);                              \
+  if (!wait_timed_out_)                                                 \
+    g_source_remove (wait_id_);                                         \
+  wait_ok_; })
+
+typedef struct {
+  const char       *name;
+  GSubprocess      *process;
+  GOutputStream    *input;
+  GDataInputStream *output;
+  GCancellable     *cancellable;
+  GQueue            events;      /* JsonNode, objects with an "event" */
+  gboolean          eof;
+  gboolean          exited;
+  gboolean          stopped;
+  char             *id;
+  guint             port;
+} JsPeer;
+
+typedef struct {
+  AnySocket *socket;
+  guint      port;
+  GPtrArray *connected;         /* AnyPeer */
+  GPtrArray *disconnected;      /* reasons */
+  GQueue     messages;          /* JsonNode of plain messages */
+  guint      echoes;            /* "op":"echo" requests answered */
+  guint      heartbeats;
+  GPtrArray *auth_ids;          /* ids seen by "authenticate" */
+  GPtrArray *auths;             /* their auth, a null node when none */
+  JsonNode  *require_auth;      /* refuse a peer whose auth differs */
+  char      *hashed;            /* the data of the last "op":"hash" request */
+
+  /* E2E: AnyPeer::e2e, AnySocket::e2e, notify::e2e-mode, in the order
+   * they came ('p', 's', 'n') */
+  GString   *e2e_order;
+  guint      e2e_signals;       /* AnySocket::e2e */
+  AnyPeer   *e2e_peer;          /* ... its last peer */
+  AnyE2eMode e2e_mode_notified; /* the mode when notify::e2e-mode came */
+
+  /* Stream messages {"s": name, "i": n}, logged apart from messages */
+  GArray    *streamed;          /* StreamItem */
+  guint      stream_source;     /* our own stream, when sending one */
+  guint      stream_count;
+  char      *stream_name;
+  AnyPeer   *stream_peer;
+} CSide;
+
+typedef struct {
+  char       *s;
+  gint64      i;
+  AnyE2eMode  mode;       /* the link's E2E mode when it was delivered */
+  char       *data_sha;   /* of its "data" string, if any */
+  guint       data_len;   /* ... in UTF-16 units */
+} StreamItem;
+
+typedef struct {
+  Direction  dir;
+  CSide     *c;
+  JsPeer    *js;
+  AnyPeer   *peer;   /* the C side's view of the JavaScript peer */
+} Link;
+
+typedef struct _Requests Requests;
+
+typedef struct {
+  Requests *requests;
+  guint     index;
+} RequestSlot;
+
+/* Up to N_REQUESTS echo requests of ours in flight, numbered from "first". */
+struct _Requests {
+  guint         first;
+  guint         count;
+  guint         done;
+  GAsyncResult *results[N_REQUESTS];
+  RequestSlot   slots[N_REQUESTS];
+};
+
+/* For WAIT_FOR: sets *(gboolean *) @data. */
+gboolean set_flag (gpointer data);
+
+extern const char *node_path;
+extern gboolean verbose;
+
+#define E2E_JS_ENCRYPTION_E2EE  2
+
+void assert_json_equal (JsonNode *got,
+                        JsonNode *expected);
+void assert_link_works (Link *link);
+char * big_string (guint units,
+                   guint32 seed,
+                   gboolean astral);
+AnyPacket * c_request (AnyPeer  *peer,
+                       JsonNode *msg,
+                       guint     ms,
+                       GError  **error);
+void c_requests_finish (Requests   *requests,
+                        AnyPeer    *peer,
+                        GHashTable *seqs);
+void c_requests_start (Requests *requests,
+                       AnyPeer  *peer,
+                       guint     first,
+                       guint     count);
+void c_send (AnyPeer  *peer,
+             JsonNode *msg);
+AnyPeer * c_side_connect (CSide   *c,
+                          guint    port,
+                          GError **error);
+void c_side_free (CSide *c);
+void c_side_listen (CSide *c);
+CSide * c_side_new (guint       heartbeat_ms,
+                    const char *auth_json,
+                    const char *require_auth_json);
+gint64 capture_count (JsonNode   *report,
+                      const char *side,
+                      const char *member);
+gint64 capture_type_count (JsonNode   *report,
+                           const char *side,
+                           const char *type);
+guint count_peers (CSide *c);
+const char * dir_name (Direction dir);
+double ev_double (JsonNode   *event,
+                  const char *member);
+gint64 ev_int (JsonNode   *event,
+               const char *member);
+JsonNode * ev_member (JsonNode   *event,
+                      const char *member);
+const char * ev_str (JsonNode   *event,
+                     const char *member);
+void exchange_big (Link   *link,
+                   gint64 *c_to_js_ms,
+                   gint64 *js_to_c_ms);
+void exchange_messages (Link *link);
+void exchange_requests (Link *link);
+void iterate_for (guint ms);
+JsonNode * js_capture_report (JsPeer *js);
+void js_capture_start (JsPeer *js);
+void js_command (JsPeer   *js,
+                 JsonNode *command);
+void js_command_text (JsPeer     *js,
+                      const char *json_text);
+void js_command_with (JsPeer     *js,
+                      const char *cmd,
+                      const char *member,
+                      JsonNode   *value);
+JsonNode * js_expect (JsPeer     *js,
+                      const char *name,
+                      guint       ms);
+void js_free (JsPeer *js);
+void js_signal (JsPeer *js,
+                int     signum);
+JsPeer * js_spawn (const char         *mode,
+                   guint               port,
+                   const char * const *args);
+JsPeer * js_spawn_full (const char         *mode,
+                        guint               port,
+                        const char * const *args,
+                        gboolean            wss_first);
+JsonNode * js_take (JsPeer     *js,
+                    const char *name);
+JsonNode * json_parse (const char *text);
+void link_close (Link *link);
+Link * link_open (Direction           dir,
+                  guint               heartbeat_ms,
+                  const char * const *js_args);
+Link * link_open_full (Direction           dir,
+                       guint               heartbeat_ms,
+                       const char * const *js_args,
+                       gboolean            wss_first);
+Link * link_open_with (Direction           dir,
+                       CSide              *c,
+                       const char * const *js_args,
+                       gboolean            wss_first);
+void request_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data);
+char * sha256_hex (const char *text);
+void store_result (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data);
+guint utf16_length (const char *text);
+
+/* Registering cases (test-interop.c) */
+void add_both (const char *name, GTestDataFunc func);
+void add_one  (const char *name, GTestDataFunc func);
+
+void interop_add_core_cases  (void);
+void interop_add_rpc_cases   (void);
+void interop_add_e2e_cases   (void);
+void interop_add_proxy_cases (void);
