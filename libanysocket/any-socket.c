@@ -7,15 +7,14 @@
 #include "any-private.h"
 #include "any-hub.h"
 #include "any-id.h"
+#include "any-identity-file.h"
 #include "any-proxy-transport.h"
 #include "any-ws-server.h"
 #include "any-ws-transport.h"
 #include "crypto/any-crypto.h"
 #include "crypto/any-noise.h"
 
-#include <errno.h>
 #include <string.h>
-#include <glib/gstdio.h>
 
 /**
  * AnySocket:
@@ -110,8 +109,6 @@ unref_nullable (gpointer object)
 #define DEFAULT_MAX_MESSAGE_SIZE     (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 #define DEFAULT_MAX_PARTIAL_MESSAGES    16
 #define DEFAULT_E2E_TIMEOUT           5000
-
-#define IDENTITY_GROUP "AnySocket Identity"
 
 /* Peers */
 
@@ -853,27 +850,10 @@ any_socket_save_identity (AnySocket   *self,
                           const char  *path,
                           GError     **error)
 {
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  guint8 private_key[ANY_NOISE_KEY_LEN];
-  g_autofree char *encoded = NULL;
-  g_autofree char *data = NULL;
-  gsize len;
-  gboolean ok;
-
   g_return_val_if_fail (ANY_IS_SOCKET (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  any_noise_keypair_get_private (self->identity, private_key);
-  encoded = g_base64_encode (private_key, sizeof private_key);
-  any_crypto_wipe (private_key, sizeof private_key);
-
-  g_key_file_set_integer (file, IDENTITY_GROUP, "version", 1);
-  g_key_file_set_string (file, IDENTITY_GROUP, "private-key", encoded);
-  data = g_key_file_to_data (file, &len, NULL);
-  ok = g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
-  any_crypto_wipe (encoded, strlen (encoded));
-  any_crypto_wipe (data, len);
-  return ok;
+  return any_identity_file_save (self->identity, path, error);
 }
 
 /**
@@ -892,48 +872,16 @@ any_socket_load_identity (AnySocket   *self,
                           const char  *path,
                           GError     **error)
 {
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autofree char *encoded = NULL;
-  g_autofree guint8 *private_key = NULL;
-  gsize len = 0;
-  GStatBuf st;
+  AnyNoiseKeypair *loaded;
 
   g_return_val_if_fail (ANY_IS_SOCKET (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (g_stat (path, &st) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Cannot read identity %s: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  if ((st.st_mode & 0077) != 0)
-    {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                   "Identity %s is accessible by others (mode %03o); it must be 0600",
-                   path, (unsigned) (st.st_mode & 0777));
-      return FALSE;
-    }
-  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
+  loaded = any_identity_file_load (path, error);
+  if (loaded == NULL)
     return FALSE;
-  encoded = g_key_file_get_string (file, IDENTITY_GROUP, "private-key", NULL);
-  if (encoded != NULL)
-    private_key = g_base64_decode (encoded, &len);
-  if (private_key == NULL || len != ANY_NOISE_KEY_LEN)
-    {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                   "Identity %s holds no valid private key", path);
-      if (private_key != NULL)
-        any_crypto_wipe (private_key, len);
-      return FALSE;
-    }
-
   g_clear_pointer (&self->identity, any_noise_keypair_unref);
-  self->identity = any_noise_keypair_new_from_private (private_key);
-  any_crypto_wipe (private_key, len);
-  any_crypto_wipe (encoded, strlen (encoded));
+  self->identity = loaded;
   return TRUE;
 }
 
