@@ -11,7 +11,6 @@
 #include "any-proxy-transport.h"
 #include "any-ws-server.h"
 #include "any-ws-transport.h"
-#include "crypto/any-crypto.h"
 #include "crypto/any-noise.h"
 
 #include <string.h>
