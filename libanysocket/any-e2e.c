@@ -41,7 +41,34 @@ struct _AnyE2e {
   gboolean           has_remote_static;
   GByteArray        *scratch;     /* per-chunk buffers, reused */
   GByteArray        *opened;
+  guint64            rekey_interval;
 };
+
+/* Both directions move to a new key every 2^20 chunks (Noise's REKEY,
+ * section 11.3, at a fixed interval): a key never protects more than a
+ * million chunks, and the 64-bit counter nonce, which must never wrap,
+ * never gets near it. Both sides count the same chunks, so they rekey at
+ * the same one without telling each other. */
+#define REKEY_INTERVAL (G_GUINT64_CONSTANT (1) << 20)
+
+static gboolean
+rekey_if_due (AnyE2e          *self,
+              AnyNoiseCipher  *cipher,
+              GError         **error)
+{
+  guint64 n = any_noise_cipher_get_nonce (cipher);
+
+  if (n == 0 || n % self->rekey_interval != 0)
+    return TRUE;
+  return any_noise_cipher_rekey (cipher, error);
+}
+
+void
+any_e2e_set_rekey_interval_for_testing (AnyE2e  *self,
+                                        guint64  interval)
+{
+  self->rekey_interval = interval;
+}
 
 AnyE2e *
 any_e2e_new (const AnyE2eConfig *config)
@@ -57,6 +84,7 @@ any_e2e_new (const AnyE2eConfig *config)
   self->verify = config->verify;
   self->verify_data = config->verify_data;
   self->mode = ANY_E2E_MODE_NONE;
+  self->rekey_interval = REKEY_INTERVAL;
   self->scratch = g_byte_array_new ();
   self->opened = g_byte_array_new ();
   return self;
@@ -554,7 +582,8 @@ any_e2e_seal (AnyE2e     *self,
     }
 
   g_byte_array_set_size (self->scratch, 0);
-  if (!any_noise_cipher_encrypt_with_ad (self->send, (const guint8 *) frame->str, header_len,
+  if (!rekey_if_due (self, self->send, &error) ||
+      !any_noise_cipher_encrypt_with_ad (self->send, (const guint8 *) frame->str, header_len,
                                          (const guint8 *) plain, plain_len, self->scratch, &error))
     g_error ("Native E2E encryption failed: %s", error->message);
   any_base64_encode_append (frame, self->scratch->data, self->scratch->len);
@@ -594,7 +623,8 @@ any_e2e_open (AnyE2e        *self,
     }
 
   g_byte_array_set_size (self->opened, 0);
-  if (!any_noise_cipher_decrypt_with_ad (self->recv, header, header_len,
+  if (!rekey_if_due (self, self->recv, &local_error) ||
+      !any_noise_cipher_decrypt_with_ad (self->recv, header, header_len,
                                          self->scratch->data, self->scratch->len, self->opened, &local_error))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL,

@@ -79,4 +79,8 @@ gboolean    any_e2e_open               (AnyE2e             *self,
                                         GString            *plain,
                                         GError            **error);
 
+/* Tests only: rekey every @interval chunks instead of every 2^20. */
+void        any_e2e_set_rekey_interval_for_testing (AnyE2e     *self,
+                                                    guint64     interval);
+
 G_END_DECLS

@@ -1040,6 +1040,14 @@ any_engine_close (AnyEngine  *self,
 }
 
 void
+any_engine_set_rekey_interval_for_testing (AnyEngine *self,
+                                           guint64    interval)
+{
+  if (self->e2e != NULL)
+    any_e2e_set_rekey_interval_for_testing (self->e2e, interval);
+}
+
+void
 any_engine_set_last_seq_for_testing (AnyEngine *self,
                                      gint32     seq)
 {

@@ -112,6 +112,9 @@ gboolean        any_engine_start_e2e   (AnyEngine                 *self,
 AnyE2eMode      any_engine_get_e2e_mode (AnyEngine                *self);
 const guint8   *any_engine_get_remote_static (AnyEngine           *self);
 
+/* Tests only: native E2E rekeys every @interval chunks (after the switch). */
+void            any_engine_set_rekey_interval_for_testing (AnyEngine *self,
+                                        guint64                    interval);
 /* Tests only: the seq the next packet follows (to test the wrap). */
 void            any_engine_set_last_seq_for_testing (AnyEngine    *self,
                                         gint32                     seq);

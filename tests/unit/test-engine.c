@@ -750,6 +750,63 @@ test_forward_frames (void)
   fixture_teardown (&f, NULL);
 }
 
+/* Native E2E moves to a new key every so many chunks, both sides at the
+ * same one: with an interval of 3, ten messages each way still arrive;
+ * with only the sender rekeying, the third chunk fails authentication. */
+static void
+check_rekey (gboolean both)
+{
+  EnginePair pair = { 0 };
+
+  pair_start (&pair, TRUE);
+  g_assert_true (any_engine_start_e2e (pair.a.engine, NULL));
+  pump (&pair);
+  g_assert_cmpint (any_engine_get_e2e_mode (pair.b.engine), ==, ANY_E2E_MODE_NATIVE);
+  any_engine_set_rekey_interval_for_testing (pair.a.engine, 3);
+  if (both)
+    any_engine_set_rekey_interval_for_testing (pair.b.engine, 3);
+
+  for (int i = 0; i < 10; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{\"i\":%d}", i);
+      g_autoptr(JsonNode) msg = json (text);
+
+      if (pair.a.closed_reason != NULL || pair.b.closed_reason != NULL)
+        break;
+      any_engine_send (pair.a.engine, ANY_PACKET_TYPE_LINK, 0, msg, NULL);
+      any_engine_send (pair.b.engine, ANY_PACKET_TYPE_LINK, 0, msg, NULL);
+      pump (&pair);
+    }
+  if (both)
+    {
+      g_assert_null (pair.a.closed_reason);
+      g_assert_null (pair.b.closed_reason);
+      g_assert_cmpuint (pair.a.packets->len, ==, 10);
+      g_assert_cmpuint (pair.b.packets->len, ==, 10);
+      g_assert_true (g_str_has_suffix (pair.b.packets->pdata[9], "{\"i\":9}"));
+    }
+  else
+    {
+      g_assert_nonnull (pair.b.closed_reason);
+      g_assert_nonnull (strstr (pair.b.closed_reason, "failed authentication"));
+      /* The nonces count from the switch: chunks 0, 1 and 2 came through. */
+      g_assert_cmpuint (pair.b.packets->len, ==, 3);
+    }
+  pair_stop (&pair);
+}
+
+static void
+test_rekey_both (void)
+{
+  check_rekey (TRUE);
+}
+
+static void
+test_rekey_one_side (void)
+{
+  check_rekey (FALSE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -774,6 +831,8 @@ main (int argc, char **argv)
   ADD ("/engine/closed-refuses-send", fixture_setup_client, test_closed_engine_refuses_send);
   g_test_add_func ("/engine/e2e/compat-pair", test_e2e_compat_pair);
   g_test_add_func ("/engine/e2e/native-pair", test_e2e_native_pair);
+  g_test_add_func ("/engine/e2e/rekey", test_rekey_both);
+  g_test_add_func ("/engine/e2e/rekey-one-side-only", test_rekey_one_side);
   g_test_add_func ("/engine/proxied/native-pair", test_proxied_pair_native);
   g_test_add_func ("/engine/proxied/compat-pair", test_proxied_pair_compat);
   g_test_add_func ("/engine/proxied/forward-frames", test_forward_frames);
