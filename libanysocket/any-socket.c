@@ -476,6 +476,8 @@ listen_on_address (GTask          *task,
 
   if (self->server == NULL)
     self->server = any_ws_server_new (self->permessage_deflate, on_accept, self);
+  /* The upgrade is part of the handshake that auth-timeout bounds. */
+  any_ws_server_set_upgrade_timeout (self->server, self->auth_timeout);
 
   bound = any_ws_server_listen (self->server, G_INET_SOCKET_ADDRESS (socket_address), &error);
   if (bound == 0)
@@ -1473,7 +1475,9 @@ any_socket_class_init (AnySocketClass *klass)
    * AnySocket:auth-timeout:
    *
    * Milliseconds a new link may take to finish the AUTH exchange, on
-   * both sides (`auth timed out`). Default 5000.
+   * both sides (`auth timed out`). Default 5000. It also bounds, for
+   * the URIs listened on after it is set, how long an accepted
+   * connection may take to send its WebSocket upgrade request.
    */
   properties[PROP_AUTH_TIMEOUT] =
     g_param_spec_uint ("auth-timeout", NULL, NULL, 0, G_MAXUINT, DEFAULT_AUTH_TIMEOUT,

@@ -16,6 +16,10 @@
 /* How long a new TCP connection may stay silent before its first byte. */
 #define FIRST_BYTE_TIMEOUT_MS 5000
 
+/* How long an accepted connection may take to become a WebSocket, by
+ * default (any_ws_server_set_upgrade_timeout()). */
+#define DEFAULT_UPGRADE_TIMEOUT_MS 5000
+
 /* The first byte of a TLS record (handshake). */
 #define TLS_HANDSHAKE_RECORD 0x16
 
@@ -26,9 +30,28 @@ struct _AnyWsServer
   GSocketService        *service;
   AnyWsServerAcceptFunc  accept_func;
   gpointer               user_data;
+  guint                  upgrade_timeout_ms;
+  /* Connections between their first byte and their WebSocket upgrade:
+   * "address:port" of the remote end -> GSource of their deadline. A
+   * client that sends a little and then stalls is closed at the
+   * deadline instead of holding the connection forever. */
+  GHashTable            *upgrading;
 };
 
 G_DEFINE_FINAL_TYPE (AnyWsServer, any_ws_server, G_TYPE_OBJECT)
+
+static char *
+address_key (GSocketAddress *address)
+{
+  return address != NULL ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address)) : NULL;
+}
+
+static void
+destroy_source (gpointer source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
 
 static void
 on_websocket (SoupServer              *server,
@@ -38,7 +61,10 @@ on_websocket (SoupServer              *server,
               gpointer                 user_data)
 {
   AnyWsServer *self = user_data;
+  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
 
+  if (key != NULL)
+    g_hash_table_remove (self->upgrading, key);
   if (self->accept_func != NULL)
     self->accept_func (connection, soup_server_message_get_remote_address (msg), self->user_data);
 }
@@ -49,6 +75,7 @@ any_ws_server_dispose (GObject *object)
   AnyWsServer *self = ANY_WS_SERVER (object);
 
   any_ws_server_disconnect (self);
+  g_clear_pointer (&self->upgrading, g_hash_table_unref);
   g_clear_object (&self->service);
   g_clear_object (&self->server);
 
@@ -64,6 +91,67 @@ any_ws_server_class_init (AnyWsServerClass *klass)
 static void
 any_ws_server_init (AnyWsServer *self)
 {
+  self->upgrade_timeout_ms = DEFAULT_UPGRADE_TIMEOUT_MS;
+  self->upgrading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, destroy_source);
+}
+
+typedef struct {
+  AnyWsServer *self;          /* weak: the table holds the source */
+  GIOStream   *stream;
+  char        *key;
+} Upgrade;
+
+static void
+upgrade_free (gpointer data)
+{
+  Upgrade *upgrade = data;
+
+  g_object_unref (upgrade->stream);
+  g_free (upgrade->key);
+  g_free (upgrade);
+}
+
+static gboolean
+on_upgrade_timeout (gpointer user_data)
+{
+  Upgrade *upgrade = user_data;
+
+  g_debug ("Closing %s: no WebSocket upgrade in time", upgrade->key);
+  g_io_stream_close (upgrade->stream, NULL, NULL);
+  /* Destroys this source, and with it @upgrade. */
+  g_hash_table_remove (upgrade->self->upgrading, upgrade->key);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_upgrade (AnyWsServer    *self,
+               GIOStream      *stream,
+               GSocketAddress *remote)
+{
+  Upgrade *upgrade;
+  GSource *source;
+
+  upgrade = g_new0 (Upgrade, 1);
+  upgrade->self = self;
+  upgrade->stream = g_object_ref (stream);
+  upgrade->key = address_key (remote);
+  if (upgrade->key == NULL)
+    {
+      upgrade_free (upgrade);
+      return;
+    }
+  source = g_timeout_source_new (self->upgrade_timeout_ms);
+  g_source_set_callback (source, on_upgrade_timeout, upgrade, upgrade_free);
+  g_source_set_static_name (source, "[anysocket] WebSocket upgrade deadline");
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_hash_table_replace (self->upgrading, g_strdup (upgrade->key), source);
+}
+
+void
+any_ws_server_set_upgrade_timeout (AnyWsServer *self,
+                                   guint        timeout_ms)
+{
+  self->upgrade_timeout_ms = timeout_ms > 0 ? timeout_ms : DEFAULT_UPGRADE_TIMEOUT_MS;
 }
 
 /* Connections are accepted here, not by libsoup, to look at their first
@@ -122,6 +210,8 @@ on_first_byte (GSocket      *socket,
       if (!soup_server_accept_iostream (wait->self->server, G_IO_STREAM (wait->connection),
                                         local, remote, &error))
         g_debug ("Could not accept a connection: %s", error->message);
+      else
+        watch_upgrade (wait->self, G_IO_STREAM (wait->connection), remote);
     }
   else
     {

@@ -23,5 +23,9 @@ guint16      any_ws_server_listen     (AnyWsServer           *self,
                                        GInetSocketAddress    *address,
                                        GError               **error);
 void         any_ws_server_disconnect (AnyWsServer           *self);
+/* How long an accepted connection may take to send its WebSocket
+ * upgrade request (0: the default, 5 s). */
+void         any_ws_server_set_upgrade_timeout (AnyWsServer  *self,
+                                       guint                  timeout_ms);
 
 G_END_DECLS

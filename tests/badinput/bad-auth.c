@@ -103,6 +103,55 @@ test_auth_timeout_silent (Fixture       *fx,
   g_assert_cmpint (elapsed_ms, <, WAIT_MS);
 }
 
+/* A connection that starts its HTTP upgrade and stalls is closed after
+ * auth-timeout, as one that never sends anything is (it would otherwise
+ * hold its socket forever). */
+static void
+on_stall_listening (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  guint *port = user_data;
+
+  *port = any_socket_listen_finish (ANY_SOCKET (source), result, NULL);
+}
+
+static void
+test_stalled_upgrade (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(AnySocket) server = any_socket_new ();
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char partial[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n";
+  GSocket *socket;
+  guint port = 0;
+  gint64 start, elapsed_ms;
+  gboolean closed = FALSE;
+  char buffer[256];
+
+  any_socket_set_auth_timeout (server, SHORT_AUTH_TIMEOUT);
+  any_socket_listen_async (server, "ws://127.0.0.1:0", NULL, on_stall_listening, &port);
+  WAIT_FOR (port != 0, WAIT_MS);
+  g_assert_cmpuint (port, >, 0);
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  socket = g_socket_connection_get_socket (connection);
+  g_socket_set_blocking (socket, FALSE);
+  g_assert_cmpint (g_socket_send (socket, partial, sizeof partial - 1, NULL, &error), ==, sizeof partial - 1);
+  start = g_get_monotonic_time ();
+  /* Until the server closes: a read of 0 bytes (or a reset). */
+  WAIT_FOR ((g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR) != 0 &&
+             (closed = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL) <= 0)) ||
+            closed, WAIT_MS);
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  g_test_message ("closed %" G_GINT64_FORMAT " ms after the partial request", elapsed_ms);
+  g_assert_true (closed);
+  g_assert_cmpint (elapsed_ms, >=, SHORT_AUTH_TIMEOUT / 2);
+  g_assert_cmpint (elapsed_ms, <, 5 * SHORT_AUTH_TIMEOUT);
+  any_socket_stop (server);
+}
+
 /* Cases: LINK and INTERNAL before AUTH (PROTOCOL.md 4: held back) */
 
 static void
@@ -361,6 +410,7 @@ badinput_add_auth_cases (void)
   ADD ("auth/twice", NULL, test_auth_twice);
 
   ADD ("auth/timeout-silent", NULL, test_auth_timeout_silent);
+  ADD ("auth/stalled-upgrade", NULL, test_stalled_upgrade);
 
   ADD ("held/link-then-timeout", NULL, test_held_then_timeout);
 

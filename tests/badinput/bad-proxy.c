@@ -175,6 +175,9 @@ test_network_flood (Fixture       *fx,
 
   if (!raw_auth (fx, raw))
     return;
+  /* A thousand proxied peers pinging through the raw client (which never
+   * answers) would swamp a slow run (valgrind); their number is the point. */
+  any_socket_set_heartbeat_interval (fx->server, 0);
   for (guint i = 0; i < 1100; i++)
     {
       g_autofree char *body = g_strdup_printf ("{\"type\":1,\"action\":\"connected\","
