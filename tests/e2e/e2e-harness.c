@@ -10,36 +10,6 @@
 
 #include "e2e.h"
 
-/* Waits */
-
-void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (200);
-}
-
-/* Lets closing handshakes finish, so nothing is in flight when a test
- * ends: quiet for 100 ms, or 3 s at most. */
-void
-drain (void)
-{
-  gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
-  gint64 quiet_since = g_get_monotonic_time ();
-
-  while (g_get_monotonic_time () < deadline &&
-         g_get_monotonic_time () - quiet_since < 100 * 1000)
-    {
-      if (g_main_context_iteration (NULL, FALSE))
-        quiet_since = g_get_monotonic_time ();
-      else
-        g_usleep (1000);
-    }
-}
-
 /* JSON */
 
 JsonNode *
@@ -291,28 +261,6 @@ Side *
 other_side (Side *side)
 {
   return side == &side->pair->server ? &side->pair->client : &side->pair->server;
-}
-
-static void
-on_listened (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  AsyncResult *r = user_data;
-
-  r->port = any_socket_listen_finish (ANY_SOCKET (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static void
-on_connected (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  AsyncResult *r = user_data;
-
-  r->peer = any_socket_connect_finish (ANY_SOCKET (source), result, &r->error);
-  r->done = TRUE;
 }
 
 Pair *

@@ -30,6 +30,9 @@
                            "timed out waiting for: " #cond);                  \
   } G_STMT_END
 
+/* drain(), iterate_for(), on_listened(), on_connected(), AsyncResult */
+#include "loopback.h"
+
 #define assert_contains(haystack, needle) G_STMT_START {                      \
     const char *ac_h_ = (haystack), *ac_n_ = (needle);                        \
     if (ac_h_ == NULL || strstr (ac_h_, ac_n_) == NULL)                       \
@@ -136,13 +139,6 @@ struct _Pair {
 };
 
 typedef struct {
-  gboolean  done;
-  guint     port;
-  AnyPeer  *peer;
-  GError   *error;
-} AsyncResult;
-
-typedef struct {
   gboolean   done;
   AnyPacket *reply;
   GError    *error;
@@ -157,14 +153,12 @@ void check_numbered (Side       *receiver,
                      guint       count);
 guint count_from (Side       *receiver,
                   const char *from);
-void drain (void);
 void establish_native (Pair *pair,
                        Side *initiator);
 GBytes * frame_with_body (const guint8 *data,
                           gsize         header_len,
                           const char   *body,
                           gsize         body_len);
-void iterate_for (guint ms);
 JsonNode * json_printf (const char *format,
                         ...) G_GNUC_PRINTF (1, 2);
 JsonNode * last_message (Side *side);

@@ -9,11 +9,15 @@
 
 G_BEGIN_DECLS
 
-/* The bound of every wait for what should be quick. */
+/* The bound of every wait for what should be quick (a test may set its
+ * own before including this). */
+#ifndef WAIT_MS
 #define WAIT_MS 5000
+#endif
 
 /* Iterates the default main context until @condition holds or WAIT_MS
  * passed. */
+#ifndef WAIT_UNTIL
 #define WAIT_UNTIL(condition) \
   G_STMT_START { \
     gint64 wait_deadline_ = g_get_monotonic_time () + (gint64) WAIT_MS * 1000; \
@@ -21,6 +25,7 @@ G_BEGIN_DECLS
       if (!g_main_context_iteration (NULL, FALSE)) \
         g_usleep (500); \
   } G_STMT_END
+#endif
 
 gboolean   wait_for       (gboolean      *done,
                            guint          timeout_ms);
