@@ -233,9 +233,13 @@ on_disconnected (AnySocket  *socket,
   if (mesh->stopping)
     return;
   if (reason != NULL && strstr (reason, "E2E") != NULL && strstr (reason, "changed") != NULL)
-    chat_model_notice (mesh->model, CHAT_LINE_WARNING,
-                       _("WARNING: %s presented a DIFFERENT KEY and was refused: %s"),
-                       peer != NULL ? peer->nick : id, reason);
+    {
+      chat_model_notice (mesh->model, CHAT_LINE_WARNING,
+                         _("WARNING: %s presented a DIFFERENT KEY and was refused: %s"),
+                         peer != NULL ? peer->nick : id, reason);
+      /* retrying would meet the same key: leave it to the user */
+      chat_mesh_target_forget (mesh, id);
+    }
   if (peer == NULL || peer->link != link)
     {
       chat_mesh_target_lost (mesh, id);

@@ -58,15 +58,16 @@ class Tmux:
 class Instance:
     """One anychat in its own terminal, with its own HOME."""
 
-    def __init__(self, tmux, name, args, width=100, height=30, config=None, env=None):
+    def __init__(self, tmux, name, args, width=100, height=30, config=None, env=None, home=None):
+        """@home: the name of an earlier instance whose HOME this one reuses (a restart)."""
         self.tmux = tmux
         self.name = name
-        self.home = os.path.join(tmux.tmp, name)
+        self.home = os.path.join(tmux.tmp, home or name)
         self.config_home = os.path.join(self.home, 'config')
         self.data_home = os.path.join(self.home, 'data')
-        self.exit_file = os.path.join(self.home, 'exit-status')
-        os.makedirs(self.config_home)
-        os.makedirs(self.data_home)
+        self.exit_file = os.path.join(self.home, f'exit-status-{name}')
+        os.makedirs(self.config_home, exist_ok=True)
+        os.makedirs(self.data_home, exist_ok=True)
         config_path = os.path.join(self.home, 'test.conf')
         with open(config_path, 'w') as f:
             # a fast heartbeat: the lag shows within a second
@@ -138,6 +139,14 @@ class Instance:
                 with open(path, encoding='utf-8', errors='replace') as f:
                     texts[path] = f.read()
         return texts
+
+
+def free_port():
+    """A loopback TCP port nobody listens on (for tests that restart a listener)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 
 def main(test):
