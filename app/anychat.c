@@ -231,7 +231,8 @@ main (int    argc,
   ChatApp app = { 0 };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* ANYCHAT_LOCALEDIR: the catalogues of a build tree, for its tests */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("ANYCHAT_LOCALEDIR") != NULL ? g_getenv ("ANYCHAT_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
