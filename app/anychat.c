@@ -202,12 +202,14 @@ on_line_added (ChatModel  *model,
   chat_log_append (user_data, window, line);
 }
 
+#define SCROLLBACK_FROM_LOG 200
+
 static void
-on_window_opened (ChatApp *app)
+on_window_opened (ChatModel  *model,
+                  ChatWindow *window,
+                  gpointer    user_data)
 {
-  /* scrollback from the logs: only the room exists at start */
-  if (app->log != NULL)
-    chat_log_reload (app->log, chat_model_get_room (app->model), 200);
+  chat_log_reload (user_data, window, SCROLLBACK_FROM_LOG);
 }
 
 int
@@ -270,6 +272,10 @@ main (int    argc,
       log = chat_log_new (logs_dir);
       model->line_added = on_line_added;
       model->line_added_data = log;
+      model->window_opened = on_window_opened;
+      model->window_opened_data = log;
+      /* the room is open from the start */
+      chat_log_reload (log, chat_model_get_room (model), SCROLLBACK_FROM_LOG);
     }
   mesh = chat_mesh_new (model, config, known, socket, uid);
   if (!listen_all (mesh, config, &error))
@@ -281,7 +287,6 @@ main (int    argc,
   loop = g_main_loop_new (NULL, FALSE);
   input = chat_input_new ();
   app = (ChatApp) { config, known, model, mesh, log, input, NULL, loop };
-  on_window_opened (&app);
   ui = chat_ui_new (&app, &error);
   if (ui == NULL)
     {
@@ -290,7 +295,7 @@ main (int    argc,
     }
   app.ui = ui;
   for (guint i = 0; config->connect[i] != NULL; i++)
-    chat_mesh_connect (mesh, config->connect[i]);
+    chat_mesh_connect (mesh, config->connect[i], TRUE);
 
   g_unix_signal_add (SIGINT, on_quit_signal, &app);
   g_unix_signal_add (SIGTERM, on_quit_signal, &app);

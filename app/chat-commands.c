@@ -106,7 +106,7 @@ cmd_connect (ChatApp  *app,
   if (!chat_mesh_check_uri (args[0], error))
     return FALSE;
   info (app, _("Connecting to %s…"), args[0]);
-  chat_mesh_connect (app->mesh, args[0]);
+  chat_mesh_connect (app->mesh, args[0], FALSE);
   return TRUE;
 }
 

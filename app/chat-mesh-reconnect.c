@@ -1,8 +1,9 @@
 /* chat-mesh-reconnect.c: the URIs we connect to, retried with backoff
  *
  * A peer we connected to (from the command line, the config file or
- * /connect) is connected again after a drop or a failed attempt, after
- * 1, 2, 4 ... 60 s, until /disconnect says otherwise. A bad URI is not
+ * /connect) is connected again after a drop, after 1, 2, 4 ... 60 s,
+ * until /disconnect says otherwise; those of the command line and the
+ * config file also after a failed first attempt. A bad URI is not
  * retried: it would never work.
  *
  * SPDX-License-Identifier: MIT
@@ -22,6 +23,7 @@ typedef struct {
   char     *peer_id;    /* while connected */
   guint     backoff_s;
   guint     timer;
+  gboolean  retry;      /* FALSE: a /connect that never worked yet */
 } ChatTarget;
 
 static void
@@ -103,6 +105,7 @@ on_connect_done (GObject      *source,
         {
           target->peer_id = g_strdup (any_peer_get_id (peer));
           target->backoff_s = 0;
+          target->retry = TRUE;
         }
     }
   else if (!mesh->stopping && !g_error_matches (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_STOPPED))
@@ -119,7 +122,8 @@ on_connect_done (GObject      *source,
                              _("%s is already linked to us through a hub: trying directly again"), attempt->uri);
           goto out;
         }
-      if (target != NULL && !g_error_matches (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI) &&
+      if (target != NULL && target->retry &&
+          !g_error_matches (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI) &&
           !g_error_matches (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DUPLICATE_ID))
         {
           schedule (target);
@@ -149,14 +153,19 @@ start (ChatTarget *target)
   any_socket_connect_async (target->mesh->socket, target->uri, NULL, on_connect_done, attempt);
 }
 
+/* @retry: try again after a failed first attempt too (the peers of the
+ * command line and the config file may start after us); a /connect
+ * that fails is only reported, and retried after drops once it worked. */
 void
 chat_mesh_connect (ChatMesh   *mesh,
-                   const char *uri)
+                   const char *uri,
+                   gboolean    retry)
 {
   ChatTarget *target = g_new0 (ChatTarget, 1);
 
   target->mesh = mesh;
   target->uri = g_strdup (uri);
+  target->retry = retry;
   g_ptr_array_add (mesh->targets, target);
   start (target);
 }

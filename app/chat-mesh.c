@@ -250,6 +250,12 @@ on_disconnected (AnySocket  *socket,
   chat_mesh_outbox_drop (mesh, id);
   if (!direct)
     {
+      /* its hub gone too: nothing left to reach it by */
+      if (!chat_model_is_direct (mesh->model, peer->hub))
+        {
+          chat_model_event (mesh->model, _("%s left"), peer->nick);
+          chat_model_remove_peer (mesh->model, id);
+        }
       chat_model_changed (mesh->model);
       return;
     }
@@ -407,6 +413,10 @@ receive_presence (ChatMesh    *mesh,
           chat_model_event (mesh->model, _("%s left"), peer->nick);
           chat_model_remove_peer (mesh->model, msg->from);
         }
+      /* it left one peer, not the mesh: in a loop the others learn
+       * from us that it is still here */
+      else if (peer != NULL && chat_peer_is_direct (peer))
+        flood_presence (mesh, CHAT_PRESENCE_JOIN, peer->id, peer->nick, NULL, peer->uid, NULL);
       break;
     case CHAT_PRESENCE_NICK:
       if (peer != NULL)

@@ -32,7 +32,8 @@ void       chat_mesh_listen         (ChatMesh       *mesh,
                                      ChatListenDone  done,
                                      gpointer        user_data);
 void       chat_mesh_connect        (ChatMesh       *mesh,
-                                     const char     *uri);
+                                     const char     *uri,
+                                     gboolean        retry);
 void       chat_mesh_disconnect     (ChatMesh       *mesh,
                                      ChatPeer       *peer);
 void       chat_mesh_say            (ChatMesh       *mesh,

@@ -297,6 +297,8 @@ chat_model_open_window (ChatModel *model,
   log_key = g_strdup_printf ("private-%s", peer->uid != NULL ? peer->uid : peer->id);
   window = chat_window_new (peer->id, peer->nick, log_key);
   g_ptr_array_add (model->windows, window);
+  if (model->window_opened != NULL)
+    model->window_opened (model, window, model->window_opened_data);
   chat_model_changed (model);
   return window;
 }

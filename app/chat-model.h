@@ -62,6 +62,9 @@ typedef struct {
 
 typedef struct _ChatModel ChatModel;
 typedef void (*ChatModelChanged) (ChatModel *model, gpointer user_data);
+typedef void (*ChatModelWindowOpened) (ChatModel  *model,
+                                       ChatWindow *window,
+                                       gpointer    user_data);
 typedef void (*ChatModelLineAdded) (ChatModel  *model,
                                     ChatWindow *window,
                                     ChatLine   *line,
@@ -81,6 +84,8 @@ struct _ChatModel {
   gpointer         changed_data;
   ChatModelLineAdded line_added;    /* the log listens here */
   gpointer           line_added_data;
+  ChatModelWindowOpened window_opened;  /* and here, to fill the scrollback */
+  gpointer              window_opened_data;
 };
 
 ChatModel  *chat_model_new            (const char   *own_id,

@@ -6,7 +6,8 @@
 //   node js-chat-bot.js PORT   connects to ws://127.0.0.1:PORT
 //
 // Prints one JSON object per line: {"event": "connected"|"room"|
-// "private"|"hello"|"disconnected", ...}. Answers the room message
+// "private"|"hello"|"disconnected", ...}. Sends two garbled chat
+// messages before its first room message, and answers the room message
 // "ping bot" with "pong <nick>".
 //
 // SPDX-License-Identifier: MIT
@@ -35,6 +36,9 @@ function say(peer, text) {
 socket.on("connected", (peer) => {
     out({ event: "connected", id: peer.id });
     peer.send({ chat: "hello", v: 1, nick: nick, peers: [] });
+    // garbage first: anychat must shrug it off with a notice
+    peer.send({ chat: "room", mid: "not-an-id", text: 42 });
+    peer.send({ chat: "dance" });
     say(peer, "hello from the JavaScript bot");
 });
 

@@ -47,6 +47,10 @@ def test(tap, tmux):
         a.wait_for(r'<jsbot> hello from the JavaScript bot')
         tap.ok("the bot's room message appears in anychat")
 
+        a.wait_for(r'Ignored a bad chat message from jsbot: bad or missing .mid.')
+        a.wait_for(r'Ignored a bad chat message from jsbot: unknown chat message .dance.')
+        tap.ok('garbled chat messages from the bot are ignored with a notice each')
+
         a.wait_for(r'~ jsbot\s+[0-9a-f]{4}\s+\d+ms =', what='jsbot with compat badge and lag')
         tap.ok('the peer list shows the bot with the compat E2E badge (~) and a lag in ms')
 

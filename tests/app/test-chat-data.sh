@@ -59,9 +59,15 @@ out=$(HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/config XDG_DATA_HOME=$tmp/home/da
 [ "$out" = "anychat: anychat needs a terminal" ]
 ok $? "anychat reads the example config (valid keys and URIs)" "$out"
 
-stats=$(msgfmt --check --statistics -o /dev/null "$srcdir/po/fr.po" 2>&1)
+# complete for the strings of today's sources, not only for its own
+grep -v '^#' "$srcdir/po/POTFILES.in" | grep . >"$tmp/potfiles"
+xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=g_dngettext:2,3 \
+         -D "$srcdir" -f "$tmp/potfiles" -o "$tmp/fresh.pot" 2>"$tmp/xgettext.log"
+msgmerge --quiet --no-fuzzy-matching -o "$tmp/fr.po" "$srcdir/po/fr.po" "$tmp/fresh.pot" 2>>"$tmp/xgettext.log"
+stats=$(msgfmt --check --statistics -o /dev/null "$tmp/fr.po" 2>&1)
 case $stats in *untranslated*|*fuzzy*) false ;; *translated*) true ;; *) false ;; esac
-ok $? "fr.po is complete and checks ($stats)" "$stats"
+ok $? "fr.po translates every string of the sources ($stats)" "$stats
+$(cat "$tmp/xgettext.log")"
 
 out=$(ANYCHAT_LOCALEDIR=$builddir/po LC_ALL=C.UTF-8 LANGUAGE=fr "$ANYCHAT" --help 2>&1)
 grep -q "Se connecter à URI" <<<"$out" && grep -q "messagerie pair à pair" <<<"$out"

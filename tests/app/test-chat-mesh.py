@@ -161,7 +161,7 @@ def test(tap, tmux):
     a.type('/msg')
     a.wait_for(r'Usage: /msg PEER TEXT')
     a.type('/connect ws://127.0.0.1:1')
-    a.wait_for(r'Cannot connect to ws://127\.0\.0\.1:1')
+    a.wait_for(r'Cannot connect to ws://127\.0\.0\.1:1: .*refused$')
     a.type('still alive after errors')
     c.wait_for(r'<alice> still alive after errors')
     tap.ok('unknown command, bad URI, missing argument, unreachable peer: an error line each, app keeps running')
@@ -189,6 +189,42 @@ def test(tap, tmux):
             if count(screen, text) != 1:
                 raise Failure(f'{me.name} shows {text!r} {count(screen, text)} times:\n{screen}')
     tap.ok('in a loop A-B-C-A each room message shows exactly once')
+
+    c.type('/disconnect alice')
+    c.wait_for(r'alice left \(disconnected by user\)')
+    c.wait_for(r'\? alice .*>( \d+)?$', what='alice through the hub again')
+    a.wait_for(r'\? carol .*>( \d+)?$', what='carol through the hub again')
+    a.type('after the loop broke')
+    c.wait_for(r'<alice> after the loop broke')
+    tap.ok('/disconnect breaks the loop: both ends find each other again through the hub')
+
+    a.type('/peers')
+    a.wait_for(r'2 peers:')
+    a.wait_for(r'✓ bobby [0-9a-f]{8} direct, native E2E, verified')
+    a.wait_for(r'\? carol [0-9a-f]{8} proxied via bobby, native E2E, unverified')
+    a.type('/e2e bobby')
+    a.wait_for(r'bobby: native E2E, verified')
+    a.type('/help msg')
+    a.wait_for(r'Usage: /msg PEER TEXT — send a private message')
+    tap.ok('/peers lists routes and E2E, /e2e shows the mode, /help CMD explains one command')
+
+    a.type('/query carol')
+    a.wait_for(r'^ \[2\] carol — lag \d+ ms')
+    long_text = 'paste-start ' + 'é漢😀x' * 150 + ' paste-end'
+    a.type(long_text)
+    c.wait_for(r'2:alice\(\d\)')
+    c.type('/win 2')
+    c.wait_for(r'paste-end')
+    a.type('/close')
+    a.wait_for(r'^ \[1\] room')
+    if re.search(r'\d:carol', a.screen()):
+        raise Failure('the private window is still listed after /close:\n' + a.screen())
+    c.type('/win 1')
+    tap.ok('/query opens a private window, a long pasted line with wide characters arrives whole, /close closes it')
+
+    a.type(f'/listen {b_uri}')
+    a.wait_for(rf'Cannot listen on {re.escape(b_uri)}')
+    tap.ok('/listen on a port in use: an error line')
 
     tmux.run('resize-window', '-t', a.target, '-x', '80', '-y', '24')
     a.wait_for(r'\A.{0,80}\n(.*\n){21}.*alice \| listening', what='status bar on row 23 of 24')

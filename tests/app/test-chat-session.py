@@ -39,7 +39,9 @@ def test(tap, tmux):
     b.wait_for(r'\? alice .*=$', what='alice, native E2E')
     a.type('said before the restart')
     b.wait_for(r'<alice> said before the restart')
-    tap.ok('B connects to A over native E2E and gets its room message')
+    a.type('/msg bob private before the restart')
+    b.wait_for(r'2:alice\(1\)')
+    tap.ok('B connects to A over native E2E and gets its room and private messages')
 
     a.type('/quit bye')
     if a.exit_status() != 0:
@@ -56,7 +58,12 @@ def test(tap, tmux):
             raise Failure('the identity changed across a restart')
     a2.type('said after the restart')
     b.wait_for(r'<alice> said after the restart')
-    tap.ok('restarted A keeps its key, shows its old room log; B reconnects by itself (backoff)')
+    a2.type('/query bob')
+    a2.wait_for(r'^ \[2\] bob')
+    a2.wait_for(r'»alice« private before the restart', what='private log reloaded')
+    a2.type('/close')
+    a2.wait_for(r'^ \[1\] room')
+    tap.ok('restarted A keeps its key and reloads its room log, and a private log on /query; B reconnects by itself')
 
     a2.type('/quit')
     a2.exit_status()
