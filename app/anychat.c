@@ -20,6 +20,7 @@
 #include "chat-ui.h"
 
 #define LISTEN_WAIT_MS 10000
+#define STOP_WAIT_MS   1000
 
 typedef struct {
   char   **listen;
@@ -45,6 +46,12 @@ void
 chat_app_quit (ChatApp *app)
 {
   g_main_loop_quit (app->loop);
+}
+
+static void
+on_stop_waited (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
 }
 
 static gboolean
@@ -231,6 +238,8 @@ main (int    argc,
   g_autofree char *known_path = NULL;
   g_autofree char *logs_dir = NULL;
   ChatApp app = { 0 };
+  gboolean stop_waited = FALSE;
+  guint stop_timer;
 
   setlocale (LC_ALL, "");
   /* ANYCHAT_LOCALEDIR: the catalogues of a build tree, for its tests */
@@ -303,5 +312,11 @@ main (int    argc,
 
   g_clear_pointer (&ui, chat_ui_free);   /* the terminal back first */
   chat_mesh_stop (mesh, "quit");
+  /* let the operations the stop cancelled call back while the mesh lives */
+  stop_timer = g_timeout_add_once (STOP_WAIT_MS, on_stop_waited, &stop_waited);
+  while (!chat_mesh_is_idle (mesh) && !stop_waited)
+    g_main_context_iteration (NULL, TRUE);
+  if (!stop_waited)
+    g_source_remove (stop_timer);
   return 0;
 }

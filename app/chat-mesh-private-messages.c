@@ -67,6 +67,7 @@ on_receipt (GObject      *source,
       chat_model_notice (pending->mesh->model, CHAT_LINE_ERROR, _("Private message not delivered: %s"),
                          error != NULL ? error->message : _("bad receipt"));
     }
+  pending->mesh->in_flight--;
   pending_free (pending);
 }
 
@@ -79,6 +80,7 @@ send_now (ChatMesh    *mesh,
   Pending *pending = g_new0 (Pending, 1);
 
   pending->mesh = mesh;
+  mesh->in_flight++;
   pending->peer_id = g_strdup (any_peer_get_id (link));
   pending->mid = g_strdup (msg->mid);
   any_peer_request_async (link, node, RECEIPT_TIMEOUT_MS, NULL, on_receipt, pending);
@@ -125,16 +127,18 @@ on_proxied (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(AnyPeer) link = any_socket_proxy_finish (ANY_SOCKET (source), result, &error);
   g_autoptr(GPtrArray) waiting = NULL;
+  g_autofree char *key = NULL;
   ChatPeer *peer = chat_model_get_peer (mesh->model, peer_id);
 
   g_free (proxying);
+  mesh->in_flight--;
   if (link == NULL || peer == NULL)
     {
       if (!mesh->stopping)
         fail_outbox (mesh, peer_id, error);
       return;
     }
-  g_hash_table_steal_extended (mesh->outbox, peer_id, NULL, (gpointer *) &waiting);
+  g_hash_table_steal_extended (mesh->outbox, peer_id, (gpointer *) &key, (gpointer *) &waiting);
   if (peer->link == NULL)
     g_set_object (&peer->link, link);
   any_peer_e2e (link);   /* the hub sees only ciphertext from here on */
@@ -177,6 +181,7 @@ start_proxy (ChatMesh    *mesh,
     }
   proxying = g_new0 (Proxying, 1);
   proxying->mesh = mesh;
+  mesh->in_flight++;
   proxying->peer_id = g_strdup (peer->id);
   any_socket_proxy_async (mesh->socket, peer->id, hub->link, NULL, on_proxied, proxying);
   return TRUE;

@@ -20,6 +20,7 @@ struct _ChatMesh {
   GPtrArray      *targets;      /* ChatTarget: URIs we connect to */
   GHashTable     *outbox;       /* peer id -> GPtrArray of ChatMessage, waiting for a proxy */
   gboolean        stopping;
+  guint           in_flight;    /* async operations not called back yet */
 };
 
 /* chat-mesh.c */

@@ -139,6 +139,7 @@ on_connect_done (GObject      *source,
         }
     }
 out:
+  mesh->in_flight--;
   g_free (attempt->uri);
   g_free (attempt);
 }
@@ -149,6 +150,7 @@ start (ChatTarget *target)
   Attempt *attempt = g_new0 (Attempt, 1);
 
   attempt->mesh = target->mesh;
+  target->mesh->in_flight++;
   attempt->uri = g_strdup (target->uri);
   any_socket_connect_async (target->mesh->socket, target->uri, NULL, on_connect_done, attempt);
 }

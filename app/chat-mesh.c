@@ -597,6 +597,7 @@ on_listened (GObject      *source,
   guint port = any_socket_listen_finish (ANY_SOCKET (source), result, &error);
   g_autofree char *bound = NULL;
 
+  data->mesh->in_flight--;
   if (port != 0)
     {
       g_autoptr(GUri) parsed = g_uri_parse (data->uri, G_URI_FLAGS_NONE, NULL);
@@ -623,6 +624,7 @@ chat_mesh_listen (ChatMesh      *mesh,
   data->uri = g_strdup (uri);
   data->done = done;
   data->user_data = user_data;
+  mesh->in_flight++;
   any_socket_listen_async (mesh->socket, uri, NULL, on_listened, data);
 }
 
@@ -704,4 +706,11 @@ chat_mesh_stop (ChatMesh   *mesh,
         any_peer_disconnect (peer->link, reason);
     }
   any_socket_stop (mesh->socket);
+}
+
+/* TRUE when every operation started has called back: the mesh can go. */
+gboolean
+chat_mesh_is_idle (ChatMesh *mesh)
+{
+  return mesh->in_flight == 0;
 }

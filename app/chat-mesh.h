@@ -48,6 +48,7 @@ gboolean   chat_mesh_verify         (ChatMesh       *mesh,
                                      GError        **error);
 void       chat_mesh_stop           (ChatMesh       *mesh,
                                      const char     *reason);
+gboolean   chat_mesh_is_idle        (ChatMesh       *mesh);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChatMesh, chat_mesh_free)
 

@@ -16,6 +16,8 @@ import tempfile
 import time
 
 ANYCHAT = os.environ.get('ANYCHAT', 'anychat')
+# for example "valgrind --log-file=/tmp/vg-%p.log": runs each instance under it
+WRAPPER = os.environ.get('ANYCHAT_WRAPPER', '')
 WAIT = float(os.environ.get('ANYCHAT_TEST_WAIT', '15'))
 
 
@@ -80,7 +82,7 @@ class Instance:
         variables.update(env or {})
         env_words = ' '.join(f"{k}='{v}'" for k, v in variables.items())
         quoted = ' '.join("'" + a.replace("'", "'\\''") + "'" for a in args)
-        command = (f"env {env_words} '{ANYCHAT}' --config '{config_path}' {quoted}; "
+        command = (f"env {env_words} {WRAPPER} '{ANYCHAT}' --config '{config_path}' {quoted}; "
                    f"echo $? > '{self.exit_file}'; echo 'anychat exited'; sleep 600")
         tmux.run('new-session', '-d', '-s', name, '-x', str(width), '-y', str(height), command)
 

@@ -243,6 +243,12 @@ def test(tap, tmux):
     a.wait_for(r'carol left')
     tap.ok('/quit: exit status 0, terminal restored (UI gone), the others see carol leave')
 
+    for me in (a, b):
+        me.type('/quit')
+        if me.exit_status() != 0:
+            raise Failure(f'{me.name} exited with {me.exit_status()}')
+    tap.ok('A and B quit with status 0 too')
+
 
 if __name__ == '__main__':
     main(test)
