@@ -17,12 +17,20 @@
 #include "chat-mesh-private.h"
 
 #define RECEIPT_TIMEOUT_MS 30000
+#define MAX_PROXY_ATTEMPTS 3
+#define PROXY_RETRY_MS     500
 
 typedef struct {
   ChatMesh *mesh;
   char     *peer_id;
   char     *mid;
 } Pending;
+
+static gboolean start_proxy    (ChatMesh    *mesh,
+                                ChatPeer    *peer,
+                                ChatMessage *msg);
+static void     schedule_proxy (ChatMesh    *mesh,
+                                ChatPeer    *peer);
 
 static void
 pending_free (Pending *pending)
@@ -81,6 +89,9 @@ send_now (ChatMesh    *mesh,
 
   pending->mesh = mesh;
   mesh->in_flight++;
+  /* never in the clear: a proxied link the other side opened may not
+   * have switched yet (a no-op when it has, or is switching) */
+  any_peer_e2e (link);
   pending->peer_id = g_strdup (any_peer_get_id (link));
   pending->mid = g_strdup (msg->mid);
   any_peer_request_async (link, node, RECEIPT_TIMEOUT_MS, NULL, on_receipt, pending);
@@ -134,10 +145,16 @@ on_proxied (GObject      *source,
   mesh->in_flight--;
   if (link == NULL || peer == NULL)
     {
-      if (!mesh->stopping)
-        fail_outbox (mesh, peer_id, error);
+      if (mesh->stopping)
+        return;
+      fail_outbox (mesh, peer_id, error);
+      /* the hub may not know the target yet, or we still had a direct
+       * link with it a moment ago: try again a few times */
+      if (peer != NULL && peer->link == NULL && peer->proxy_attempts < MAX_PROXY_ATTEMPTS)
+        schedule_proxy (mesh, peer);
       return;
     }
+  peer->proxy_attempts = 0;
   g_hash_table_steal_extended (mesh->outbox, peer_id, (gpointer *) &key, (gpointer *) &waiting);
   if (peer->link == NULL)
     g_set_object (&peer->link, link);
@@ -192,6 +209,44 @@ chat_mesh_link_via_hub (ChatMesh *mesh,
                         ChatPeer *peer)
 {
   start_proxy (mesh, peer, NULL);
+}
+
+typedef struct {
+  ChatMesh *mesh;
+  char     *peer_id;
+} Retry;
+
+static gboolean
+on_proxy_retry (gpointer user_data)
+{
+  Retry *retry = user_data;
+  ChatPeer *peer = chat_model_get_peer (retry->mesh->model, retry->peer_id);
+
+  if (peer != NULL && peer->link == NULL && !retry->mesh->stopping)
+    start_proxy (retry->mesh, peer, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+retry_free (gpointer data)
+{
+  Retry *retry = data;
+
+  g_free (retry->peer_id);
+  g_free (retry);
+}
+
+static void
+schedule_proxy (ChatMesh *mesh,
+                ChatPeer *peer)
+{
+  Retry *retry = g_new0 (Retry, 1);
+
+  retry->mesh = mesh;
+  retry->peer_id = g_strdup (peer->id);
+  peer->proxy_attempts++;
+  g_timeout_add_full (G_PRIORITY_DEFAULT, PROXY_RETRY_MS * peer->proxy_attempts,
+                      on_proxy_retry, retry, retry_free);
 }
 
 guint

@@ -58,6 +58,7 @@ typedef struct {
   gboolean    said_hello;
   gboolean    verified;
   int         lag;        /* ms, -1 unknown */
+  guint       proxy_attempts;   /* failed links through its hub in a row */
 } ChatPeer;
 
 typedef struct _ChatModel ChatModel;

@@ -68,6 +68,7 @@ class Instance:
         self.config_home = os.path.join(self.home, 'config')
         self.data_home = os.path.join(self.home, 'data')
         self.exit_file = os.path.join(self.home, f'exit-status-{name}')
+        self.stty_file = os.path.join(self.home, f'stty-{name}')
         os.makedirs(self.config_home, exist_ok=True)
         os.makedirs(self.data_home, exist_ok=True)
         config_path = os.path.join(self.home, 'test.conf')
@@ -83,7 +84,8 @@ class Instance:
         env_words = ' '.join(f"{k}='{v}'" for k, v in variables.items())
         quoted = ' '.join("'" + a.replace("'", "'\\''") + "'" for a in args)
         command = (f"env {env_words} {WRAPPER} '{ANYCHAT}' --config '{config_path}' {quoted}; "
-                   f"echo $? > '{self.exit_file}'; echo 'anychat exited'; sleep 600")
+                   f"status=$?; stty -a > '{self.stty_file}'; echo $status > '{self.exit_file}'; "
+                   f"echo 'anychat exited'; sleep 600")
         tmux.run('new-session', '-d', '-s', name, '-x', str(width), '-y', str(height), command)
 
     @property
@@ -131,6 +133,11 @@ class Instance:
             time.sleep(0.1)
         with open(self.exit_file) as f:
             return int(f.read().strip())
+
+    def terminal_modes(self):
+        """The flags `stty -a` showed after anychat exited (call after exit_status())."""
+        with open(self.stty_file) as f:
+            return set(f.read().replace(';', ' ').split())
 
     def files_under(self, folder):
         """Every file's text below @folder of this instance's HOME."""

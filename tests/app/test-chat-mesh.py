@@ -92,7 +92,7 @@ def test(tap, tmux):
 
     a.type('/msg carol secret-for-carol-only')
     c.wait_for(r'2:alice\(1\)', what='unread private window in the status bar')
-    c.keys('Escape', '2')
+    c.keys('M-2')
     c.wait_for(r'<alice> secret-for-carol-only')
     c.wait_for(r'\[2\] alice — lag \d+ ms — native E2E', what='private window title with lag and E2E')
     a.keys('Escape', '2')
@@ -226,13 +226,15 @@ def test(tap, tmux):
     a.wait_for(rf'Cannot listen on {re.escape(b_uri)}')
     tap.ok('/listen on a port in use: an error line')
 
+    tmux.run('resize-window', '-t', a.target, '-x', '20', '-y', '3')   # too small: no crash
+    a.wait_for(r'\A(.*\n){2}\[room\]', what='the input line on a 20x3 screen')
     tmux.run('resize-window', '-t', a.target, '-x', '80', '-y', '24')
     a.wait_for(r'\A.{0,80}\n(.*\n){21}.*alice \| listening', what='status bar on row 23 of 24')
     tmux.run('resize-window', '-t', a.target, '-x', '132', '-y', '40')
     a.wait_for(r'\A(.*\n){38} alice \| listening', what='status bar on row 39 of 40')
     a.type('after resize')
     b.wait_for(r'<alice> after resize')
-    tap.ok('resize to 80x24 then 132x40: the layout follows, the app keeps working')
+    tap.ok('resize to 20x3, 80x24 then 132x40: the layout follows, the app keeps working')
 
     c.type('/quit see you')
     if c.exit_status() != 0:
@@ -240,8 +242,11 @@ def test(tap, tmux):
     screen = c.wait_for(r'anychat exited').string
     if 'Peers (' in screen or 'listening' in screen:
         raise Failure('the UI is still on the screen after /quit:\n' + screen)
+    modes = c.terminal_modes()
+    if not {'icanon', 'echo', 'icrnl', 'opost'} <= modes:
+        raise Failure(f'terminal modes not restored: {sorted(modes)}')
     a.wait_for(r'carol left')
-    tap.ok('/quit: exit status 0, terminal restored (UI gone), the others see carol leave')
+    tap.ok('/quit: exit status 0, terminal restored (UI gone, stty: icanon echo icrnl opost), the others see carol leave')
 
     for me in (a, b):
         me.type('/quit')

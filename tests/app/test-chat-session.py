@@ -65,6 +65,19 @@ def test(tap, tmux):
     a2.wait_for(r'^ \[1\] room')
     tap.ok('restarted A keeps its key and reloads its room log, and a private log on /query; B reconnects by itself')
 
+    # every setting from a config file: nick, listen, connect, log
+    d = Instance(tmux, 'd', [], config=f'[anychat]\nnick=dora\nlisten=ws://127.0.0.1:0;\n'
+                                      f'connect={uri};\nlog=false\nheartbeat=300\n')
+    d.wait_for(r'^ dora \| listening ws://127\.0\.0\.1:\d+')
+    a2.wait_for(r'dora joined \(direct\)')
+    d.type('dora speaks')
+    b.wait_for(r'<dora> dora speaks')
+    if d.files_under('data'):
+        raise Failure(f'log=false, yet: {list(d.files_under("data"))}')
+    d.type('/quit')
+    d.exit_status()
+    tap.ok('a config file sets nick, listen, auto-connect and log=false')
+
     a2.type('/quit')
     a2.exit_status()
     b.wait_for(r'alice left')
