@@ -47,15 +47,17 @@ chat_view_status_draw (ChatApp *app,
   chat_view_fill (rect.y, rect.x, rect.width, bar);
   x += chat_view_put (rect.y, x, " ", rect.width, bar);
   x += chat_view_put (rect.y, x, app->model->own_nick, rect.x + rect.width - x, bar | A_BOLD);
-  if (app->model->listening->len > 0)
-    {
-      g_ptr_array_add (app->model->listening, NULL);
-      g_autofree char *addresses = g_strjoinv (" ", (char **) app->model->listening->pdata);
-      g_ptr_array_remove_index (app->model->listening, app->model->listening->len - 1);
-      g_string_append_printf (text, _(" | listening %s"), addresses);
-    }
-  else
+  if (app->model->listening->len == 0)
     g_string_append (text, _(" | not listening"));
+  else
+    {
+      g_autoptr(GString) addresses = g_string_new (NULL);
+
+      for (guint i = 0; i < app->model->listening->len; i++)
+        g_string_append_printf (addresses, "%s%s", i > 0 ? " " : "",
+                                (char *) g_ptr_array_index (app->model->listening, i));
+      g_string_append_printf (text, _(" | listening %s"), addresses->str);
+    }
   g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, " | %u peer |", " | %u peers |", peers), peers);
   for (guint i = 0; i < app->model->windows->len; i++)
     {
