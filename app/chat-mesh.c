@@ -17,7 +17,9 @@
 
 #include "chat-mesh-private.h"
 
-#define SEEN_CAPACITY 4096
+#define SEEN_CAPACITY      4096
+#define MAX_KNOWN_PEERS    1024
+#define MAX_MESSAGE_BYTES  (1024 * 1024)   /* chat messages are small */
 
 gint64
 chat_mesh_now_ms (void)
@@ -345,6 +347,9 @@ learn_peer (ChatMesh   *mesh,
   if (peer != NULL && chat_peer_is_direct (peer))
     return;
   is_new = peer == NULL;
+  /* announcements are cheap to forge: the list stays bounded */
+  if (is_new && g_hash_table_size (mesh->model->peers) >= MAX_KNOWN_PEERS)
+    return;
   peer = chat_model_ensure_peer (mesh->model, id);
   set_nick (mesh, peer, nick);
   set_uid (mesh, peer, uid);
@@ -532,6 +537,7 @@ chat_mesh_new (ChatModel      *model,
 
   update_auth_data (mesh);
   any_socket_set_heartbeat_interval (socket, config->heartbeat_ms);
+  any_socket_set_max_message_size (socket, MAX_MESSAGE_BYTES);
 
   g_signal_connect (socket, "authenticate", G_CALLBACK (on_authenticate), mesh);
   g_signal_connect (socket, "connected", G_CALLBACK (on_connected), mesh);

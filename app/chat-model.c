@@ -12,8 +12,10 @@
 #include <gio/gio.h>
 
 #include "chat-model.h"
+#include "chat-text.h"
 
 #define MAX_LINES_PER_WINDOW 2000
+#define MAX_LINE_BYTES       16384
 
 ChatLine *
 chat_line_new (gint64        ts,
@@ -26,7 +28,9 @@ chat_line_new (gint64        ts,
   line->ts = ts;
   line->kind = kind;
   line->nick = g_strdup (nick);
-  line->text = g_strdup (text);
+  /* everything shown passes here: network text is checked already, but
+   * error messages and disconnect reasons may quote a peer too */
+  line->text = chat_text_sanitize (text, MAX_LINE_BYTES);
   return line;
 }
 
