@@ -40,6 +40,7 @@ socket.on("connected", (peer) => {
     peer.send({ chat: "room", mid: "not-an-id", text: 42 });
     peer.send({ chat: "dance" });
     say(peer, "hello from the JavaScript bot");
+    say(peer, "escape\u001b[2J\u001b]0;owned\u0007 done");
 });
 
 socket.on("message", (packet) => {

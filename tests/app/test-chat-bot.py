@@ -51,6 +51,10 @@ def test(tap, tmux):
         a.wait_for(r'Ignored a bad chat message from jsbot: unknown chat message .dance.')
         tap.ok('garbled chat messages from the bot are ignored with a notice each')
 
+        a.wait_for(r'<jsbot> escape\ufffd\[2J\ufffd\]0;owned\ufffd done')
+        a.wait_for(r'<jsbot> hello from the JavaScript bot', what='the earlier line, not cleared')
+        tap.ok('terminal escape sequences in a message are shown defused (U+FFFD), the screen is not cleared')
+
         a.wait_for(r'~ jsbot\s+[0-9a-f]{4}\s+\d+ms =', what='jsbot with compat badge and lag')
         tap.ok('the peer list shows the bot with the compat E2E badge (~) and a lag in ms')
 
