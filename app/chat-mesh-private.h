@@ -28,6 +28,27 @@ void     chat_mesh_send_to_link    (ChatMesh          *mesh,
                                     AnyPeer           *link,
                                     const ChatMessage *msg);
 gint64   chat_mesh_now_ms          (void);
+void     chat_mesh_peer_set_nick   (ChatMesh          *mesh,
+                                    ChatPeer          *peer,
+                                    const char        *nick);
+void     chat_mesh_peer_set_uid    (ChatMesh          *mesh,
+                                    ChatPeer          *peer,
+                                    const char        *uid);
+void     chat_mesh_update_auth_data (ChatMesh         *mesh);
+
+/* chat-mesh-room.c */
+void     chat_mesh_send_hello      (ChatMesh          *mesh,
+                                    ChatPeer          *to);
+void     chat_mesh_flood_presence  (ChatMesh          *mesh,
+                                    ChatPresence       presence,
+                                    const char        *about_id,
+                                    const char        *nick,
+                                    const char        *old,
+                                    const char        *uid,
+                                    const char        *except_id);
+void     chat_mesh_on_message      (AnySocket         *socket,
+                                    AnyPacket         *packet,
+                                    ChatMesh          *mesh);
 
 /* chat-mesh-reconnect.c */
 void     chat_mesh_targets_init    (ChatMesh   *mesh);
