@@ -118,6 +118,8 @@ chat_log_reload (ChatLog    *log,
     return;
   lines = g_strsplit (contents, "\n", -1);
   n = g_strv_length (lines);
+  if (n > 0 && *lines[n - 1] == '\0')   /* after the last newline */
+    n--;
   first = n > max_lines ? n - max_lines : 0;
   for (guint i = first; i < n; i++)
     {
