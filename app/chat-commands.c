@@ -165,6 +165,10 @@ cmd_msg (ChatApp  *app,
 
   if (peer == NULL)
     return FALSE;
+  /* the message goes to the peer's window: say so where we typed it */
+  if (chat_model_get_active (app->model)->peer_id == NULL ||
+      !g_str_equal (chat_model_get_active (app->model)->peer_id, peer->id))
+    info (app, "→ %s: %s", peer->nick, args[1]);
   chat_mesh_send_private (app->mesh, peer, args[1]);
   return TRUE;
 }

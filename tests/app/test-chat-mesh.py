@@ -91,6 +91,7 @@ def test(tap, tmux):
     tap.ok('history: Up recalls earlier lines')
 
     a.type('/msg carol secret-for-carol-only')
+    a.wait_for(r'→ carol: secret-for-carol-only', what='the echo where /msg was typed')
     c.wait_for(r'2:alice\(1\)', what='unread private window in the status bar')
     c.keys('M-2')
     c.wait_for(r'<alice> secret-for-carol-only')
@@ -98,7 +99,7 @@ def test(tap, tmux):
     a.keys('Escape', '2')
     a.wait_for(r'secret-for-carol-only \(delivered\)', what='delivery receipt at A')
     a.keys('Escape', '1')
-    tap.ok('a private message A -> C arrives in a window at C (title: lag, E2E) and is marked delivered at A')
+    tap.ok('a private message A -> C (echoed where typed) arrives in a window at C (title: lag, E2E), marked delivered at A')
 
     c.type('reply-to-alice')
     a.wait_for(r'2:carol\(1\)')
