@@ -69,7 +69,7 @@ cmd_help (ChatApp  *app,
   info (app, _("Commands (Tab completes, PgUp/PgDn scroll, Alt+1..9 or Ctrl+N/Ctrl+P switch windows):"));
   for (const Command *command = commands; command->name != NULL; command++)
     info (app, "  /%s %s — %s", command->name, _(command->args), _(command->help));
-  info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified; = direct, > through a hub"));
+  info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified, · not linked; = direct, > through a hub"));
   return TRUE;
 }
 

@@ -163,7 +163,9 @@ chat_model_is_direct (ChatModel  *model,
 ChatBadge
 chat_peer_get_badge (ChatPeer *peer)
 {
-  switch (peer->link != NULL ? any_peer_get_e2e_mode (peer->link) : ANY_E2E_MODE_NONE)
+  if (peer->link == NULL)
+    return CHAT_BADGE_UNLINKED;
+  switch (any_peer_get_e2e_mode (peer->link))
     {
     case ANY_E2E_MODE_COMPAT:
       return CHAT_BADGE_COMPAT;
@@ -179,7 +181,7 @@ chat_peer_get_badge (ChatPeer *peer)
 const char *
 chat_badge_symbol (ChatBadge badge)
 {
-  static const char * const symbols[] = { "!", "~", "?", "✓" };
+  static const char * const symbols[] = { "·", "!", "~", "?", "✓" };
 
   return symbols[badge];
 }
@@ -195,6 +197,8 @@ chat_badge_name (ChatBadge badge)
       return _("native E2E, unverified");
     case CHAT_BADGE_VERIFIED:
       return _("native E2E, verified");
+    case CHAT_BADGE_UNLINKED:
+      return _("not linked");
     case CHAT_BADGE_PLAIN:
     default:
       return _("plain");

@@ -43,6 +43,7 @@ typedef struct {
 } ChatWindow;
 
 typedef enum {
+  CHAT_BADGE_UNLINKED,   /* known, but no link with it (yet) */
   CHAT_BADGE_PLAIN,
   CHAT_BADGE_COMPAT,
   CHAT_BADGE_NATIVE,

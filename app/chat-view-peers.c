@@ -1,7 +1,8 @@
 /* chat-view-peers.c: the peer list on the right
  *
  * One row per peer:  B nick      id   lag R [unread]
- *   B  E2E badge: ! plain, ~ compat, ? native unverified, ✓ verified
+ *   B  E2E badge: ! plain, ~ compat, ? native unverified, ✓ verified,
+ *      · not linked (known through the room only)
  *   R  = linked directly, > reached through a hub
  *
  * SPDX-License-Identifier: MIT

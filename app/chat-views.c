@@ -91,6 +91,8 @@ chat_view_badge_attr (ChatBadge badge)
       return COLOR_PAIR (CHAT_PAIR_CYAN) | A_BOLD;
     case CHAT_BADGE_VERIFIED:
       return COLOR_PAIR (CHAT_PAIR_GREEN) | A_BOLD;
+    case CHAT_BADGE_UNLINKED:
+      return A_DIM;
     case CHAT_BADGE_PLAIN:
     default:
       return COLOR_PAIR (CHAT_PAIR_RED) | A_BOLD;

@@ -42,7 +42,8 @@ test_find_peer (void)
   g_clear_error (&error);
   g_assert_null (chat_model_find_peer (model, "zed", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_cmpint (chat_peer_get_badge (bob), ==, CHAT_BADGE_PLAIN);
+  g_assert_cmpint (chat_peer_get_badge (bob), ==, CHAT_BADGE_UNLINKED);
+  g_assert_cmpstr (chat_badge_symbol (CHAT_BADGE_UNLINKED), ==, "·");
   g_assert_false (chat_peer_is_direct (bob));
 }
 
