@@ -42,12 +42,6 @@ options_clear (Options *options)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 
-void
-chat_app_quit (ChatApp *app)
-{
-  g_main_loop_quit (app->loop);
-}
-
 static void
 on_stop_waited (gpointer user_data)
 {

@@ -31,6 +31,7 @@ typedef struct {
   const char *help;
   guint       min_args;
   guint       max_args;
+  gboolean    rest;        /* the last argument takes the rest of the line */
   Completion  completion;
   CommandFunc run;
 } Command;
@@ -336,20 +337,20 @@ cmd_quit (ChatApp  *app,
 }
 
 static const Command commands[] = {
-  { "help", N_("[COMMAND]"), N_("list the commands, or explain one"), 0, 1, COMPLETE_COMMAND, cmd_help },
-  { "connect", N_("URI"), N_("connect to a peer (ws://HOST:PORT)"), 1, 1, COMPLETE_NOTHING, cmd_connect },
-  { "listen", N_("URI"), N_("listen on one more address (ws://HOST:PORT)"), 1, 1, COMPLETE_NOTHING, cmd_listen },
-  { "disconnect", N_("PEER"), N_("drop the link with a peer (no reconnecting)"), 1, 1, COMPLETE_PEER, cmd_disconnect },
-  { "nick", N_("NAME"), N_("change your nick"), 1, 1, COMPLETE_NOTHING, cmd_nick },
-  { "msg", N_("PEER TEXT"), N_("send a private message"), 2, 2, COMPLETE_PEER, cmd_msg },
-  { "query", N_("PEER"), N_("open a private window with a peer"), 1, 1, COMPLETE_PEER, cmd_query },
-  { "close", "", N_("close this private window"), 0, 0, COMPLETE_NOTHING, cmd_close },
-  { "win", N_("N"), N_("go to window N"), 1, 1, COMPLETE_NOTHING, cmd_win },
-  { "peers", "", N_("list the peers"), 0, 0, COMPLETE_NOTHING, cmd_peers },
-  { "whois", N_("PEER"), N_("id, address, lag, E2E mode, fingerprint, route of a peer"), 1, 1, COMPLETE_PEER, cmd_whois },
-  { "e2e", N_("PEER"), N_("switch the link with a peer to E2E, or show its mode"), 1, 1, COMPLETE_PEER, cmd_e2e },
-  { "verify", N_("PEER"), N_("show both fingerprints to compare, and mark the peer verified"), 1, 1, COMPLETE_PEER, cmd_verify },
-  { "quit", N_("[REASON]"), N_("leave anychat"), 0, 1, COMPLETE_NOTHING, cmd_quit },
+  { "help", N_("[COMMAND]"), N_("list the commands, or explain one"), 0, 1, FALSE, COMPLETE_COMMAND, cmd_help },
+  { "connect", N_("URI"), N_("connect to a peer (ws://HOST:PORT)"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_connect },
+  { "listen", N_("URI"), N_("listen on one more address (ws://HOST:PORT)"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_listen },
+  { "disconnect", N_("PEER"), N_("drop the link with a peer (no reconnecting)"), 1, 1, FALSE, COMPLETE_PEER, cmd_disconnect },
+  { "nick", N_("NAME"), N_("change your nick"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_nick },
+  { "msg", N_("PEER TEXT"), N_("send a private message"), 2, 2, TRUE, COMPLETE_PEER, cmd_msg },
+  { "query", N_("PEER"), N_("open a private window with a peer"), 1, 1, FALSE, COMPLETE_PEER, cmd_query },
+  { "close", "", N_("close this private window"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_close },
+  { "win", N_("N"), N_("go to window N"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_win },
+  { "peers", "", N_("list the peers"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_peers },
+  { "whois", N_("PEER"), N_("id, address, lag, E2E mode, fingerprint, route of a peer"), 1, 1, FALSE, COMPLETE_PEER, cmd_whois },
+  { "e2e", N_("PEER"), N_("switch the link with a peer to E2E, or show its mode"), 1, 1, FALSE, COMPLETE_PEER, cmd_e2e },
+  { "verify", N_("PEER"), N_("show both fingerprints to compare, and mark the peer verified"), 1, 1, FALSE, COMPLETE_PEER, cmd_verify },
+  { "quit", N_("[REASON]"), N_("leave anychat"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_quit },
   { NULL }
 };
 
@@ -362,19 +363,22 @@ find_command (const char *name)
   return NULL;
 }
 
-/* "a  b c d" with max 2 -> ["a", "b c d"]: the last one takes the rest. */
+/* Words separated by spaces; with @rest, "a  b c d" and max 2 give
+ * ["a", "b c d"]. More words than @max_args give more arguments, which
+ * the caller refuses. */
 static GPtrArray *
 split_args (const char *text,
-            guint       max_args)
+            guint       max_args,
+            gboolean    rest)
 {
   GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
   const char *p = text;
 
   while (*p == ' ')
     p++;
-  while (*p != '\0' && args->len < max_args)
+  while (*p != '\0')
     {
-      const char *end = args->len + 1 == max_args ? p + strlen (p) : strchr (p, ' ');
+      const char *end = rest && args->len + 1 == max_args ? p + strlen (p) : strchr (p, ' ');
 
       if (end == NULL)
         end = p + strlen (p);
@@ -383,8 +387,6 @@ split_args (const char *text,
       while (*p == ' ')
         p++;
     }
-  if (*p != '\0')   /* more words than the command takes */
-    g_ptr_array_add (args, g_strdup (p));
   return args;
 }
 
@@ -405,7 +407,7 @@ run_command (ChatApp    *app,
       chat_model_notice (app->model, CHAT_LINE_ERROR, _("Unknown command /%s (try /help)"), name);
       return;
     }
-  args = split_args (rest != NULL ? rest : "", MAX (command->max_args, 1));
+  args = split_args (rest != NULL ? rest : "", command->max_args, command->rest);
   if (args->len < command->min_args || args->len > command->max_args)
     {
       chat_model_notice (app->model, CHAT_LINE_ERROR, _("Usage: /%s %s"), command->name, _(command->args));
