@@ -8,7 +8,7 @@
 #
 # SPDX-License-Identifier: MIT
 
-from anychat_tmux import Instance, main
+from anychat_tmux import Failure, Instance, main
 
 
 def test(tap, tmux):
@@ -39,6 +39,16 @@ def test(tap, tmux):
     a.keys('M-2')
     a.wait_for(r'are you there \(not delivered\)')
     tap.ok('A -> D (two hubs away): /whois says via carol, /msg fails with "No route", marked not delivered')
+
+    d.keys('C-c')
+    if d.exit_status() != 0:
+        raise Failure(f'Ctrl+C: status {d.exit_status()}')
+    if 'icanon' not in d.terminal_modes():
+        raise Failure('Ctrl+C left the terminal raw')
+    c.wait_for(r'dora left')
+    a.keys('M-1')
+    a.wait_for(r'dora left')
+    tap.ok('Ctrl+C quits cleanly (status 0, terminal restored); the others see dora leave')
 
 
 if __name__ == '__main__':
