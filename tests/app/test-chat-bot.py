@@ -79,11 +79,23 @@ def test(tap, tmux):
         a.wait_for(r'private hello bot \(delivered\)')
         a.keys('Escape', '1')
         tap.ok('a private message reaches the bot through compat E2E and its receipt marks it delivered')
+
+        b = Instance(tmux, 'b', ['--nick', 'bob', '--no-listen', a.listening_uri()])
+        b.wait_for(r'jsbot\s+[0-9a-f]{4}\s+.* >$', what='jsbot through alice')
+        b.type('/msg jsbot through the hub')
+        wait_bot(out_path, lambda e: e['event'] == 'private' and e['msg'].get('text') == 'through the hub',
+                 'private message through the hub')
+        b.keys('M-2')
+        b.wait_for(r'through the hub \(delivered\)')
+        b.wait_for(r'~ jsbot\s+[0-9a-f]{4}\s+\d+ms >', what='compat E2E through the hub, with lag')
+        b.keys('M-1')
+        tap.ok('another anychat reaches the bot through the first as a hub: compat E2E, private message delivered')
     finally:
         bot.terminate()
         bot.wait(timeout=10)
     a.wait_for(r'jsbot left')
-    tap.ok('anychat notices the bot leaving')
+    b.wait_for(r'jsbot left')
+    tap.ok('both anychats notice the bot leaving')
 
 
 if __name__ == '__main__':
