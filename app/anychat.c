@@ -1,5 +1,11 @@
-/* anychat.c: until the chat exists (issue 5), a peer that listens and/or
- * connects, prints what happens and answers every request with an echo.
+/* anychat.c: the peer-to-peer terminal chat: options, start, stop
+ *
+ *   anychat                      listen on ws://0.0.0.0:7420, open the UI
+ *   anychat ws://HOST:PORT ...   connect too (and still listen)
+ *
+ * What can be wrong before the UI (a bad option or URI, a port in use,
+ * an unreadable identity) is one line on stderr and exit status 1 or 2;
+ * what goes wrong later is a notice line in the UI.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -8,137 +14,303 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <locale.h>
-#include <anysocket.h>
 
-#define ANYCHAT_DEFAULT_PORT 7420
+#include "chat-app.h"
+#include "chat-protocol.h"
+#include "chat-ui.h"
 
-static char *
-node_to_string (JsonNode *node)
-{
-  return json_to_string (node, FALSE);
-}
+#define LISTEN_WAIT_MS 10000
+#define STOP_WAIT_MS   1000
 
-static void
-on_connected (AnySocket *socket, AnyPeer *peer, gpointer user_data)
-{
-  g_print (_("connected: %s (%s)\n"), any_peer_get_id (peer),
-           any_peer_get_remote_address (peer) ? any_peer_get_remote_address (peer) : "?");
-}
-
-static void
-on_message (AnySocket *socket, AnyPacket *packet, gpointer user_data)
-{
-  g_autofree char *text = node_to_string (any_packet_get_msg (packet));
-  g_autoptr(GError) error = NULL;
-
-  g_print (_("message from %s: %s\n"), any_peer_get_id (any_packet_get_peer (packet)), text);
-  if (!any_packet_reply (packet, any_packet_get_msg (packet), &error))
-    g_printerr ("%s\n", error->message);
-}
+typedef struct {
+  char   **listen;
+  char   **connect;
+  char    *nick;
+  char    *config;
+  gboolean no_listen;
+  gboolean version;
+} Options;
 
 static void
-on_heartbeat (AnySocket *socket, AnyPeer *peer, gpointer user_data)
+options_clear (Options *options)
 {
-  g_print (_("lag of %s: %d ms\n"), any_peer_get_id (peer), any_peer_get_lag (peer));
+  g_strfreev (options->listen);
+  g_strfreev (options->connect);
+  g_free (options->nick);
+  g_free (options->config);
 }
 
-static void
-on_disconnected (AnySocket *socket, AnyPeer *peer, const char *reason, gpointer user_data)
-{
-  g_print (_("disconnected: %s (%s)\n"), any_peer_get_id (peer), reason);
-}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 
 static void
-on_listening (GObject *source, GAsyncResult *result, gpointer user_data)
+on_stop_waited (gpointer user_data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *uri = user_data;
-  guint port = any_socket_listen_finish (ANY_SOCKET (source), result, &error);
-
-  if (port == 0)
-    g_printerr (_("Cannot listen on %s: %s\n"), uri, error->message);
-  else
-    g_print (_("listening on %s (port %u) as %s\n"), uri, port, any_socket_get_id (ANY_SOCKET (source)));
-}
-
-static void
-on_connect_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *uri = user_data;
-  g_autoptr(AnyPeer) peer = any_socket_connect_finish (ANY_SOCKET (source), result, &error);
-
-  if (peer == NULL)
-    g_printerr (_("Cannot connect to %s: %s\n"), uri, error->message);
+  *(gboolean *) user_data = TRUE;
 }
 
 static gboolean
 on_quit_signal (gpointer user_data)
 {
-  g_main_loop_quit (user_data);
+  ChatApp *app = user_data;
+
+  chat_mesh_stop (app->mesh, "quit");
+  chat_app_quit (app);
   return G_SOURCE_REMOVE;
 }
 
-int
-main (int argc, char **argv)
+static gboolean
+parse_options (Options  *options,
+               int      *argc,
+               char   ***argv,
+               GError  **error)
 {
-  g_auto(GStrv) listen = NULL;
-  g_auto(GStrv) connect = NULL;
-  gboolean no_listen = FALSE, version = FALSE;
-  GOptionEntry entries[] = {
-    { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &listen, N_("Listen on URI (repeatable)"), "URI" },
-    { "connect", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &connect, N_("Connect to URI (repeatable)"), "URI" },
-    { "no-listen", 0, 0, G_OPTION_ARG_NONE, &no_listen, N_("Do not listen"), NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
+  const GOptionEntry entries[] = {
+    { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &options->listen,
+      N_("Listen on URI instead of ws://0.0.0.0:7420 (repeatable)"), N_("URI") },
+    { "connect", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &options->connect,
+      N_("Connect to URI (repeatable)"), N_("URI") },
+    { "nick", 'n', 0, G_OPTION_ARG_STRING, &options->nick, N_("Use NAME as nick"), N_("NAME") },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &options->config,
+      N_("Read settings from FILE instead of ~/.config/anychat/anychat.conf"), N_("FILE") },
+    { "no-listen", 0, 0, G_OPTION_ARG_NONE, &options->no_listen, N_("Do not listen, only connect"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, N_("Print the version and exit"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("[ws://HOST:PORT…] — peer-to-peer terminal chat"));
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("anychat listens and connects at once: every instance is a peer of the mesh.\n"
+      "Files: ~/.config/anychat/ (settings, identity, known peers), ~/.local/share/anychat/logs/."));
+  return g_option_context_parse (context, argc, argv, error);
+}
+
+/* The command line wins over the settings file. */
+static gboolean
+apply_options (ChatConfig *config,
+               Options    *options,
+               int         argc,
+               char      **argv,
+               GError    **error)
+{
+  g_autoptr(GStrvBuilder) connect = g_strv_builder_new ();
+  g_autofree char *nick = NULL;
+
+  if (!chat_config_load (config, options->config, error))
+    return FALSE;
+  if (options->nick != NULL)
+    {
+      nick = chat_nick_sanitize (options->nick);
+      if (nick == NULL || !g_str_equal (nick, options->nick))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("Bad nick “%s”: one word of at most %d bytes, without “/”"),
+                       options->nick, CHAT_MAX_NICK_BYTES);
+          return FALSE;
+        }
+      g_free (config->nick);
+      config->nick = g_steal_pointer (&nick);
+    }
+  if (options->listen != NULL)
+    {
+      g_strfreev (config->listen);
+      config->listen = g_strdupv (options->listen);
+    }
+  if (options->no_listen)
+    {
+      g_strfreev (config->listen);
+      config->listen = g_new0 (char *, 1);
+    }
+  g_strv_builder_addv (connect, (const char **) config->connect);
+  if (options->connect != NULL)
+    g_strv_builder_addv (connect, (const char **) options->connect);
+  for (int i = 1; i < argc; i++)
+    g_strv_builder_add (connect, argv[i]);
+  g_strfreev (config->connect);
+  config->connect = g_strv_builder_end (connect);
+
+  for (guint i = 0; config->listen[i] != NULL; i++)
+    if (!chat_mesh_check_uri (config->listen[i], error))
+      return FALSE;
+  for (guint i = 0; config->connect[i] != NULL; i++)
+    if (!chat_mesh_check_uri (config->connect[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+/* First run: a new key pair, saved 0600. Later runs: the same one. */
+static gboolean
+load_identity (ChatConfig *config,
+               AnySocket  *socket,
+               GError    **error)
+{
+  g_autofree char *path = chat_config_path (config, "identity");
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return any_socket_load_identity (socket, path, error);
+  any_socket_generate_identity (socket);
+  return any_socket_save_identity (socket, path, error);
+}
+
+typedef struct {
+  guint   pending;
+  GError *error;
+} ListenWait;
+
+static void
+on_listened (ChatMesh     *mesh,
+             const char   *uri,
+             const char   *bound_uri,
+             const GError *error,
+             gpointer      user_data)
+{
+  ListenWait *wait = user_data;
+
+  wait->pending--;
+  if (error != NULL && wait->error == NULL)
+    wait->error = g_error_new (error->domain, error->code, _("Cannot listen on %s: %s"), uri, error->message);
+}
+
+/* Listening is done before the UI so that a port in use is reported on
+ * stderr, where the user still looks. */
+static gboolean
+listen_all (ChatMesh   *mesh,
+            ChatConfig *config,
+            GError    **error)
+{
+  ListenWait wait = { 0, NULL };
+  gint64 deadline = g_get_monotonic_time () + LISTEN_WAIT_MS * 1000;
+
+  for (guint i = 0; config->listen[i] != NULL; i++, wait.pending++)
+    chat_mesh_listen (mesh, config->listen[i], on_listened, &wait);
+  while (wait.pending > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  if (wait.error != NULL)
+    {
+      g_propagate_error (error, wait.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+on_line_added (ChatModel  *model,
+               ChatWindow *window,
+               ChatLine   *line,
+               gpointer    user_data)
+{
+  chat_log_append (user_data, window, line);
+}
+
+#define SCROLLBACK_FROM_LOG 200
+
+static void
+on_window_opened (ChatModel  *model,
+                  ChatWindow *window,
+                  gpointer    user_data)
+{
+  chat_log_reload (user_data, window, SCROLLBACK_FROM_LOG);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_auto(Options) options = { 0 };
   g_autoptr(GError) error = NULL;
+  g_autoptr(ChatConfig) config = NULL;
+  g_autoptr(ChatKnownPeers) known = NULL;
   g_autoptr(AnySocket) socket = NULL;
+  g_autoptr(ChatModel) model = NULL;
+  g_autoptr(ChatMesh) mesh = NULL;
+  g_autoptr(ChatLog) log = NULL;
+  g_autoptr(ChatInput) input = NULL;
+  g_autoptr(ChatUi) ui = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autofree char *default_listen = NULL;
+  g_autofree char *uid = NULL;
+  g_autofree char *known_path = NULL;
+  g_autofree char *logs_dir = NULL;
+  ChatApp app = { 0 };
+  gboolean stop_waited = FALSE;
+  guint stop_timer;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* ANYCHAT_LOCALEDIR: the catalogues of a build tree, for its tests */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("ANYCHAT_LOCALEDIR") != NULL ? g_getenv ("ANYCHAT_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  context = g_option_context_new (_("[ws://HOST:PORT...] - AnySocket peer"));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!parse_options (&options, &argc, &argv, &error))
     {
-      g_printerr ("%s\n", error->message);
+      g_printerr ("anychat: %s\n", error->message);
       return 2;
     }
-  if (version)
+  if (options.version)
     {
       g_print ("anychat %s\n", PACKAGE_VERSION);
       return 0;
     }
+  config = chat_config_new ();
+  if (!apply_options (config, &options, argc, argv, &error))
+    {
+      g_printerr ("anychat: %s\n", error->message);
+      return 2;
+    }
+
+  socket = any_socket_new ();
+  if (!chat_config_ensure_dirs (config, &error) ||
+      (uid = chat_config_ensure_uid (config, &error)) == NULL ||
+      !load_identity (config, socket, &error))
+    {
+      g_printerr ("anychat: %s\n", error->message);
+      return 1;
+    }
+  known_path = chat_config_path (config, "known-peers");
+  known = chat_known_peers_load (known_path);
+  model = chat_model_new (any_socket_get_id (socket), config->nick);
+  if (config->log)
+    {
+      logs_dir = g_build_filename (config->data_dir, "logs", NULL);
+      log = chat_log_new (logs_dir);
+      model->line_added = on_line_added;
+      model->line_added_data = log;
+      model->window_opened = on_window_opened;
+      model->window_opened_data = log;
+      /* the room is open from the start */
+      chat_log_reload (log, chat_model_get_room (model), SCROLLBACK_FROM_LOG);
+    }
+  mesh = chat_mesh_new (model, config, known, socket, uid);
+  if (!listen_all (mesh, config, &error))
+    {
+      g_printerr ("anychat: %s\n", error->message);
+      return 1;
+    }
 
   loop = g_main_loop_new (NULL, FALSE);
-  socket = any_socket_new ();
-  g_signal_connect (socket, "connected", G_CALLBACK (on_connected), NULL);
-  g_signal_connect (socket, "message", G_CALLBACK (on_message), NULL);
-  g_signal_connect (socket, "heartbeat", G_CALLBACK (on_heartbeat), NULL);
-  g_signal_connect (socket, "disconnected", G_CALLBACK (on_disconnected), NULL);
-
-  default_listen = g_strdup_printf ("ws://0.0.0.0:%d", ANYCHAT_DEFAULT_PORT);
-  if (!no_listen)
+  input = chat_input_new ();
+  app = (ChatApp) { config, known, model, mesh, log, input, NULL, loop };
+  ui = chat_ui_new (&app, &error);
+  if (ui == NULL)
     {
-      if (listen == NULL)
-        any_socket_listen_async (socket, default_listen, NULL, on_listening, g_strdup (default_listen));
-      for (guint i = 0; listen != NULL && listen[i] != NULL; i++)
-        any_socket_listen_async (socket, listen[i], NULL, on_listening, g_strdup (listen[i]));
+      g_printerr ("anychat: %s\n", error->message);
+      return 1;
     }
-  for (guint i = 0; connect != NULL && connect[i] != NULL; i++)
-    any_socket_connect_async (socket, connect[i], NULL, on_connect_done, g_strdup (connect[i]));
-  for (int i = 1; i < argc; i++)
-    any_socket_connect_async (socket, argv[i], NULL, on_connect_done, g_strdup (argv[i]));
+  app.ui = ui;
+  for (guint i = 0; config->connect[i] != NULL; i++)
+    chat_mesh_connect (mesh, config->connect[i], TRUE);
 
-  g_unix_signal_add (SIGINT, on_quit_signal, loop);
-  g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_unix_signal_add (SIGINT, on_quit_signal, &app);
+  g_unix_signal_add (SIGTERM, on_quit_signal, &app);
   g_main_loop_run (loop);
-  any_socket_stop (socket);
+
+  g_clear_pointer (&ui, chat_ui_free);   /* the terminal back first */
+  chat_mesh_stop (mesh, "quit");
+  /* let the operations the stop cancelled call back while the mesh lives */
+  stop_timer = g_timeout_add_once (STOP_WAIT_MS, on_stop_waited, &stop_waited);
+  while (!chat_mesh_is_idle (mesh) && !stop_waited)
+    g_main_context_iteration (NULL, TRUE);
+  if (!stop_waited)
+    g_source_remove (stop_timer);
   return 0;
 }

@@ -19,19 +19,8 @@ headers=("$@")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
-n=0 failed=0
 
-# ok CONDITION-STATUS DESCRIPTION [DIAGNOSTIC]
-ok () {
-  n=$((n + 1))
-  if [ "$1" -eq 0 ]; then
-    echo "ok $n - $2"
-  else
-    failed=$((failed + 1))
-    echo "not ok $n - $2"
-    [ -n "${3:-}" ] && while IFS= read -r line; do echo "# $line"; done <<<"$3"
-  fi
-}
+source "$(dirname "$0")/../common/tap.sh"
 
 # Absolute paths in the install, as meson computes them from the options.
 abs () { case $1 in /*) echo "$1" ;; *) echo "$prefix/$1" ;; esac; }

@@ -1,0 +1,219 @@
+/* chat-config.c: settings, identity paths and known peers (XDG config)
+ *
+ * Everything persistent lives under the XDG directories:
+ *   $XDG_CONFIG_HOME/anychat/anychat.conf   settings (GKeyFile, optional)
+ *   $XDG_CONFIG_HOME/anychat/identity       E2E key pair (libanysocket, 0600)
+ *   $XDG_CONFIG_HOME/anychat/id             stable identity, 32 hex (0600)
+ *   $XDG_CONFIG_HOME/anychat/known-peers    TOFU fingerprints (0600)
+ *   $XDG_DATA_HOME/anychat/logs/            one log per conversation
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "chat-config.h"
+#include "chat-protocol.h"
+
+#define GROUP "anychat"
+
+ChatConfig *
+chat_config_new (void)
+{
+  ChatConfig *config = g_new0 (ChatConfig, 1);
+
+  config->dir = g_build_filename (g_get_user_config_dir (), "anychat", NULL);
+  config->data_dir = g_build_filename (g_get_user_data_dir (), "anychat", NULL);
+  config->nick = g_strdup (g_get_user_name ());
+  config->listen = g_new0 (char *, 2);
+  config->listen[0] = g_strdup_printf ("ws://0.0.0.0:%d", CHAT_DEFAULT_PORT);
+  config->connect = g_new0 (char *, 1);
+  config->log = TRUE;
+  config->heartbeat_ms = 5000;
+  config->own_colour = g_strdup ("green");
+  config->notice_colour = g_strdup ("cyan");
+  return config;
+}
+
+void
+chat_config_free (ChatConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->dir);
+  g_free (config->data_dir);
+  g_free (config->file);
+  g_free (config->nick);
+  g_strfreev (config->listen);
+  g_strfreev (config->connect);
+  g_free (config->own_colour);
+  g_free (config->notice_colour);
+  g_free (config);
+}
+
+char *
+chat_config_path (ChatConfig *config,
+                  const char *name)
+{
+  return g_build_filename (config->dir, name, NULL);
+}
+
+static void
+replace_string (GKeyFile    *file,
+                const char  *group,
+                const char  *key,
+                char       **value)
+{
+  g_autofree char *read = g_key_file_get_string (file, group, key, NULL);
+
+  if (read != NULL)
+    {
+      g_free (*value);
+      *value = g_steal_pointer (&read);
+    }
+}
+
+static void
+replace_list (GKeyFile   *file,
+              const char *key,
+              char     ***value)
+{
+  char **read = g_key_file_get_string_list (file, GROUP, key, NULL, NULL);
+
+  if (read != NULL)
+    {
+      g_strfreev (*value);
+      *value = read;
+    }
+}
+
+/* @file NULL: the default file, which may be missing. A file named with
+ * --config must exist. */
+gboolean
+chat_config_load (ChatConfig  *config,
+                  const char  *file,
+                  GError     **error)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  g_free (config->file);
+  config->file = file != NULL ? g_strdup (file) : chat_config_path (config, "anychat.conf");
+  if (!g_key_file_load_from_file (keys, config->file, G_KEY_FILE_NONE, &local_error))
+    {
+      if (file == NULL && g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", config->file);
+      return FALSE;
+    }
+  replace_string (keys, GROUP, "nick", &config->nick);
+  replace_list (keys, "listen", &config->listen);
+  replace_list (keys, "connect", &config->connect);
+  if (g_key_file_has_key (keys, GROUP, "log", NULL))
+    config->log = g_key_file_get_boolean (keys, GROUP, "log", NULL);
+  if (g_key_file_has_key (keys, GROUP, "heartbeat", NULL))
+    config->heartbeat_ms = CLAMP (g_key_file_get_integer (keys, GROUP, "heartbeat", NULL), 0, 600000);
+  replace_string (keys, "colors", "own", &config->own_colour);
+  replace_string (keys, "colors", "notice", &config->notice_colour);
+  return TRUE;
+}
+
+static gboolean
+make_dir (const char *dir,
+          GError    **error)
+{
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    return TRUE;
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+               _("Cannot create %s: %s"), dir, g_strerror (errno));
+  return FALSE;
+}
+
+gboolean
+chat_config_ensure_dirs (ChatConfig *config,
+                         GError    **error)
+{
+  g_autofree char *logs = g_build_filename (config->data_dir, "logs", NULL);
+
+  return make_dir (config->dir, error) && make_dir (logs, error);
+}
+
+/* The socket id changes every run (libanysocket draws it), so anychat
+ * keeps its own stable id, sent in AUTH and hello, to key TOFU pins and
+ * private logs. Created on first run. */
+char *
+chat_config_ensure_uid (ChatConfig *config,
+                        GError    **error)
+{
+  g_autofree char *path = chat_config_path (config, "id");
+  g_autofree char *uid = NULL;
+
+  if (g_file_get_contents (path, &uid, NULL, NULL))
+    {
+      g_strstrip (uid);
+      if (chat_id_is_valid (uid))
+        return g_steal_pointer (&uid);
+    }
+  g_free (uid);
+  uid = chat_message_new_mid ();
+  if (!g_file_set_contents_full (path, uid, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return NULL;
+  return g_steal_pointer (&uid);
+}
+
+ChatKnownPeers *
+chat_known_peers_load (const char *path)
+{
+  ChatKnownPeers *known = g_new0 (ChatKnownPeers, 1);
+
+  known->path = g_strdup (path);
+  known->file = g_key_file_new ();
+  /* a missing or broken file: nobody known yet */
+  g_key_file_load_from_file (known->file, path, G_KEY_FILE_NONE, NULL);
+  return known;
+}
+
+void
+chat_known_peers_free (ChatKnownPeers *known)
+{
+  if (known == NULL)
+    return;
+  g_free (known->path);
+  g_key_file_unref (known->file);
+  g_free (known);
+}
+
+char *
+chat_known_peers_fingerprint (ChatKnownPeers *known,
+                              const char     *uid)
+{
+  return uid != NULL ? g_key_file_get_string (known->file, uid, "fingerprint", NULL) : NULL;
+}
+
+gboolean
+chat_known_peers_is_verified (ChatKnownPeers *known,
+                              const char     *uid)
+{
+  return uid != NULL && g_key_file_get_boolean (known->file, uid, "verified", NULL);
+}
+
+gboolean
+chat_known_peers_remember (ChatKnownPeers *known,
+                           const char     *uid,
+                           const char     *nick,
+                           const char     *fingerprint,
+                           gboolean        verified,
+                           GError        **error)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_key_file_set_string (known->file, uid, "fingerprint", fingerprint);
+  g_key_file_set_string (known->file, uid, "nick", nick);
+  g_key_file_set_boolean (known->file, uid, "verified", verified);
+  data = g_key_file_to_data (known->file, &len, NULL);
+  return g_file_set_contents_full (known->path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}

@@ -1,0 +1,131 @@
+/* chat-log.c: one plain-text log per conversation (XDG data dir)
+ *
+ * One line per message, tab separated, easy to grep:
+ *   2026-11-26T10:00:00.123Z <TAB> kind <TAB> nick <TAB> text
+ * Text never holds a tab or a newline (the protocol and the line editor
+ * replace them), so a line is always one record.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+
+#include "chat-log.h"
+
+static const char * const kind_names[] = {
+  [CHAT_LINE_MESSAGE] = "msg",
+  [CHAT_LINE_OWN] = "own",
+  [CHAT_LINE_EVENT] = "event",
+  [CHAT_LINE_INFO] = "info",
+  [CHAT_LINE_ERROR] = "error",
+  [CHAT_LINE_WARNING] = "warning",
+};
+
+ChatLog *
+chat_log_new (const char *dir)
+{
+  ChatLog *log = g_new0 (ChatLog, 1);
+
+  log->dir = g_strdup (dir);
+  return log;
+}
+
+void
+chat_log_free (ChatLog *log)
+{
+  if (log == NULL)
+    return;
+  g_free (log->dir);
+  g_free (log);
+}
+
+static char *
+log_path (ChatLog    *log,
+          ChatWindow *window)
+{
+  g_autofree char *name = g_strconcat (window->log_key, ".log", NULL);
+
+  return g_build_filename (log->dir, name, NULL);
+}
+
+void
+chat_log_append (ChatLog    *log,
+                 ChatWindow *window,
+                 ChatLine   *line)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GDateTime) time = NULL;
+  g_autofree char *stamp = NULL;
+  FILE *file;
+  int fd;
+
+  /* command output is for the screen, not for the record */
+  if (line->kind == CHAT_LINE_INFO)
+    return;
+  path = log_path (log, window);
+  fd = g_open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return;
+  file = fdopen (fd, "a");
+  if (file == NULL)
+    {
+      g_close (fd, NULL);
+      return;
+    }
+  time = g_date_time_new_from_unix_utc (line->ts / 1000);
+  stamp = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
+  fprintf (file, "%s.%03dZ\t%s\t%s\t%s\n", stamp, (int) (line->ts % 1000), kind_names[line->kind],
+           line->nick != NULL ? line->nick : "", line->text);
+  fclose (file);
+}
+
+static ChatLine *
+parse_line (const char *text)
+{
+  g_auto(GStrv) fields = g_strsplit (text, "\t", 4);
+  g_autoptr(GDateTime) time = NULL;
+  guint kind;
+
+  if (g_strv_length (fields) != 4)
+    return NULL;
+  time = g_date_time_new_from_iso8601 (fields[0], NULL);
+  if (time == NULL)
+    return NULL;
+  for (kind = 0; kind < G_N_ELEMENTS (kind_names); kind++)
+    if (g_str_equal (fields[1], kind_names[kind]))
+      break;
+  if (kind == G_N_ELEMENTS (kind_names))
+    return NULL;
+  return chat_line_new (g_date_time_to_unix (time) * 1000 + g_date_time_get_microsecond (time) / 1000,
+                        kind, *fields[2] != '\0' ? fields[2] : NULL, fields[3]);
+}
+
+/* The last @max_lines of the window's log become its scrollback. */
+void
+chat_log_reload (ChatLog    *log,
+                 ChatWindow *window,
+                 guint       max_lines)
+{
+  g_autofree char *path = log_path (log, window);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n, first;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  n = g_strv_length (lines);
+  if (n > 0 && *lines[n - 1] == '\0')   /* after the last newline */
+    n--;
+  first = n > max_lines ? n - max_lines : 0;
+  for (guint i = first; i < n; i++)
+    {
+      ChatLine *line = g_utf8_validate (lines[i], -1, NULL) ? parse_line (lines[i]) : NULL;
+
+      if (line != NULL)
+        chat_window_add_history (window, line);
+    }
+}

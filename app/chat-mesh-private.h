@@ -1,0 +1,70 @@
+/* chat-mesh-private.h: what the files of the mesh share
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "chat-mesh.h"
+#include "chat-protocol.h"
+
+G_BEGIN_DECLS
+
+struct _ChatMesh {
+  ChatModel      *model;
+  ChatConfig     *config;
+  ChatKnownPeers *known;
+  AnySocket      *socket;
+  char           *uid;
+  ChatSeen       *seen;
+  GHashTable     *auths;        /* peer id -> the AUTH object of an anychat peer */
+  GPtrArray      *targets;      /* ChatTarget: URIs we connect to */
+  GHashTable     *outbox;       /* peer id -> GPtrArray of ChatMessage, waiting for a proxy */
+  gboolean        stopping;
+  guint           in_flight;    /* async operations not called back yet */
+};
+
+/* chat-mesh.c */
+void     chat_mesh_send_to_link    (ChatMesh          *mesh,
+                                    AnyPeer           *link,
+                                    const ChatMessage *msg);
+gint64   chat_mesh_now_ms          (void);
+void     chat_mesh_peer_set_nick   (ChatMesh          *mesh,
+                                    ChatPeer          *peer,
+                                    const char        *nick);
+void     chat_mesh_peer_set_uid    (ChatMesh          *mesh,
+                                    ChatPeer          *peer,
+                                    const char        *uid);
+void     chat_mesh_update_auth_data (ChatMesh         *mesh);
+
+/* chat-mesh-room.c */
+void     chat_mesh_send_hello      (ChatMesh          *mesh,
+                                    ChatPeer          *to);
+void     chat_mesh_flood_presence  (ChatMesh          *mesh,
+                                    ChatPresence       presence,
+                                    const char        *about_id,
+                                    const char        *nick,
+                                    const char        *old,
+                                    const char        *uid,
+                                    const char        *except_id);
+void     chat_mesh_on_message      (AnySocket         *socket,
+                                    AnyPacket         *packet,
+                                    ChatMesh          *mesh);
+
+/* chat-mesh-reconnect.c */
+void     chat_mesh_targets_init    (ChatMesh   *mesh);
+gboolean chat_mesh_target_lost     (ChatMesh   *mesh,
+                                    const char *peer_id);
+void     chat_mesh_target_forget   (ChatMesh   *mesh,
+                                    const char *peer_id);
+
+/* chat-mesh-private-messages.c */
+void     chat_mesh_receive_private (ChatMesh    *mesh,
+                                    AnyPacket   *packet,
+                                    ChatMessage *msg);
+void     chat_mesh_outbox_drop     (ChatMesh    *mesh,
+                                    const char  *peer_id);
+void     chat_mesh_link_via_hub    (ChatMesh    *mesh,
+                                    ChatPeer    *peer);
+guint    chat_mesh_drop_proxied_links (ChatMesh *mesh);
+
+G_END_DECLS

@@ -1,0 +1,55 @@
+/* chat-mesh.h: the chat on top of libanysocket
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "chat-config.h"
+#include "chat-model.h"
+
+G_BEGIN_DECLS
+
+typedef struct _ChatMesh ChatMesh;
+
+/* @bound_uri: the URI with the port actually bound, or NULL on @error */
+typedef void (*ChatListenDone) (ChatMesh     *mesh,
+                                const char   *uri,
+                                const char   *bound_uri,
+                                const GError *error,
+                                gpointer      user_data);
+
+ChatMesh  *chat_mesh_new            (ChatModel      *model,
+                                     ChatConfig     *config,
+                                     ChatKnownPeers *known,
+                                     AnySocket      *socket,
+                                     const char     *uid);
+void       chat_mesh_free           (ChatMesh       *mesh);
+AnySocket *chat_mesh_get_socket     (ChatMesh       *mesh);
+gboolean   chat_mesh_check_uri      (const char     *uri,
+                                     GError        **error);
+void       chat_mesh_listen         (ChatMesh       *mesh,
+                                     const char     *uri,
+                                     ChatListenDone  done,
+                                     gpointer        user_data);
+void       chat_mesh_connect        (ChatMesh       *mesh,
+                                     const char     *uri,
+                                     gboolean        retry);
+void       chat_mesh_disconnect     (ChatMesh       *mesh,
+                                     ChatPeer       *peer);
+void       chat_mesh_say            (ChatMesh       *mesh,
+                                     const char     *text);
+void       chat_mesh_set_nick       (ChatMesh       *mesh,
+                                     const char     *nick);
+void       chat_mesh_send_private   (ChatMesh       *mesh,
+                                     ChatPeer       *peer,
+                                     const char     *text);
+gboolean   chat_mesh_verify         (ChatMesh       *mesh,
+                                     ChatPeer       *peer,
+                                     GError        **error);
+void       chat_mesh_stop           (ChatMesh       *mesh,
+                                     const char     *reason);
+gboolean   chat_mesh_is_idle        (ChatMesh       *mesh);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChatMesh, chat_mesh_free)
+
+G_END_DECLS

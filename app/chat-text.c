@@ -1,0 +1,122 @@
+/* chat-text.c: display widths of UTF-8 text, for a terminal
+ *
+ * The terminal decides how many columns a character takes with
+ * wcwidth(); we ask the same function so that what we measure is what
+ * it draws (two columns for 漢 or 😀, none for a combining accent).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <wchar.h>
+
+#include "chat-text.h"
+
+int
+chat_char_width (gunichar c)
+{
+  int w = wcwidth ((wchar_t) c);
+
+  /* wcwidth() says -1 outside a UTF-8 locale or for unassigned code
+   * points; GLib's tables are a good second opinion then. */
+  if (w >= 0)
+    return w;
+  if (g_unichar_iszerowidth (c))
+    return 0;
+  return g_unichar_iswide (c) ? 2 : 1;
+}
+
+int
+chat_text_width (const char *text)
+{
+  int width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    width += chat_char_width (g_utf8_get_char (p));
+  return width;
+}
+
+/* How many bytes of @text fit in @max_width columns, never cutting a
+ * character in two; the columns they take go to @width. */
+gsize
+chat_text_fit (const char *text,
+               int         max_width,
+               int        *width)
+{
+  const char *p = text;
+  int used = 0;
+
+  while (*p != '\0')
+    {
+      int w = chat_char_width (g_utf8_get_char (p));
+
+      if (used + w > max_width)
+        break;
+      used += w;
+      p = g_utf8_next_char (p);
+    }
+  if (width != NULL)
+    *width = used;
+  return p - text;
+}
+
+/* Splits @text into lines of at most @width columns, at a space when one
+ * is near, otherwise anywhere (long URLs, CJK text without spaces). */
+GPtrArray *
+chat_text_wrap (const char *text,
+                int         width)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  const char *p = text;
+
+  if (width < 1)
+    width = 1;
+  do
+    {
+      gsize len = chat_text_fit (p, width, NULL);
+
+      if (len == 0 && *p != '\0')  /* a character wider than the line */
+        len = g_utf8_next_char (p) - p;
+      if (p[len] != '\0')
+        {
+          const char *space = g_strrstr_len (p, len, " ");
+
+          if (space != NULL && space - p > (gssize) len / 2)
+            len = space - p + 1;
+        }
+      g_ptr_array_add (lines, g_strndup (p, len));
+      p += len;
+      /* a line cut just before a space: the next one does not start with it */
+      if (*p == ' ' && p[1] != '\0' && p[-1] != ' ')
+        p++;
+    }
+  while (*p != '\0');
+  return lines;
+}
+
+/* Text from the network, made safe to draw: valid UTF-8, no control
+ * characters (an escape sequence could reprogram the terminal), at most
+ * @max_bytes, cut at a character boundary. */
+char *
+chat_text_sanitize (const char *text,
+                    gsize       max_bytes)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      gsize len = g_utf8_next_char (p) - p;
+
+      if (out->len + len > max_bytes)
+        break;
+      if (c == '\t')
+        g_string_append_c (out, ' ');
+      else if (g_unichar_iscntrl (c))
+        g_string_append_unichar (out, 0xFFFD);
+      else
+        g_string_append_len (out, p, len);
+    }
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,21 @@
+/* chat-text.h: display widths of UTF-8 text, for a terminal
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+int    chat_char_width (gunichar c);
+int    chat_text_width (const char *text);
+gsize  chat_text_fit   (const char *text,
+                        int         max_width,
+                        int        *width);
+GPtrArray *chat_text_wrap (const char *text,
+                           int         width);
+char  *chat_text_sanitize (const char *text,
+                           gsize       max_bytes);
+
+G_END_DECLS

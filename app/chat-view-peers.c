@@ -1,0 +1,56 @@
+/* chat-view-peers.c: the peer list on the right
+ *
+ * One row per peer:  B nick      id   lag R [unread]
+ *   B  E2E badge: ! plain, ~ compat, ? native unverified, ✓ verified,
+ *      · not linked (known through the room only)
+ *   R  = linked directly, > reached through a hub
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "chat-views.h"
+
+#define NICK_COLUMNS 10
+
+static void
+draw_peer (ChatApp  *app,
+           ChatPeer *peer,
+           int       y,
+           ChatRect  rect)
+{
+  ChatBadge badge = chat_peer_get_badge (peer);
+  ChatWindow *window = chat_model_find_window (app->model, peer->id);
+  g_autofree char *lag = peer->lag >= 0 ? g_strdup_printf ("%dms", peer->lag) : g_strdup ("-");
+  g_autofree char *id = g_strndup (peer->id, 4);
+  g_autofree char *tail = NULL;
+  int x = rect.x + 1;
+
+  x += chat_view_put (y, x, chat_badge_symbol (badge), 1, chat_view_badge_attr (badge)) + 1;
+  chat_view_put (y, x, peer->nick, NICK_COLUMNS, chat_view_nick_attr (peer->nick));
+  x += NICK_COLUMNS + 1;
+  tail = g_strdup_printf ("%s %6s %s", id, lag, chat_peer_is_direct (peer) ? "=" : ">");
+  x += chat_view_put (y, x, tail, rect.x + rect.width - x, A_DIM);
+  if (window != NULL && window->unread > 0)
+    {
+      g_autofree char *unread = g_strdup_printf (" %u", window->unread);
+
+      chat_view_put (y, x, unread, rect.x + rect.width - x, A_BOLD | A_REVERSE);
+    }
+}
+
+void
+chat_view_peers_draw (ChatApp *app,
+                      ChatRect rect)
+{
+  g_autoptr(GPtrArray) peers = chat_model_sorted_peers (app->model);
+  g_autofree char *header = g_strdup_printf (_("Peers (%u)"), peers->len);
+  int y = rect.y;
+
+  mvvline_set (rect.y, rect.x, WACS_VLINE, rect.height);
+  chat_view_put (y++, rect.x + 2, header, rect.width - 2, A_BOLD);
+  for (guint i = 0; i < peers->len && y < rect.y + rect.height; i++)
+    draw_peer (app, g_ptr_array_index (peers, i), y++, rect);
+}

@@ -1,0 +1,185 @@
+/* test-chat-model.c: windows, peers and logs, without a network
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <locale.h>
+
+#include "chat-log.h"
+#include "chat-model.h"
+
+#define OWN_ID "00000000000000000000000000000000"
+#define BOB_ID "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0"
+#define BEA_ID "beabeabeabeabeabeabeabeabeabeabe"
+
+static void
+count_changes (ChatModel *model,
+               gpointer   user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_find_peer (void)
+{
+  g_autoptr(ChatModel) model = chat_model_new (OWN_ID, "me");
+  g_autoptr(GError) error = NULL;
+  ChatPeer *bob = chat_model_ensure_peer (model, BOB_ID);
+  ChatPeer *bea = chat_model_ensure_peer (model, BEA_ID);
+
+  /* a peer without a nick yet shows the start of its id */
+  g_assert_cmpstr (bob->nick, ==, "b0b0b0b0");
+  g_assert_true (chat_model_ensure_peer (model, BOB_ID) == bob);
+  g_free (bob->nick);
+  bob->nick = g_strdup ("Bob");
+
+  g_assert_true (chat_model_find_peer (model, "bob", NULL) == bob);   /* any case */
+  g_assert_true (chat_model_find_peer (model, "bea", NULL) == bea);   /* id prefix */
+  g_assert_null (chat_model_find_peer (model, "b", &error));          /* ambiguous */
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_null (chat_model_find_peer (model, "zed", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpint (chat_peer_get_badge (bob), ==, CHAT_BADGE_UNLINKED);
+  g_assert_cmpstr (chat_badge_symbol (CHAT_BADGE_UNLINKED), ==, "·");
+  g_assert_false (chat_peer_is_direct (bob));
+}
+
+static void
+test_windows_and_unread (void)
+{
+  g_autoptr(ChatModel) model = chat_model_new (OWN_ID, "me");
+  ChatPeer *bob = chat_model_ensure_peer (model, BOB_ID);
+  ChatWindow *room = chat_model_get_room (model);
+  ChatWindow *query;
+  guint changes = 0;
+
+  model->changed = count_changes;
+  model->changed_data = &changes;
+  query = chat_model_open_window (model, bob);
+  g_assert_true (chat_model_open_window (model, bob) == query);
+  g_assert_cmpuint (model->windows->len, ==, 2);
+  g_assert_cmpstr (query->log_key, ==, "private-" BOB_ID);
+
+  chat_window_add_line (model, query, 1, CHAT_LINE_MESSAGE, "bob", "hi");
+  chat_window_add_line (model, query, 2, CHAT_LINE_EVENT, NULL, "not counted");
+  g_assert_cmpuint (query->unread, ==, 1);
+  chat_window_add_line (model, room, 3, CHAT_LINE_MESSAGE, "bob", "in the room");
+  g_assert_cmpuint (room->unread, ==, 0);   /* the active window */
+  g_assert_cmpuint (changes, >, 0);
+
+  chat_model_set_active (model, 1);
+  g_assert_true (chat_model_get_active (model) == query);
+  g_assert_cmpuint (query->unread, ==, 0);
+  chat_model_close_window (model, 0);   /* the room stays */
+  g_assert_cmpuint (model->windows->len, ==, 2);
+  chat_model_close_window (model, 1);
+  g_assert_cmpuint (model->windows->len, ==, 1);
+  g_assert_cmpuint (model->active, ==, 0);
+}
+
+static void
+test_lines (void)
+{
+  g_autoptr(ChatModel) model = chat_model_new (OWN_ID, "me");
+  ChatWindow *room = chat_model_get_room (model);
+  ChatLine *line;
+
+  /* whatever a line says, it cannot drive the terminal */
+  line = chat_window_add_line (model, room, 1, CHAT_LINE_ERROR, NULL, "reason: \033[2J\nnext");
+  g_assert_null (strchr (line->text, '\033'));
+  g_assert_null (strchr (line->text, '\n'));
+  line->mid = g_strdup ("m1");
+  g_assert_true (chat_window_find_line (room, "m1") == line);
+  g_assert_null (chat_window_find_line (room, "m2"));
+
+  /* a scrolled-up view stays where it is when a line comes */
+  room->scroll = 3;
+  chat_window_add_line (model, room, 2, CHAT_LINE_MESSAGE, "x", "y");
+  g_assert_cmpuint (room->scroll, ==, 4);
+
+  chat_model_notice (model, CHAT_LINE_ERROR, "bad %s", "thing");
+  g_assert_cmpstr (model->notice, ==, "bad thing");
+  g_assert_cmpstr (((ChatLine *) g_ptr_array_index (room->lines, room->lines->len - 1))->text, ==, "bad thing");
+}
+
+static void
+append (ChatLog      *log,
+        ChatWindow   *window,
+        gint64        ts,
+        ChatLineKind  kind,
+        const char   *nick,
+        const char   *text)
+{
+  ChatLine *line = chat_line_new (ts, kind, nick, text);
+
+  chat_log_append (log, window, line);
+  chat_line_free (line);
+}
+
+static void
+test_log_round_trip (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("anychat-log-XXXXXX", NULL);
+  g_autoptr(ChatLog) log = chat_log_new (dir);
+  g_autoptr(ChatModel) model = chat_model_new (OWN_ID, "me");
+  g_autoptr(ChatModel) later = chat_model_new (OWN_ID, "me");
+  ChatWindow *room = chat_model_get_room (model);
+  ChatWindow *reloaded = chat_model_get_room (later);
+  g_autofree char *path = g_build_filename (dir, "room.log", NULL);
+  g_autofree char *contents = NULL;
+  ChatLine *line;
+  FILE *file;
+
+  append (log, room, G_GINT64_CONSTANT (1764150000123), CHAT_LINE_MESSAGE, "bob", "é 漢字 😀");
+  append (log, room, G_GINT64_CONSTANT (1764150000456), CHAT_LINE_OWN, "me", "mine");
+  append (log, room, G_GINT64_CONSTANT (1764150000789), CHAT_LINE_INFO, NULL, "not logged");
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, "not logged"));
+  g_assert_nonnull (strstr (contents, "2025-11-26T09:40:00.123Z\tmsg\tbob\té 漢字 😀\n"));
+
+  /* a damaged file: bad lines are skipped, good ones kept */
+  file = g_fopen (path, "a");
+  fputs ("garbage without tabs\nnot-a-date\tmsg\tx\ty\n2025-11-26T09:40:01.000Z\tbogus\tx\ty\n\xff\xfe\n", file);
+  fclose (file);
+  chat_log_reload (log, reloaded, 200);
+  g_assert_cmpuint (reloaded->lines->len, ==, 2);
+  line = g_ptr_array_index (reloaded->lines, 0);
+  g_assert_cmpint (line->ts, ==, G_GINT64_CONSTANT (1764150000123));
+  g_assert_cmpint (line->kind, ==, CHAT_LINE_MESSAGE);
+  g_assert_cmpstr (line->nick, ==, "bob");
+  g_assert_cmpstr (line->text, ==, "é 漢字 😀");
+  g_assert_cmpint (((ChatLine *) g_ptr_array_index (reloaded->lines, 1))->kind, ==, CHAT_LINE_OWN);
+
+  /* only the last lines come back */
+  g_unlink (path);
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("line %d", i);
+
+      append (log, room, G_GINT64_CONSTANT (1764150000000) + i, CHAT_LINE_MESSAGE, "bob", text);
+    }
+  g_ptr_array_set_size (reloaded->lines, 0);
+  chat_log_reload (log, reloaded, 2);
+  g_assert_cmpuint (reloaded->lines->len, ==, 2);
+  g_assert_cmpstr (((ChatLine *) g_ptr_array_index (reloaded->lines, 0))->text, ==, "line 3");
+  g_assert_cmpstr (((ChatLine *) g_ptr_array_index (reloaded->lines, 1))->text, ==, "line 4");
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/chat-model/find-peer", test_find_peer);
+  g_test_add_func ("/chat-model/windows-and-unread", test_windows_and_unread);
+  g_test_add_func ("/chat-model/lines", test_lines);
+  g_test_add_func ("/chat-model/log-round-trip", test_log_round_trip);
+  return g_test_run ();
+}

@@ -1,0 +1,255 @@
+/* test-chat-protocol.c: anychat's JSON chat protocol, without sockets
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <locale.h>
+
+#include "chat-protocol.h"
+
+#define ID_A "0123456789abcdef0123456789abcdef"
+#define ID_B "fedcba9876543210fedcba9876543210"
+
+static JsonNode *
+parse (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (json, &error);
+
+  g_assert_no_error (error);
+  return node;
+}
+
+static ChatMessage *
+decode (const char *json,
+        GError    **error)
+{
+  g_autoptr(JsonNode) node = parse (json);
+
+  return chat_message_decode (node, error);
+}
+
+static ChatMessage *
+round_trip (const ChatMessage *msg)
+{
+  g_autoptr(JsonNode) node = chat_message_encode (msg);
+  g_autofree char *text = json_to_string (node, FALSE);
+  g_autoptr(GError) error = NULL;
+  ChatMessage *back = decode (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (back);
+  return back;
+}
+
+static void
+test_room_round_trip (void)
+{
+  g_autoptr(ChatMessage) msg = chat_message_new (CHAT_KIND_ROOM);
+  g_autoptr(ChatMessage) back = NULL;
+
+  msg->mid = chat_message_new_mid ();
+  msg->from = g_strdup (ID_A);
+  msg->nick = g_strdup ("alice");
+  msg->text = g_strdup ("é 漢字 😀");
+  msg->ts = G_GINT64_CONSTANT (1764150000123);
+  back = round_trip (msg);
+  g_assert_cmpint (back->kind, ==, CHAT_KIND_ROOM);
+  g_assert_cmpstr (back->mid, ==, msg->mid);
+  g_assert_cmpstr (back->from, ==, ID_A);
+  g_assert_cmpstr (back->nick, ==, "alice");
+  g_assert_cmpstr (back->text, ==, "é 漢字 😀");
+  g_assert_cmpint (back->ts, ==, msg->ts);
+  g_assert_cmpint (back->ttl, ==, CHAT_DEFAULT_TTL);
+}
+
+static void
+test_hello_round_trip (void)
+{
+  g_autoptr(ChatMessage) msg = chat_message_new (CHAT_KIND_HELLO);
+  g_autoptr(ChatMessage) back = NULL;
+  ChatPeerInfo *info;
+
+  msg->nick = g_strdup ("bob");
+  msg->uid = g_strdup (ID_B);
+  chat_message_add_peer (msg, ID_A, "alice", ID_B, NULL);
+  back = round_trip (msg);
+  g_assert_cmpint (back->kind, ==, CHAT_KIND_HELLO);
+  g_assert_cmpint (back->version, ==, 1);
+  g_assert_cmpstr (back->nick, ==, "bob");
+  g_assert_cmpstr (back->uid, ==, ID_B);
+  g_assert_cmpuint (back->peers->len, ==, 1);
+  info = g_ptr_array_index (back->peers, 0);
+  g_assert_cmpstr (info->id, ==, ID_A);
+  g_assert_cmpstr (info->nick, ==, "alice");
+  g_assert_cmpstr (info->hub, ==, ID_B);
+  g_assert_null (info->uid);
+}
+
+static void
+test_presence_and_private (void)
+{
+  g_autoptr(ChatMessage) nick = chat_message_new (CHAT_KIND_PRESENCE);
+  g_autoptr(ChatMessage) private = chat_message_new (CHAT_KIND_PRIVATE);
+  g_autoptr(ChatMessage) receipt = chat_message_new (CHAT_KIND_RECEIPT);
+  g_autoptr(ChatMessage) back = NULL;
+
+  nick->mid = chat_message_new_mid ();
+  nick->from = g_strdup (ID_A);
+  nick->nick = g_strdup ("alicia");
+  nick->old = g_strdup ("alice");
+  nick->presence = CHAT_PRESENCE_NICK;
+  back = round_trip (nick);
+  g_assert_cmpint (back->presence, ==, CHAT_PRESENCE_NICK);
+  g_assert_cmpstr (back->old, ==, "alice");
+  g_clear_pointer (&back, chat_message_free);
+
+  private->mid = chat_message_new_mid ();
+  private->nick = g_strdup ("alice");
+  private->text = g_strdup ("secret");
+  back = round_trip (private);
+  g_assert_cmpint (back->kind, ==, CHAT_KIND_PRIVATE);
+  g_assert_cmpstr (back->text, ==, "secret");
+  g_clear_pointer (&back, chat_message_free);
+
+  receipt->mid = g_strdup (private->mid);
+  back = round_trip (receipt);
+  g_assert_cmpint (back->kind, ==, CHAT_KIND_RECEIPT);
+  g_assert_cmpstr (back->mid, ==, private->mid);
+}
+
+/* What a JavaScript bot sends: Date.now() as a double, no ttl. */
+static void
+test_javascript_numbers (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChatMessage) msg = decode ("{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\","
+                                       "\"nick\":\"bot\",\"text\":\"hi\",\"ts\":1764150000123.0}", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (msg->ts, ==, G_GINT64_CONSTANT (1764150000123));
+  g_assert_cmpint (msg->ttl, ==, CHAT_DEFAULT_TTL);
+}
+
+static void
+test_garbage (void)
+{
+  static const char * const bad[] = {
+    "[1,2,3]",
+    "{\"chat\": 7}",
+    "{\"chat\": \"dance\"}",
+    "{\"chat\": \"room\"}",
+    "{\"chat\": \"room\", \"mid\": \"short\", \"from\": \"" ID_A "\", \"nick\": \"a\", \"text\": \"x\"}",
+    "{\"chat\": \"room\", \"mid\": \"" ID_B "\", \"from\": \"" ID_A "\", \"nick\": \"a\", \"text\": 5}",
+    "{\"chat\": \"room\", \"mid\": \"" ID_B "\", \"from\": \"" ID_A "\", \"nick\": \"\", \"text\": \"x\"}",
+    "{\"chat\": \"room\", \"mid\": \"" ID_B "\", \"from\": \"" ID_A "\", \"nick\": \"a\", \"text\": \"x\", \"ttl\": 0}",
+    "{\"chat\": \"room\", \"mid\": \"" ID_B "\", \"from\": \"" ID_A "\", \"nick\": \"a\", \"text\": \"x\", \"ts\": \"soon\"}",
+    "{\"chat\": \"room\", \"mid\": \"" ID_B "\", \"from\": \"" ID_A "\", \"nick\": \"a\", \"text\": \"x\", \"ts\": 1e300}",
+    "{\"chat\": \"presence\", \"mid\": \"" ID_B "\", \"from\": \"" ID_A "\", \"nick\": \"a\", \"event\": \"fly\"}",
+    "{\"chat\": \"presence\", \"mid\": \"" ID_B "\", \"from\": \"" ID_A "\", \"nick\": \"a\", \"event\": \"nick\"}",
+    "{\"chat\": \"hello\", \"v\": 1, \"nick\": \"a\", \"peers\": {}}",
+    "{\"chat\": \"hello\", \"v\": 1, \"nick\": \"a\", \"peers\": [{\"id\": \"nope\", \"nick\": \"b\"}]}",
+    "{\"chat\": \"hello\", \"nick\": \"a\"}",
+    "{\"chat\": \"private\", \"mid\": \"" ID_B "\", \"nick\": \"a\"}",
+    "{\"chat\": \"receipt\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ChatMessage) msg = decode (bad[i], &error);
+
+      if (msg != NULL)
+        g_error ("accepted: %s", bad[i]);
+      g_assert_nonnull (error);
+    }
+}
+
+/* Escape sequences and newlines would reprogram the terminal or break
+ * a log line: they never get through. */
+static void
+test_sanitize (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChatMessage) msg = decode ("{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\","
+                                       "\"nick\":\" evil nick\\u001b \",\"text\":\"a\\u001b[2Jb\\nc\\td\"}", &error);
+
+  g_assert_no_error (error);
+  g_assert_null (strchr (msg->text, '\033'));
+  g_assert_null (strchr (msg->text, '\n'));
+  g_assert_null (strchr (msg->text, '\t'));
+  g_assert_true (g_str_has_prefix (msg->text, "a"));
+  g_assert_null (strchr (msg->nick, ' '));
+  g_assert_null (strchr (msg->nick, '\033'));
+}
+
+static void
+test_ttl (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChatMessage) big = decode ("{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\","
+                                       "\"nick\":\"a\",\"text\":\"x\",\"ttl\":1000}", &error);
+  g_autoptr(ChatMessage) msg = chat_message_new (CHAT_KIND_ROOM);
+  guint hops = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (big->ttl, ==, CHAT_MAX_TTL);
+  while (chat_message_hop (msg))
+    hops++;
+  /* ttl 8: seven more hops after the first link */
+  g_assert_cmpuint (hops, ==, CHAT_DEFAULT_TTL - 1);
+  g_assert_cmpint (msg->ttl, ==, 1);
+  g_assert_false (chat_message_hop (msg));
+}
+
+static void
+test_dedupe (void)
+{
+  g_autoptr(ChatSeen) seen = chat_seen_new (4);
+  g_autofree char *first = chat_message_new_mid ();
+
+  g_assert_true (chat_seen_add (seen, first));
+  g_assert_false (chat_seen_add (seen, first));
+  g_assert_true (chat_seen_has (seen, first));
+  /* four more push the first out of the ring: memory stays bounded */
+  for (int i = 0; i < 4; i++)
+    {
+      g_autofree char *mid = chat_message_new_mid ();
+
+      g_assert_true (chat_seen_add (seen, mid));
+      g_assert_false (chat_seen_add (seen, mid));
+    }
+  g_assert_false (chat_seen_has (seen, first));
+  g_assert_true (chat_seen_add (seen, first));
+}
+
+static void
+test_mid (void)
+{
+  g_autofree char *a = chat_message_new_mid ();
+  g_autofree char *b = chat_message_new_mid ();
+
+  g_assert_true (chat_id_is_valid (a));
+  g_assert_cmpstr (a, !=, b);
+  g_assert_false (chat_id_is_valid ("0123456789ABCDEF0123456789ABCDEF"));
+  g_assert_false (chat_id_is_valid (NULL));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/chat-protocol/room", test_room_round_trip);
+  g_test_add_func ("/chat-protocol/hello", test_hello_round_trip);
+  g_test_add_func ("/chat-protocol/presence-private-receipt", test_presence_and_private);
+  g_test_add_func ("/chat-protocol/javascript-numbers", test_javascript_numbers);
+  g_test_add_func ("/chat-protocol/garbage", test_garbage);
+  g_test_add_func ("/chat-protocol/sanitize", test_sanitize);
+  g_test_add_func ("/chat-protocol/ttl", test_ttl);
+  g_test_add_func ("/chat-protocol/dedupe", test_dedupe);
+  g_test_add_func ("/chat-protocol/mid", test_mid);
+  return g_test_run ();
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+# test-chat-route.py: a chain of four, A <- B <- C <- D.
+#
+# The room floods across three hops both ways. Peers one hub away get a
+# link through that hub (lag, E2E); a peer two hubs away is known but
+# not linked (libanysocket proxies through one hub only), and a private
+# message to it fails with a clear line instead of vanishing.
+#
+# SPDX-License-Identifier: MIT
+
+from anychat_tmux import Failure, Instance, main
+
+
+def test(tap, tmux):
+    a = Instance(tmux, 'a', ['--nick', 'alice', '--listen', 'ws://127.0.0.1:0'])
+    b = Instance(tmux, 'b', ['--nick', 'bob', '--listen', 'ws://127.0.0.1:0', a.listening_uri()])
+    c = Instance(tmux, 'c', ['--nick', 'carol', '--listen', 'ws://127.0.0.1:0', b.listening_uri()])
+    d = Instance(tmux, 'd', ['--nick', 'dora', '--no-listen', c.listening_uri()])
+    for me in (a, b, c, d):
+        me.wait_for(r'Peers \(3\)')
+    tap.ok('each of the four knows the three others')
+
+    a.type('from the head of the chain')
+    d.wait_for(r'<alice> from the head of the chain')
+    d.type('from the tail of the chain')
+    a.wait_for(r'<dora> from the tail of the chain')
+    tap.ok('room messages cross three hops both ways')
+
+    d.wait_for(r'\? carol\s+[0-9a-f]{4}\s+\d+ms =$', what='carol direct')
+    d.wait_for(r'\? bob\s+[0-9a-f]{4}\s+\d+ms >$', what='bob through carol, with lag')
+    d.wait_for(r'· alice\s+[0-9a-f]{4}\s+- >$', what='alice known, not linked')
+    tap.ok('D: carol direct, bob through a hub (lag, E2E), alice known but not linked (·, no lag)')
+
+    a.type('/whois dora')
+    a.wait_for(r'route: via carol')
+    a.wait_for(r'E2E: not linked')
+    a.type('/msg dora are you there')
+    a.wait_for(r'No route to dora')
+    a.keys('M-2')
+    a.wait_for(r'are you there \(not delivered\)')
+    tap.ok('A -> D (two hubs away): /whois says via carol, /msg fails with "No route", marked not delivered')
+
+    d.keys('C-c')
+    if d.exit_status() != 0:
+        raise Failure(f'Ctrl+C: status {d.exit_status()}')
+    if 'icanon' not in d.terminal_modes():
+        raise Failure('Ctrl+C left the terminal raw')
+    c.wait_for(r'dora left')
+    a.keys('M-1')
+    a.wait_for(r'dora left')
+    tap.ok('Ctrl+C quits cleanly (status 0, terminal restored); the others see dora leave')
+
+
+if __name__ == '__main__':
+    main(test)
