@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+# test-chat-pybot.py: the Python example bot (libanysocket/examples/
+# anychat-bot.py, PyGObject) joins anychat's room.
+#
+# The bot is written from the README's protocol table alone; anychat must
+# show it linked with native E2E, show what it says, reach it with room and
+# private messages (the receipt marks them delivered) and notice it leave.
+# Skipped (77) without the typelib (GI_TYPELIB_PATH from meson).
+#
+# SPDX-License-Identifier: MIT
+
+import os
+import subprocess
+import time
+
+from anychat_tmux import WAIT, Failure, Instance, Tap, main
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BOT = os.path.join(HERE, '..', '..', 'libanysocket', 'examples', 'anychat-bot.py')
+
+
+def wait_line(path, line, what):
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        with open(path) as f:
+            if line in f.read().splitlines():
+                return
+        time.sleep(0.1)
+    with open(path) as f:
+        raise Failure(f'bot: no {what}; it printed: {f.read()!r}')
+
+
+def test(tap, tmux):
+    a = Instance(tmux, 'a', ['--nick', 'alice', '--listen', 'ws://127.0.0.1:0'])
+    out_path = os.path.join(tmux.tmp, 'pybot.out')
+    with open(out_path, 'w') as out:
+        bot = subprocess.Popen(['/usr/bin/python3', BOT, a.listening_uri(), '--nick', 'pybot',
+                                '--say', 'hello from Python é 漢字 😀', '--echo'],
+                               stdout=out, stderr=subprocess.STDOUT)
+    try:
+        a.wait_for(r'<pybot> hello from Python é 漢字 😀')
+        tap.ok("the Python bot's room message appears in anychat, UTF-8 intact")
+
+        a.wait_for(r'\? pybot\s+[0-9a-f]{4}\s+\d+ms =', what='pybot with native E2E badge and lag')
+        tap.ok('the peer list shows the bot linked directly, native E2E (?) and a lag in ms')
+
+        a.type('ping pybot')
+        wait_line(out_path, 'room alice: ping pybot', 'room message from anychat')
+        a.wait_for(r'<pybot> echo: ping pybot')
+        tap.ok('a room message reaches the bot, and its answer comes back to the room')
+
+        a.type('/msg pybot just for you')
+        wait_line(out_path, 'private alice: just for you', 'private message')
+        a.keys('Escape', '2')
+        a.wait_for(r'just for you \(delivered\)')
+        a.keys('Escape', '1')
+        tap.ok('a private message reaches the bot, and its receipt marks it delivered')
+    finally:
+        bot.terminate()
+        bot.wait(timeout=10)
+    if bot.returncode != 0:
+        raise Failure(f'the bot exited with {bot.returncode}')
+    a.wait_for(r'pybot left')
+    tap.ok('the bot leaves cleanly (status 0) and anychat notices')
+
+
+if __name__ == '__main__':
+    if not os.environ.get('GI_TYPELIB_PATH'):
+        Tap().skip_all('no typelib to run the Python bot with (introspection disabled)')
+    main(test)
