@@ -207,11 +207,18 @@ on_first_byte (GSocket      *socket,
       g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
       g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
 
+      /* Before: libsoup may read the whole upgrade request, already
+       * waiting, and emit the WebSocket at once, inside the call. */
+      watch_upgrade (wait->self, G_IO_STREAM (wait->connection), remote);
       if (!soup_server_accept_iostream (wait->self->server, G_IO_STREAM (wait->connection),
                                         local, remote, &error))
-        g_debug ("Could not accept a connection: %s", error->message);
-      else
-        watch_upgrade (wait->self, G_IO_STREAM (wait->connection), remote);
+        {
+          g_autofree char *key = address_key (remote);
+
+          g_debug ("Could not accept a connection: %s", error->message);
+          if (key != NULL)
+            g_hash_table_remove (wait->self->upgrading, key);
+        }
     }
   else
     {

@@ -115,6 +115,12 @@ on_stall_listening (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+keep_peer (AnySocket *socket, AnyPeer *peer, gpointer user_data)
+{
+  g_set_object ((AnyPeer **) user_data, peer);
+}
+
+static void
 test_stalled_upgrade (Fixture       *fx,
                       gconstpointer  data)
 {
@@ -149,6 +155,26 @@ test_stalled_upgrade (Fixture       *fx,
   g_assert_true (closed);
   g_assert_cmpint (elapsed_ms, >=, SHORT_AUTH_TIMEOUT / 2);
   g_assert_cmpint (elapsed_ms, <, 5 * SHORT_AUTH_TIMEOUT);
+
+  /* A link that did upgrade is not bound by it: still up well after. */
+  {
+    g_autoptr(AnySocket) healthy = any_socket_new ();
+    g_autoptr(AnyPeer) peer = NULL;
+    g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u", port);
+    g_autoptr(GList) peers = NULL;
+    gint64 until;
+
+    g_signal_connect (healthy, "connected", G_CALLBACK (keep_peer), &peer);
+    any_socket_connect_async (healthy, uri, NULL, NULL, NULL);
+    WAIT_FOR (peer != NULL, WAIT_MS);
+    g_assert_nonnull (peer);
+    until = g_get_monotonic_time () + 4 * SHORT_AUTH_TIMEOUT * 1000;
+    WAIT_FOR (g_get_monotonic_time () >= until, WAIT_MS);
+    g_assert_true (any_peer_is_connected (peer));
+    peers = any_socket_get_peers (server);
+    g_assert_cmpuint (g_list_length (peers), ==, 1);
+    any_socket_stop (healthy);
+  }
   any_socket_stop (server);
 }
 
