@@ -128,6 +128,12 @@ any_ws_transport_close (AnyTransport *transport,
    * until libsoup reports it closed (or its close timeout fires). */
   g_signal_connect (connection, "closed", G_CALLBACK (drop_connection_when_closed), NULL);
 
+  /* Closing already (the other side's close frame came, and libsoup
+   * answered it; or we refused a frame): libsoup finishes the handshake,
+   * and a second close is a critical. */
+  if (soup_websocket_connection_get_state (connection) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
   truncated[0] = '\0';
   if (reason != NULL)
     {
