@@ -162,8 +162,11 @@ _any_socket_authenticate_peer (AnySocket   *self,
                                char       **reason)
 {
   gboolean accepted = TRUE;
+  AnyPeer *known = g_hash_table_lookup (self->peers, peer_id);
 
-  if (g_hash_table_contains (self->peers, peer_id) || g_str_equal (peer_id, self->id))
+  /* A peer we reach through a hub may connect directly: the direct link
+   * wins (below). Any other second link from a known id is refused. */
+  if ((known != NULL && !any_peer_is_proxy (known)) || g_str_equal (peer_id, self->id))
     {
       *reason = g_strdup ("Duplicated AnySocket ID found!");
       return FALSE;
@@ -175,6 +178,15 @@ _any_socket_authenticate_peer (AnySocket   *self,
     {
       *reason = g_strdup ("Invalid Auth Packet!");
       return FALSE;
+    }
+
+  /* Looked up again: a handler may have changed the table. */
+  known = g_hash_table_lookup (self->peers, peer_id);
+  if (known != NULL && any_peer_is_proxy (known))
+    {
+      g_autoptr(AnyPeer) replaced = g_object_ref (known);
+
+      any_peer_disconnect (replaced, "Replaced by a direct link");
     }
   return TRUE;
 }

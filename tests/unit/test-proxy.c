@@ -657,6 +657,36 @@ test_proxy_rpc (Mesh *mesh, gconstpointer data)
   g_assert_cmpint (any_peer_get_e2e_mode (b), ==, ANY_E2E_MODE_NATIVE);
 }
 
+/* A peer reached through the hub connects directly: the direct link
+ * replaces the proxied one, on both sides. */
+static void
+test_proxy_replaced_by_direct (Mesh *mesh, gconstpointer data)
+{
+  g_autoptr(AnyPeer) b = NULL, direct = NULL;
+  g_autoptr(GError) error = NULL;
+  AnyPeer *a = NULL, *now;
+  guint b_port;
+
+  b = proxy_a_to_b (mesh, &a);
+  b_port = listen_local (mesh->b.socket);
+  direct = connect_local (mesh->a.socket, b_port, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (direct);
+  g_assert_false (any_peer_is_proxy (direct));
+
+  g_assert_false (any_peer_is_connected (b));
+  g_assert_cmpstr (g_hash_table_lookup (mesh->a.disconnects, id_of (&mesh->b)), ==, "Replaced by a direct link");
+  g_assert_true (any_socket_get_peer (mesh->a.socket, id_of (&mesh->b)) == direct);
+  WAIT_UNTIL (!any_peer_is_connected (a));
+  g_assert_false (any_peer_is_connected (a));
+  now = any_socket_get_peer (mesh->b.socket, id_of (&mesh->a));
+  g_assert_nonnull (now);
+  g_assert_false (any_peer_is_proxy (now));
+  assert_echo (direct, "directly now");
+  /* The hub link stays, and hears no more of the pair. */
+  g_assert_true (any_peer_is_connected (mesh->a_to_hub));
+}
+
 /* A proxied peer is a peer like another: broadcast reaches it too. */
 static void
 test_proxy_broadcast (Mesh *mesh, gconstpointer data)
@@ -695,6 +725,7 @@ main (int argc, char **argv)
   MESH_TEST ("lag", test_proxy_lag);
   MESH_TEST ("synced-time", test_proxy_synced_time);
   MESH_TEST ("rpc", test_proxy_rpc);
+  MESH_TEST ("replaced-by-direct", test_proxy_replaced_by_direct);
   MESH_TEST ("broadcast", test_proxy_broadcast);
 
   return g_test_run ();
