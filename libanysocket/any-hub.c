@@ -253,7 +253,6 @@ confirm_link (AnyHub  *self,
               AnyPeer *target)
 {
   g_autoptr(JsonNode) ping = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonObject) object = json_object_new ();
   PendingLink *pending = g_new0 (PendingLink, 1);
   Unconfirmed *unconfirmed;
 
@@ -266,9 +265,7 @@ confirm_link (AnyHub  *self,
                        unconfirmed);
   send_network (target, "connected", any_peer_get_id (from));
   reply_proxy (from, seq, NULL);
-  json_object_set_int_member (object, "type", ANY_INTERNAL_SYNCED_TIME);
-  json_object_set_int_member (object, "time", g_get_real_time () / 1000);
-  json_node_set_object (ping, object);
+  json_node_take_object (ping, any_internal_new_synced_time ());
   _any_peer_request (target, ANY_PACKET_TYPE_INTERNAL, ping, CONFIRM_TIMEOUT_MS, NULL,
                      confirm_link, on_link_confirmed, pending);
 }
@@ -355,13 +352,14 @@ any_hub_relay (AnyHub        *self,
                char         **reason)
 {
   const char *from_id = any_peer_get_id (from);
-  g_autofree char *key = pair_key (from_id, to_id);
+  g_autofree char *key = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  Unconfirmed *unconfirmed;
+  Unconfirmed *unconfirmed = NULL;
   AnyPeer *to;
 
   if (!any_hub_is_linked (self, from_id, to_id))
     {
+      key = pair_key (from_id, to_id);
       if (g_hash_table_contains (self->recently_unlinked, key))
         {
           g_debug ("Dropped FORWARD from %s to %s: no longer linked", from_id, to_id);
@@ -377,7 +375,12 @@ any_hub_relay (AnyHub        *self,
     return TRUE;
   /* Relayed as it came: the inner chunk may be ciphertext we cannot read. */
   bytes = g_bytes_new (frame, len);
-  unconfirmed = g_hash_table_lookup (self->unconfirmed, key);
+  /* Per frame: no key to build while no link waits for its target. */
+  if (g_hash_table_size (self->unconfirmed) > 0)
+    {
+      key = pair_key (from_id, to_id);
+      unconfirmed = g_hash_table_lookup (self->unconfirmed, key);
+    }
   if (unconfirmed != NULL)
     {
       if (self->unconfirmed_bytes + len > MAX_UNCONFIRMED_BYTES)

@@ -62,6 +62,16 @@ reply_synced_time (AnyPeer    *peer,
   reply (peer, seq, answer);
 }
 
+JsonObject *
+any_internal_new_synced_time (void)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_int_member (object, "type", ANY_INTERNAL_SYNCED_TIME);
+  json_object_set_int_member (object, "time", g_get_real_time () / 1000);
+  return object;
+}
+
 JsonNode *
 any_internal_build (AnyInternalType  type,
                     const char      *action,

@@ -19,6 +19,10 @@ typedef enum {
 void      _any_internal_handle (AnyPeer          *peer,
                                 gint32            seq,
                                 JsonNode         *data);
+/* {"type": SYNCED_TIME, "time": <now, ms since the epoch>}; the request
+ * of any_peer_get_synced_time_async(), of the proxy probe and of a hub's
+ * link confirmation. */
+JsonObject *any_internal_new_synced_time (void);
 /* {"type": @type, "action": @action, "id": @id} */
 JsonNode *any_internal_build   (AnyInternalType   type,
                                 const char       *action,

@@ -49,19 +49,25 @@ on_probe_reply (GObject      *source,
   _any_peer_set_remote_caps (peer, json_node_get_object (msg));
 }
 
+/* Our capabilities into @object; an empty "caps" still says "I am
+ * libanysocket, without native E2E". */
+static void
+add_probe_caps (AnyPeer    *peer,
+                JsonObject *object)
+{
+  _any_peer_add_local_caps (peer, object);
+  if (!json_object_has_member (object, "caps"))
+    json_object_set_object_member (object, "caps", json_object_new ());
+}
+
 void
 _any_proxy_send_probe (AnyPeer *peer)
 {
   g_autoptr(JsonNode) probe = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonObject) object = json_object_new ();
+  JsonObject *object = any_internal_new_synced_time ();
 
-  json_object_set_int_member (object, "type", ANY_INTERNAL_SYNCED_TIME);
-  json_object_set_int_member (object, "time", g_get_real_time () / 1000);
-  _any_peer_add_local_caps (peer, object);
-  /* An empty object still says "I am libanysocket, without native E2E". */
-  if (!json_object_has_member (object, "caps"))
-    json_object_set_object_member (object, "caps", json_object_new ());
-  json_node_set_object (probe, object);
+  add_probe_caps (peer, object);
+  json_node_take_object (probe, object);
   _any_peer_request (peer, ANY_PACKET_TYPE_INTERNAL, probe, 0, NULL, _any_proxy_send_probe,
                      on_probe_reply, NULL);
 }
@@ -71,9 +77,7 @@ _any_proxy_take_probe (AnyPeer    *peer,
                        JsonObject *request,
                        JsonObject *answer)
 {
-  _any_peer_add_local_caps (peer, answer);
-  if (!json_object_has_member (answer, "caps"))
-    json_object_set_object_member (answer, "caps", json_object_new ());
+  add_probe_caps (peer, answer);
   if (any_peer_is_proxy (peer))
     _any_peer_set_remote_caps (peer, request);
 }

@@ -75,8 +75,7 @@ any_peer_get_synced_time_async (AnyPeer             *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) request = NULL;
+  g_autoptr(JsonNode) request = json_node_new (JSON_NODE_OBJECT);
   GTask *task;
 
   g_return_if_fail (ANY_IS_PEER (self));
@@ -84,13 +83,7 @@ any_peer_get_synced_time_async (AnyPeer             *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, any_peer_get_synced_time_async);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "type");
-  json_builder_add_int_value (builder, ANY_INTERNAL_SYNCED_TIME);
-  json_builder_set_member_name (builder, "time");
-  json_builder_add_int_value (builder, now_ms ());
-  json_builder_end_object (builder);
-  request = json_builder_get_root (builder);
+  json_node_take_object (request, any_internal_new_synced_time ());
 
   _any_peer_request (self, ANY_PACKET_TYPE_INTERNAL, request, 0, cancellable,
                      any_peer_get_synced_time_async, on_synced_time_reply, task);

@@ -100,26 +100,11 @@ bench() {   # bench SERVER ARGS... -> the RESULT line in $LINE
     LINE=$(cat "$WORK/line")
 }
 
-# A run during which other processes took more than BENCH_OTHERS_MAX % of
-# a CPU (any-bench's others_pct, from /proc/stat) is run again, up to
-# BENCH_RETRIES more times; the cleanest attempt is kept.
+# Spoiled runs (other processes took more than BENCH_OTHERS_MAX % of a
+# CPU) are run again, up to BENCH_RETRIES more times (bench-lib.sh).
 OTHERS_MAX=${BENCH_OTHERS_MAX:-5}
 RETRIES=${BENCH_RETRIES:-3}
-SPOILED_RUNS=0
-bench_clean() {   # like bench, retrying spoiled runs
-    local best='' best_others=1000000 line others _
-    for _ in $(seq 0 "$RETRIES"); do
-        bench "$@"
-        line=$LINE
-        others=$(field "$line" others_pct)
-        [ -n "$line" ] && [ -n "$others" ] || continue
-        if [ "$others" -lt "$best_others" ]; then best=$line; best_others=$others; fi
-        [ "$others" -le "$OTHERS_MAX" ] && break
-        echo "    (other processes took ${others}% of a CPU during the run: again)" >&2
-    done
-    if [ -n "$best" ] && [ "$best_others" -gt "$OTHERS_MAX" ]; then SPOILED_RUNS=$((SPOILED_RUNS + 1)); fi
-    LINE=$best
-}
+bench_clean() { clean_run bench "$@"; }
 
 # The configurations: label, mode, connections, in flight per connection.
 CONFIGS=(

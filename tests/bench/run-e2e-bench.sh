@@ -122,26 +122,11 @@ run_client() {   # run_client LINK-INDEX PHASE ARGS... -> the RESULT line in $LI
     fi
 }
 
-# A run during which other processes took more than E2E_BENCH_OTHERS_MAX %
-# of a CPU (others_pct) is run again, up to E2E_BENCH_RETRIES more times;
-# the cleanest attempt is kept.
+# Spoiled runs (other processes took more than E2E_BENCH_OTHERS_MAX % of a
+# CPU) are run again, up to E2E_BENCH_RETRIES more times (bench-lib.sh).
 OTHERS_MAX=${E2E_BENCH_OTHERS_MAX:-5}
 RETRIES=${E2E_BENCH_RETRIES:-3}
-SPOILED_RUNS=0
-run_clean() {   # like run_client, retrying spoiled runs
-    local best='' best_others=1000000 line others _
-    for _ in $(seq 0 "$RETRIES"); do
-        run_client "$@"
-        line=$LINE
-        others=$(field "$line" others_pct)
-        [ -n "$line" ] && [ -n "$others" ] || continue
-        if [ "$others" -lt "$best_others" ]; then best=$line; best_others=$others; fi
-        [ "$others" -le "$OTHERS_MAX" ] && break
-        echo "    (other processes took ${others}% of a CPU during the run: again)" >&2
-    done
-    if [ -n "$best" ] && [ "$best_others" -gt "$OTHERS_MAX" ]; then SPOILED_RUNS=$((SPOILED_RUNS + 1)); fi
-    LINE=$best
-}
+run_clean() { clean_run run_client "$@"; }
 
 # The RESULT line with the median KEY of a file of lines, among the clean
 # runs (others_pct <= OTHERS_MAX) when there is one.
