@@ -154,7 +154,6 @@ on_proxied (GObject      *source,
         schedule_proxy (mesh, peer);
       return;
     }
-  peer->proxy_attempts = 0;
   g_hash_table_steal_extended (mesh->outbox, peer_id, (gpointer *) &key, (gpointer *) &waiting);
   if (peer->link == NULL)
     g_set_object (&peer->link, link);
@@ -247,6 +246,18 @@ schedule_proxy (ChatMesh *mesh,
   peer->proxy_attempts++;
   g_timeout_add_full (G_PRIORITY_DEFAULT, PROXY_RETRY_MS * peer->proxy_attempts,
                       on_proxy_retry, retry, retry_free);
+}
+
+/* A link through the hub dropped while the peer and its hub are still
+ * there: refused by a peer whose direct link with us was still closing,
+ * or a switch that timed out. Asked again a few times; the count starts
+ * over once a link has switched to E2E (chat-mesh.c). */
+void
+chat_mesh_relink_later (ChatMesh *mesh,
+                        ChatPeer *peer)
+{
+  if (peer->proxy_attempts < MAX_PROXY_ATTEMPTS)
+    schedule_proxy (mesh, peer);
 }
 
 guint

@@ -65,6 +65,8 @@ void     chat_mesh_outbox_drop     (ChatMesh    *mesh,
                                     const char  *peer_id);
 void     chat_mesh_link_via_hub    (ChatMesh    *mesh,
                                     ChatPeer    *peer);
+void     chat_mesh_relink_later    (ChatMesh    *mesh,
+                                    ChatPeer    *peer);
 guint    chat_mesh_drop_proxied_links (ChatMesh *mesh);
 
 G_END_DECLS

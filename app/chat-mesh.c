@@ -160,11 +160,12 @@ on_disconnected (AnySocket  *socket,
   ChatPeer *peer = chat_model_get_peer (mesh->model, any_peer_get_id (link));
   g_autofree char *id = g_strdup (any_peer_get_id (link));
   gboolean direct = !any_peer_is_proxy (link);
+  gboolean key_changed = reason != NULL && strstr (reason, "E2E") != NULL && strstr (reason, "changed") != NULL;
 
   g_hash_table_remove (mesh->auths, id);
   if (mesh->stopping)
     return;
-  if (reason != NULL && strstr (reason, "E2E") != NULL && strstr (reason, "changed") != NULL)
+  if (key_changed)
     {
       chat_model_notice (mesh->model, CHAT_LINE_WARNING,
                          _("WARNING: %s presented a DIFFERENT KEY and was refused: %s"),
@@ -188,6 +189,9 @@ on_disconnected (AnySocket  *socket,
           chat_model_event (mesh->model, _("%s left"), peer->nick);
           chat_model_remove_peer (mesh->model, id);
         }
+      /* the lower id asks, as when we first heard of it */
+      else if (!key_changed && g_strcmp0 (mesh->model->own_id, id) < 0)
+        chat_mesh_relink_later (mesh, peer);
       chat_model_changed (mesh->model);
       return;
     }
@@ -224,6 +228,8 @@ on_e2e (AnySocket *socket,
 
   if (peer == NULL)
     return;
+  if (any_peer_is_proxy (link))
+    peer->proxy_attempts = 0;   /* this one works */
   if (any_peer_get_e2e_mode (link) == ANY_E2E_MODE_NATIVE && peer->uid != NULL)
     {
       seen = any_peer_dup_remote_fingerprint (link);

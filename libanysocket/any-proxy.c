@@ -134,8 +134,19 @@ _any_proxy_handle_network (AnyPeer    *hub,
 
   if (g_str_equal (action, "connected"))
     {
-      if (known != NULL || g_str_equal (id, any_socket_get_id (socket)))
+      if (g_str_equal (id, any_socket_get_id (socket)))
         return;
+      if (known != NULL)
+        {
+          /* A peer asks a hub for a link to us only when it has none: the
+           * link we still have is on its way out (its close is in flight,
+           * racing the news). Saying no at once lets the requester learn
+           * it now, and ask again, rather than at its E2E or reply
+           * timeout on a link that leads nowhere. */
+          if (any_peer_get_via (known) != hub)
+            _any_proxy_send_unproxy (hub, id);
+          return;
+        }
       if (count_proxied_via (socket, hub) >= MAX_PROXIED_PER_HUB)
         {
           g_debug ("Ignored NETWORK connected from %s: %u proxied peers already",

@@ -168,7 +168,12 @@ def main(test):
         test(tap, tmux)
         tap.done()
     except Failure as e:
-        print(f'not ok {tap.n + 1} - {e}', flush=True)
+        # the first line is the check; the screen dump below it is TAP
+        # diagnostics, so that meson shows it instead of a parse error
+        first, _, rest = str(e).partition('\n')
+        print(f'not ok {tap.n + 1} - {first}', flush=True)
+        for line in rest.splitlines():
+            print(f'# {line}', flush=True)
         print(f'1..{tap.n + 1}', flush=True)
         sys.exit(1)
     finally:

@@ -195,6 +195,46 @@ test_network_flood (Fixture       *fx,
   g_assert_cmpuint (proxied, ==, 1024);
 }
 
+static gboolean
+has_unproxy_for (RawClient  *raw,
+                 const char *id)
+{
+  for (guint i = 0; i < raw->frames->len; i++)
+    {
+      RawFrame *frame = g_ptr_array_index (raw->frames, i);
+
+      if (frame->valid && frame->type == T_INTERNAL && strstr (frame->body, "\"unproxy\"") != NULL &&
+          strstr (frame->body, id) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A hub linking us with a peer we still have a direct link with (that
+ * peer's close racing the news): we say unproxy at once, so that it can
+ * ask again, and keep the direct link as it is. */
+static void
+test_network_for_direct_peer (Fixture       *fx,
+                              gconstpointer  data)
+{
+  RawClient *hub = raw_connect (fx);
+  g_autofree char *body = NULL;
+  AnyPeer *direct;
+
+  if (!raw_auth (fx, hub))
+    return;
+  body = g_strdup_printf ("{\"type\":1,\"action\":\"connected\",\"id\":\"%s\"}", fx->healthy_id);
+  g_assert_true (raw_send (hub, LAST, T_INTERNAL, 2, body));
+  WAIT_FOR (has_unproxy_for (hub, fx->healthy_id), WAIT_MS);
+  g_assert_true (has_unproxy_for (hub, fx->healthy_id));
+  hub->next_seq = 3;
+  raw_expect_alive (fx, hub);
+  direct = any_socket_get_peer (fx->server, fx->healthy_id);
+  g_assert_nonnull (direct);
+  g_assert_false (any_peer_is_proxy (direct));
+  g_assert_true (any_peer_is_connected (direct));
+}
+
 static const char * const bad_networks[] = {
   "{\"type\":1,\"action\":\"connected\",\"id\":\"not-an-id\"}",
   "{\"type\":1,\"action\":\"connected\"}",
@@ -246,4 +286,6 @@ badinput_add_proxy_cases (void)
   ADD ("proxy/network-garbage", NULL, test_network_garbage);
 
   ADD ("proxy/network-flood", NULL, test_network_flood);
+
+  ADD ("proxy/network-for-direct-peer", NULL, test_network_for_direct_peer);
 }
