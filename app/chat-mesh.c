@@ -88,7 +88,7 @@ on_authenticate (AnySocket  *socket,
                  ChatMesh   *mesh)
 {
   JsonObject *object = auth != NULL && JSON_NODE_HOLDS_OBJECT (auth) ? json_node_get_object (auth) : NULL;
-  const char *uid = object != NULL ? json_object_get_string_member_with_default (object, "uid", NULL) : NULL;
+  const char *uid = object != NULL ? chat_json_string_member (object, "uid") : NULL;
 
   /* a peer that is not anychat (a bot) sends no uid: welcome too */
   if (uid != NULL && chat_id_is_valid (uid))
@@ -112,9 +112,10 @@ on_connected (AnySocket *socket,
   auth = g_hash_table_lookup (mesh->auths, peer->id);
   if (auth != NULL)
     {
-      g_autofree char *nick = chat_nick_sanitize (json_object_get_string_member_with_default (auth, "nick", ""));
+      const char *claimed = chat_json_string_member (auth, "nick");
+      g_autofree char *nick = chat_nick_sanitize (claimed != NULL ? claimed : "");
 
-      chat_mesh_peer_set_uid (mesh, peer, json_object_get_string_member (auth, "uid"));
+      chat_mesh_peer_set_uid (mesh, peer, chat_json_string_member (auth, "uid"));
       chat_mesh_peer_set_nick (mesh, peer, nick);
     }
   if (any_peer_is_proxy (link))

@@ -110,6 +110,19 @@ chat_id_is_valid (const char *id)
 
 /* A nick is one word people can type after /msg: no spaces, no control
  * characters, not empty, short. */
+/* @object's member @name when it is a string, else NULL (json-glib's
+ * _with_default() getter returns NULL for a number: not for the wire). */
+const char *
+chat_json_string_member (JsonObject *object,
+                         const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 char *
 chat_nick_sanitize (const char *nick)
 {
@@ -223,10 +236,8 @@ get_string (JsonObject  *object,
   *value = NULL;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return optional ? TRUE : invalid (error, name);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return invalid (error, name);
-  *value = json_node_get_string (node);
-  return TRUE;
+  *value = chat_json_string_member (object, name);
+  return *value != NULL || invalid (error, name);
 }
 
 static gboolean

@@ -67,6 +67,8 @@ ChatMessage *chat_message_decode     (JsonNode          *node,
                                       GError           **error);
 char        *chat_message_new_mid    (void);
 gboolean     chat_message_hop        (ChatMessage       *msg);
+const char  *chat_json_string_member (JsonObject        *object,
+                                     const char        *name);
 char        *chat_nick_sanitize      (const char        *nick);
 gboolean     chat_id_is_valid        (const char        *id);
 

@@ -8,6 +8,7 @@
 
 #include "any-e2e.h"
 #include "any-base64.h"
+#include "any-json.h"
 #include "crypto/any-crypto.h"
 #include "crypto/any-compat-crypto.h"
 #include "crypto/any-noise.h"
@@ -188,16 +189,6 @@ switch_message (int         type,
   return json_builder_get_root (builder);
 }
 
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
 
 static gint64
 member_int (JsonObject *object,
@@ -232,8 +223,8 @@ compat_receive (AnyE2e      *self,
                 JsonNode   **reply,
                 GError     **error)
 {
-  const char *key = member_string (message, "key");
-  const char *nonce = member_string (message, "nonce");
+  const char *key = any_json_get_string_member (message, "key");
+  const char *nonce = any_json_get_string_member (message, "nonce");
   g_autofree char *nonce_concat = NULL;
   const char *initiator_id;
 
@@ -341,7 +332,7 @@ check_id_payload (AnyE2e     *self,
 
   if (json_parser_load_from_data (parser, (const char *) payload->data, payload->len, NULL) &&
       (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    id = member_string (json_node_get_object (root), "id");
+    id = any_json_get_string_member (json_node_get_object (root), "id");
 
   if (g_strcmp0 (id, self->peer_id) != 0)
     {
@@ -413,7 +404,7 @@ native_receive (AnyE2e      *self,
                 GError     **error)
 {
   gint64 step = member_int (object, "step");
-  const char *encoded = member_string (object, "noise");
+  const char *encoded = any_json_get_string_member (object, "noise");
   g_autofree guint8 *message = NULL;
   gsize message_len = 0;
   g_autoptr(GByteArray) payload = g_byte_array_new ();

@@ -12,6 +12,7 @@
 #include "any-hub.h"
 #include "any-id.h"
 #include "any-internal.h"
+#include "any-json.h"
 
 /* How long the target has to confirm a new link, and how much the
  * requester may send meanwhile (see confirm_link()). */
@@ -299,15 +300,12 @@ any_hub_handle_proxy (AnyHub     *self,
                       gint32      seq,
                       JsonObject *request)
 {
-  const char *action = json_object_get_string_member_with_default (request, "action", "");
-  JsonNode *id_node = json_object_get_member (request, "id");
-  const char *target_id = id_node != NULL && JSON_NODE_HOLDS_VALUE (id_node) &&
-                          json_node_get_value_type (id_node) == G_TYPE_STRING ?
-                          json_node_get_string (id_node) : NULL;
+  const char *action = any_json_get_string_member (request, "action");
+  const char *target_id = any_json_get_string_member (request, "id");
   const char *from_id = any_peer_get_id (from);
   g_autofree char *refusal = NULL;
 
-  if (g_str_equal (action, "unproxy"))
+  if (g_strcmp0 (action, "unproxy") == 0)
     {
       AnyPeer *target = target_id != NULL ? any_socket_get_peer (self->socket, target_id) : NULL;
 
@@ -318,7 +316,7 @@ any_hub_handle_proxy (AnyHub     *self,
         send_network (target, "disconnected", from_id);
       return;
     }
-  if (!g_str_equal (action, "proxy"))
+  if (g_strcmp0 (action, "proxy") != 0)
     {
       reply_proxy (from, seq, "Unknown PROXY action");
       return;

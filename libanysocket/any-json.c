@@ -909,3 +909,21 @@ any_json_write (GString  *out,
 
   write_node (out, node);
 }
+
+/* ------------------------------------------------------------------ */
+/* Reading what a peer sent                                            */
+
+/* The member @name of @object when it is a string, else NULL. json-glib's
+ * json_object_get_string_member_with_default() returns NULL for a member
+ * that is a number, and is critical for a missing one: neither will do
+ * for what came off the wire. */
+const char *
+any_json_get_string_member (JsonObject *object,
+                            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}

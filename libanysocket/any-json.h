@@ -53,4 +53,7 @@ JsonNode *any_json_parse (const char  *text,
 void      any_json_write (GString     *out,
                           JsonNode    *node);
 
+const char *any_json_get_string_member (JsonObject *object,
+                                        const char *name);
+
 G_END_DECLS

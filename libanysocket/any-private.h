@@ -103,6 +103,10 @@ gboolean   _any_socket_allow_proxy       (AnySocket  *self,
 void       _any_socket_handle_proxy      (AnyPeer    *from,
                                           gint32      seq,
                                           JsonObject *request);
+void       _any_socket_set_id_for_testing (AnySocket *self,
+                                          const char *id);
+void       _any_socket_accept_transport  (AnySocket  *self,
+                                          AnyTransport *transport);
 void       _any_socket_forward           (AnySocket  *self,
                                           AnyPeer    *from,
                                           const guint8 *frame,

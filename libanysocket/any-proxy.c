@@ -25,6 +25,7 @@
 #include "any-private.h"
 #include "any-id.h"
 #include "any-internal.h"
+#include "any-json.h"
 
 /* Probe */
 
@@ -123,11 +124,11 @@ _any_proxy_handle_network (AnyPeer    *hub,
 
   if (msg == NULL || socket == NULL || any_peer_is_proxy (hub))
     return;
-  action = json_object_get_string_member_with_default (msg, "action", "");
-  id = json_object_get_string_member_with_default (msg, "id", "");
-  if (!any_id_is_valid (id))
+  action = any_json_get_string_member (msg, "action");
+  id = any_json_get_string_member (msg, "id");
+  if (action == NULL || id == NULL || !any_id_is_valid (id))
     {
-      g_debug ("Ignored NETWORK %s from %s: invalid id", action, any_peer_get_id (hub));
+      g_debug ("Ignored NETWORK %s from %s: invalid", action != NULL ? action : "(no action)", any_peer_get_id (hub));
       return;
     }
   known = any_socket_get_peer (socket, id);
@@ -189,7 +190,7 @@ on_proxy_reply (GObject      *source,
   if (object == NULL || !json_object_get_boolean_member_with_default (object, "ok", FALSE))
     {
       const char *why = object != NULL ?
-                        json_object_get_string_member_with_default (object, "error", NULL) : NULL;
+                        any_json_get_string_member (object, "error") : NULL;
 
       g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROXY_REFUSED,
                                "Peer %s refused to proxy %s%s%s", any_peer_get_id (through),

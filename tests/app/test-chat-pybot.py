@@ -63,6 +63,41 @@ def test(tap, tmux):
     a.wait_for(r'pybot left')
     tap.ok('the bot leaves cleanly (status 0) and anychat notices')
 
+    hostile = subprocess.run(['/usr/bin/python3', '-c', HOSTILE_AUTH, a.listening_uri()],
+                             capture_output=True, text=True, timeout=WAIT * 2)
+    if 'connected' not in hostile.stdout:
+        raise Failure(f'the hostile peer did not get in: {hostile.stdout!r} {hostile.stderr!r}')
+    a.type('still here after a number for a nick')
+    a.wait_for(r'»alice« still here after a number for a nick')
+    tap.ok('a peer whose AUTH has a number for its nick is taken (it once crashed anychat)')
+
+
+# An anychat-like AUTH whose "nick" is a number; json-glib's getter gives
+# NULL for it.
+HOSTILE_AUTH = '''
+import sys
+import gi
+gi.require_version('AnySocket', '1')
+gi.require_version('Json', '1.0')
+from gi.repository import AnySocket, GLib, Json
+
+sock = AnySocket.Socket.new()
+sock.set_auth_data(Json.from_string('{"app":"anychat","uid":"' + 'e' * 32 + '","nick":5}'))
+loop = GLib.MainLoop()
+
+def done(s, res):
+    try:
+        s.connect_finish(res)
+        print('connected', flush=True)
+    except GLib.Error as e:
+        print('failed:', e.message, flush=True)
+    GLib.timeout_add(1000, loop.quit)
+
+sock.connect_async(sys.argv[1], None, done)
+GLib.timeout_add(10000, loop.quit)
+loop.run()
+'''
+
 
 if __name__ == '__main__':
     if not os.environ.get('GI_TYPELIB_PATH'):

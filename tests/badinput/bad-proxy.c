@@ -13,19 +13,23 @@
 typedef struct {
   const char *name;
   const char *id;       /* "$SELF", "$SERVER", or JSON for the "id" member; NULL: none */
-  const char *action;
+  const char *action;   /* JSON for the "action" member */
   const char *refusal;  /* the start of the reply's "error" */
 } BadProxy;
 
 static const BadProxy bad_proxies[] = {
-  { "self",           "$SELF",                                  "proxy", "Cannot proxy loopback!" },
-  { "the-hub",        "$SERVER",                                "proxy", "Cannot proxy loopback!" },
-  { "unknown-peer",   "\"0123456789abcdef0123456789abcdef\"",   "proxy", "Cannot proxy: peer 0123456789abcdef0123456789abcdef is not connected here" },
-  { "no-id",          NULL,                                     "proxy", "Cannot proxy: ids must be" },
-  { "number-id",      "12345",                                  "proxy", "Cannot proxy: ids must be" },
-  { "uppercase-id",   "\"0123456789ABCDEF0123456789ABCDEF\"",   "proxy", "Cannot proxy: ids must be" },
-  { "long-id",        "\"0123456789abcdef0123456789abcdef00\"", "proxy", "Cannot proxy: ids must be" },
-  { "unknown-action", "\"0123456789abcdef0123456789abcdef\"",   "grab",  "Unknown PROXY action" },
+  { "self",           "$SELF",                                  "\"proxy\"", "Cannot proxy loopback!" },
+  { "the-hub",        "$SERVER",                                "\"proxy\"", "Cannot proxy loopback!" },
+  { "unknown-peer",   "\"0123456789abcdef0123456789abcdef\"",   "\"proxy\"", "Cannot proxy: peer 0123456789abcdef0123456789abcdef is not connected here" },
+  { "no-id",          NULL,                                     "\"proxy\"", "Cannot proxy: ids must be" },
+  { "number-id",      "12345",                                  "\"proxy\"", "Cannot proxy: ids must be" },
+  { "uppercase-id",   "\"0123456789ABCDEF0123456789ABCDEF\"",   "\"proxy\"", "Cannot proxy: ids must be" },
+  { "long-id",        "\"0123456789abcdef0123456789abcdef00\"", "\"proxy\"", "Cannot proxy: ids must be" },
+  { "unknown-action", "\"0123456789abcdef0123456789abcdef\"",   "\"grab\"",  "Unknown PROXY action" },
+  /* json-glib's getters give NULL for these: it once crashed the hub */
+  { "number-action",  "\"0123456789abcdef0123456789abcdef\"",   "5",     "Unknown PROXY action" },
+  { "null-action",    "\"0123456789abcdef0123456789abcdef\"",   "null",  "Unknown PROXY action" },
+  { "object-action",  "\"0123456789abcdef0123456789abcdef\"",   "{}",    "Unknown PROXY action" },
 };
 
 static char *
@@ -36,14 +40,14 @@ bad_proxy_body (const BadProxy *c,
   g_autofree char *id = NULL;
 
   if (c->id == NULL)
-    return g_strdup_printf ("{\"type\":2,\"action\":\"%s\"}", c->action);
+    return g_strdup_printf ("{\"type\":2,\"action\":%s}", c->action);
   if (g_str_equal (c->id, "$SELF"))
     id = g_strdup_printf ("\"%s\"", raw->id);
   else if (g_str_equal (c->id, "$SERVER"))
     id = g_strdup_printf ("\"%s\"", any_socket_get_id (fx->server));
   else
     id = g_strdup (c->id);
-  return g_strdup_printf ("{\"type\":2,\"action\":\"%s\",\"id\":%s}", c->action, id);
+  return g_strdup_printf ("{\"type\":2,\"action\":%s,\"id\":%s}", c->action, id);
 }
 
 /* Refused with a reason; the link stays. */
@@ -242,6 +246,8 @@ static const char * const bad_networks[] = {
   "{\"type\":1,\"action\":\"disconnected\",\"id\":\"0123456789abcdef0123456789abcdef\"}",
   "{\"type\":1,\"action\":\"explode\",\"id\":\"0123456789abcdef0123456789abcdef\"}",
   "{\"type\":1}",
+  "{\"type\":1,\"action\":7,\"id\":\"0123456789abcdef0123456789abcdef\"}",
+  "{\"type\":1,\"action\":\"connected\",\"id\":[]}",
 };
 
 /* NETWORK news we cannot use are ignored (the JavaScript peer would drop
