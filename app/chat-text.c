@@ -108,12 +108,14 @@ chat_text_sanitize (const char *text,
     {
       gunichar c = g_utf8_get_char (p);
       gsize len = g_utf8_next_char (p) - p;
+      gboolean replaced = c != '\t' && g_unichar_iscntrl (c);
 
-      if (out->len + len > max_bytes)
+      /* what is appended counts: U+FFFD takes 3 bytes for 1 */
+      if (out->len + (replaced ? 3 : len) > max_bytes)
         break;
       if (c == '\t')
         g_string_append_c (out, ' ');
-      else if (g_unichar_iscntrl (c))
+      else if (replaced)
         g_string_append_unichar (out, 0xFFFD);
       else
         g_string_append_len (out, p, len);

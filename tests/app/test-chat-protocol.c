@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include "chat-protocol.h"
+#include "chat-text.h"
 
 #define ID_A "0123456789abcdef0123456789abcdef"
 #define ID_B "fedcba9876543210fedcba9876543210"
@@ -182,6 +183,16 @@ test_sanitize (void)
   g_assert_true (g_str_has_prefix (msg->text, "a"));
   g_assert_null (strchr (msg->nick, ' '));
   g_assert_null (strchr (msg->nick, '\033'));
+
+  /* each control character becomes U+FFFD, 3 bytes for 1: the limit is
+   * on what comes out (found by tests/fuzz) */
+  {
+    g_autofree char *controls = g_strnfill (40, '\v');
+    g_autofree char *clean = chat_text_sanitize (controls, CHAT_MAX_NICK_BYTES);
+
+    g_assert_cmpuint (strlen (clean), <=, CHAT_MAX_NICK_BYTES);
+    g_assert_cmpuint (strlen (clean), >=, CHAT_MAX_NICK_BYTES - 2);
+  }
 }
 
 static void

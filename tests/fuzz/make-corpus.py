@@ -96,6 +96,19 @@ CODEC = {
     'type-change': frames(chunk(LINK, 5, 'a', last=False), chunk(INTERNAL, 5, 'b')),
 }
 
+CHAT = {
+    'hello': json.dumps({'chat': 'hello', 'v': 1, 'nick': 'alice', 'uid': ID_C,
+                         'peers': [{'id': ID_B, 'nick': 'bob', 'hub': ID_A, 'uid': ID_C}]}),
+    'room': json.dumps({'chat': 'room', 'mid': ID_C, 'from': ID_A, 'nick': 'alice',
+                        'text': 'hi \u00e9 \u6f22 \ud83d\ude00 \u001b[2J', 'ts': 1764000000000, 'ttl': 8}),
+    'presence': json.dumps({'chat': 'presence', 'mid': ID_B, 'from': ID_A, 'nick': 'bob', 'event': 'nick',
+                            'old': 'bobby', 'ts': 1, 'ttl': 3}),
+    'join': json.dumps({'chat': 'presence', 'mid': ID_B, 'from': ID_A, 'nick': 'bob', 'event': 'join',
+                        'hub': ID_C, 'uid': ID_B, 'ts': 1, 'ttl': 17}),
+    'private': json.dumps({'chat': 'private', 'mid': ID_A, 'nick': 'carol', 'text': 'x' * 100, 'ts': 5}),
+    'receipt': json.dumps({'chat': 'receipt', 'mid': ID_A}),
+}
+
 
 def write(target, name, data):
     folder = os.path.join(HERE, 'corpus', target)
@@ -106,6 +119,6 @@ def write(target, name, data):
         f.write(data)
 
 
-for corpus, target in ((SOCKET, 'socket'), (JSON, 'json'), (CODEC, 'codec')):
+for corpus, target in ((SOCKET, 'socket'), (JSON, 'json'), (CODEC, 'codec'), (CHAT, 'chat')):
     for name, data in corpus.items():
         write(target, name, data)
