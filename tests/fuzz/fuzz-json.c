@@ -63,9 +63,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   parser = json_parser_new_immutable ();
   /* json-glib refuses a lone surrogate escape, which JSON.parse() takes
-   * and we read as U+FFFD (any-json.h): the one difference allowed */
-  if (!json_parser_load_from_data (parser, (const char *) data, (gssize) size, &error) &&
-      !has_surrogate_escape (data, size))
+   * and we read as U+FFFD (any-json.h): the one difference allowed; and
+   * json-glib 1.6 leaks on that path, so it is not asked at all then */
+  if (!has_surrogate_escape (data, size) &&
+      !json_parser_load_from_data (parser, (const char *) data, (gssize) size, &error))
     fail ("any_json_parse() accepted what json-glib refuses", error->message, data, size);
   g_clear_error (&error);
   any_json_write (text, tree);
