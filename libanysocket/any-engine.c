@@ -967,6 +967,12 @@ any_engine_start (AnyEngine             *self,
   self->reassembly = any_reassembly_new (config->max_message_size, config->max_partials);
   any_transport_set_max_frame_size (self->transport,
                                     MIN (MAX_FRAME_SIZE, config->max_message_size * 2 + 256));
+  /* one whole message must fit, hex-encoded (compat E2E doubles it) */
+  if (config->max_send_buffer > 0)
+    any_transport_set_max_send_buffer (self->transport,
+                                       MAX (config->max_send_buffer,
+                                            config->max_message_size > G_MAXSIZE / 3 ?
+                                              G_MAXSIZE : config->max_message_size * 3));
 
   self->state = ANY_ENGINE_STATE_AUTHENTICATING;
   if (config->auth_timeout_ms > 0)

@@ -70,6 +70,7 @@ typedef struct {
   guint       heartbeat_interval_ms; /* 0 disables the heartbeat */
   guint       auth_timeout_ms;       /* 0 disables the auth timeout */
   gsize       max_message_size;
+  gsize       max_send_buffer;       /* 0: no limit (any-transport.h) */
   guint       max_partials;
   AnyNoiseKeypair *identity;         /* nullable: then no native E2E */
   AnyE2ePolicy e2e_policy;

@@ -94,6 +94,11 @@ ANY_AVAILABLE_IN_ALL
 void        any_socket_set_max_partial_messages (AnySocket         *self,
                                                  guint              max_partials);
 ANY_AVAILABLE_IN_ALL
+guint64     any_socket_get_max_send_buffer    (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_set_max_send_buffer    (AnySocket           *self,
+                                               guint64              max_bytes);
+ANY_AVAILABLE_IN_ALL
 JsonNode   *any_socket_get_auth_data          (AnySocket           *self);
 ANY_AVAILABLE_IN_ALL
 void        any_socket_set_auth_data          (AnySocket           *self,

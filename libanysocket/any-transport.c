@@ -75,6 +75,16 @@ any_transport_set_max_frame_size (AnyTransport *self,
     klass->set_max_frame_size (self, max_bytes);
 }
 
+void
+any_transport_set_max_send_buffer (AnyTransport *self,
+                                   gsize         max_bytes)
+{
+  AnyTransportClass *klass = ANY_TRANSPORT_GET_CLASS (self);
+
+  if (klass->set_max_send_buffer != NULL)
+    klass->set_max_send_buffer (self, max_bytes);
+}
+
 const char *
 any_transport_get_remote_address (AnyTransport *self)
 {

@@ -32,6 +32,10 @@ struct _AnyTransportClass
                                       const char   *reason);
   void         (*set_max_frame_size) (AnyTransport *self,
                                       gsize         max_bytes);
+  /* Bytes sent and not yet taken by the kernel that make the transport
+   * give up (it then reports closed, later, with a reason). 0: none. */
+  void         (*set_max_send_buffer) (AnyTransport *self,
+                                       gsize         max_bytes);
   const char * (*get_remote_address) (AnyTransport *self);
 };
 
@@ -45,6 +49,8 @@ void        any_transport_close             (AnyTransport           *self,
                                              const char             *reason);
 void        any_transport_set_max_frame_size (AnyTransport          *self,
                                              gsize                   max_bytes);
+void        any_transport_set_max_send_buffer (AnyTransport         *self,
+                                              gsize                  max_bytes);
 const char *any_transport_get_remote_address (AnyTransport          *self);
 gboolean    any_transport_is_closed         (AnyTransport           *self);
 

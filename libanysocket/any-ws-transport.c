@@ -1,15 +1,36 @@
 /* any-ws-transport.c: a transport over one libsoup WebSocket connection
  *
+ * libsoup 3.2 queues what we send without a bound and cannot say how much
+ * waits, so a peer that stops reading would make us grow without end. We
+ * count what we hand to libsoup (with each frame's header) and, every
+ * SEND_CHECK_BYTES, ask the kernel how much it took: bytes the peer
+ * acknowledged plus bytes in the socket's send queue (TCP_INFO,
+ * SIOCOUTQ). The difference is what waits in libsoup; over the limit, the
+ * link is closed. What libsoup writes on its own (the upgrade response,
+ * pongs, a close) only makes the estimate smaller, never a false alarm.
+ *
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
 
 #include <string.h>
 
+#ifdef __linux__
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#define HAVE_SEND_QUEUE_COUNTERS 1
+#endif
+
 #include "any-ws-transport.h"
 
 /* A close frame's reason is at most 123 bytes (RFC 6455 5.5). */
 #define MAX_CLOSE_REASON 123
+
+/* How often (in bytes handed to libsoup) the send queue is measured. */
+#define SEND_CHECK_BYTES (256 * 1024)
 
 struct _AnyWsTransport
 {
@@ -17,6 +38,16 @@ struct _AnyWsTransport
   SoupWebsocketConnection *connection;
   char                    *remote_address;
   char                    *error_reason;   /* when libsoup refused a frame */
+
+  /* The send queue's bound (see the top of the file); fd -1: unmeasured */
+  int                      fd;
+  gboolean                 masked;         /* client frames carry a mask */
+  gsize                    max_send_buffer;
+  guint64                  kernel_at_start;
+  guint64                  handed;         /* bytes given to libsoup */
+  guint64                  next_check;
+  gboolean                 overflowed;
+  guint                    overflow_idle;
 };
 
 G_DEFINE_FINAL_TYPE (AnyWsTransport, any_ws_transport, ANY_TYPE_TRANSPORT)
@@ -89,16 +120,93 @@ on_error (SoupWebsocketConnection *connection,
     soup_websocket_connection_close (connection, code, reason);
 }
 
+/* Bytes the kernel took from us on this socket so far, or FALSE. */
+static gboolean
+kernel_took (int      fd,
+             guint64 *bytes)
+{
+#ifdef HAVE_SEND_QUEUE_COUNTERS
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+  int queued = 0;
+
+  memset (&info, 0, sizeof info);
+  if (getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
+      len < offsetof (struct tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked ||
+      ioctl (fd, SIOCOUTQ, &queued) != 0 || queued < 0)
+    return FALSE;
+  *bytes = info.tcpi_bytes_acked + (guint64) queued;
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
+static gboolean
+deliver_overflow (gpointer user_data)
+{
+  AnyWsTransport *self = user_data;
+
+  self->overflow_idle = 0;
+  any_transport_deliver_closed (ANY_TRANSPORT (self), self->error_reason);
+  return G_SOURCE_REMOVE;
+}
+
+/* Counts @payload_len (and its frame header) as handed to libsoup, and
+ * now and then checks what waits against the limit. */
+static gboolean
+send_queue_fits (AnyWsTransport *self,
+                 gsize           payload_len)
+{
+  guint64 took, waiting;
+
+  self->handed += payload_len + 2 + (payload_len >= 126 ? 2 : 0) + (payload_len > G_MAXUINT16 ? 6 : 0) +
+                  (self->masked ? 4 : 0);
+  if (self->fd < 0 || self->max_send_buffer == 0 || self->handed < self->next_check)
+    return TRUE;
+  self->next_check = self->handed + SEND_CHECK_BYTES;
+  if (!kernel_took (self->fd, &took) || took < self->kernel_at_start)
+    return TRUE;
+  took -= self->kernel_at_start;
+  waiting = self->handed > took ? self->handed - took : 0;
+  if (waiting <= self->max_send_buffer)
+    return TRUE;
+
+  /* The peer does not read. Stop queueing, close, and tell the engine
+   * from the main loop (not from inside its own send). */
+  self->overflowed = TRUE;
+  g_free (self->error_reason);
+  self->error_reason = g_strdup_printf ("Send buffer full: the peer is not reading (%" G_GUINT64_FORMAT
+                                        " bytes waiting)", waiting);
+  g_debug ("%s", self->error_reason);
+  soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                                   "Send buffer full");
+  self->overflow_idle = g_idle_add_full (G_PRIORITY_DEFAULT, deliver_overflow, g_object_ref (self),
+                                         g_object_unref);
+  return FALSE;
+}
+
 static void
 any_ws_transport_send (AnyTransport *transport,
                        GBytes       *frame)
 {
   AnyWsTransport *self = ANY_WS_TRANSPORT (transport);
 
-  if (soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (self->connection == NULL || self->overflowed ||
+      soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN ||
+      !send_queue_fits (self, g_bytes_get_size (frame)))
     return;
   /* Never send_text(): the chunk header holds NUL code points. */
   soup_websocket_connection_send_message (self->connection, SOUP_WEBSOCKET_DATA_TEXT, frame);
+}
+
+static void
+any_ws_transport_set_max_send_buffer (AnyTransport *transport,
+                                      gsize         max_bytes)
+{
+  AnyWsTransport *self = ANY_WS_TRANSPORT (transport);
+
+  self->max_send_buffer = max_bytes;
 }
 
 static void
@@ -173,8 +281,11 @@ any_ws_transport_dispose (GObject *object)
 {
   AnyWsTransport *self = ANY_WS_TRANSPORT (object);
 
+  /* Not any_transport_close(): once the transport has reported itself
+   * closed (we gave up on the send queue) it would do nothing, and
+   * libsoup, still closing, would call handlers holding a freed self. */
   if (self->connection != NULL)
-    any_transport_close (ANY_TRANSPORT (self), "Peer destroyed");
+    any_ws_transport_close (ANY_TRANSPORT (self), "Peer destroyed");
 
   G_OBJECT_CLASS (any_ws_transport_parent_class)->dispose (object);
 }
@@ -201,12 +312,49 @@ any_ws_transport_class_init (AnyWsTransportClass *klass)
   transport_class->send = any_ws_transport_send;
   transport_class->close = any_ws_transport_close;
   transport_class->set_max_frame_size = any_ws_transport_set_max_frame_size;
+  transport_class->set_max_send_buffer = any_ws_transport_set_max_send_buffer;
   transport_class->get_remote_address = any_ws_transport_get_remote_address;
 }
 
 static void
 any_ws_transport_init (AnyWsTransport *self)
 {
+  self->fd = -1;
+}
+
+/* The TCP socket under libsoup's stream (and a TLS one), or -1. libsoup's
+ * SoupIOStream is private; its "base-iostream" property leads down. */
+static int
+find_socket_fd (GIOStream *stream)
+{
+  for (guint depth = 0; stream != NULL && depth < 4; depth++)
+    {
+      g_autoptr(GIOStream) base = NULL;
+
+      if (G_IS_SOCKET_CONNECTION (stream))
+        return g_socket_get_fd (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)));
+      if (G_IS_TLS_CONNECTION (stream))
+        g_object_get (stream, "base-io-stream", &base, NULL);
+      else if (g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream") != NULL)
+        g_object_get (stream, "base-iostream", &base, NULL);
+      stream = base;   /* still held by the stream above */
+    }
+  return -1;
+}
+
+/* Starts measuring the send queue, when it can be measured exactly. */
+static void
+watch_send_queue (AnyWsTransport          *self,
+                  SoupWebsocketConnection *connection)
+{
+  int fd = find_socket_fd (soup_websocket_connection_get_io_stream (connection));
+
+  if (fd < 0 || soup_websocket_connection_get_extensions (connection) != NULL ||
+      !kernel_took (fd, &self->kernel_at_start))
+    return;   /* deflate (or no TCP counters): what we hand is not what goes out */
+  self->fd = fd;
+  self->masked = soup_websocket_connection_get_connection_type (connection) == SOUP_WEBSOCKET_CONNECTION_CLIENT;
+  self->next_check = SEND_CHECK_BYTES;
 }
 
 AnyTransport *
@@ -228,6 +376,7 @@ any_ws_transport_new (SoupWebsocketConnection *connection,
         self->remote_address = g_strdup_printf ("%s:%u", ip, port);
     }
 
+  watch_send_queue (self, connection);
   /* Keepalive is the protocol's heartbeat, not WebSocket pings. */
   soup_websocket_connection_set_keepalive_interval (connection, 0);
   g_signal_connect (connection, "message", G_CALLBACK (on_message), self);
