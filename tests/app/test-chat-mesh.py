@@ -224,6 +224,11 @@ def test(tap, tmux):
     c.wait_for(r'paste-end')
     a.type('/close')
     a.wait_for(r'^ \[1\] room')
+    # anychat writes a frame in many pieces (ncurses, about one write per
+    # row), so the new title row can be on screen before the status bar
+    # is: wait for the status bar's window list to be redrawn with the room
+    # active before reading the screen
+    a.wait_for(r'\| \*1:room *$', what='the status bar with the room window active')
     if re.search(r'\d:carol', a.screen()):
         raise Failure('the private window is still listed after /close:\n' + a.screen())
     c.type('/win 1')
