@@ -93,7 +93,17 @@ class Instance:
         return f'={self.name}:'
 
     def screen(self):
-        return self.tmux.run('capture-pane', '-p', '-t', self.target).stdout
+        """The screen once settled: ncurses sends a frame row by row, and a
+        capture may fall between two rows; two equal captures in a row are
+        a whole frame (tried a few times, then the last one is taken)."""
+        screen = self.tmux.run('capture-pane', '-p', '-t', self.target).stdout
+        for _ in range(10):
+            time.sleep(0.02)
+            again = self.tmux.run('capture-pane', '-p', '-t', self.target).stdout
+            if again == screen:
+                break
+            screen = again
+        return screen
 
     def wait_for(self, pattern, timeout=WAIT, what=None):
         """Waits until the screen matches @pattern (a regex); returns the match."""
