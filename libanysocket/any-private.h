@@ -107,6 +107,10 @@ void       _any_socket_set_id_for_testing (AnySocket *self,
                                           const char *id);
 void       _any_socket_accept_transport  (AnySocket  *self,
                                           AnyTransport *transport);
+void       _any_socket_connect_transport (AnySocket  *self,
+                                          AnyTransport *transport,
+                                          GAsyncReadyCallback callback,
+                                          gpointer    user_data);
 void       _any_socket_forward           (AnySocket  *self,
                                           AnyPeer    *from,
                                           const guint8 *frame,

@@ -159,13 +159,27 @@ _any_socket_set_id_for_testing (AnySocket  *self,
   self->id = g_strdup (id);
 }
 
-/* A link over any transport, as if accepted by a listener: for tests and
- * fuzzing, which feed the whole stack frames without a socket. */
+/* A link over any transport, as if accepted by a listener (or, below,
+ * connected to): for tests and fuzzing, which feed the whole stack frames
+ * without a socket. */
 void
 _any_socket_accept_transport (AnySocket    *self,
                               AnyTransport *transport)
 {
   start_peer (self, transport, ANY_ENGINE_ROLE_SERVER, NULL);
+}
+
+/* Finished with any_socket_connect_finish(). */
+void
+_any_socket_connect_transport (AnySocket           *self,
+                               AnyTransport        *transport,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, any_socket_connect_async);
+  start_peer (self, transport, ANY_ENGINE_ROLE_CLIENT, task);
 }
 
 static void

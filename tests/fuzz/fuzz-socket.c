@@ -5,9 +5,11 @@
  * input, cut at each 0xFF byte (never part of UTF-8). Unless A's first
  * frame is an AUTH chunk, A is authenticated first (as a libanysocket
  * peer, so native E2E messages are taken too) and the input is what it
- * sends after. Everything must end in a reply, an ignored frame or a
- * clean disconnect: no crash, no critical, no warning, no leak; B must
- * stay connected unless A's frames legitimately spoke for it.
+ * sends after. An input starting with 'C' makes A a server we connect to
+ * instead: the rest is all it sends, its AUTH answer included, and the
+ * connect must complete (a peer or an error) by the end. Everything must
+ * end in a reply, an ignored frame or a clean disconnect: no crash, no
+ * critical, no warning, no leak; B must stay connected whatever A sends.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -113,6 +115,19 @@ report (FakeTransport *transport,
               fake_transport_get_close_reason (transport) : "no");
 }
 
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  guint *completions = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnyPeer) peer = any_socket_connect_finish (ANY_SOCKET (source), result, &error);
+
+  g_assert_true ((peer != NULL) != (error != NULL));
+  (*completions)++;
+}
+
 static gboolean
 starts_with_auth (const uint8_t *data,
                   size_t         size)
@@ -129,7 +144,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(FakeTransport) a = NULL;
   g_autoptr(FakeTransport) b = NULL;
   const guint8 *start = data, *end = data + size;
-  guint frames = 0;
+  gboolean client = size > 0 && data[0] == 'C';
+  guint frames = 0, completions = 0;
 
   if (!initialized)
     {
@@ -146,7 +162,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   b = accept_link (socket, ID_B, TRUE);
   g_assert_nonnull (any_socket_get_peer (socket, ID_B));
-  a = accept_link (socket, ID_A, !starts_with_auth (data, size));
+  if (client)
+    {
+      a = fake_transport_new ();
+      _any_socket_connect_transport (socket, ANY_TRANSPORT (a), on_connected, &completions);
+      start++;
+    }
+  else
+    a = accept_link (socket, ID_A, !starts_with_auth (data, size));
 
   while (start <= end && frames++ < MAX_FRAMES)
     {
@@ -167,6 +190,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                  any_peer_is_connected (any_socket_get_peer (socket, ID_B)));
   any_socket_stop (socket);
   pump ();
+  if (client)
+    g_assert_cmpuint (completions, ==, 1);
   g_assert_true (fake_transport_was_closed (b));
   g_assert_null (any_socket_get_peers (socket));
   return 0;

@@ -76,6 +76,12 @@ SOCKET = {
                                                     'nonce': 'ab' * 32}),
                                   chunk(LINK, 3, '00' * 16 + '11' * 32)),
     'auth-first': frames(chunk(AUTH, 1, {'id': ID_A, 'auth': {'token': 'x'}}), chunk(LINK, 2, 'null')),
+    # 'C': we connect to A, whose frames these are (its AUTH answer first)
+    'client': b'C' + frames(chunk(AUTH, 1, {'id': ID_A, 'caps': {'v': 1, 'e2e': ['noise-xx']}}),
+                            chunk(LINK, 2, {'hi': 1}), chunk(INTERNAL, 3, {'type': 5, 'time': 7})),
+    'client-no-auth': b'C' + frames(chunk(LINK, 2, {'early': True}), chunk(AUTH, 1, {'id': ID_A})),
+    'client-own-id': b'C' + frames(chunk(AUTH, 1, {'id': ID_US})),
+    'client-bad-auth': b'C' + frames(chunk(AUTH, 1, {'id': 42}), chunk(AUTH, 2, [])),
     'garbage': frames(b'', b'1', b'13', chunk(LINK, 20, '{bad json'), b'\x00\x01', chunk(9, 21, '{}')),
 }
 
