@@ -15,6 +15,9 @@
 
 #include "chat-mesh-private.h"
 
+/* The reason of a link the user dropped (/disconnect). */
+#define BY_USER "disconnected by user"
+
 #define SEEN_CAPACITY      4096
 #define MAX_MESSAGE_BYTES  (1024 * 1024)   /* chat messages are small */
 
@@ -162,6 +165,7 @@ on_disconnected (AnySocket  *socket,
   g_autofree char *id = g_strdup (any_peer_get_id (link));
   gboolean direct = !any_peer_is_proxy (link);
   gboolean key_changed = reason != NULL && strstr (reason, "E2E") != NULL && strstr (reason, "changed") != NULL;
+  gboolean by_user = g_strcmp0 (reason, BY_USER) == 0;
 
   g_hash_table_remove (mesh->auths, id);
   if (mesh->stopping)
@@ -190,8 +194,9 @@ on_disconnected (AnySocket  *socket,
           chat_model_event (mesh->model, _("%s left"), peer->nick);
           chat_model_remove_peer (mesh->model, id);
         }
-      /* the lower id asks, as when we first heard of it */
-      else if (!key_changed && g_strcmp0 (mesh->model->own_id, id) < 0)
+      /* the lower id asks, as when we first heard of it; not when our
+       * user dropped it */
+      else if (!key_changed && !by_user && g_strcmp0 (mesh->model->own_id, id) < 0)
         chat_mesh_relink_later (mesh, peer);
       chat_model_changed (mesh->model);
       return;
@@ -406,7 +411,7 @@ chat_mesh_disconnect (ChatMesh *mesh,
   /* the user's wish: no reconnecting */
   chat_mesh_target_forget (mesh, peer->id);
   if (peer->link != NULL)
-    any_peer_disconnect (peer->link, "disconnected by user");
+    any_peer_disconnect (peer->link, BY_USER);
 }
 
 gboolean

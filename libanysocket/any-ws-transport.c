@@ -47,7 +47,6 @@ struct _AnyWsTransport
   guint64                  handed;         /* bytes given to libsoup */
   guint64                  next_check;
   gboolean                 overflowed;
-  guint                    overflow_idle;
 };
 
 G_DEFINE_FINAL_TYPE (AnyWsTransport, any_ws_transport, ANY_TYPE_TRANSPORT)
@@ -147,7 +146,6 @@ deliver_overflow (gpointer user_data)
 {
   AnyWsTransport *self = user_data;
 
-  self->overflow_idle = 0;
   any_transport_deliver_closed (ANY_TRANSPORT (self), self->error_reason);
   return G_SOURCE_REMOVE;
 }
@@ -181,8 +179,7 @@ send_queue_fits (AnyWsTransport *self,
   g_debug ("%s", self->error_reason);
   soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
                                    "Send buffer full");
-  self->overflow_idle = g_idle_add_full (G_PRIORITY_DEFAULT, deliver_overflow, g_object_ref (self),
-                                         g_object_unref);
+  g_idle_add_full (G_PRIORITY_DEFAULT, deliver_overflow, g_object_ref (self), g_object_unref);
   return FALSE;
 }
 
