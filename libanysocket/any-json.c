@@ -914,9 +914,10 @@ any_json_write (GString  *out,
 /* Reading what a peer sent                                            */
 
 /* The member @name of @object when it is a string, else NULL. json-glib's
- * json_object_get_string_member_with_default() returns NULL for a member
- * that is a number, and is critical for a missing one: neither will do
- * for what came off the wire. */
+ * json_object_get_string_member_with_default() returns NULL, not the
+ * default, for a member that is a number, and
+ * json_object_get_string_member() is critical for a missing one: neither
+ * will do for what came off the wire. */
 const char *
 any_json_get_string_member (JsonObject *object,
                             const char *name)
