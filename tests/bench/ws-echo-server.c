@@ -66,6 +66,14 @@ on_websocket (SoupServer              *server,
   g_object_ref (connection);
 }
 
+static void
+drop_log_message (const char     *log_domain,
+                  GLogLevelFlags  log_level,
+                  const char     *message,
+                  gpointer        user_data)
+{
+}
+
 static gboolean
 on_quit (gpointer user_data)
 {
@@ -91,6 +99,10 @@ main (int   argc,
       g_printerr ("%s\n", error->message);
       return 2;
     }
+
+  /* The ceiling pays for libsoup's per-frame debug messages what
+   * libanysocket pays (any-socket.c quiets them the same way), no more. */
+  g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, drop_log_message, NULL);
 
   loop = g_main_loop_new (NULL, FALSE);
   server = soup_server_new ("server-header", "ws-echo-server", NULL);

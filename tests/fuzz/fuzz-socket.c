@@ -65,15 +65,14 @@ pump (void)
     ;
 }
 
+/* What B (or A, before the input) says: its AUTH, as one chunk. */
 static void
-deliver (FakeTransport *transport,
-         const char    *type_and_flag,
-         gint32         seq,
-         const char    *body)
+deliver_auth (FakeTransport *transport,
+              const char    *auth)
 {
   g_autoptr(GString) frame = g_string_new (NULL);
 
-  any_chunk_encode (frame, TRUE, (AnyPacketType) (type_and_flag[0] - '0'), seq, body, strlen (body));
+  any_chunk_encode (frame, TRUE, ANY_PACKET_TYPE_AUTH, 1, auth, strlen (auth));
   fake_transport_receive (transport, frame->str, frame->len);
 }
 
@@ -90,7 +89,7 @@ accept_link (AnySocket  *socket,
       g_autofree char *auth = g_strdup_printf ("{\"id\":\"%s\",\"caps\":{\"v\":1,\"e2e\":[\"%s\"]}}",
                                                id, ANY_E2E_CAP_NATIVE);
 
-      deliver (transport, "1", 1, auth);
+      deliver_auth (transport, auth);
       pump ();
     }
   return transport;
