@@ -9,6 +9,8 @@
 
 #include "any-ws-server.h"
 
+#include "any-coalescing-stream.h"
+
 /* soup_server_listen_local() uses a backlog of 10: a burst of connections
  * then waits for TCP retransmits. */
 #define LISTEN_BACKLOG 4096
@@ -63,8 +65,14 @@ on_websocket (SoupServer              *server,
   AnyWsServer *self = user_data;
   g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
 
+  AnyCoalescingStream *coalescing = any_coalescing_stream_find (soup_websocket_connection_get_io_stream (connection));
+
   if (key != NULL)
     g_hash_table_remove (self->upgrading, key);
+  /* Only now: the HTTP exchange before used GIO's asynchronous calls,
+   * which the coalescing does not need to know. */
+  if (coalescing != NULL)
+    any_coalescing_stream_start (coalescing);
   if (self->accept_func != NULL)
     self->accept_func (connection, soup_server_message_get_remote_address (msg), self->user_data);
 }
@@ -206,12 +214,13 @@ on_first_byte (GSocket      *socket,
     {
       g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
       g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+      /* One send(2) per read batch, not per frame: see the file. */
+      g_autoptr(GIOStream) stream = any_coalescing_stream_new (G_IO_STREAM (wait->connection));
 
       /* Before: libsoup may read the whole upgrade request, already
        * waiting, and emit the WebSocket at once, inside the call. */
-      watch_upgrade (wait->self, G_IO_STREAM (wait->connection), remote);
-      if (!soup_server_accept_iostream (wait->self->server, G_IO_STREAM (wait->connection),
-                                        local, remote, &error))
+      watch_upgrade (wait->self, stream, remote);
+      if (!soup_server_accept_iostream (wait->self->server, stream, local, remote, &error))
         {
           g_autofree char *key = address_key (remote);
 
