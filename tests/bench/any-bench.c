@@ -8,7 +8,14 @@
  *   --proto=ws   raw WebSocket text frames on libsoup, against
  *                ws-echo-server: each frame has the size of the
  *                AnySocket frame the other mode would send, and the echo
- *                counts as the reply.
+ *                counts as the reply;
+ *   --proto=wire the AnySocket wire protocol written by hand on the same
+ *                raw libsoup client (AUTH, then LINK frames with their
+ *                own seqs; a reply must carry the negated seq of the
+ *                oldest request in flight; pings are answered), against
+ *                bench-server or js-server.js. It costs the client what
+ *                --proto=ws does, so the server, not the load generator,
+ *                sets the pace: the fair way to compare servers.
  * and three modes:
  *   --mode=req   requests {"type":"req","data":"hello"}, --inflight per
  *                connection, each answered with a reply;
@@ -60,7 +67,7 @@ static gboolean opt_deflate = FALSE;
 static int opt_connect_parallel = 32;
 
 static GOptionEntry entries[] = {
-  { "proto", 0, 0, G_OPTION_ARG_STRING, &opt_proto, "any (libanysocket) or ws (raw frames)", "any|ws" },
+  { "proto", 0, 0, G_OPTION_ARG_STRING, &opt_proto, "any (libanysocket), ws (raw frames) or wire (AnySocket frames by hand)", "any|ws|wire" },
   { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "req, msg or idle", "MODE" },
   { "host", 0, 0, G_OPTION_ARG_STRING, &opt_host, "Server address (127.0.0.1)", "IP" },
   { "port", 0, 0, G_OPTION_ARG_INT, &opt_port, "Server port", "PORT" },
@@ -76,7 +83,7 @@ static GOptionEntry entries[] = {
   { NULL }
 };
 
-typedef enum { PROTO_ANY, PROTO_WS } Proto;
+typedef enum { PROTO_ANY, PROTO_WS, PROTO_WIRE } Proto;
 typedef enum { MODE_REQ, MODE_MSG, MODE_IDLE } Mode;
 
 static Proto proto;
@@ -88,7 +95,10 @@ typedef struct {
   guint                    index;
   AnySocket               *socket;       /* PROTO_ANY */
   AnyPeer                 *peer;         /* PROTO_ANY */
-  SoupWebsocketConnection *ws;           /* PROTO_WS */
+  SoupWebsocketConnection *ws;           /* PROTO_WS, PROTO_WIRE */
+  gint32                   seq;          /* PROTO_WIRE: the last one taken */
+  gboolean                 authenticated;   /* PROTO_WIRE */
+  gint32                  *ring_seq;     /* PROTO_WIRE, req: seqs in flight */
   guint                    outstanding;
   /* Send times of what is in flight, oldest first (echoes come in order). */
   gint64                  *ring;
@@ -112,6 +122,7 @@ static guint target_connected;
 static SoupSession *ws_session;
 static JsonNode *payload;
 static GBytes *frame;
+static GBytes *wire_json;           /* PROTO_WIRE: the JSON of each request */
 static gboolean running;
 static gboolean measuring;
 static guint64 completed;
@@ -167,7 +178,7 @@ percentile (double p)
 static const char *
 proto_name (void)
 {
-  return proto == PROTO_ANY ? "any" : "ws";
+  return proto == PROTO_ANY ? "any" : proto == PROTO_WS ? "ws" : "wire";
 }
 
 static const char *
@@ -287,6 +298,78 @@ ring_pop (Conn *c)
 
 static void issue (Conn *c);
 
+/* --proto=wire: PROTOCOL.md 2 and 3. The seq is four code points, one per
+ * byte, big-endian; what the JSON text is, is the caller's. */
+static void
+wire_send (Conn       *c,
+           char        type,
+           const char *json,
+           gsize       json_len)
+{
+  guint8 buf[256];
+  gsize n = 0;
+  guint32 seq;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_assert (json_len <= sizeof buf - 10);
+  c->seq = c->seq == G_MAXINT32 ? 1 : c->seq + 1;
+  seq = (guint32) c->seq;
+  buf[n++] = '1';
+  buf[n++] = (guint8) type;
+  for (int shift = 24; shift >= 0; shift -= 8)
+    {
+      guint8 b = (seq >> shift) & 0xFF;
+
+      if (b < 0x80)
+        buf[n++] = b;
+      else
+        {
+          buf[n++] = 0xC0 | (b >> 6);
+          buf[n++] = 0x80 | (b & 0x3F);
+        }
+    }
+  memcpy (buf + n, json, json_len);
+  n += json_len;
+  /* libsoup copies the payload into its frame before returning. */
+  bytes = g_bytes_new_static (buf, n);
+  soup_websocket_connection_send_message (c->ws, SOUP_WEBSOCKET_DATA_TEXT, bytes);
+}
+
+/* Reads a frame's header: FALSE if it is not a whole single-chunk packet. */
+static gboolean
+wire_parse (const guint8  *data,
+            gsize          len,
+            char          *type,
+            gint32        *seq,
+            const char   **body,
+            gsize         *body_len)
+{
+  gsize at = 2;
+  guint32 value = 0;
+
+  if (len < 6 || data[0] != '1')
+    return FALSE;
+  *type = (char) data[1];
+  for (int i = 0; i < 4; i++)
+    {
+      if (at >= len)
+        return FALSE;
+      if (data[at] < 0x80)
+        value = (value << 8) | data[at++];
+      else if ((data[at] & 0xFE) == 0xC2 && at + 1 < len)
+        {
+          value = (value << 8) | (guint32) (((data[at] & 0x1F) << 6) | (data[at + 1] & 0x3F));
+          at += 2;
+        }
+      else
+        return FALSE;
+    }
+  *seq = (gint32) value;
+  *body = (const char *) data + at;
+  *body_len = len - at;
+  return TRUE;
+}
+
 static void
 on_reply (GObject      *source,
           GAsyncResult *result,
@@ -323,6 +406,16 @@ send_one (Conn *c)
     {
       ring_push (c, g_get_monotonic_time ());
       soup_websocket_connection_send_message (c->ws, SOUP_WEBSOCKET_DATA_TEXT, frame);
+      c->outstanding++;
+    }
+  else if (proto == PROTO_WIRE)
+    {
+      gsize len;
+      const char *json = g_bytes_get_data (wire_json, &len);
+
+      wire_send (c, '3', json, len);
+      c->ring_seq[(c->ring_head + c->ring_len) % (guint) opt_inflight] = c->seq;
+      ring_push (c, g_get_monotonic_time ());
       c->outstanding++;
     }
   else if (mode == MODE_REQ)
@@ -375,6 +468,73 @@ on_ws_message (SoupWebsocketConnection *connection,
                gpointer                 user_data)
 {
   echo_received (user_data);
+}
+
+static void connection_ready (void);
+
+static void
+wire_error (Conn       *c,
+            const char *what)
+{
+  if (running)
+    {
+      g_printerr ("connection %u: %s\n", c->index, what);
+      errors++;
+    }
+}
+
+static void
+on_wire_message (SoupWebsocketConnection *connection,
+                 SoupWebsocketDataType    type,
+                 GBytes                  *message,
+                 gpointer                 user_data)
+{
+  Conn *c = user_data;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (message, &len);
+  const char *body;
+  gsize body_len;
+  char packet_type;
+  gint32 seq;
+
+  if (!wire_parse (data, len, &packet_type, &seq, &body, &body_len))
+    {
+      wire_error (c, "a frame that is not a whole packet");
+      return;
+    }
+  if (!c->authenticated)
+    {
+      if (packet_type != '1')
+        {
+          wire_error (c, "no AUTH from the server");
+          return;
+        }
+      c->authenticated = TRUE;
+      connection_ready ();
+      return;
+    }
+  if (packet_type == '5')
+    {
+      if (body_len == 1 && body[0] == '1')
+        wire_send (c, '5', "2", 1);   /* a ping: pong */
+      return;
+    }
+  if (packet_type != '3')
+    return;   /* INTERNAL (synced time, ...): not ours */
+  if (mode == MODE_REQ)
+    {
+      if (c->ring_len == 0 || seq != -c->ring_seq[c->ring_head])
+        {
+          wire_error (c, "a reply that is not to the oldest request");
+          return;
+        }
+    }
+  else if (seq <= 0)
+    {
+      wire_error (c, "a reply where a message was expected");
+      return;
+    }
+  echo_received (c);
 }
 
 static void
@@ -508,6 +668,21 @@ on_any_connected (GObject      *source,
 }
 
 static void
+wire_authenticate (Conn *c)
+{
+  char id[33];
+  char json[64];
+  int n;
+
+  for (int i = 0; i < 32; i += 8)
+    g_snprintf (id + i, 9, "%08x", g_random_int ());
+  id[12] = '4';   /* a UUIDv4 without dashes, as PROTOCOL.md 4 asks */
+  id[16] = "89ab"[g_random_int_range (0, 4)];
+  n = g_snprintf (json, sizeof json, "{\"id\":\"%s\"}", id);
+  wire_send (c, '1', json, (gsize) n);
+}
+
+static void
 on_ws_connected (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -523,11 +698,15 @@ on_ws_connected (GObject      *source,
     }
   soup_websocket_connection_set_keepalive_interval (c->ws, 0);
   soup_websocket_connection_set_max_incoming_payload_size (c->ws, 8 * 1024 * 1024);
-  g_signal_connect (c->ws, "message", G_CALLBACK (on_ws_message), c);
+  g_signal_connect (c->ws, "message",
+                    proto == PROTO_WIRE ? G_CALLBACK (on_wire_message) : G_CALLBACK (on_ws_message), c);
   g_signal_connect (c->ws, "closed", G_CALLBACK (on_ws_closed), c);
   if (c->index == 0)
     deflate_state = soup_websocket_connection_get_extensions (c->ws) != NULL ? "yes" : "no";
-  connection_ready ();
+  if (proto == PROTO_WIRE)
+    wire_authenticate (c);   /* ready when the server's AUTH comes */
+  else
+    connection_ready ();
 }
 
 /* The raw client (--proto=ws): permessage-deflate offered iff --deflate.
@@ -708,10 +887,15 @@ main (int   argc,
       g_printerr ("Need --port, --conns >= 1, --inflight >= 1, --duration > 0\n");
       return 2;
     }
-  proto = g_strcmp0 (opt_proto, "ws") == 0 ? PROTO_WS : PROTO_ANY;
-  if (opt_proto != NULL && proto == PROTO_ANY && strcmp (opt_proto, "any") != 0)
+  if (opt_proto == NULL || strcmp (opt_proto, "any") == 0)
+    proto = PROTO_ANY;
+  else if (strcmp (opt_proto, "ws") == 0)
+    proto = PROTO_WS;
+  else if (strcmp (opt_proto, "wire") == 0)
+    proto = PROTO_WIRE;
+  else
     {
-      g_printerr ("--proto is any or ws\n");
+      g_printerr ("--proto is any, ws or wire\n");
       return 2;
     }
   if (opt_mode == NULL || strcmp (opt_mode, "req") == 0)
@@ -732,6 +916,7 @@ main (int   argc,
   json_parser_load_from_data (parser, json, -1, NULL);
   payload = json_parser_steal_root (parser);
   frame = build_frame (json);
+  wire_json = g_bytes_new_static (json, strlen (json));
   latencies = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 1 << 20);
   ws_session = new_ws_session ();
 
@@ -742,6 +927,7 @@ main (int   argc,
     {
       conns[i].index = i;
       conns[i].ring = g_new0 (gint64, opt_inflight);
+      conns[i].ring_seq = g_new0 (gint32, opt_inflight);
     }
 
   if (mode == MODE_IDLE)

@@ -12,10 +12,14 @@
 # each prints): (a) bench-server (libanysocket), (b) js-server.js (npm
 # anysocket 0.4.29 on node), (c) ws-echo-server (bare libsoup WebSocket,
 # the ceiling of the transport). One load generator, any-bench, drives
-# them: libanysocket client for (a) and (b), raw frames of the same size
-# for (c). Every configuration runs against the three servers in turn,
-# BENCH_REPEAT times, and the run with the median rate is reported. Idle
-# memory is measured on fresh servers.
+# them all with the same raw libsoup client: AnySocket frames written by
+# hand for (a) and (b) (--proto=wire), frames of the same size for (c)
+# (--proto=ws), so that the client costs the same against each server and
+# the servers are what is compared. (a) is also driven by the libanysocket
+# client (--proto=any: "libanysocket, our client"), library to library.
+# Every configuration runs against the servers in turn, BENCH_REPEAT
+# times, and the run with the median rate is reported. Idle memory is
+# measured on fresh servers.
 #
 # With two or more CPUs the servers run on CPU 1 and the load generator on
 # CPU 0 (taskset), so each side has a core of its own; BENCH_PIN=0 turns
@@ -82,14 +86,17 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((IDLE_CONNS * 2 + 2
     echo "warning: ulimit -n is $(ulimit -n), too low for $IDLE_CONNS connections" >&2
 fi
 
-SERVERS=(any js ws)
-declare -A NAME=([any]="libanysocket" [js]="JS anysocket 0.4.29" [ws]="bare libsoup ws")
+# What is run: a server process and the client driving it. "anyc" is the
+# libanysocket server driven by the libanysocket client.
+SERVERS=(any anyc js ws)
+PROCS=(any js ws)
+declare -A NAME=([any]="libanysocket" [anyc]="libanysocket, our client" [js]="JS anysocket 0.4.29" [ws]="bare libsoup ws")
+declare -A PROC=([any]=any [anyc]=any [js]=js [ws]=ws)
+declare -A CLIENT=([any]=wire [anyc]=any [js]=wire [ws]=ws)
 
 LINE=
 bench() {   # bench SERVER ARGS... -> the RESULT line in $LINE
-    local s=$1; shift
-    local proto=any
-    [ "$s" = ws ] && proto=ws
+    local s=${PROC[$1]} proto=${CLIENT[$1]}; shift
     if ! kill -0 "${PID[$s]}" 2>/dev/null; then
         echo "  (server $s is gone: started again)" >&2
         start_server "$s"
@@ -116,7 +123,7 @@ CONFIGS=(
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "Running the benchmark ($REPEAT x ${DURATION}s per configuration and server; load average: $LOAD_BEFORE)" >&2
-for s in "${SERVERS[@]}"; do start_server "$s"; done
+for s in "${PROCS[@]}"; do start_server "$s"; done
 
 declare -A RESULT
 for c in "${!CONFIGS[@]}"; do
@@ -140,10 +147,10 @@ for c in "${!CONFIGS[@]}"; do
         fi
     done
 done
-for s in "${SERVERS[@]}"; do stop_server "$s"; done
+for s in "${PROCS[@]}"; do stop_server "$s"; done
 
 declare -A IDLE
-for s in "${SERVERS[@]}"; do
+for s in "${PROCS[@]}"; do
     start_server "$s"
     sleep 0.5
     bench "$s" --mode idle --conns "$IDLE_CONNS" --settle 2 --duration 1 --max-time 120
@@ -188,7 +195,7 @@ done
 echo
 echo "| idle connections | server | RSS before (KiB) | RSS after (KiB) | per connection (KiB) | deflate |"
 echo "| ---: | --- | ---: | ---: | ---: | --- |"
-for s in "${SERVERS[@]}"; do
+for s in "${PROCS[@]}"; do
     l=${IDLE[$s]}
     echo "| $IDLE_CONNS | ${NAME[$s]} | $(field "$l" rss_before_kib) | $(field "$l" rss_after_kib) | $(num "$(field "$l" kib_per_conn)" %.1f) | $(field "$l" deflate) |"
 done
@@ -217,8 +224,9 @@ echo
 echo "req/s: replies (or messages sent back) per second at the load generator; p50/p99: send to reply."
 echo "vs JS, vs bare ws: req/s ratios. Server CPU µs/req: utime+stime of the server process"
 echo "(/proc/PID/stat) over the measured window divided by the requests; kernel: its system-time share."
-echo "Server/client CPU %: of one core; a side at ~100% is the bottleneck. The load generator is"
-echo "libanysocket itself for the libanysocket and JS servers, and a raw-frame libsoup client (same frame"
-echo "sizes) for the bare server. deflate: permessage-deflate negotiated (for libanysocket clients, seen"
-echo "through a probe handshake made like theirs). Idle: server VmRSS growth over $IDLE_CONNS connections,"
-echo "measured after one connection is already open."
+echo "Server/client CPU %: of one core; a side at ~100% is the bottleneck. The load generator is the"
+echo "same raw libsoup client for every server (AnySocket frames written by hand for libanysocket and JS,"
+echo "frames of the same size for the bare server), except \"libanysocket, our client\": the libanysocket"
+echo "client against the libanysocket server, library to library. deflate: permessage-deflate negotiated"
+echo "(for the libanysocket client, seen through a probe handshake made like its own). Idle: server VmRSS"
+echo "growth over $IDLE_CONNS connections, measured after one connection is already open."
