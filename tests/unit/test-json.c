@@ -494,7 +494,8 @@ random_node (GRand *rand,
       return json_node_init_boolean (node, g_rand_boolean (rand));
     case 2:
       {
-        gint64 v = ((gint64) g_rand_int (rand) << 32) | g_rand_int (rand);
+        /* Shifted as unsigned: shifting into a signed sign bit is undefined. */
+        gint64 v = (gint64) (((guint64) g_rand_int (rand) << 32) | g_rand_int (rand));
 
         /* all magnitudes, not just huge ones */
         v >>= g_rand_int_range (rand, 0, 64);
