@@ -688,6 +688,21 @@ any_coalescing_stream_start (AnyCoalescingStream *self)
   self->input->started = TRUE;
 }
 
+void
+any_coalescing_stream_unread (AnyCoalescingStream *self,
+                              const guint8        *data,
+                              gsize                len)
+{
+  AnyCoalescingInput *input = self->input;
+
+  g_return_if_fail (!input->started && input->buffer == NULL);
+  if (len == 0)
+    return;
+  input->buffer = g_memdup2 (data, len);
+  input->start = 0;
+  input->end = len;
+}
+
 AnyCoalescingStream *
 any_coalescing_stream_find (GIOStream *stream)
 {

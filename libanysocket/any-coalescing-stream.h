@@ -16,6 +16,11 @@ G_DECLARE_FINAL_TYPE (AnyCoalescingStream, any_coalescing_stream, ANY, COALESCIN
  * passes everything through until any_coalescing_stream_start(). */
 GIOStream           *any_coalescing_stream_new   (GIOStream           *base);
 void                 any_coalescing_stream_start (AnyCoalescingStream *self);
+/* Before any_coalescing_stream_start(): bytes read from the base already
+ * (behind an HTTP answer) that the reader must get first. */
+void                 any_coalescing_stream_unread (AnyCoalescingStream *self,
+                                                   const guint8        *data,
+                                                   gsize                len);
 /* The AnyCoalescingStream under @stream (following "base-iostream"
  * properties, as libsoup's SoupIOStream has), or NULL. */
 AnyCoalescingStream *any_coalescing_stream_find  (GIOStream           *stream);

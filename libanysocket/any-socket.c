@@ -9,6 +9,7 @@
 #include "any-id.h"
 #include "any-identity-file.h"
 #include "any-proxy-transport.h"
+#include "any-ws-connect.h"
 #include "any-ws-server.h"
 #include "any-ws-transport.h"
 #include "crypto/any-noise.h"
@@ -57,6 +58,8 @@ struct _AnySocket
 
   AnyWsServer  *server;
   SoupSession  *session;
+  /* Cancels the connects any-ws-connect.c makes when the socket stops. */
+  GCancellable *connecting;
 
   GHashTable   *peers;           /* id -> AnyPeer, authenticated or proxied */
   GHashTable   *unauthenticated; /* AnyPeer -> GTask of connect_async or NULL */
@@ -679,6 +682,29 @@ on_websocket_connected (GObject      *source,
   start_peer (self, transport, ANY_ENGINE_ROLE_CLIENT, task);
 }
 
+static void
+on_coalescing_connected (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AnySocket *self = g_task_get_source_object (task);
+  g_autoptr(SoupWebsocketConnection) connection = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(AnyTransport) transport = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connection = any_ws_connect_finish (result, &remote, &error);
+  if (connection == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  transport = any_ws_transport_new (connection, remote);
+  start_peer (self, transport, ANY_ENGINE_ROLE_CLIENT, task);
+}
+
 /**
  * any_socket_connect_async:
  * @self: an #AnySocket
@@ -724,6 +750,18 @@ any_socket_connect_async (AnySocket           *self,
 
       g_uri_unref (parsed);
       parsed = with_path;
+    }
+
+  /* Plain ws:// without extensions: over the coalescing stream, as
+   * accepted connections are (any-ws-connect.c). */
+  if (!self->permessage_deflate && any_ws_connect_handles (parsed))
+    {
+      if (self->connecting == NULL)
+        self->connecting = g_cancellable_new ();
+      any_ws_connect_async (parsed, self->auth_timeout > 0 ? self->auth_timeout : DEFAULT_AUTH_TIMEOUT,
+                            cancellable, self->connecting,
+                            on_coalescing_connected, g_steal_pointer (&task));
+      return;
     }
 
   msg = soup_message_new_from_uri (SOUP_METHOD_GET, parsed);
@@ -777,6 +815,11 @@ any_socket_stop (AnySocket *self)
   g_clear_object (&self->server);
   if (self->session != NULL)
     soup_session_abort (self->session);
+  if (self->connecting != NULL)
+    {
+      g_cancellable_cancel (self->connecting);
+      g_clear_object (&self->connecting);
+    }
 
   unauthenticated = g_hash_table_get_keys (self->unauthenticated);
   for (GList *l = unauthenticated; l != NULL; l = l->next)
@@ -1337,6 +1380,7 @@ any_socket_dispose (GObject *object)
     }
   g_clear_object (&self->server);
   g_clear_object (&self->session);
+  g_clear_object (&self->connecting);
 
   G_OBJECT_CLASS (any_socket_parent_class)->dispose (object);
 }

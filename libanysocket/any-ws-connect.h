@@ -1,0 +1,32 @@
+/* any-ws-connect.h: the connecting side of the WebSocket transport, over
+ * an AnyCoalescingStream
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* Whether any_ws_connect_async() can reach @uri: plain ws:// only; TLS
+ * and extensions are left to a SoupSession. */
+gboolean                 any_ws_connect_handles (GUri                 *uri);
+
+/* Opens a TCP connection to @uri (through a proxy if GIO's resolver names
+ * one), upgrades it to a WebSocket with no extension and no subprotocol,
+ * and gives a client SoupWebsocketConnection over an AnyCoalescingStream.
+ * Fails after @timeout_ms (0: never) without an upgrade, or when either
+ * cancellable is cancelled (@also_cancellable: the AnySocket's, for
+ * any_socket_stop()). */
+void                     any_ws_connect_async   (GUri                 *uri,
+                                                 guint                 timeout_ms,
+                                                 GCancellable         *cancellable,
+                                                 GCancellable         *also_cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+SoupWebsocketConnection *any_ws_connect_finish  (GAsyncResult         *result,
+                                                 GSocketAddress      **remote_address,
+                                                 GError              **error);
+
+G_END_DECLS
