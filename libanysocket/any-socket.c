@@ -717,6 +717,14 @@ on_coalescing_connected (GObject      *source,
  * emitted first, then @callback runs. A refused AUTH, a duplicated id or
  * no AUTH answer within #AnySocket:auth-timeout fail with
  * %ANY_SOCKET_ERROR_AUTH_FAILED.
+ *
+ * A `ws://` peer (without #AnySocket:permessage-deflate) is reached by
+ * libanysocket itself: a #GSocketClient, which follows GIO's proxy
+ * settings, and the WebSocket upgrade, which must be answered within
+ * #AnySocket:auth-timeout (%G_IO_ERROR_TIMED_OUT) and correctly
+ * (%SOUP_WEBSOCKET_ERROR). Its writes then leave in batches, as those of
+ * accepted connections do. `wss://` and permessage-deflate go through a
+ * #SoupSession.
  */
 void
 any_socket_connect_async (AnySocket           *self,
