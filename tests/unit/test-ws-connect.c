@@ -102,6 +102,14 @@ serve_one (gpointer data)
     }
   if (answer->len > 0)
     g_socket_send (conn, answer->str, answer->len, NULL, NULL);
+  if (f->answer == ANSWER_RIGHT_WITH_AUTH)
+    {
+      /* The client's AUTH, then goodbye: a server that does not answer
+       * the client's close frame would hold the client until libsoup's
+       * close timeout. */
+      g_socket_receive (conn, buf, sizeof buf, NULL, NULL);
+      return NULL;
+    }
   /* Until the client goes (at most the socket timeout). */
   while (g_socket_receive (conn, buf, sizeof buf, NULL, NULL) > 0)
     ;
