@@ -6,7 +6,8 @@
  * of requests (64 in flight arrive in one segment) thus makes a system call
  * per reply and one per KiB, and on loopback one send(2) costs more than
  * everything the protocol does with a message. This stream sits between
- * libsoup and the TCP connection of an accepted WebSocket:
+ * libsoup and the TCP connection of a WebSocket, accepted (any-ws-server.c)
+ * or opened (any-ws-connect.c):
  *
  * - reads go through a read-ahead buffer, so one recv(2) brings a burst;
  * - while what a recv(2) brought is being handled (from the moment the
@@ -41,6 +42,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "any-source.h"
+
 /* One recv(2): a burst of small frames, or 16 of libsoup's reads of a big
  * one. Allocated per batch and freed when handled, so idle connections do
  * not keep it. */
@@ -58,7 +61,6 @@ struct _AnyCoalescingOutput
 {
   GOutputStream          parent_instance;
   GPollableOutputStream *base;
-  gboolean               started;
   gboolean               holding;      /* a read batch is being handled */
   gboolean               wrote;        /* ... and has written already */
   guint8                *buffer;       /* writes kept back; NULL when none */
@@ -75,7 +77,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AnyCoalescingOutput, any_coalescing_output, G_TYP
                                G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_OUTPUT_STREAM,
                                                       any_coalescing_output_pollable_init))
 
-static gboolean output_send_kept (AnyCoalescingOutput *self);
+static void output_send_kept (AnyCoalescingOutput *self);
 
 static gboolean
 on_drain (GObject  *base,
@@ -88,28 +90,18 @@ on_drain (GObject  *base,
 }
 
 static void
-clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
-static void
 output_drop_kept (AnyCoalescingOutput *self)
 {
   g_clear_pointer (&self->buffer, g_free);
   self->len = 0;
   self->size = 0;
-  clear_source (&self->drain);
+  any_clear_source (&self->drain);
 }
 
 /* Sends the kept writes as far as the socket takes them without blocking;
- * the rest waits for the drain watch. FALSE on an error, kept for the next
- * write to report (the kept bytes are lost with the connection). */
-static gboolean
+ * the rest waits for the drain watch. An error is kept for the next write
+ * to report (the kept bytes are lost with the connection). */
+static void
 output_send_kept (AnyCoalescingOutput *self)
 {
   gsize sent = 0;
@@ -132,7 +124,7 @@ output_send_kept (AnyCoalescingOutput *self)
           else
             g_error_free (error);
           output_drop_kept (self);
-          return FALSE;
+          return;
         }
       sent += n;
     }
@@ -140,7 +132,7 @@ output_send_kept (AnyCoalescingOutput *self)
   if (sent == self->len)
     {
       output_drop_kept (self);
-      return TRUE;
+      return;
     }
   memmove (self->buffer, self->buffer + sent, self->len - sent);
   self->len -= sent;
@@ -151,7 +143,6 @@ output_send_kept (AnyCoalescingOutput *self)
       g_source_set_static_name (self->drain, "[anysocket] coalesced writes, socket full");
       g_source_attach (self->drain, self->context);
     }
-  return TRUE;
 }
 
 static void
@@ -213,23 +204,22 @@ any_coalescing_output_write_nonblocking (GPollableOutputStream  *stream,
       self->wrote = TRUE;
       return g_pollable_output_stream_write_nonblocking (self->base, data, count, NULL, error);
     }
-  if (self->holding && self->len + count <= COALESCE_MAX)
+  /* Kept writes go first when this one does not join them: outside a
+   * batch, or past COALESCE_MAX. */
+  if (self->len > 0 && !(self->holding && self->len + count <= COALESCE_MAX))
     {
-      output_keep (self, data, count);
-      return count;
+      output_send_kept (self);
+      if (report_error (self, error))
+        return -1;
+      if (self->len > 0)
+        {
+          /* Still before this write, and the socket is full. */
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                               g_strerror (EAGAIN));
+          return -1;
+        }
     }
-  if (self->len > 0)
-    output_send_kept (self);
-  if (report_error (self, error))
-    return -1;
-  if (self->len > 0)
-    {
-      /* Still before this write, and the socket is full. */
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                           g_strerror (EAGAIN));
-      return -1;
-    }
-  if (self->holding && count <= COALESCE_MAX)
+  if (self->holding && count <= COALESCE_MAX - self->len)
     {
       output_keep (self, data, count);
       return count;
@@ -294,7 +284,7 @@ any_coalescing_output_write (GOutputStream  *stream,
     return -1;
   if (self->len > 0)
     {
-      clear_source (&self->drain);
+      any_clear_source (&self->drain);
       if (!g_output_stream_write_all (G_OUTPUT_STREAM (self->base), self->buffer, self->len,
                                       NULL, cancellable, error))
         return -1;
@@ -389,19 +379,37 @@ input_take_buffered (AnyCoalescingInput *self,
   return n;
 }
 
-/* Reads the socket (@blocking or not) after the batch before has been
- * handled; what it brings starts a new batch. */
 static gssize
-input_read_socket (AnyCoalescingInput  *self,
-                   void                *buffer,
-                   gsize                count,
-                   gboolean             blocking,
-                   GCancellable        *cancellable,
-                   GError             **error)
+base_read (AnyCoalescingInput  *self,
+           void                *buffer,
+           gsize                count,
+           gboolean             blocking,
+           GCancellable        *cancellable,
+           GError             **error)
+{
+  if (blocking)
+    return g_input_stream_read (G_INPUT_STREAM (self->base), buffer, count, cancellable, error);
+  return g_pollable_input_stream_read_nonblocking (self->base, buffer, count, cancellable, error);
+}
+
+/* Read ahead first; then the socket (@blocking or not), once the batch
+ * before has been handled: what it brings starts a new batch. */
+static gssize
+input_read (AnyCoalescingInput  *self,
+            void                *buffer,
+            gsize                count,
+            gboolean             blocking,
+            GCancellable        *cancellable,
+            GError             **error)
 {
   void *into = buffer;
   gsize want = count;
   gssize n;
+
+  if (!self->started)
+    return base_read (self, buffer, count, blocking, cancellable, error);
+  if (self->buffer != NULL)
+    return input_take_buffered (self, buffer, count);
 
   output_release (self->output);
   if (count < READ_AHEAD)
@@ -410,10 +418,7 @@ input_read_socket (AnyCoalescingInput  *self,
       into = self->buffer;
       want = READ_AHEAD;
     }
-  if (blocking)
-    n = g_input_stream_read (G_INPUT_STREAM (self->base), into, want, cancellable, error);
-  else
-    n = g_pollable_input_stream_read_nonblocking (self->base, into, want, cancellable, error);
+  n = base_read (self, into, want, blocking, cancellable, error);
   if (n <= 0)
     {
       g_clear_pointer (&self->buffer, g_free);
@@ -433,13 +438,7 @@ any_coalescing_input_read_nonblocking (GPollableInputStream  *stream,
                                        gsize                  count,
                                        GError               **error)
 {
-  AnyCoalescingInput *self = ANY_COALESCING_INPUT (stream);
-
-  if (!self->started)
-    return g_pollable_input_stream_read_nonblocking (self->base, buffer, count, NULL, error);
-  if (self->buffer != NULL)
-    return input_take_buffered (self, buffer, count);
-  return input_read_socket (self, buffer, count, FALSE, NULL, error);
+  return input_read (ANY_COALESCING_INPUT (stream), buffer, count, FALSE, NULL, error);
 }
 
 static gssize
@@ -449,13 +448,7 @@ any_coalescing_input_read (GInputStream  *stream,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  AnyCoalescingInput *self = ANY_COALESCING_INPUT (stream);
-
-  if (!self->started)
-    return g_input_stream_read (G_INPUT_STREAM (self->base), buffer, count, cancellable, error);
-  if (self->buffer != NULL)
-    return input_take_buffered (self, buffer, count);
-  return input_read_socket (self, buffer, count, TRUE, cancellable, error);
+  return input_read (ANY_COALESCING_INPUT (stream), buffer, count, TRUE, cancellable, error);
 }
 
 static gboolean
@@ -679,12 +672,9 @@ any_coalescing_stream_new (GIOStream *base)
 void
 any_coalescing_stream_start (AnyCoalescingStream *self)
 {
-  AnyCoalescingOutput *output = self->output;
-
-  if (output->started)
+  if (self->input->started)
     return;
-  output->context = g_main_context_ref_thread_default ();
-  output->started = TRUE;
+  self->output->context = g_main_context_ref_thread_default ();
   self->input->started = TRUE;
 }
 
@@ -703,6 +693,18 @@ any_coalescing_stream_unread (AnyCoalescingStream *self,
   input->end = len;
 }
 
+GIOStream *
+any_io_stream_dup_base (GIOStream *stream)
+{
+  GIOStream *base = NULL;
+
+  if (G_IS_TLS_CONNECTION (stream))
+    g_object_get (stream, "base-io-stream", &base, NULL);
+  else if (g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream") != NULL)
+    g_object_get (stream, "base-iostream", &base, NULL);
+  return base;
+}
+
 AnyCoalescingStream *
 any_coalescing_stream_find (GIOStream *stream)
 {
@@ -712,9 +714,7 @@ any_coalescing_stream_find (GIOStream *stream)
 
       if (ANY_IS_COALESCING_STREAM (stream))
         return ANY_COALESCING_STREAM (stream);
-      if (g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream") == NULL)
-        return NULL;
-      g_object_get (stream, "base-iostream", &base, NULL);
+      base = any_io_stream_dup_base (stream);
       stream = base;   /* still held by the stream above */
     }
   return NULL;

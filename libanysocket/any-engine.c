@@ -15,6 +15,7 @@
 #include "any-engine.h"
 #include "any-json.h"
 #include "any-reassembly.h"
+#include "any-source.h"
 #include "crypto/any-noise.h"
 #include "crypto/any-crypto.h"
 
@@ -124,16 +125,6 @@ held_packet_free (gpointer data)
   g_free (held);
 }
 
-static void
-clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
 static GSource *
 add_timer (AnyEngine   *self,
            guint        interval_ms,
@@ -166,9 +157,9 @@ engine_shutdown (AnyEngine  *self,
     return;
   self->state = ANY_ENGINE_STATE_CLOSED;
 
-  clear_source (&self->auth_timer);
-  clear_source (&self->e2e_timer);
-  clear_source (&self->heartbeat_timer);
+  any_clear_source (&self->auth_timer);
+  any_clear_source (&self->e2e_timer);
+  any_clear_source (&self->heartbeat_timer);
   /* Keys go with the link. */
   g_clear_pointer (&self->e2e, any_e2e_free);
   any_reassembly_clear (self->reassembly);
@@ -370,7 +361,7 @@ on_heartbeat_tick (gpointer user_data)
 static void
 start_heartbeat (AnyEngine *self)
 {
-  clear_source (&self->heartbeat_timer);
+  any_clear_source (&self->heartbeat_timer);
   self->missed_heartbeats = 0;
   if (self->heartbeat_interval_ms > 0 && self->state == ANY_ENGINE_STATE_CONNECTED)
     self->heartbeat_timer = add_timer (self, self->heartbeat_interval_ms, on_heartbeat_tick);
@@ -447,7 +438,7 @@ become_connected (AnyEngine *self)
   HeldPacket *held;
 
   self->state = ANY_ENGINE_STATE_CONNECTED;
-  clear_source (&self->auth_timer);
+  any_clear_source (&self->auth_timer);
   /* The first tick pings: a proxied peer, which sent no AUTH, has not
    * missed anything yet. */
   self->received_since_tick = TRUE;
@@ -611,7 +602,7 @@ start_e2e_timer (AnyEngine *self)
 static void
 e2e_established (AnyEngine *self)
 {
-  clear_source (&self->e2e_timer);
+  any_clear_source (&self->e2e_timer);
   self->e2e_start_pending = FALSE;
   self->compat_plain_grace = self->e2e_started_here &&
                              any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_COMPAT;
@@ -1063,9 +1054,9 @@ any_engine_set_last_seq_for_testing (AnyEngine *self,
 static void
 engine_really_free (AnyEngine *self)
 {
-  clear_source (&self->auth_timer);
-  clear_source (&self->e2e_timer);
-  clear_source (&self->heartbeat_timer);
+  any_clear_source (&self->auth_timer);
+  any_clear_source (&self->e2e_timer);
+  any_clear_source (&self->heartbeat_timer);
   g_clear_pointer (&self->e2e, any_e2e_free);
   g_clear_pointer (&self->identity, any_noise_keypair_unref);
   g_free (self->peer_caps);

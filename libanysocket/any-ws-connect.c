@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "any-coalescing-stream.h"
+#include "any-source.h"
 
 /* RFC 6455 section 1.3 */
 #define WEBSOCKET_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -55,16 +56,8 @@ connect_free (gpointer data)
         g_cancellable_disconnect (c->caller[i], c->caller_id[i]);
         g_object_unref (c->caller[i]);
       }
-  if (c->deadline != NULL)
-    {
-      g_source_destroy (c->deadline);
-      g_source_unref (c->deadline);
-    }
-  if (c->readable != NULL)
-    {
-      g_source_destroy (c->readable);
-      g_source_unref (c->readable);
-    }
+  any_clear_source (&c->deadline);
+  any_clear_source (&c->readable);
   g_clear_object (&c->connection);
   g_clear_object (&c->cancellable);
   g_clear_pointer (&c->answer, g_byte_array_unref);
@@ -80,7 +73,8 @@ any_ws_connect_handles (GUri *uri)
   return g_ascii_strcasecmp (g_uri_get_scheme (uri), "ws") == 0;
 }
 
-/* Completes @task with @error, said as a time-out when the deadline cut it. */
+/* Completes @task (and drops the reference the steps pass on) with
+ * @error, said as a time-out when the deadline cut it. */
 static void
 fail (GTask  *task,
       GError *error)
@@ -94,6 +88,7 @@ fail (GTask  *task,
                            "No WebSocket upgrade from the server within %u ms", c->timeout_ms);
     }
   g_task_return_error (task, error);
+  g_object_unref (task);
 }
 
 static gboolean
@@ -159,6 +154,7 @@ check_answer (Connect    *c,
   return NULL;
 }
 
+/* Completes @task (and drops the steps' reference) with the WebSocket. */
 static void
 upgraded (GTask *task,
           gsize  head_len)
@@ -174,68 +170,71 @@ upgraded (GTask *task,
   ws = soup_websocket_connection_new (stream, c->uri, SOUP_WEBSOCKET_CONNECTION_CLIENT,
                                       NULL, NULL, NULL);
   g_task_return_pointer (task, ws, g_object_unref);
+  g_object_unref (task);
 }
 
+/* Reads what the server sent so far: FALSE while its answer's head is not
+ * whole; then TRUE, with the head's length or an @error. */
 static gboolean
-on_answer_readable (GSocket      *socket,
-                    GIOCondition  condition,
-                    gpointer      user_data)
+read_answer (Connect  *c,
+             gsize    *head_len,
+             GError  **error)
 {
-  GTask *task = user_data;
-  Connect *c = g_task_get_task_data (task);
-  GError *error = NULL;
+  GPollableInputStream *in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (c->connection)));
   gsize before = c->answer->len;
-  gssize n;
   const char *end;
+  gssize n;
 
-  if (g_cancellable_set_error_if_cancelled (c->cancellable, &error))
-    goto failed;
   g_byte_array_set_size (c->answer, ANSWER_MAX);
-  n = g_socket_receive_with_blocking (socket, (char *) c->answer->data + before, ANSWER_MAX - before,
-                                      FALSE, NULL, &error);
+  n = g_pollable_input_stream_read_nonblocking (in, c->answer->data + before, ANSWER_MAX - before,
+                                                c->cancellable, error);
   g_byte_array_set_size (c->answer, before + MAX (n, 0));
-  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+  if (n < 0 && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     {
-      g_clear_error (&error);
-      return G_SOURCE_CONTINUE;
+      g_clear_error (error);
+      return FALSE;
     }
   if (n < 0)
-    goto failed;
+    return TRUE;
   if (n == 0)
     {
-      error = g_error_new_literal (SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET,
-                                   "The server closed the connection without answering the WebSocket upgrade");
-      goto failed;
+      g_set_error_literal (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET,
+                           "The server closed the connection without answering the WebSocket upgrade");
+      return TRUE;
     }
 
   /* An HTTP head has no NUL: one makes the answer "too long" below. */
   end = g_strstr_len ((const char *) c->answer->data, c->answer->len, "\r\n\r\n");
-  if (end == NULL)
-    {
-      if (c->answer->len < ANSWER_MAX)
-        return G_SOURCE_CONTINUE;
-      error = g_error_new_literal (SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE,
-                                   "The server's answer to the WebSocket upgrade is too long");
-      goto failed;
-    }
+  if (end != NULL)
+    *head_len = (gsize) (end - (const char *) c->answer->data) + 4;
+  else if (c->answer->len < ANSWER_MAX)
+    return FALSE;
+  else
+    g_set_error_literal (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE,
+                         "The server's answer to the WebSocket upgrade is too long");
+  return TRUE;
+}
+
+static gboolean
+on_answer_readable (GObject  *stream,
+                    gpointer  user_data)
+{
+  GTask *task = user_data;
+  Connect *c = g_task_get_task_data (task);
+  GError *error = NULL;
+  gsize head_len = 0;
+
+  if (!g_cancellable_set_error_if_cancelled (c->cancellable, &error) &&
+      !read_answer (c, &head_len, &error))
+    return G_SOURCE_CONTINUE;
 
   g_clear_pointer (&c->readable, g_source_unref);   /* this source ends here */
-  {
-    gsize head_len = (gsize) (end - (const char *) c->answer->data) + 4;
-
+  if (error == NULL)
     error = check_answer (c, (const char *) c->answer->data, head_len);
-    if (error != NULL)
-      fail (task, error);
-    else
-      upgraded (task, head_len);
-  }
-  g_object_unref (task);
-  return G_SOURCE_REMOVE;
-
-failed:
-  g_clear_pointer (&c->readable, g_source_unref);
-  fail (task, error);
-  g_object_unref (task);
+  if (error != NULL)
+    fail (task, error);
+  else
+    upgraded (task, head_len);
   return G_SOURCE_REMOVE;
 }
 
@@ -251,12 +250,12 @@ on_request_written (GObject      *source,
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     {
       fail (task, error);
-      g_object_unref (task);
       return;
     }
   c->answer = g_byte_array_sized_new (ANSWER_MAX);
-  c->readable = g_socket_create_source (g_socket_connection_get_socket (c->connection),
-                                        G_IO_IN | G_IO_HUP | G_IO_ERR, c->cancellable);
+  c->readable = g_pollable_input_stream_create_source (
+      G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (c->connection))),
+      c->cancellable);
   g_source_set_callback (c->readable, G_SOURCE_FUNC (on_answer_readable), task, NULL);
   g_source_set_static_name (c->readable, "[anysocket] WebSocket upgrade answer");
   g_source_attach (c->readable, g_main_context_get_thread_default ());
@@ -301,7 +300,6 @@ on_tcp_connected (GObject      *source,
   if (c->connection == NULL)
     {
       fail (task, error);
-      g_object_unref (task);
       return;
     }
   /* Each frame is a message of its own: as libsoup does, no Nagle. */

@@ -26,6 +26,8 @@
 
 #include "any-ws-transport.h"
 
+#include "any-coalescing-stream.h"
+
 /* A close frame's reason is at most 123 bytes (RFC 6455 5.5). */
 #define MAX_CLOSE_REASON 123
 
@@ -319,21 +321,17 @@ any_ws_transport_init (AnyWsTransport *self)
   self->fd = -1;
 }
 
-/* The TCP socket under libsoup's stream (and a TLS one), or -1. libsoup's
- * SoupIOStream is private; its "base-iostream" property leads down. */
+/* The TCP socket under libsoup's stream (and ours, and a TLS one), or -1. */
 static int
 find_socket_fd (GIOStream *stream)
 {
-  for (guint depth = 0; stream != NULL && depth < 4; depth++)
+  for (guint depth = 0; stream != NULL && depth < 5; depth++)
     {
       g_autoptr(GIOStream) base = NULL;
 
       if (G_IS_SOCKET_CONNECTION (stream))
         return g_socket_get_fd (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)));
-      if (G_IS_TLS_CONNECTION (stream))
-        g_object_get (stream, "base-io-stream", &base, NULL);
-      else if (g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream") != NULL)
-        g_object_get (stream, "base-iostream", &base, NULL);
+      base = any_io_stream_dup_base (stream);
       stream = base;   /* still held by the stream above */
     }
   return -1;

@@ -48,6 +48,8 @@
 #include <libsoup/soup.h>
 #include <anysocket.h>
 
+#include "any-codec.h"
+
 #include "bench-proc.h"
 
 /* Options */
@@ -298,76 +300,25 @@ ring_pop (Conn *c)
 
 static void issue (Conn *c);
 
-/* --proto=wire: PROTOCOL.md 2 and 3. The seq is four code points, one per
- * byte, big-endian; what the JSON text is, is the caller's. */
+/* --proto=wire: one single-chunk packet, framed by libanysocket's own
+ * codec (any-codec.c), with the next seq of this connection. */
 static void
-wire_send (Conn       *c,
-           char        type,
-           const char *json,
-           gsize       json_len)
+wire_send (Conn          *c,
+           AnyPacketType  type,
+           const char    *json,
+           gsize          json_len)
 {
   guint8 buf[256];
-  gsize n = 0;
-  guint32 seq;
+  gsize n;
   g_autoptr(GBytes) bytes = NULL;
 
-  g_assert (json_len <= sizeof buf - 10);
+  g_assert (json_len <= sizeof buf - ANY_CHUNK_HEADER_MAX);
   c->seq = c->seq == G_MAXINT32 ? 1 : c->seq + 1;
-  seq = (guint32) c->seq;
-  buf[n++] = '1';
-  buf[n++] = (guint8) type;
-  for (int shift = 24; shift >= 0; shift -= 8)
-    {
-      guint8 b = (seq >> shift) & 0xFF;
-
-      if (b < 0x80)
-        buf[n++] = b;
-      else
-        {
-          buf[n++] = 0xC0 | (b >> 6);
-          buf[n++] = 0x80 | (b & 0x3F);
-        }
-    }
+  n = any_chunk_header_encode (buf, TRUE, type, c->seq);
   memcpy (buf + n, json, json_len);
-  n += json_len;
   /* libsoup copies the payload into its frame before returning. */
-  bytes = g_bytes_new_static (buf, n);
+  bytes = g_bytes_new_static (buf, n + json_len);
   soup_websocket_connection_send_message (c->ws, SOUP_WEBSOCKET_DATA_TEXT, bytes);
-}
-
-/* Reads a frame's header: FALSE if it is not a whole single-chunk packet. */
-static gboolean
-wire_parse (const guint8  *data,
-            gsize          len,
-            char          *type,
-            gint32        *seq,
-            const char   **body,
-            gsize         *body_len)
-{
-  gsize at = 2;
-  guint32 value = 0;
-
-  if (len < 6 || data[0] != '1')
-    return FALSE;
-  *type = (char) data[1];
-  for (int i = 0; i < 4; i++)
-    {
-      if (at >= len)
-        return FALSE;
-      if (data[at] < 0x80)
-        value = (value << 8) | data[at++];
-      else if ((data[at] & 0xFE) == 0xC2 && at + 1 < len)
-        {
-          value = (value << 8) | (guint32) (((data[at] & 0x1F) << 6) | (data[at + 1] & 0x3F));
-          at += 2;
-        }
-      else
-        return FALSE;
-    }
-  *seq = (gint32) value;
-  *body = (const char *) data + at;
-  *body_len = len - at;
-  return TRUE;
 }
 
 static void
@@ -413,7 +364,7 @@ send_one (Conn *c)
       gsize len;
       const char *json = g_bytes_get_data (wire_json, &len);
 
-      wire_send (c, '3', json, len);
+      wire_send (c, ANY_PACKET_TYPE_LINK, json, len);
       c->ring_seq[(c->ring_head + c->ring_len) % (guint) opt_inflight] = c->seq;
       ring_push (c, g_get_monotonic_time ());
       c->outstanding++;
@@ -492,19 +443,16 @@ on_wire_message (SoupWebsocketConnection *connection,
   Conn *c = user_data;
   gsize len;
   const guint8 *data = g_bytes_get_data (message, &len);
-  const char *body;
-  gsize body_len;
-  char packet_type;
-  gint32 seq;
+  AnyChunk chunk;
 
-  if (!wire_parse (data, len, &packet_type, &seq, &body, &body_len))
+  if (!any_chunk_decode (data, len, &chunk, NULL) || !chunk.last)
     {
       wire_error (c, "a frame that is not a whole packet");
       return;
     }
   if (!c->authenticated)
     {
-      if (packet_type != '1')
+      if (chunk.type != ANY_PACKET_TYPE_AUTH)
         {
           wire_error (c, "no AUTH from the server");
           return;
@@ -513,23 +461,23 @@ on_wire_message (SoupWebsocketConnection *connection,
       connection_ready ();
       return;
     }
-  if (packet_type == '5')
+  if (chunk.type == ANY_PACKET_TYPE_HEARTBEAT)
     {
-      if (body_len == 1 && body[0] == '1')
-        wire_send (c, '5', "2", 1);   /* a ping: pong */
+      if (chunk.body_len == 1 && chunk.body[0] == '1')
+        wire_send (c, ANY_PACKET_TYPE_HEARTBEAT, "2", 1);   /* a ping: pong */
       return;
     }
-  if (packet_type != '3')
+  if (chunk.type != ANY_PACKET_TYPE_LINK)
     return;   /* INTERNAL (synced time, ...): not ours */
   if (mode == MODE_REQ)
     {
-      if (c->ring_len == 0 || seq != -c->ring_seq[c->ring_head])
+      if (c->ring_len == 0 || chunk.seq != -c->ring_seq[c->ring_head])
         {
           wire_error (c, "a reply that is not to the oldest request");
           return;
         }
     }
-  else if (seq <= 0)
+  else if (chunk.seq <= 0)
     {
       wire_error (c, "a reply where a message was expected");
       return;
@@ -679,7 +627,7 @@ wire_authenticate (Conn *c)
   id[12] = '4';   /* a UUIDv4 without dashes, as PROTOCOL.md 4 asks */
   id[16] = "89ab"[g_random_int_range (0, 4)];
   n = g_snprintf (json, sizeof json, "{\"id\":\"%s\"}", id);
-  wire_send (c, '1', json, (gsize) n);
+  wire_send (c, ANY_PACKET_TYPE_AUTH, json, (gsize) n);
 }
 
 static void
@@ -843,27 +791,15 @@ on_max_time (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The AnySocket frame a request or message would be: header (flag,
- * type, seq as four code points) and the JSON text. */
+/* The AnySocket frame a request or message would be, for --proto=ws: a
+ * typical seq (one byte above 0x7F, so one header code point takes two
+ * bytes) and the JSON text. */
 static GBytes *
 build_frame (const char *json)
 {
-  GString *s = g_string_new ("13");
-  guint32 seq = 0x00000180;   /* a typical seq: one byte above 0x7F */
+  GString *s = g_string_new (NULL);
 
-  for (int shift = 24; shift >= 0; shift -= 8)
-    {
-      guint8 b = (seq >> shift) & 0xFF;
-
-      if (b < 0x80)
-        g_string_append_c (s, (char) b);
-      else
-        {
-          g_string_append_c (s, (char) (0xC0 | (b >> 6)));
-          g_string_append_c (s, (char) (0x80 | (b & 0x3F)));
-        }
-    }
-  g_string_append (s, json);
+  any_chunk_encode (s, TRUE, ANY_PACKET_TYPE_LINK, 0x00000180, json, strlen (json));
   return g_string_free_to_bytes (s);
 }
 

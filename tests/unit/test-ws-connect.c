@@ -12,6 +12,8 @@
 #include <anysocket.h>
 #include <libsoup/soup.h>
 
+#include "loopback.h"
+
 #define WEBSOCKET_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define SERVER_ID "0123456789abcdef4123456789abcdef"
 
@@ -24,12 +26,10 @@ typedef enum {
 } Answer;
 
 typedef struct {
-  GSocket *listener;
-  Answer   answer;
-  GThread *thread;
-  gboolean done;            /* main thread: the connect finished */
-  GError  *error;
-  AnyPeer *peer;
+  GSocket     *listener;
+  Answer       answer;
+  GThread     *thread;
+  AsyncResult  connect;     /* main thread: the connect's outcome */
 } Fixture;
 
 static char *
@@ -133,17 +133,6 @@ start_server (Fixture *f,
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
-static void
-on_connected (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  f->peer = any_socket_connect_finish (ANY_SOCKET (source), result, &f->error);
-  f->done = TRUE;
-}
-
 /* Connects to the server, stopping @socket after @stop_after_ms if not 0;
  * returns how long it took, in ms. */
 static gint64
@@ -154,20 +143,14 @@ connect_to (Fixture   *f,
 {
   g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u", port);
   gint64 start = g_get_monotonic_time ();
-  gint64 deadline = start + 10 * G_USEC_PER_SEC;
 
-  any_socket_connect_async (socket, uri, NULL, on_connected, f);
-  while (!f->done && g_get_monotonic_time () < deadline)
+  any_socket_connect_async (socket, uri, NULL, on_connected, &f->connect);
+  if (stop_after_ms > 0)
     {
-      g_main_context_iteration (NULL, FALSE);
-      if (stop_after_ms > 0 && g_get_monotonic_time () - start > stop_after_ms * 1000)
-        {
-          any_socket_stop (socket);
-          stop_after_ms = 0;
-        }
-      g_usleep (1000);
+      iterate_for (stop_after_ms);
+      any_socket_stop (socket);
     }
-  g_assert_true (f->done);
+  g_assert_true (wait_for (&f->connect.done, 10000));
   return (g_get_monotonic_time () - start) / 1000;
 }
 
@@ -178,8 +161,8 @@ finish (Fixture   *f,
   any_socket_stop (socket);
   g_thread_join (f->thread);
   g_object_unref (f->listener);
-  g_clear_object (&f->peer);
-  g_clear_error (&f->error);
+  g_clear_object (&f->connect.peer);
+  g_clear_error (&f->connect.error);
 }
 
 static void
@@ -189,8 +172,8 @@ test_frames_behind_the_answer (void)
   g_autoptr(AnySocket) socket = any_socket_new ();
 
   connect_to (&f, socket, start_server (&f, ANSWER_RIGHT_WITH_AUTH), 0);
-  g_assert_no_error (f.error);
-  g_assert_cmpstr (any_peer_get_id (f.peer), ==, SERVER_ID);
+  g_assert_no_error (f.connect.error);
+  g_assert_cmpstr (any_peer_get_id (f.connect.peer), ==, SERVER_ID);
   finish (&f, socket);
 }
 
@@ -201,8 +184,8 @@ test_refused_upgrade (void)
   g_autoptr(AnySocket) socket = any_socket_new ();
 
   connect_to (&f, socket, start_server (&f, ANSWER_HTTP_404), 0);
-  g_assert_error (f.error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET);
-  g_assert_nonnull (strstr (f.error->message, "404"));
+  g_assert_error (f.connect.error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET);
+  g_assert_nonnull (strstr (f.connect.error->message, "404"));
   finish (&f, socket);
 }
 
@@ -213,7 +196,7 @@ test_bad_accept (void)
   g_autoptr(AnySocket) socket = any_socket_new ();
 
   connect_to (&f, socket, start_server (&f, ANSWER_BAD_ACCEPT), 0);
-  g_assert_error (f.error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE);
+  g_assert_error (f.connect.error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE);
   finish (&f, socket);
 }
 
@@ -224,7 +207,7 @@ test_extension_not_offered (void)
   g_autoptr(AnySocket) socket = any_socket_new ();
 
   connect_to (&f, socket, start_server (&f, ANSWER_EXTENSION), 0);
-  g_assert_error (f.error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE);
+  g_assert_error (f.connect.error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE);
   finish (&f, socket);
 }
 
@@ -237,7 +220,7 @@ test_no_answer_times_out (void)
 
   any_socket_set_auth_timeout (socket, 300);
   ms = connect_to (&f, socket, start_server (&f, ANSWER_NOTHING), 0);
-  g_assert_error (f.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_error (f.connect.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpint (ms, >=, 290);
   g_assert_cmpint (ms, <, 3000);
   finish (&f, socket);
@@ -251,7 +234,7 @@ test_stop_fails_pending_connect (void)
   gint64 ms;
 
   ms = connect_to (&f, socket, start_server (&f, ANSWER_NOTHING), 100);
-  g_assert_error (f.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_error (f.connect.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (ms, <, 3000);
   finish (&f, socket);
 }
