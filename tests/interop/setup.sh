@@ -16,4 +16,4 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
-npm ci --no-audit --no-fund
+npm ci --no-audit --no-fund --silent
