@@ -200,7 +200,11 @@ on_line_added (ChatModel  *model,
                ChatLine   *line,
                gpointer    user_data)
 {
-  chat_log_append (user_data, window, line);
+  if (chat_log_append (user_data, window, line) == CHAT_RATE_DROP_FIRST)
+    chat_model_notice (model, CHAT_LINE_WARNING,
+                       _("%s writes more than the log keeps (%d KiB, then %d bytes a second): "
+                         "their lines are shown but not logged for now"),
+                       line->nick, CHAT_LOG_AUTHOR_BURST / 1024, CHAT_LOG_AUTHOR_PER_SECOND);
 }
 
 #define SCROLLBACK_FROM_LOG 200

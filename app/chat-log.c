@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "chat-log.h"
 
@@ -30,6 +31,7 @@ chat_log_new (const char *dir)
   ChatLog *log = g_new0 (ChatLog, 1);
 
   log->dir = g_strdup (dir);
+  log->per_author = chat_rate_new (CHAT_LOG_AUTHOR_PER_SECOND, CHAT_LOG_AUTHOR_BURST, 1024);
   return log;
 }
 
@@ -39,6 +41,7 @@ chat_log_free (ChatLog *log)
   if (log == NULL)
     return;
   g_free (log->dir);
+  chat_rate_free (log->per_author);
   g_free (log);
 }
 
@@ -51,7 +54,10 @@ log_path (ChatLog    *log,
   return g_build_filename (log->dir, name, NULL);
 }
 
-void
+/* Writes @line to its window's log, unless its author (a peer) used up
+ * its share of the disk: then the line is only shown, and the caller is
+ * told (CHAT_RATE_DROP_FIRST once per flood). */
+ChatRateVerdict
 chat_log_append (ChatLog    *log,
                  ChatWindow *window,
                  ChatLine   *line)
@@ -64,22 +70,31 @@ chat_log_append (ChatLog    *log,
 
   /* command output is for the screen, not for the record */
   if (line->kind == CHAT_LINE_INFO)
-    return;
+    return CHAT_RATE_OK;
+  if (line->author != NULL)
+    {
+      ChatRateVerdict verdict = chat_rate_take (log->per_author, line->author,
+                                                strlen (line->text), g_get_monotonic_time ());
+
+      if (verdict != CHAT_RATE_OK)
+        return verdict;
+    }
   path = log_path (log, window);
   fd = g_open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0)
-    return;
+    return CHAT_RATE_OK;
   file = fdopen (fd, "a");
   if (file == NULL)
     {
       g_close (fd, NULL);
-      return;
+      return CHAT_RATE_OK;
     }
   time = g_date_time_new_from_unix_utc (line->ts / 1000);
   stamp = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
   fprintf (file, "%s.%03dZ\t%s\t%s\t%s\n", stamp, (int) (line->ts % 1000), kind_names[line->kind],
            line->nick != NULL ? line->nick : "", line->text);
   fclose (file);
+  return CHAT_RATE_OK;
 }
 
 static ChatLine *

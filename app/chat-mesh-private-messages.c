@@ -319,7 +319,7 @@ chat_mesh_receive_private (ChatMesh    *mesh,
   g_autoptr(JsonNode) node = NULL;
   ChatWindow *window = chat_model_open_window (mesh->model, peer);
 
-  chat_window_add_line (mesh->model, window, chat_mesh_now_ms (), CHAT_LINE_MESSAGE, peer->nick, msg->text);
+  chat_window_add_message (mesh->model, window, chat_mesh_now_ms (), peer->id, peer->nick, msg->text);
   receipt->mid = g_strdup (msg->mid);
   node = chat_message_encode (receipt);
   any_packet_reply (packet, node, NULL);

@@ -6,6 +6,7 @@
 
 #include "chat-mesh.h"
 #include "chat-protocol.h"
+#include "chat-rate.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,8 @@ struct _ChatMesh {
   GHashTable     *auths;        /* peer id -> the AUTH object of an anychat peer */
   GPtrArray      *targets;      /* ChatTarget: URIs we connect to */
   GHashTable     *outbox;       /* peer id -> GPtrArray of ChatMessage, waiting for a proxy */
+  ChatRate       *author_rate;  /* room messages per author id */
+  ChatRate       *link_rate;    /* room messages and presence per direct peer */
   gboolean        stopping;
   guint           in_flight;    /* async operations not called back yet */
 };
@@ -46,6 +49,7 @@ void     chat_mesh_flood_presence  (ChatMesh          *mesh,
                                     const char        *old,
                                     const char        *uid,
                                     const char        *except_id);
+void     chat_mesh_room_limits_init (ChatMesh         *mesh);
 void     chat_mesh_on_message      (AnySocket         *socket,
                                     AnyPacket         *packet,
                                     ChatMesh          *mesh);

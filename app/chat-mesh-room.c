@@ -17,6 +17,16 @@
 
 #define MAX_KNOWN_PEERS 1024
 
+/* Flood limits (token buckets, chat-rate.c). A person types a few lines
+ * a second at most, and a paste of up to AUTHOR_BURST lines still goes
+ * through at once. A direct peer relays for everyone behind it, so its
+ * link gets ten authors' worth. Measured before these limits: one peer
+ * sent 180,000 room messages in 5 s, all shown, relayed and logged. */
+#define AUTHOR_PER_SECOND 5
+#define AUTHOR_BURST      20
+#define LINK_PER_SECOND   (10 * AUTHOR_PER_SECOND)
+#define LINK_BURST        (10 * AUTHOR_BURST)
+
 /* To every direct peer except @except_id: the flooding of the room. */
 static void
 flood (ChatMesh          *mesh,
@@ -208,8 +218,41 @@ receive_room (ChatMesh    *mesh,
     return;
   if (peer != NULL && !peer->said_hello)
     chat_mesh_peer_set_nick (mesh, peer, msg->nick);   /* a bot that sent no hello */
-  chat_window_add_line (mesh->model, chat_model_get_room (mesh->model), sane_time (msg->ts),
-                        CHAT_LINE_MESSAGE, msg->nick, msg->text);
+  chat_window_add_message (mesh->model, chat_model_get_room (mesh->model), sane_time (msg->ts),
+                           msg->from, msg->nick, msg->text);
+}
+
+/* A room message or presence from @sender within the flood limits: the
+ * excess is neither shown, logged nor relayed (every peer would relay it
+ * to every other), and the user is told once per flood. Checked after
+ * the mid, so that a message heard twice in a loop counts once. */
+static gboolean
+within_flood_limits (ChatMesh    *mesh,
+                     ChatPeer    *sender,
+                     ChatMessage *msg)
+{
+  gint64 now = g_get_monotonic_time ();
+  ChatRateVerdict link = chat_rate_take (mesh->link_rate, sender->id, 1, now);
+  ChatRateVerdict author = CHAT_RATE_OK;
+
+  if (link == CHAT_RATE_OK && msg->kind == CHAT_KIND_ROOM)
+    author = chat_rate_take (mesh->author_rate, msg->from, 1, now);
+  if (link == CHAT_RATE_DROP_FIRST)
+    chat_model_notice (mesh->model, CHAT_LINE_WARNING,
+                       _("%s sends more than %d room messages a second: dropping the excess"),
+                       sender->nick, LINK_PER_SECOND);
+  else if (author == CHAT_RATE_DROP_FIRST)
+    chat_model_notice (mesh->model, CHAT_LINE_WARNING,
+                       _("%s says more than %d things a second in the room: dropping the excess"),
+                       msg->nick, AUTHOR_PER_SECOND);
+  return link == CHAT_RATE_OK && author == CHAT_RATE_OK;
+}
+
+void
+chat_mesh_room_limits_init (ChatMesh *mesh)
+{
+  mesh->author_rate = chat_rate_new (AUTHOR_PER_SECOND, AUTHOR_BURST, MAX_KNOWN_PEERS);
+  mesh->link_rate = chat_rate_new (LINK_PER_SECOND, LINK_BURST, MAX_KNOWN_PEERS);
 }
 
 void
@@ -239,7 +282,8 @@ chat_mesh_on_message (AnySocket *socket,
       break;
     case CHAT_KIND_ROOM:
     case CHAT_KIND_PRESENCE:
-      if (any_peer_is_proxy (link) || !chat_seen_add (mesh->seen, msg->mid))
+      if (any_peer_is_proxy (link) || !chat_seen_add (mesh->seen, msg->mid) ||
+          !within_flood_limits (mesh, sender, msg))
         break;
       if (msg->kind == CHAT_KIND_ROOM)
         receive_room (mesh, msg);

@@ -304,6 +304,7 @@ chat_mesh_new (ChatModel      *model,
   mesh->auths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
   mesh->outbox = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   chat_mesh_targets_init (mesh);
+  chat_mesh_room_limits_init (mesh);
 
   chat_mesh_update_auth_data (mesh);
   any_socket_set_heartbeat_interval (socket, config->heartbeat_ms);
@@ -328,6 +329,8 @@ chat_mesh_free (ChatMesh *mesh)
   g_object_unref (mesh->socket);
   g_free (mesh->uid);
   chat_seen_free (mesh->seen);
+  chat_rate_free (mesh->author_rate);
+  chat_rate_free (mesh->link_rate);
   g_hash_table_unref (mesh->auths);
   g_hash_table_unref (mesh->outbox);
   g_ptr_array_unref (mesh->targets);

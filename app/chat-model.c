@@ -40,6 +40,7 @@ chat_line_free (ChatLine *line)
   g_free (line->nick);
   g_free (line->text);
   g_free (line->mid);
+  g_free (line->author);
   g_free (line);
 }
 
@@ -350,16 +351,18 @@ chat_window_add_history (ChatWindow *window,
   trim (window);
 }
 
-ChatLine *
-chat_window_add_line (ChatModel    *model,
-                      ChatWindow   *window,
-                      gint64        ts,
-                      ChatLineKind  kind,
-                      const char   *nick,
-                      const char   *text)
+static ChatLine *
+add_line (ChatModel    *model,
+          ChatWindow   *window,
+          gint64        ts,
+          ChatLineKind  kind,
+          const char   *author,
+          const char   *nick,
+          const char   *text)
 {
   ChatLine *line = chat_line_new (ts, kind, nick, text);
 
+  line->author = g_strdup (author);
   g_ptr_array_add (window->lines, line);
   if (window != chat_model_get_active (model) &&
       (kind == CHAT_LINE_MESSAGE || kind == CHAT_LINE_WARNING))
@@ -372,6 +375,29 @@ chat_window_add_line (ChatModel    *model,
   trim (window);
   chat_model_changed (model);
   return line;
+}
+
+ChatLine *
+chat_window_add_line (ChatModel    *model,
+                      ChatWindow   *window,
+                      gint64        ts,
+                      ChatLineKind  kind,
+                      const char   *nick,
+                      const char   *text)
+{
+  return add_line (model, window, ts, kind, NULL, nick, text);
+}
+
+/* What a peer (@author, its id) said: the log limits each author. */
+ChatLine *
+chat_window_add_message (ChatModel  *model,
+                         ChatWindow *window,
+                         gint64      ts,
+                         const char *author,
+                         const char *nick,
+                         const char *text)
+{
+  return add_line (model, window, ts, CHAT_LINE_MESSAGE, author, nick, text);
 }
 
 ChatLine *

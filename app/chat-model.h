@@ -30,6 +30,7 @@ typedef struct {
   char         *nick;    /* nullable */
   char         *text;
   char         *mid;     /* nullable: private messages we sent */
+  char         *author;  /* nullable: the peer id that said it (for per-author limits) */
   ChatDelivery  delivery;
 } ChatLine;
 
@@ -126,6 +127,12 @@ ChatLine   *chat_window_add_line      (ChatModel    *model,
                                        ChatWindow   *window,
                                        gint64        ts,
                                        ChatLineKind  kind,
+                                       const char   *nick,
+                                       const char   *text);
+ChatLine   *chat_window_add_message   (ChatModel    *model,
+                                       ChatWindow   *window,
+                                       gint64        ts,
+                                       const char   *author,
                                        const char   *nick,
                                        const char   *text);
 void        chat_window_add_history   (ChatWindow   *window,
