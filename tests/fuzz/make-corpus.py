@@ -85,6 +85,19 @@ SOCKET = {
     'garbage': frames(b'', b'1', b'13', chunk(LINK, 20, '{bad json'), b'\x00\x01', chunk(9, 21, '{}')),
 }
 
+# fuzz-noise.c: the same packets, sealed by a native E2E peer, and a
+# hostile relay's replay (R), tamper (T + which byte) and plain text (P)
+NOISE = {name: data for name, data in SOCKET.items()
+         if name in ('message', 'request-reply', 'partial', 'rpc', 'synced-time', 'proxy', 'network',
+                     'heartbeat', 'switch-native', 'switch-compat', 'garbage')}
+NOISE.update({
+    'replay': frames(chunk(LINK, 2, {'once': 1}), b'R', chunk(LINK, 3, {'after': 1})),
+    'tamper-header': frames(b'T\x01' + chunk(LINK, 2, {'t': 1})),
+    'tamper-body': frames(b'T\x20' + chunk(INTERNAL, 2, {'type': 5, 'time': 1})),
+    'plain-after-e2e': frames(b'P' + chunk(LINK, 2, {'in': 'clear'})),
+    'big-partial': frames(*(chunk(LINK, 4, 'x' * 4000, last=False) for _ in range(20)), chunk(LINK, 4, '"')),
+})
+
 JSON = {
     'object': '{"a":1,"b":[true,false,null],"c":{"d":"e"},"f":-1.5e-3}',
     'escapes': '"\\u00e9\\ud83d\\ude00\\n\\t\\"\\\\\\/ \u6f22\u5b57"',
@@ -125,6 +138,7 @@ def write(target, name, data):
         f.write(data)
 
 
-for corpus, target in ((SOCKET, 'socket'), (JSON, 'json'), (CODEC, 'codec'), (CHAT, 'chat')):
+for corpus, target in ((SOCKET, 'socket'), (NOISE, 'noise'), (JSON, 'json'), (CODEC, 'codec'),
+                       (CHAT, 'chat')):
     for name, data in corpus.items():
         write(target, name, data)
