@@ -1,7 +1,7 @@
 #!/bin/bash
 # test-install.sh: a third party builds against the installed library
 #
-#   test-install.sh BUILDDIR PREFIX LIBDIR INCLUDEDIR SOURCE HEADER...
+#   test-install.sh BUILDDIR PREFIX LIBDIR INCLUDEDIR DATADIR SOURCE HEADER...
 #
 # Installs BUILDDIR into a temporary DESTDIR (meson install --destdir),
 # checks that every public HEADER landed in INCLUDEDIR/libanysocket-1,
@@ -12,8 +12,8 @@
 # environment. Prints TAP.
 set -uo pipefail
 
-builddir=$1 prefix=$2 libdir=$3 includedir=$4 source=$5
-shift 5
+builddir=$1 prefix=$2 libdir=$3 includedir=$4 datadir=$5 source=$6
+shift 6
 headers=("$@")
 
 tmp=$(mktemp -d)
@@ -26,12 +26,16 @@ source "$(dirname "$0")/../common/tap.sh"
 abs () { case $1 in /*) echo "$1" ;; *) echo "$prefix/$1" ;; esac; }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..8"
 
 # --no-rebuild: meson test has just built everything, and a ninja run
 # here would race with the other tests.
 out=$("$MESON" install -C "$builddir" --no-rebuild --quiet --destdir "$root" 2>&1)
 ok $? "meson install --destdir" "$out"
+
+licence=$root$(abs "$datadir")/doc/libanysocket-1/LICENSE
+cmp -s "$licence" "$SRCDIR/LICENSE"
+ok $? "the licence is installed with the docs" "$licence"
 
 incdir=$root$(abs "$includedir")/libanysocket-1
 missing=()
