@@ -282,8 +282,10 @@ cipher_decrypt_with_ad (AnyNoiseCipher  *cs,
   if (!memeql_sec (tag, ciphertext + plain_len, TAGLEN))
     {
       /* The plaintext was written before the tag could be checked: wipe
-       * it, never use it. */
-      any_crypto_wipe (out->data + old, len - TAGLEN);
+       * it, never use it. (An empty one was written to @dummy, and an
+       * empty array may have no data at all.) */
+      if (plain_len > 0)
+        any_crypto_wipe (out->data + old, plain_len);
       g_byte_array_set_size (out, old);
       g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
                            "Noise message authentication failed");
