@@ -156,13 +156,16 @@ pause_accepting (AnyAcceptor  *self,
   self->short_failures++;
   if (self->short_since == 0)
     self->short_since = now;
+  if (self->short_logged_at == 0)
+    g_warning ("Cannot accept connections: %s; pausing accept for %u ms at a time until it works",
+               error->message, ANY_ACCEPT_PAUSE_MS);
+  else if (now - self->short_logged_at >= SHORTAGE_LOG_INTERVAL_US)
+    g_warning ("Cannot accept connections for %.0f s now (%u attempts): %s",
+               (now - self->short_since) / (double) G_USEC_PER_SEC, self->short_failures, error->message);
+  else
+    g_debug ("Still cannot accept connections: %s", error->message);
   if (self->short_logged_at == 0 || now - self->short_logged_at >= SHORTAGE_LOG_INTERVAL_US)
-    {
-      g_warning ("Cannot accept connections: %s; pausing accept for %u ms at a time until it works "
-                 "(%u attempts in %.1f s)", error->message, ANY_ACCEPT_PAUSE_MS, self->short_failures,
-                 (now - self->short_since) / (double) G_USEC_PER_SEC);
-      self->short_logged_at = now;
-    }
+    self->short_logged_at = now;
 
   for (guint i = 0; i < self->listeners->len; i++)
     any_clear_source (&((Listener *) g_ptr_array_index (self->listeners, i))->source);
