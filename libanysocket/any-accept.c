@@ -6,8 +6,8 @@
  * once and logs a warning each time: a busy loop (about 42,000 warnings a
  * second), and a server whose stderr is a pipe nobody reads blocks in
  * write(2) and loses every peer. Here, as nginx does, accepting pauses
- * for ANY_ACCEPT_PAUSE_MS instead, the shortage is logged once (again
- * once a minute while it lasts), and accepting resumes by itself.
+ * for ANY_ACCEPT_PAUSE_MS instead, the shortage is logged once (at most
+ * once a minute), and accepting resumes by itself.
  *
  * Each wake-up accepts at most ACCEPT_BATCH connections, so a burst does
  * not starve the peers already connected.
@@ -57,11 +57,14 @@ struct _AnyAcceptor
   guint            max_connections;  /* 0: no limit */
   guint            refused;          /* since the limit was last reached */
 
-  /* Descriptors (or memory) ran out: when, until an accept succeeds. */
+  /* Descriptors (or memory) ran out: since when, until an accept
+   * succeeds; the last warning (of any shortage) and whether this one
+   * had one. */
   GSource         *resume;
   gint64           short_since;
-  gint64           short_logged_at;
   guint            short_failures;
+  gint64           short_logged_at;
+  gboolean         short_warned;
 };
 
 G_DEFINE_FINAL_TYPE (AnyAcceptor, any_acceptor, G_TYPE_OBJECT)
@@ -146,7 +149,8 @@ on_resume (gpointer user_data)
 
 /* The process is out of descriptors (EMFILE, ENFILE) or memory: the
  * connection waits in the backlog, and so do we, on every listening
- * socket, since the shortage is not theirs. */
+ * socket, since the shortage is not theirs. Warned about once a minute
+ * at most, even when shortages come and go. */
 static void
 pause_accepting (AnyAcceptor  *self,
                  const GError *error)
@@ -156,16 +160,15 @@ pause_accepting (AnyAcceptor  *self,
   self->short_failures++;
   if (self->short_since == 0)
     self->short_since = now;
-  if (self->short_logged_at == 0)
-    g_warning ("Cannot accept connections: %s; pausing accept for %u ms at a time until it works",
-               error->message, ANY_ACCEPT_PAUSE_MS);
-  else if (now - self->short_logged_at >= SHORTAGE_LOG_INTERVAL_US)
-    g_warning ("Cannot accept connections for %.0f s now (%u attempts): %s",
-               (now - self->short_since) / (double) G_USEC_PER_SEC, self->short_failures, error->message);
+  if (self->short_logged_at == 0 || now - self->short_logged_at >= SHORTAGE_LOG_INTERVAL_US)
+    {
+      g_warning ("Cannot accept connections: %s; pausing accept for %u ms at a time until it works",
+                 error->message, ANY_ACCEPT_PAUSE_MS);
+      self->short_logged_at = now;
+      self->short_warned = TRUE;
+    }
   else
     g_debug ("Still cannot accept connections: %s", error->message);
-  if (self->short_logged_at == 0 || now - self->short_logged_at >= SHORTAGE_LOG_INTERVAL_US)
-    self->short_logged_at = now;
 
   for (guint i = 0; i < self->listeners->len; i++)
     any_clear_source (&((Listener *) g_ptr_array_index (self->listeners, i))->source);
@@ -175,14 +178,20 @@ pause_accepting (AnyAcceptor  *self,
   g_source_attach (self->resume, self->context);
 }
 
+/* Said when the shortage that was warned about is over. */
 static void
 end_shortage (AnyAcceptor *self)
 {
-  g_message ("Accepting connections again after %.1f s without file descriptors (%u attempts)",
-             (g_get_monotonic_time () - self->short_since) / (double) G_USEC_PER_SEC, self->short_failures);
+  double seconds = (g_get_monotonic_time () - self->short_since) / (double) G_USEC_PER_SEC;
+
+  if (self->short_warned)
+    g_message ("Accepting connections again after %.1f s without file descriptors (%u attempts)",
+               seconds, self->short_failures);
+  else
+    g_debug ("Accepting connections again after %.1f s (%u attempts)", seconds, self->short_failures);
   self->short_since = 0;
-  self->short_logged_at = 0;
   self->short_failures = 0;
+  self->short_warned = FALSE;
 }
 
 static void
