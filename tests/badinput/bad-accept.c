@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "bad-input.h"
+#include "../common/loopback.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -116,34 +117,7 @@ typedef struct {
   AnySocket *socket;
   AnyPeer   *peer;
   GError    *error;
-  gboolean   done;
-  guint      replies;
 } Client;
-
-static void
-client_connected (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Client *client = user_data;
-
-  client->peer = any_socket_connect_finish (ANY_SOCKET (source), result, &client->error);
-  client->done = TRUE;
-}
-
-static void
-client_replied (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Client *client = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AnyPacket) reply = any_peer_request_finish (ANY_PEER (source), result, &error);
-
-  g_assert_no_error (error);
-  if (reply != NULL)
-    client->replies++;
-}
 
 static Client *
 client_connect (Fixture *fx)
@@ -151,9 +125,7 @@ client_connect (Fixture *fx)
   Client *client = g_new0 (Client, 1);
 
   client->socket = any_socket_new ();
-  any_socket_connect_async (client->socket, fx->uri, NULL, client_connected, client);
-  WAIT_FOR (client->done, WAIT_MS);
-  g_assert_true (client->done);
+  client->peer = connect_local (client->socket, fixture_port (fx), &client->error);
   return client;
 }
 
@@ -162,12 +134,13 @@ static void
 client_expect_alive (Client *client)
 {
   g_autoptr(JsonNode) msg = parse_json ("{\"still\":\"here\"}");
-  guint before = client->replies;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnyPacket) reply = NULL;
 
   g_assert_nonnull (client->peer);
-  any_peer_request_async (client->peer, msg, 0, NULL, client_replied, client);
-  WAIT_FOR (client->replies > before, WAIT_MS);
-  g_assert_cmpuint (client->replies, ==, before + 1);
+  reply = request_local (client->peer, msg, WAIT_MS, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
 }
 
 static void
