@@ -279,10 +279,11 @@ count_keys (const char *name,
     }
 }
 
-/* RFC 6455 4.2.1: one Sec-WebSocket-Key, base64 of 16 bytes. libsoup 3.2
- * answers 101 to an empty key and to two keys; this runs before its
- * WebSocket handler, and a status set here is the answer. A request with
- * no key at all is libsoup's to refuse (it is not an upgrade). */
+/* RFC 6455 4.2.1: one Sec-WebSocket-Key, base64 of 16 bytes. libsoup
+ * 3.2.3 checks only one of several (two valid keys, or an empty one and
+ * a valid one, get 101); this runs before its WebSocket handler, and a
+ * status set here is the answer. A request with no key at all is
+ * libsoup's to refuse (it is not an upgrade). */
 static void
 on_request_read (SoupServer        *server,
                  SoupServerMessage *msg,
