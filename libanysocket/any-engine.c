@@ -845,6 +845,16 @@ handle_frame (AnyEngine    *self,
       engine_fail (self, error->message);
       return;
     }
+  /* No peer sends these (PROTOCOL.md 3: seqs run 1..2^31-1, replies
+   * their negation): a request with seq 0 cannot be answered (its reply
+   * would look like a new request), and -2^31 answers no request. */
+  if (chunk.seq == 0 || chunk.seq == G_MININT32)
+    {
+      g_autofree char *reason = g_strdup_printf ("Invalid Packet! %s packet with seq %d, which no peer sends",
+                                                 any_packet_type_to_string (chunk.type), chunk.seq);
+      engine_fail (self, reason);
+      return;
+    }
 
   body = chunk.body;
   body_len = chunk.body_len;

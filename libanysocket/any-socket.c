@@ -52,6 +52,7 @@ struct _AnySocket
   gboolean      permessage_deflate;
   guint         e2e_timeout;
   AnyE2ePolicy  e2e_policy;
+  guint         max_connections;
 
   AnyNoiseKeypair *identity;     /* the static key of native E2E */
   GHashTable   *pins;            /* peer id -> fingerprint */
@@ -81,6 +82,7 @@ enum {
   PROP_PERMESSAGE_DEFLATE,
   PROP_E2E_TIMEOUT,
   PROP_E2E_POLICY,
+  PROP_MAX_CONNECTIONS,
   N_PROPS
 };
 
@@ -114,6 +116,7 @@ unref_nullable (gpointer object)
 #define DEFAULT_MAX_SEND_BUFFER      (G_GUINT64_CONSTANT (256) * 1024 * 1024)
 #define DEFAULT_MAX_PARTIAL_MESSAGES    16
 #define DEFAULT_E2E_TIMEOUT           5000
+#define DEFAULT_MAX_CONNECTIONS      10000
 
 /* Peers */
 
@@ -532,6 +535,7 @@ listen_on_address (GTask          *task,
     self->server = any_ws_server_new (self->permessage_deflate, on_accept, self);
   /* The upgrade is part of the handshake that auth-timeout bounds. */
   any_ws_server_set_upgrade_timeout (self->server, self->auth_timeout);
+  any_ws_server_set_max_connections (self->server, self->max_connections);
 
   bound = any_ws_server_listen (self->server, G_INET_SOCKET_ADDRESS (socket_address), &error);
   if (bound == 0)
@@ -1206,6 +1210,44 @@ DEFINE_UINT_PROPERTY (max_send_buffer, max_send_buffer, PROP_MAX_SEND_BUFFER, gu
 DEFINE_UINT_PROPERTY (e2e_timeout, e2e_timeout, PROP_E2E_TIMEOUT, guint)
 
 /**
+ * any_socket_get_max_connections:
+ * @self: an #AnySocket
+ *
+ * Gets #AnySocket:max-connections.
+ *
+ * Returns: the #AnySocket:max-connections (0: no limit)
+ */
+guint
+any_socket_get_max_connections (AnySocket *self)
+{
+  g_return_val_if_fail (ANY_IS_SOCKET (self), 0);
+
+  return self->max_connections;
+}
+
+/**
+ * any_socket_set_max_connections:
+ * @self: an #AnySocket
+ * @max_connections: a count, or 0 for no limit
+ *
+ * Sets #AnySocket:max-connections; it applies at once to the URIs
+ * listened on, and open connections over a lowered limit stay open.
+ */
+void
+any_socket_set_max_connections (AnySocket *self,
+                                guint      max_connections)
+{
+  g_return_if_fail (ANY_IS_SOCKET (self));
+
+  if (self->max_connections == max_connections)
+    return;
+  self->max_connections = max_connections;
+  if (self->server != NULL)
+    any_ws_server_set_max_connections (self->server, max_connections);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONNECTIONS]);
+}
+
+/**
  * any_socket_get_e2e_policy:
  * @self: an #AnySocket
  *
@@ -1451,6 +1493,9 @@ any_socket_get_property (GObject    *object,
     case PROP_E2E_POLICY:
       g_value_set_enum (value, self->e2e_policy);
       break;
+    case PROP_MAX_CONNECTIONS:
+      g_value_set_uint (value, self->max_connections);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1495,6 +1540,9 @@ any_socket_set_property (GObject      *object,
       break;
     case PROP_E2E_POLICY:
       any_socket_set_e2e_policy (self, g_value_get_enum (value));
+      break;
+    case PROP_MAX_CONNECTIONS:
+      any_socket_set_max_connections (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1691,6 +1739,25 @@ any_socket_class_init (AnySocketClass *klass)
     g_param_spec_enum ("e2e-policy", NULL, NULL, ANY_TYPE_E2E_POLICY, ANY_E2E_POLICY_ALLOW_COMPAT,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * AnySocket:max-connections:
+   *
+   * How many accepted connections may be open at once, counted from
+   * accept to close whatever they are (before the WebSocket upgrade,
+   * before AUTH, peers, closing), over every URI listened on; outgoing
+   * connections do not count. A connection over the limit is accepted
+   * and closed at once, without an answer (an HTTP 503 would mean
+   * keeping it until its request is read), and the connections already
+   * open are untouched. 0: no limit. Default 10000.
+   *
+   * Independently of this limit, when the process runs out of file
+   * descriptors, accepting pauses for 250 ms at a time (a warning is
+   * logged once a minute at most) and resumes by itself.
+   */
+  properties[PROP_MAX_CONNECTIONS] =
+    g_param_spec_uint ("max-connections", NULL, NULL, 0, G_MAXUINT, DEFAULT_MAX_CONNECTIONS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1852,6 +1919,7 @@ any_socket_init (AnySocket *self)
   self->auth_timeout = DEFAULT_AUTH_TIMEOUT;
   self->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
   self->max_send_buffer = DEFAULT_MAX_SEND_BUFFER;
+  self->max_connections = DEFAULT_MAX_CONNECTIONS;
   self->max_partial_messages = DEFAULT_MAX_PARTIAL_MESSAGES;
   self->e2e_timeout = DEFAULT_E2E_TIMEOUT;
   self->e2e_policy = ANY_E2E_POLICY_ALLOW_COMPAT;

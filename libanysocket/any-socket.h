@@ -99,6 +99,11 @@ ANY_AVAILABLE_IN_ALL
 void        any_socket_set_max_send_buffer    (AnySocket           *self,
                                                guint64              max_bytes);
 ANY_AVAILABLE_IN_ALL
+guint       any_socket_get_max_connections    (AnySocket           *self);
+ANY_AVAILABLE_IN_ALL
+void        any_socket_set_max_connections    (AnySocket           *self,
+                                               guint                max_connections);
+ANY_AVAILABLE_IN_ALL
 JsonNode   *any_socket_get_auth_data          (AnySocket           *self);
 ANY_AVAILABLE_IN_ALL
 void        any_socket_set_auth_data          (AnySocket           *self,

@@ -1,14 +1,18 @@
 /* any-ws-server.c: the listening side of the WebSocket transport
  *
- * One SoupServer per AnySocket, fed by one GSocketService that holds a
- * listening GSocket per URI.
+ * One SoupServer per AnySocket, fed by one AnyAcceptor (any-accept.c) that
+ * holds a listening GSocket per URI.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "any-ws-server.h"
 
+#include "any-accept.h"
+#include "any-base64.h"
 #include "any-coalescing-stream.h"
 
 /* soup_server_listen_local() uses a backlog of 10: a burst of connections
@@ -29,10 +33,11 @@ struct _AnyWsServer
 {
   GObject                parent_instance;
   SoupServer            *server;
-  GSocketService        *service;
+  AnyAcceptor           *acceptor;
   AnyWsServerAcceptFunc  accept_func;
   gpointer               user_data;
   guint                  upgrade_timeout_ms;
+  guint                  max_connections;
   /* Connections between their first byte and their WebSocket upgrade:
    * "address:port" of the remote end -> GSource of their deadline. A
    * client that sends a little and then stalls is closed at the
@@ -84,7 +89,7 @@ any_ws_server_dispose (GObject *object)
 
   any_ws_server_disconnect (self);
   g_clear_pointer (&self->upgrading, g_hash_table_unref);
-  g_clear_object (&self->service);
+  g_clear_object (&self->acceptor);
   g_clear_object (&self->server);
 
   G_OBJECT_CLASS (any_ws_server_parent_class)->dispose (object);
@@ -238,10 +243,8 @@ on_first_byte (GSocket      *socket,
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-on_incoming (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source_object,
+static void
+on_incoming (GSocketConnection *connection,
              gpointer           user_data)
 {
   FirstByte *wait = g_new0 (FirstByte, 1);
@@ -255,7 +258,50 @@ on_incoming (GSocketService    *service,
   wait->timeout = g_timeout_source_new (FIRST_BYTE_TIMEOUT_MS);
   g_source_set_callback (wait->timeout, on_first_byte_timeout, wait, NULL);
   g_source_attach (wait->timeout, g_main_context_get_thread_default ());
-  return TRUE;
+}
+
+typedef struct {
+  guint       n;
+  const char *value;
+} KeyHeaders;
+
+static void
+count_keys (const char *name,
+            const char *value,
+            gpointer    user_data)
+{
+  KeyHeaders *keys = user_data;
+
+  if (g_ascii_strcasecmp (name, "Sec-WebSocket-Key") == 0)
+    {
+      keys->n++;
+      keys->value = value;
+    }
+}
+
+/* RFC 6455 4.2.1: one Sec-WebSocket-Key, base64 of 16 bytes. libsoup
+ * 3.2.3 checks only one of several (two valid keys, or an empty one and
+ * a valid one, get 101); this runs before its WebSocket handler, and a
+ * status set here is the answer. A request with no key at all is
+ * libsoup's to refuse (it is not an upgrade). */
+static void
+on_request_read (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  KeyHeaders keys = { 0, NULL };
+  g_autoptr(GByteArray) decoded = g_byte_array_new ();
+
+  soup_message_headers_foreach (headers, count_keys, &keys);
+  if (keys.n == 0 ||
+      (keys.n == 1 && any_base64_decode_strict ((const guint8 *) keys.value, strlen (keys.value), decoded) &&
+       decoded->len == 16))
+    return;
+
+  g_debug ("Refusing a WebSocket upgrade: %u Sec-WebSocket-Key headers, '%s'", keys.n, keys.value);
+  soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
 }
 
 AnyWsServer *
@@ -275,6 +321,7 @@ any_ws_server_new (gboolean              permessage_deflate,
   /* Any path: the JavaScript client uses "/", others may not. A plain
    * HTTP request gets an HTTP error from libsoup. */
   soup_server_add_websocket_handler (self->server, NULL, NULL, NULL, on_websocket, self, NULL);
+  g_signal_connect (self->server, "request-read", G_CALLBACK (on_request_read), self);
   return self;
 }
 
@@ -295,28 +342,32 @@ any_ws_server_listen (AnyWsServer         *self,
   g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
   if (!g_socket_listen (socket, error))
     return 0;
-  if (self->service == NULL)
-    {
-      self->service = g_socket_service_new ();
-      g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
-    }
-  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL, error))
-    return 0;
-
   bound = g_socket_get_local_address (socket, error);
   if (bound == NULL)
     return 0;
+  if (self->acceptor == NULL)
+    {
+      self->acceptor = any_acceptor_new (on_incoming, self);
+      any_acceptor_set_max_connections (self->acceptor, self->max_connections);
+    }
+  any_acceptor_add (self->acceptor, socket);
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+void
+any_ws_server_set_max_connections (AnyWsServer *self,
+                                   guint        max_connections)
+{
+  self->max_connections = max_connections;
+  if (self->acceptor != NULL)
+    any_acceptor_set_max_connections (self->acceptor, max_connections);
 }
 
 void
 any_ws_server_disconnect (AnyWsServer *self)
 {
-  if (self->service != NULL)
-    {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-    }
+  if (self->acceptor != NULL)
+    any_acceptor_close (self->acceptor);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
 }

@@ -27,5 +27,9 @@ void         any_ws_server_disconnect (AnyWsServer           *self);
  * upgrade request (0: the default, 5 s). */
 void         any_ws_server_set_upgrade_timeout (AnyWsServer  *self,
                                        guint                  timeout_ms);
+/* Connections accepted while @max_connections (0: no limit) are open
+ * are closed at once (any-accept.c). */
+void         any_ws_server_set_max_connections (AnyWsServer *self,
+                                       guint                  max_connections);
 
 G_END_DECLS

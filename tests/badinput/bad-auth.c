@@ -372,12 +372,42 @@ test_reply_unknown_seq (Fixture       *fx,
   g_assert_true (raw_send (raw, LAST, T_LINK, -12345, "{\"late\":1}"));
   g_assert_true (raw_send (raw, LAST, T_LINK, -1, "{\"late\":2}"));
   g_assert_true (raw_send (raw, LAST, T_INTERNAL, -777, "{\"ok\":true}"));
-  g_assert_true (raw_send (raw, LAST, T_LINK, G_MININT32, "{\"late\":3}"));
   g_assert_true (raw_send (raw, LAST, T_LINK, -G_MAXINT32, "{\"late\":4}"));
   raw_expect_alive (fx, raw);
   raw_expect_alive (fx, raw);
   g_assert_cmpuint (fx->raw_messages->len, ==, 2);
   g_assert_false (g_hash_table_contains (fx->disconnect_reasons, raw->id));
+}
+
+/* A seq no peer sends (PROTOCOL.md 3): 0 cannot be answered (the reply
+ * would carry seq 0 too, a new request), -2^31 is the reply to no
+ * request. Neither is silently swallowed: the link closes, with a reason. */
+typedef struct {
+  char        type;
+  gint32      seq;
+  const char *reason;
+} NeverSentSeq;
+
+static const NeverSentSeq never_sent_seqs[] = {
+  { T_LINK, 0, "Invalid Packet! LINK packet with seq 0, which no peer sends" },
+  { T_LINK, G_MININT32, "Invalid Packet! LINK packet with seq -2147483648, which no peer sends" },
+  { T_INTERNAL, 0, "Invalid Packet! INTERNAL packet with seq 0, which no peer sends" },
+};
+
+static void
+test_seq_never_sent (Fixture       *fx,
+                     gconstpointer  data)
+{
+  const NeverSentSeq *bad = data;
+  RawClient *raw = raw_connect (fx);
+
+  if (!raw_auth (fx, raw))
+    return;
+  raw_expect_alive (fx, raw);
+  g_assert_true (raw_send (raw, LAST, bad->type, bad->seq,
+                           bad->type == T_LINK ? "{\"x\":1}" : "{\"type\":5,\"time\":1}"));
+  raw_expect_close (fx, raw, bad->reason);
+  g_assert_null (raw_find (raw, bad->type, -bad->seq));
 }
 
 /* Cases: HEARTBEAT (PROTOCOL.md 5) */
@@ -451,6 +481,10 @@ badinput_add_auth_cases (void)
   ADD ("held/tiny-flood", NULL, test_held_tiny_flood);
 
   ADD ("reply/unknown-seq", NULL, test_reply_unknown_seq);
+
+  ADD ("seq/link-0", &never_sent_seqs[0], test_seq_never_sent);
+  ADD ("seq/link-min", &never_sent_seqs[1], test_seq_never_sent);
+  ADD ("seq/internal-0", &never_sent_seqs[2], test_seq_never_sent);
 
   ADD ("heartbeat/ping", NULL, test_heartbeat_ping);
 

@@ -207,3 +207,4 @@ void badinput_add_auth_cases     (void);
 void badinput_add_limits_cases   (void);
 void badinput_add_internal_cases (void);
 void badinput_add_proxy_cases    (void);
+void badinput_add_accept_cases   (void);

@@ -61,6 +61,7 @@ main (int   argc,
   badinput_add_limits_cases ();
   badinput_add_internal_cases ();
   badinput_add_proxy_cases ();
+  badinput_add_accept_cases ();
 
   status = g_test_run ();
   return status;
