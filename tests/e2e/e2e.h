@@ -174,6 +174,7 @@ void pair_connect (Pair     *pair,
 void pair_free (Pair *pair);
 Pair * pair_new (void);
 void pair_reconnect (Pair *pair);
+void side_reset (Side *side);
 void requests_in_flight (Side *from,
                          guint count);
 void roundtrip (Side *from);
