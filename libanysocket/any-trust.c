@@ -18,6 +18,8 @@ any_trust_caps_have_native (const char *peer_caps)
   return g_strv_contains ((const char * const *) caps, ANY_E2E_CAP_NATIVE);
 }
 
+/* Each reason fits a WebSocket close frame (123 bytes) with a 32-char id. */
+
 /* A pinned id that does not offer native E2E can never prove its key:
  * either a plain peer claims the id, or a relay stripped "caps" to play
  * compat in the middle. Refused at once. Returns NULL when acceptable. */
@@ -28,7 +30,7 @@ any_trust_check_auth (const char *peer_id,
   if (any_trust_caps_have_native (peer_caps))
     return NULL;
   return g_strdup_printf ("E2E: peer %s " ANY_TRUST_PINNED " but offered no native E2E "
-                          "(downgrade attempt or impostor?)", peer_id);
+                          "(downgrade?)", peer_id);
 }
 
 /* Plaintext that claims to come from a pinned id is not authenticated by

@@ -199,3 +199,4 @@ GBytes * strip_caps (GBytes         *frame,
 void e2e_add_switch_cases   (void);
 void e2e_add_identity_cases (void);
 void e2e_add_attacks_cases  (void);
+void e2e_add_pinned_cases   (void);
