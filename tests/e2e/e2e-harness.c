@@ -379,16 +379,24 @@ send_numbered (Side *from,
   send_json_node (from, msg);
 }
 
+/* @messages: JsonNode */
+guint
+count_from_messages (GPtrArray  *messages,
+                     const char *from)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < messages->len; i++)
+    if (g_strcmp0 (msg_string (g_ptr_array_index (messages, i), "from"), from) == 0)
+      count++;
+  return count;
+}
+
 guint
 count_from (Side       *receiver,
             const char *from)
 {
-  guint count = 0;
-
-  for (guint i = 0; i < receiver->messages->len; i++)
-    if (g_strcmp0 (msg_string (g_ptr_array_index (receiver->messages, i), "from"), from) == 0)
-      count++;
-  return count;
+  return count_from_messages (receiver->messages, from);
 }
 
 /* The numbered messages from @from arrived once each, in order. */

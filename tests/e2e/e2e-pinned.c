@@ -302,18 +302,6 @@ on_victim_disconnected (AnySocket  *socket,
     g_ptr_array_add (t->replaced, g_strdup (reason));
 }
 
-static guint
-victim_count_from (Takeover   *t,
-                   const char *from)
-{
-  guint count = 0;
-
-  for (guint i = 0; i < t->victim_got->len; i++)
-    if (g_strcmp0 (msg_string (g_ptr_array_index (t->victim_got, i), "from"), from) == 0)
-      count++;
-  return count;
-}
-
 static AnySocket *
 quiet_socket (void)
 {
@@ -384,7 +372,7 @@ static void
 takeover_free (Takeover *t)
 {
   healthy_check_free (t->healthy, NULL);
-  g_assert_cmpuint (victim_count_from (t, "healthy"), ==, HEALTHY_COUNT);
+  g_assert_cmpuint (count_from_messages (t->victim_got, "healthy"), ==, HEALTHY_COUNT);
   untrusted_free (t->victim, t->untrusted);
   any_socket_stop (t->owner);
   any_socket_stop (t->victim);
@@ -527,7 +515,7 @@ test_takeover_refused (gconstpointer data)
 
   iterate_for (QUIET_MS);
   assert_proxied_stays (t);
-  g_assert_cmpuint (victim_count_from (t, "attacker"), ==, 0);
+  g_assert_cmpuint (count_from_messages (t->victim_got, "attacker"), ==, 0);
   takeover_free (t);
 }
 
@@ -557,7 +545,7 @@ test_takeover_by_owner (void)
 
       g_assert_true (any_peer_send (owner_to_victim, msg, NULL));
     }
-  WAIT_UNTIL (victim_count_from (t, "owner") == 5);
+  WAIT_UNTIL (count_from_messages (t->victim_got, "owner") == 5);
 
   healthy_talk (t->healthy, HEALTHY_COUNT / 2);
   direct = connect_local (t->owner, t->victim_port, &error);
@@ -587,7 +575,7 @@ test_takeover_by_owner (void)
     seen = any_peer_dup_remote_fingerprint (now);
     g_assert_cmpstr (seen, ==, owner_fp);
   }
-  WAIT_UNTIL (victim_count_from (t, "owner") == 10);
+  WAIT_UNTIL (count_from_messages (t->victim_got, "owner") == 10);
   for (guint i = 0, n = 0; i < t->victim_got->len; i++)
     if (g_strcmp0 (msg_string (g_ptr_array_index (t->victim_got, i), "from"), "owner") == 0)
       g_assert_cmpint (msg_int (g_ptr_array_index (t->victim_got, i), "n"), ==, n++);
@@ -600,7 +588,7 @@ test_takeover_by_owner (void)
   iterate_for (QUIET_MS);
   g_assert_true (any_peer_is_connected (direct));
   g_assert_cmpuint (t->replaced->len, ==, 1);
-  g_assert_cmpuint (victim_count_from (t, "attacker"), ==, 0);
+  g_assert_cmpuint (count_from_messages (t->victim_got, "attacker"), ==, 0);
   takeover_free (t);
 }
 

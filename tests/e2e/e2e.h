@@ -153,6 +153,8 @@ void check_numbered (Side       *receiver,
                      guint       count);
 guint count_from (Side       *receiver,
                   const char *from);
+guint count_from_messages (GPtrArray  *messages,
+                           const char *from);
 void establish_native (Pair *pair,
                        Side *initiator);
 GBytes * frame_with_body (const guint8 *data,
