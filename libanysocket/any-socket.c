@@ -1849,7 +1849,9 @@ any_socket_class_init (AnySocketClass *klass)
    * returning %FALSE refuses it: the link closes with a reason naming the
    * peer and the fingerprint. Runs after the pinned fingerprints
    * (any_socket_pin_fingerprint()) are checked. With no handler every key
-   * is accepted (and #AnyPeer:e2e-mode is native, unverified).
+   * is accepted (and #AnyPeer:e2e-mode is native, unverified). On the link
+   * of a pinned id this runs before #AnySocket::connected: that link is
+   * connected only once its key passed.
    *
    * Returns: %TRUE to accept the key
    */
