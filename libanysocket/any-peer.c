@@ -39,6 +39,7 @@ struct _AnyPeer
   int           lag;
   gboolean      was_connected;
   gboolean      probe_sent;
+  gboolean      pinned;          /* its id's key is pinned (any-trust.h) */
 
   GHashTable   *pending;         /* seq -> PendingRequest */
   /* Pending requests by deadline, earliest first, and one timer for all
@@ -323,7 +324,8 @@ engine_verify_peer (gpointer      user_data,
       *reason = g_strdup ("Socket stopped");
       return FALSE;
     }
-  return _any_socket_verify_peer (self->socket, self, remote_static, reason);
+  return _any_socket_verify_peer (self->socket, self, any_engine_get_peer_id (self->engine),
+                                  remote_static, reason);
 }
 
 static void
@@ -688,6 +690,24 @@ _any_peer_set_remote_caps (AnyPeer    *self,
     any_engine_set_peer_caps (self->engine, holder);
 }
 
+/* Before the engine connects (or starts, for a proxied peer). */
+void
+_any_peer_require_pinned_key (AnyPeer  *self,
+                              gboolean  prove_first)
+{
+  self->pinned = TRUE;
+  if (self->engine != NULL)
+    any_engine_require_pinned_key (self->engine, prove_first);
+}
+
+/* The id a pinned link claimed and never proved, or NULL. */
+const char *
+_any_peer_get_unproven_id (AnyPeer *self)
+{
+  return self->pinned && !self->was_connected && self->engine != NULL ?
+         any_engine_get_peer_id (self->engine) : NULL;
+}
+
 void
 _any_peer_add_local_caps (AnyPeer    *self,
                           JsonObject *object)
@@ -703,6 +723,9 @@ _any_peer_add_local_caps (AnyPeer    *self,
  * @self: an #AnyPeer
  *
  * Gets the id the peer presented in its AUTH packet (#AnyPeer:id).
+ * During the native E2E switch that a link to an id with a pinned key
+ * makes before it is connected (any_socket_pin_fingerprint()), as
+ * #AnySocket::verify-peer sees it, this is the id the link claims.
  *
  * Returns: (nullable): the peer's id, 32 lowercase hex characters for a
  *   libanysocket or JavaScript peer
@@ -712,6 +735,8 @@ any_peer_get_id (AnyPeer *self)
 {
   g_return_val_if_fail (ANY_IS_PEER (self), NULL);
 
+  if (self->id == NULL && self->pinned && self->engine != NULL)
+    return any_engine_get_peer_id (self->engine);
   return self->id;
 }
 
