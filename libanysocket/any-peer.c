@@ -7,6 +7,7 @@
 #include "any-private.h"
 #include "any-id.h"
 #include "any-internal.h"
+#include "any-trust.h"
 #include "crypto/any-noise.h"
 
 /**
@@ -241,6 +242,32 @@ engine_connected (gpointer user_data)
     _any_socket_peer_connected (self->socket, self);
 }
 
+/* A proxied link to an id with a pinned key (any-trust.h): the hub
+ * relays whatever it likes under that id, so nothing that comes in the
+ * clear counts, before or instead of the native switch that proves the
+ * key. Only a SYNCED_TIME request and the answers to ours may: the
+ * probe, which brings the capabilities the switch needs and no
+ * application data. TRUE if the packet was refused (and the link
+ * closed). */
+static gboolean
+refuse_unproven (AnyPeer       *self,
+                 AnyPacketType  type,
+                 gint32         seq,
+                 JsonNode      *data)
+{
+  g_autofree char *reason = NULL;
+
+  if (!self->pinned || self->via == NULL ||
+      any_engine_get_e2e_mode (self->engine) == ANY_E2E_MODE_NATIVE)
+    return FALSE;
+  if (type == ANY_PACKET_TYPE_INTERNAL &&
+      (seq < 0 || _any_internal_type_of (data) == ANY_INTERNAL_SYNCED_TIME))
+    return FALSE;
+  reason = any_trust_plain_reason (any_engine_get_peer_id (self->engine), type);
+  any_peer_disconnect (self, reason);
+  return TRUE;
+}
+
 static void
 engine_packet (gpointer       user_data,
                AnyPacketType  type,
@@ -249,6 +276,12 @@ engine_packet (gpointer       user_data,
 {
   AnyPeer *self = user_data;
   g_autoptr(AnyPacket) packet = NULL;
+
+  if (refuse_unproven (self, type, seq, data))
+    {
+      json_node_unref (data);
+      return;
+    }
 
   if (seq < 0)
     {
@@ -700,12 +733,24 @@ _any_peer_require_pinned_key (AnyPeer  *self,
     any_engine_require_pinned_key (self->engine, prove_first);
 }
 
-/* The id a pinned link claimed and never proved, or NULL. */
+gboolean
+_any_peer_is_pinned (AnyPeer *self)
+{
+  return self->pinned;
+}
+
+/* The id a pinned link claimed and never proved, or NULL: a direct link
+ * that never connected, or a proxied one (connected at once) whose
+ * native switch did not prove the key. */
 const char *
 _any_peer_get_unproven_id (AnyPeer *self)
 {
-  return self->pinned && !self->was_connected && self->engine != NULL ?
-         any_engine_get_peer_id (self->engine) : NULL;
+  if (!self->pinned || self->engine == NULL)
+    return NULL;
+  if (!self->was_connected ||
+      (self->via != NULL && any_engine_get_e2e_mode (self->engine) != ANY_E2E_MODE_NATIVE))
+    return any_engine_get_peer_id (self->engine);
+  return NULL;
 }
 
 void

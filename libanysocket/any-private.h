@@ -57,6 +57,7 @@ void       _any_peer_set_remote_caps (AnyPeer       *self,
 void       _any_peer_require_pinned_key (AnyPeer    *self,
                                      gboolean        prove_first);
 const char *_any_peer_get_unproven_id (AnyPeer      *self);
+gboolean    _any_peer_is_pinned       (AnyPeer      *self);
 void       _any_peer_add_local_caps (AnyPeer        *self,
                                      JsonObject     *object);
 

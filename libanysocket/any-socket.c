@@ -9,6 +9,7 @@
 #include "any-id.h"
 #include "any-identity-file.h"
 #include "any-proxy-transport.h"
+#include "any-trust.h"
 #include "any-ws-connect.h"
 #include "any-ws-server.h"
 #include "any-ws-transport.h"
@@ -372,6 +373,10 @@ _any_socket_peer_disconnected (AnySocket  *self,
           any_hub_peer_gone (self->hub, id);
           close_proxied_via (self, peer, reason);
         }
+      /* A proxied link starts connected: one to a pinned id that was
+       * refused before it proved the key is untrusted too. */
+      else if (_any_peer_get_unproven_id (peer) != NULL && any_trust_is_refusal (reason))
+        g_signal_emit (self, signals[SIGNAL_UNTRUSTED], 0, id, reason);
       g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, stolen, reason);
     }
 }
@@ -396,8 +401,7 @@ _any_socket_verify_peer (AnySocket    *self,
 
   if (pinned != NULL && !g_str_equal (pinned, fingerprint))
     {
-      *reason = g_strdup_printf ("E2E: the key of peer %s changed (pinned %s, presented %s)",
-                                 id, pinned, fingerprint);
+      *reason = any_trust_changed_reason (id, pinned, fingerprint);
       return FALSE;
     }
   g_signal_emit (self, signals[SIGNAL_VERIFY_PEER], 0, peer, fingerprint, &accepted);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "any-trust.h"
 #include "any-e2e.h"
 #include "any-codec.h"
@@ -54,4 +56,21 @@ char *
 any_trust_compat_reason (const char *peer_id)
 {
   return g_strdup_printf ("Compat E2E refused: peer %s " ANY_TRUST_PINNED, peer_id);
+}
+
+char *
+any_trust_changed_reason (const char *peer_id,
+                          const char *pinned,
+                          const char *presented)
+{
+  return g_strdup_printf ("E2E: the key of peer %s " ANY_TRUST_CHANGED " %s, presented %s)",
+                          peer_id, pinned, presented);
+}
+
+/* Whether @reason (a disconnect reason) is one of the refusals above. */
+gboolean
+any_trust_is_refusal (const char *reason)
+{
+  return reason != NULL &&
+         (strstr (reason, ANY_TRUST_PINNED) != NULL || strstr (reason, ANY_TRUST_CHANGED) != NULL);
 }

@@ -21,6 +21,8 @@ G_BEGIN_DECLS
 /* The part every refusal of a pinned id shares, so that an application
  * can tell them from other reasons. */
 #define ANY_TRUST_PINNED "is pinned to a native key"
+/* What the refusal of another key than the pinned one says. */
+#define ANY_TRUST_CHANGED "changed (pinned"
 
 gboolean  any_trust_caps_have_native (const char    *peer_caps);
 char     *any_trust_check_auth       (const char    *peer_id,
@@ -29,5 +31,9 @@ char     *any_trust_plain_reason     (const char    *peer_id,
                                       AnyPacketType  type);
 char     *any_trust_timeout_reason   (const char    *peer_id);
 char     *any_trust_compat_reason    (const char    *peer_id);
+char     *any_trust_changed_reason   (const char    *peer_id,
+                                      const char    *pinned,
+                                      const char    *presented);
+gboolean  any_trust_is_refusal       (const char    *reason);
 
 G_END_DECLS

@@ -592,6 +592,98 @@ test_takeover_by_owner (void)
   takeover_free (t);
 }
 
+/* 7e. An impostor behind a hub: it took the pinned owner's id on its own
+ * link to an honest hub (the owner is away), and the victim asks the hub
+ * for that id. The proxied link is refused before anything from it
+ * counts: a LINK packet in the clear before the switch (PLAIN), or
+ * another key in the switch (OTHER_KEY). */
+
+typedef enum {
+  IMPOSTOR_PLAIN,
+  IMPOSTOR_OTHER_KEY,
+} Impostor;
+
+static void
+on_impostor_connected (AnySocket *socket,
+                       AnyPeer   *peer,
+                       gpointer   user_data)
+{
+  g_autoptr(JsonNode) msg = json_printf ("{\"from\":\"attacker\",\"text\":\"I am the owner\"}");
+
+  if (any_peer_is_proxy (peer))
+    any_peer_send (peer, msg, NULL);
+}
+
+static void
+test_proxied_impostor (gconstpointer data)
+{
+  Impostor variant = GPOINTER_TO_INT (data);
+  g_autoptr(AnySocket) hub = quiet_socket ();
+  g_autoptr(AnySocket) victim = quiet_socket ();
+  g_autoptr(AnySocket) owner = quiet_socket ();
+  g_autoptr(AnySocket) impostor = quiet_socket ();
+  g_autofree char *owner_fp = any_socket_dup_fingerprint (owner);
+  const char *owner_id = any_socket_get_id (owner);
+  g_autoptr(AnyPeer) victim_to_hub = NULL;
+  g_autoptr(AnyPeer) impostor_to_hub = NULL;
+  g_autoptr(AnyPeer) proxied = NULL;
+  g_autoptr(GError) error = NULL;
+  Takeover got = { 0 };
+  Untrusted *untrusted = untrusted_watch (victim);
+  Healthy *healthy;
+  const char *reason;
+
+  got.owner = owner;
+  got.replaced = g_ptr_array_new_with_free_func (g_free);
+  got.victim_got = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_signal_connect (hub, "proxy-request", G_CALLBACK (allow_proxy), NULL);
+  g_signal_connect (victim, "message", G_CALLBACK (on_victim_message), &got);
+  g_signal_connect (victim, "disconnected", G_CALLBACK (on_victim_disconnected), &got);
+  if (variant == IMPOSTOR_PLAIN)
+    g_signal_connect (impostor, "connected", G_CALLBACK (on_impostor_connected), NULL);
+  any_socket_pin_fingerprint (victim, owner_id, owner_fp);
+  _any_socket_set_id_for_testing (impostor, owner_id);
+  healthy = healthy_new (victim, listen_local (victim));
+
+  {
+    guint hub_port = listen_local (hub);
+
+    victim_to_hub = connect_local (victim, hub_port, &error);
+    g_assert_no_error (error);
+    impostor_to_hub = connect_local (impostor, hub_port, &error);
+    g_assert_no_error (error);
+  }
+  healthy_talk (healthy, HEALTHY_COUNT / 2);
+  proxied = proxy_local (victim, owner_id, victim_to_hub, &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (got.replaced->len == 1);
+  g_assert_cmpuint (got.replaced->len, ==, 1);
+  reason = g_ptr_array_index (got.replaced, 0);
+  g_assert_false (any_peer_is_connected (proxied));
+  if (variant == IMPOSTOR_PLAIN)
+    g_assert_nonnull (strstr (reason, "is pinned to a native key but sent a plain LINK packet"));
+  else
+    g_assert_nonnull (strstr (reason, "changed (pinned"));
+  g_assert_cmpuint (untrusted->ids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (untrusted->ids, 0), ==, owner_id);
+  g_assert_cmpstr (g_ptr_array_index (untrusted->reasons, 0), ==, reason);
+  iterate_for (QUIET_MS);
+  g_assert_cmpuint (count_from_messages (got.victim_got, "attacker"), ==, 0);
+  g_assert_null (any_socket_get_peer (victim, owner_id));
+
+  healthy_talk (healthy, HEALTHY_COUNT / 2);
+  healthy_check_free (healthy, NULL);
+  g_assert_cmpuint (count_from_messages (got.victim_got, "healthy"), ==, HEALTHY_COUNT);
+  untrusted_free (victim, untrusted);
+  any_socket_stop (impostor);
+  any_socket_stop (victim);
+  any_socket_stop (hub);
+  drain ();
+  g_signal_handlers_disconnect_by_data (victim, &got);
+  g_ptr_array_unref (got.replaced);
+  g_ptr_array_unref (got.victim_got);
+}
+
 void
 e2e_add_pinned_cases (void)
 {
@@ -604,4 +696,8 @@ e2e_add_pinned_cases (void)
                         test_takeover_refused);
   g_test_add_data_func ("/e2e/pinned/takeover/other-key", GINT_TO_POINTER (CLAIM_OTHER_KEY), test_takeover_refused);
   g_test_add_func ("/e2e/pinned/takeover/by-owner", test_takeover_by_owner);
+  g_test_add_data_func ("/e2e/pinned/proxied-impostor/plain", GINT_TO_POINTER (IMPOSTOR_PLAIN),
+                        test_proxied_impostor);
+  g_test_add_data_func ("/e2e/pinned/proxied-impostor/other-key", GINT_TO_POINTER (IMPOSTOR_OTHER_KEY),
+                        test_proxied_impostor);
 }
