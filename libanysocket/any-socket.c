@@ -1068,7 +1068,12 @@ any_socket_dup_fingerprint (AnySocket *self)
  * any_socket_connect_async(), the replacement of a proxied link to the
  * same id) only once the switch proved the pinned key. Until then it may
  * send nothing but the switch. Compat E2E is refused on any link to it,
- * proxied or direct. A link refused for any of these reasons closes with
+ * proxied or direct. A proxied link to it ([method@AnySocket.Socket.proxy_async])
+ * is connected at once, as every proxied peer, and starts the native
+ * switch at once when this side asked for it; anything it sends in the
+ * clear before the switch proved the key (but the capability probe, a
+ * synced-time request) closes it: a hub could write anything under that
+ * id. A link refused for any of these reasons closes with
  * a reason naming the peer and "is pinned to a native key", and is
  * reported by #AnySocket::untrusted. Pins apply to links authenticated
  * after the call.
@@ -1964,14 +1969,17 @@ any_socket_class_init (AnySocketClass *klass)
    * @peer_id: the id the link claimed
    * @reason: why it was closed (English, as on the wire)
    *
-   * A direct link claimed an id whose native key is pinned
-   * (any_socket_pin_fingerprint()) and was closed before it proved that
-   * key: it offered no native E2E (a plain peer, or a relay that stripped
-   * the capabilities to play compat E2E in the middle), sent something in
-   * the clear before the switch, presented another key, or did not
-   * finish the switch within #AnySocket:e2e-timeout. It was never
-   * reported as connected, and a proxied link to the same id stays.
-   * Tell the user: someone may be impersonating that peer.
+   * A link claimed an id whose native key is pinned
+   * ([method@AnySocket.Socket.pin_fingerprint]) and was closed before it
+   * proved that key: it offered no native E2E (a plain peer, or a relay
+   * that stripped the capabilities to play compat E2E in the middle),
+   * sent something in the clear before the switch, presented another
+   * key, or did not finish the switch within
+   * [property@AnySocket.Socket:e2e-timeout]. A direct link was never
+   * reported as connected, and a proxied link to the same id stays; a
+   * proxied link (connected at once, as all are) is disconnected right
+   * after this signal. Tell the user: someone may be impersonating that
+   * peer.
    */
   signals[SIGNAL_UNTRUSTED] =
     g_signal_new ("untrusted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
