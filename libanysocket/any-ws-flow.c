@@ -59,7 +59,7 @@ struct _AnyWsFlow
   guint64            queued;         /* frames for libsoup to write */
   guint64            written;        /* frames it wrote */
   gboolean           paused;
-  GSource           *resume;         /* the paused reader waits on it */
+  GCancellable      *resume;         /* the paused reader waits for it */
   AnyWsFlowFailFunc  fail_func;
   gpointer           fail_data;
 };
@@ -76,8 +76,7 @@ any_ws_flow_new (void)
 void
 any_ws_flow_free (AnyWsFlow *self)
 {
-  /* Not destroyed: the reader's source owns it. */
-  g_clear_pointer (&self->resume, g_source_unref);
+  g_clear_object (&self->resume);
   g_free (self);
 }
 
@@ -174,9 +173,9 @@ any_ws_flow_wrote (AnyWsFlow *self,
   if (self->paused && any_ws_flow_waiting_frames (self) <= RESUME_WAITING_FRAMES)
     {
       self->paused = FALSE;
-      if (self->resume != NULL && !g_source_is_destroyed (self->resume))
-        g_source_set_ready_time (self->resume, 0);
-      g_clear_pointer (&self->resume, g_source_unref);
+      if (self->resume != NULL)
+        g_cancellable_cancel (self->resume);
+      g_clear_object (&self->resume);
     }
 }
 
@@ -185,19 +184,6 @@ any_ws_flow_turn_over (AnyWsFlow *self)
 {
   self->turn_bytes = 0;
 }
-
-static gboolean
-resume_dispatch (GSource     *source,
-                 GSourceFunc  callback,
-                 gpointer     user_data)
-{
-  g_source_set_ready_time (source, -1);
-  return callback (user_data);
-}
-
-static GSourceFuncs resume_funcs = {
-  .dispatch = resume_dispatch,
-};
 
 /* What a reader told "would block" waits on (transfer full), or NULL for
  * the socket: only while paused (a failed connection is still read). */
@@ -208,9 +194,11 @@ any_ws_flow_wait_source (AnyWsFlow *self)
 
   if (!self->paused || self->failed)
     return NULL;
-  g_clear_pointer (&self->resume, g_source_unref);
-  source = g_source_new (&resume_funcs, sizeof (GSource));
+  /* Cancelled when the queue is back down: a source that fires then,
+   * one per pause, not per message. */
+  if (self->resume == NULL)
+    self->resume = g_cancellable_new ();
+  source = g_cancellable_source_new (self->resume);
   g_source_set_static_name (source, "[anysocket] reading paused, peer not reading");
-  self->resume = g_source_ref (source);
   return source;
 }

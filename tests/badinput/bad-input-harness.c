@@ -125,7 +125,7 @@ chunk_new (char        flag,
   return g_byte_array_free_to_bytes (out);
 }
 
-static RawFrame *
+RawFrame *
 raw_frame_decode (SoupWebsocketDataType  type,
                   GBytes                *message)
 {
@@ -441,6 +441,10 @@ on_server_message (AnySocket *socket,
     {
       fx->server_healthy_messages++;
     }
+  else if (fx->count_raw_only)
+    {
+      fx->raw_message_count++;
+    }
   else
     {
       g_autofree char *text = node_to_string (msg);
@@ -478,6 +482,7 @@ on_healthy_reply (GObject      *source,
   g_autoptr(AnyPacket) reply = any_peer_request_finish (ANY_PEER (source), result, &error);
 
   fx->in_flight--;
+  fx->slowest_reply_us = MAX (fx->slowest_reply_us, g_get_monotonic_time () - request->sent_at);
   if (reply == NULL)
     {
       g_test_message ("healthy request %u failed: %s", request->n, error->message);
@@ -517,6 +522,7 @@ healthy_pump (Fixture *fx)
 
       request->fx = fx;
       request->n = fx->sent++;
+      request->sent_at = g_get_monotonic_time ();
       json_object_set_int_member (object, "n", request->n);
       if (request->n % HEALTHY_PAD_EVERY == 0)
         {
@@ -606,6 +612,7 @@ fixture_setup (Fixture       *fx,
   WAIT_FOR (fx->replied >= 8, WAIT_MS);
   g_assert_cmpuint (fx->replied, >=, 8);
   fx->replied_at_start = fx->replied;
+  fx->slowest_reply_us = 0;
 }
 
 void
@@ -820,3 +827,107 @@ frame_object (RawFrame  *frame,
   return *holder != NULL && JSON_NODE_HOLDS_OBJECT (*holder) ? json_node_get_object (*holder) : NULL;
 }
 
+
+/* The bare client */
+
+gboolean
+bare_write (GSocket      *socket,
+            const guint8 *data,
+            gsize         len)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  while (len > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send (socket, (const char *) data, len, NULL, &error);
+
+      if (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return FALSE;
+      if (n > 0)
+        {
+          data += n;
+          len -= n;
+        }
+      else
+        g_main_context_iteration (NULL, FALSE);
+    }
+  return len == 0;
+}
+
+void
+bare_frame_append (GByteArray   *out,
+                   gboolean      fin,
+                   guint8        opcode,
+                   const guint8 *payload,
+                   gsize         len)
+{
+  guint8 head[14] = { (fin ? 0x80 : 0) | opcode, 0x80 };
+  guint head_len = 2;
+
+  if (len < 126)
+    {
+      head[1] |= len;
+    }
+  else if (len <= G_MAXUINT16)
+    {
+      head[1] |= 126;
+      head[2] = len >> 8;
+      head[3] = len & 0xff;
+      head_len = 4;
+    }
+  else
+    {
+      head[1] |= 127;
+      for (guint i = 0; i < 8; i++)
+        head[2 + i] = ((guint64) len >> (56 - 8 * i)) & 0xff;
+      head_len = 10;
+    }
+  g_byte_array_append (out, head, head_len + 4);   /* and the mask, 0 */
+  g_byte_array_append (out, payload, len);
+}
+
+/* One text frame holding one chunk. */
+gboolean
+bare_send_chunk (GSocket    *socket,
+                 char        type,
+                 gint32      seq,
+                 const char *body)
+{
+  g_autoptr(GBytes) chunk = chunk_new (LAST, type, seq, body, strlen (body));
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  gsize len;
+  const guint8 *data = g_bytes_get_data (chunk, &len);
+
+  bare_frame_append (frame, TRUE, 0x1, data, len);
+  return bare_write (socket, frame->data, frame->len);
+}
+
+GSocketConnection *
+bare_connect (Fixture *fx)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) response = g_string_new (NULL);
+  g_autofree char *upgrade = NULL;
+  GSocketConnection *connection;
+  GSocket *socket;
+  guint port;
+
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_assert_cmpint (sscanf (fx->uri, "ws://127.0.0.1:%u", &port), ==, 1);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  socket = g_socket_connection_get_socket (connection);
+  g_socket_set_blocking (socket, FALSE);
+  upgrade = g_strdup_printf ("GET / HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nUpgrade: websocket\r\n"
+                             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n\r\n", port);
+  g_assert_true (bare_write (socket, (const guint8 *) upgrade, strlen (upgrade)));
+  /* One byte at a time: nothing after the answer's head is taken. */
+  WAIT_FOR (({ char c; gssize n = g_socket_receive (socket, &c, 1, NULL, NULL);
+               if (n > 0) g_string_append_c (response, c);
+               strstr (response->str, "\r\n\r\n") != NULL; }), WAIT_MS);
+  g_assert_true (g_str_has_prefix (response->str, "HTTP/1.1 101"));
+  return connection;
+}

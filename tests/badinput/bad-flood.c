@@ -1,0 +1,533 @@
+/* bad-flood.c: peers that flood the server: a message that never ends,
+ * requests faster than they can be answered, answers never taken, frames
+ * relayed to a peer that does not read
+ *
+ * The flooders are bare TCP clients driven by threads of their own, so
+ * that they press as hard as the kernel lets them and not at the pace of
+ * the main loop they share with the server and the healthy client. Their
+ * memory is in their threads' malloc arenas; the marks measure the main
+ * one, where the server lives.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "bad-input.h"
+
+/* How long a flood lasts at most, and the case with it. */
+#define FLOOD_MS          5000
+/* What the healthy client may wait for a reply during a flood. */
+#define MAX_REPLY_MS      2000
+/* A send buffer small enough for the abuse to be cheap. */
+#define SEND_BUFFER       (1024 * 1024)
+
+#define OPCODE_CONTINUATION 0x0
+#define OPCODE_TEXT         0x1
+#define OPCODE_CLOSE        0x8
+
+typedef struct _Flood Flood;
+
+/* Appends the wire bytes of frame @i (one or more whole frames). */
+typedef void (*FloodMaker) (Flood      *flood,
+                            guint       i,
+                            GByteArray *out);
+
+struct _Flood {
+  GSocketConnection *connection;
+  int                fd;
+  char               id[33];
+  char               to[33];      /* FORWARD destination */
+  FloodMaker         make;
+  guint              max;
+  guint              interval_ms; /* between frames; 0: as fast as it goes */
+  gint64             until;
+  gboolean           reads;       /* reads and drops what the server sends */
+  gboolean           confirms;    /* answers the first INTERNAL request, then stops reading */
+  GThread           *writer;
+  GThread           *reader;
+  gint               stop;
+  /* Results, atomic */
+  gint               sent;
+  gint               confirmed;
+  gint               closed;      /* a close frame or the end came */
+  gint               answers;     /* frames the server sent */
+  /* Written before closed is set */
+  guint              close_code;
+  char               close_reason[128];
+};
+
+/* All of @data, unless the flood stops or its time is up. */
+static gboolean
+flood_write_all (Flood        *flood,
+                 const guint8 *data,
+                 gsize         len)
+{
+  while (len > 0)
+    {
+      struct pollfd pfd = { flood->fd, POLLOUT, 0 };
+      ssize_t n;
+
+      if (g_atomic_int_get (&flood->stop) || g_get_monotonic_time () >= flood->until)
+        return FALSE;
+      if (poll (&pfd, 1, 50) <= 0)
+        continue;
+      n = send (flood->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        continue;
+      if (n < 0)
+        return FALSE;
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static gpointer
+flood_write (gpointer user_data)
+{
+  Flood *flood = user_data;
+  g_autoptr(GByteArray) batch = g_byte_array_new ();
+  guint i = 0;
+
+  while (i < flood->max && !g_atomic_int_get (&flood->stop) && g_get_monotonic_time () < flood->until)
+    {
+      g_byte_array_set_size (batch, 0);
+      while (batch->len < 16 * 1024 && i < flood->max && (flood->interval_ms == 0 || batch->len == 0))
+        flood->make (flood, i++, batch);
+      if (!flood_write_all (flood, batch->data, batch->len))
+        break;
+      g_atomic_int_set (&flood->sent, i);
+      if (flood->interval_ms > 0)
+        g_usleep (flood->interval_ms * 1000);
+    }
+  return NULL;
+}
+
+/* The hub asks a new link's target for the time (INTERNAL SYNCED_TIME)
+ * before it relays: the answer confirms the link (any-hub.c). */
+static gboolean
+flood_confirm (Flood        *flood,
+               const guint8 *payload,
+               gsize         len)
+{
+  g_autoptr(GBytes) message = g_bytes_new (payload, len);
+  RawFrame *frame = raw_frame_decode (SOUP_WEBSOCKET_DATA_TEXT, message);
+  gboolean request = frame->valid && frame->type == T_INTERNAL && frame->seq > 0 &&
+                     strstr (frame->body, "\"type\":5") != NULL;
+
+  if (request)
+    {
+      static const char answer[] = "{\"o\":0,\"t\":0}";
+      g_autoptr(GBytes) chunk = chunk_new (LAST, T_INTERNAL, -frame->seq, answer, strlen (answer));
+      g_autoptr(GByteArray) out = g_byte_array_new ();
+      gsize chunk_len;
+      const guint8 *chunk_data = g_bytes_get_data (chunk, &chunk_len);
+
+      bare_frame_append (out, TRUE, OPCODE_TEXT, chunk_data, chunk_len);
+      flood_write_all (flood, out->data, out->len);
+    }
+  g_free (frame->body);
+  g_free (frame);
+  return request;
+}
+
+/* Reads whole server frames (unmasked) off @in; returns FALSE once the
+ * reading is over. */
+static gboolean
+flood_take_frames (Flood      *flood,
+                   GByteArray *in)
+{
+  gsize pos = 0;
+  gboolean more = TRUE;
+
+  while (more && in->len - pos >= 2)
+    {
+      const guint8 *head = in->data + pos;
+      guint64 len = head[1] & 0x7f;
+      gsize at = 2;
+
+      if (len == 126)
+        at = 4;
+      else if (len == 127)
+        at = 10;
+      if (in->len - pos < at)
+        break;
+      if (len == 126)
+        len = (head[2] << 8) | head[3];
+      else if (len == 127)
+        len = ((guint64) GUINT32_FROM_BE (*(guint32 *) (head + 2)) << 32) |
+              GUINT32_FROM_BE (*(guint32 *) (head + 6));
+      if (in->len - pos - at < len)
+        break;
+
+      g_atomic_int_inc (&flood->answers);
+      if ((head[0] & 0x0f) == OPCODE_CLOSE)
+        {
+          if (len >= 2)
+            {
+              flood->close_code = (head[at] << 8) | head[at + 1];
+              memcpy (flood->close_reason, head + at + 2, MIN (len - 2, sizeof flood->close_reason - 1));
+            }
+          g_atomic_int_set (&flood->closed, 1);
+          more = FALSE;
+        }
+      else if (flood->confirms && (head[0] & 0x0f) == OPCODE_TEXT && flood_confirm (flood, head + at, len))
+        {
+          g_atomic_int_set (&flood->confirmed, 1);
+          more = FALSE;
+        }
+      pos += at + len;
+    }
+  g_byte_array_remove_range (in, 0, pos);
+  return more;
+}
+
+static gpointer
+flood_read (gpointer user_data)
+{
+  Flood *flood = user_data;
+  g_autoptr(GByteArray) in = g_byte_array_new ();
+  g_autofree guint8 *buffer = g_malloc (64 * 1024);
+
+  while (!g_atomic_int_get (&flood->stop))
+    {
+      struct pollfd pfd = { flood->fd, POLLIN, 0 };
+      ssize_t n;
+
+      if (poll (&pfd, 1, 50) <= 0)
+        continue;
+      n = recv (flood->fd, buffer, 64 * 1024, MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        continue;
+      if (n <= 0)
+        {
+          g_atomic_int_set (&flood->closed, 1);
+          break;
+        }
+      g_byte_array_append (in, buffer, n);
+      if (!flood_take_frames (flood, in))
+        break;
+    }
+  return NULL;
+}
+
+/* A bare client; authenticated unless @auth is FALSE. */
+static Flood *
+flood_connect (Fixture  *fx,
+               gboolean  auth)
+{
+  Flood *flood = g_new0 (Flood, 1);
+  g_autofree char *body = NULL;
+
+  g_snprintf (flood->id, sizeof flood->id, "%08x%08x%08x%08x", g_random_int (), g_random_int (),
+              g_random_int (), g_random_int ());
+  flood->until = G_MAXINT64;   /* until it floods */
+  flood->connection = bare_connect (fx);
+  flood->fd = g_socket_get_fd (g_socket_connection_get_socket (flood->connection));
+  if (auth)
+    {
+      body = g_strdup_printf ("{\"id\":\"%s\"}", flood->id);
+      g_assert_true (bare_send_chunk (g_socket_connection_get_socket (flood->connection), T_AUTH, 1, body));
+      WAIT_FOR (any_socket_get_peer (fx->server, flood->id) != NULL, WAIT_MS);
+      g_assert_nonnull (any_socket_get_peer (fx->server, flood->id));
+    }
+  return flood;
+}
+
+static void
+flood_start (Flood      *flood,
+             FloodMaker  make,
+             guint       max)
+{
+  flood->make = make;
+  flood->max = max;
+  flood->until = g_get_monotonic_time () + FLOOD_MS * 1000;
+  if (flood->reads && flood->reader == NULL)
+    flood->reader = g_thread_new ("flood-read", flood_read, flood);
+  flood->writer = g_thread_new ("flood-write", flood_write, flood);
+}
+
+static void
+flood_join (Flood *flood)
+{
+  g_atomic_int_set (&flood->stop, 1);
+  g_clear_pointer (&flood->writer, g_thread_join);
+  g_clear_pointer (&flood->reader, g_thread_join);
+}
+
+/* Hangs up, and waits for the server to let go of the peer. */
+static void
+flood_free (Fixture *fx,
+            Flood   *flood)
+{
+  flood_join (flood);
+  g_io_stream_close (G_IO_STREAM (flood->connection), NULL, NULL);
+  g_object_unref (flood->connection);
+  WAIT_FOR (any_socket_get_peer (fx->server, flood->id) == NULL, WAIT_MS);
+  g_assert_null (any_socket_get_peer (fx->server, flood->id));
+  g_free (flood);
+}
+
+/* The healthy client kept getting its replies in time meanwhile. */
+static void
+assert_healthy_served (Fixture *fx)
+{
+  g_test_message ("healthy client: %u replies during the flood, the slowest after %" G_GINT64_FORMAT " ms",
+                  fx->replied - fx->replied_at_start, fx->slowest_reply_us / 1000);
+  g_assert_cmpint (fx->slowest_reply_us, <, MAX_REPLY_MS * 1000);
+  g_assert_null (fx->healthy_disconnect_reason);
+}
+
+/* Cases: a message that never ends. libsoup bounds each frame, not the
+ * message its fragments make: AUTH (or not), a text frame without FIN,
+ * then continuations of 64 KiB, up to 64 MiB. Closed with 1009 once the
+ * message is over the limit, before it is buffered. */
+
+#define FRAGMENT (64 * 1024)
+
+static void
+make_fragment (Flood      *flood,
+               guint       i,
+               GByteArray *out)
+{
+  static guint8 payload[FRAGMENT];
+
+  if (i == 0)
+    memset (payload, 'x', sizeof payload);
+  bare_frame_append (out, FALSE, i == 0 ? OPCODE_TEXT : OPCODE_CONTINUATION, payload, sizeof payload);
+}
+
+static void
+test_endless_message (Fixture       *fx,
+                      gconstpointer  data)
+{
+  gboolean after_auth = GPOINTER_TO_INT (data);
+  Flood *flood;
+  MemoryMark mark;
+  const char *reason;
+
+  memory_mark (&mark);
+  flood = flood_connect (fx, after_auth);
+  flood->reads = TRUE;
+  flood_start (flood, make_fragment, 1024);
+  WAIT_FOR (g_atomic_int_get (&flood->closed), FLOOD_MS);
+  flood_join (flood);
+  g_test_message ("closed after %d fragments of 64 KiB: code %u, '%s'", g_atomic_int_get (&flood->sent),
+                  flood->close_code, flood->close_reason);
+  g_assert_true (g_atomic_int_get (&flood->closed));
+  g_assert_cmpuint (flood->close_code, ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+  assert_prefix (flood->close_reason, "Message too big: WebSocket message over");
+  if (after_auth)
+    {
+      WAIT_FOR (g_hash_table_contains (fx->disconnect_reasons, flood->id), WAIT_MS);
+      reason = g_hash_table_lookup (fx->disconnect_reasons, flood->id);
+      assert_prefix (reason, "Message too big: WebSocket message over");
+    }
+  else
+    {
+      g_assert_false (g_hash_table_contains (fx->disconnect_reasons, flood->id));
+    }
+  assert_memory_growth (&mark, 4 * 1024 * 1024, "after an endless fragmented message");
+  flood_free (fx, flood);
+  assert_healthy_served (fx);
+}
+
+/* Cases: one peer must not starve the others. A peer sends requests as
+ * fast as the kernel takes them and reads the answers; the healthy client
+ * keeps getting every reply within MAX_REPLY_MS and is not dropped, and
+ * the flooder is served too. */
+
+static void
+make_link (Flood      *flood,
+           guint       i,
+           GByteArray *out)
+{
+  char body[32];
+  gsize len = g_snprintf (body, sizeof body, "{\"n\":%u}", i);
+  g_autoptr(GBytes) chunk = chunk_new (LAST, T_LINK, (gint32) i + 2, body, len);
+  gsize chunk_len;
+  const guint8 *chunk_data = g_bytes_get_data (chunk, &chunk_len);
+
+  bare_frame_append (out, TRUE, OPCODE_TEXT, chunk_data, chunk_len);
+}
+
+static void
+make_ping (Flood      *flood,
+           guint       i,
+           GByteArray *out)
+{
+  g_autoptr(GBytes) chunk = chunk_new (LAST, T_HEARTBEAT, (gint32) i + 2, "1", 1);
+  gsize chunk_len;
+  const guint8 *chunk_data = g_bytes_get_data (chunk, &chunk_len);
+
+  bare_frame_append (out, TRUE, OPCODE_TEXT, chunk_data, chunk_len);
+}
+
+static void
+test_request_flood (Fixture       *fx,
+                    gconstpointer  data)
+{
+  FloodMaker make = (FloodMaker) data;
+  Flood *flood;
+  gint answers;
+
+  fx->count_raw_only = TRUE;
+  flood = flood_connect (fx, TRUE);
+  flood->reads = TRUE;
+  flood_start (flood, make, G_MAXINT);
+  WAIT_FOR (g_atomic_int_get (&flood->closed), 3000);
+  flood_join (flood);
+  answers = g_atomic_int_get (&flood->answers);
+  g_test_message ("flooder: %d requests sent, %d frames answered, in 3 s", g_atomic_int_get (&flood->sent),
+                  answers);
+  g_assert_false (g_atomic_int_get (&flood->closed));
+  g_assert_cmpint (answers, >, 1000);
+  g_assert_false (g_hash_table_contains (fx->disconnect_reasons, flood->id));
+  assert_healthy_served (fx);
+  flood_free (fx, flood);
+}
+
+/* Pings from a peer that never reads the pongs: they cost memory in
+ * libsoup's queue well beyond their bytes. The server stops reading that
+ * peer (which then misses its heartbeats) or drops it for its send
+ * buffer: either way with a reason, memory within a few send buffers. */
+static void
+test_ping_flood_not_reading (Fixture       *fx,
+                             gconstpointer  data)
+{
+  Flood *flood;
+  MemoryMark mark;
+  const char *reason;
+
+  any_socket_set_max_send_buffer (fx->server, SEND_BUFFER);
+  flood = flood_connect (fx, TRUE);
+  memory_mark (&mark);
+  flood_start (flood, make_ping, G_MAXINT);
+  WAIT_FOR (g_hash_table_contains (fx->disconnect_reasons, flood->id), FLOOD_MS);
+  flood_join (flood);
+  reason = g_hash_table_lookup (fx->disconnect_reasons, flood->id);
+  g_test_message ("%d pings sent: %s", g_atomic_int_get (&flood->sent), reason ? reason : "(not dropped)");
+  g_assert_nonnull (reason);
+  g_assert_true (g_str_has_prefix (reason, "Missed Heartbeats") ||
+                 g_str_has_prefix (reason, "Send buffer full: the peer is not reading"));
+  assert_memory_growth (&mark, 3 * SEND_BUFFER, "after a ping flood from a peer that does not read");
+  flood_free (fx, flood);
+  assert_healthy_served (fx);
+}
+
+/* A FORWARD flood through the hub to a linked peer that does not read:
+ * what waits for it is bounded by max-send-buffer, frames' overhead
+ * included; before the target confirmed the link, the hub holds what
+ * comes for it, under the same bound. */
+
+static void
+make_forward (Flood      *flood,
+              guint       i,
+              GByteArray *out)
+{
+  g_autoptr(GBytes) frame = forward_frame (flood->to, flood->id);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (frame, &len);
+
+  bare_frame_append (out, TRUE, OPCODE_TEXT, data, len);
+}
+
+static void
+make_slow_ping (Flood      *flood,
+                guint       i,
+                GByteArray *out)
+{
+  make_ping (flood, i + 1000000, out);
+}
+
+static gboolean
+allow_proxy (AnySocket  *socket,
+             AnyPeer    *from,
+             const char *target_id,
+             gpointer    user_data)
+{
+  return TRUE;
+}
+
+static void
+test_forward_flood (Fixture       *fx,
+                    gconstpointer  data)
+{
+  gboolean confirms = GPOINTER_TO_INT (data);
+  g_autofree char *proxy = NULL;
+  Flood *target, *flooder;
+  MemoryMark mark;
+  const char *reason;
+
+  any_socket_set_max_send_buffer (fx->server, SEND_BUFFER);
+  g_signal_connect (fx->server, "proxy-request", G_CALLBACK (allow_proxy), NULL);
+  target = flood_connect (fx, TRUE);
+  target->reads = confirms;
+  target->confirms = confirms;
+  if (confirms)
+    target->reader = g_thread_new ("flood-read", flood_read, target);
+  flooder = flood_connect (fx, TRUE);
+  memcpy (flooder->to, target->id, sizeof flooder->to);
+  flooder->reads = TRUE;
+
+  proxy = g_strdup_printf ("{\"type\":2,\"action\":\"proxy\",\"id\":\"%s\"}", target->id);
+  g_assert_true (bare_send_chunk (g_socket_connection_get_socket (flooder->connection), T_INTERNAL, 2, proxy));
+  if (confirms)
+    {
+      WAIT_FOR (g_atomic_int_get (&target->confirmed), WAIT_MS);
+      g_assert_true (g_atomic_int_get (&target->confirmed));
+      /* From now on the target reads nothing, but looks alive. */
+      g_clear_pointer (&target->reader, g_thread_join);
+      target->reads = FALSE;
+      spin (QUIET_MS);
+    }
+  target->interval_ms = 100;
+  flood_start (target, make_slow_ping, G_MAXINT);
+
+  memory_mark (&mark);
+  flood_start (flooder, make_forward, G_MAXINT);
+  if (confirms)
+    {
+      WAIT_FOR (g_hash_table_contains (fx->disconnect_reasons, target->id), FLOOD_MS);
+      reason = g_hash_table_lookup (fx->disconnect_reasons, target->id);
+    }
+  else
+    {
+      WAIT_FOR (g_hash_table_contains (fx->disconnect_reasons, flooder->id), FLOOD_MS);
+      reason = g_hash_table_lookup (fx->disconnect_reasons, flooder->id);
+    }
+  flood_join (flooder);
+  g_test_message ("%d FORWARD frames sent: %s %s", g_atomic_int_get (&flooder->sent),
+                  confirms ? "target" : "flooder", reason ? reason : "(not dropped)");
+  g_assert_nonnull (reason);
+  if (confirms)
+    g_assert_true (g_str_has_prefix (reason, "Missed Heartbeats") ||
+                   g_str_has_prefix (reason, "Send buffer full: the peer is not reading"));
+  else
+    assert_prefix (reason, "Invalid FORWARD: too much data for");
+  assert_memory_growth (&mark, 5 * SEND_BUFFER / 2, "after a FORWARD flood to a peer that does not read");
+  flood_free (fx, target);
+  flood_free (fx, flooder);
+  assert_healthy_served (fx);
+}
+
+void
+badinput_add_flood_cases (void)
+{
+  ADD ("flood/endless-message/before-auth", GINT_TO_POINTER (FALSE), test_endless_message);
+
+  ADD ("flood/endless-message/after-auth", GINT_TO_POINTER (TRUE), test_endless_message);
+
+  ADD ("flood/requests/link", make_link, test_request_flood);
+
+  ADD ("flood/requests/heartbeat", make_ping, test_request_flood);
+
+  ADD ("flood/pings-not-reading", NULL, test_ping_flood_not_reading);
+
+  ADD ("flood/forward/unconfirmed", GINT_TO_POINTER (FALSE), test_forward_flood);
+
+  ADD ("flood/forward/not-reading", GINT_TO_POINTER (TRUE), test_forward_flood);
+}
