@@ -46,6 +46,8 @@ struct _Flood {
   gint64             until;
   gboolean           reads;       /* reads and drops what the server sends */
   gboolean           confirms;    /* answers the first INTERNAL request, then stops reading */
+  gboolean           repeats;     /* makes one batch, sends it again and again: cheaper than
+                                   * the server's work, whatever the frames */
   GThread           *writer;
   GThread           *reader;
   gint               stop;
@@ -92,11 +94,21 @@ flood_write (gpointer user_data)
   g_autoptr(GByteArray) batch = g_byte_array_new ();
   guint i = 0;
 
+  guint per_batch = 0;
+
   while (i < flood->max && !g_atomic_int_get (&flood->stop) && g_get_monotonic_time () < flood->until)
     {
-      g_byte_array_set_size (batch, 0);
-      while (batch->len < 16 * 1024 && i < flood->max && (flood->interval_ms == 0 || batch->len == 0))
-        flood->make (flood, i++, batch);
+      if (flood->repeats && per_batch > 0)
+        {
+          i += per_batch;
+        }
+      else
+        {
+          g_byte_array_set_size (batch, 0);
+          for (per_batch = 0; batch->len < 16 * 1024 && i < flood->max &&
+                              (flood->interval_ms == 0 || batch->len == 0); per_batch++)
+            flood->make (flood, i++, batch);
+        }
       if (!flood_write_all (flood, batch->data, batch->len))
         break;
       g_atomic_int_set (&flood->sent, i);
@@ -275,9 +287,11 @@ flood_free (Fixture *fx,
 static void
 assert_healthy_served (Fixture *fx)
 {
+  gint64 slowest = healthy_slowest_reply_us (fx);
+
   g_test_message ("healthy client: %u replies during the flood, the slowest after %" G_GINT64_FORMAT " ms",
-                  fx->replied - fx->replied_at_start, fx->slowest_reply_us / 1000);
-  g_assert_cmpint (fx->slowest_reply_us, <, MAX_REPLY_MS * 1000);
+                  fx->replied - fx->replied_at_start, slowest / 1000);
+  g_assert_cmpint (slowest, <, MAX_REPLY_MS * 1000);
   g_assert_null (fx->healthy_disconnect_reason);
 }
 
@@ -377,6 +391,7 @@ test_request_flood (Fixture       *fx,
   fx->count_raw_only = TRUE;
   flood = flood_connect (fx, TRUE);
   flood->reads = TRUE;
+  flood->repeats = TRUE;
   flood_start (flood, make, G_MAXINT);
   WAIT_FOR (g_atomic_int_get (&flood->closed), 3000);
   flood_join (flood);

@@ -482,6 +482,7 @@ on_healthy_reply (GObject      *source,
   g_autoptr(AnyPacket) reply = any_peer_request_finish (ANY_PEER (source), result, &error);
 
   fx->in_flight--;
+  g_ptr_array_remove_fast (fx->in_flight_requests, request);
   fx->slowest_reply_us = MAX (fx->slowest_reply_us, g_get_monotonic_time () - request->sent_at);
   if (reply == NULL)
     {
@@ -523,6 +524,7 @@ healthy_pump (Fixture *fx)
       request->fx = fx;
       request->n = fx->sent++;
       request->sent_at = g_get_monotonic_time ();
+      g_ptr_array_add (fx->in_flight_requests, request);
       json_object_set_int_member (object, "n", request->n);
       if (request->n % HEALTHY_PAD_EVERY == 0)
         {
@@ -534,6 +536,22 @@ healthy_pump (Fixture *fx)
       fx->in_flight++;
       any_peer_request_async (fx->healthy_peer, msg, WAIT_MS * 2, NULL, on_healthy_reply, request);
     }
+}
+
+/* The longest the healthy client waited for a reply since the case
+ * started, counting the requests still waiting. */
+gint64
+healthy_slowest_reply_us (Fixture *fx)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < fx->in_flight_requests->len; i++)
+    {
+      HealthyRequest *request = g_ptr_array_index (fx->in_flight_requests, i);
+
+      fx->slowest_reply_us = MAX (fx->slowest_reply_us, now - request->sent_at);
+    }
+  return fx->slowest_reply_us;
 }
 
 static void
@@ -583,6 +601,7 @@ fixture_setup (Fixture       *fx,
   fx->log = g_ptr_array_new_with_free_func (g_free);
   fx->disconnect_reasons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fx->raw_messages = g_ptr_array_new_with_free_func (g_free);
+  fx->in_flight_requests = g_ptr_array_new ();
 
   fx->server = any_socket_new ();
   any_socket_set_max_message_size (fx->server, MAX_MESSAGE_SIZE);
@@ -667,6 +686,7 @@ fixture_teardown (Fixture       *fx,
   g_free (fx->uri);
   g_ptr_array_unref (fx->log);
   g_ptr_array_unref (fx->raw_messages);
+  g_ptr_array_unref (fx->in_flight_requests);
   g_hash_table_unref (fx->disconnect_reasons);
   g_source_remove (fx->ticker);
 }

@@ -122,6 +122,7 @@ struct _Fixture {
   guint       in_flight;
   guint       replied_at_start;
   gint64      slowest_reply_us;  /* since the case started */
+  GPtrArray  *in_flight_requests; /* HealthyRequest, not owned */
 
   GList      *raws;              /* RawClient */
 
@@ -191,6 +192,7 @@ gboolean raw_send_len (RawClient  *raw,
 RawFrame * raw_wait (RawClient *raw,
                      char       type,
                      gint32     seq);
+gint64 healthy_slowest_reply_us (Fixture *fx);
 gboolean server_log_index (Fixture    *fx,
                            const char *line,
                            guint      *index);
