@@ -118,6 +118,16 @@ flood_write (gpointer user_data)
   return NULL;
 }
 
+static void
+append_text_frame (GByteArray *out,
+                   GBytes     *payload)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (payload, &len);
+
+  bare_frame_append (out, TRUE, OPCODE_TEXT, data, len);
+}
+
 /* The hub asks a new link's target for the time (INTERNAL SYNCED_TIME)
  * before it relays: the answer confirms the link (any-hub.c). */
 static gboolean
@@ -135,10 +145,8 @@ flood_confirm (Flood        *flood,
       static const char answer[] = "{\"o\":0,\"t\":0}";
       g_autoptr(GBytes) chunk = chunk_new (LAST, T_INTERNAL, -frame->seq, answer, strlen (answer));
       g_autoptr(GByteArray) out = g_byte_array_new ();
-      gsize chunk_len;
-      const guint8 *chunk_data = g_bytes_get_data (chunk, &chunk_len);
 
-      bare_frame_append (out, TRUE, OPCODE_TEXT, chunk_data, chunk_len);
+      append_text_frame (out, chunk);
       flood_write_all (flood, out->data, out->len);
     }
   g_free (frame->body);
@@ -362,10 +370,8 @@ make_link (Flood      *flood,
   char body[32];
   gsize len = g_snprintf (body, sizeof body, "{\"n\":%u}", i);
   g_autoptr(GBytes) chunk = chunk_new (LAST, T_LINK, (gint32) i + 2, body, len);
-  gsize chunk_len;
-  const guint8 *chunk_data = g_bytes_get_data (chunk, &chunk_len);
 
-  bare_frame_append (out, TRUE, OPCODE_TEXT, chunk_data, chunk_len);
+  append_text_frame (out, chunk);
 }
 
 static void
@@ -374,10 +380,8 @@ make_ping (Flood      *flood,
            GByteArray *out)
 {
   g_autoptr(GBytes) chunk = chunk_new (LAST, T_HEARTBEAT, (gint32) i + 2, "1", 1);
-  gsize chunk_len;
-  const guint8 *chunk_data = g_bytes_get_data (chunk, &chunk_len);
 
-  bare_frame_append (out, TRUE, OPCODE_TEXT, chunk_data, chunk_len);
+  append_text_frame (out, chunk);
 }
 
 static void
@@ -444,10 +448,8 @@ make_forward (Flood      *flood,
               GByteArray *out)
 {
   g_autoptr(GBytes) frame = forward_frame (flood->to, flood->id);
-  gsize len;
-  const guint8 *data = g_bytes_get_data (frame, &len);
 
-  bare_frame_append (out, TRUE, OPCODE_TEXT, data, len);
+  append_text_frame (out, frame);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bad-input.h"
+#include "ws-frame.h"
 
 /* Helpers */
 
@@ -882,29 +883,7 @@ bare_frame_append (GByteArray   *out,
                    const guint8 *payload,
                    gsize         len)
 {
-  guint8 head[14] = { (fin ? 0x80 : 0) | opcode, 0x80 };
-  guint head_len = 2;
-
-  if (len < 126)
-    {
-      head[1] |= len;
-    }
-  else if (len <= G_MAXUINT16)
-    {
-      head[1] |= 126;
-      head[2] = len >> 8;
-      head[3] = len & 0xff;
-      head_len = 4;
-    }
-  else
-    {
-      head[1] |= 127;
-      for (guint i = 0; i < 8; i++)
-        head[2 + i] = ((guint64) len >> (56 - 8 * i)) & 0xff;
-      head_len = 10;
-    }
-  g_byte_array_append (out, head, head_len + 4);   /* and the mask, 0 */
-  g_byte_array_append (out, payload, len);
+  ws_frame_append (out, (fin ? 0x80 : 0) | opcode, TRUE, payload, len);
 }
 
 /* One text frame holding one chunk. */

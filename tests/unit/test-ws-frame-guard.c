@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "any-ws-frame-guard.h"
+#include "ws-frame.h"
 
 #define FIN 0x80
 #define TEXT 0x1
@@ -17,37 +18,13 @@
 #define PING 0x9
 #define PONG 0xA
 
-/* A frame with @len bytes of payload, masked (a client's) or not. */
 static void
 append_frame (GByteArray *out,
               guint8      first,
               gsize       len,
               gboolean    masked)
 {
-  guint8 head[14] = { first, masked ? 0x80 : 0 };
-  guint head_len = 2;
-  g_autofree guint8 *payload = g_malloc0 (len + 1);
-
-  if (len < 126)
-    {
-      head[1] |= len;
-    }
-  else if (len <= G_MAXUINT16)
-    {
-      head[1] |= 126;
-      head[2] = len >> 8;
-      head[3] = len & 0xff;
-      head_len = 4;
-    }
-  else
-    {
-      head[1] |= 127;
-      for (guint i = 0; i < 8; i++)
-        head[2 + i] = ((guint64) len >> (56 - 8 * i)) & 0xff;
-      head_len = 10;
-    }
-  g_byte_array_append (out, head, head_len + (masked ? 4 : 0));
-  g_byte_array_append (out, payload, len);
+  ws_frame_append (out, first, masked, NULL, len);
 }
 
 /* Feeds @stream in pieces of @step bytes; the offset of the byte that
