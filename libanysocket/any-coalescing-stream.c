@@ -57,6 +57,13 @@
 #define COALESCE_MAX (64 * 1024)
 #define COALESCE_FIRST (4 * 1024)
 
+static gssize
+would_block (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, g_strerror (EAGAIN));
+  return -1;
+}
+
 /* --- output ------------------------------------------------------------ */
 
 #define ANY_TYPE_COALESCING_OUTPUT (any_coalescing_output_get_type ())
@@ -218,9 +225,7 @@ output_write_nonblocking (AnyCoalescingOutput  *self,
       if (self->len > 0)
         {
           /* Still before this write, and the socket is full. */
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                               g_strerror (EAGAIN));
-          return -1;
+          return would_block (error);
         }
     }
   if (self->holding && count <= COALESCE_MAX - self->len)
@@ -408,13 +413,6 @@ base_read (AnyCoalescingInput  *self,
   if (blocking)
     return g_input_stream_read (G_INPUT_STREAM (self->base), buffer, count, cancellable, error);
   return g_pollable_input_stream_read_nonblocking (self->base, buffer, count, cancellable, error);
-}
-
-static gssize
-would_block (GError **error)
-{
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, g_strerror (EAGAIN));
-  return -1;
 }
 
 /* The connection failed (any-ws-flow.c): what the peer still sends is
@@ -744,6 +742,12 @@ any_coalescing_stream_start (AnyCoalescingStream *self)
   self->output->context = g_main_context_ref_thread_default ();
   self->input->started = TRUE;
   any_ws_flow_start (self->flow);
+  /* Frames that came with the HTTP answer (any_coalescing_stream_unread())
+   * are the first the flow control sees. */
+  if (self->input->buffer != NULL &&
+      !any_ws_flow_received (self->flow, self->input->buffer + self->input->start,
+                             self->input->end - self->input->start))
+    g_clear_pointer (&self->input->buffer, g_free);
 }
 
 AnyWsFlow *

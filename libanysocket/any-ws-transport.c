@@ -55,7 +55,8 @@ struct _AnyWsTransport
   guint64                  handed;         /* bytes given to libsoup */
   gsize                    unchecked;      /* cost handed since the last check */
   gboolean                 given_up;       /* closing with error_reason */
-  AnyWsFlow               *flow;           /* or NULL: not over our stream */
+  AnyCoalescingStream     *coalescing;     /* or NULL: not over our stream */
+  AnyWsFlow               *flow;           /* of @coalescing */
 };
 
 G_DEFINE_FINAL_TYPE (AnyWsTransport, any_ws_transport, ANY_TYPE_TRANSPORT)
@@ -325,9 +326,10 @@ any_ws_transport_dispose (GObject *object)
    * libsoup, still closing, would call handlers holding a freed self. */
   if (self->connection != NULL)
     any_ws_transport_close (ANY_TRANSPORT (self), "Peer destroyed");
-  /* The stream (and its flow) outlives us while libsoup closes. */
+  /* The stream may outlive us while libsoup closes. */
   if (self->flow != NULL)
     any_ws_flow_set_fail_func (g_steal_pointer (&self->flow), NULL, NULL);
+  g_clear_object (&self->coalescing);
 
   G_OBJECT_CLASS (any_ws_transport_parent_class)->dispose (object);
 }
@@ -418,6 +420,8 @@ any_ws_transport_new (SoupWebsocketConnection *connection,
   coalescing = any_coalescing_stream_find (soup_websocket_connection_get_io_stream (connection));
   if (coalescing != NULL)
     {
+      /* Held: the connection may let go of it first, when it closes. */
+      self->coalescing = g_object_ref (coalescing);
       self->flow = any_coalescing_stream_get_flow (coalescing);
       any_ws_flow_set_fail_func (self->flow, on_flow_failed, self);
     }

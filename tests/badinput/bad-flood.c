@@ -19,8 +19,10 @@
 
 /* How long a flood lasts at most, and the case with it. */
 #define FLOOD_MS          5000
-/* What the healthy client may wait for a reply during a flood. */
+/* What the healthy client may wait for a reply during a flood (under
+ * valgrind, what it may wait at all). */
 #define MAX_REPLY_MS      2000
+#define MAX_REPLY_MS_SLOW 30000
 /* A send buffer small enough for the abuse to be cheap. */
 #define SEND_BUFFER       (1024 * 1024)
 
@@ -128,8 +130,10 @@ append_text_frame (GByteArray *out,
   bare_frame_append (out, TRUE, OPCODE_TEXT, data, len);
 }
 
-/* The hub asks a new link's target for the time (INTERNAL SYNCED_TIME)
- * before it relays: the answer confirms the link (any-hub.c). */
+/* Until it confirms, the target answers the server's pings (to stay
+ * alive however slow the run) and its request for the time (INTERNAL
+ * SYNCED_TIME): the hub asks a new link's target before it relays, and
+ * the answer confirms the link (any-hub.c). TRUE once confirmed. */
 static gboolean
 flood_confirm (Flood        *flood,
                const guint8 *payload,
@@ -137,13 +141,15 @@ flood_confirm (Flood        *flood,
 {
   g_autoptr(GBytes) message = g_bytes_new (payload, len);
   RawFrame *frame = raw_frame_decode (SOUP_WEBSOCKET_DATA_TEXT, message);
-  gboolean request = frame->valid && frame->type == T_INTERNAL && frame->seq > 0 &&
-                     strstr (frame->body, "\"type\":5") != NULL;
+  gboolean ping = frame->valid && frame->type == T_HEARTBEAT && frame->seq > 0;
+  gboolean time = frame->valid && frame->type == T_INTERNAL && frame->seq > 0 &&
+                  strstr (frame->body, "\"type\":5") != NULL;
 
-  if (request)
+  if (ping || time)
     {
-      static const char answer[] = "{\"o\":0,\"t\":0}";
-      g_autoptr(GBytes) chunk = chunk_new (LAST, T_INTERNAL, -frame->seq, answer, strlen (answer));
+      const char *answer = ping ? "2" : "{\"o\":0,\"t\":0}";
+      g_autoptr(GBytes) chunk = chunk_new (LAST, frame->type, ping ? RAW_PONG_SEQ_BASE : -frame->seq,
+                                           answer, strlen (answer));
       g_autoptr(GByteArray) out = g_byte_array_new ();
 
       append_text_frame (out, chunk);
@@ -151,7 +157,7 @@ flood_confirm (Flood        *flood,
     }
   g_free (frame->body);
   g_free (frame);
-  return request;
+  return time;
 }
 
 /* Reads whole server frames (unmasked) off @in; returns FALSE once the
@@ -299,7 +305,7 @@ assert_healthy_served (Fixture *fx)
 
   g_test_message ("healthy client: %u replies during the flood, the slowest after %" G_GINT64_FORMAT " ms",
                   fx->replied - fx->replied_at_start, slowest / 1000);
-  g_assert_cmpint (slowest, <, MAX_REPLY_MS * 1000);
+  g_assert_cmpint (slowest, <, (running_slow () ? MAX_REPLY_MS_SLOW : MAX_REPLY_MS) * 1000);
   g_assert_null (fx->healthy_disconnect_reason);
 }
 

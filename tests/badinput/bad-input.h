@@ -197,6 +197,7 @@ gboolean server_log_index (Fixture    *fx,
                            const char *line,
                            guint      *index);
 void spin (guint ms);
+gboolean running_slow (void);
 void raw_expect_websocket_close (Fixture   *fx,
                                  RawClient *raw);
 RawFrame * raw_frame_decode (SoupWebsocketDataType  type,

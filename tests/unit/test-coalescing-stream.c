@@ -461,6 +461,39 @@ test_paused_until_written (Fixture       *f,
   g_assert_cmpuint (read_turn (f), ==, 102);
 }
 
+/* Frames that came with the HTTP answer are followed too: a message that
+ * starts there and goes over the limit on the socket is refused. */
+static void
+test_unread_frames_followed (Fixture       *f,
+                             gconstpointer  data)
+{
+  AnyWsFlow *flow = any_coalescing_stream_get_flow (ANY_COALESCING_STREAM (f->stream));
+  guint8 head[] = { 0x81, 100, 0x01, 100 };   /* a whole message; a fragment */
+  g_autoptr(GByteArray) unread = g_byte_array_new ();
+  g_autoptr(GByteArray) rest = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  static const guint8 zeros[100];
+  char buf[1024];
+
+  g_byte_array_append (unread, head, 2);
+  g_byte_array_append (unread, zeros, 100);
+  g_byte_array_append (unread, head + 2, 2);
+  g_byte_array_append (unread, zeros, 50);      /* half the fragment */
+  g_byte_array_append (rest, zeros, 50);        /* its other half */
+  g_byte_array_append (rest, (const guint8 *) "\x80\x64", 2);   /* FIN, continuation of 100 */
+  g_byte_array_append (rest, zeros, 100);
+  any_coalescing_stream_unread (ANY_COALESCING_STREAM (f->stream), unread->data, unread->len);
+  any_coalescing_stream_start (ANY_COALESCING_STREAM (f->stream));
+  any_ws_flow_set_max_message (flow, 150);
+  g_assert_cmpint (read_turn (f), ==, 154);
+
+  g_assert_cmpint (g_socket_send (peer_socket (f), (const char *) rest->data, rest->len, NULL, NULL), ==, 152);
+  g_usleep (20 * 1000);
+  g_assert_cmpint (g_pollable_input_stream_read_nonblocking (f->in, buf, sizeof buf, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_assert_true (any_ws_flow_is_failed (flow));
+}
+
 static void
 test_find (Fixture       *f,
            gconstpointer  data)
@@ -486,6 +519,7 @@ main (int   argc,
   ADD ("/coalescing/find", test_find);
   ADD ("/coalescing/flow/turn-is-bounded", test_turn_is_bounded);
   ADD ("/coalescing/flow/paused-until-written", test_paused_until_written);
+  ADD ("/coalescing/flow/unread-frames-followed", test_unread_frames_followed);
 #undef ADD
 
   return g_test_run ();
