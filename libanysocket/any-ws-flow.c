@@ -26,9 +26,11 @@
  *   wrote (it writes each frame's rest in one call, so a call taken whole
  *   ends a frame). While more than MAX_WAITING_FRAMES wait, the stream
  *   reads nothing from that peer: a peer that does not take its answers
- *   gets no more, and misses its heartbeats. Two peers that both flood
- *   each other without reading can stall each other this way; the
- *   heartbeat then ends the link.
+ *   gets no more, and misses its heartbeats. Only on the accepting side:
+ *   if both sides paused, a client that sends a burst while the server's
+ *   answers pile up would stop reading them, and each would wait for the
+ *   other until the heartbeat ended the link. The connecting side always
+ *   reads, so the accepting side always drains.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -58,6 +60,7 @@ struct _AnyWsFlow
   gsize              turn_bytes;     /* handed to the reader this turn */
   guint64            queued;         /* frames for libsoup to write */
   guint64            written;        /* frames it wrote */
+  gboolean           backpressure;   /* may pause (the accepting side) */
   gboolean           paused;
   GCancellable      *resume;         /* the paused reader waits for it */
   AnyWsFlowFailFunc  fail_func;
@@ -108,6 +111,13 @@ any_ws_flow_set_max_message (AnyWsFlow *self,
   self->guard.max_message = max_bytes;
 }
 
+void
+any_ws_flow_set_backpressure (AnyWsFlow *self,
+                              gboolean   backpressure)
+{
+  self->backpressure = backpressure;
+}
+
 guint64
 any_ws_flow_waiting_frames (AnyWsFlow *self)
 {
@@ -127,7 +137,7 @@ any_ws_flow_may_read (AnyWsFlow *self)
 {
   if (!self->started)
     return TRUE;
-  if (!self->paused && any_ws_flow_waiting_frames (self) > MAX_WAITING_FRAMES)
+  if (self->backpressure && !self->paused && any_ws_flow_waiting_frames (self) > MAX_WAITING_FRAMES)
     {
       g_debug ("%" G_GUINT64_FORMAT " frames wait for a peer that does not read: reading it paused",
                any_ws_flow_waiting_frames (self));

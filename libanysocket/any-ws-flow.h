@@ -42,6 +42,9 @@ void       any_ws_flow_set_fail_func   (AnyWsFlow         *self,
                                         gpointer           user_data);
 void       any_ws_flow_set_max_message (AnyWsFlow         *self,
                                         guint64            max_bytes);
+/* Whether reading pauses while too many frames wait (see the file). */
+void       any_ws_flow_set_backpressure (AnyWsFlow        *self,
+                                         gboolean          backpressure);
 void       any_ws_flow_queued          (AnyWsFlow         *self);
 guint64    any_ws_flow_waiting_frames  (AnyWsFlow         *self);
 

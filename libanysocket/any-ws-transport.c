@@ -424,6 +424,8 @@ any_ws_transport_new (SoupWebsocketConnection *connection,
       self->coalescing = g_object_ref (coalescing);
       self->flow = any_coalescing_stream_get_flow (coalescing);
       any_ws_flow_set_fail_func (self->flow, on_flow_failed, self);
+      any_ws_flow_set_backpressure (self->flow, soup_websocket_connection_get_connection_type (connection) ==
+                                                SOUP_WEBSOCKET_CONNECTION_SERVER);
     }
   /* Keepalive is the protocol's heartbeat, not WebSocket pings. */
   soup_websocket_connection_set_keepalive_interval (connection, 0);

@@ -309,6 +309,22 @@ assert_healthy_served (Fixture *fx)
   g_assert_null (fx->healthy_disconnect_reason);
 }
 
+/* A peer that does not read was dropped for it. Under valgrind the
+ * server is too slow to fill the kernel's buffers in a case's time. */
+static gboolean
+dropped_for_not_reading (const char *reason)
+{
+  if (reason == NULL && running_slow ())
+    {
+      g_test_message ("not dropped in time under valgrind: not checked");
+      return FALSE;
+    }
+  g_assert_nonnull (reason);
+  g_assert_true (g_str_has_prefix (reason, "Missed Heartbeats") ||
+                 g_str_has_prefix (reason, "Send buffer full: the peer is not reading"));
+  return reason != NULL;
+}
+
 /* Cases: a message that never ends. libsoup bounds each frame, not the
  * message its fragments make: AUTH (or not), a text frame without FIN,
  * then continuations of 64 KiB, up to 64 MiB. Closed with 1009 once the
@@ -435,10 +451,8 @@ test_ping_flood_not_reading (Fixture       *fx,
   flood_join (flood);
   reason = g_hash_table_lookup (fx->disconnect_reasons, flood->id);
   g_test_message ("%d pings sent: %s", g_atomic_int_get (&flood->sent), reason ? reason : "(not dropped)");
-  g_assert_nonnull (reason);
-  g_assert_true (g_str_has_prefix (reason, "Missed Heartbeats") ||
-                 g_str_has_prefix (reason, "Send buffer full: the peer is not reading"));
-  assert_memory_growth (&mark, 3 * SEND_BUFFER, "after a ping flood from a peer that does not read");
+  if (dropped_for_not_reading (reason))
+    assert_memory_growth (&mark, 3 * SEND_BUFFER, "after a ping flood from a peer that does not read");
   flood_free (fx, flood);
   assert_healthy_served (fx);
 }
@@ -525,16 +539,85 @@ test_forward_flood (Fixture       *fx,
   flood_join (flooder);
   g_test_message ("%d FORWARD frames sent: %s %s", g_atomic_int_get (&flooder->sent),
                   confirms ? "target" : "flooder", reason ? reason : "(not dropped)");
-  g_assert_nonnull (reason);
-  if (confirms)
-    g_assert_true (g_str_has_prefix (reason, "Missed Heartbeats") ||
-                   g_str_has_prefix (reason, "Send buffer full: the peer is not reading"));
-  else
+  if (!confirms)
     assert_prefix (reason, "Invalid FORWARD: too much data for");
-  assert_memory_growth (&mark, 5 * SEND_BUFFER / 2, "after a FORWARD flood to a peer that does not read");
+  if (!confirms || dropped_for_not_reading (reason))
+    assert_memory_growth (&mark, 5 * SEND_BUFFER / 2, "after a FORWARD flood to a peer that does not read");
   flood_free (fx, target);
   flood_free (fx, flooder);
   assert_healthy_served (fx);
+}
+
+/* Not a flood: a library client that sends a burst (its application
+ * queues many requests before returning to the main loop) while the
+ * server's echoes pile up. Backpressure must not make both sides stop
+ * reading and wait for each other. */
+
+#define BURST          20000
+#define BURST_PAD      1000    /* echoed: 20 MB each way, more than loopback buffers */
+
+typedef struct {
+  AnyPeer *peer;
+  guint    replied;
+  guint    failed;
+} Burst;
+
+static void
+on_burst_connected (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Burst *burst = user_data;
+
+  burst->peer = any_socket_connect_finish (ANY_SOCKET (source), result, NULL);
+}
+
+static void
+on_burst_reply (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Burst *burst = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnyPacket) reply = any_peer_request_finish (ANY_PEER (source), result, &error);
+
+  if (reply != NULL)
+    burst->replied++;
+  else
+    burst->failed++;
+}
+
+static void
+test_client_burst (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(AnySocket) client = any_socket_new ();
+  g_autofree char *pad = g_strnfill (BURST_PAD, 'b');
+  Burst burst = { 0 };
+  gint64 started;
+
+  fx->count_raw_only = TRUE;
+  any_socket_set_heartbeat_interval (client, HEARTBEAT_MS);
+  any_socket_connect_async (client, fx->uri, NULL, on_burst_connected, &burst);
+  WAIT_FOR (burst.peer != NULL, WAIT_MS);
+  g_assert_nonnull (burst.peer);
+
+  started = g_get_monotonic_time ();
+  for (guint i = 0; i < BURST; i++)
+    {
+      g_autoptr(JsonNode) msg = json_node_new (JSON_NODE_VALUE);
+
+      json_node_set_string (msg, pad);
+      any_peer_request_async (burst.peer, msg, WAIT_MS * 2, NULL, on_burst_reply, &burst);
+    }
+  WAIT_FOR (burst.replied + burst.failed == BURST, WAIT_MS * 2);
+  g_test_message ("%u requests of 1 KB in one go: %u replies in %" G_GINT64_FORMAT " ms", BURST,
+                  burst.replied, (g_get_monotonic_time () - started) / 1000);
+  g_assert_cmpuint (burst.replied, ==, BURST);
+  g_assert_true (any_peer_is_connected (burst.peer));
+  any_socket_stop (client);
+  WAIT_FOR (g_hash_table_contains (fx->disconnect_reasons, any_socket_get_id (client)), WAIT_MS);
+  g_clear_object (&burst.peer);
 }
 
 void
@@ -549,6 +632,8 @@ badinput_add_flood_cases (void)
   ADD ("flood/requests/heartbeat", make_ping, test_request_flood);
 
   ADD ("flood/pings-not-reading", NULL, test_ping_flood_not_reading);
+
+  ADD ("flood/client-burst", NULL, test_client_burst);
 
   ADD ("flood/forward/unconfirmed", GINT_TO_POINTER (FALSE), test_forward_flood);
 

@@ -445,6 +445,7 @@ test_paused_until_written (Fixture       *f,
   AnyWsFlow *flow = any_coalescing_stream_get_flow (ANY_COALESCING_STREAM (f->stream));
 
   any_coalescing_stream_start (ANY_COALESCING_STREAM (f->stream));
+  any_ws_flow_set_backpressure (flow, TRUE);
   for (guint i = 0; i < 1100; i++)
     any_ws_flow_queued (flow);
   peer_send_frames (f, 1);
