@@ -1648,9 +1648,10 @@ any_socket_class_init (AnySocketClass *klass)
    * is bounded in memory too. The same bound applies to what a hub holds
    * for a proxied peer that has not confirmed its link yet.
    *
-   * Answers to a peer's own requests do not wait here without end: once
-   * about a thousand frames wait for a peer, its connection is not read
-   * until they drain, and a peer that never reads misses its heartbeats.
+   * On connections this socket accepted, answers to a peer's own requests
+   * do not wait here without end: once about a thousand frames wait for
+   * the peer, its connection is not read until they drain, and a peer
+   * that never reads misses its heartbeats.
    */
   properties[PROP_MAX_SEND_BUFFER] =
     g_param_spec_uint64 ("max-send-buffer", NULL, NULL, 0, G_MAXUINT64, DEFAULT_MAX_SEND_BUFFER,
