@@ -12,10 +12,9 @@
  *   can read our close and its own close can reach us.
  *
  * - A turn is bounded: libsoup reads until the socket would block, then
- *   handles all it read (and removes each frame from the front of its
- *   buffer: quadratic in what it read). A peer that sends faster than we
- *   handle never lets the socket run dry, and the whole main loop served
- *   it alone. After READ_BUDGET bytes the reader is told "would block":
+ *   handles all it read. A peer that sends faster than we handle never
+ *   lets the socket run dry, and the whole main loop served it alone
+ *   (measured: one turn read 25.8 MB of LINK requests and lasted 5.9 s). After READ_BUDGET bytes the reader is told "would block":
  *   it handles what it has and waits on its source, which is ready again
  *   at once, after the other connections' turns.
  *
