@@ -14,9 +14,10 @@
  * - A turn is bounded: libsoup reads until the socket would block, then
  *   handles all it read. A peer that sends faster than we handle never
  *   lets the socket run dry, and the whole main loop served it alone
- *   (measured: one turn read 25.8 MB of LINK requests and lasted 5.9 s). After READ_BUDGET bytes the reader is told "would block":
- *   it handles what it has and waits on its source, which is ready again
- *   at once, after the other connections' turns.
+ *   (measured: one turn read 25.8 MB of LINK requests and lasted 5.9 s).
+ *   After READ_BUDGET bytes the reader is told "would block": it handles
+ *   what it has and waits on its source, which is ready again at once,
+ *   after the other connections' turns.
  *
  * - Backpressure: libsoup queues every frame we send without a bound,
  *   ~160 bytes of memory for a 10-byte pong. The transport counts the
