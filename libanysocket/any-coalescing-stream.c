@@ -28,6 +28,10 @@
  * any_coalescing_stream_start() (the HTTP upgrade) everything passes
  * through untouched.
  *
+ * It also applies the connection's flow control (any-ws-flow.c): whole
+ * messages bounded, a bounded turn per connection, and no reading from a
+ * peer whose answers pile up unsent.
+ *
  * Single-threaded, like libsoup's WebSocket: everything runs in the main
  * context the stream was started in. GIO's default asynchronous close runs
  * close() in a thread, so close_async is overridden to close in place, as
@@ -43,6 +47,7 @@
 #include <string.h>
 
 #include "any-source.h"
+#include "any-ws-flow.h"
 
 /* One recv(2): a burst of small frames, or 16 of libsoup's reads of a big
  * one. Allocated per batch and freed when handled, so idle connections do
@@ -51,6 +56,13 @@
 /* Writes kept back at most, and the first size of their buffer. */
 #define COALESCE_MAX (64 * 1024)
 #define COALESCE_FIRST (4 * 1024)
+
+static gssize
+would_block (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, g_strerror (EAGAIN));
+  return -1;
+}
 
 /* --- output ------------------------------------------------------------ */
 
@@ -69,6 +81,7 @@ struct _AnyCoalescingOutput
   GMainContext          *context;
   GSource               *drain;        /* the socket was full: when it is not */
   GError                *error;        /* of a send(2) no write has reported */
+  AnyWsFlow             *flow;         /* of the AnyCoalescingStream */
 };
 
 static void any_coalescing_output_pollable_init (GPollableOutputStreamInterface *iface);
@@ -190,13 +203,11 @@ report_error (AnyCoalescingOutput  *self,
 }
 
 static gssize
-any_coalescing_output_write_nonblocking (GPollableOutputStream  *stream,
-                                         const void             *data,
-                                         gsize                   count,
-                                         GError                **error)
+output_write_nonblocking (AnyCoalescingOutput  *self,
+                          const void           *data,
+                          gsize                 count,
+                          GError              **error)
 {
-  AnyCoalescingOutput *self = ANY_COALESCING_OUTPUT (stream);
-
   if (report_error (self, error))
     return -1;
   if (self->holding && !self->wrote && self->len == 0)
@@ -214,9 +225,7 @@ any_coalescing_output_write_nonblocking (GPollableOutputStream  *stream,
       if (self->len > 0)
         {
           /* Still before this write, and the socket is full. */
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                               g_strerror (EAGAIN));
-          return -1;
+          return would_block (error);
         }
     }
   if (self->holding && count <= COALESCE_MAX - self->len)
@@ -225,6 +234,19 @@ any_coalescing_output_write_nonblocking (GPollableOutputStream  *stream,
       return count;
     }
   return g_pollable_output_stream_write_nonblocking (self->base, data, count, NULL, error);
+}
+
+static gssize
+any_coalescing_output_write_nonblocking (GPollableOutputStream  *stream,
+                                         const void             *data,
+                                         gsize                   count,
+                                         GError                **error)
+{
+  AnyCoalescingOutput *self = ANY_COALESCING_OUTPUT (stream);
+  gssize n = output_write_nonblocking (self, data, count, error);
+
+  any_ws_flow_wrote (self->flow, count, n);
+  return n;
 }
 
 static gboolean
@@ -357,6 +379,7 @@ struct _AnyCoalescingInput
   guint8               *buffer;    /* read ahead, not read yet; NULL when none */
   gsize                 start;
   gsize                 end;
+  AnyWsFlow            *flow;      /* of the AnyCoalescingStream */
 };
 
 static void any_coalescing_input_pollable_init (GPollableInputStreamInterface *iface);
@@ -392,6 +415,20 @@ base_read (AnyCoalescingInput  *self,
   return g_pollable_input_stream_read_nonblocking (self->base, buffer, count, cancellable, error);
 }
 
+/* The connection failed (any-ws-flow.c): what the peer still sends is
+ * dropped, only its end (or an error) goes up. */
+static gssize
+input_discard (AnyCoalescingInput  *self,
+               gboolean             blocking,
+               GCancellable        *cancellable,
+               GError             **error)
+{
+  guint8 scratch[4096];
+  gssize n = base_read (self, scratch, sizeof scratch, blocking, cancellable, error);
+
+  return n > 0 ? would_block (error) : n;
+}
+
 /* Read ahead first; then the socket (@blocking or not), once the batch
  * before has been handled: what it brings starts a new batch. */
 static gssize
@@ -412,6 +449,10 @@ input_read (AnyCoalescingInput  *self,
     return input_take_buffered (self, buffer, count);
 
   output_release (self->output);
+  if (any_ws_flow_is_failed (self->flow))
+    return input_discard (self, blocking, cancellable, error);
+  if (!blocking && !any_ws_flow_may_read (self->flow))
+    return would_block (error);
   if (count < READ_AHEAD)
     {
       self->buffer = g_malloc (READ_AHEAD);
@@ -423,6 +464,11 @@ input_read (AnyCoalescingInput  *self,
     {
       g_clear_pointer (&self->buffer, g_free);
       return n;
+    }
+  if (!any_ws_flow_received (self->flow, into, n))
+    {
+      g_clear_pointer (&self->buffer, g_free);
+      return would_block (error);
     }
   output_hold (self->output);
   if (into == buffer)
@@ -462,7 +508,9 @@ any_coalescing_input_is_readable (GPollableInputStream *stream)
 {
   AnyCoalescingInput *self = ANY_COALESCING_INPUT (stream);
 
-  return self->buffer != NULL || g_pollable_input_stream_is_readable (self->base);
+  return self->buffer != NULL ||
+         ((!self->started || any_ws_flow_is_failed (self->flow) || any_ws_flow_may_read (self->flow)) &&
+          g_pollable_input_stream_is_readable (self->base));
 }
 
 static GSource *
@@ -472,12 +520,15 @@ any_coalescing_input_create_source (GPollableInputStream *stream,
   AnyCoalescingInput *self = ANY_COALESCING_INPUT (stream);
   g_autoptr(GSource) base_source = NULL;
 
-  /* The reader waits: the batch is over. */
+  /* The reader waits: the batch, and its turn, are over. */
   if (self->started)
-    output_release (self->output);
+    {
+      output_release (self->output);
+      any_ws_flow_turn_over (self->flow);
+    }
   if (self->buffer != NULL)
     base_source = g_timeout_source_new (0);
-  else
+  else if ((base_source = any_ws_flow_wait_source (self->flow)) == NULL)
     base_source = g_pollable_input_stream_create_source (self->base, NULL);
   return g_pollable_source_new_full (stream, base_source, cancellable);
 }
@@ -533,6 +584,7 @@ struct _AnyCoalescingStream
   GIOStream           *base;
   AnyCoalescingInput  *input;
   AnyCoalescingOutput *output;
+  AnyWsFlow           *flow;
 };
 
 G_DEFINE_FINAL_TYPE (AnyCoalescingStream, any_coalescing_stream, G_TYPE_IO_STREAM)
@@ -625,6 +677,16 @@ any_coalescing_stream_dispose (GObject *object)
 }
 
 static void
+any_coalescing_stream_finalize (GObject *object)
+{
+  AnyCoalescingStream *self = ANY_COALESCING_STREAM (object);
+
+  g_clear_pointer (&self->flow, any_ws_flow_free);
+
+  G_OBJECT_CLASS (any_coalescing_stream_parent_class)->finalize (object);
+}
+
+static void
 any_coalescing_stream_class_init (AnyCoalescingStreamClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -632,6 +694,7 @@ any_coalescing_stream_class_init (AnyCoalescingStreamClass *klass)
 
   object_class->get_property = any_coalescing_stream_get_property;
   object_class->dispose = any_coalescing_stream_dispose;
+  object_class->finalize = any_coalescing_stream_finalize;
   stream_class->get_input_stream = any_coalescing_stream_get_input_stream;
   stream_class->get_output_stream = any_coalescing_stream_get_output_stream;
   stream_class->close_fn = any_coalescing_stream_close;
@@ -661,11 +724,13 @@ any_coalescing_stream_new (GIOStream *base)
 
   self = g_object_new (ANY_TYPE_COALESCING_STREAM, NULL);
   self->base = g_object_ref (base);
+  self->flow = any_ws_flow_new ();
   self->output = g_object_new (ANY_TYPE_COALESCING_OUTPUT, NULL);
   self->output->base = g_object_ref (G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (base)));
   self->input = g_object_new (ANY_TYPE_COALESCING_INPUT, NULL);
   self->input->base = g_object_ref (G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (base)));
   self->input->output = self->output;
+  self->input->flow = self->output->flow = self->flow;
   return G_IO_STREAM (self);
 }
 
@@ -676,6 +741,19 @@ any_coalescing_stream_start (AnyCoalescingStream *self)
     return;
   self->output->context = g_main_context_ref_thread_default ();
   self->input->started = TRUE;
+  any_ws_flow_start (self->flow);
+  /* Frames that came with the HTTP answer (any_coalescing_stream_unread())
+   * are the first the flow control sees. */
+  if (self->input->buffer != NULL &&
+      !any_ws_flow_received (self->flow, self->input->buffer + self->input->start,
+                             self->input->end - self->input->start))
+    g_clear_pointer (&self->input->buffer, g_free);
+}
+
+AnyWsFlow *
+any_coalescing_stream_get_flow (AnyCoalescingStream *self)
+{
+  return self->flow;
 }
 
 void

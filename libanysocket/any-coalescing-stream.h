@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "any-ws-flow.h"
+
 G_BEGIN_DECLS
 
 #define ANY_TYPE_COALESCING_STREAM (any_coalescing_stream_get_type ())
@@ -16,6 +18,8 @@ G_DECLARE_FINAL_TYPE (AnyCoalescingStream, any_coalescing_stream, ANY, COALESCIN
  * passes everything through until any_coalescing_stream_start(). */
 GIOStream           *any_coalescing_stream_new   (GIOStream           *base);
 void                 any_coalescing_stream_start (AnyCoalescingStream *self);
+/* The connection's flow control (any-ws-flow.c), owned by the stream. */
+AnyWsFlow           *any_coalescing_stream_get_flow (AnyCoalescingStream *self);
 /* Before any_coalescing_stream_start(): bytes read from the base already
  * (behind an HTTP answer) that the reader must get first. */
 void                 any_coalescing_stream_unread (AnyCoalescingStream *self,

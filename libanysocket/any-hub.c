@@ -15,9 +15,14 @@
 #include "any-json.h"
 
 /* How long the target has to confirm a new link, and how much the
- * requester may send meanwhile (see confirm_link()). */
+ * requester may send meanwhile (see confirm_link()): per pair, the
+ * socket's max-send-buffer (as if the frames were in the target's send
+ * queue already); all pairs together, MAX_UNCONFIRMED_BYTES. Counted with
+ * what each held frame costs besides its bytes (GBytes, list link,
+ * allocator headers): a flood of tiny frames costs more than its bytes. */
 #define CONFIRM_TIMEOUT_MS 5000
-#define MAX_UNCONFIRMED_BYTES ((gsize) 64 * 1024 * 1024)   /* all pairs together */
+#define MAX_UNCONFIRMED_BYTES ((gsize) 64 * 1024 * 1024)
+#define UNCONFIRMED_FRAME_COST 96
 
 /* Pairs unlinked this recently may still have frames on the way: those
  * are dropped, not taken as a violation. Bounded, oldest forgotten. */
@@ -381,14 +386,18 @@ any_hub_relay (AnyHub        *self,
     }
   if (unconfirmed != NULL)
     {
-      if (self->unconfirmed_bytes + len > MAX_UNCONFIRMED_BYTES)
+      guint64 max_pair = any_socket_get_max_send_buffer (self->socket);
+      gsize cost = len + UNCONFIRMED_FRAME_COST;
+
+      if (self->unconfirmed_bytes + cost > MAX_UNCONFIRMED_BYTES ||
+          (max_pair > 0 && unconfirmed->bytes + cost > max_pair))
         {
           *reason = g_strdup_printf ("Invalid FORWARD: too much data for %s before it confirmed the link",
                                      to_id);
           return FALSE;
         }
-      unconfirmed->bytes += len;
-      self->unconfirmed_bytes += len;
+      unconfirmed->bytes += cost;
+      self->unconfirmed_bytes += cost;
       g_queue_push_tail (&unconfirmed->frames, g_steal_pointer (&bytes));
       return TRUE;
     }

@@ -1744,7 +1744,15 @@ any_socket_class_init (AnySocketClass *klass)
    * 256 MiB, and never less than three times #AnySocket:max-message-size
    * (one message must fit, hex-encoded by compat E2E). Measured on Linux
    * from the TCP socket's counters; elsewhere, or with permessage-deflate,
-   * there is no limit.
+   * there is no limit. Each waiting frame counts with what it costs in
+   * memory besides its bytes (about 160), so that a flood of tiny frames
+   * is bounded in memory too. The same bound applies to what a hub holds
+   * for a proxied peer that has not confirmed its link yet.
+   *
+   * On connections this socket accepted, answers to a peer's own requests
+   * do not wait here without end: once about a thousand frames wait for
+   * the peer, its connection is not read until they drain, and a peer
+   * that never reads misses its heartbeats.
    */
   properties[PROP_MAX_SEND_BUFFER] =
     g_param_spec_uint64 ("max-send-buffer", NULL, NULL, 0, G_MAXUINT64, DEFAULT_MAX_SEND_BUFFER,

@@ -8,6 +8,12 @@
  * SIOCOUTQ). The difference is what waits in libsoup; over the limit, the
  * link is closed. What libsoup writes on its own (the upgrade response,
  * pongs, a close) only makes the estimate smaller, never a false alarm.
+ * Each frame waiting in libsoup also costs memory besides its bytes
+ * (ANY_WS_FLOW_FRAME_COST): a flood of tiny frames counts what it costs.
+ *
+ * On a connection over our coalescing stream (ws://, both sides), the
+ * stream's flow control (any-ws-flow.c) learns of each frame we queue, and
+ * tells us when the peer broke a limit it enforces.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -47,8 +53,10 @@ struct _AnyWsTransport
   gsize                    max_send_buffer;
   guint64                  kernel_at_start;
   guint64                  handed;         /* bytes given to libsoup */
-  guint64                  next_check;
-  gboolean                 overflowed;
+  gsize                    unchecked;      /* cost handed since the last check */
+  gboolean                 given_up;       /* closing with error_reason */
+  AnyCoalescingStream     *coalescing;     /* or NULL: not over our stream */
+  AnyWsFlow               *flow;           /* of @coalescing */
 };
 
 G_DEFINE_FINAL_TYPE (AnyWsTransport, any_ws_transport, ANY_TYPE_TRANSPORT)
@@ -144,12 +152,42 @@ kernel_took (int      fd,
 }
 
 static gboolean
-deliver_overflow (gpointer user_data)
+deliver_given_up (gpointer user_data)
 {
   AnyWsTransport *self = user_data;
 
   any_transport_deliver_closed (ANY_TRANSPORT (self), self->error_reason);
   return G_SOURCE_REMOVE;
+}
+
+/* Stops sending, closes with @code and @close_reason, and tells the
+ * engine @reason (taken) from the main loop, not from inside its own
+ * send or libsoup's read, without waiting for the close handshake. */
+static void
+give_up (AnyWsTransport *self,
+         gushort         code,
+         const char     *close_reason,
+         char           *reason)
+{
+  self->given_up = TRUE;
+  g_free (self->error_reason);
+  self->error_reason = reason;
+  g_debug ("%s", reason);
+  if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->connection, code, close_reason);
+  g_idle_add_full (G_PRIORITY_DEFAULT, deliver_given_up, g_object_ref (self), g_object_unref);
+}
+
+/* The stream's flow control refused what the peer sent. */
+static void
+on_flow_failed (gpointer    user_data,
+                gushort     code,
+                const char *reason)
+{
+  AnyWsTransport *self = user_data;
+
+  if (!self->given_up && self->connection != NULL)
+    give_up (self, code, reason, g_strdup (reason));
 }
 
 /* Counts @payload_len (and its frame header) as handed to libsoup, and
@@ -158,30 +196,28 @@ static gboolean
 send_queue_fits (AnyWsTransport *self,
                  gsize           payload_len)
 {
+  gsize frame_len = payload_len + 2 + (payload_len >= 126 ? 2 : 0) + (payload_len > G_MAXUINT16 ? 6 : 0) +
+                    (self->masked ? 4 : 0);
   guint64 took, waiting;
 
-  self->handed += payload_len + 2 + (payload_len >= 126 ? 2 : 0) + (payload_len > G_MAXUINT16 ? 6 : 0) +
-                  (self->masked ? 4 : 0);
-  if (self->fd < 0 || self->max_send_buffer == 0 || self->handed < self->next_check)
+  self->handed += frame_len;
+  self->unchecked += frame_len + ANY_WS_FLOW_FRAME_COST;
+  if (self->fd < 0 || self->max_send_buffer == 0 || self->unchecked < SEND_CHECK_BYTES)
     return TRUE;
-  self->next_check = self->handed + SEND_CHECK_BYTES;
+  self->unchecked = 0;
   if (!kernel_took (self->fd, &took) || took < self->kernel_at_start)
     return TRUE;
   took -= self->kernel_at_start;
   waiting = self->handed > took ? self->handed - took : 0;
+  if (self->flow != NULL)
+    waiting += any_ws_flow_waiting_frames (self->flow) * ANY_WS_FLOW_FRAME_COST;
   if (waiting <= self->max_send_buffer)
     return TRUE;
 
-  /* The peer does not read. Stop queueing, close, and tell the engine
-   * from the main loop (not from inside its own send). */
-  self->overflowed = TRUE;
-  g_free (self->error_reason);
-  self->error_reason = g_strdup_printf ("Send buffer full: the peer is not reading (%" G_GUINT64_FORMAT
-                                        " bytes waiting)", waiting);
-  g_debug ("%s", self->error_reason);
-  soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-                                   "Send buffer full");
-  g_idle_add_full (G_PRIORITY_DEFAULT, deliver_overflow, g_object_ref (self), g_object_unref);
+  /* The peer does not read. */
+  give_up (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Send buffer full",
+           g_strdup_printf ("Send buffer full: the peer is not reading (%" G_GUINT64_FORMAT
+                            " bytes waiting)", waiting));
   return FALSE;
 }
 
@@ -191,10 +227,12 @@ any_ws_transport_send (AnyTransport *transport,
 {
   AnyWsTransport *self = ANY_WS_TRANSPORT (transport);
 
-  if (self->connection == NULL || self->overflowed ||
+  if (self->connection == NULL || self->given_up ||
       soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN ||
       !send_queue_fits (self, g_bytes_get_size (frame)))
     return;
+  if (self->flow != NULL)
+    any_ws_flow_queued (self->flow);
   /* Never send_text(): the chunk header holds NUL code points. */
   soup_websocket_connection_send_message (self->connection, SOUP_WEBSOCKET_DATA_TEXT, frame);
 }
@@ -267,6 +305,9 @@ any_ws_transport_set_max_frame_size (AnyTransport *transport,
 
   if (self->connection != NULL)
     soup_websocket_connection_set_max_incoming_payload_size (self->connection, max_bytes);
+  /* A message carries one chunk: the same bound, over all its fragments. */
+  if (self->flow != NULL)
+    any_ws_flow_set_max_message (self->flow, max_bytes);
 }
 
 static const char *
@@ -285,6 +326,10 @@ any_ws_transport_dispose (GObject *object)
    * libsoup, still closing, would call handlers holding a freed self. */
   if (self->connection != NULL)
     any_ws_transport_close (ANY_TRANSPORT (self), "Peer destroyed");
+  /* The stream may outlive us while libsoup closes. */
+  if (self->flow != NULL)
+    any_ws_flow_set_fail_func (g_steal_pointer (&self->flow), NULL, NULL);
+  g_clear_object (&self->coalescing);
 
   G_OBJECT_CLASS (any_ws_transport_parent_class)->dispose (object);
 }
@@ -349,7 +394,6 @@ watch_send_queue (AnyWsTransport          *self,
     return;   /* deflate (or no TCP counters): what we hand is not what goes out */
   self->fd = fd;
   self->masked = soup_websocket_connection_get_connection_type (connection) == SOUP_WEBSOCKET_CONNECTION_CLIENT;
-  self->next_check = SEND_CHECK_BYTES;
 }
 
 AnyTransport *
@@ -357,6 +401,7 @@ any_ws_transport_new (SoupWebsocketConnection *connection,
                       GSocketAddress          *remote_address)
 {
   AnyWsTransport *self = g_object_new (ANY_TYPE_WS_TRANSPORT, NULL);
+  AnyCoalescingStream *coalescing;
 
   self->connection = g_object_ref (connection);
   if (G_IS_INET_SOCKET_ADDRESS (remote_address))
@@ -372,6 +417,16 @@ any_ws_transport_new (SoupWebsocketConnection *connection,
     }
 
   watch_send_queue (self, connection);
+  coalescing = any_coalescing_stream_find (soup_websocket_connection_get_io_stream (connection));
+  if (coalescing != NULL)
+    {
+      /* Held: the connection may let go of it first, when it closes. */
+      self->coalescing = g_object_ref (coalescing);
+      self->flow = any_coalescing_stream_get_flow (coalescing);
+      any_ws_flow_set_fail_func (self->flow, on_flow_failed, self);
+      any_ws_flow_set_backpressure (self->flow, soup_websocket_connection_get_connection_type (connection) ==
+                                                SOUP_WEBSOCKET_CONNECTION_SERVER);
+    }
   /* Keepalive is the protocol's heartbeat, not WebSocket pings. */
   soup_websocket_connection_set_keepalive_interval (connection, 0);
   g_signal_connect (connection, "message", G_CALLBACK (on_message), self);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bad-input.h"
+#include "ws-frame.h"
 
 /* Helpers */
 
@@ -60,6 +61,14 @@ heap_bytes (void)
   struct mallinfo2 info = mallinfo2 ();
 
   return info.uordblks + info.hblkhd;
+}
+
+/* Under valgrind (which replaces malloc: glibc then knows of no heap in
+ * use) everything runs some 30 times slower: timings are not the point. */
+gboolean
+running_slow (void)
+{
+  return heap_bytes () == 0;
 }
 
 static char *
@@ -125,7 +134,7 @@ chunk_new (char        flag,
   return g_byte_array_free_to_bytes (out);
 }
 
-static RawFrame *
+RawFrame *
 raw_frame_decode (SoupWebsocketDataType  type,
                   GBytes                *message)
 {
@@ -441,6 +450,10 @@ on_server_message (AnySocket *socket,
     {
       fx->server_healthy_messages++;
     }
+  else if (fx->count_raw_only)
+    {
+      fx->raw_message_count++;
+    }
   else
     {
       g_autofree char *text = node_to_string (msg);
@@ -478,6 +491,8 @@ on_healthy_reply (GObject      *source,
   g_autoptr(AnyPacket) reply = any_peer_request_finish (ANY_PEER (source), result, &error);
 
   fx->in_flight--;
+  g_ptr_array_remove_fast (fx->in_flight_requests, request);
+  fx->slowest_reply_us = MAX (fx->slowest_reply_us, g_get_monotonic_time () - request->sent_at);
   if (reply == NULL)
     {
       g_test_message ("healthy request %u failed: %s", request->n, error->message);
@@ -517,6 +532,8 @@ healthy_pump (Fixture *fx)
 
       request->fx = fx;
       request->n = fx->sent++;
+      request->sent_at = g_get_monotonic_time ();
+      g_ptr_array_add (fx->in_flight_requests, request);
       json_object_set_int_member (object, "n", request->n);
       if (request->n % HEALTHY_PAD_EVERY == 0)
         {
@@ -528,6 +545,22 @@ healthy_pump (Fixture *fx)
       fx->in_flight++;
       any_peer_request_async (fx->healthy_peer, msg, WAIT_MS * 2, NULL, on_healthy_reply, request);
     }
+}
+
+/* The longest the healthy client waited for a reply since the case
+ * started, counting the requests still waiting. */
+gint64
+healthy_slowest_reply_us (Fixture *fx)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < fx->in_flight_requests->len; i++)
+    {
+      HealthyRequest *request = g_ptr_array_index (fx->in_flight_requests, i);
+
+      fx->slowest_reply_us = MAX (fx->slowest_reply_us, now - request->sent_at);
+    }
+  return fx->slowest_reply_us;
 }
 
 static void
@@ -577,6 +610,7 @@ fixture_setup (Fixture       *fx,
   fx->log = g_ptr_array_new_with_free_func (g_free);
   fx->disconnect_reasons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fx->raw_messages = g_ptr_array_new_with_free_func (g_free);
+  fx->in_flight_requests = g_ptr_array_new ();
 
   fx->server = any_socket_new ();
   any_socket_set_max_message_size (fx->server, MAX_MESSAGE_SIZE);
@@ -606,6 +640,7 @@ fixture_setup (Fixture       *fx,
   WAIT_FOR (fx->replied >= 8, WAIT_MS);
   g_assert_cmpuint (fx->replied, >=, 8);
   fx->replied_at_start = fx->replied;
+  fx->slowest_reply_us = 0;
 }
 
 void
@@ -660,6 +695,7 @@ fixture_teardown (Fixture       *fx,
   g_free (fx->uri);
   g_ptr_array_unref (fx->log);
   g_ptr_array_unref (fx->raw_messages);
+  g_ptr_array_unref (fx->in_flight_requests);
   g_hash_table_unref (fx->disconnect_reasons);
   g_source_remove (fx->ticker);
 }
@@ -820,3 +856,85 @@ frame_object (RawFrame  *frame,
   return *holder != NULL && JSON_NODE_HOLDS_OBJECT (*holder) ? json_node_get_object (*holder) : NULL;
 }
 
+
+/* The bare client */
+
+gboolean
+bare_write (GSocket      *socket,
+            const guint8 *data,
+            gsize         len)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  while (len > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send (socket, (const char *) data, len, NULL, &error);
+
+      if (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return FALSE;
+      if (n > 0)
+        {
+          data += n;
+          len -= n;
+        }
+      else
+        g_main_context_iteration (NULL, FALSE);
+    }
+  return len == 0;
+}
+
+void
+bare_frame_append (GByteArray   *out,
+                   gboolean      fin,
+                   guint8        opcode,
+                   const guint8 *payload,
+                   gsize         len)
+{
+  ws_frame_append (out, (fin ? 0x80 : 0) | opcode, TRUE, payload, len);
+}
+
+/* One text frame holding one chunk. */
+gboolean
+bare_send_chunk (GSocket    *socket,
+                 char        type,
+                 gint32      seq,
+                 const char *body)
+{
+  g_autoptr(GBytes) chunk = chunk_new (LAST, type, seq, body, strlen (body));
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  gsize len;
+  const guint8 *data = g_bytes_get_data (chunk, &len);
+
+  bare_frame_append (frame, TRUE, 0x1, data, len);
+  return bare_write (socket, frame->data, frame->len);
+}
+
+GSocketConnection *
+bare_connect (Fixture *fx)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) response = g_string_new (NULL);
+  g_autofree char *upgrade = NULL;
+  GSocketConnection *connection;
+  GSocket *socket;
+  guint port;
+
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_assert_cmpint (sscanf (fx->uri, "ws://127.0.0.1:%u", &port), ==, 1);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  socket = g_socket_connection_get_socket (connection);
+  g_socket_set_blocking (socket, FALSE);
+  upgrade = g_strdup_printf ("GET / HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nUpgrade: websocket\r\n"
+                             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n\r\n", port);
+  g_assert_true (bare_write (socket, (const guint8 *) upgrade, strlen (upgrade)));
+  /* One byte at a time: nothing after the answer's head is taken. */
+  WAIT_FOR (({ char c; gssize n = g_socket_receive (socket, &c, 1, NULL, NULL);
+               if (n > 0) g_string_append_c (response, c);
+               strstr (response->str, "\r\n\r\n") != NULL; }), WAIT_MS);
+  g_assert_true (g_str_has_prefix (response->str, "HTTP/1.1 101"));
+  return connection;
+}

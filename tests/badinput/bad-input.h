@@ -91,6 +91,7 @@ typedef struct {
 typedef struct {
   Fixture *fx;
   guint    n;
+  gint64   sent_at;
 } HealthyRequest;
 
 struct _Fixture {
@@ -102,6 +103,8 @@ struct _Fixture {
   GPtrArray  *log;               /* "connected ID", "message ID JSON", "disconnected ID REASON" */
   GHashTable *disconnect_reasons; /* id -> reason */
   GPtrArray  *raw_messages;      /* JSON text of messages from peers other than the healthy one */
+  gboolean    count_raw_only;    /* a flood: count them, keep nothing */
+  guint       raw_message_count;
   guint       server_healthy_messages;
 
   /* The healthy client. */
@@ -118,6 +121,8 @@ struct _Fixture {
   guint       mismatched;
   guint       in_flight;
   guint       replied_at_start;
+  gint64      slowest_reply_us;  /* since the case started */
+  GPtrArray  *in_flight_requests; /* HealthyRequest, not owned */
 
   GList      *raws;              /* RawClient */
 
@@ -187,12 +192,35 @@ gboolean raw_send_len (RawClient  *raw,
 RawFrame * raw_wait (RawClient *raw,
                      char       type,
                      gint32     seq);
+gint64 healthy_slowest_reply_us (Fixture *fx);
 gboolean server_log_index (Fixture    *fx,
                            const char *line,
                            guint      *index);
 void spin (guint ms);
+gboolean running_slow (void);
 void raw_expect_websocket_close (Fixture   *fx,
                                  RawClient *raw);
+RawFrame * raw_frame_decode (SoupWebsocketDataType  type,
+                             GBytes                *message);
+GBytes * forward_frame (const char *to,
+                        const char *from);
+
+/* A bare TCP client, for what libsoup's client cannot do (stop reading,
+ * send fragments): upgraded, not authenticated, non-blocking. */
+GSocketConnection * bare_connect (Fixture *fx);
+gboolean bare_write (GSocket      *socket,
+                     const guint8 *data,
+                     gsize         len);
+gboolean bare_send_chunk (GSocket    *socket,
+                          char        type,
+                          gint32      seq,
+                          const char *body);
+/* One masked client frame (the mask is 0: the payload reads as is). */
+void bare_frame_append (GByteArray   *out,
+                        gboolean      fin,
+                        guint8        opcode,
+                        const guint8 *payload,
+                        gsize         len);
 
 void fixture_setup    (Fixture       *fx,
                        gconstpointer  data);
@@ -208,3 +236,4 @@ void badinput_add_limits_cases   (void);
 void badinput_add_internal_cases (void);
 void badinput_add_proxy_cases    (void);
 void badinput_add_accept_cases   (void);
+void badinput_add_flood_cases    (void);

@@ -210,92 +210,26 @@ test_partial_type_change (Fixture       *fx,
 #define SEND_MESSAGE (32 * 1024)
 #define SEND_MAX     4096   /* 128 MiB: far more than any kernel buffers */
 
-static gboolean
-bare_write (GSocket      *socket,
-            const guint8 *data,
-            gsize         len)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-
-  while (len > 0 && g_get_monotonic_time () < deadline)
-    {
-      g_autoptr(GError) error = NULL;
-      gssize n = g_socket_send (socket, (const char *) data, len, NULL, &error);
-
-      if (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        return FALSE;
-      if (n > 0)
-        {
-          data += n;
-          len -= n;
-        }
-      else
-        g_main_context_iteration (NULL, FALSE);
-    }
-  return len == 0;
-}
-
-/* One masked text frame (a client's) holding one chunk. */
-static gboolean
-bare_send_chunk (GSocket    *socket,
-                 char        type,
-                 gint32      seq,
-                 const char *body)
-{
-  g_autoptr(GBytes) chunk = chunk_new (LAST, type, seq, body, strlen (body));
-  gsize len = g_bytes_get_size (chunk);
-  g_autoptr(GByteArray) frame = g_byte_array_new ();
-  guint8 head[4] = { 0x81, 0x80 | 126, len >> 8, len & 0xff };
-  const guint8 mask[4] = { 0, 0, 0, 0 };
-
-  g_assert_cmpuint (len, <, G_MAXUINT16);
-  if (len < 126)
-    {
-      head[1] = 0x80 | len;
-      g_byte_array_append (frame, head, 2);
-    }
-  else
-    g_byte_array_append (frame, head, 4);
-  g_byte_array_append (frame, mask, 4);
-  g_byte_array_append (frame, g_bytes_get_data (chunk, NULL), len);
-  return bare_write (socket, frame->data, frame->len);
-}
-
 static void
 test_peer_not_reading (Fixture       *fx,
                        gconstpointer  data)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) response = g_string_new (NULL);
   g_autoptr(JsonNode) message = NULL;
   g_autofree char *id = g_strdup_printf ("%08x%08x%08x%08x", g_random_int (), g_random_int (),
                                          g_random_int (), g_random_int ());
   g_autofree char *auth = g_strdup_printf ("{\"id\":\"%s\"}", id);
   g_autofree char *text = g_strnfill (SEND_MESSAGE, 'x');
-  g_autofree char *upgrade = NULL;
   const char *reason;
   GSocket *socket;
   AnyPeer *peer;
   MemoryMark mark;
-  guint port, sent = 0;
+  guint sent = 0;
   gint32 seq = 2;
 
   any_socket_set_max_send_buffer (fx->server, SEND_BUFFER);
-  g_assert_cmpint (sscanf (fx->uri, "ws://127.0.0.1:%u", &port), ==, 1);
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
-  g_assert_no_error (error);
+  connection = bare_connect (fx);
   socket = g_socket_connection_get_socket (connection);
-  g_socket_set_blocking (socket, FALSE);
-  upgrade = g_strdup_printf ("GET / HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nUpgrade: websocket\r\n"
-                             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                             "Sec-WebSocket-Version: 13\r\n\r\n", port);
-  g_assert_true (bare_write (socket, (const guint8 *) upgrade, strlen (upgrade)));
-  WAIT_FOR (({ char buf[512]; gssize n = g_socket_receive (socket, buf, sizeof buf, NULL, NULL);
-               if (n > 0) g_string_append_len (response, buf, n);
-               strstr (response->str, "\r\n\r\n") != NULL; }), WAIT_MS);
-  g_assert_true (g_str_has_prefix (response->str, "HTTP/1.1 101"));
   g_assert_true (bare_send_chunk (socket, T_AUTH, 1, auth));
   WAIT_FOR (any_socket_get_peer (fx->server, id) != NULL, WAIT_MS);
   peer = any_socket_get_peer (fx->server, id);

@@ -114,7 +114,7 @@ id_to_bytes (const char *id,
 }
 
 /* A FORWARD frame: @from, @to as ids, then a whole LINK chunk. */
-static GBytes *
+GBytes *
 forward_frame (const char *to,
                const char *from)
 {

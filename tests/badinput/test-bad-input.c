@@ -56,12 +56,16 @@ main (int   argc,
   g_log_set_writer_func (log_writer, NULL, NULL);
   g_log_set_default_handler (log_handler, NULL);
 
+#ifdef BADINPUT_FLOOD
+  badinput_add_flood_cases ();
+#else
   badinput_add_frames_cases ();
   badinput_add_auth_cases ();
   badinput_add_limits_cases ();
   badinput_add_internal_cases ();
   badinput_add_proxy_cases ();
   badinput_add_accept_cases ();
+#endif
 
   status = g_test_run ();
   return status;

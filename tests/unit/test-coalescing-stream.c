@@ -345,6 +345,156 @@ test_error_is_reported (Fixture       *f,
   }
 }
 
+/* @n unmasked text frames of 100 bytes each, sent by the peer. */
+static void
+peer_send_frames (Fixture *f,
+                  guint    n)
+{
+  g_autoptr(GByteArray) frames = g_byte_array_new ();
+  guint8 frame[102] = { 0x81, 100 };
+
+  memset (frame + 2, 'f', 100);
+  for (guint i = 0; i < n; i++)
+    g_byte_array_append (frames, frame, sizeof frame);
+  for (gsize at = 0; at < frames->len;)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize sent = g_socket_send (peer_socket (f), (const char *) frames->data + at, frames->len - at,
+                                   NULL, &error);
+
+      g_assert_no_error (error);
+      at += sent;
+    }
+}
+
+/* Reads 1 KiB at a time, as libsoup does, until told "would block". */
+static gsize
+read_turn (Fixture *f)
+{
+  gsize total = 0;
+  char buf[1024];
+
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_pollable_input_stream_read_nonblocking (f->in, buf, sizeof buf, NULL, &error);
+
+      if (n < 0)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+          break;
+        }
+      g_assert_cmpint (n, >, 0);
+      total += n;
+    }
+  return total;
+}
+
+static gboolean
+on_ready (GObject  *stream,
+          gpointer  user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits (at most @ms) for what the input's source says. */
+static gboolean
+wait_readable (Fixture *f,
+               guint    ms)
+{
+  g_autoptr(GSource) source = g_pollable_input_stream_create_source (f->in, NULL);
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+  gboolean ready = FALSE;
+
+  g_source_set_callback (source, G_SOURCE_FUNC (on_ready), &ready, NULL);
+  g_source_attach (source, NULL);
+  while (!ready && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_source_destroy (source);
+  return ready;
+}
+
+/* A peer that sends more than we handle does not keep the reader to
+ * itself: a turn ends after a budget, and the next one comes at once. */
+static void
+test_turn_is_bounded (Fixture       *f,
+                      gconstpointer  data)
+{
+  gsize first, second;
+
+  any_coalescing_stream_start (ANY_COALESCING_STREAM (f->stream));
+  peer_send_frames (f, 2000);   /* 204,000 bytes */
+  g_usleep (20 * 1000);
+  first = read_turn (f);
+  g_test_message ("first turn: %" G_GSIZE_FORMAT " bytes", first);
+  g_assert_cmpuint (first, >=, 64 * 1024);
+  g_assert_cmpuint (first, <, 128 * 1024);
+  g_assert_true (wait_readable (f, 2000));
+  second = read_turn (f);
+  g_assert_cmpuint (second, >, 0);
+  g_assert_cmpuint (second, <, 128 * 1024);
+}
+
+/* While too many frames wait unsent above us, nothing is read; once they
+ * are written, the waiting reader is woken. */
+static void
+test_paused_until_written (Fixture       *f,
+                           gconstpointer  data)
+{
+  AnyWsFlow *flow = any_coalescing_stream_get_flow (ANY_COALESCING_STREAM (f->stream));
+
+  any_coalescing_stream_start (ANY_COALESCING_STREAM (f->stream));
+  any_ws_flow_set_backpressure (flow, TRUE);
+  for (guint i = 0; i < 1100; i++)
+    any_ws_flow_queued (flow);
+  peer_send_frames (f, 1);
+  g_usleep (20 * 1000);
+  g_assert_cmpuint (read_turn (f), ==, 0);
+  g_assert_false (g_pollable_input_stream_is_readable (f->in));
+  g_assert_false (wait_readable (f, 100) && read_turn (f) > 0);
+
+  /* Written, one frame per write, down to half the bound. */
+  for (guint i = 0; i < 600; i++)
+    write_ok (f, "w");
+  g_assert_cmpuint (any_ws_flow_waiting_frames (flow), ==, 500);
+  g_assert_true (wait_readable (f, 2000));
+  g_assert_cmpuint (read_turn (f), ==, 102);
+}
+
+/* Frames that came with the HTTP answer are followed too: a message that
+ * starts there and goes over the limit on the socket is refused. */
+static void
+test_unread_frames_followed (Fixture       *f,
+                             gconstpointer  data)
+{
+  AnyWsFlow *flow = any_coalescing_stream_get_flow (ANY_COALESCING_STREAM (f->stream));
+  guint8 head[] = { 0x81, 100, 0x01, 100 };   /* a whole message; a fragment */
+  g_autoptr(GByteArray) unread = g_byte_array_new ();
+  g_autoptr(GByteArray) rest = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  static const guint8 zeros[100];
+  char buf[1024];
+
+  g_byte_array_append (unread, head, 2);
+  g_byte_array_append (unread, zeros, 100);
+  g_byte_array_append (unread, head + 2, 2);
+  g_byte_array_append (unread, zeros, 50);      /* half the fragment */
+  g_byte_array_append (rest, zeros, 50);        /* its other half */
+  g_byte_array_append (rest, (const guint8 *) "\x80\x64", 2);   /* FIN, continuation of 100 */
+  g_byte_array_append (rest, zeros, 100);
+  any_coalescing_stream_unread (ANY_COALESCING_STREAM (f->stream), unread->data, unread->len);
+  any_coalescing_stream_start (ANY_COALESCING_STREAM (f->stream));
+  any_ws_flow_set_max_message (flow, 150);
+  g_assert_cmpint (read_turn (f), ==, 154);
+
+  g_assert_cmpint (g_socket_send (peer_socket (f), (const char *) rest->data, rest->len, NULL, NULL), ==, 152);
+  g_usleep (20 * 1000);
+  g_assert_cmpint (g_pollable_input_stream_read_nonblocking (f->in, buf, sizeof buf, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_assert_true (any_ws_flow_is_failed (flow));
+}
+
 static void
 test_find (Fixture       *f,
            gconstpointer  data)
@@ -368,6 +518,9 @@ main (int   argc,
   ADD ("/coalescing/full-socket-keeps-order", test_full_socket_keeps_order);
   ADD ("/coalescing/error-is-reported", test_error_is_reported);
   ADD ("/coalescing/find", test_find);
+  ADD ("/coalescing/flow/turn-is-bounded", test_turn_is_bounded);
+  ADD ("/coalescing/flow/paused-until-written", test_paused_until_written);
+  ADD ("/coalescing/flow/unread-frames-followed", test_unread_frames_followed);
 #undef ADD
 
   return g_test_run ();
