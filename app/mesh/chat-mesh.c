@@ -13,7 +13,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "chat-mesh-private.h"
+#include "mesh/chat-mesh-private.h"
 
 /* The reason of a link the user dropped (/disconnect). */
 #define BY_USER "disconnected by user"

@@ -8,7 +8,7 @@
 #include "config.h"
 
 #include "chat-text.h"
-#include "chat-views.h"
+#include "ui/chat-views.h"
 
 /* Returns the cursor's column. */
 int

@@ -11,7 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "chat-text.h"
-#include "chat-views.h"
+#include "ui/chat-views.h"
 
 typedef struct {
   ChatLine *line;

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "chat-mesh.h"
+#include "mesh/chat-mesh.h"
 #include "chat-protocol.h"
 #include "chat-rate.h"
 
@@ -61,7 +61,7 @@ gboolean chat_mesh_target_lost     (ChatMesh   *mesh,
 void     chat_mesh_target_forget   (ChatMesh   *mesh,
                                     const char *peer_id);
 
-/* chat-mesh-private-messages.c */
+/* chat-mesh-direct.c */
 void     chat_mesh_receive_private (ChatMesh    *mesh,
                                     AnyPacket   *packet,
                                     ChatMessage *msg);

@@ -11,7 +11,7 @@
 
 #include <glib/gi18n.h>
 
-#include "chat-views.h"
+#include "ui/chat-views.h"
 
 #define NICK_COLUMNS 10
 

@@ -16,8 +16,8 @@
 
 #include "chat-commands.h"
 #include "chat-text.h"
-#include "chat-ui.h"
-#include "chat-views.h"
+#include "ui/chat-ui.h"
+#include "ui/chat-views.h"
 
 #define PEER_LIST_COLUMNS 30
 #define KEY_CTRL(c) ((c) & 0x1f)

@@ -10,7 +10,7 @@
 
 #include <glib/gi18n.h>
 
-#include "chat-views.h"
+#include "ui/chat-views.h"
 
 void
 chat_view_notice_draw (ChatApp *app,
