@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mesh/chat-mesh.h"
 #include "mesh/chat-mesh-private.h"
 
 #define RECEIPT_TIMEOUT_MS 30000

@@ -1,14 +1,21 @@
 /* chat-mesh-private.h: what the files of the mesh share
  *
+ * It does not include chat-mesh.h: chat-mesh.c includes this header, so
+ * the two would include each other. Mesh files include both.
+ *
  * SPDX-License-Identifier: MIT
  */
 #pragma once
 
-#include "mesh/chat-mesh.h"
+#include "chat-config.h"
+#include "chat-model.h"
 #include "chat-protocol.h"
 #include "chat-rate.h"
 
 G_BEGIN_DECLS
+
+/* the same typedef as in chat-mesh.h, which C11 allows */
+typedef struct _ChatMesh ChatMesh;
 
 struct _ChatMesh {
   ChatModel      *model;

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "mesh/chat-mesh.h"
 #include "mesh/chat-mesh-private.h"
 
 #define MAX_BACKOFF_S 60

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mesh/chat-mesh.h"
 #include "mesh/chat-mesh-private.h"
 
 #define MAX_KNOWN_PEERS 1024
