@@ -6,7 +6,7 @@
 
 #include "any-private.h"
 #include "any-hub.h"
-#include "any-id.h"
+#include "codec/any-id.h"
 #include "any-identity-file.h"
 #include "any-proxy-transport.h"
 #include "any-ws-connect.h"

@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "anysocket.h"
-#include "any-json.h"
+#include "codec/any-json.h"
 
 /* ------------------------------------------------------------------ */
 /* Reader                                                              */

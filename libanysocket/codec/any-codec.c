@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "anysocket.h"
-#include "any-codec.h"
+#include "codec/any-codec.h"
 
 const char *
 any_packet_type_to_string (AnyPacketType type)
