@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "anysocket.h"
+#include "any-error.h"
 #include "codec/any-codec.h"
 
 const char *
