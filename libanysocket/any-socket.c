@@ -7,7 +7,7 @@
 #include "any-private.h"
 #include "any-hub.h"
 #include "codec/any-id.h"
-#include "any-identity-file.h"
+#include "crypto/any-identity-file.h"
 #include "any-proxy-transport.h"
 #include "any-ws-connect.h"
 #include "any-ws-server.h"
