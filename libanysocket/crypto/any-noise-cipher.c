@@ -54,25 +54,132 @@ chachapoly_nonce (guint64 n,
     out[4 + i] = (guint8) (n >> (8 * i));
 }
 
-/* ENCRYPT (k, n, ad, plaintext) into @out (@len + 16 bytes). */
+/* The one place that seals and the one that opens, for a @ctx whose key
+ * is set: every CipherState goes through them, and so does the one-shot
+ * any_noise_chachapoly_seal() / _open() that the Wycheproof vectors
+ * test (tests/crypto). Seal writes ciphertext || tag (@len + 16 bytes). */
+static void
+chachapoly_seal (struct chacha_poly1305_ctx *ctx,
+                 const guint8                nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN],
+                 const guint8               *ad,
+                 gsize                       ad_len,
+                 const guint8               *plaintext,
+                 gsize                       len,
+                 guint8                     *out)
+{
+  chacha_poly1305_set_nonce (ctx, nonce);
+  chacha_poly1305_update (ctx, ad_len, ad);
+  chacha_poly1305_encrypt (ctx, len, out, plaintext);
+  chacha_poly1305_digest (ctx, TAGLEN, out + len);
+}
+
+/* Opens @plain_len bytes of ciphertext followed by their tag into @out.
+ * nettle writes the plaintext before the tag can be checked: on a bad
+ * tag it is wiped and FALSE returned, never to be used. */
 static gboolean
+chachapoly_open (struct chacha_poly1305_ctx *ctx,
+                 const guint8                nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN],
+                 const guint8               *ad,
+                 gsize                       ad_len,
+                 const guint8               *ciphertext,
+                 gsize                       plain_len,
+                 guint8                     *out)
+{
+  guint8 tag[TAGLEN];
+
+  chacha_poly1305_set_nonce (ctx, nonce);
+  chacha_poly1305_update (ctx, ad_len, ad);
+  chacha_poly1305_decrypt (ctx, plain_len, out, ciphertext);
+  chacha_poly1305_digest (ctx, TAGLEN, tag);
+  if (!memeql_sec (tag, ciphertext + plain_len, TAGLEN))
+    {
+      if (plain_len > 0)
+        any_crypto_wipe (out, plain_len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_nonce_len (gsize    nonce_len,
+                 GError **error)
+{
+  if (nonce_len != ANY_CRYPTO_CHACHAPOLY_NONCE_LEN)
+    {
+      g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
+                   "ChaCha20-Poly1305 nonce must be 12 bytes, not %" G_GSIZE_FORMAT,
+                   nonce_len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+any_noise_chachapoly_seal (const guint8  *key,
+                           const guint8  *nonce,
+                           gsize          nonce_len,
+                           const guint8  *ad,
+                           gsize          ad_len,
+                           const guint8  *plaintext,
+                           gsize          len,
+                           guint8        *out,
+                           GError       **error)
+{
+  struct chacha_poly1305_ctx ctx;
+
+  if (!check_nonce_len (nonce_len, error))
+    return FALSE;
+  chacha_poly1305_set_key (&ctx, key);
+  chachapoly_seal (&ctx, nonce, ad, ad_len, plaintext, len, out);
+  any_crypto_wipe (&ctx, sizeof ctx);
+  return TRUE;
+}
+
+gboolean
+any_noise_chachapoly_open (const guint8  *key,
+                           const guint8  *nonce,
+                           gsize          nonce_len,
+                           const guint8  *ad,
+                           gsize          ad_len,
+                           const guint8  *ciphertext,
+                           gsize          len,
+                           guint8        *out,
+                           GError       **error)
+{
+  struct chacha_poly1305_ctx ctx;
+  gboolean ok;
+
+  if (nonce_len == ANY_CRYPTO_CHACHAPOLY_NONCE_LEN && len < TAGLEN)
+    {
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
+                           "ChaCha20-Poly1305 ciphertext shorter than its tag");
+      return FALSE;
+    }
+  if (!check_nonce_len (nonce_len, error))
+    return FALSE;
+  chacha_poly1305_set_key (&ctx, key);
+  ok = chachapoly_open (&ctx, nonce, ad, ad_len, ciphertext, len - TAGLEN, out);
+  any_crypto_wipe (&ctx, sizeof ctx);
+  if (!ok)
+    g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
+                         "ChaCha20-Poly1305 authentication failed");
+  return ok;
+}
+
+/* ENCRYPT (k, n, ad, plaintext) into @out (@len + 16 bytes). */
+static void
 cipher_raw_encrypt (AnyNoiseCipher  *cs,
                     guint64          n,
                     const guint8    *ad,
                     gsize            ad_len,
                     const guint8    *plaintext,
                     gsize            len,
-                    guint8          *out,
-                    GError         **error)
+                    guint8          *out)
 {
   guint8 nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN];
 
   chachapoly_nonce (n, nonce);
-  chacha_poly1305_set_nonce (&cs->ctx, nonce);
-  chacha_poly1305_update (&cs->ctx, ad_len, ad);
-  chacha_poly1305_encrypt (&cs->ctx, len, out, plaintext);
-  chacha_poly1305_digest (&cs->ctx, TAGLEN, out + len);
-  return TRUE;
+  chachapoly_seal (&cs->ctx, nonce, ad, ad_len, plaintext, len, out);
 }
 
 static gboolean
@@ -114,11 +221,7 @@ cipher_encrypt_with_ad (AnyNoiseCipher  *cs,
     }
 
   g_byte_array_set_size (out, old + (guint) len + TAGLEN);
-  if (!cipher_raw_encrypt (cs, cs->n, ad, ad_len, plaintext, len, out->data + old, error))
-    {
-      g_byte_array_set_size (out, old);
-      return FALSE;
-    }
+  cipher_raw_encrypt (cs, cs->n, ad, ad_len, plaintext, len, out->data + old);
   cs->n++;
   return TRUE;
 }
@@ -133,7 +236,6 @@ cipher_decrypt_with_ad (AnyNoiseCipher  *cs,
                         GError         **error)
 {
   guint8 nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN];
-  guint8 tag[TAGLEN];
   guint8 dummy[1];
   guint old = out->len;
   size_t plain_len;
@@ -161,20 +263,14 @@ cipher_decrypt_with_ad (AnyNoiseCipher  *cs,
 
   plain_len = len - TAGLEN;
   g_byte_array_set_size (out, old + (guint) plain_len);
+  /* An empty plaintext goes to @dummy: an empty array may have no data
+   * at all. */
   dst = plain_len > 0 ? out->data + old : dummy;
 
   chachapoly_nonce (cs->n, nonce);
-  chacha_poly1305_set_nonce (&cs->ctx, nonce);
-  chacha_poly1305_update (&cs->ctx, ad_len, ad);
-  chacha_poly1305_decrypt (&cs->ctx, plain_len, dst, ciphertext);
-  chacha_poly1305_digest (&cs->ctx, TAGLEN, tag);
-  if (!memeql_sec (tag, ciphertext + plain_len, TAGLEN))
+  if (!chachapoly_open (&cs->ctx, nonce, ad, ad_len, ciphertext, plain_len, dst))
     {
-      /* The plaintext was written before the tag could be checked: wipe
-       * it, never use it. (An empty one was written to @dummy, and an
-       * empty array may have no data at all.) */
-      if (plain_len > 0)
-        any_crypto_wipe (out->data + old, plain_len);
+      /* chachapoly_open() wiped what it wrote */
       g_byte_array_set_size (out, old);
       g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
                            "Noise message authentication failed");
@@ -256,8 +352,7 @@ any_noise_cipher_rekey (AnyNoiseCipher  *cipher,
 
   g_return_val_if_fail (cipher != NULL && cipher->has_key, FALSE);
 
-  if (!cipher_raw_encrypt (cipher, ANY_NOISE_MAX_NONCE, NULL, 0, zeros, sizeof zeros, block, error))
-    return FALSE;
+  cipher_raw_encrypt (cipher, ANY_NOISE_MAX_NONCE, NULL, 0, zeros, sizeof zeros, block);
 
   n = cipher->n;
   ok = cipher_initialize_key (cipher, block, error);

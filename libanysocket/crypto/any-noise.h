@@ -88,8 +88,8 @@ char            *any_noise_fingerprint              (const guint8     public_key
 
 typedef struct _AnyNoiseCipher AnyNoiseCipher;
 
-/* A CipherState with key @key and nonce 0. NULL (and @error set) only if
- * GnuTLS refuses ChaCha20-Poly1305 (for example in a strict FIPS mode). */
+/* A CipherState with key @key and nonce 0 (it does not fail: @error is
+ * kept for a backend that could). */
 AnyNoiseCipher  *any_noise_cipher_new               (const guint8     key[ANY_NOISE_KEY_LEN],
                                                      GError         **error);
 void             any_noise_cipher_free              (AnyNoiseCipher  *cipher);
@@ -122,6 +122,31 @@ guint64          any_noise_cipher_get_nonce         (const AnyNoiseCipher *ciphe
 /* SetNonce(), as in the spec (for tests and explicit-nonce framings). */
 void             any_noise_cipher_set_nonce         (AnyNoiseCipher  *cipher,
                                                      guint64          nonce);
+
+/* One-shot ChaCha20-Poly1305 (RFC 8439) with an explicit key and nonce,
+ * through the same code as every CipherState's messages: the known-answer
+ * tests use these to test what production runs. Seal writes @len + 16
+ * bytes (ciphertext then tag). Open reads @len >= 16 bytes and writes
+ * @len - 16; on failure nothing usable is left in @out (it is wiped).
+ * @nonce_len must be 12 (else %ANY_CRYPTO_ERROR_INVALID_INPUT). */
+gboolean         any_noise_chachapoly_seal          (const guint8    *key,
+                                                     const guint8    *nonce,
+                                                     gsize            nonce_len,
+                                                     const guint8    *ad,
+                                                     gsize            ad_len,
+                                                     const guint8    *plaintext,
+                                                     gsize            len,
+                                                     guint8          *out,
+                                                     GError         **error);
+gboolean         any_noise_chachapoly_open          (const guint8    *key,
+                                                     const guint8    *nonce,
+                                                     gsize            nonce_len,
+                                                     const guint8    *ad,
+                                                     gsize            ad_len,
+                                                     const guint8    *ciphertext,
+                                                     gsize            len,
+                                                     guint8          *out,
+                                                     GError         **error);
 
 /* --- HandshakeState ---------------------------------------------------- */
 
