@@ -16,13 +16,19 @@
 #include <nettle/chacha-poly1305.h>
 #include <nettle/memops.h>
 
-#include "crypto/any-noise.h"
-#include "crypto/any-noise-private.h"
+#include "crypto/any-noise-cipher.h"
 
 #define HASHLEN ANY_NOISE_HASH_LEN
 #define TAGLEN  ANY_NOISE_TAG_LEN
 
 /* --- CipherState (5.1) -------------------------------------------------- */
+
+struct _AnyNoiseCipher {
+  guint8 k[ANY_NOISE_KEY_LEN];
+  gboolean has_key;
+  guint64 n;
+  struct chacha_poly1305_ctx ctx;
+};
 
 static void
 cipher_clear (AnyNoiseCipher *cs)
@@ -378,18 +384,46 @@ any_noise_cipher_set_nonce (AnyNoiseCipher *cipher,
 
 /* --- SymmetricState (5.2) ----------------------------------------------- */
 
-void
-_any_noise_symmetric_initialize (AnyNoiseSymmetricState *ss,
-                                 const char             *protocol_name)
+struct _AnyNoiseSymmetricState {
+  AnyNoiseCipher cs;
+  guint8 ck[HASHLEN];
+  guint8 h[HASHLEN];
+};
+
+/* InitializeSymmetric (protocol_name) */
+AnyNoiseSymmetricState *
+_any_noise_symmetric_new (const char *protocol_name)
 {
+  AnyNoiseSymmetricState *ss = g_new0 (AnyNoiseSymmetricState, 1);
   gsize len = strlen (protocol_name);
 
-  memset (ss, 0, sizeof *ss);
   if (len <= HASHLEN)
     memcpy (ss->h, protocol_name, len);  /* zero-padded */
   else
     any_crypto_sha256 (protocol_name, len, ss->h);
   memcpy (ss->ck, ss->h, HASHLEN);
+  return ss;
+}
+
+void
+_any_noise_symmetric_free (AnyNoiseSymmetricState *ss)
+{
+  if (ss == NULL)
+    return;
+  any_crypto_wipe (ss, sizeof *ss);
+  g_free (ss);
+}
+
+gboolean
+_any_noise_symmetric_has_key (const AnyNoiseSymmetricState *ss)
+{
+  return ss->cs.has_key;
+}
+
+const guint8 *
+_any_noise_symmetric_get_hash (const AnyNoiseSymmetricState *ss)
+{
+  return ss->h;
 }
 
 void
@@ -407,11 +441,11 @@ _any_noise_symmetric_mix_hash (AnyNoiseSymmetricState *ss,
 
 /* HKDF (chaining_key, ikm, 2) (4.3) is RFC 5869 with salt = ck and an
  * empty info. */
-void
-_any_noise_hkdf2 (const guint8  ck[HASHLEN],
-                  const guint8 *ikm,
-                  gsize         ikm_len,
-                  guint8        out[2 * HASHLEN])
+static void
+noise_hkdf2 (const guint8  ck[HASHLEN],
+             const guint8 *ikm,
+             gsize         ikm_len,
+             guint8        out[2 * HASHLEN])
 {
   gboolean ok = any_crypto_hkdf_sha256 (ck, HASHLEN, ikm, ikm_len, NULL, 0, out, 2 * HASHLEN);
 
@@ -427,7 +461,7 @@ _any_noise_symmetric_mix_key (AnyNoiseSymmetricState  *ss,
   guint8 out[2 * HASHLEN];
   gboolean ok;
 
-  _any_noise_hkdf2 (ss->ck, ikm, ikm_len, out);
+  noise_hkdf2 (ss->ck, ikm, ikm_len, out);
   memcpy (ss->ck, out, HASHLEN);
   ok = cipher_initialize_key (&ss->cs, out + HASHLEN, error);  /* HASHLEN == 32: no truncation */
   any_crypto_wipe (out, sizeof out);
@@ -467,4 +501,30 @@ _any_noise_symmetric_clear (AnyNoiseSymmetricState *ss)
 {
   cipher_clear (&ss->cs);
   any_crypto_wipe (ss->ck, sizeof ss->ck);
+}
+
+/* Split () (5.2): the two CipherStates of the transport phase, for the
+ * initiator's and for the responder's messages; wipes the chaining key
+ * (h stays readable, for channel binding). */
+gboolean
+_any_noise_symmetric_split (AnyNoiseSymmetricState  *ss,
+                            AnyNoiseCipher         **out_c1,
+                            AnyNoiseCipher         **out_c2,
+                            GError                 **error)
+{
+  guint8 keys[2 * HASHLEN];
+  g_autoptr(AnyNoiseCipher) c1 = NULL;
+  g_autoptr(AnyNoiseCipher) c2 = NULL;
+
+  noise_hkdf2 (ss->ck, NULL, 0, keys);
+  c1 = any_noise_cipher_new (keys, error);
+  if (c1 != NULL)
+    c2 = any_noise_cipher_new (keys + HASHLEN, error);
+  any_crypto_wipe (keys, sizeof keys);
+  _any_noise_symmetric_clear (ss);
+  if (c2 == NULL)
+    return FALSE;
+  *out_c1 = g_steal_pointer (&c1);
+  *out_c2 = g_steal_pointer (&c2);
+  return TRUE;
 }

@@ -14,10 +14,8 @@
 #include <nettle/sha2.h>
 
 #include "crypto/any-noise.h"
-#include "crypto/any-noise-private.h"
 
 #define DHLEN   ANY_NOISE_KEY_LEN
-#define HASHLEN ANY_NOISE_HASH_LEN
 #define TAGLEN  ANY_NOISE_TAG_LEN
 
 /* --- key pairs ---------------------------------------------------------- */
@@ -146,7 +144,7 @@ struct _AnyNoiseHandshake {
   guint message;           /* index of the next message, 0..XX_MESSAGES */
   gboolean failed;
   gboolean split_done;
-  AnyNoiseSymmetricState ss;
+  AnyNoiseSymmetricState *ss;
   AnyNoiseKeypair *s;
   AnyNoiseKeypair *e;
   guint8 rs[DHLEN];
@@ -169,8 +167,8 @@ handshake_new (gboolean         initiator,
   hs = g_new0 (AnyNoiseHandshake, 1);
   hs->initiator = initiator;
   hs->s = any_noise_keypair_ref (static_keypair);
-  _any_noise_symmetric_initialize (&hs->ss, ANY_NOISE_PROTOCOL_NAME);
-  _any_noise_symmetric_mix_hash (&hs->ss, prologue, prologue_len);
+  hs->ss = _any_noise_symmetric_new (ANY_NOISE_PROTOCOL_NAME);
+  _any_noise_symmetric_mix_hash (hs->ss, prologue, prologue_len);
   return hs;
 }
 
@@ -195,7 +193,7 @@ any_noise_handshake_free (AnyNoiseHandshake *hs)
 {
   if (hs == NULL)
     return;
-  _any_noise_symmetric_clear (&hs->ss);
+  g_clear_pointer (&hs->ss, _any_noise_symmetric_free);
   g_clear_pointer (&hs->s, any_noise_keypair_unref);
   g_clear_pointer (&hs->e, any_noise_keypair_unref);
   any_crypto_wipe (hs, sizeof *hs);
@@ -245,7 +243,7 @@ const guint8 *
 any_noise_handshake_get_handshake_hash (const AnyNoiseHandshake *hs)
 {
   g_return_val_if_fail (hs != NULL, NULL);
-  return hs->ss.h;
+  return _any_noise_symmetric_get_hash (hs->ss);
 }
 
 const guint8 *
@@ -274,7 +272,7 @@ static gsize
 message_overhead (const AnyNoiseHandshake *hs,
                   guint                    index)
 {
-  gboolean has_key = hs->ss.cs.has_key;
+  gboolean has_key = _any_noise_symmetric_has_key (hs->ss);
   gsize len = 0;
 
   for (const Token *t = xx_pattern[index]; *t != TOKEN_END; t++)
@@ -339,7 +337,7 @@ mix_dh (AnyNoiseHandshake  *hs,
 
   if (!any_crypto_x25519 (local->priv, remote, shared, error))
     return FALSE;
-  ok = _any_noise_symmetric_mix_key (&hs->ss, shared, sizeof shared, error);
+  ok = _any_noise_symmetric_mix_key (hs->ss, shared, sizeof shared, error);
   any_crypto_wipe (shared, sizeof shared);
   return ok;
 }
@@ -378,10 +376,10 @@ any_noise_handshake_write_message (AnyNoiseHandshake  *hs,
           if (hs->e == NULL)
             hs->e = any_noise_keypair_new ();
           g_byte_array_append (out, hs->e->pub, DHLEN);
-          _any_noise_symmetric_mix_hash (&hs->ss, hs->e->pub, DHLEN);
+          _any_noise_symmetric_mix_hash (hs->ss, hs->e->pub, DHLEN);
           break;
         case TOKEN_S:
-          if (!_any_noise_symmetric_encrypt_and_hash (&hs->ss, hs->s->pub, DHLEN, out, error))
+          if (!_any_noise_symmetric_encrypt_and_hash (hs->ss, hs->s->pub, DHLEN, out, error))
             goto fail;
           break;
         case TOKEN_EE:
@@ -396,7 +394,7 @@ any_noise_handshake_write_message (AnyNoiseHandshake  *hs,
           g_assert_not_reached ();
         }
     }
-  if (!_any_noise_symmetric_encrypt_and_hash (&hs->ss, payload, payload_len, out, error))
+  if (!_any_noise_symmetric_encrypt_and_hash (hs->ss, payload, payload_len, out, error))
     goto fail;
 
   hs->message++;
@@ -405,7 +403,7 @@ any_noise_handshake_write_message (AnyNoiseHandshake  *hs,
 fail:
   g_byte_array_set_size (out, old);
   hs->failed = TRUE;
-  _any_noise_symmetric_clear (&hs->ss);
+  _any_noise_symmetric_clear (hs->ss);
   return FALSE;
 }
 
@@ -448,16 +446,16 @@ any_noise_handshake_read_message (AnyNoiseHandshake  *hs,
         case TOKEN_E:
           memcpy (hs->re, p, DHLEN);
           hs->has_re = TRUE;
-          _any_noise_symmetric_mix_hash (&hs->ss, hs->re, DHLEN);
+          _any_noise_symmetric_mix_hash (hs->ss, hs->re, DHLEN);
           p += DHLEN;
           left -= DHLEN;
           break;
         case TOKEN_S:
           {
-            gsize n = DHLEN + (hs->ss.cs.has_key ? TAGLEN : 0);
+            gsize n = DHLEN + (_any_noise_symmetric_has_key (hs->ss) ? TAGLEN : 0);
             g_autoptr(GByteArray) rs = g_byte_array_sized_new (DHLEN);
 
-            if (!_any_noise_symmetric_decrypt_and_hash (&hs->ss, p, n, rs, error))
+            if (!_any_noise_symmetric_decrypt_and_hash (hs->ss, p, n, rs, error))
               goto fail;
             g_assert (rs->len == DHLEN);
             memcpy (hs->rs, rs->data, DHLEN);
@@ -478,7 +476,7 @@ any_noise_handshake_read_message (AnyNoiseHandshake  *hs,
           g_assert_not_reached ();
         }
     }
-  if (!_any_noise_symmetric_decrypt_and_hash (&hs->ss, p, left, payload, error))
+  if (!_any_noise_symmetric_decrypt_and_hash (hs->ss, p, left, payload, error))
     goto fail;
 
   hs->message++;
@@ -488,7 +486,7 @@ fail:
   g_byte_array_set_size (payload, old);
   hs->failed = TRUE;
   hs->has_rs = FALSE;
-  _any_noise_symmetric_clear (&hs->ss);
+  _any_noise_symmetric_clear (hs->ss);
   return FALSE;
 }
 
@@ -498,9 +496,9 @@ any_noise_handshake_split (AnyNoiseHandshake  *hs,
                            AnyNoiseCipher    **out_recv,
                            GError            **error)
 {
-  guint8 keys[2 * HASHLEN];
   g_autoptr(AnyNoiseCipher) c1 = NULL;
   g_autoptr(AnyNoiseCipher) c2 = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (hs != NULL, FALSE);
   g_return_val_if_fail (out_send != NULL && *out_send == NULL, FALSE);
@@ -509,15 +507,10 @@ any_noise_handshake_split (AnyNoiseHandshake  *hs,
   if (!expect_action (hs, ANY_NOISE_ACTION_SPLIT, "split", error))
     return FALSE;
 
-  _any_noise_hkdf2 (hs->ss.ck, NULL, 0, keys);
-  c1 = any_noise_cipher_new (keys, error);
-  if (c1 != NULL)
-    c2 = any_noise_cipher_new (keys + HASHLEN, error);
-  any_crypto_wipe (keys, sizeof keys);
-  _any_noise_symmetric_clear (&hs->ss);
+  ok = _any_noise_symmetric_split (hs->ss, &c1, &c2, error);
   g_clear_pointer (&hs->e, any_noise_keypair_unref);
 
-  if (c2 == NULL)
+  if (!ok)
     {
       hs->failed = TRUE;
       return FALSE;
