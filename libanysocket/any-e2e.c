@@ -9,6 +9,7 @@
 #include "any-e2e.h"
 #include "codec/any-base64.h"
 #include "codec/any-json.h"
+#include "any-trust.h"
 #include "crypto/any-crypto.h"
 #include "crypto/any-compat-crypto.h"
 #include "crypto/any-noise.h"
@@ -20,6 +21,7 @@ struct _AnyE2e {
   char              *peer_caps;
   AnyNoiseKeypair   *identity;
   AnyE2ePolicy       policy;
+  gboolean           pinned;
   AnyE2eVerifyFunc   verify;
   gpointer           verify_data;
 
@@ -82,6 +84,7 @@ any_e2e_new (const AnyE2eConfig *config)
   self->peer_caps = g_strdup (config->peer_caps ? config->peer_caps : "");
   self->identity = config->identity ? any_noise_keypair_ref (config->identity) : NULL;
   self->policy = config->policy;
+  self->pinned = config->pinned;
   self->verify = config->verify;
   self->verify_data = config->verify_data;
   self->mode = ANY_E2E_MODE_NONE;
@@ -149,9 +152,7 @@ any_e2e_is_native_responder (AnyE2e *self)
 gboolean
 any_e2e_peer_can_native (AnyE2e *self)
 {
-  g_auto(GStrv) caps = g_strsplit (self->peer_caps, ",", -1);
-
-  return self->identity != NULL && g_strv_contains ((const char * const *) caps, ANY_E2E_CAP_NATIVE);
+  return self->identity != NULL && any_trust_caps_have_native (self->peer_caps);
 }
 
 /* The remote static key (32 bytes) of a finished native handshake. */
@@ -203,6 +204,20 @@ member_int (JsonObject *object,
 
 /* Compat (PROTOCOL.md 6) */
 
+/* Whatever the policy: compat would never show us the pinned key. */
+static gboolean
+compat_refused_for_pin (AnyE2e  *self,
+                        GError **error)
+{
+  g_autofree char *reason = NULL;
+
+  if (!self->pinned)
+    return FALSE;
+  reason = any_trust_compat_reason (self->peer_id);
+  g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_AUTH_FAILED, reason);
+  return TRUE;
+}
+
 static JsonNode *
 compat_start (AnyE2e  *self,
               GError **error)
@@ -228,6 +243,8 @@ compat_receive (AnyE2e      *self,
   g_autofree char *nonce_concat = NULL;
   const char *initiator_id;
 
+  if (compat_refused_for_pin (self, error))
+    return FALSE;
   if (self->policy == ANY_E2E_POLICY_REQUIRE_NATIVE)
     {
       g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_NOT_SUPPORTED,
@@ -498,6 +515,8 @@ any_e2e_start (AnyE2e  *self,
     }
   if (any_e2e_peer_can_native (self))
     return native_start (self, error);
+  if (compat_refused_for_pin (self, error))
+    return NULL;
   if (self->policy == ANY_E2E_POLICY_REQUIRE_NATIVE)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_NOT_SUPPORTED,

@@ -42,6 +42,7 @@ typedef struct {
   const char      *local_caps;     /* e2e capabilities as we sent them, "noise-xx" */
   const char      *peer_caps;      /* as the peer sent them, "" when none */
   AnyE2ePolicy     policy;
+  gboolean         pinned;         /* the peer id's key is pinned: never compat */
   AnyE2eVerifyFunc verify;
   gpointer         verify_data;
 } AnyE2eConfig;

@@ -16,6 +16,7 @@
 #include "codec/any-json.h"
 #include "any-reassembly.h"
 #include "any-source.h"
+#include "any-trust.h"
 #include "crypto/any-noise.h"
 #include "crypto/any-crypto.h"
 
@@ -84,6 +85,12 @@ struct _AnyEngine {
    * as plain text. Compat protects against a passive eavesdropper only,
    * and these bytes already crossed the wire in the clear. */
   gboolean                  compat_plain_grace;
+  /* The peer's id has a pinned native key (any-trust.h): compat is
+   * refused; and, on a direct link, @proving until the native switch,
+   * started at once, proved that key: nothing but SWITCH and HEARTBEAT
+   * may cross before, and the owner hears `connected` only after. */
+  gboolean                  pinned;
+  gboolean                  proving;
 
   GSource                  *auth_timer;
   GSource                  *e2e_timer;
@@ -424,12 +431,40 @@ create_e2e (AnyEngine *self)
     .local_caps = self->identity != NULL ? ANY_E2E_CAP_NATIVE : "",
     .peer_caps = self->peer_caps,
     .policy = self->e2e_policy,
+    .pinned = self->pinned,
     .verify = self->callbacks->verify_peer,
     .verify_data = self->user_data,
   };
 
   g_clear_pointer (&self->e2e, any_e2e_free);
   self->e2e = any_e2e_new (&config);
+}
+
+static void
+fail_plain_from_pinned (AnyEngine     *self,
+                        AnyPacketType  type)
+{
+  g_autofree char *reason = any_trust_plain_reason (self->peer_id, type);
+
+  engine_fail (self, reason);
+}
+
+/* A pinned peer's link: the switch goes first, before anything the peer
+ * sent after its AUTH (which no key vouches for) is looked at. */
+static void
+prove_pinned_key (AnyEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  HeldPacket *held = g_queue_peek_head (&self->held_in);
+
+  if (held != NULL)
+    fail_plain_from_pinned (self, held->type);
+  else if (!any_engine_start_e2e (self, &error))
+    {
+      g_autofree char *reason = g_strdup_printf ("E2E switch failed: %s", error->message);
+
+      engine_fail (self, reason);
+    }
 }
 
 static void
@@ -445,6 +480,11 @@ become_connected (AnyEngine *self)
   start_heartbeat (self);
 
   create_e2e (self);
+  if (self->proving)
+    {
+      prove_pinned_key (self);
+      return;
+    }
 
   /* What the owner sent before the AUTH exchange goes first, in order. */
   flush_held_out (self);
@@ -544,6 +584,16 @@ handle_auth (AnyEngine *self,
   self->peer_id = g_strdup (id);
   g_free (self->peer_caps);
   self->peer_caps = caps_to_string (object);
+  if (self->pinned)
+    {
+      g_autofree char *refused = any_trust_check_auth (id, self->peer_caps);
+
+      if (refused != NULL)
+        {
+          engine_fail (self, refused);
+          return;
+        }
+    }
 
   if (self->role == ANY_ENGINE_ROLE_SERVER)
     send_auth (self);
@@ -585,7 +635,14 @@ on_e2e_timeout (gpointer user_data)
 
   engine_enter (self);
   g_clear_pointer (&self->e2e_timer, g_source_unref);
-  engine_fail (self, "e2e timed out");
+  if (self->proving)
+    {
+      g_autofree char *reason = any_trust_timeout_reason (self->peer_id);
+
+      engine_fail (self, reason);
+    }
+  else
+    engine_fail (self, "e2e timed out");
   engine_leave (self);
   return G_SOURCE_REMOVE;
 }
@@ -606,6 +663,16 @@ e2e_established (AnyEngine *self)
   self->e2e_start_pending = FALSE;
   self->compat_plain_grace = self->e2e_started_here &&
                              any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_COMPAT;
+  if (self->proving)
+    {
+      /* The pinned key is proven (the pin was checked during the
+       * handshake): now the link counts. */
+      self->proving = FALSE;
+      if (self->callbacks->connected != NULL)
+        self->callbacks->connected (self->user_data);
+      if (self->state != ANY_ENGINE_STATE_CONNECTED)
+        return;
+    }
 
   flush_held_out (self);
   if (self->callbacks->e2e != NULL)
@@ -706,6 +773,18 @@ any_engine_get_peer_caps_pending (AnyEngine *self)
   return self->peer_caps_pending;
 }
 
+/* Called by the owner's authenticate callback, before the link is
+ * connected (or, for a proxied peer, before it starts): the peer's id
+ * has a pinned native key. @prove_first: a direct link, which must offer
+ * native E2E in AUTH and prove the key before it is connected. */
+void
+any_engine_require_pinned_key (AnyEngine *self,
+                               gboolean   prove_first)
+{
+  self->pinned = TRUE;
+  self->proving = prove_first;
+}
+
 AnyE2eMode
 any_engine_get_e2e_mode (AnyEngine *self)
 {
@@ -727,8 +806,12 @@ dispatch (AnyEngine     *self,
 {
   g_autofree char *reason = NULL;
 
-  if (self->state == ANY_ENGINE_STATE_CONNECTED && type != ANY_PACKET_TYPE_SWITCH &&
-      any_e2e_is_native_responder (self->e2e))
+  if (self->proving && is_held_type (type))
+    {
+      fail_plain_from_pinned (self, type);
+    }
+  else if (self->state == ANY_ENGINE_STATE_CONNECTED && type != ANY_PACKET_TYPE_SWITCH &&
+           any_e2e_is_native_responder (self->e2e))
     {
       reason = g_strdup_printf ("Invalid Packet! Plain %s packet during the E2E handshake",
                                 any_packet_type_to_string (type));

@@ -111,6 +111,8 @@ void            any_engine_close       (AnyEngine                 *self,
 gboolean        any_engine_start_e2e   (AnyEngine                 *self,
                                         GError                   **error);
 AnyE2eMode      any_engine_get_e2e_mode (AnyEngine                *self);
+void            any_engine_require_pinned_key (AnyEngine          *self,
+                                        gboolean                   prove_first);
 const guint8   *any_engine_get_remote_static (AnyEngine           *self);
 
 /* Tests only: native E2E rekeys every @interval chunks (after the switch). */

@@ -87,23 +87,28 @@ any_internal_build (AnyInternalType  type,
   return node;
 }
 
+/* The "type" of an INTERNAL request, 0 when it has none. */
+gint64
+_any_internal_type_of (JsonNode *data)
+{
+  JsonNode *type_node;
+
+  if (!JSON_NODE_HOLDS_OBJECT (data))
+    return 0;
+  type_node = json_object_get_member (json_node_get_object (data), "type");
+  if (type_node != NULL && JSON_NODE_HOLDS_VALUE (type_node) &&
+      json_node_get_value_type (type_node) == G_TYPE_INT64)
+    return json_node_get_int (type_node);
+  return 0;
+}
+
 void
 _any_internal_handle (AnyPeer  *peer,
                       gint32    seq,
                       JsonNode *data)
 {
-  JsonObject *request = NULL;
-  JsonNode *type_node;
-  gint64 type = 0;
-
-  if (JSON_NODE_HOLDS_OBJECT (data))
-    {
-      request = json_node_get_object (data);
-      type_node = json_object_get_member (request, "type");
-      if (type_node != NULL && JSON_NODE_HOLDS_VALUE (type_node) &&
-          json_node_get_value_type (type_node) == G_TYPE_INT64)
-        type = json_node_get_int (type_node);
-    }
+  JsonObject *request = JSON_NODE_HOLDS_OBJECT (data) ? json_node_get_object (data) : NULL;
+  gint64 type = _any_internal_type_of (data);
 
   switch (type)
     {

@@ -16,6 +16,7 @@ typedef enum {
   ANY_INTERNAL_SYNCED_TIME = 5,
 } AnyInternalType;
 
+gint64    _any_internal_type_of (JsonNode        *data);
 void      _any_internal_handle (AnyPeer          *peer,
                                 gint32            seq,
                                 JsonNode         *data);

@@ -7,6 +7,7 @@
 #include "any-private.h"
 #include "codec/any-id.h"
 #include "any-internal.h"
+#include "any-trust.h"
 #include "crypto/any-noise.h"
 
 /**
@@ -39,6 +40,7 @@ struct _AnyPeer
   int           lag;
   gboolean      was_connected;
   gboolean      probe_sent;
+  gboolean      pinned;          /* its id's key is pinned (any-trust.h) */
 
   GHashTable   *pending;         /* seq -> PendingRequest */
   /* Pending requests by deadline, earliest first, and one timer for all
@@ -240,6 +242,32 @@ engine_connected (gpointer user_data)
     _any_socket_peer_connected (self->socket, self);
 }
 
+/* A proxied link to an id with a pinned key (any-trust.h): the hub
+ * relays whatever it likes under that id, so nothing that comes in the
+ * clear counts, before or instead of the native switch that proves the
+ * key. Only a SYNCED_TIME request and the answers to ours may: the
+ * probe, which brings the capabilities the switch needs and no
+ * application data. TRUE if the packet was refused (and the link
+ * closed). */
+static gboolean
+refuse_unproven (AnyPeer       *self,
+                 AnyPacketType  type,
+                 gint32         seq,
+                 JsonNode      *data)
+{
+  g_autofree char *reason = NULL;
+
+  if (!self->pinned || self->via == NULL ||
+      any_engine_get_e2e_mode (self->engine) == ANY_E2E_MODE_NATIVE)
+    return FALSE;
+  if (type == ANY_PACKET_TYPE_INTERNAL &&
+      (seq < 0 || _any_internal_type_of (data) == ANY_INTERNAL_SYNCED_TIME))
+    return FALSE;
+  reason = any_trust_plain_reason (any_engine_get_peer_id (self->engine), type);
+  any_peer_disconnect (self, reason);
+  return TRUE;
+}
+
 static void
 engine_packet (gpointer       user_data,
                AnyPacketType  type,
@@ -248,6 +276,12 @@ engine_packet (gpointer       user_data,
 {
   AnyPeer *self = user_data;
   g_autoptr(AnyPacket) packet = NULL;
+
+  if (refuse_unproven (self, type, seq, data))
+    {
+      json_node_unref (data);
+      return;
+    }
 
   if (seq < 0)
     {
@@ -323,7 +357,8 @@ engine_verify_peer (gpointer      user_data,
       *reason = g_strdup ("Socket stopped");
       return FALSE;
     }
-  return _any_socket_verify_peer (self->socket, self, remote_static, reason);
+  return _any_socket_verify_peer (self->socket, self, any_engine_get_peer_id (self->engine),
+                                  remote_static, reason);
 }
 
 static void
@@ -688,6 +723,36 @@ _any_peer_set_remote_caps (AnyPeer    *self,
     any_engine_set_peer_caps (self->engine, holder);
 }
 
+/* Before the engine connects (or starts, for a proxied peer). */
+void
+_any_peer_require_pinned_key (AnyPeer  *self,
+                              gboolean  prove_first)
+{
+  self->pinned = TRUE;
+  if (self->engine != NULL)
+    any_engine_require_pinned_key (self->engine, prove_first);
+}
+
+gboolean
+_any_peer_is_pinned (AnyPeer *self)
+{
+  return self->pinned;
+}
+
+/* The id a pinned link claimed and never proved, or NULL: a direct link
+ * that never connected, or a proxied one (connected at once) whose
+ * native switch did not prove the key. */
+const char *
+_any_peer_get_unproven_id (AnyPeer *self)
+{
+  if (!self->pinned || self->engine == NULL)
+    return NULL;
+  if (!self->was_connected ||
+      (self->via != NULL && any_engine_get_e2e_mode (self->engine) != ANY_E2E_MODE_NATIVE))
+    return any_engine_get_peer_id (self->engine);
+  return NULL;
+}
+
 void
 _any_peer_add_local_caps (AnyPeer    *self,
                           JsonObject *object)
@@ -703,6 +768,9 @@ _any_peer_add_local_caps (AnyPeer    *self,
  * @self: an #AnyPeer
  *
  * Gets the id the peer presented in its AUTH packet (#AnyPeer:id).
+ * During the native E2E switch that a link to an id with a pinned key
+ * makes before it is connected (any_socket_pin_fingerprint()), as
+ * #AnySocket::verify-peer sees it, this is the id the link claims.
  *
  * Returns: (nullable): the peer's id, 32 lowercase hex characters for a
  *   libanysocket or JavaScript peer
@@ -712,6 +780,8 @@ any_peer_get_id (AnyPeer *self)
 {
   g_return_val_if_fail (ANY_IS_PEER (self), NULL);
 
+  if (self->id == NULL && self->pinned && self->engine != NULL)
+    return any_engine_get_peer_id (self->engine);
   return self->id;
 }
 

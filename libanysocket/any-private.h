@@ -54,6 +54,10 @@ void       _any_peer_close_proxied  (AnyPeer        *self,
                                      const char     *reason);
 void       _any_peer_set_remote_caps (AnyPeer       *self,
                                      JsonObject     *holder);
+void       _any_peer_require_pinned_key (AnyPeer    *self,
+                                     gboolean        prove_first);
+const char *_any_peer_get_unproven_id (AnyPeer      *self);
+gboolean    _any_peer_is_pinned       (AnyPeer      *self);
 void       _any_peer_add_local_caps (AnyPeer        *self,
                                      JsonObject     *object);
 
@@ -89,6 +93,7 @@ void       _any_socket_peer_disconnected (AnySocket  *self,
 guint      _any_socket_get_reply_timeout (AnySocket  *self);
 gboolean   _any_socket_verify_peer       (AnySocket  *self,
                                           AnyPeer    *peer,
+                                          const char *peer_id,
                                           const guint8 *remote_static,
                                           char      **reason);
 void       _any_socket_peer_e2e          (AnySocket  *self,

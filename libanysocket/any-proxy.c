@@ -214,6 +214,13 @@ on_proxy_reply (GObject      *source,
       g_object_unref (peer);
       return;
     }
+  /* A pinned id proves its key before anything else crosses the hub
+   * (any-trust.h): what the owner sends meanwhile waits for the switch.
+   * Only the side that asked starts it: the other end learnt of the link
+   * first (the hub's NETWORK message went before our answer), so it is
+   * ready for what we send. */
+  if (_any_peer_is_pinned (peer))
+    any_peer_e2e (peer);
   g_task_return_pointer (task, peer, g_object_unref);
 }
 

@@ -9,6 +9,7 @@
 #include "codec/any-id.h"
 #include "crypto/any-identity-file.h"
 #include "any-proxy-transport.h"
+#include "any-trust.h"
 #include "any-ws-connect.h"
 #include "any-ws-server.h"
 #include "any-ws-transport.h"
@@ -96,6 +97,7 @@ enum {
   SIGNAL_AUTHENTICATE,
   SIGNAL_VERIFY_PEER,
   SIGNAL_PROXY_REQUEST,
+  SIGNAL_UNTRUSTED,
   N_SIGNALS
 };
 
@@ -210,7 +212,8 @@ _any_socket_authenticate_peer (AnySocket   *self,
   AnyPeer *known = g_hash_table_lookup (self->peers, peer_id);
 
   /* A peer we reach through a hub may connect directly: the direct link
-   * wins (below). Any other second link from a known id is refused. */
+   * wins once connected (_any_socket_peer_connected()). Any other second
+   * link from a known id is refused. */
   if ((known != NULL && !any_peer_is_proxy (known)) || g_str_equal (peer_id, self->id))
     {
       *reason = g_strdup ("Duplicated AnySocket ID found!");
@@ -225,14 +228,33 @@ _any_socket_authenticate_peer (AnySocket   *self,
       return FALSE;
     }
 
-  /* Looked up again: a handler may have changed the table. */
-  known = g_hash_table_lookup (self->peers, peer_id);
-  if (known != NULL && any_peer_is_proxy (known))
-    {
-      g_autoptr(AnyPeer) replaced = g_object_ref (known);
+  /* Looked at after the handlers: one may have pinned the key (anychat
+   * does, from the stable id in "auth"). Such a link is connected, and
+   * replaces a proxied one, only once it proved the key (any-trust.h). */
+  if (g_hash_table_contains (self->pins, peer_id))
+    _any_peer_require_pinned_key (peer, TRUE);
+  return TRUE;
+}
 
-      any_peer_disconnect (replaced, "Replaced by a direct link");
+/* A direct link is connected (a pinned one after proving its key): it
+ * replaces a proxied link to the same id; a direct one keeps the id (two
+ * links of the same key raced through their switches). */
+static gboolean
+take_over_id (AnySocket *self,
+              AnyPeer   *peer)
+{
+  AnyPeer *known = g_hash_table_lookup (self->peers, any_peer_get_id (peer));
+  g_autoptr(AnyPeer) replaced = NULL;
+
+  if (known == NULL)
+    return TRUE;
+  if (!any_peer_is_proxy (known))
+    {
+      any_peer_disconnect (peer, "Duplicated AnySocket ID found!");
+      return FALSE;
     }
+  replaced = g_object_ref (known);
+  any_peer_disconnect (replaced, "Replaced by a direct link");
   return TRUE;
 }
 
@@ -245,6 +267,10 @@ _any_socket_peer_connected (AnySocket *self,
 
   if (any_peer_is_proxy (peer))
     key = g_object_ref (peer);
+  else if (!g_hash_table_contains (self->unauthenticated, peer))
+    return;
+  else if (!take_over_id (self, peer))
+    return;
   else if (g_hash_table_steal_extended (self->unauthenticated, peer, &key, &value))
     task = value;
   else
@@ -329,6 +355,8 @@ _any_socket_peer_disconnected (AnySocket  *self,
       G_GNUC_UNUSED g_autoptr(AnyPeer) stolen = key;   /* dropped at the end of the block */
       g_autoptr(GTask) task = value;
 
+      if (_any_peer_get_unproven_id (stolen) != NULL)
+        g_signal_emit (self, signals[SIGNAL_UNTRUSTED], 0, _any_peer_get_unproven_id (stolen), reason);
       if (task != NULL)
         g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_AUTH_FAILED,
                                  "Connection closed before AUTH completed: %s", reason);
@@ -345,6 +373,10 @@ _any_socket_peer_disconnected (AnySocket  *self,
           any_hub_peer_gone (self->hub, id);
           close_proxied_via (self, peer, reason);
         }
+      /* A proxied link starts connected: one to a pinned id that was
+       * refused before it proved the key is untrusted too. */
+      else if (_any_peer_get_unproven_id (peer) != NULL && any_trust_is_refusal (reason))
+        g_signal_emit (self, signals[SIGNAL_UNTRUSTED], 0, id, reason);
       g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, stolen, reason);
     }
 }
@@ -359,18 +391,17 @@ _any_socket_get_reply_timeout (AnySocket *self)
 gboolean
 _any_socket_verify_peer (AnySocket    *self,
                          AnyPeer      *peer,
+                         const char   *id,
                          const guint8 *remote_static,
                          char        **reason)
 {
   g_autofree char *fingerprint = any_noise_fingerprint (remote_static);
-  const char *id = any_peer_get_id (peer);
   const char *pinned = g_hash_table_lookup (self->pins, id);
   gboolean accepted = TRUE;
 
   if (pinned != NULL && !g_str_equal (pinned, fingerprint))
     {
-      *reason = g_strdup_printf ("E2E: the key of peer %s changed (pinned %s, presented %s)",
-                                 id, pinned, fingerprint);
+      *reason = any_trust_changed_reason (id, pinned, fingerprint);
       return FALSE;
     }
   g_signal_emit (self, signals[SIGNAL_VERIFY_PEER], 0, peer, fingerprint, &accepted);
@@ -400,6 +431,11 @@ _any_socket_add_proxied_peer (AnySocket  *self,
   g_autoptr(AnyTransport) transport = any_proxy_transport_new (via, self->id, peer_id);
   AnyPeer *peer = _any_peer_new (self, transport, ANY_ENGINE_ROLE_SERVER);
   AnyEngineConfig config = engine_config (self);
+
+  /* Never compat with a pinned id. A proxied peer starts connected: its
+   * owner calls any_peer_e2e(), the native switch then checks the pin. */
+  if (g_hash_table_contains (self->pins, peer_id))
+    _any_peer_require_pinned_key (peer, FALSE);
 
   /* Connected at once: the peer table and `connected` follow from it. */
   _any_peer_start_proxied (peer, via, &config, peer_id);
@@ -1024,6 +1060,23 @@ any_socket_dup_fingerprint (AnySocket *self)
  * any_peer_dup_remote_fingerprint() showed the first time). A native E2E
  * handshake in which that id presents another key is refused, and the
  * link closes with a reason naming the peer and both fingerprints.
+ *
+ * A pinned id is accepted only with that key, whatever
+ * #AnySocket:e2e-policy says. A direct link that claims it must offer
+ * native E2E in its AUTH packet; it switches to native E2E at once and
+ * is connected (#AnySocket::connected, the end of
+ * any_socket_connect_async(), the replacement of a proxied link to the
+ * same id) only once the switch proved the pinned key. Until then it may
+ * send nothing but the switch. Compat E2E is refused on any link to it,
+ * proxied or direct. A proxied link to it ([method@AnySocket.Socket.proxy_async])
+ * is connected at once, as every proxied peer, and starts the native
+ * switch at once when this side asked for it; anything it sends in the
+ * clear before the switch proved the key (but the capability probe, a
+ * synced-time request) closes it: a hub could write anything under that
+ * id. A link refused for any of these reasons closes with
+ * a reason naming the peer and "is pinned to a native key", and is
+ * reported by #AnySocket::untrusted. Pins apply to links authenticated
+ * after the call.
  */
 void
 any_socket_pin_fingerprint (AnySocket  *self,
@@ -1872,7 +1925,9 @@ any_socket_class_init (AnySocketClass *klass)
    * returning %FALSE refuses it: the link closes with a reason naming the
    * peer and the fingerprint. Runs after the pinned fingerprints
    * (any_socket_pin_fingerprint()) are checked. With no handler every key
-   * is accepted (and #AnyPeer:e2e-mode is native, unverified).
+   * is accepted (and #AnyPeer:e2e-mode is native, unverified). On the link
+   * of a pinned id this runs before #AnySocket::connected: that link is
+   * connected only once its key passed.
    *
    * Returns: %TRUE to accept the key
    */
@@ -1907,6 +1962,29 @@ any_socket_class_init (AnySocketClass *klass)
     g_signal_new ("proxy-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, g_signal_accumulator_true_handled, NULL, NULL,
                   G_TYPE_BOOLEAN, 2, ANY_TYPE_PEER, G_TYPE_STRING);
+
+  /**
+   * AnySocket::untrusted:
+   * @self: the socket
+   * @peer_id: the id the link claimed
+   * @reason: why it was closed (English, as on the wire)
+   *
+   * A link claimed an id whose native key is pinned
+   * ([method@AnySocket.Socket.pin_fingerprint]) and was closed before it
+   * proved that key: it offered no native E2E (a plain peer, or a relay
+   * that stripped the capabilities to play compat E2E in the middle),
+   * sent something in the clear before the switch, presented another
+   * key, or did not finish the switch within
+   * [property@AnySocket.Socket:e2e-timeout]. A direct link was never
+   * reported as connected, and a proxied link to the same id stays; a
+   * proxied link (connected at once, as all are) is disconnected right
+   * after this signal. Tell the user: someone may be impersonating that
+   * peer.
+   */
+  signals[SIGNAL_UNTRUSTED] =
+    g_signal_new ("untrusted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void

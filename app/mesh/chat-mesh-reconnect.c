@@ -123,6 +123,21 @@ on_connect_done (GObject      *source,
                              _("%s is already linked to us through a hub: trying directly again"), attempt->uri);
           goto out;
         }
+      /* a pinned key this link could not prove, ours at the other end
+       * or the peer's here (on_untrusted() warned then): a relay on the
+       * way may be stripping E2E, or someone plays the peer. Loudly, and
+       * no blind retry. */
+      if (strstr (error->message, "is pinned to a native key") != NULL ||
+          (strstr (error->message, "E2E") != NULL && strstr (error->message, "changed") != NULL))
+        {
+          if (strstr (error->message, any_socket_get_id (mesh->socket)) != NULL)
+            chat_model_notice (mesh->model, CHAT_LINE_WARNING,
+                               _("WARNING: the link to %s was refused for lack of the known E2E key "
+                                 "(a relay may be stripping E2E): %s"), attempt->uri, error->message);
+          if (target != NULL)
+            g_ptr_array_remove (mesh->targets, target);
+          goto out;
+        }
       if (target != NULL && target->retry &&
           !g_error_matches (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI) &&
           !g_error_matches (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DUPLICATE_ID))

@@ -210,6 +210,41 @@ on_disconnected (AnySocket  *socket,
   chat_mesh_target_lost (mesh, id);
 }
 
+/* A link claimed the id of a peer whose key we know and did not prove
+ * that key: the library refused it before it counted as connected. A
+ * relay that stripped the E2E capabilities to read everything, or an
+ * impostor: the user must see it, in the room and in the peer's window. */
+static void
+on_untrusted (AnySocket  *socket,
+              const char *peer_id,
+              const char *reason,
+              ChatMesh   *mesh)
+{
+  ChatPeer *peer = chat_model_get_peer (mesh->model, peer_id);
+  JsonObject *auth = g_hash_table_lookup (mesh->auths, peer_id);
+  g_autofree char *nick = chat_nick_sanitize (auth != NULL && chat_json_string_member (auth, "nick") != NULL ?
+                                              chat_json_string_member (auth, "nick") : "");
+  const char *name = peer != NULL ? peer->nick : *nick != '\0' ? nick : peer_id;
+  ChatWindow *window = chat_model_find_window (mesh->model, peer_id);
+  g_autofree char *text = NULL;
+
+  /* its AUTH is not the known peer's: a link of that id still up keeps its own */
+  if (peer == NULL || peer->link == NULL)
+    g_hash_table_remove (mesh->auths, peer_id);
+  if (mesh->stopping)
+    return;
+  if (strstr (reason, "changed") != NULL)
+    text = g_strdup_printf (_("WARNING: %s presented a DIFFERENT KEY and was refused: %s"), name, reason);
+  else
+    text = g_strdup_printf (_("WARNING: %s came back WITHOUT its known key (E2E stripped by a relay, "
+                              "or an impostor) and was refused: %s"), name, reason);
+  chat_model_notice (mesh->model, CHAT_LINE_WARNING, "%s", text);
+  if (window != NULL && window != chat_model_get_active (mesh->model))
+    chat_window_add_printf (mesh->model, window, CHAT_LINE_WARNING, "%s", text);
+  /* retrying would meet the same relay or impostor: leave it to the user */
+  chat_mesh_target_forget (mesh, peer_id);
+}
+
 static void
 on_heartbeat (AnySocket *socket,
               AnyPeer   *link,
@@ -315,6 +350,7 @@ chat_mesh_new (ChatModel      *model,
   g_signal_connect (socket, "connected", G_CALLBACK (on_connected), mesh);
   g_signal_connect (socket, "disconnected", G_CALLBACK (on_disconnected), mesh);
   g_signal_connect (socket, "heartbeat", G_CALLBACK (on_heartbeat), mesh);
+  g_signal_connect (socket, "untrusted", G_CALLBACK (on_untrusted), mesh);
   g_signal_connect (socket, "e2e", G_CALLBACK (on_e2e), mesh);
   g_signal_connect (socket, "message", G_CALLBACK (chat_mesh_on_message), mesh);
   g_signal_connect (socket, "proxy-request", G_CALLBACK (on_proxy_request), mesh);

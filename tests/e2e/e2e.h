@@ -153,6 +153,8 @@ void check_numbered (Side       *receiver,
                      guint       count);
 guint count_from (Side       *receiver,
                   const char *from);
+guint count_from_messages (GPtrArray  *messages,
+                           const char *from);
 void establish_native (Pair *pair,
                        Side *initiator);
 GBytes * frame_with_body (const guint8 *data,
@@ -174,6 +176,7 @@ void pair_connect (Pair     *pair,
 void pair_free (Pair *pair);
 Pair * pair_new (void);
 void pair_reconnect (Pair *pair);
+void side_reset (Side *side);
 void requests_in_flight (Side *from,
                          guint count);
 void roundtrip (Side *from);
@@ -198,3 +201,4 @@ GBytes * strip_caps (GBytes         *frame,
 void e2e_add_switch_cases   (void);
 void e2e_add_identity_cases (void);
 void e2e_add_attacks_cases  (void);
+void e2e_add_pinned_cases   (void);

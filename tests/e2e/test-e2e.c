@@ -31,6 +31,7 @@ main (int    argc,
   e2e_add_switch_cases ();
   e2e_add_identity_cases ();
   e2e_add_attacks_cases ();
+  e2e_add_pinned_cases ();
 
   return g_test_run ();
 }
