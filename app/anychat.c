@@ -17,7 +17,7 @@
 
 #include "chat-app.h"
 #include "chat-protocol.h"
-#include "chat-ui.h"
+#include "ui/chat-ui.h"
 
 #define LISTEN_WAIT_MS 10000
 #define STOP_WAIT_MS   1000

@@ -7,7 +7,7 @@
 #include "chat-config.h"
 #include "chat-input.h"
 #include "chat-log.h"
-#include "chat-mesh.h"
+#include "mesh/chat-mesh.h"
 #include "chat-model.h"
 
 G_BEGIN_DECLS

@@ -232,9 +232,7 @@ describe_route (ChatApp  *app,
     return g_strdup (_("direct"));
   if (peer->link != NULL)
     {
-      AnyPeer *via = any_peer_get_via (peer->link);
-
-      hub = via != NULL ? chat_model_get_peer (app->model, any_peer_get_id (via)) : NULL;
+      hub = chat_mesh_get_link_hub (app->mesh, peer);
       return g_strdup_printf (_("proxied via %s"), hub != NULL ? hub->nick : "?");
     }
   return g_strdup_printf (_("via %s"), hub != NULL ? hub->nick : _("unknown hub"));
@@ -267,16 +265,16 @@ cmd_whois (ChatApp  *app,
   ChatPeer *peer = chat_model_find_peer (app->model, args[0], error);
   g_autofree char *route = NULL;
   g_autofree char *fingerprint = NULL;
+  const char *address;
 
   if (peer == NULL)
     return FALSE;
   route = describe_route (app, peer);
-  if (peer->link != NULL && any_peer_get_e2e_mode (peer->link) == ANY_E2E_MODE_NATIVE)
-    fingerprint = any_peer_dup_remote_fingerprint (peer->link);
+  fingerprint = chat_mesh_dup_link_fingerprint (app->mesh, peer);
+  address = chat_mesh_get_link_address (app->mesh, peer);
   info (app, _("%s: id %s"), peer->nick, peer->id);
   info (app, _("  identity: %s"), peer->uid != NULL ? peer->uid : _("(none announced)"));
-  info (app, _("  address: %s"), peer->link != NULL && any_peer_get_remote_address (peer->link) != NULL ?
-        any_peer_get_remote_address (peer->link) : "-");
+  info (app, _("  address: %s"), address != NULL ? address : "-");
   if (peer->lag >= 0)
     info (app, _("  lag: %d ms"), peer->lag);
   else
@@ -296,11 +294,8 @@ cmd_e2e (ChatApp  *app,
 
   if (peer == NULL)
     return FALSE;
-  if (any_peer_get_e2e_mode (peer->link) == ANY_E2E_MODE_NONE)
-    {
-      any_peer_e2e (peer->link);
-      info (app, _("Switching the link with %s to E2E…"), peer->nick);
-    }
+  if (chat_mesh_start_e2e (app->mesh, peer))
+    info (app, _("Switching the link with %s to E2E…"), peer->nick);
   else
     info (app, _("%s: %s"), peer->nick, chat_badge_name (chat_peer_get_badge (peer)));
   return TRUE;
@@ -317,8 +312,8 @@ cmd_verify (ChatApp  *app,
 
   if (peer == NULL || !chat_mesh_verify (app->mesh, peer, error))
     return FALSE;
-  own = any_socket_dup_fingerprint (chat_mesh_get_socket (app->mesh));
-  theirs = any_peer_dup_remote_fingerprint (peer->link);
+  own = chat_mesh_dup_own_fingerprint (app->mesh);
+  theirs = chat_mesh_dup_link_fingerprint (app->mesh, peer);
   info (app, _("Compare these out of band (read them aloud):"));
   info (app, _("  yours:  %s"), own);
   info (app, _("  %s: %s"), peer->nick, theirs);

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "any-e2e.h"
-#include "any-base64.h"
-#include "any-json.h"
+#include "codec/any-base64.h"
+#include "codec/any-json.h"
 #include "any-trust.h"
 #include "crypto/any-crypto.h"
 #include "crypto/any-compat-crypto.h"

@@ -13,7 +13,7 @@
 
 #include "anysocket.h"
 #include "any-engine.h"
-#include "any-json.h"
+#include "codec/any-json.h"
 #include "any-reassembly.h"
 #include "any-source.h"
 #include "any-trust.h"

@@ -12,7 +12,7 @@
 
 #include <json-glib/json-glib.h>
 #include "anysocket.h"
-#include "any-codec.h"
+#include "codec/any-codec.h"
 #include "any-e2e.h"
 #include "any-transport.h"
 

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "anysocket.h"
+#include "any-error.h"
 
 /**
  * any_socket_error_quark:

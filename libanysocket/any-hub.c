@@ -10,9 +10,9 @@
 #include "config.h"
 
 #include "any-hub.h"
-#include "any-id.h"
+#include "codec/any-id.h"
 #include "any-internal.h"
-#include "any-json.h"
+#include "codec/any-json.h"
 
 /* How long the target has to confirm a new link, and how much the
  * requester may send meanwhile (see confirm_link()): per pair, the

@@ -5,7 +5,7 @@
 #include "config.h"
 
 #include "any-private.h"
-#include "any-id.h"
+#include "codec/any-id.h"
 #include "any-internal.h"
 #include "any-trust.h"
 #include "crypto/any-noise.h"

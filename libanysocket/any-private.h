@@ -5,7 +5,7 @@
 #pragma once
 
 #include "anysocket.h"
-#include "any-codec.h"
+#include "codec/any-codec.h"
 #include "any-engine.h"
 #include "any-transport.h"
 

@@ -23,9 +23,9 @@
 #include "config.h"
 
 #include "any-private.h"
-#include "any-id.h"
+#include "codec/any-id.h"
 #include "any-internal.h"
-#include "any-json.h"
+#include "codec/any-json.h"
 
 /* Probe */
 

@@ -25,8 +25,8 @@
 
 #include "any-rpc.h"
 #include "any-internal.h"
-#include "any-base64.h"
-#include "any-json.h"
+#include "codec/any-base64.h"
+#include "codec/any-json.h"
 
 /* Error details quote the method; a hostile one is cut to this. */
 #define MAX_DETAILS_METHOD_BYTES 512

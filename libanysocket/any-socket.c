@@ -6,8 +6,8 @@
 
 #include "any-private.h"
 #include "any-hub.h"
-#include "any-id.h"
-#include "any-identity-file.h"
+#include "codec/any-id.h"
+#include "crypto/any-identity-file.h"
 #include "any-proxy-transport.h"
 #include "any-trust.h"
 #include "any-ws-connect.h"

@@ -8,7 +8,7 @@
 
 #include "any-trust.h"
 #include "any-e2e.h"
-#include "any-codec.h"
+#include "codec/any-codec.h"
 
 /* @peer_caps: the e2e capabilities of an AUTH (or a proxied peer's
  * probe) as "a,b", "" for none. */

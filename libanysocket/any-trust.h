@@ -14,7 +14,7 @@
 #pragma once
 
 #include <glib.h>
-#include "any-codec.h"
+#include "codec/any-codec.h"
 
 G_BEGIN_DECLS
 

@@ -12,7 +12,7 @@
 #include "any-ws-server.h"
 
 #include "any-accept.h"
-#include "any-base64.h"
+#include "codec/any-base64.h"
 #include "any-coalescing-stream.h"
 
 /* soup_server_listen_local() uses a backlog of 10: a burst of connections

@@ -1,7 +1,8 @@
 /* any-crypto.c: primitives shared by the compat and the native E2EE modes
  *
  * Hashes, HMAC, PBKDF2, HKDF, AES-CBC and X25519 come from nettle (no
- * allocation, no handle); ChaCha20-Poly1305 and randomness from GnuTLS.
+ * allocation, no handle); randomness from GnuTLS. ChaCha20-Poly1305 is
+ * any-noise-cipher.c's, the one the native E2EE seals with.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -350,105 +351,6 @@ any_crypto_x25519 (const guint8   priv[ANY_CRYPTO_X25519_LEN],
     {
       g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_KEY,
                            "X25519 public key gives an all-zero shared secret");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* --- ChaCha20-Poly1305 ------------------------------------------------- */
-
-static gboolean
-chachapoly_init (gnutls_aead_cipher_hd_t  *hd,
-                 const guint8             *key,
-                 gsize                     nonce_len,
-                 GError                  **error)
-{
-  gnutls_datum_t k = { (unsigned char *) key, ANY_CRYPTO_CHACHAPOLY_KEY_LEN };
-  int ret;
-
-  if (nonce_len != ANY_CRYPTO_CHACHAPOLY_NONCE_LEN)
-    {
-      g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
-                   "ChaCha20-Poly1305 nonce must be 12 bytes, not %" G_GSIZE_FORMAT,
-                   nonce_len);
-      return FALSE;
-    }
-  ret = gnutls_aead_cipher_init (hd, GNUTLS_CIPHER_CHACHA20_POLY1305, &k);
-  if (ret < 0)
-    {
-      g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_FAILED,
-                   "gnutls_aead_cipher_init: %s", gnutls_strerror (ret));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-any_crypto_chachapoly_encrypt (const guint8  *key,
-                               const guint8  *nonce,
-                               gsize          nonce_len,
-                               const guint8  *ad,
-                               gsize          ad_len,
-                               const guint8  *in,
-                               gsize          len,
-                               guint8        *out,
-                               GError       **error)
-{
-  gnutls_aead_cipher_hd_t hd;
-  size_t out_len = len + ANY_CRYPTO_CHACHAPOLY_TAG_LEN;
-  int ret;
-
-  if (!chachapoly_init (&hd, key, nonce_len, error))
-    return FALSE;
-  ret = gnutls_aead_cipher_encrypt (hd, nonce, nonce_len, ad, ad_len,
-                                    ANY_CRYPTO_CHACHAPOLY_TAG_LEN,
-                                    in, len, out, &out_len);
-  gnutls_aead_cipher_deinit (hd);
-  if (ret < 0 || out_len != len + ANY_CRYPTO_CHACHAPOLY_TAG_LEN)
-    {
-      g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_FAILED,
-                   "ChaCha20-Poly1305 encryption failed: %s", gnutls_strerror (ret));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-any_crypto_chachapoly_decrypt (const guint8  *key,
-                               const guint8  *nonce,
-                               gsize          nonce_len,
-                               const guint8  *ad,
-                               gsize          ad_len,
-                               const guint8  *in,
-                               gsize          len,
-                               guint8        *out,
-                               GError       **error)
-{
-  gnutls_aead_cipher_hd_t hd;
-  guint8 dummy[1];
-  size_t out_len;
-  int ret;
-
-  if (nonce_len == ANY_CRYPTO_CHACHAPOLY_NONCE_LEN && len < ANY_CRYPTO_CHACHAPOLY_TAG_LEN)
-    {
-      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
-                           "ChaCha20-Poly1305 ciphertext shorter than its tag");
-      return FALSE;
-    }
-  if (!chachapoly_init (&hd, key, nonce_len, error))
-    return FALSE;
-
-  out_len = len - ANY_CRYPTO_CHACHAPOLY_TAG_LEN;
-  ret = gnutls_aead_cipher_decrypt (hd, nonce, nonce_len, ad, ad_len,
-                                    ANY_CRYPTO_CHACHAPOLY_TAG_LEN, in, len,
-                                    out_len > 0 ? out : dummy, &out_len);
-  gnutls_aead_cipher_deinit (hd);
-  if (ret < 0 || out_len != len - ANY_CRYPTO_CHACHAPOLY_TAG_LEN)
-    {
-      /* GnuTLS leaves unauthenticated plaintext behind on failure. */
-      any_crypto_wipe (out, len - ANY_CRYPTO_CHACHAPOLY_TAG_LEN);
-      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
-                           "ChaCha20-Poly1305 authentication failed");
       return FALSE;
     }
   return TRUE;

@@ -142,27 +142,4 @@ gboolean any_crypto_x25519      (const guint8   priv[ANY_CRYPTO_X25519_LEN],
                                  guint8         shared[ANY_CRYPTO_X25519_LEN],
                                  GError       **error);
 
-/* One-shot ChaCha20-Poly1305 (RFC 8439). Encrypt writes @len + 16 bytes
- * (ciphertext then tag). Decrypt reads @len >= 16 bytes and writes
- * @len - 16; on failure nothing usable is left in @out (it is wiped).
- * @nonce_len must be 12. */
-gboolean any_crypto_chachapoly_encrypt (const guint8  *key,
-                                        const guint8  *nonce,
-                                        gsize          nonce_len,
-                                        const guint8  *ad,
-                                        gsize          ad_len,
-                                        const guint8  *in,
-                                        gsize          len,
-                                        guint8        *out,
-                                        GError       **error);
-gboolean any_crypto_chachapoly_decrypt (const guint8  *key,
-                                        const guint8  *nonce,
-                                        gsize          nonce_len,
-                                        const guint8  *ad,
-                                        gsize          ad_len,
-                                        const guint8  *in,
-                                        gsize          len,
-                                        guint8        *out,
-                                        GError       **error);
-
 G_END_DECLS

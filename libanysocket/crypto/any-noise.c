@@ -1,7 +1,9 @@
-/* any-noise.c: Noise_XX_25519_ChaChaPoly_SHA256 (Noise spec revision 34)
+/* any-noise.c: Noise_XX_25519_ChaChaPoly_SHA256 (Noise spec revision 34):
+ * key pairs, fingerprints and the HandshakeState
  *
- * Section numbers below are the spec's. X25519, SHA-256 and HMAC come
- * from nettle (through any-crypto.c), ChaCha20-Poly1305 from GnuTLS.
+ * Section numbers below are the spec's. The CipherState and the
+ * SymmetricState are in any-noise-cipher.c. X25519, SHA-256 and HMAC
+ * come from nettle (through any-crypto.c).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -9,16 +11,11 @@
 
 #include <string.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/crypto.h>
 #include <nettle/sha2.h>
-#include <nettle/chacha-poly1305.h>
-#include <nettle/memops.h>
 
 #include "crypto/any-noise.h"
 
 #define DHLEN   ANY_NOISE_KEY_LEN
-#define HASHLEN ANY_NOISE_HASH_LEN
 #define TAGLEN  ANY_NOISE_TAG_LEN
 
 /* --- key pairs ---------------------------------------------------------- */
@@ -122,375 +119,6 @@ any_noise_fingerprint (const guint8 public_key[ANY_NOISE_KEY_LEN])
   return g_string_free (out, FALSE);
 }
 
-/* --- CipherState (5.1) -------------------------------------------------- */
-
-/* nettle's ChaCha20-Poly1305 (RFC 7539, the construction Noise's ChaChaPoly
- * names) directly: the key is set once per cipher, and a chunk costs a
- * nonce, the AD, the data and the tag, where GnuTLS's AEAD wrapper added
- * about 1k instructions of its own to every call. */
-struct _AnyNoiseCipher {
-  guint8 k[ANY_NOISE_KEY_LEN];
-  gboolean has_key;
-  guint64 n;
-  struct chacha_poly1305_ctx ctx;
-};
-
-static void
-cipher_clear (AnyNoiseCipher *cs)
-{
-  any_crypto_wipe (cs, sizeof *cs);
-}
-
-/* InitializeKey (key): also used for an embedded CipherState. */
-static gboolean
-cipher_initialize_key (AnyNoiseCipher  *cs,
-                       const guint8     key[ANY_NOISE_KEY_LEN],
-                       GError         **error)
-{
-  cipher_clear (cs);
-  memcpy (cs->k, key, ANY_NOISE_KEY_LEN);
-  chacha_poly1305_set_key (&cs->ctx, cs->k);
-  cs->has_key = TRUE;
-  cs->n = 0;
-  return TRUE;
-}
-
-/* 12.3: 32 bits of zeros followed by the little-endian 64-bit nonce. */
-static void
-chachapoly_nonce (guint64 n,
-                  guint8  out[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN])
-{
-  memset (out, 0, 4);
-  for (guint i = 0; i < 8; i++)
-    out[4 + i] = (guint8) (n >> (8 * i));
-}
-
-/* ENCRYPT (k, n, ad, plaintext) into @out (@len + 16 bytes). */
-static gboolean
-cipher_raw_encrypt (AnyNoiseCipher  *cs,
-                    guint64          n,
-                    const guint8    *ad,
-                    gsize            ad_len,
-                    const guint8    *plaintext,
-                    gsize            len,
-                    guint8          *out,
-                    GError         **error)
-{
-  guint8 nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN];
-
-  chachapoly_nonce (n, nonce);
-  chacha_poly1305_set_nonce (&cs->ctx, nonce);
-  chacha_poly1305_update (&cs->ctx, ad_len, ad);
-  chacha_poly1305_encrypt (&cs->ctx, len, out, plaintext);
-  chacha_poly1305_digest (&cs->ctx, TAGLEN, out + len);
-  return TRUE;
-}
-
-static gboolean
-check_nonce (const AnyNoiseCipher  *cs,
-             GError               **error)
-{
-  if (cs->n == ANY_NOISE_MAX_NONCE)
-    {
-      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_STATE,
-                           "Noise cipher nonce exhausted (2^64 - 1 is reserved)");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-cipher_encrypt_with_ad (AnyNoiseCipher  *cs,
-                        const guint8    *ad,
-                        gsize            ad_len,
-                        const guint8    *plaintext,
-                        gsize            len,
-                        GByteArray      *out,
-                        GError         **error)
-{
-  guint old = out->len;
-
-  if (!cs->has_key)
-    {
-      g_byte_array_append (out, plaintext, (guint) len);
-      return TRUE;
-    }
-  if (!check_nonce (cs, error))
-    return FALSE;
-  if (len > G_MAXUINT - TAGLEN - old)
-    {
-      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
-                           "Noise message too long");
-      return FALSE;
-    }
-
-  g_byte_array_set_size (out, old + (guint) len + TAGLEN);
-  if (!cipher_raw_encrypt (cs, cs->n, ad, ad_len, plaintext, len, out->data + old, error))
-    {
-      g_byte_array_set_size (out, old);
-      return FALSE;
-    }
-  cs->n++;
-  return TRUE;
-}
-
-static gboolean
-cipher_decrypt_with_ad (AnyNoiseCipher  *cs,
-                        const guint8    *ad,
-                        gsize            ad_len,
-                        const guint8    *ciphertext,
-                        gsize            len,
-                        GByteArray      *out,
-                        GError         **error)
-{
-  guint8 nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN];
-  guint8 tag[TAGLEN];
-  guint8 dummy[1];
-  guint old = out->len;
-  size_t plain_len;
-  guint8 *dst;
-
-  if (!cs->has_key)
-    {
-      g_byte_array_append (out, ciphertext, (guint) len);
-      return TRUE;
-    }
-  if (!check_nonce (cs, error))
-    return FALSE;
-  if (len < TAGLEN)
-    {
-      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
-                           "Noise ciphertext shorter than its tag");
-      return FALSE;
-    }
-  if (len - TAGLEN > G_MAXUINT - old)
-    {
-      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
-                           "Noise message too long");
-      return FALSE;
-    }
-
-  plain_len = len - TAGLEN;
-  g_byte_array_set_size (out, old + (guint) plain_len);
-  dst = plain_len > 0 ? out->data + old : dummy;
-
-  chachapoly_nonce (cs->n, nonce);
-  chacha_poly1305_set_nonce (&cs->ctx, nonce);
-  chacha_poly1305_update (&cs->ctx, ad_len, ad);
-  chacha_poly1305_decrypt (&cs->ctx, plain_len, dst, ciphertext);
-  chacha_poly1305_digest (&cs->ctx, TAGLEN, tag);
-  if (!memeql_sec (tag, ciphertext + plain_len, TAGLEN))
-    {
-      /* The plaintext was written before the tag could be checked: wipe
-       * it, never use it. (An empty one was written to @dummy, and an
-       * empty array may have no data at all.) */
-      if (plain_len > 0)
-        any_crypto_wipe (out->data + old, plain_len);
-      g_byte_array_set_size (out, old);
-      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
-                           "Noise message authentication failed");
-      return FALSE;
-    }
-  cs->n++;
-  return TRUE;
-}
-
-AnyNoiseCipher *
-any_noise_cipher_new (const guint8   key[ANY_NOISE_KEY_LEN],
-                      GError       **error)
-{
-  AnyNoiseCipher *cipher;
-
-  g_return_val_if_fail (key != NULL, NULL);
-
-  cipher = g_new0 (AnyNoiseCipher, 1);
-  if (!cipher_initialize_key (cipher, key, error))
-    {
-      g_free (cipher);
-      return NULL;
-    }
-  return cipher;
-}
-
-void
-any_noise_cipher_free (AnyNoiseCipher *cipher)
-{
-  if (cipher == NULL)
-    return;
-  cipher_clear (cipher);
-  g_free (cipher);
-}
-
-gboolean
-any_noise_cipher_encrypt_with_ad (AnyNoiseCipher  *cipher,
-                                  const guint8    *ad,
-                                  gsize            ad_len,
-                                  const guint8    *plaintext,
-                                  gsize            len,
-                                  GByteArray      *out,
-                                  GError         **error)
-{
-  g_return_val_if_fail (cipher != NULL && cipher->has_key, FALSE);
-  g_return_val_if_fail (ad != NULL || ad_len == 0, FALSE);
-  g_return_val_if_fail (plaintext != NULL || len == 0, FALSE);
-  g_return_val_if_fail (out != NULL, FALSE);
-
-  return cipher_encrypt_with_ad (cipher, ad, ad_len, plaintext, len, out, error);
-}
-
-gboolean
-any_noise_cipher_decrypt_with_ad (AnyNoiseCipher  *cipher,
-                                  const guint8    *ad,
-                                  gsize            ad_len,
-                                  const guint8    *ciphertext,
-                                  gsize            len,
-                                  GByteArray      *out,
-                                  GError         **error)
-{
-  g_return_val_if_fail (cipher != NULL && cipher->has_key, FALSE);
-  g_return_val_if_fail (ad != NULL || ad_len == 0, FALSE);
-  g_return_val_if_fail (ciphertext != NULL || len == 0, FALSE);
-  g_return_val_if_fail (out != NULL, FALSE);
-
-  return cipher_decrypt_with_ad (cipher, ad, ad_len, ciphertext, len, out, error);
-}
-
-/* REKEY (k) (5.1 and 12.3 default): ENCRYPT (k, maxnonce, zerolen, zeros). */
-gboolean
-any_noise_cipher_rekey (AnyNoiseCipher  *cipher,
-                        GError         **error)
-{
-  static const guint8 zeros[ANY_NOISE_KEY_LEN] = { 0 };
-  guint8 block[ANY_NOISE_KEY_LEN + TAGLEN];
-  guint64 n;
-  gboolean ok;
-
-  g_return_val_if_fail (cipher != NULL && cipher->has_key, FALSE);
-
-  if (!cipher_raw_encrypt (cipher, ANY_NOISE_MAX_NONCE, NULL, 0, zeros, sizeof zeros, block, error))
-    return FALSE;
-
-  n = cipher->n;
-  ok = cipher_initialize_key (cipher, block, error);
-  cipher->n = n;
-  any_crypto_wipe (block, sizeof block);
-  return ok;
-}
-
-guint64
-any_noise_cipher_get_nonce (const AnyNoiseCipher *cipher)
-{
-  g_return_val_if_fail (cipher != NULL, 0);
-  return cipher->n;
-}
-
-void
-any_noise_cipher_set_nonce (AnyNoiseCipher *cipher,
-                            guint64         nonce)
-{
-  g_return_if_fail (cipher != NULL);
-  cipher->n = nonce;
-}
-
-/* --- SymmetricState (5.2) ----------------------------------------------- */
-
-typedef struct {
-  AnyNoiseCipher cs;
-  guint8 ck[HASHLEN];
-  guint8 h[HASHLEN];
-} SymmetricState;
-
-static void
-symmetric_initialize (SymmetricState *ss,
-                      const char     *protocol_name)
-{
-  gsize len = strlen (protocol_name);
-
-  memset (ss, 0, sizeof *ss);
-  if (len <= HASHLEN)
-    memcpy (ss->h, protocol_name, len);  /* zero-padded */
-  else
-    any_crypto_sha256 (protocol_name, len, ss->h);
-  memcpy (ss->ck, ss->h, HASHLEN);
-}
-
-static void
-symmetric_mix_hash (SymmetricState *ss,
-                    const guint8   *data,
-                    gsize           len)
-{
-  struct sha256_ctx ctx;
-
-  sha256_init (&ctx);
-  sha256_update (&ctx, HASHLEN, ss->h);
-  sha256_update (&ctx, len, data);
-  sha256_digest (&ctx, HASHLEN, ss->h);
-}
-
-/* HKDF (chaining_key, ikm, 2) (4.3) is RFC 5869 with salt = ck and an
- * empty info. */
-static void
-noise_hkdf2 (const guint8  ck[HASHLEN],
-             const guint8 *ikm,
-             gsize         ikm_len,
-             guint8        out[2 * HASHLEN])
-{
-  gboolean ok = any_crypto_hkdf_sha256 (ck, HASHLEN, ikm, ikm_len, NULL, 0, out, 2 * HASHLEN);
-
-  g_assert (ok);
-}
-
-static gboolean
-symmetric_mix_key (SymmetricState  *ss,
-                   const guint8    *ikm,
-                   gsize            ikm_len,
-                   GError         **error)
-{
-  guint8 out[2 * HASHLEN];
-  gboolean ok;
-
-  noise_hkdf2 (ss->ck, ikm, ikm_len, out);
-  memcpy (ss->ck, out, HASHLEN);
-  ok = cipher_initialize_key (&ss->cs, out + HASHLEN, error);  /* HASHLEN == 32: no truncation */
-  any_crypto_wipe (out, sizeof out);
-  return ok;
-}
-
-static gboolean
-symmetric_encrypt_and_hash (SymmetricState  *ss,
-                            const guint8    *plaintext,
-                            gsize            len,
-                            GByteArray      *out,
-                            GError         **error)
-{
-  guint old = out->len;
-
-  if (!cipher_encrypt_with_ad (&ss->cs, ss->h, HASHLEN, plaintext, len, out, error))
-    return FALSE;
-  symmetric_mix_hash (ss, out->data + old, out->len - old);
-  return TRUE;
-}
-
-static gboolean
-symmetric_decrypt_and_hash (SymmetricState  *ss,
-                            const guint8    *ciphertext,
-                            gsize            len,
-                            GByteArray      *out,
-                            GError         **error)
-{
-  if (!cipher_decrypt_with_ad (&ss->cs, ss->h, HASHLEN, ciphertext, len, out, error))
-    return FALSE;
-  symmetric_mix_hash (ss, ciphertext, len);
-  return TRUE;
-}
-
-static void
-symmetric_clear (SymmetricState *ss)
-{
-  cipher_clear (&ss->cs);
-  any_crypto_wipe (ss->ck, sizeof ss->ck);
-}
-
 /* --- HandshakeState (5.3) ----------------------------------------------- */
 
 typedef enum {
@@ -516,7 +144,7 @@ struct _AnyNoiseHandshake {
   guint message;           /* index of the next message, 0..XX_MESSAGES */
   gboolean failed;
   gboolean split_done;
-  SymmetricState ss;
+  AnyNoiseSymmetricState *ss;
   AnyNoiseKeypair *s;
   AnyNoiseKeypair *e;
   guint8 rs[DHLEN];
@@ -539,8 +167,8 @@ handshake_new (gboolean         initiator,
   hs = g_new0 (AnyNoiseHandshake, 1);
   hs->initiator = initiator;
   hs->s = any_noise_keypair_ref (static_keypair);
-  symmetric_initialize (&hs->ss, ANY_NOISE_PROTOCOL_NAME);
-  symmetric_mix_hash (&hs->ss, prologue, prologue_len);
+  hs->ss = _any_noise_symmetric_new (ANY_NOISE_PROTOCOL_NAME);
+  _any_noise_symmetric_mix_hash (hs->ss, prologue, prologue_len);
   return hs;
 }
 
@@ -565,7 +193,7 @@ any_noise_handshake_free (AnyNoiseHandshake *hs)
 {
   if (hs == NULL)
     return;
-  symmetric_clear (&hs->ss);
+  g_clear_pointer (&hs->ss, _any_noise_symmetric_free);
   g_clear_pointer (&hs->s, any_noise_keypair_unref);
   g_clear_pointer (&hs->e, any_noise_keypair_unref);
   any_crypto_wipe (hs, sizeof *hs);
@@ -615,7 +243,7 @@ const guint8 *
 any_noise_handshake_get_handshake_hash (const AnyNoiseHandshake *hs)
 {
   g_return_val_if_fail (hs != NULL, NULL);
-  return hs->ss.h;
+  return _any_noise_symmetric_get_hash (hs->ss);
 }
 
 const guint8 *
@@ -644,7 +272,7 @@ static gsize
 message_overhead (const AnyNoiseHandshake *hs,
                   guint                    index)
 {
-  gboolean has_key = hs->ss.cs.has_key;
+  gboolean has_key = _any_noise_symmetric_has_key (hs->ss);
   gsize len = 0;
 
   for (const Token *t = xx_pattern[index]; *t != TOKEN_END; t++)
@@ -709,7 +337,7 @@ mix_dh (AnyNoiseHandshake  *hs,
 
   if (!any_crypto_x25519 (local->priv, remote, shared, error))
     return FALSE;
-  ok = symmetric_mix_key (&hs->ss, shared, sizeof shared, error);
+  ok = _any_noise_symmetric_mix_key (hs->ss, shared, sizeof shared, error);
   any_crypto_wipe (shared, sizeof shared);
   return ok;
 }
@@ -748,10 +376,10 @@ any_noise_handshake_write_message (AnyNoiseHandshake  *hs,
           if (hs->e == NULL)
             hs->e = any_noise_keypair_new ();
           g_byte_array_append (out, hs->e->pub, DHLEN);
-          symmetric_mix_hash (&hs->ss, hs->e->pub, DHLEN);
+          _any_noise_symmetric_mix_hash (hs->ss, hs->e->pub, DHLEN);
           break;
         case TOKEN_S:
-          if (!symmetric_encrypt_and_hash (&hs->ss, hs->s->pub, DHLEN, out, error))
+          if (!_any_noise_symmetric_encrypt_and_hash (hs->ss, hs->s->pub, DHLEN, out, error))
             goto fail;
           break;
         case TOKEN_EE:
@@ -766,7 +394,7 @@ any_noise_handshake_write_message (AnyNoiseHandshake  *hs,
           g_assert_not_reached ();
         }
     }
-  if (!symmetric_encrypt_and_hash (&hs->ss, payload, payload_len, out, error))
+  if (!_any_noise_symmetric_encrypt_and_hash (hs->ss, payload, payload_len, out, error))
     goto fail;
 
   hs->message++;
@@ -775,7 +403,7 @@ any_noise_handshake_write_message (AnyNoiseHandshake  *hs,
 fail:
   g_byte_array_set_size (out, old);
   hs->failed = TRUE;
-  symmetric_clear (&hs->ss);
+  _any_noise_symmetric_clear (hs->ss);
   return FALSE;
 }
 
@@ -818,16 +446,16 @@ any_noise_handshake_read_message (AnyNoiseHandshake  *hs,
         case TOKEN_E:
           memcpy (hs->re, p, DHLEN);
           hs->has_re = TRUE;
-          symmetric_mix_hash (&hs->ss, hs->re, DHLEN);
+          _any_noise_symmetric_mix_hash (hs->ss, hs->re, DHLEN);
           p += DHLEN;
           left -= DHLEN;
           break;
         case TOKEN_S:
           {
-            gsize n = DHLEN + (hs->ss.cs.has_key ? TAGLEN : 0);
+            gsize n = DHLEN + (_any_noise_symmetric_has_key (hs->ss) ? TAGLEN : 0);
             g_autoptr(GByteArray) rs = g_byte_array_sized_new (DHLEN);
 
-            if (!symmetric_decrypt_and_hash (&hs->ss, p, n, rs, error))
+            if (!_any_noise_symmetric_decrypt_and_hash (hs->ss, p, n, rs, error))
               goto fail;
             g_assert (rs->len == DHLEN);
             memcpy (hs->rs, rs->data, DHLEN);
@@ -848,7 +476,7 @@ any_noise_handshake_read_message (AnyNoiseHandshake  *hs,
           g_assert_not_reached ();
         }
     }
-  if (!symmetric_decrypt_and_hash (&hs->ss, p, left, payload, error))
+  if (!_any_noise_symmetric_decrypt_and_hash (hs->ss, p, left, payload, error))
     goto fail;
 
   hs->message++;
@@ -858,7 +486,7 @@ fail:
   g_byte_array_set_size (payload, old);
   hs->failed = TRUE;
   hs->has_rs = FALSE;
-  symmetric_clear (&hs->ss);
+  _any_noise_symmetric_clear (hs->ss);
   return FALSE;
 }
 
@@ -868,9 +496,9 @@ any_noise_handshake_split (AnyNoiseHandshake  *hs,
                            AnyNoiseCipher    **out_recv,
                            GError            **error)
 {
-  guint8 keys[2 * HASHLEN];
   g_autoptr(AnyNoiseCipher) c1 = NULL;
   g_autoptr(AnyNoiseCipher) c2 = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (hs != NULL, FALSE);
   g_return_val_if_fail (out_send != NULL && *out_send == NULL, FALSE);
@@ -879,15 +507,10 @@ any_noise_handshake_split (AnyNoiseHandshake  *hs,
   if (!expect_action (hs, ANY_NOISE_ACTION_SPLIT, "split", error))
     return FALSE;
 
-  noise_hkdf2 (hs->ss.ck, NULL, 0, keys);
-  c1 = any_noise_cipher_new (keys, error);
-  if (c1 != NULL)
-    c2 = any_noise_cipher_new (keys + HASHLEN, error);
-  any_crypto_wipe (keys, sizeof keys);
-  symmetric_clear (&hs->ss);
+  ok = _any_noise_symmetric_split (hs->ss, &c1, &c2, error);
   g_clear_pointer (&hs->e, any_noise_keypair_unref);
 
-  if (c2 == NULL)
+  if (!ok)
     {
       hs->failed = TRUE;
       return FALSE;

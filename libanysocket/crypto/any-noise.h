@@ -37,15 +37,12 @@
 #include <glib.h>
 
 #include "crypto/any-crypto.h"
+#include "crypto/any-noise-cipher.h"  /* the CipherState: AnyNoiseCipher */
 
 G_BEGIN_DECLS
 
 #define ANY_NOISE_PROTOCOL_NAME   "Noise_XX_25519_ChaChaPoly_SHA256"
-#define ANY_NOISE_KEY_LEN         32  /* X25519 keys, cipher keys */
-#define ANY_NOISE_HASH_LEN        32
-#define ANY_NOISE_TAG_LEN         16
 #define ANY_NOISE_MAX_MESSAGE_LEN 65535
-#define ANY_NOISE_MAX_NONCE       G_MAXUINT64  /* reserved by the spec: never used to encrypt */
 
 /* --- identity (static) and ephemeral key pairs ------------------------- */
 
@@ -83,45 +80,6 @@ const guint8    *any_noise_keypair_get_public       (const AnyNoiseKeypair *keyp
  * 199 bits; the bias of a 40-bit value mod 10^5 is below 10^-7.
  * Returns a newly allocated string. */
 char            *any_noise_fingerprint              (const guint8     public_key[ANY_NOISE_KEY_LEN]);
-
-/* --- CipherState ------------------------------------------------------- */
-
-typedef struct _AnyNoiseCipher AnyNoiseCipher;
-
-/* A CipherState with key @key and nonce 0. NULL (and @error set) only if
- * GnuTLS refuses ChaCha20-Poly1305 (for example in a strict FIPS mode). */
-AnyNoiseCipher  *any_noise_cipher_new               (const guint8     key[ANY_NOISE_KEY_LEN],
-                                                     GError         **error);
-void             any_noise_cipher_free              (AnyNoiseCipher  *cipher);
-
-/* EncryptWithAd: appends ciphertext || tag (@len + 16 bytes) to @out and
- * increments the nonce. Fails with %ANY_CRYPTO_ERROR_STATE when the nonce
- * has reached 2^64 - 1. */
-gboolean         any_noise_cipher_encrypt_with_ad   (AnyNoiseCipher  *cipher,
-                                                     const guint8    *ad,
-                                                     gsize            ad_len,
-                                                     const guint8    *plaintext,
-                                                     gsize            len,
-                                                     GByteArray      *out,
-                                                     GError         **error);
-/* DecryptWithAd: appends the plaintext (@len - 16 bytes) to @out and
- * increments the nonce. On failure (%ANY_CRYPTO_ERROR_DECRYPT, or _STATE
- * for an exhausted nonce) @out is left as it was, and the nonce too. */
-gboolean         any_noise_cipher_decrypt_with_ad   (AnyNoiseCipher  *cipher,
-                                                     const guint8    *ad,
-                                                     gsize            ad_len,
-                                                     const guint8    *ciphertext,
-                                                     gsize            len,
-                                                     GByteArray      *out,
-                                                     GError         **error);
-/* Rekey(): k = first 32 bytes of ENCRYPT (k, 2^64 - 1, "", 32 zeros).
- * The nonce is not changed. */
-gboolean         any_noise_cipher_rekey             (AnyNoiseCipher  *cipher,
-                                                     GError         **error);
-guint64          any_noise_cipher_get_nonce         (const AnyNoiseCipher *cipher);
-/* SetNonce(), as in the spec (for tests and explicit-nonce framings). */
-void             any_noise_cipher_set_nonce         (AnyNoiseCipher  *cipher,
-                                                     guint64          nonce);
 
 /* --- HandshakeState ---------------------------------------------------- */
 
@@ -193,7 +151,6 @@ const guint8      *any_noise_handshake_get_handshake_hash (const AnyNoiseHandsha
 const guint8      *any_noise_handshake_get_remote_static  (const AnyNoiseHandshake *handshake);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnyNoiseKeypair, any_noise_keypair_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnyNoiseCipher, any_noise_cipher_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnyNoiseHandshake, any_noise_handshake_free)
 
 G_END_DECLS

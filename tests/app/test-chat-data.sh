@@ -74,7 +74,7 @@ grep -q "Se connecter à URI" <<<"$out" && grep -q "messagerie pair à pair" <<<
 ok $? "LANGUAGE=fr anychat --help is in French" "$out"
 
 missing=""
-for f in $(cd "$srcdir" && grep -l -E '\b(N?_|g_dngettext) ?\(' app/*.c); do
+for f in $(cd "$srcdir" && grep -l -E '\b(N?_|g_dngettext) ?\(' app/*.c app/*/*.c); do
   grep -qx "$f" "$srcdir/po/POTFILES.in" || missing="$missing $f"
 done
 [ -z "$missing" ]

@@ -48,7 +48,7 @@
 #include <libsoup/soup.h>
 #include <anysocket.h>
 
-#include "any-codec.h"
+#include "codec/any-codec.h"
 
 #include "bench-proc.h"
 

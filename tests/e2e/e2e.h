@@ -6,7 +6,7 @@
 
 #include <libsoup/soup.h>
 #include "anysocket.h"
-#include "any-codec.h"
+#include "codec/any-codec.h"
 #include "crypto/any-noise.h"
 
 #define WAIT_MS          10000

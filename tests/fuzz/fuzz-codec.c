@@ -12,8 +12,8 @@
 
 #include <string.h>
 
-#include "any-base64.h"
-#include "any-codec.h"
+#include "codec/any-base64.h"
+#include "codec/any-codec.h"
 #include "any-reassembly.h"
 #include "fuzz.h"
 

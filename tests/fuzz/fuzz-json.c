@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "any-json.h"
+#include "codec/any-json.h"
 #include "fuzz.h"
 #include "json-tree.h"
 

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "anysocket.h"
-#include "any-codec.h"
+#include "codec/any-codec.h"
 #include "any-reassembly.h"
-#include "any-base64.h"
+#include "codec/any-base64.h"
 
 /* g_utf8_validate() refuses NUL, which a header holds as a code point. */
 static gboolean

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "anysocket.h"
-#include "any-json.h"
+#include "codec/any-json.h"
 #include "json-tree.h"
 
 /* ------------------------------------------------------------------ */

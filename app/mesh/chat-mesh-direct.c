@@ -1,4 +1,4 @@
-/* chat-mesh-private-messages.c: messages to one peer, with receipts
+/* chat-mesh-direct.c: messages to one peer, with receipts
  *
  * A private message is a request; its reply, a receipt, marks it
  * delivered. It goes on the peer's link when there is one (direct, or
@@ -14,7 +14,8 @@
 
 #include <glib/gi18n.h>
 
-#include "chat-mesh-private.h"
+#include "mesh/chat-mesh.h"
+#include "mesh/chat-mesh-private.h"
 
 #define RECEIPT_TIMEOUT_MS 30000
 #define MAX_PROXY_ATTEMPTS 3

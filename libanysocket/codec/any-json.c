@@ -1,6 +1,6 @@
-/* any-json.c: a small, strict JSON reader and writer over json-glib's types
+/* any-json.c: a small, strict JSON reader over json-glib's types
  *
- * See any-json.h for what is accepted and what is written.
+ * See any-json.h for what is accepted; the writer is any-json-write.c.
  *
  * The reader is recursive descent over [p, end): every read is bounds
  * checked, so the text can point into a received frame. Nodes are built in
@@ -20,14 +20,11 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 
-#include "anysocket.h"
-#include "any-json.h"
-
-/* ------------------------------------------------------------------ */
-/* Reader                                                              */
+#include "any-error.h"
+#include "codec/any-json.h"
+#include "codec/any-json-private.h"
 
 #define SCRATCH_STACK 256
 
@@ -181,44 +178,6 @@ put_utf8 (char     *out,
   return out;
 }
 
-/* Eight bytes at a time (SWAR): strings are mostly long runs of plain
- * ASCII, and a byte at a time is what a 10 MiB message spent its time
- * on. For bytes below 0x80, (x - n) & ~x has the top bit set exactly
- * when x < n, and a byte equal to c is a zero byte of x ^ c. */
-#define SWAR_ONES  G_GUINT64_CONSTANT (0x0101010101010101)
-#define SWAR_HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
-
-/* Non-zero if a byte of @word is below 0x20, '"' or '\\' (never for a
- * byte >= 0x80): what a string writer escapes. */
-static inline guint64
-swar_escapes (guint64 word)
-{
-  guint64 quote = word ^ (SWAR_ONES * '"');
-  guint64 backslash = word ^ (SWAR_ONES * '\\');
-
-  return ((word - SWAR_ONES * 0x20) | (quote - SWAR_ONES) | (backslash - SWAR_ONES)) & ~word & SWAR_HIGHS;
-}
-
-/* How many bytes from @p on (at most up to @end, in whole words) are
- * plain ASCII that needs no escaping; if @ascii_only, bytes >= 0x80 stop
- * it too (the reader checks UTF-8 a character at a time). */
-static inline const guchar *
-swar_skip_plain (const guchar *p,
-                 const guchar *end,
-                 gboolean      ascii_only)
-{
-  while (end - p >= 8)
-    {
-      guint64 word;
-
-      memcpy (&word, p, sizeof word);
-      if (swar_escapes (word) != 0 || (ascii_only && (word & SWAR_HIGHS) != 0))
-        break;
-      p += 8;
-    }
-  return p;
-}
-
 static char *
 scratch (Reader *r,
          gsize   size)
@@ -313,7 +272,7 @@ read_string (Reader *r)
       guint8 class;
 
       /* The common case: plain ASCII. */
-      p = swar_skip_plain (p, end, TRUE);
+      p = _any_json_skip_plain (p, end, TRUE);
       while (p < end && string_class[*p] == 0)
         p++;
       if (G_UNLIKELY (p >= end))
@@ -678,236 +637,6 @@ any_json_parse (const char  *text,
       return NULL;
     }
   return root;
-}
-
-/* ------------------------------------------------------------------ */
-/* Writer                                                              */
-
-/* g_string_append_len() is not inline before GLib 2.76: most appends
- * here are a few bytes into a buffer with room. */
-static inline void
-append_len (GString    *out,
-            const char *bytes,
-            gsize       len)
-{
-  if (G_LIKELY (out->len + len < out->allocated_len))
-    {
-      memcpy (out->str + out->len, bytes, len);
-      out->len += len;
-      out->str[out->len] = '\0';
-    }
-  else
-    g_string_append_len (out, bytes, len);
-}
-
-/* 0: as is; otherwise the letter of the short escape, or 'u'. */
-static const char escape_class[256] = {
-  'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
-  'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
-  0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
-  /* the rest: 0 */
-};
-
-static void
-write_string (GString    *out,
-              const char *string)
-{
-  const guchar *p = (const guchar *) string;
-  gsize len = strlen (string);
-  const guchar *end = p + len;
-
-  /* Room for the string unescaped at once, instead of doubling up to it. */
-  if (out->allocated_len <= out->len + len + 2)
-    {
-      gsize used = out->len;
-
-      g_string_set_size (out, used + len + 2);
-      g_string_truncate (out, used);
-    }
-  g_string_append_c (out, '"');
-  for (;;)
-    {
-      const guchar *run = p;
-      char letter;
-
-      p = swar_skip_plain (p, end, FALSE);
-      while (p < end && escape_class[*p] == 0)
-        p++;
-      if (p > run)
-        append_len (out, (const char *) run, p - run);
-      if (p >= end)
-        break;
-
-      letter = escape_class[*p];
-      g_string_append_c (out, '\\');
-      if (letter == 'u')
-        {
-          static const char hex[] = "0123456789abcdef";
-          char esc[5] = { 'u', '0', '0', hex[*p >> 4], hex[*p & 0xf] };
-
-          append_len (out, esc, 5);
-        }
-      else
-        g_string_append_c (out, letter);
-      p++;
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-write_int (GString *out,
-           gint64   value)
-{
-  char buf[24];
-  char *p = buf + sizeof buf;
-  guint64 magnitude = value < 0 ? (guint64) 0 - (guint64) value : (guint64) value;
-
-  do
-    {
-      *--p = '0' + magnitude % 10;
-      magnitude /= 10;
-    }
-  while (magnitude != 0);
-  if (value < 0)
-    *--p = '-';
-  append_len (out, p, buf + sizeof buf - p);
-}
-
-static void
-write_double (GString *out,
-              gdouble  value)
-{
-  static const char *const formats[] = { "%.15g", "%.16g", "%.17g" };
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (!isfinite (value))
-    {
-      append_len (out, "null", 4);
-      return;
-    }
-  if (value == 0)
-    {
-      g_string_append_c (out, '0');  /* -0 too, as JSON.stringify() */
-      return;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
-    {
-      g_ascii_formatd (buf, sizeof buf, formats[i], value);
-      if (g_ascii_strtod (buf, NULL) == value)
-        break;
-    }
-  /* %.17g always reads back exactly, so buf holds the last one if not. */
-  append_len (out, buf, strlen (buf));
-}
-
-static void
-write_node (GString  *out,
-            JsonNode *node)
-{
-  if (node == NULL)
-    {
-      append_len (out, "null", 4);
-      return;
-    }
-
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObject *object = json_node_get_object (node);
-        JsonObjectIter iter;
-        const char *key;
-        JsonNode *member;
-        gboolean first = TRUE;
-
-        if (object == NULL)
-          {
-            append_len (out, "null", 4);
-            return;
-          }
-        g_string_append_c (out, '{');
-        json_object_iter_init_ordered (&iter, object);
-        while (json_object_iter_next_ordered (&iter, &key, &member))
-          {
-            if (!first)
-              g_string_append_c (out, ',');
-            first = FALSE;
-            write_string (out, key);
-            g_string_append_c (out, ':');
-            write_node (out, member);
-          }
-        g_string_append_c (out, '}');
-        return;
-      }
-
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-        guint length;
-
-        if (array == NULL)
-          {
-            append_len (out, "null", 4);
-            return;
-          }
-        length = json_array_get_length (array);
-        g_string_append_c (out, '[');
-        for (guint i = 0; i < length; i++)
-          {
-            if (i > 0)
-              g_string_append_c (out, ',');
-            write_node (out, json_array_get_element (array, i));
-          }
-        g_string_append_c (out, ']');
-        return;
-      }
-
-    case JSON_NODE_VALUE:
-      {
-        GType type = json_node_get_value_type (node);
-
-        if (type == G_TYPE_STRING)
-          {
-            const char *string = json_node_get_string (node);
-
-            if (string != NULL)
-              write_string (out, string);
-            else
-              append_len (out, "null", 4);
-          }
-        else if (type == G_TYPE_INT64)
-          write_int (out, json_node_get_int (node));
-        else if (type == G_TYPE_DOUBLE)
-          write_double (out, json_node_get_double (node));
-        else if (type == G_TYPE_BOOLEAN)
-          {
-            if (json_node_get_boolean (node))
-              append_len (out, "true", 4);
-            else
-              append_len (out, "false", 5);
-          }
-        else
-          append_len (out, "null", 4);
-        return;
-      }
-
-    case JSON_NODE_NULL:
-    default:
-      append_len (out, "null", 4);
-      return;
-    }
-}
-
-void
-any_json_write (GString  *out,
-                JsonNode *node)
-{
-  g_return_if_fail (out != NULL);
-
-  write_node (out, node);
 }
 
 /* ------------------------------------------------------------------ */

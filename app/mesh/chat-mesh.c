@@ -13,7 +13,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "chat-mesh-private.h"
+#include "mesh/chat-mesh.h"
+#include "mesh/chat-mesh-private.h"
 
 /* The reason of a link the user dropped (/disconnect). */
 #define BY_USER "disconnected by user"

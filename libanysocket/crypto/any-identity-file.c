@@ -11,8 +11,8 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
-#include "anysocket.h"
-#include "any-identity-file.h"
+#include "any-error.h"
+#include "crypto/any-identity-file.h"
 #include "crypto/any-crypto.h"
 
 #define IDENTITY_GROUP "AnySocket Identity"

@@ -6,7 +6,7 @@
  * re-validation per call); these two do only RFC 8259 and produce and
  * accept the same JsonNode trees.
  *
- * Reader (any_json_parse):
+ * Reader (any_json_parse, in any-json.c):
  *  - the whole text is one JSON value, whitespace around it allowed,
  *    nothing else after it; nesting deeper than ANY_JSON_MAX_DEPTH
  *    arrays/objects is an error;
@@ -28,7 +28,7 @@
  *    comments are errors, as in JSON.parse();
  *  - errors are ANY_SOCKET_ERROR_PROTOCOL and give the byte offset.
  *
- * Writer (any_json_write): compact text as JSON.stringify() writes it:
+ * Writer (any_json_write, in any-json-write.c): compact text as JSON.stringify() writes it:
  * no spaces; '"', '\\' and every control character below U+0020 escaped
  * (\b \f \n \r \t, others as \u00XX); other characters, U+2028/U+2029
  * too, as they are; integers in decimal; doubles in the shortest of

@@ -13,7 +13,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "chat-mesh-private.h"
+#include "mesh/chat-mesh.h"
+#include "mesh/chat-mesh-private.h"
 
 #define MAX_BACKOFF_S 60
 

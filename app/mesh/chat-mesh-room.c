@@ -13,7 +13,8 @@
 
 #include <glib/gi18n.h>
 
-#include "chat-mesh-private.h"
+#include "mesh/chat-mesh.h"
+#include "mesh/chat-mesh-private.h"
 
 #define MAX_KNOWN_PEERS 1024
 

@@ -16,8 +16,8 @@
 
 #include "chat-commands.h"
 #include "chat-text.h"
-#include "chat-ui.h"
-#include "chat-views.h"
+#include "ui/chat-ui.h"
+#include "ui/chat-views.h"
 
 #define PEER_LIST_COLUMNS 30
 #define KEY_CTRL(c) ((c) & 0x1f)
@@ -43,13 +43,13 @@ layout_and_draw (ChatUi *ui)
 
   erase ();
   ui->conversation = (ChatRect) { 1, 0, body, cols - peers_width };
-  chat_view_title_draw (app, (ChatRect) { 0, 0, 1, cols });
-  chat_view_conversation_draw (app, ui->conversation);
+  chat_view_title_draw (app->model, (ChatRect) { 0, 0, 1, cols });
+  chat_view_conversation_draw (app->model, ui->conversation);
   if (peers_width > 0)
-    chat_view_peers_draw (app, (ChatRect) { 1, cols - peers_width, body, peers_width });
-  chat_view_notice_draw (app, (ChatRect) { rows - 3, 0, 1, cols });
-  chat_view_status_draw (app, (ChatRect) { rows - 2, 0, 1, cols });
-  cursor = chat_view_input_draw (app, (ChatRect) { rows - 1, 0, 1, cols });
+    chat_view_peers_draw (app->model, (ChatRect) { 1, cols - peers_width, body, peers_width });
+  chat_view_notice_draw (app->model, (ChatRect) { rows - 3, 0, 1, cols });
+  chat_view_status_draw (app->model, (ChatRect) { rows - 2, 0, 1, cols });
+  cursor = chat_view_input_draw (app->model, app->input, (ChatRect) { rows - 1, 0, 1, cols });
   move (rows - 1, MIN (cursor, cols - 1));
   refresh ();
 }

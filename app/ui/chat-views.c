@@ -5,7 +5,7 @@
 #include "config.h"
 
 #include "chat-text.h"
-#include "chat-views.h"
+#include "ui/chat-views.h"
 
 static short
 colour_from_name (const char *name,

@@ -10,17 +10,17 @@
 
 #include <glib/gi18n.h>
 
-#include "chat-views.h"
+#include "ui/chat-views.h"
 
 void
-chat_view_notice_draw (ChatApp *app,
-                       ChatRect rect)
+chat_view_notice_draw (ChatModel *model,
+                       ChatRect   rect)
 {
   attr_t attr;
 
-  if (app->model->notice == NULL)
+  if (model->notice == NULL)
     return;
-  switch (app->model->notice_kind)
+  switch (model->notice_kind)
     {
     case CHAT_LINE_ERROR:
       attr = COLOR_PAIR (CHAT_PAIR_RED) | A_BOLD;
@@ -32,38 +32,38 @@ chat_view_notice_draw (ChatApp *app,
       attr = COLOR_PAIR (CHAT_PAIR_NOTICE);
       break;
     }
-  chat_view_put (rect.y, rect.x, app->model->notice, rect.width, attr);
+  chat_view_put (rect.y, rect.x, model->notice, rect.width, attr);
 }
 
 void
-chat_view_status_draw (ChatApp *app,
-                       ChatRect rect)
+chat_view_status_draw (ChatModel *model,
+                       ChatRect   rect)
 {
   attr_t bar = COLOR_PAIR (CHAT_PAIR_BAR);
   g_autoptr(GString) text = g_string_new (NULL);
-  guint peers = g_hash_table_size (app->model->peers);
+  guint peers = g_hash_table_size (model->peers);
   int x = rect.x;
 
   chat_view_fill (rect.y, rect.x, rect.width, bar);
   x += chat_view_put (rect.y, x, " ", rect.width, bar);
-  x += chat_view_put (rect.y, x, app->model->own_nick, rect.x + rect.width - x, bar | A_BOLD);
-  if (app->model->listening->len == 0)
+  x += chat_view_put (rect.y, x, model->own_nick, rect.x + rect.width - x, bar | A_BOLD);
+  if (model->listening->len == 0)
     g_string_append (text, _(" | not listening"));
   else
     {
       g_autoptr(GString) addresses = g_string_new (NULL);
 
-      for (guint i = 0; i < app->model->listening->len; i++)
+      for (guint i = 0; i < model->listening->len; i++)
         g_string_append_printf (addresses, "%s%s", i > 0 ? " " : "",
-                                (char *) g_ptr_array_index (app->model->listening, i));
+                                (char *) g_ptr_array_index (model->listening, i));
       g_string_append_printf (text, _(" | listening %s"), addresses->str);
     }
   g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, " | %u peer |", " | %u peers |", peers), peers);
-  for (guint i = 0; i < app->model->windows->len; i++)
+  for (guint i = 0; i < model->windows->len; i++)
     {
-      ChatWindow *window = g_ptr_array_index (app->model->windows, i);
+      ChatWindow *window = g_ptr_array_index (model->windows, i);
 
-      g_string_append_printf (text, " %s%u:%s", i == app->model->active ? "*" : "", i + 1, window->name);
+      g_string_append_printf (text, " %s%u:%s", i == model->active ? "*" : "", i + 1, window->name);
       if (window->unread > 0)
         g_string_append_printf (text, "(%u)", window->unread);
     }

@@ -50,6 +50,17 @@ void       chat_mesh_stop           (ChatMesh       *mesh,
                                      const char     *reason);
 gboolean   chat_mesh_is_idle        (ChatMesh       *mesh);
 
+/* chat-mesh-link.c: a peer's link, for the commands */
+ChatPeer   *chat_mesh_get_link_hub         (ChatMesh *mesh,
+                                            ChatPeer *peer);
+const char *chat_mesh_get_link_address     (ChatMesh *mesh,
+                                            ChatPeer *peer);
+char       *chat_mesh_dup_link_fingerprint (ChatMesh *mesh,
+                                            ChatPeer *peer);
+char       *chat_mesh_dup_own_fingerprint  (ChatMesh *mesh);
+gboolean    chat_mesh_start_e2e            (ChatMesh *mesh,
+                                            ChatPeer *peer);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChatMesh, chat_mesh_free)
 
 G_END_DECLS

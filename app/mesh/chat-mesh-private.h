@@ -1,14 +1,21 @@
 /* chat-mesh-private.h: what the files of the mesh share
  *
+ * It does not include chat-mesh.h: chat-mesh.c includes this header, so
+ * the two would include each other. Mesh files include both.
+ *
  * SPDX-License-Identifier: MIT
  */
 #pragma once
 
-#include "chat-mesh.h"
+#include "chat-config.h"
+#include "chat-model.h"
 #include "chat-protocol.h"
 #include "chat-rate.h"
 
 G_BEGIN_DECLS
+
+/* the same typedef as in chat-mesh.h, which C11 allows */
+typedef struct _ChatMesh ChatMesh;
 
 struct _ChatMesh {
   ChatModel      *model;
@@ -61,7 +68,7 @@ gboolean chat_mesh_target_lost     (ChatMesh   *mesh,
 void     chat_mesh_target_forget   (ChatMesh   *mesh,
                                     const char *peer_id);
 
-/* chat-mesh-private-messages.c */
+/* chat-mesh-direct.c */
 void     chat_mesh_receive_private (ChatMesh    *mesh,
                                     AnyPacket   *packet,
                                     ChatMessage *msg);

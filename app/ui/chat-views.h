@@ -10,7 +10,9 @@
 #define NCURSES_WIDECHAR 1
 #include <ncurses.h>
 
-#include "chat-app.h"
+#include "chat-config.h"
+#include "chat-input.h"
+#include "chat-model.h"
 
 G_BEGIN_DECLS
 
@@ -44,18 +46,19 @@ void   chat_view_fill             (int          y,
 attr_t chat_view_nick_attr        (const char  *nick);
 attr_t chat_view_badge_attr       (ChatBadge    badge);
 
-void   chat_view_title_draw        (ChatApp     *app,
+void   chat_view_title_draw        (ChatModel   *model,
                                     ChatRect     rect);
-void   chat_view_conversation_draw (ChatApp     *app,
+void   chat_view_conversation_draw (ChatModel   *model,
                                     ChatRect     rect);
 int    chat_view_conversation_page (ChatRect     rect);
-void   chat_view_peers_draw        (ChatApp     *app,
+void   chat_view_peers_draw        (ChatModel   *model,
                                     ChatRect     rect);
-void   chat_view_status_draw       (ChatApp     *app,
+void   chat_view_status_draw       (ChatModel   *model,
                                     ChatRect     rect);
-void   chat_view_notice_draw       (ChatApp     *app,
+void   chat_view_notice_draw       (ChatModel   *model,
                                     ChatRect     rect);
-int    chat_view_input_draw        (ChatApp     *app,
+int    chat_view_input_draw        (ChatModel   *model,
+                                    ChatInput   *input,
                                     ChatRect     rect);
 
 G_END_DECLS

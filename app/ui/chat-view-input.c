@@ -8,15 +8,15 @@
 #include "config.h"
 
 #include "chat-text.h"
-#include "chat-views.h"
+#include "ui/chat-views.h"
 
 /* Returns the cursor's column. */
 int
-chat_view_input_draw (ChatApp *app,
-                      ChatRect rect)
+chat_view_input_draw (ChatModel *model,
+                      ChatInput *input,
+                      ChatRect   rect)
 {
-  ChatInput *input = app->input;
-  g_autofree char *prompt = g_strdup_printf ("[%s] ", chat_model_get_active (app->model)->name);
+  g_autofree char *prompt = g_strdup_printf ("[%s] ", chat_model_get_active (model)->name);
   int prompt_width = chat_view_put (rect.y, rect.x, prompt, rect.width / 3, A_BOLD);
   int room = MAX (rect.width - prompt_width - 1, 1);
   int cursor = chat_input_cursor_column (input);

@@ -11,8 +11,8 @@
 
 #include <string.h>
 
-#include "anysocket.h"
-#include "any-codec.h"
+#include "any-error.h"
+#include "codec/any-codec.h"
 
 const char *
 any_packet_type_to_string (AnyPacketType type)

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "any-base64.h"
+#include "codec/any-base64.h"
 
 static const char alphabet[64] =
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -6,7 +6,7 @@
 
 #include <gnutls/crypto.h>
 
-#include "any-id.h"
+#include "codec/any-id.h"
 
 /* Ids are not secrets, but a peer must not be able to guess the next one
  * (FORWARD trusts them), so they come from the system CSPRNG. */

@@ -11,7 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "chat-text.h"
-#include "chat-views.h"
+#include "ui/chat-views.h"
 
 typedef struct {
   ChatLine *line;
@@ -151,10 +151,10 @@ chat_view_conversation_page (ChatRect rect)
 }
 
 void
-chat_view_conversation_draw (ChatApp *app,
-                             ChatRect rect)
+chat_view_conversation_draw (ChatModel *model,
+                             ChatRect   rect)
 {
-  ChatWindow *window = chat_model_get_active (app->model);
+  ChatWindow *window = chat_model_get_active (model);
   int indent = 0;
   g_autoptr(GPtrArray) rows = layout (window, rect.width, rect.height + window->scroll, &indent);
   int last, first;
@@ -171,11 +171,11 @@ chat_view_conversation_draw (ChatApp *app,
 }
 
 void
-chat_view_title_draw (ChatApp *app,
-                      ChatRect rect)
+chat_view_title_draw (ChatModel *model,
+                      ChatRect   rect)
 {
-  ChatWindow *window = chat_model_get_active (app->model);
-  ChatPeer *peer = chat_model_get_peer (app->model, window->peer_id);
+  ChatWindow *window = chat_model_get_active (model);
+  ChatPeer *peer = chat_model_get_peer (model, window->peer_id);
   g_autofree char *title = NULL;
   attr_t bar = COLOR_PAIR (CHAT_PAIR_BAR) | A_BOLD;
 
@@ -183,15 +183,15 @@ chat_view_title_draw (ChatApp *app,
   if (window->peer_id == NULL)
     title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, " [%u] %s — %u peer in the mesh",
                                           " [%u] %s — %u peers in the mesh",
-                                          g_hash_table_size (app->model->peers)),
-                             app->model->active + 1, window->name, g_hash_table_size (app->model->peers));
+                                          g_hash_table_size (model->peers)),
+                             model->active + 1, window->name, g_hash_table_size (model->peers));
   else if (peer == NULL)
-    title = g_strdup_printf (_(" [%u] %s — gone"), app->model->active + 1, window->name);
+    title = g_strdup_printf (_(" [%u] %s — gone"), model->active + 1, window->name);
   else if (peer->lag >= 0)
-    title = g_strdup_printf (_(" [%u] %s — lag %d ms — %s"), app->model->active + 1, peer->nick,
+    title = g_strdup_printf (_(" [%u] %s — lag %d ms — %s"), model->active + 1, peer->nick,
                              peer->lag, chat_badge_name (chat_peer_get_badge (peer)));
   else
-    title = g_strdup_printf (_(" [%u] %s — lag ? — %s"), app->model->active + 1, peer->nick,
+    title = g_strdup_printf (_(" [%u] %s — lag ? — %s"), model->active + 1, peer->nick,
                              chat_badge_name (chat_peer_get_badge (peer)));
   chat_view_put (rect.y, rect.x, title, rect.width, bar);
 }

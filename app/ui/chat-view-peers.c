@@ -11,18 +11,18 @@
 
 #include <glib/gi18n.h>
 
-#include "chat-views.h"
+#include "ui/chat-views.h"
 
 #define NICK_COLUMNS 10
 
 static void
-draw_peer (ChatApp  *app,
-           ChatPeer *peer,
-           int       y,
-           ChatRect  rect)
+draw_peer (ChatModel *model,
+           ChatPeer  *peer,
+           int        y,
+           ChatRect   rect)
 {
   ChatBadge badge = chat_peer_get_badge (peer);
-  ChatWindow *window = chat_model_find_window (app->model, peer->id);
+  ChatWindow *window = chat_model_find_window (model, peer->id);
   g_autofree char *lag = peer->lag >= 0 ? g_strdup_printf ("%dms", peer->lag) : g_strdup ("-");
   g_autofree char *id = g_strndup (peer->id, 4);
   g_autofree char *tail = NULL;
@@ -42,15 +42,15 @@ draw_peer (ChatApp  *app,
 }
 
 void
-chat_view_peers_draw (ChatApp *app,
-                      ChatRect rect)
+chat_view_peers_draw (ChatModel *model,
+                      ChatRect   rect)
 {
-  g_autoptr(GPtrArray) peers = chat_model_sorted_peers (app->model);
+  g_autoptr(GPtrArray) peers = chat_model_sorted_peers (model);
   g_autofree char *header = g_strdup_printf (_("Peers (%u)"), peers->len);
   int y = rect.y;
 
   mvvline_set (rect.y, rect.x, WACS_VLINE, rect.height);
   chat_view_put (y++, rect.x + 2, header, rect.width - 2, A_BOLD);
   for (guint i = 0; i < peers->len && y < rect.y + rect.height; i++)
-    draw_peer (app, g_ptr_array_index (peers, i), y++, rect);
+    draw_peer (model, g_ptr_array_index (peers, i), y++, rect);
 }

@@ -1,0 +1,530 @@
+/* any-noise-cipher.c: Noise's CipherState (5.1) and SymmetricState (5.2)
+ *
+ * ChaCha20-Poly1305 is nettle's (RFC 7539, the construction Noise's
+ * ChaChaPoly names), called directly: the key is set once per cipher, and
+ * a chunk costs a nonce, the AD, the data and the tag, where GnuTLS's AEAD
+ * wrapper added about 1k instructions of its own to every call. The
+ * HandshakeState that drives the SymmetricState is in any-noise.c.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <nettle/sha2.h>
+#include <nettle/chacha-poly1305.h>
+#include <nettle/memops.h>
+
+#include "crypto/any-noise-cipher.h"
+
+#define HASHLEN ANY_NOISE_HASH_LEN
+#define TAGLEN  ANY_NOISE_TAG_LEN
+
+/* --- CipherState (5.1) -------------------------------------------------- */
+
+struct _AnyNoiseCipher {
+  guint8 k[ANY_NOISE_KEY_LEN];
+  gboolean has_key;
+  guint64 n;
+  struct chacha_poly1305_ctx ctx;
+};
+
+static void
+cipher_clear (AnyNoiseCipher *cs)
+{
+  any_crypto_wipe (cs, sizeof *cs);
+}
+
+/* InitializeKey (key): also used for an embedded CipherState. */
+static gboolean
+cipher_initialize_key (AnyNoiseCipher  *cs,
+                       const guint8     key[ANY_NOISE_KEY_LEN],
+                       GError         **error)
+{
+  cipher_clear (cs);
+  memcpy (cs->k, key, ANY_NOISE_KEY_LEN);
+  chacha_poly1305_set_key (&cs->ctx, cs->k);
+  cs->has_key = TRUE;
+  cs->n = 0;
+  return TRUE;
+}
+
+/* 12.3: 32 bits of zeros followed by the little-endian 64-bit nonce. */
+static void
+chachapoly_nonce (guint64 n,
+                  guint8  out[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN])
+{
+  memset (out, 0, 4);
+  for (guint i = 0; i < 8; i++)
+    out[4 + i] = (guint8) (n >> (8 * i));
+}
+
+/* The one place that seals and the one that opens, for a @ctx whose key
+ * is set: every CipherState goes through them, and so does the one-shot
+ * any_noise_chachapoly_seal() / _open() that the Wycheproof vectors
+ * test (tests/crypto). Seal writes ciphertext || tag (@len + 16 bytes). */
+static void
+chachapoly_seal (struct chacha_poly1305_ctx *ctx,
+                 const guint8                nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN],
+                 const guint8               *ad,
+                 gsize                       ad_len,
+                 const guint8               *plaintext,
+                 gsize                       len,
+                 guint8                     *out)
+{
+  chacha_poly1305_set_nonce (ctx, nonce);
+  chacha_poly1305_update (ctx, ad_len, ad);
+  chacha_poly1305_encrypt (ctx, len, out, plaintext);
+  chacha_poly1305_digest (ctx, TAGLEN, out + len);
+}
+
+/* Opens @plain_len bytes of ciphertext followed by their tag into @out.
+ * nettle writes the plaintext before the tag can be checked: on a bad
+ * tag it is wiped and FALSE returned, never to be used. */
+static gboolean
+chachapoly_open (struct chacha_poly1305_ctx *ctx,
+                 const guint8                nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN],
+                 const guint8               *ad,
+                 gsize                       ad_len,
+                 const guint8               *ciphertext,
+                 gsize                       plain_len,
+                 guint8                     *out)
+{
+  guint8 tag[TAGLEN];
+
+  chacha_poly1305_set_nonce (ctx, nonce);
+  chacha_poly1305_update (ctx, ad_len, ad);
+  chacha_poly1305_decrypt (ctx, plain_len, out, ciphertext);
+  chacha_poly1305_digest (ctx, TAGLEN, tag);
+  if (!memeql_sec (tag, ciphertext + plain_len, TAGLEN))
+    {
+      if (plain_len > 0)
+        any_crypto_wipe (out, plain_len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_nonce_len (gsize    nonce_len,
+                 GError **error)
+{
+  if (nonce_len != ANY_CRYPTO_CHACHAPOLY_NONCE_LEN)
+    {
+      g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
+                   "ChaCha20-Poly1305 nonce must be 12 bytes, not %" G_GSIZE_FORMAT,
+                   nonce_len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+any_noise_chachapoly_seal (const guint8  *key,
+                           const guint8  *nonce,
+                           gsize          nonce_len,
+                           const guint8  *ad,
+                           gsize          ad_len,
+                           const guint8  *plaintext,
+                           gsize          len,
+                           guint8        *out,
+                           GError       **error)
+{
+  struct chacha_poly1305_ctx ctx;
+
+  if (!check_nonce_len (nonce_len, error))
+    return FALSE;
+  chacha_poly1305_set_key (&ctx, key);
+  chachapoly_seal (&ctx, nonce, ad, ad_len, plaintext, len, out);
+  any_crypto_wipe (&ctx, sizeof ctx);
+  return TRUE;
+}
+
+gboolean
+any_noise_chachapoly_open (const guint8  *key,
+                           const guint8  *nonce,
+                           gsize          nonce_len,
+                           const guint8  *ad,
+                           gsize          ad_len,
+                           const guint8  *ciphertext,
+                           gsize          len,
+                           guint8        *out,
+                           GError       **error)
+{
+  struct chacha_poly1305_ctx ctx;
+  gboolean ok;
+
+  if (nonce_len == ANY_CRYPTO_CHACHAPOLY_NONCE_LEN && len < TAGLEN)
+    {
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
+                           "ChaCha20-Poly1305 ciphertext shorter than its tag");
+      return FALSE;
+    }
+  if (!check_nonce_len (nonce_len, error))
+    return FALSE;
+  chacha_poly1305_set_key (&ctx, key);
+  ok = chachapoly_open (&ctx, nonce, ad, ad_len, ciphertext, len - TAGLEN, out);
+  any_crypto_wipe (&ctx, sizeof ctx);
+  if (!ok)
+    g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
+                         "ChaCha20-Poly1305 authentication failed");
+  return ok;
+}
+
+/* ENCRYPT (k, n, ad, plaintext) into @out (@len + 16 bytes). */
+static void
+cipher_raw_encrypt (AnyNoiseCipher  *cs,
+                    guint64          n,
+                    const guint8    *ad,
+                    gsize            ad_len,
+                    const guint8    *plaintext,
+                    gsize            len,
+                    guint8          *out)
+{
+  guint8 nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN];
+
+  chachapoly_nonce (n, nonce);
+  chachapoly_seal (&cs->ctx, nonce, ad, ad_len, plaintext, len, out);
+}
+
+static gboolean
+check_nonce (const AnyNoiseCipher  *cs,
+             GError               **error)
+{
+  if (cs->n == ANY_NOISE_MAX_NONCE)
+    {
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_STATE,
+                           "Noise cipher nonce exhausted (2^64 - 1 is reserved)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+cipher_encrypt_with_ad (AnyNoiseCipher  *cs,
+                        const guint8    *ad,
+                        gsize            ad_len,
+                        const guint8    *plaintext,
+                        gsize            len,
+                        GByteArray      *out,
+                        GError         **error)
+{
+  guint old = out->len;
+
+  if (!cs->has_key)
+    {
+      g_byte_array_append (out, plaintext, (guint) len);
+      return TRUE;
+    }
+  if (!check_nonce (cs, error))
+    return FALSE;
+  if (len > G_MAXUINT - TAGLEN - old)
+    {
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
+                           "Noise message too long");
+      return FALSE;
+    }
+
+  g_byte_array_set_size (out, old + (guint) len + TAGLEN);
+  cipher_raw_encrypt (cs, cs->n, ad, ad_len, plaintext, len, out->data + old);
+  cs->n++;
+  return TRUE;
+}
+
+static gboolean
+cipher_decrypt_with_ad (AnyNoiseCipher  *cs,
+                        const guint8    *ad,
+                        gsize            ad_len,
+                        const guint8    *ciphertext,
+                        gsize            len,
+                        GByteArray      *out,
+                        GError         **error)
+{
+  guint8 nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN];
+  guint8 dummy[1];
+  guint old = out->len;
+  size_t plain_len;
+  guint8 *dst;
+
+  if (!cs->has_key)
+    {
+      g_byte_array_append (out, ciphertext, (guint) len);
+      return TRUE;
+    }
+  if (!check_nonce (cs, error))
+    return FALSE;
+  if (len < TAGLEN)
+    {
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
+                           "Noise ciphertext shorter than its tag");
+      return FALSE;
+    }
+  if (len - TAGLEN > G_MAXUINT - old)
+    {
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
+                           "Noise message too long");
+      return FALSE;
+    }
+
+  plain_len = len - TAGLEN;
+  g_byte_array_set_size (out, old + (guint) plain_len);
+  /* An empty plaintext goes to @dummy: an empty array may have no data
+   * at all. */
+  dst = plain_len > 0 ? out->data + old : dummy;
+
+  chachapoly_nonce (cs->n, nonce);
+  if (!chachapoly_open (&cs->ctx, nonce, ad, ad_len, ciphertext, plain_len, dst))
+    {
+      /* chachapoly_open() wiped what it wrote */
+      g_byte_array_set_size (out, old);
+      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
+                           "Noise message authentication failed");
+      return FALSE;
+    }
+  cs->n++;
+  return TRUE;
+}
+
+AnyNoiseCipher *
+any_noise_cipher_new (const guint8   key[ANY_NOISE_KEY_LEN],
+                      GError       **error)
+{
+  AnyNoiseCipher *cipher;
+
+  g_return_val_if_fail (key != NULL, NULL);
+
+  cipher = g_new0 (AnyNoiseCipher, 1);
+  if (!cipher_initialize_key (cipher, key, error))
+    {
+      g_free (cipher);
+      return NULL;
+    }
+  return cipher;
+}
+
+void
+any_noise_cipher_free (AnyNoiseCipher *cipher)
+{
+  if (cipher == NULL)
+    return;
+  cipher_clear (cipher);
+  g_free (cipher);
+}
+
+gboolean
+any_noise_cipher_encrypt_with_ad (AnyNoiseCipher  *cipher,
+                                  const guint8    *ad,
+                                  gsize            ad_len,
+                                  const guint8    *plaintext,
+                                  gsize            len,
+                                  GByteArray      *out,
+                                  GError         **error)
+{
+  g_return_val_if_fail (cipher != NULL && cipher->has_key, FALSE);
+  g_return_val_if_fail (ad != NULL || ad_len == 0, FALSE);
+  g_return_val_if_fail (plaintext != NULL || len == 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  return cipher_encrypt_with_ad (cipher, ad, ad_len, plaintext, len, out, error);
+}
+
+gboolean
+any_noise_cipher_decrypt_with_ad (AnyNoiseCipher  *cipher,
+                                  const guint8    *ad,
+                                  gsize            ad_len,
+                                  const guint8    *ciphertext,
+                                  gsize            len,
+                                  GByteArray      *out,
+                                  GError         **error)
+{
+  g_return_val_if_fail (cipher != NULL && cipher->has_key, FALSE);
+  g_return_val_if_fail (ad != NULL || ad_len == 0, FALSE);
+  g_return_val_if_fail (ciphertext != NULL || len == 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  return cipher_decrypt_with_ad (cipher, ad, ad_len, ciphertext, len, out, error);
+}
+
+/* REKEY (k) (5.1 and 12.3 default): ENCRYPT (k, maxnonce, zerolen, zeros). */
+gboolean
+any_noise_cipher_rekey (AnyNoiseCipher  *cipher,
+                        GError         **error)
+{
+  static const guint8 zeros[ANY_NOISE_KEY_LEN] = { 0 };
+  guint8 block[ANY_NOISE_KEY_LEN + TAGLEN];
+  guint64 n;
+  gboolean ok;
+
+  g_return_val_if_fail (cipher != NULL && cipher->has_key, FALSE);
+
+  cipher_raw_encrypt (cipher, ANY_NOISE_MAX_NONCE, NULL, 0, zeros, sizeof zeros, block);
+
+  n = cipher->n;
+  ok = cipher_initialize_key (cipher, block, error);
+  cipher->n = n;
+  any_crypto_wipe (block, sizeof block);
+  return ok;
+}
+
+guint64
+any_noise_cipher_get_nonce (const AnyNoiseCipher *cipher)
+{
+  g_return_val_if_fail (cipher != NULL, 0);
+  return cipher->n;
+}
+
+void
+any_noise_cipher_set_nonce (AnyNoiseCipher *cipher,
+                            guint64         nonce)
+{
+  g_return_if_fail (cipher != NULL);
+  cipher->n = nonce;
+}
+
+/* --- SymmetricState (5.2) ----------------------------------------------- */
+
+struct _AnyNoiseSymmetricState {
+  AnyNoiseCipher cs;
+  guint8 ck[HASHLEN];
+  guint8 h[HASHLEN];
+};
+
+/* InitializeSymmetric (protocol_name) */
+AnyNoiseSymmetricState *
+_any_noise_symmetric_new (const char *protocol_name)
+{
+  AnyNoiseSymmetricState *ss = g_new0 (AnyNoiseSymmetricState, 1);
+  gsize len = strlen (protocol_name);
+
+  if (len <= HASHLEN)
+    memcpy (ss->h, protocol_name, len);  /* zero-padded */
+  else
+    any_crypto_sha256 (protocol_name, len, ss->h);
+  memcpy (ss->ck, ss->h, HASHLEN);
+  return ss;
+}
+
+void
+_any_noise_symmetric_free (AnyNoiseSymmetricState *ss)
+{
+  if (ss == NULL)
+    return;
+  any_crypto_wipe (ss, sizeof *ss);
+  g_free (ss);
+}
+
+gboolean
+_any_noise_symmetric_has_key (const AnyNoiseSymmetricState *ss)
+{
+  return ss->cs.has_key;
+}
+
+const guint8 *
+_any_noise_symmetric_get_hash (const AnyNoiseSymmetricState *ss)
+{
+  return ss->h;
+}
+
+void
+_any_noise_symmetric_mix_hash (AnyNoiseSymmetricState *ss,
+                               const guint8           *data,
+                               gsize                   len)
+{
+  struct sha256_ctx ctx;
+
+  sha256_init (&ctx);
+  sha256_update (&ctx, HASHLEN, ss->h);
+  sha256_update (&ctx, len, data);
+  sha256_digest (&ctx, HASHLEN, ss->h);
+}
+
+/* HKDF (chaining_key, ikm, 2) (4.3) is RFC 5869 with salt = ck and an
+ * empty info. */
+static void
+noise_hkdf2 (const guint8  ck[HASHLEN],
+             const guint8 *ikm,
+             gsize         ikm_len,
+             guint8        out[2 * HASHLEN])
+{
+  gboolean ok = any_crypto_hkdf_sha256 (ck, HASHLEN, ikm, ikm_len, NULL, 0, out, 2 * HASHLEN);
+
+  g_assert (ok);
+}
+
+gboolean
+_any_noise_symmetric_mix_key (AnyNoiseSymmetricState  *ss,
+                              const guint8            *ikm,
+                              gsize                    ikm_len,
+                              GError                 **error)
+{
+  guint8 out[2 * HASHLEN];
+  gboolean ok;
+
+  noise_hkdf2 (ss->ck, ikm, ikm_len, out);
+  memcpy (ss->ck, out, HASHLEN);
+  ok = cipher_initialize_key (&ss->cs, out + HASHLEN, error);  /* HASHLEN == 32: no truncation */
+  any_crypto_wipe (out, sizeof out);
+  return ok;
+}
+
+gboolean
+_any_noise_symmetric_encrypt_and_hash (AnyNoiseSymmetricState  *ss,
+                                       const guint8            *plaintext,
+                                       gsize                    len,
+                                       GByteArray              *out,
+                                       GError                 **error)
+{
+  guint old = out->len;
+
+  if (!cipher_encrypt_with_ad (&ss->cs, ss->h, HASHLEN, plaintext, len, out, error))
+    return FALSE;
+  _any_noise_symmetric_mix_hash (ss, out->data + old, out->len - old);
+  return TRUE;
+}
+
+gboolean
+_any_noise_symmetric_decrypt_and_hash (AnyNoiseSymmetricState  *ss,
+                                       const guint8            *ciphertext,
+                                       gsize                    len,
+                                       GByteArray              *out,
+                                       GError                 **error)
+{
+  if (!cipher_decrypt_with_ad (&ss->cs, ss->h, HASHLEN, ciphertext, len, out, error))
+    return FALSE;
+  _any_noise_symmetric_mix_hash (ss, ciphertext, len);
+  return TRUE;
+}
+
+void
+_any_noise_symmetric_clear (AnyNoiseSymmetricState *ss)
+{
+  cipher_clear (&ss->cs);
+  any_crypto_wipe (ss->ck, sizeof ss->ck);
+}
+
+/* Split () (5.2): the two CipherStates of the transport phase, for the
+ * initiator's and for the responder's messages; wipes the chaining key
+ * (h stays readable, for channel binding). */
+gboolean
+_any_noise_symmetric_split (AnyNoiseSymmetricState  *ss,
+                            AnyNoiseCipher         **out_c1,
+                            AnyNoiseCipher         **out_c2,
+                            GError                 **error)
+{
+  guint8 keys[2 * HASHLEN];
+  g_autoptr(AnyNoiseCipher) c1 = NULL;
+  g_autoptr(AnyNoiseCipher) c2 = NULL;
+
+  noise_hkdf2 (ss->ck, NULL, 0, keys);
+  c1 = any_noise_cipher_new (keys, error);
+  if (c1 != NULL)
+    c2 = any_noise_cipher_new (keys + HASHLEN, error);
+  any_crypto_wipe (keys, sizeof keys);
+  _any_noise_symmetric_clear (ss);
+  if (c2 == NULL)
+    return FALSE;
+  *out_c1 = g_steal_pointer (&c1);
+  *out_c2 = g_steal_pointer (&c2);
+  return TRUE;
+}
