@@ -41,7 +41,7 @@ def main():
             print(f"request failed: {e.message}", file=sys.stderr)
         else:
             print("reply:", Json.to_string(reply.props.msg, False), flush=True)
-            peer.disconnect("bye")
+            peer.close("bye")
             status = 0
         loop.quit()
 

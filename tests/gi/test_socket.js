@@ -319,11 +319,13 @@ test('disconnected signals', async () => {
     client.connect('disconnected', (s, p, r) => events.push(['client socket', r, p === clientPeer]));
     serverPeer.connect('disconnected', (p, r) => events.push(['server peer', r]));
     server.connect('disconnected', (s, p, r) => events.push(['server socket', r, p === serverPeer]));
-    // AnyPeer.disconnect() shadows GObject.Object.disconnect(); this is
-    // any_peer_disconnect().
-    clientPeer.disconnect('bye \u2713');
+    // any_peer_close(): any_peer_disconnect() is skipped for bindings, so
+    // GObject.Object.disconnect(handler_id) is not hidden.
+    const removed = clientPeer.connect('disconnected', () => events.push(['removed handler']));
+    clientPeer.disconnect(removed);
+    clientPeer.close('bye \u2713');
     assertEqual(events, [['client peer', 'bye \u2713'], ['client socket', 'bye \u2713', true]],
-        'events during disconnect()');
+        'events during close()');
     assert(!clientPeer.is_connected(), 'not connected');
     assertEqual(client.get_peers().length, 0, 'client peers');
     await waitFor(() => events.length === 4, 'the server to see the disconnection');

@@ -329,7 +329,7 @@ class TestSocket(GiTestCase):
         server, client, server_peer, client_peer = self.pair()
         pending = Pending()
         client_peer.request_async(node('q'), 5000, None, pending)
-        server_peer.disconnect('going away')
+        server_peer.close('going away')
         self.wait(lambda: pending.done, 'the request to fail')
         with self.assertRaises(GLib.Error) as cm:
             client_peer.request_finish(pending.result)
@@ -380,8 +380,13 @@ class TestSocket(GiTestCase):
         server_peer.connect('disconnected', lambda p, r: events.append(('server peer', r)))
         server.connect('disconnected', lambda s, p, r: events.append(('server socket', r, p)))
 
-        client_peer.disconnect('bye \u2713')
-        # Emitted before disconnect() returns, peer before socket.
+        # any_peer_disconnect() is skipped for bindings, so GObject's
+        # disconnect(handler_id) is not hidden; any_peer_close() closes.
+        removed = client_peer.connect('disconnected', lambda p, r: events.append('removed'))
+        client_peer.disconnect(removed)
+        self.assertIs(AnySocket.Peer.disconnect, GObject.Object.disconnect)
+        client_peer.close('bye \u2713')
+        # Emitted before close() returns, peer before socket.
         self.assertEqual(events[:2], [('client peer', 'bye \u2713'),
                                       ('client socket', 'bye \u2713', client_peer)])
         self.assertFalse(client_peer.is_connected())
@@ -392,7 +397,7 @@ class TestSocket(GiTestCase):
                                       ('server socket', 'bye \u2713', server_peer)])
         self.assertEqual(server.get_peers(), [])
         # Once only.
-        client_peer.disconnect('again')
+        client_peer.close('again')
         self.spin(0.05)
         self.assertEqual(len(events), 4)
 
@@ -739,7 +744,7 @@ class TestSocket(GiTestCase):
 
         gone = []
         to_alice.connect('disconnected', lambda peer, reason: gone.append(reason))
-        to_bob.disconnect('bye')
+        to_bob.close('bye')
         self.wait(lambda: gone, "bob's end of the proxied link to close")
         self.assertEqual(gone, ['Proxy Connection Closed'])
 
