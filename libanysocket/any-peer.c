@@ -1034,13 +1034,18 @@ any_peer_request_finish (AnyPeer       *self,
 }
 
 /**
- * any_peer_disconnect:
+ * any_peer_disconnect: (skip)
  * @self: an #AnyPeer
  * @reason: (nullable): why, sent to the other side in the WebSocket close
  *   frame and given to #AnyPeer::disconnected
  *
  * Closes the link. #AnyPeer::disconnected is emitted before this returns.
  * Does nothing if the peer is already disconnected.
+ *
+ * This is the seed's name, kept for C. Bindings do not see it (skip):
+ * as a method it would hide `GObject.Object.disconnect (handler_id)` in
+ * Python and GJS. They call [method@AnySocket.Peer.close], which does the
+ * same.
  */
 void
 any_peer_disconnect (AnyPeer    *self,
@@ -1128,4 +1133,28 @@ any_peer_dup_remote_fingerprint (AnyPeer *self)
 
   remote_static = self->engine != NULL ? any_engine_get_remote_static (self->engine) : NULL;
   return remote_static != NULL ? any_noise_fingerprint (remote_static) : NULL;
+}
+
+/**
+ * any_peer_close:
+ * @self: an #AnyPeer
+ * @reason: (nullable): why, sent to the other side in the WebSocket close
+ *   frame and given to #AnyPeer::disconnected
+ *
+ * Closes the link, as `any_peer_disconnect()` does from C.
+ * #AnyPeer::disconnected is emitted before this returns. Does nothing if
+ * the peer is already disconnected.
+ *
+ * This is the name bindings see: a `disconnect` method would hide
+ * `GObject.Object.disconnect (handler_id)` in Python and GJS (libsoup's
+ * `soup_websocket_connection_close()` and GDBus's
+ * `g_dbus_connection_close()` avoid the name for the same reason).
+ *
+ * Since: 0.2
+ */
+void
+any_peer_close (AnyPeer    *self,
+                const char *reason)
+{
+  any_peer_disconnect (self, reason);
 }

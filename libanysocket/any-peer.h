@@ -54,6 +54,9 @@ AnyPacket  *any_peer_request_finish     (AnyPeer             *self,
 ANY_AVAILABLE_IN_ALL
 void        any_peer_disconnect         (AnyPeer             *self,
                                          const char          *reason);
+ANY_AVAILABLE_IN_0_2
+void        any_peer_close              (AnyPeer             *self,
+                                         const char          *reason);
 
 ANY_AVAILABLE_IN_ALL
 void        any_peer_e2e                (AnyPeer             *self);

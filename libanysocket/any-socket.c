@@ -1266,9 +1266,11 @@ DEFINE_UINT_PROPERTY (e2e_timeout, e2e_timeout, PROP_E2E_TIMEOUT, guint)
  * any_socket_get_max_connections:
  * @self: an #AnySocket
  *
- * Gets #AnySocket:max-connections.
+ * Gets [property@AnySocket.Socket:max-connections].
  *
- * Returns: the #AnySocket:max-connections (0: no limit)
+ * Returns: the most accepted connections open at once (0: no limit)
+ *
+ * Since: 0.2
  */
 guint
 any_socket_get_max_connections (AnySocket *self)
@@ -1283,8 +1285,11 @@ any_socket_get_max_connections (AnySocket *self)
  * @self: an #AnySocket
  * @max_connections: a count, or 0 for no limit
  *
- * Sets #AnySocket:max-connections; it applies at once to the URIs
- * listened on, and open connections over a lowered limit stay open.
+ * Sets [property@AnySocket.Socket:max-connections]; it applies at once
+ * to the URIs listened on, and open connections over a lowered limit
+ * stay open.
+ *
+ * Since: 0.2
  */
 void
 any_socket_set_max_connections (AnySocket *self,
@@ -1814,6 +1819,8 @@ any_socket_class_init (AnySocketClass *klass)
    * Independently of this limit, when the process runs out of file
    * descriptors, accepting pauses for 250 ms at a time (a warning is
    * logged once a minute at most) and resumes by itself.
+   *
+   * Since: 0.2
    */
   properties[PROP_MAX_CONNECTIONS] =
     g_param_spec_uint ("max-connections", NULL, NULL, 0, G_MAXUINT, DEFAULT_MAX_CONNECTIONS,
@@ -1988,6 +1995,8 @@ any_socket_class_init (AnySocketClass *klass)
    * proxied link (connected at once, as all are) is disconnected right
    * after this signal. Tell the user: someone may be impersonating that
    * peer.
+   *
+   * Since: 0.2
    */
   signals[SIGNAL_UNTRUSTED] =
     g_signal_new ("untrusted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

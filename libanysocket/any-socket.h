@@ -98,9 +98,9 @@ guint64     any_socket_get_max_send_buffer    (AnySocket           *self);
 ANY_AVAILABLE_IN_ALL
 void        any_socket_set_max_send_buffer    (AnySocket           *self,
                                                guint64              max_bytes);
-ANY_AVAILABLE_IN_ALL
+ANY_AVAILABLE_IN_0_2
 guint       any_socket_get_max_connections    (AnySocket           *self);
-ANY_AVAILABLE_IN_ALL
+ANY_AVAILABLE_IN_0_2
 void        any_socket_set_max_connections    (AnySocket           *self,
                                                guint                max_connections);
 ANY_AVAILABLE_IN_ALL

@@ -31,7 +31,7 @@ try {
     const request = Json.from_string(JSON.stringify({text}));
     const reply = await peer.request_async(request, REQUEST_TIMEOUT_MS, null);
     print(`reply: ${Json.to_string(reply.msg, false)}`);
-    peer.disconnect('bye');
+    peer.close('bye');
 } catch (e) {
     // Failures arrive as GLib.Error, in the AnySocket.SocketError domain.
     printerr(`failed: ${e.message}`);

@@ -1,63 +1,51 @@
 #!/usr/bin/python3
-# echo-client.py: an AnySocket client in Python (PyGObject)
+# echo-client.py: an AnySocket client in Python, with asyncio
 #
 #   /usr/bin/python3 echo-client.py ws://HOST:PORT [TEXT]
 #
 # Connects, sends the request {"text": TEXT}, prints the reply as
 # "reply: <JSON>" and exits 0; any failure is printed and exits 1.
-# PyGObject 3.42 has no awaitable calls: each _async takes a callback that
-# calls its _finish.
+#
+# libanysocket's PyGObject override (gi/overrides/AnySocket.py) makes each
+# _async call awaitable when it is given no callback, and takes and gives
+# messages as Python values. The asyncio loop must run GLib's main
+# context: gbulb's does (Debian 12: python3-gbulb).
 #
 # SPDX-License-Identifier: MIT
 
+import asyncio
 import json
 import sys
 
+import gbulb
 import gi
 gi.require_version("AnySocket", "1")
-gi.require_version("Json", "1.0")
-from gi.repository import AnySocket, GLib, Json  # noqa: E402
+from gi.repository import AnySocket, GLib  # noqa: E402
 
 # A request with no reply after this long fails (the link stays up).
 REQUEST_TIMEOUT_MS = 5000
+
+
+async def run(uri, text):
+    client = AnySocket.Socket.new()
+    try:
+        peer = await client.connect_async(uri)
+        reply = await peer.request_async({"text": text}, REQUEST_TIMEOUT_MS)
+    except GLib.Error as e:
+        # Failures arrive as GLib.Error, in the AnySocket.SocketError domain.
+        print(f"failed: {e.message}", file=sys.stderr)
+        return 1
+    print("reply:", json.dumps(reply.msg, ensure_ascii=False, separators=(",", ":")), flush=True)
+    peer.close("bye")
+    return 0
 
 
 def main():
     if len(sys.argv) not in (2, 3):
         print(f"usage: {sys.argv[0]} ws://HOST:PORT [TEXT]", file=sys.stderr)
         return 1
-    uri = sys.argv[1]
-    text = sys.argv[2] if len(sys.argv) == 3 else "hello"
-
-    loop = GLib.MainLoop()
-    client = AnySocket.Socket.new()
-    status = 1
-
-    def on_reply(peer, result):
-        nonlocal status
-        try:
-            reply = peer.request_finish(result)
-        except GLib.Error as e:
-            print(f"request failed: {e.message}", file=sys.stderr)
-        else:
-            print("reply:", Json.to_string(reply.props.msg, False), flush=True)
-            peer.disconnect("bye")
-            status = 0
-        loop.quit()
-
-    def on_connected(socket, result):
-        try:
-            peer = socket.connect_finish(result)
-        except GLib.Error as e:
-            print(f"cannot connect: {e.message}", file=sys.stderr)
-            loop.quit()
-            return
-        request = Json.from_string(json.dumps({"text": text}))
-        peer.request_async(request, REQUEST_TIMEOUT_MS, None, on_reply)
-
-    client.connect_async(uri, None, on_connected)
-    loop.run()
-    return status
+    gbulb.install()   # asyncio's loop becomes GLib's main loop
+    return asyncio.run(run(sys.argv[1], sys.argv[2] if len(sys.argv) == 3 else "hello"))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@
 // SPDX-License-Identifier: MIT
 
 import GLib from 'gi://GLib';
-import GObject from 'gi://GObject';
 import Gio from 'gi://Gio';
 import Json from 'gi://Json';
 import AnySocket from 'gi://AnySocket?version=1';
@@ -30,13 +29,11 @@ const REQUEST_TIMEOUT_MS = 5000;
 const E2E_WAIT_MS = 10000;
 
 // Resolves on the peer's "e2e" signal, rejects if the link drops first.
-// (AnyPeer.disconnect(reason) hides GObject's disconnect(id): handlers are
-// removed with GObject.signal_handler_disconnect.)
 function switchToE2e(peer) {
     return new Promise((resolve, reject) => {
         const ids = [];
         const done = (fn, value) => {
-            ids.forEach(id => GObject.signal_handler_disconnect(peer, id));
+            ids.forEach(id => peer.disconnect(id));
             GLib.source_remove(timer);
             fn(value);
         };
@@ -74,7 +71,7 @@ try {
     print(`e2e: ${name}`);
     await ask(peer, text);
 
-    peer.disconnect('bye');
+    peer.close('bye');
 } catch (e) {
     printerr(`failed: ${e.message}`);
     System.exit(1);

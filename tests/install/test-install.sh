@@ -16,22 +16,10 @@ builddir=$1 prefix=$2 libdir=$3 includedir=$4 datadir=$5 source=$6
 shift 6
 headers=("$@")
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-root=$tmp/root
-
 source "$(dirname "$0")/../common/tap.sh"
+source "$(dirname "$0")/destdir.sh"
 
-# Absolute paths in the install, as meson computes them from the options.
-abs () { case $1 in /*) echo "$1" ;; *) echo "$prefix/$1" ;; esac; }
-
-echo "TAP version 13"
-echo "1..8"
-
-# --no-rebuild: meson test has just built everything, and a ninja run
-# here would race with the other tests.
-out=$("$MESON" install -C "$builddir" --no-rebuild --quiet --destdir "$root" 2>&1)
-ok $? "meson install --destdir" "$out"
+begin_install_tap 9
 
 licence=$root$(abs "$datadir")/doc/libanysocket-1/LICENSE
 cmp -s "$licence" "$SRCDIR/LICENSE"
@@ -44,13 +32,10 @@ for h in "${headers[@]}"; do
 done
 ok ${#missing[@]} "the ${#headers[@]} public headers are installed" "missing in $incdir: ${missing[*]}"
 
-# A copy of the installed .pc whose prefix is moved into the DESTDIR, as a
-# staging build does. (pkg-config --define-variable=prefix would move the
-# prefix of glib-2.0 and the other required packages too.) Every other
+# The installed .pc with its prefix moved into the DESTDIR. Every other
 # path in the file must follow from ${prefix}: the next check sees it.
 pcfile=$root$(abs "$libdir")/pkgconfig/libanysocket-1.pc
-mkdir -p "$tmp/pkgconfig"
-sed "s|^prefix=.*|prefix=$root$prefix|" "$pcfile" >"$tmp/pkgconfig/libanysocket-1.pc"
+pc_into_destdir "$libdir"
 pkg () { PKG_CONFIG_PATH=$tmp/pkgconfig pkg-config "$@" libanysocket-1; }
 grep -q "^prefix=$root$prefix\$" "$tmp/pkgconfig/libanysocket-1.pc" &&
   cflags=$(pkg --cflags 2>&1) && libs=$(pkg --libs 2>&1)
@@ -71,6 +56,26 @@ libs: $libs"
 # shellcheck disable=SC2086 # the flags are word lists
 out=$($CC -Wall -Wextra -Wno-unused-parameter -Werror -o "$tmp/third-party" "$source" $cflags $libs 2>&1)
 ok $? "third-party.c compiles and links with <anysocket.h> and the pkg-config flags" "$out"
+
+# A program that pins the 0.1 API (ANY_VERSION_MAX_ALLOWED) is warned
+# about 0.2 API (json-glib's and GLib's availability macros).
+cat >"$tmp/pinned.c" <<'PINNED'
+#define ANY_VERSION_MIN_REQUIRED ANY_ENCODE_VERSION (0, 1)
+#define ANY_VERSION_MAX_ALLOWED ANY_ENCODE_VERSION (0, 1)
+#include <anysocket.h>
+int main (void) {
+  g_object_unref (any_socket_new ());
+  return (int) any_get_minor_version ();
+}
+PINNED
+# shellcheck disable=SC2086 # the flags are word lists
+out=$($CC -Werror=deprecated-declarations -c -o "$tmp/pinned.o" "$tmp/pinned.c" $cflags 2>&1)
+status=$?
+case $status:$out in
+  0:*|*"any_socket_new"*) status=1 ;;
+  *"any_get_minor_version"*"Not available before 0.2"*) status=0 ;;
+esac
+ok $status "ANY_VERSION_MAX_ALLOWED 0.1 warns about 0.2 API, and only about it" "$out"
 
 LD_LIBRARY_PATH=$root$(abs "$libdir")
 export LD_LIBRARY_PATH
