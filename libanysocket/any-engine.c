@@ -24,6 +24,15 @@
  * most 3 MiB of UTF-8; compat E2EE doubles that as hex, plus IV and
  * padding. */
 #define MAX_FRAME_SIZE ((gsize) 8 * 1024 * 1024)
+/* Until a peer that connected to us sent its AUTH, that AUTH is all it
+ * may send: a bigger WebSocket message closes the link (1009), whatever
+ * max-message-size allows afterwards, so that connections that never
+ * authenticate cost little. An AUTH packet is an id, capabilities and
+ * the application's auth data (a token): a few hundred bytes, or a few
+ * KiB with a large token. A link we opened keeps its full limit: the
+ * server's first messages may follow its AUTH in the same read, before
+ * we have handled it. */
+#define MAX_AUTH_BYTES ((gsize) 128 * 1024)
 
 /* What holding one packet costs beyond its JSON text (HeldPacket, list
  * link, JsonNode): counted so a flood of tiny packets before AUTH is
@@ -92,6 +101,7 @@ struct _AnyEngine {
   gboolean                  pinned;
   gboolean                  proving;
 
+  gsize                     max_frame_size;   /* once authenticated */
   GSource                  *auth_timer;
   GSource                  *e2e_timer;
   GSource                  *heartbeat_timer;
@@ -474,6 +484,7 @@ become_connected (AnyEngine *self)
 
   self->state = ANY_ENGINE_STATE_CONNECTED;
   any_clear_source (&self->auth_timer);
+  any_transport_set_max_frame_size (self->transport, self->max_frame_size);
   /* The first tick pings: a proxied peer, which sent no AUTH, has not
    * missed anything yet. */
   self->received_since_tick = TRUE;
@@ -1049,8 +1060,11 @@ any_engine_start (AnyEngine             *self,
   self->e2e_timeout_ms = config->e2e_timeout_ms;
   any_reassembly_free (self->reassembly);
   self->reassembly = any_reassembly_new (config->max_message_size, config->max_partials);
+  self->max_frame_size = MIN (MAX_FRAME_SIZE, config->max_message_size * 2 + 256);
   any_transport_set_max_frame_size (self->transport,
-                                    MIN (MAX_FRAME_SIZE, config->max_message_size * 2 + 256));
+                                    self->role == ANY_ENGINE_ROLE_SERVER ?
+                                      MIN (MAX_AUTH_BYTES, self->max_frame_size) :
+                                      self->max_frame_size);
   /* one whole message must fit, hex-encoded (compat E2E doubles it) */
   if (config->max_send_buffer > 0)
     any_transport_set_max_send_buffer (self->transport,

@@ -260,6 +260,43 @@ test_peer_not_reading (Fixture       *fx,
   assert_memory_growth (&mark, 16 * 1024 * 1024, "after sending to a peer that does not read");
 }
 
+/* Before its AUTH, a connecting peer may send that AUTH and nothing
+ * bigger than 128 KiB (any-engine.c, MAX_AUTH_BYTES), even where
+ * max-message-size allows 16 MiB once it is authenticated: an AUTH
+ * carrying 256 KiB of "auth" data is closed by the WebSocket layer
+ * (1009), never read whole; a peer that authenticated first may then
+ * send a message of that size. */
+static void
+test_auth_budget (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autofree char *pad = json_string_of_size (256 * 1024);
+  g_autofree char *big_auth = NULL;
+  RawClient *early, *late;
+  RawFrame *reply;
+
+  any_socket_set_max_message_size (fx->server, 16 * 1024 * 1024);
+
+  early = raw_connect (fx);
+  big_auth = g_strdup_printf ("{\"id\":\"%s\",\"auth\":%s}", early->id, pad);
+  g_assert_true (raw_send (early, LAST, T_AUTH, 1, big_auth));
+  raw_expect_websocket_close (fx, early);
+  g_assert_cmpuint (early->close_code, ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+  {
+    g_autofree char *line = g_strdup_printf ("connected %s", early->id);
+
+    g_assert_false (server_log_index (fx, line, NULL));
+  }
+
+  late = raw_connect (fx);
+  if (!raw_auth (fx, late))
+    return;
+  g_assert_true (raw_send (late, LAST, T_LINK, 2, pad));
+  reply = raw_wait (late, T_LINK, -2);
+  g_assert_nonnull (reply);
+  g_assert_cmpuint (fx->raw_messages->len, ==, 1);
+}
+
 void
 badinput_add_limits_cases (void)
 {
@@ -274,6 +311,8 @@ badinput_add_limits_cases (void)
   ADD ("oversize/frame/after-auth", GINT_TO_POINTER (TRUE), test_oversize_frame);
 
   ADD ("oversize/flood", NULL, test_oversize_flood);
+
+  ADD ("oversize/auth-budget", NULL, test_auth_budget);
 
   ADD ("oversize/unfinished-total", NULL, test_unfinished_total);
 
