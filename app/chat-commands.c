@@ -43,11 +43,19 @@ static const Command commands[];
 #define info(app, ...) \
   chat_window_add_printf ((app)->model, chat_model_get_active ((app)->model), CHAT_LINE_INFO, __VA_ARGS__)
 
+/* gettext ("") is the catalogue's header ("Project-Id-Version: ..."),
+ * not an empty string: commands without arguments have "" there. */
+static const char *
+translate (const char *text)
+{
+  return *text != '\0' ? _(text) : "";
+}
+
 static void
 print_usage (ChatApp       *app,
              const Command *command)
 {
-  info (app, _("Usage: /%s %s — %s"), command->name, _(command->args), _(command->help));
+  info (app, _("Usage: /%s %s — %s"), command->name, translate (command->args), translate (command->help));
 }
 
 static gboolean
@@ -69,7 +77,7 @@ cmd_help (ChatApp  *app,
     }
   info (app, _("Commands (Tab completes, PgUp/PgDn scroll, Alt+1..9 or Ctrl+N/Ctrl+P switch windows):"));
   for (const Command *command = commands; command->name != NULL; command++)
-    info (app, "  /%s %s — %s", command->name, _(command->args), _(command->help));
+    info (app, "  /%s %s — %s", command->name, translate (command->args), translate (command->help));
   info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified, · not linked; = direct, > through a hub"));
   return TRUE;
 }
