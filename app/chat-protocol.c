@@ -126,7 +126,15 @@ chat_json_string_member (JsonObject *object,
 char *
 chat_nick_sanitize (const char *nick)
 {
-  g_autofree char *clean = chat_text_sanitize (nick, CHAT_MAX_NICK_BYTES);
+  g_autofree char *valid = g_utf8_make_valid (nick, -1);
+  g_autofree char *clean = NULL;
+
+  /* A nick names someone on screen: one with control or bidirectional
+   * formatting characters is refused, not shown with U+FFFD in it. */
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    if (chat_char_is_hostile (g_utf8_get_char (p)))
+      return NULL;
+  clean = chat_text_sanitize (valid, CHAT_MAX_NICK_BYTES);
 
   g_strstrip (clean);
   for (char *p = clean; *p != '\0'; p++)

@@ -97,6 +97,21 @@ chat_text_wrap (const char *text,
 /* Text from the network, made safe to draw: valid UTF-8, no control
  * characters (an escape sequence could reprogram the terminal), at most
  * @max_bytes, cut at a character boundary. */
+/* Characters a peer must not get onto our screen as they are: control
+ * characters (escape sequences reprogram the terminal, newlines break a
+ * line or a log record) and the bidirectional formatting characters
+ * (U+202E RIGHT-TO-LEFT OVERRIDE and its kin reorder what follows them,
+ * so "evil\u202Egnp.exe" reads as "evilexe.png"). */
+gboolean
+chat_char_is_hostile (gunichar c)
+{
+  return g_unichar_iscntrl (c) ||
+         c == 0x061C ||                      /* ARABIC LETTER MARK */
+         c == 0x200E || c == 0x200F ||       /* LRM, RLM */
+         (c >= 0x202A && c <= 0x202E) ||     /* LRE, RLE, PDF, LRO, RLO */
+         (c >= 0x2066 && c <= 0x2069);       /* LRI, RLI, FSI, PDI */
+}
+
 char *
 chat_text_sanitize (const char *text,
                     gsize       max_bytes)
@@ -108,7 +123,7 @@ chat_text_sanitize (const char *text,
     {
       gunichar c = g_utf8_get_char (p);
       gsize len = g_utf8_next_char (p) - p;
-      gboolean replaced = c != '\t' && g_unichar_iscntrl (c);
+      gboolean replaced = c != '\t' && chat_char_is_hostile (c);
 
       /* what is appended counts: U+FFFD takes 3 bytes for 1 */
       if (out->len + (replaced ? 3 : len) > max_bytes)

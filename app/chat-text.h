@@ -15,6 +15,10 @@ gsize  chat_text_fit   (const char *text,
                         int        *width);
 GPtrArray *chat_text_wrap (const char *text,
                            int         width);
+/* A control or bidirectional formatting character. */
+gboolean chat_char_is_hostile (gunichar c);
+/* @text as valid UTF-8 of at most @max_bytes, each tab a space and each
+ * hostile character U+FFFD. */
 char  *chat_text_sanitize (const char *text,
                            gsize       max_bytes);
 

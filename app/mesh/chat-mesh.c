@@ -224,7 +224,7 @@ on_untrusted (AnySocket  *socket,
   JsonObject *auth = g_hash_table_lookup (mesh->auths, peer_id);
   g_autofree char *nick = chat_nick_sanitize (auth != NULL && chat_json_string_member (auth, "nick") != NULL ?
                                               chat_json_string_member (auth, "nick") : "");
-  const char *name = peer != NULL ? peer->nick : *nick != '\0' ? nick : peer_id;
+  const char *name = peer != NULL ? peer->nick : nick != NULL ? nick : peer_id;
   ChatWindow *window = chat_model_find_window (mesh->model, peer_id);
   g_autofree char *text = NULL;
 

@@ -168,21 +168,44 @@ test_garbage (void)
 }
 
 /* Escape sequences and newlines would reprogram the terminal or break
- * a log line: they never get through. */
+ * a log line, bidirectional overrides would reorder it: they never get
+ * through. A nick with any of them is refused (it names someone). */
 static void
 test_sanitize (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ChatMessage) msg = decode ("{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\","
-                                       "\"nick\":\" evil nick\\u001b \",\"text\":\"a\\u001b[2Jb\\nc\\td\"}", &error);
+                                       "\"nick\":\" evil nick \",\"text\":\"a\\u001b[2Jb\\nc\\td"
+                                       " \\u202egnp.exe \\u2066x\\u2069 \\u200f\"}", &error);
+  static const char * const bad_nicks[] = { "evil\\u001b", "ana\\u202e", "\\u2067bob", "x\\u200ey", "tab\\tbed" };
 
   g_assert_no_error (error);
   g_assert_null (strchr (msg->text, '\033'));
   g_assert_null (strchr (msg->text, '\n'));
   g_assert_null (strchr (msg->text, '\t'));
   g_assert_true (g_str_has_prefix (msg->text, "a"));
+  for (const char *p = msg->text; *p != '\0'; p = g_utf8_next_char (p))
+    g_assert_false (chat_char_is_hostile (g_utf8_get_char (p)) && g_utf8_get_char (p) != '\t');
+  g_assert_nonnull (strstr (msg->text, "\xef\xbf\xbdgnp.exe"));   /* U+FFFD where U+202E was */
   g_assert_null (strchr (msg->nick, ' '));
-  g_assert_null (strchr (msg->nick, '\033'));
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_nicks); i++)
+    {
+      g_autoptr(GError) refused = NULL;
+      g_autofree char *json = g_strdup_printf ("{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\","
+                                               "\"nick\":\"%s\",\"text\":\"hi\"}", bad_nicks[i]);
+      g_autoptr(ChatMessage) spoof = decode (json, &refused);
+
+      if (spoof != NULL)
+        g_error ("nick accepted: %s", bad_nicks[i]);
+      g_assert_error (refused, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    }
+  g_assert_null (chat_nick_sanitize ("ana\u202E"));
+  {
+    g_autofree char *joined = chat_nick_sanitize ("two words");
+
+    g_assert_cmpstr (joined, ==, "two_words");
+  }
 
   /* each control character becomes U+FFFD, 3 bytes for 1: the limit is
    * on what comes out (found by tests/fuzz) */
