@@ -154,6 +154,7 @@ cmd_nick (ChatApp  *app,
           GError  **error)
 {
   g_autofree char *nick = chat_nick_sanitize (args[0]);
+  g_autoptr(GError) local_error = NULL;
 
   if (nick == NULL || !g_str_equal (nick, args[0]))
     {
@@ -162,6 +163,9 @@ cmd_nick (ChatApp  *app,
       return FALSE;
     }
   chat_mesh_set_nick (app->mesh, nick);
+  if (!chat_config_save_nick (app->config, nick, &local_error))
+    chat_model_notice (app->model, CHAT_LINE_ERROR, _("Your nick is %s until you quit: %s"),
+                       nick, local_error->message);
   return TRUE;
 }
 

@@ -132,6 +132,34 @@ make_dir (const char *dir,
   return FALSE;
 }
 
+/* /nick lasts: the nick goes into the settings file in use (the default
+ * one is made if missing), its comments and other keys kept, replaced
+ * in one rename so that a crash never leaves half a file. */
+gboolean
+chat_config_save_nick (ChatConfig  *config,
+                       const char  *nick,
+                       GError     **error)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *dir = g_path_get_dirname (config->file);
+
+  if (!g_key_file_load_from_file (keys, config->file, G_KEY_FILE_KEEP_COMMENTS, &local_error) &&
+      !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", config->file);
+      return FALSE;
+    }
+  if (!make_dir (dir, error))
+    return FALSE;
+  g_key_file_set_string (keys, GROUP, "nick", nick);
+  if (!g_key_file_save_to_file (keys, config->file, error))
+    return FALSE;
+  g_free (config->nick);
+  config->nick = g_strdup (nick);
+  return TRUE;
+}
+
 gboolean
 chat_config_ensure_dirs (ChatConfig *config,
                          GError    **error)

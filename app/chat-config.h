@@ -30,6 +30,9 @@ gboolean    chat_config_load        (ChatConfig  *config,
                                      GError     **error);
 char       *chat_config_path        (ChatConfig  *config,
                                      const char  *name);
+gboolean    chat_config_save_nick   (ChatConfig  *config,
+                                     const char  *nick,
+                                     GError     **error);
 gboolean    chat_config_ensure_dirs (ChatConfig  *config,
                                      GError     **error);
 char       *chat_config_ensure_uid  (ChatConfig  *config,

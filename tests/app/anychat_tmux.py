@@ -60,8 +60,10 @@ class Tmux:
 class Instance:
     """One anychat in its own terminal, with its own HOME."""
 
-    def __init__(self, tmux, name, args, width=100, height=30, config=None, env=None, home=None):
-        """@home: the name of an earlier instance whose HOME this one reuses (a restart)."""
+    def __init__(self, tmux, name, args, width=100, height=30, config=None, env=None, home=None,
+                 keep_config=False):
+        """@home: the name of an earlier instance whose HOME this one reuses (a restart);
+        @keep_config: with @home, the settings file as that instance left it."""
         self.tmux = tmux
         self.name = name
         self.home = os.path.join(tmux.tmp, home or name)
@@ -71,10 +73,11 @@ class Instance:
         self.stty_file = os.path.join(self.home, f'stty-{name}')
         os.makedirs(self.config_home, exist_ok=True)
         os.makedirs(self.data_home, exist_ok=True)
-        config_path = os.path.join(self.home, 'test.conf')
-        with open(config_path, 'w') as f:
-            # a fast heartbeat: the lag shows within a second
-            f.write(config or '[anychat]\nheartbeat=500\n')
+        config_path = self.config_path = os.path.join(self.home, 'test.conf')
+        if not (keep_config and os.path.exists(config_path)):
+            with open(config_path, 'w') as f:
+                # a fast heartbeat: the lag shows within a second
+                f.write(config or '[anychat]\nheartbeat=500\n')
         variables = {
             'HOME': self.home, 'XDG_CONFIG_HOME': self.config_home,
             'XDG_DATA_HOME': self.data_home, 'LANG': 'C.UTF-8', 'LC_ALL': 'C.UTF-8',
