@@ -142,8 +142,14 @@ chat_config_save_nick (ChatConfig  *config,
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *dir = g_path_get_dirname (config->file);
+  g_autofree char *dir = NULL;
 
+  g_free (config->nick);
+  config->nick = g_strdup (nick);
+  /* no settings file was read (chat_config_load()): in memory only */
+  if (config->file == NULL)
+    return TRUE;
+  dir = g_path_get_dirname (config->file);
   if (!g_key_file_load_from_file (keys, config->file, G_KEY_FILE_KEEP_COMMENTS, &local_error) &&
       !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
@@ -153,11 +159,7 @@ chat_config_save_nick (ChatConfig  *config,
   if (!make_dir (dir, error))
     return FALSE;
   g_key_file_set_string (keys, GROUP, "nick", nick);
-  if (!g_key_file_save_to_file (keys, config->file, error))
-    return FALSE;
-  g_free (config->nick);
-  config->nick = g_strdup (nick);
-  return TRUE;
+  return g_key_file_save_to_file (keys, config->file, error);
 }
 
 gboolean
