@@ -68,8 +68,9 @@ chat_log_append (ChatLog    *log,
   FILE *file;
   int fd;
 
-  /* command output is for the screen, not for the record */
-  if (line->kind == CHAT_LINE_INFO)
+  /* command output and errors are for the screen, not for the record
+   * (a bad /connect replayed after every restart helps nobody) */
+  if (line->kind == CHAT_LINE_INFO || line->kind == CHAT_LINE_ERROR)
     return CHAT_RATE_OK;
   if (line->author != NULL)
     {
@@ -140,6 +141,9 @@ chat_log_reload (ChatLog    *log,
     {
       ChatLine *line = g_utf8_validate (lines[i], -1, NULL) ? parse_line (lines[i]) : NULL;
 
+      /* logs of earlier versions hold errors too */
+      if (line != NULL && line->kind == CHAT_LINE_ERROR)
+        g_clear_pointer (&line, chat_line_free);
       if (line != NULL)
         chat_window_add_history (window, line);
     }

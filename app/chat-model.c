@@ -437,6 +437,18 @@ chat_model_notice (ChatModel    *model,
     chat_window_add_line (model, chat_model_get_room (model), g_get_real_time () / 1000, kind, NULL, text);
 }
 
+/* Drops the notice line if it is of @kind: an error about a link is
+ * stale once a link is up again. */
+void
+chat_model_clear_notice (ChatModel    *model,
+                         ChatLineKind  kind)
+{
+  if (model->notice == NULL || model->notice_kind != kind)
+    return;
+  g_clear_pointer (&model->notice, g_free);
+  chat_model_changed (model);
+}
+
 void
 chat_window_add_printf (ChatModel    *model,
                         ChatWindow   *window,

@@ -149,6 +149,8 @@ void        chat_model_notice         (ChatModel    *model,
                                        ChatLineKind  kind,
                                        const char   *format,
                                        ...) G_GNUC_PRINTF (3, 4);
+void        chat_model_clear_notice   (ChatModel    *model,
+                                       ChatLineKind  kind);
 void        chat_window_add_printf    (ChatModel    *model,
                                        ChatWindow   *window,
                                        ChatLineKind  kind,

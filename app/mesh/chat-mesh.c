@@ -130,6 +130,7 @@ on_connected (AnySocket *socket,
     }
   g_free (peer->hub);
   peer->hub = NULL;
+  chat_model_clear_notice (mesh->model, CHAT_LINE_ERROR);
   any_peer_e2e (link);   /* messages wait for the switch and go encrypted */
   chat_mesh_send_hello (mesh, peer);
   chat_model_event (mesh->model, _("Connected to %s (%s)"), peer->nick,

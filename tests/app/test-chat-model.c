@@ -136,13 +136,17 @@ test_log_round_trip (void)
   append (log, room, G_GINT64_CONSTANT (1764150000123), CHAT_LINE_MESSAGE, "bob", "é 漢字 😀");
   append (log, room, G_GINT64_CONSTANT (1764150000456), CHAT_LINE_OWN, "me", "mine");
   append (log, room, G_GINT64_CONSTANT (1764150000789), CHAT_LINE_INFO, NULL, "not logged");
+  append (log, room, G_GINT64_CONSTANT (1764150000790), CHAT_LINE_ERROR, NULL, "No window 9");
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_null (strstr (contents, "not logged"));
+  g_assert_null (strstr (contents, "No window 9"));
   g_assert_nonnull (strstr (contents, "2025-11-26T09:40:00.123Z\tmsg\tbob\té 漢字 😀\n"));
 
   /* a damaged file: bad lines are skipped, good ones kept */
   file = g_fopen (path, "a");
   fputs ("garbage without tabs\nnot-a-date\tmsg\tx\ty\n2025-11-26T09:40:01.000Z\tbogus\tx\ty\n\xff\xfe\n", file);
+  /* an error an earlier version logged is not replayed */
+  fputs ("2025-11-26T09:40:02.000Z\terror\t\tCannot connect to ws://nowhere:1\n", file);
   fclose (file);
   chat_log_reload (log, reloaded, 200);
   g_assert_cmpuint (reloaded->lines->len, ==, 2);
