@@ -322,14 +322,32 @@ cmd_verify (ChatApp  *app,
   g_autofree char *own = NULL;
   g_autofree char *theirs = NULL;
 
-  if (peer == NULL || !chat_mesh_verify (app->mesh, peer, error))
+  if (peer == NULL)
     return FALSE;
-  own = chat_mesh_dup_own_fingerprint (app->mesh);
   theirs = chat_mesh_dup_link_fingerprint (app->mesh, peer);
+  if (args[1] != NULL && !g_str_equal (args[1], "yes"))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Usage: /verify PEER, then /verify PEER yes"));
+      return FALSE;
+    }
+  /* Marked only once the user said the fingerprints match, and only
+   * those that were shown: a key that changed since is shown again. */
+  if (args[1] != NULL && theirs != NULL && g_strcmp0 (peer->shown_fingerprint, theirs) == 0)
+    {
+      if (!chat_mesh_verify (app->mesh, peer, error))
+        return FALSE;
+      info (app, _("%s is now marked verified"), peer->nick);
+      return TRUE;
+    }
+  if (theirs == NULL)
+    return chat_mesh_verify (app->mesh, peer, error);   /* says why there is nothing to verify */
+  own = chat_mesh_dup_own_fingerprint (app->mesh);
+  g_free (peer->shown_fingerprint);
+  peer->shown_fingerprint = g_strdup (theirs);
   info (app, _("Compare these out of band (read them aloud):"));
   info (app, _("  yours:  %s"), own);
   info (app, _("  %s: %s"), peer->nick, theirs);
-  info (app, _("%s is now marked verified"), peer->nick);
+  info (app, _("If they match, type /verify %s yes"), peer->nick);
   return TRUE;
 }
 
@@ -356,7 +374,7 @@ static const Command commands[] = {
   { "peers", "", N_("list the peers"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_peers },
   { "whois", N_("PEER"), N_("id, address, lag, E2E mode, fingerprint, route of a peer"), 1, 1, FALSE, COMPLETE_PEER, cmd_whois },
   { "e2e", N_("PEER"), N_("switch the link with a peer to E2E, or show its mode"), 1, 1, FALSE, COMPLETE_PEER, cmd_e2e },
-  { "verify", N_("PEER"), N_("show both fingerprints to compare, and mark the peer verified"), 1, 1, FALSE, COMPLETE_PEER, cmd_verify },
+  { "verify", N_("PEER [yes]"), N_("show both fingerprints to compare; with yes, mark the peer verified"), 1, 2, FALSE, COMPLETE_PEER, cmd_verify },
   { "quit", N_("[REASON]"), N_("leave anychat"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_quit },
   { NULL }
 };

@@ -74,6 +74,7 @@ chat_peer_free (ChatPeer *peer)
   g_free (peer->id);
   g_free (peer->nick);
   g_free (peer->uid);
+  g_free (peer->shown_fingerprint);
   g_free (peer->hub);
   g_clear_object (&peer->link);
   g_free (peer);

@@ -59,6 +59,7 @@ typedef struct {
   AnyPeer    *link;       /* nullable: direct or proxied link */
   gboolean    said_hello;
   gboolean    verified;
+  char       *shown_fingerprint;  /* nullable: what /verify showed, to confirm */
   int         lag;        /* ms, -1 unknown */
   guint       proxy_attempts;   /* failed links through its hub in a row */
 } ChatPeer;

@@ -108,6 +108,8 @@ def test(tap, tmux):
     a.wait_for(r'\? bob .*=$', what='bob direct, native unverified')
     b.wait_for(r'\? alice .*=$', what='alice direct, native unverified')
     b.type('/verify alice')
+    b.wait_for(r'If they match, type /verify alice yes')
+    b.type('/verify alice yes')
     b.wait_for(r'✓ alice', what='alice marked verified')
     tap.ok('B links to A over native E2E, keys pinned on both sides, B verifies A')
 

@@ -155,11 +155,15 @@ def test(tap, tmux):
     a.type('/verify bobby')
     a.wait_for(r'yours: +(\d{5} ){5}\d{5}')
     a.wait_for(r'bobby: (\d{5} ){5}\d{5}')
+    a.wait_for(r'If they match, type /verify bobby yes')
+    if '✓ bobby' in a.screen():
+        raise Failure('/verify marked bobby verified before the user confirmed:\n' + a.screen())
+    a.type('/verify bobby yes')
     a.wait_for(r'✓ bobby ', what='verified badge')
     known = a.files_under('config/anychat')
     if not any('verified=true' in t for p, t in known.items() if p.endswith('known-peers')):
         raise Failure('known-peers does not say verified: ' + repr(known))
-    tap.ok('/verify shows both fingerprints, the badge becomes ✓ and known-peers remembers it')
+    tap.ok('/verify shows both fingerprints and asks; /verify bobby yes makes the badge ✓ and known-peers remembers it')
 
     a.type('/frobnicate now')
     a.wait_for(r'Unknown command /frobnicate')
@@ -174,7 +178,7 @@ def test(tap, tmux):
     tap.ok('unknown command, bad URI, missing argument, unreachable peer: an error line each, app keeps running')
 
     a.type('/help')
-    a.wait_for(r'/verify PEER')
+    a.wait_for(r'/verify PEER \[yes\]')
     a.keys('PPage')
     a.wait_for(r'-- more --')
     a.keys('NPage')
