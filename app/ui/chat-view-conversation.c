@@ -157,13 +157,16 @@ chat_view_conversation_draw (ChatModel *model,
   ChatWindow *window = chat_model_get_active (model);
   int indent = 0;
   g_autoptr(GPtrArray) rows = layout (window, rect.width, rect.height + window->scroll, &indent);
-  int last, first;
+  int last, first, text_height;
 
   /* never scroll past the oldest line */
   if ((int) rows->len < rect.height + (int) window->scroll)
     window->scroll = MAX ((int) rows->len - rect.height, 0);
   last = (int) rows->len - (int) window->scroll;
-  first = MAX (last - rect.height, 0);
+  /* scrolled back, the last row is the marker's: drawn over a row of
+   * text it would hide the end of that text */
+  text_height = window->scroll > 0 ? MAX (rect.height - 1, 1) : rect.height;
+  first = MAX (last - text_height, 0);
   for (int i = first; i < last; i++)
     draw_row (g_ptr_array_index (rows, i), rect.y + (i - first), rect.x, rect.width);
   if (window->scroll > 0)

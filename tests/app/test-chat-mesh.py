@@ -181,6 +181,9 @@ def test(tap, tmux):
     a.wait_for(r'/verify PEER \[yes\]')
     a.keys('PPage')
     a.wait_for(r'-- more --')
+    marker = [row for row in a.screen().splitlines() if '-- more --' in row][0]
+    if marker.split('│')[0].replace('-- more --', '').strip():
+        raise Failure('the -- more -- marker is drawn over text: ' + repr(marker))
     a.keys('NPage')
     a.wait_gone(r'-- more --')
     tap.ok('/help lists the commands; PgUp scrolls back, PgDn returns')
