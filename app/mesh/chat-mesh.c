@@ -157,6 +157,22 @@ forget_routes_through (ChatMesh   *mesh,
     }
 }
 
+/* The warning for a link refused over a key. The refusal names the
+ * peer whose key did not match: when that is us, the other side knows
+ * another key for *us* (our identity was reset, or someone claimed our
+ * id to it), and its reason came through a close frame, cut at 123
+ * bytes: it is not repeated. */
+static char *
+key_warning (ChatMesh   *mesh,
+             const char *name,
+             const char *reason)
+{
+  if (strstr (reason, mesh->model->own_id) != NULL)
+    return g_strdup_printf (_("WARNING: %s refused the link: it knows another key for you "
+                              "(was your identity reset?)"), name);
+  return g_strdup_printf (_("WARNING: %s presented a DIFFERENT KEY and was refused: %s"), name, reason);
+}
+
 static void
 on_disconnected (AnySocket  *socket,
                  AnyPeer    *link,
@@ -174,9 +190,9 @@ on_disconnected (AnySocket  *socket,
     return;
   if (key_changed)
     {
-      chat_model_notice (mesh->model, CHAT_LINE_WARNING,
-                         _("WARNING: %s presented a DIFFERENT KEY and was refused: %s"),
-                         peer != NULL ? peer->nick : id, reason);
+      g_autofree char *warning = key_warning (mesh, peer != NULL ? peer->nick : id, reason);
+
+      chat_model_notice (mesh->model, CHAT_LINE_WARNING, "%s", warning);
       /* retrying would meet the same key: leave it to the user */
       chat_mesh_target_forget (mesh, id);
     }
@@ -235,7 +251,7 @@ on_untrusted (AnySocket  *socket,
   if (mesh->stopping)
     return;
   if (strstr (reason, "changed") != NULL)
-    text = g_strdup_printf (_("WARNING: %s presented a DIFFERENT KEY and was refused: %s"), name, reason);
+    text = key_warning (mesh, name, reason);
   else
     text = g_strdup_printf (_("WARNING: %s came back WITHOUT its known key (E2E stripped by a relay, "
                               "or an impostor) and was refused: %s"), name, reason);

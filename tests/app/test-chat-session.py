@@ -95,6 +95,13 @@ def test(tap, tmux):
         raise Failure('B kept retrying a peer whose key changed:\n' + b.screen())
     tap.ok('a known peer with a different key is refused by the library (pinned), B warns loudly and stops retrying')
 
+    # the side whose key changed is told that its own key is not the
+    # known one, not that the others changed theirs
+    a3.wait_for(r'WARNING: bob refused the link: it knows another key for you', timeout=30)
+    if 'bob presented a DIFFERENT KEY' in a3.screen():
+        raise Failure('A, whose key changed, blames bob:\n' + a3.screen())
+    tap.ok('A, whose key changed, is told that bob knows another key for it')
+
 
 if __name__ == '__main__':
     main(test)
