@@ -5,12 +5,10 @@
  * SPDX-License-Identifier: MIT
  */
 #include "bad-input.h"
-#include "../common/loopback.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,15 +16,6 @@
 /* Below the limit, how many clients connect; above it, how many more. */
 #define LIMIT_CLIENTS 3
 #define EXTRA_CLIENTS 5
-
-static guint16
-fixture_port (Fixture *fx)
-{
-  guint port = 0;
-
-  g_assert_cmpint (sscanf (fx->uri, "ws://127.0.0.1:%u/", &port), ==, 1);
-  return (guint16) port;
-}
 
 /* A blocking connect(2) to loopback (the kernel completes it from the
  * backlog, whether the server accepted yet or not); the socket is then
@@ -52,7 +41,7 @@ static char *
 http_exchange (Fixture    *fx,
                const char *request)
 {
-  int fd = tcp_connect (fixture_port (fx));
+  int fd = tcp_connect ((guint16) fx->port);
   GString *answer = g_string_new (NULL);
   gboolean done = FALSE;
   gint64 deadline = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
@@ -125,7 +114,7 @@ client_connect (Fixture *fx)
   Client *client = g_new0 (Client, 1);
 
   client->socket = any_socket_new ();
-  client->peer = connect_local (client->socket, fixture_port (fx), &client->error);
+  client->peer = connect_local (client->socket, fx->port, &client->error);
   return client;
 }
 
@@ -133,7 +122,7 @@ client_connect (Fixture *fx)
 static void
 client_expect_alive (Client *client)
 {
-  g_autoptr(JsonNode) msg = parse_json ("{\"still\":\"here\"}");
+  g_autoptr(JsonNode) msg = json_or_null ("{\"still\":\"here\"}");
   g_autoptr(GError) error = NULL;
   g_autoptr(AnyPacket) reply = NULL;
 
@@ -198,7 +187,7 @@ test_max_connections (Fixture       *fx,
       if (late != NULL)
         {
           client_free (fx, late);
-          spin (20);
+          iterate_for (20);
         }
       late = client_connect (fx);
     }

@@ -301,12 +301,12 @@ flood_free (Fixture *fx,
 static void
 assert_healthy_served (Fixture *fx)
 {
-  gint64 slowest = healthy_slowest_reply_us (fx);
+  gint64 slowest = healthy_client_slowest_reply_us (fx->healthy);
 
   g_test_message ("healthy client: %u replies during the flood, the slowest after %" G_GINT64_FORMAT " ms",
-                  fx->replied - fx->replied_at_start, slowest / 1000);
+                  fx->healthy->replied - fx->replied_at_start, slowest / 1000);
   g_assert_cmpint (slowest, <, (running_slow () ? MAX_REPLY_MS_SLOW : MAX_REPLY_MS) * 1000);
-  g_assert_null (fx->healthy_disconnect_reason);
+  g_assert_null (fx->healthy->disconnect_reason);
 }
 
 /* A peer that does not read was dropped for it. Under valgrind the
@@ -480,15 +480,6 @@ make_slow_ping (Flood      *flood,
   make_ping (flood, i + 1000000, out);
 }
 
-static gboolean
-allow_proxy (AnySocket  *socket,
-             AnyPeer    *from,
-             const char *target_id,
-             gpointer    user_data)
-{
-  return TRUE;
-}
-
 static void
 test_forward_flood (Fixture       *fx,
                     gconstpointer  data)
@@ -500,7 +491,7 @@ test_forward_flood (Fixture       *fx,
   const char *reason;
 
   any_socket_set_max_send_buffer (fx->server, SEND_BUFFER);
-  g_signal_connect (fx->server, "proxy-request", G_CALLBACK (allow_proxy), NULL);
+  g_signal_connect (fx->server, "proxy-request", G_CALLBACK (allow_every_proxy), NULL);
   target = flood_connect (fx, TRUE);
   target->reads = confirms;
   target->confirms = confirms;
@@ -519,7 +510,7 @@ test_forward_flood (Fixture       *fx,
       /* From now on the target reads nothing, but looks alive. */
       g_clear_pointer (&target->reader, g_thread_join);
       target->reads = FALSE;
-      spin (QUIET_MS);
+      iterate_for (QUIET_MS);
     }
   target->interval_ms = 100;
   flood_start (target, make_slow_ping, G_MAXINT);
@@ -564,16 +555,6 @@ typedef struct {
 } Burst;
 
 static void
-on_burst_connected (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  Burst *burst = user_data;
-
-  burst->peer = any_socket_connect_finish (ANY_SOCKET (source), result, NULL);
-}
-
-static void
 on_burst_reply (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -596,12 +577,13 @@ test_client_burst (Fixture       *fx,
   g_autofree char *pad = g_strnfill (BURST_PAD, 'b');
   guint n = running_slow () ? BURST_SLOW : BURST;
   Burst burst = { 0 };
+  g_autoptr(GError) error = NULL;
   gint64 started;
 
   fx->count_raw_only = TRUE;
   any_socket_set_heartbeat_interval (client, HEARTBEAT_MS);
-  any_socket_connect_async (client, fx->uri, NULL, on_burst_connected, &burst);
-  WAIT_FOR (burst.peer != NULL, WAIT_MS);
+  burst.peer = connect_local (client, fx->port, &error);
+  g_assert_no_error (error);
   g_assert_nonnull (burst.peer);
 
   started = g_get_monotonic_time ();

@@ -20,29 +20,13 @@
 /* How long to watch for what must not happen. */
 #define QUIET_MS            200
 
-#define HEALTHY_IN_FLIGHT   4
-#define HEALTHY_PAD_EVERY   16
-#define HEALTHY_PAD_BYTES   (20 * 1024)
-
-/* The raw client answers the server's pings from its own seq range, so
- * that a pong never collides with a seq a case is using. */
-#define RAW_PONG_SEQ_BASE   1000000
-
-/* Chunk header code point 0 and 1 (PROTOCOL.md 2). */
-#define LAST        '1'
-#define MORE        '2'
-#define T_AUTH      '1'
-#define T_INTERNAL  '2'
-#define T_LINK      '3'
-#define T_SWITCH    '4'
-#define T_HEARTBEAT '5'
-
-/* Bounded waits: a 10 ms ticker keeps the blocking iteration short. */
-#define WAIT_FOR(cond, ms) G_STMT_START {                                    \
-    gint64 wait_deadline_ = g_get_monotonic_time () + (gint64) (ms) * 1000;  \
-    while (!(cond) && g_get_monotonic_time () < wait_deadline_)              \
-      g_main_context_iteration (NULL, TRUE);                                 \
-  } G_STMT_END
+/* raw_connect() and its RawClient, RawFrame, chunk_new(), T_AUTH... */
+#include "raw-client.h"
+/* WAIT_FOR(), iterate_for(), listen_local(), json_or_null()... */
+#include "loopback.h"
+#include "healthy-client.h"
+/* MemoryMark, memory_mark(), assert_memory_growth(), running_slow() */
+#include "memory-mark.h"
 
 #define assert_prefix(str, prefix) G_STMT_START {                            \
     const char *ap_s_ = (str), *ap_p_ = (prefix);                            \
@@ -57,46 +41,12 @@
 
 typedef struct _Fixture Fixture;
 
-typedef struct {
-  gboolean  binary;
-  gboolean  valid;      /* the header decoded */
-  char      flag;
-  char      type;
-  gint32    seq;
-  char     *body;       /* NUL-terminated copy */
-  gsize     body_len;
-} RawFrame;
-
-typedef struct {
-  Fixture                 *fx;
-  SoupSession             *session;
-  SoupWebsocketConnection *conn;
-  GCancellable            *cancellable;
-  GError                  *connect_error;
-  gboolean                 connect_done;
-  gint64                   connected_at;
-
-  GPtrArray               *frames;      /* RawFrame */
-  gboolean                 closed;
-  gint64                   closed_at;
-  gushort                  close_code;
-  char                    *close_reason;
-
-  char                     id[33];
-  gboolean                 authenticated;
-  gint32                   next_seq;
-  gint32                   pong_seq;
-} RawClient;
-
-typedef struct {
-  Fixture *fx;
-  guint    n;
-  gint64   sent_at;
-} HealthyRequest;
-
 struct _Fixture {
   AnySocket  *server;
+  guint       port;
   char       *uri;
+  /* Wakes the blocking iterations that wait for a socket rather than for
+   * a condition (bad-accept.c's HTTP exchange). */
   guint       ticker;
 
   /* Server side: what it told the application. */
@@ -107,22 +57,9 @@ struct _Fixture {
   guint       raw_message_count;
   guint       server_healthy_messages;
 
-  /* The healthy client. */
-  AnySocket  *healthy;
-  AnyPeer    *healthy_peer;
-  char       *healthy_id;
-  gboolean    healthy_connect_done;
-  GError     *healthy_connect_error;
-  char       *healthy_disconnect_reason;
-  gboolean    pumping;
-  guint       sent;
-  guint       replied;
-  guint       failed;
-  guint       mismatched;
-  guint       in_flight;
+  /* The healthy client, whose slowest reply counts from the case's start. */
+  HealthyClient *healthy;
   guint       replied_at_start;
-  gint64      slowest_reply_us;  /* since the case started */
-  GPtrArray  *in_flight_requests; /* HealthyRequest, not owned */
 
   GList      *raws;              /* RawClient */
 
@@ -132,76 +69,22 @@ struct _Fixture {
   gsize       rss_at_connected;
 };
 
-typedef struct {
-  gsize heap;
-  gsize rss;
-} MemoryMark;
-
-void append_byte_code_point (GByteArray *out,
-                             guint8      byte);
-void assert_memory_growth (const MemoryMark *mark,
-                           gsize             bound,
-                           const char       *what);
-GBytes * chunk_new (char        flag,
-                    char        type,
-                    gint32      seq,
-                    const char *body,
-                    gsize       body_len);
-JsonObject * frame_object (RawFrame  *frame,
-                           JsonNode **holder);
+/* A JSON string literal of exactly @len bytes ("aaa...a"). */
 char * json_string_of_size (gsize len);
-void memory_mark (MemoryMark *mark);
-JsonNode * parse_json (const char *text);
+/* A raw client, freed with the fixture. */
+RawClient * raw_connect (Fixture *fx);
 gboolean raw_auth (Fixture   *fx,
                    RawClient *raw);
-RawClient * raw_connect (Fixture *fx);
 void raw_expect_alive (Fixture   *fx,
                        RawClient *raw);
 void raw_expect_close (Fixture    *fx,
                        RawClient  *raw,
                        const char *reason);
-RawFrame * raw_find (RawClient *raw,
-                     char       type,
-                     gint32     seq);
-RawFrame * raw_find_type (RawClient  *raw,
-                          char        type,
-                          const char *body);
-typedef GBytes *(*FrameMaker) (guint i, gpointer data);
-
-guint raw_flood (RawClient  *raw,
-                 guint       n,
-                 FrameMaker  make,
-                 gpointer    data);
-int raw_frame_index (RawClient *raw,
-                     RawFrame  *frame);
-gboolean raw_is_open (RawClient *raw);
-gboolean raw_send (RawClient  *raw,
-                   char        flag,
-                   char        type,
-                   gint32      seq,
-                   const char *body);
-gboolean raw_send_bytes (RawClient *raw,
-                         GBytes    *bytes,
-                         gboolean   binary);
-gboolean raw_send_len (RawClient  *raw,
-                       char        flag,
-                       char        type,
-                       gint32      seq,
-                       const char *body,
-                       gsize       body_len);
-RawFrame * raw_wait (RawClient *raw,
-                     char       type,
-                     gint32     seq);
-gint64 healthy_slowest_reply_us (Fixture *fx);
 gboolean server_log_index (Fixture    *fx,
                            const char *line,
                            guint      *index);
-void spin (guint ms);
-gboolean running_slow (void);
 void raw_expect_websocket_close (Fixture   *fx,
                                  RawClient *raw);
-RawFrame * raw_frame_decode (SoupWebsocketDataType  type,
-                             GBytes                *message);
 GBytes * forward_frame (const char *to,
                         const char *from);
 

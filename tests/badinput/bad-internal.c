@@ -244,7 +244,7 @@ raw_expect_rpc_reply (RawClient  *raw,
     return;
   if (code == 0)
     {
-      g_autoptr(JsonNode) expected = parse_json (error);
+      g_autoptr(JsonNode) expected = json_or_null (error);
 
       g_assert_false (json_object_has_member (object, "error"));
       g_assert_false (json_object_get_boolean_member_with_default (object, "bin", TRUE));

@@ -227,13 +227,13 @@ test_network_for_direct_peer (Fixture       *fx,
 
   if (!raw_auth (fx, hub))
     return;
-  body = g_strdup_printf ("{\"type\":1,\"action\":\"connected\",\"id\":\"%s\"}", fx->healthy_id);
+  body = g_strdup_printf ("{\"type\":1,\"action\":\"connected\",\"id\":\"%s\"}", fx->healthy->id);
   g_assert_true (raw_send (hub, LAST, T_INTERNAL, 2, body));
-  WAIT_FOR (has_unproxy_for (hub, fx->healthy_id), WAIT_MS);
-  g_assert_true (has_unproxy_for (hub, fx->healthy_id));
+  WAIT_FOR (has_unproxy_for (hub, fx->healthy->id), WAIT_MS);
+  g_assert_true (has_unproxy_for (hub, fx->healthy->id));
   hub->next_seq = 3;
   raw_expect_alive (fx, hub);
-  direct = any_socket_get_peer (fx->server, fx->healthy_id);
+  direct = any_socket_get_peer (fx->server, fx->healthy->id);
   g_assert_nonnull (direct);
   g_assert_false (any_peer_is_proxy (direct));
   g_assert_true (any_peer_is_connected (direct));

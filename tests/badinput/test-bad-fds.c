@@ -117,25 +117,6 @@ highest_fd (void)
   return highest;
 }
 
-static gboolean
-set_true (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates for @ms, sleeping in poll (loopback.c's iterate_for() polls
- * every 0.5 ms, which would be the CPU measured). */
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, set_true, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static gint64
 cpu_us (void)
 {
@@ -210,9 +191,9 @@ test_fds_exhausted (void)
   g_assert_cmpuint (raws->len, >, 0);
 
   /* The server wakes up to connections it cannot accept. */
-  run_for (50);
+  iterate_for (50);
   cpu_before = cpu_us ();
-  run_for (EXHAUSTED_MS);
+  iterate_for (EXHAUSTED_MS);
   cpu_used = cpu_us () - cpu_before;
   g_test_message ("CPU over %u ms without descriptors: %" G_GINT64_FORMAT " us; warnings: %u (%u others)",
                   EXHAUSTED_MS, cpu_used, shortage_warnings, other_warnings);

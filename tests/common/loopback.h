@@ -7,33 +7,12 @@
 
 #include <anysocket.h>
 
+/* WAIT_MS, WAIT_UNTIL(), wait_for(), iterate_for(), drain() */
+#include "wait.h"
+/* json_checked(), msg_string()... */
+#include "json-msg.h"
+
 G_BEGIN_DECLS
-
-/* The bound of every wait for what should be quick (a test may set its
- * own before including this). */
-#ifndef WAIT_MS
-#define WAIT_MS 5000
-#endif
-
-/* Iterates the default main context until @condition holds or WAIT_MS
- * passed. */
-#ifndef WAIT_UNTIL
-#define WAIT_UNTIL(condition) \
-  G_STMT_START { \
-    gint64 wait_deadline_ = g_get_monotonic_time () + (gint64) WAIT_MS * 1000; \
-    while (!(condition) && g_get_monotonic_time () < wait_deadline_) \
-      if (!g_main_context_iteration (NULL, FALSE)) \
-        g_usleep (500); \
-  } G_STMT_END
-#endif
-
-gboolean   wait_for       (gboolean      *done,
-                           guint          timeout_ms);
-gboolean   wait_count     (int           *counter,
-                           int            count,
-                           guint          timeout_ms);
-void       iterate_for    (guint          ms);
-void       drain          (void);
 
 /* The outcome of any_socket_listen_async() / any_socket_connect_async(). */
 typedef struct {
@@ -58,12 +37,25 @@ AnyPeer   *proxy_local    (AnySocket     *socket,
                            const char    *peer_id,
                            AnyPeer       *through,
                            GError       **error);
-/* A request and its reply, or NULL with @error. */
+/* A request and its reply (or the time-out's error after @timeout_ms),
+ * or NULL with @error. */
 AnyPacket *request_local  (AnyPeer       *peer,
                            JsonNode      *msg,
                            guint          timeout_ms,
                            GError       **error);
-/* JSON text that must parse. */
-JsonNode  *json_checked   (const char    *text);
+/* An AnySocket::proxy-request handler for a hub that relays for
+ * everyone (a hub refuses by default). */
+gboolean   allow_every_proxy (AnySocket  *socket,
+                              AnyPeer    *from,
+                              const char *target_id,
+                              gpointer    user_data);
+/* any_peer_send() that must succeed. */
+void       send_local     (AnyPeer       *peer,
+                           JsonNode      *msg);
+/* A GAsyncReadyCallback that keeps @result in *(GAsyncResult **)
+ * @user_data, for a _finish() once a wait saw it there. */
+void       store_result   (GObject       *source,
+                           GAsyncResult  *result,
+                           gpointer       user_data);
 
 G_END_DECLS

@@ -10,59 +10,6 @@
 
 #include "e2e.h"
 
-/* JSON */
-
-JsonNode *
-json_printf (const char *format,
-             ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  JsonNode *node;
-  va_list args;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  node = json_from_string (text, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (node);
-  return node;
-}
-
-JsonNode *
-msg_member (JsonNode   *msg,
-            const char *name)
-{
-  if (msg == NULL || !JSON_NODE_HOLDS_OBJECT (msg))
-    return NULL;
-  return json_object_get_member (json_node_get_object (msg), name);
-}
-
-const char *
-msg_string (JsonNode   *msg,
-            const char *name)
-{
-  JsonNode *member = msg_member (msg, name);
-
-  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
-      json_node_get_value_type (member) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (member);
-}
-
-gint64
-msg_int (JsonNode   *msg,
-         const char *name)
-{
-  JsonNode *member = msg_member (msg, name);
-
-  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
-      json_node_get_value_type (member) != G_TYPE_INT64)
-    return -1;
-  return json_node_get_int (member);
-}
-
 void
 assert_fingerprint_format (const char *fingerprint)
 {
@@ -285,15 +232,10 @@ Pair *
 pair_new (void)
 {
   Pair *pair = g_new0 (Pair, 1);
-  AsyncResult r = { 0 };
 
   side_init (pair, &pair->server, "server");
   side_init (pair, &pair->client, "client");
-  any_socket_listen_async (pair->server.socket, "ws://127.0.0.1:0", NULL, on_listened, &r);
-  WAIT_UNTIL (r.done);
-  g_assert_no_error (r.error);
-  g_assert_cmpuint (r.port, >, 0);
-  pair->port = r.port;
+  pair->port = listen_local (pair->server.socket);
   return pair;
 }
 
@@ -364,10 +306,7 @@ void
 send_json_node (Side     *from,
                 JsonNode *msg)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (any_peer_send (from->peer, msg, &error));
-  g_assert_no_error (error);
+  send_local (from->peer, msg);
 }
 
 void

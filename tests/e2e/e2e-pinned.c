@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "raw-client.h"
 #include "any-private.h"
 
 #define HEALTHY_COUNT 20
@@ -260,15 +261,6 @@ typedef struct {
   Healthy   *healthy;
 } Takeover;
 
-static gboolean
-allow_proxy (AnySocket  *socket,
-             AnyPeer    *from,
-             const char *target_id,
-             gpointer    user_data)
-{
-  return TRUE;
-}
-
 static void
 on_owner_message (AnySocket *socket,
                   AnyPacket *packet,
@@ -326,7 +318,7 @@ takeover_new (void)
   t->owner = quiet_socket ();
   t->replaced = g_ptr_array_new_with_free_func (g_free);
   t->victim_got = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_signal_connect (t->hub, "proxy-request", G_CALLBACK (allow_proxy), NULL);
+  g_signal_connect (t->hub, "proxy-request", G_CALLBACK (allow_every_proxy), NULL);
   g_signal_connect (t->owner, "message", G_CALLBACK (on_owner_message), NULL);
   g_signal_connect (t->victim, "message", G_CALLBACK (on_victim_message), t);
   g_signal_connect (t->victim, "disconnected", G_CALLBACK (on_victim_disconnected), t);
@@ -388,72 +380,25 @@ takeover_free (Takeover *t)
   g_free (t);
 }
 
-/* A raw WebSocket client that writes AUTH and LINK packets by hand. */
-typedef struct {
-  SoupSession             *session;
-  SoupWebsocketConnection *conn;
-  gboolean                 closed;
-  char                    *reason;
-} Raw;
-
-static void
-on_raw_closed (SoupWebsocketConnection *conn,
-               gpointer                 user_data)
-{
-  Raw *raw = user_data;
-
-  raw->closed = TRUE;
-  raw->reason = g_strdup (soup_websocket_connection_get_close_data (conn));
-}
-
-static void
-on_raw_connected (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Raw *raw = user_data;
-  g_autoptr(GError) error = NULL;
-
-  raw->conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-  g_assert_no_error (error);
-  g_signal_connect (raw->conn, "closed", G_CALLBACK (on_raw_closed), raw);
-}
-
-static void
-raw_send (Raw           *raw,
-          AnyPacketType  type,
-          gint32         seq,
-          const char    *json)
-{
-  guint8 header[ANY_CHUNK_HEADER_MAX];
-  gsize header_len = any_chunk_header_encode (header, TRUE, type, seq);
-  g_autoptr(GBytes) frame = frame_with_body (header, header_len, json, strlen (json));
-
-  soup_websocket_connection_send_message (raw->conn, SOUP_WEBSOCKET_DATA_TEXT, frame);
-}
-
-/* Claims @id (with @caps as AUTH's "caps", or none), says something in
- * its name, and waits to be thrown out: returns the close reason. */
+/* Claims @id (with @caps as AUTH's "caps", or none) from a raw client,
+ * says something in its name, and waits to be thrown out: returns the
+ * close reason. */
 static char *
 raw_claim (guint       port,
            const char *id,
            const char *caps)
 {
-  Raw raw = { 0 };
   g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u/", port);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
   g_autofree char *auth = g_strdup_printf ("{\"id\":\"%s\"%s%s}", id, caps ? ",\"caps\":" : "", caps ? caps : "");
+  RawClient *raw = raw_client_connect (uri);
+  char *reason;
 
-  raw.session = soup_session_new ();
-  soup_session_websocket_connect_async (raw.session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                        on_raw_connected, &raw);
-  WAIT_UNTIL (raw.conn != NULL);
-  raw_send (&raw, ANY_PACKET_TYPE_AUTH, 1, auth);
-  raw_send (&raw, ANY_PACKET_TYPE_LINK, 2, "{\"from\":\"attacker\",\"text\":\"" MARKER "\"}");
-  WAIT_UNTIL (raw.closed);
-  g_clear_object (&raw.conn);
-  g_clear_object (&raw.session);
-  return raw.reason;
+  raw_send (raw, LAST, T_AUTH, 1, auth);
+  raw_send (raw, LAST, T_LINK, 2, "{\"from\":\"attacker\",\"text\":\"" MARKER "\"}");
+  WAIT_UNTIL (raw->closed);
+  reason = g_strdup (raw->close_reason);
+  raw_client_free (raw);
+  return reason;
 }
 
 typedef enum {
@@ -636,7 +581,7 @@ test_proxied_impostor (gconstpointer data)
   got.owner = owner;
   got.replaced = g_ptr_array_new_with_free_func (g_free);
   got.victim_got = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_signal_connect (hub, "proxy-request", G_CALLBACK (allow_proxy), NULL);
+  g_signal_connect (hub, "proxy-request", G_CALLBACK (allow_every_proxy), NULL);
   g_signal_connect (victim, "message", G_CALLBACK (on_victim_message), &got);
   g_signal_connect (victim, "disconnected", G_CALLBACK (on_victim_disconnected), &got);
   if (variant == IMPOSTOR_PLAIN)

@@ -20,17 +20,15 @@
 #define MARKER           "PLAINTEXT-MARKER-6b1f0c2e"
 #define FAILED_AUTH      "failed authentication"
 
+/* Waits fail the case on time-out, naming what did not come. */
 #define WAIT_UNTIL(cond) G_STMT_START {                                       \
-    gint64 wu_deadline_ = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;  \
-    while (!(cond) && g_get_monotonic_time () < wu_deadline_)                 \
-      if (!g_main_context_iteration (NULL, FALSE))                            \
-        g_usleep (200);                                                       \
-    if (!(cond))                                                              \
+    if (!WAIT_FOR (cond, WAIT_MS))                                            \
       g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,       \
                            "timed out waiting for: " #cond);                  \
   } G_STMT_END
 
-/* drain(), iterate_for(), on_listened(), on_connected(), AsyncResult */
+/* WAIT_FOR(), drain(), iterate_for(), on_connected(), AsyncResult,
+ * listen_local(), json_printf(), msg_string()... */
 #include "loopback.h"
 
 #define assert_contains(haystack, needle) G_STMT_START {                      \
@@ -161,15 +159,7 @@ GBytes * frame_with_body (const guint8 *data,
                           gsize         header_len,
                           const char   *body,
                           gsize         body_len);
-JsonNode * json_printf (const char *format,
-                        ...) G_GNUC_PRINTF (1, 2);
 JsonNode * last_message (Side *side);
-gint64 msg_int (JsonNode   *msg,
-                const char *name);
-JsonNode * msg_member (JsonNode   *msg,
-                       const char *name);
-const char * msg_string (JsonNode   *msg,
-                         const char *name);
 Side * other_side (Side *side);
 void pair_connect (Pair     *pair,
                    gboolean  via_relay);

@@ -23,7 +23,7 @@ test_connect (gconstpointer data)
   g_assert_true (g_str_has_prefix (address, "127.0.0.1:"));
 
   /* The JavaScript side checked our AUTH: our id, no auth member. */
-  g_assert_cmpstr (ev_str (auth, "id"), ==, any_socket_get_id (link->c->socket));
+  g_assert_cmpstr (msg_string (auth, "id"), ==, any_socket_get_id (link->c->socket));
   g_assert_false (json_object_get_boolean_member (json_node_get_object (auth), "has_auth"));
   /* ... and we checked its AUTH. */
   g_assert_cmpuint (link->c->auth_ids->len, ==, 1);
@@ -39,13 +39,13 @@ test_connect (gconstpointer data)
       g_autoptr(JsonNode) second_connected = NULL;
 
       note ("JS client connect (wss attempt + ws fallback + AUTH): %" G_GINT64_FORMAT " ms",
-                      ev_int (done, "ms"));
-      g_assert_cmpstr (ev_str (done, "id"), ==, any_socket_get_id (link->c->socket));
+                      msg_required_int (done, "ms"));
+      g_assert_cmpstr (msg_string (done, "id"), ==, any_socket_get_id (link->c->socket));
 
       /* A second client through the same fallback: the server still works. */
       second = js_spawn_full ("client", link->c->port, NULL, TRUE);
       second_connected = js_expect (second, "connected", 5000);
-      g_assert_cmpstr (ev_str (second_connected, "id"), ==, any_socket_get_id (link->c->socket));
+      g_assert_cmpstr (msg_string (second_connected, "id"), ==, any_socket_get_id (link->c->socket));
       g_assert_true (WAIT_FOR (link->c->connected->len == 2, 5000));
       g_assert_cmpstr (any_peer_get_id (g_ptr_array_index (link->c->connected, 1)), ==, second->id);
       g_assert_cmpuint (count_peers (link->c), ==, 2);
@@ -98,9 +98,9 @@ test_control_chars (gconstpointer data)
 
   /* C -> JavaScript: JSON.parse() refuses a raw control character in a
    * string (the packet's data then arrives as null). */
-  c_send (link->peer, msg);
+  send_local (link->peer, msg);
   event = js_expect (link->js, "message", 5000);
-  assert_json_equal (ev_member (event, "msg"), msg);
+  assert_json_equal (msg_member (event, "msg"), msg);
 
   g_assert_cmpuint (link->c->disconnected->len, ==, 0);
   link_close (link);
@@ -137,8 +137,8 @@ test_auth_accepted (gconstpointer data)
 {
   Direction dir = GPOINTER_TO_INT (data);
   const char * const js_args[] = { "--auth=" JS_AUTH, "--expect-auth=" C_AUTH, NULL };
-  g_autoptr(JsonNode) c_auth = json_parse (C_AUTH);
-  g_autoptr(JsonNode) js_auth = json_parse (JS_AUTH);
+  g_autoptr(JsonNode) c_auth = json_checked (C_AUTH);
+  g_autoptr(JsonNode) js_auth = json_checked (JS_AUTH);
   g_autoptr(JsonNode) auth_event = NULL;
   g_autoptr(JsonNode) connected = NULL;
   g_autoptr(GError) error = NULL;
@@ -149,7 +149,7 @@ test_auth_accepted (gconstpointer data)
   if (dir == DIR_JS_SERVER)
     {
       js = js_spawn ("server", 0, js_args);
-      peer = c_side_connect (c, js->port, &error);
+      peer = connect_local (c->socket, js->port, &error);
       g_assert_no_error (error);
     }
   else
@@ -163,8 +163,8 @@ test_auth_accepted (gconstpointer data)
 
   /* The JavaScript onAuth() got our auth-data and accepted it. */
   auth_event = js_expect (js, "auth", 1000);
-  g_assert_cmpstr (ev_str (auth_event, "id"), ==, any_socket_get_id (c->socket));
-  assert_json_equal (ev_member (auth_event, "auth"), c_auth);
+  g_assert_cmpstr (msg_string (auth_event, "id"), ==, any_socket_get_id (c->socket));
+  assert_json_equal (msg_member (auth_event, "auth"), c_auth);
   g_assert_true (json_object_get_boolean_member (json_node_get_object (auth_event), "accepted"));
 
   /* Our "authenticate" got its authPacket() and accepted it. */
@@ -187,7 +187,7 @@ test_auth_refused_by_js (gconstpointer data)
   Direction dir = GPOINTER_TO_INT (data);
   const char * const js_args[] = { "--expect-auth={\"token\":\"right\"}", NULL };
   g_autoptr(JsonNode) auth_event = NULL;
-  g_autoptr(JsonNode) wrong = json_parse ("{\"token\":\"wrong\"}");
+  g_autoptr(JsonNode) wrong = json_checked ("{\"token\":\"wrong\"}");
   CSide *c = c_side_new (5000, "{\"token\":\"wrong\"}", NULL);
   JsPeer *js;
 
@@ -197,7 +197,7 @@ test_auth_refused_by_js (gconstpointer data)
       g_autoptr(AnyPeer) peer = NULL;
 
       js = js_spawn ("server", 0, js_args);
-      peer = c_side_connect (c, js->port, &error);
+      peer = connect_local (c->socket, js->port, &error);
       g_assert_null (peer);
       note ("connect refused by the JS server: %s", error ? error->message : "(no error)");
       g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_AUTH_FAILED);
@@ -210,7 +210,7 @@ test_auth_refused_by_js (gconstpointer data)
       js = js_spawn ("client", c->port, js_args);
       /* The JavaScript client refuses our AUTH answer and disconnects. */
       connect_error = js_expect (js, "connect_error", 10000);
-      g_assert_cmpstr (ev_str (connect_error, "error"), ==, "Invalid Auth Packet!");
+      g_assert_cmpstr (msg_string (connect_error, "error"), ==, "Invalid Auth Packet!");
       /* We had accepted its AUTH (and so were connected) until it left. */
       if (c->connected->len > 0)
         {
@@ -223,7 +223,7 @@ test_auth_refused_by_js (gconstpointer data)
     }
 
   auth_event = js_expect (js, "auth", 5000);
-  assert_json_equal (ev_member (auth_event, "auth"), wrong);
+  assert_json_equal (msg_member (auth_event, "auth"), wrong);
   g_assert_false (json_object_get_boolean_member (json_node_get_object (auth_event), "accepted"));
   iterate_for (100);
   g_assert_null (js_take (js, "connected"));
@@ -241,7 +241,7 @@ test_auth_refused_by_c (gconstpointer data)
 {
   Direction dir = GPOINTER_TO_INT (data);
   const char * const js_args[] = { "--auth={\"token\":\"wrong\"}", NULL };
-  g_autoptr(JsonNode) wrong = json_parse ("{\"token\":\"wrong\"}");
+  g_autoptr(JsonNode) wrong = json_checked ("{\"token\":\"wrong\"}");
   CSide *c = c_side_new (5000, NULL, "{\"token\":\"right\"}");
   JsPeer *js;
 
@@ -252,14 +252,14 @@ test_auth_refused_by_c (gconstpointer data)
       g_autoptr(JsonNode) disconnected = NULL;
 
       js = js_spawn ("server", 0, js_args);
-      peer = c_side_connect (c, js->port, &error);
+      peer = connect_local (c->socket, js->port, &error);
       g_assert_null (peer);
       note ("C client refused the JS server: %s", error ? error->message : "(no error)");
       g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_AUTH_FAILED);
       /* The JavaScript server had accepted us, so it sees a disconnect. */
       disconnected = js_expect (js, "disconnected", 5000);
-      g_assert_cmpstr (ev_str (disconnected, "id"), ==, any_socket_get_id (c->socket));
-      g_assert_cmpstr (ev_str (disconnected, "reason"), ==, "Remote Connection Closed");
+      g_assert_cmpstr (msg_string (disconnected, "id"), ==, any_socket_get_id (c->socket));
+      g_assert_cmpstr (msg_string (disconnected, "reason"), ==, "Remote Connection Closed");
     }
   else
     {
@@ -268,7 +268,7 @@ test_auth_refused_by_c (gconstpointer data)
       c_side_listen (c);
       js = js_spawn ("client", c->port, js_args);
       connect_error = js_expect (js, "connect_error", 10000);
-      g_assert_cmpstr (ev_str (connect_error, "error"), ==, "Remote Connection Closed");
+      g_assert_cmpstr (msg_string (connect_error, "error"), ==, "Remote Connection Closed");
       g_assert_null (js_take (js, "auth"));  /* we never sent our AUTH */
     }
 
@@ -306,8 +306,8 @@ test_heartbeat (gconstpointer data)
   js_command_text (link->js, "{\"cmd\":\"stats\"}");
   stats = js_expect (link->js, "stats", 2000);
   note ("%s: JS side received %" G_GINT64_FORMAT " pings, %" G_GINT64_FORMAT " pongs",
-        dir_name (dir), ev_int (stats, "pings_received"), ev_int (stats, "pongs_received"));
-  g_assert_cmpint (ev_int (stats, "pings_received"), >=, 4);
+        dir_name (dir), msg_required_int (stats, "pings_received"), msg_required_int (stats, "pongs_received"));
+  g_assert_cmpint (msg_required_int (stats, "pings_received"), >=, 4);
   g_assert_true (any_peer_is_connected (link->peer));
   g_assert_cmpuint (link->c->disconnected->len, ==, 0);
   g_assert_null (js_take (link->js, "disconnected"));
@@ -333,10 +333,10 @@ test_heartbeat_pong (gconstpointer data)
   js_command_text (link->js, "{\"cmd\":\"stats\"}");
   stats = js_expect (link->js, "stats", 2000);
   note ("%s: with our heartbeat off, the JS side received %" G_GINT64_FORMAT " pongs, %"
-        G_GINT64_FORMAT " pings", dir_name (dir), ev_int (stats, "pongs_received"),
-        ev_int (stats, "pings_received"));
-  g_assert_cmpint (ev_int (stats, "pongs_received"), >=, 4);
-  g_assert_cmpint (ev_int (stats, "pings_received"), ==, 0);
+        G_GINT64_FORMAT " pings", dir_name (dir), msg_required_int (stats, "pongs_received"),
+        msg_required_int (stats, "pings_received"));
+  g_assert_cmpint (msg_required_int (stats, "pongs_received"), >=, 4);
+  g_assert_cmpint (msg_required_int (stats, "pings_received"), ==, 0);
   g_assert_cmpuint (link->c->heartbeats, ==, 0);
   g_assert_cmpint (any_peer_get_lag (link->peer), ==, -1);
   g_assert_true (any_peer_is_connected (link->peer));
@@ -376,9 +376,9 @@ test_missed_heartbeats (gconstpointer data)
   /* Once it runs again the JavaScript peer learns it was dropped. */
   js_signal (link->js, SIGCONT);
   disconnected = js_expect (link->js, "disconnected", 5000);
-  note ("%s: resumed JS peer reports: %s", dir_name (dir), ev_str (disconnected, "reason"));
-  g_assert_cmpstr (ev_str (disconnected, "id"), ==, any_socket_get_id (link->c->socket));
-  g_assert_cmpstr (ev_str (disconnected, "reason"), ==, "Remote Connection Closed");
+  note ("%s: resumed JS peer reports: %s", dir_name (dir), msg_string (disconnected, "reason"));
+  g_assert_cmpstr (msg_string (disconnected, "id"), ==, any_socket_get_id (link->c->socket));
+  g_assert_cmpstr (msg_string (disconnected, "reason"), ==, "Remote Connection Closed");
 
   link_close (link);
 }
@@ -393,7 +393,7 @@ test_disconnect_reasons (gconstpointer data)
   {
     g_autoptr(JsonNode) disconnected = NULL;
     g_autoptr(GError) error = NULL;
-    g_autoptr(JsonNode) msg = json_parse ("\"too late\"");
+    g_autoptr(JsonNode) msg = json_checked ("\"too late\"");
 
     link = link_open (dir, 5000, NULL);
     any_peer_disconnect (link->peer, "bye from C, é 漢字");
@@ -403,8 +403,8 @@ test_disconnect_reasons (gconstpointer data)
     g_assert_false (any_peer_send (link->peer, msg, &error));
     g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED);
     disconnected = js_expect (link->js, "disconnected", 5000);
-    g_assert_cmpstr (ev_str (disconnected, "id"), ==, any_socket_get_id (link->c->socket));
-    g_assert_cmpstr (ev_str (disconnected, "reason"), ==, "Remote Connection Closed");
+    g_assert_cmpstr (msg_string (disconnected, "id"), ==, any_socket_get_id (link->c->socket));
+    g_assert_cmpstr (msg_string (disconnected, "reason"), ==, "Remote Connection Closed");
     link_close (link);
   }
 
@@ -412,19 +412,19 @@ test_disconnect_reasons (gconstpointer data)
    * pending request fails with DISCONNECTED. */
   {
     g_autoptr(JsonNode) disconnected = NULL;
-    g_autoptr(JsonNode) msg = json_parse ("{\"op\":\"no reply for this one\"}");
-    g_autoptr(JsonNode) reason = json_parse ("\"bye from JS\"");
+    g_autoptr(JsonNode) msg = json_checked ("{\"op\":\"no reply for this one\"}");
+    g_autoptr(JsonNode) reason = json_checked ("\"bye from JS\"");
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(AnyPacket) reply = NULL;
     g_autoptr(JsonNode) message_event = NULL;
 
     link = link_open (dir, 5000, NULL);
-    any_peer_request_async (link->peer, msg, 10000, NULL, request_done, &result);
+    any_peer_request_async (link->peer, msg, 10000, NULL, store_result, &result);
     message_event = js_expect (link->js, "message", 5000);
     js_command_with (link->js, "disconnect", "reason", reason);
     disconnected = js_expect (link->js, "disconnected", 5000);
-    g_assert_cmpstr (ev_str (disconnected, "reason"), ==, "bye from JS");
+    g_assert_cmpstr (msg_string (disconnected, "reason"), ==, "bye from JS");
     g_assert_true (WAIT_FOR (link->c->disconnected->len > 0, 5000));
     note ("%s: JS closed, C reason: %s", dir_name (dir),
                     (char *) g_ptr_array_index (link->c->disconnected, 0));
@@ -481,8 +481,8 @@ test_internal (gconstpointer data)
 
   js_command_text (link->js, "{\"cmd\":\"synced_time\"}");
   synced = js_expect (link->js, "synced_time", 7000);
-  rtt = ev_double (synced, "rtt");
-  offset = ev_double (synced, "offset");
+  rtt = msg_required_double (synced, "rtt");
+  offset = msg_required_double (synced, "offset");
   note ("%s: getSyncedTime(): rtt %g ms, offset %g ms", dir_name (dir), rtt, offset);
   g_assert_cmpfloat (rtt, >=, 0);
   g_assert_cmpfloat (rtt, <, 2000);
@@ -491,8 +491,8 @@ test_internal (gconstpointer data)
 
   js_command_text (link->js, "{\"cmd\":\"rpc\",\"path\":[\"some\",\"method\"],\"params\":[1,\"é\"]}");
   rpc = js_expect (link->js, "rpc_error", 7000);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (ev_member (rpc, "error")));
-  error = json_node_get_object (ev_member (rpc, "error"));
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (msg_member (rpc, "error")));
+  error = json_node_get_object (msg_member (rpc, "error"));
   g_assert_cmpint (json_object_get_int_member (error, "code"), ==, 404);
   g_assert_cmpstr (json_object_get_string_member (error, "error"), ==, "Method not found!");
   g_assert_cmpstr (json_object_get_string_member (error, "details"), ==, "method: 'some,method'");
@@ -501,7 +501,7 @@ test_internal (gconstpointer data)
   /* A one-level method too. */
   js_command_text (link->js, "{\"cmd\":\"rpc\",\"path\":[\"ping\"],\"params\":[]}");
   rpc2 = js_expect (link->js, "rpc_error", 7000);
-  error = json_node_get_object (ev_member (rpc2, "error"));
+  error = json_node_get_object (msg_member (rpc2, "error"));
   g_assert_cmpint (json_object_get_int_member (error, "code"), ==, 404);
   g_assert_cmpstr (json_object_get_string_member (error, "details"), ==, "method: 'ping'");
 

@@ -45,7 +45,7 @@ js_check_stream (GPtrArray  *events,
     *n_after = 0;
   for (guint k = 0; k < events->len; k++)
     {
-      JsonNode *msg = ev_member (g_ptr_array_index (events, k), "msg");
+      JsonNode *msg = msg_member (g_ptr_array_index (events, k), "msg");
       JsonObject *object;
 
       if (msg == NULL || !JSON_NODE_HOLDS_OBJECT (msg))
@@ -56,7 +56,7 @@ js_check_stream (GPtrArray  *events,
       if (json_object_get_int_member (object, "i") != count)
         g_error ("JS side: stream '%s' message %" G_GINT64_FORMAT " arrived where %u was due",
                  name, json_object_get_int_member (object, "i"), count);
-      if (n_after != NULL && ev_int (g_ptr_array_index (events, k), "n") > after_n)
+      if (n_after != NULL && msg_required_int (g_ptr_array_index (events, k), "n") > after_n)
         (*n_after)++;
       count++;
     }
@@ -107,7 +107,7 @@ c_send_stream_item (AnyPeer    *peer,
   if (data != NULL)
     json_object_set_string_member (object, "data", data);
   json_node_take_object (msg, object);
-  c_send (peer, msg);
+  send_local (peer, msg);
 }
 
 static gboolean
@@ -188,10 +188,10 @@ e2e_wait (Link *link)
 
   /* Theirs: socket.on("e2e") and peer.on("e2e"), the protocol in E2EE. */
   js_e2e = js_expect (link->js, "e2e", 6000);
-  g_assert_cmpstr (ev_str (js_e2e, "id"), ==, any_socket_get_id (link->c->socket));
-  g_assert_cmpint (ev_int (js_e2e, "state"), ==, E2E_JS_ENCRYPTION_E2EE);
+  g_assert_cmpstr (msg_string (js_e2e, "id"), ==, any_socket_get_id (link->c->socket));
+  g_assert_cmpint (msg_required_int (js_e2e, "state"), ==, E2E_JS_ENCRYPTION_E2EE);
   peer_e2e = js_expect (link->js, "peer_e2e", 1000);
-  g_assert_cmpstr (ev_str (peer_e2e, "id"), ==, any_socket_get_id (link->c->socket));
+  g_assert_cmpstr (msg_string (peer_e2e, "id"), ==, any_socket_get_id (link->c->socket));
   g_assert_cmpuint (link->c->disconnected->len, ==, 0);
   return js_e2e;
 }
@@ -223,18 +223,10 @@ assert_capture_encrypted (JsonNode   *report,
 static void
 send_marker_both_ways (Link *link)
 {
-  g_autoptr(JsonNode) to_js = json_parse ("{\"secret\":\"" E2E_MARKER " vers JS é 漢字 😀\"}");
-  g_autoptr(JsonNode) to_c = json_parse ("{\"secret\":\"" E2E_MARKER " vers C ü 字 😀\"}");
-  g_autoptr(JsonNode) event = NULL;
-  g_autoptr(JsonNode) got = NULL;
+  g_autoptr(JsonNode) to_js = json_checked ("{\"secret\":\"" E2E_MARKER " vers JS é 漢字 😀\"}");
+  g_autoptr(JsonNode) to_c = json_checked ("{\"secret\":\"" E2E_MARKER " vers C ü 字 😀\"}");
 
-  c_send (link->peer, to_js);
-  event = js_expect (link->js, "message", 5000);
-  assert_json_equal (ev_member (event, "msg"), to_js);
-  js_command_with (link->js, "send", "msg", to_c);
-  g_assert_true (WAIT_FOR (link->c->messages.length > 0, 5000));
-  got = g_queue_pop_head (&link->c->messages);
-  assert_json_equal (got, to_c);
+  assert_link_carries (link, to_js, to_c);
 }
 
 /* A compat switch started by either side, then everything the plain
@@ -317,7 +309,7 @@ assert_js_burst_big (GPtrArray  *events,
 
   for (guint k = 0; k < events->len; k++)
     {
-      JsonNode *msg = ev_member (g_ptr_array_index (events, k), "msg");
+      JsonNode *msg = msg_member (g_ptr_array_index (events, k), "msg");
       JsonObject *object, *data;
 
       if (msg == NULL || !JSON_NODE_HOLDS_OBJECT (msg))
@@ -409,7 +401,7 @@ e2e_during_case (Direction dir,
       c_requests_start (&during, link->peer, 0, N_REQUESTS);
     }
   js_e2e = e2e_wait (link);
-  js_e2e_n = ev_int (js_e2e, "n");
+  js_e2e_n = msg_required_int (js_e2e, "n");
   if (!c_initiates)
     {
       g_autoptr(JsonNode) e2e_started = js_expect (link->js, "e2e_started", 2000);
@@ -419,9 +411,9 @@ e2e_during_case (Direction dir,
        * under way (on a loaded machine node may not have made its key
        * pair yet; then it went just before, which the ordering checks
        * below cover as well). */
-      g_assert_cmpint (ev_int (e2e_started, "state_after_call"), ==, E2E_JS_STATE_CONNECTED);
-      g_assert_true (ev_int (e2e_started, "state_during") == E2E_JS_STATE_SWITCHING ||
-                     ev_int (e2e_started, "state_during") == E2E_JS_STATE_CONNECTED);
+      g_assert_cmpint (msg_required_int (e2e_started, "state_after_call"), ==, E2E_JS_STATE_CONNECTED);
+      g_assert_true (msg_required_int (e2e_started, "state_during") == E2E_JS_STATE_SWITCHING ||
+                     msg_required_int (e2e_started, "state_during") == E2E_JS_STATE_CONNECTED);
     }
 
   /* Both streams go on, encrypted, for a while. */
@@ -433,7 +425,7 @@ e2e_during_case (Direction dir,
   c_count = c_stream_stop (link->c);
   js_command_text (link->js, "{\"cmd\":\"stream_stop\"}");
   stopped = js_expect (link->js, "stream_stopped", 5000);
-  js_count = (guint) ev_int (stopped, "count");
+  js_count = (guint) msg_required_int (stopped, "count");
 
   /* Every request answered, both ways. */
   if (c_initiates)
@@ -441,7 +433,7 @@ e2e_during_case (Direction dir,
   c_requests_finish (&during, link->peer, seqs);
   g_assert_cmpuint (g_hash_table_size (seqs), ==, N_REQUESTS);
   js_requests = js_expect (link->js, "requests_done", 15000);
-  g_assert_cmpint (ev_int (js_requests, "ok"), ==, 64);
+  g_assert_cmpint (msg_required_int (js_requests, "ok"), ==, 64);
 
   /* Everything arrives, in order, exactly once. */
   if (!WAIT_FOR (({ js_collect_messages (link->js, js_got);
@@ -566,7 +558,7 @@ test_e2e_policy_refuses_js (gconstpointer data)
   g_assert_cmpstr (link->c->e2e_order->str, ==, "");
 
   disconnected = js_expect (link->js, "disconnected", 3000);
-  g_assert_cmpstr (ev_str (disconnected, "reason"), ==, "Remote Connection Closed");
+  g_assert_cmpstr (msg_string (disconnected, "reason"), ==, "Remote Connection Closed");
   g_assert_null (js_take (link->js, "e2e"));
   g_assert_null (js_take (link->js, "peer_e2e"));
   g_assert_cmpuint (link->c->disconnected->len, ==, 1);
@@ -583,7 +575,7 @@ test_e2e_policy_refuses_c (gconstpointer data)
   Link *link = link_open_require_native (dir);
   g_autoptr(JsonNode) disconnected = NULL;
   g_autoptr(JsonNode) report = NULL;
-  g_autoptr(JsonNode) msg = json_parse ("\"after the refusal\"");
+  g_autoptr(JsonNode) msg = json_checked ("\"after the refusal\"");
   g_autoptr(GError) error = NULL;
   const char *reason;
 
@@ -602,7 +594,7 @@ test_e2e_policy_refuses_c (gconstpointer data)
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED);
 
   disconnected = js_expect (link->js, "disconnected", 3000);
-  g_assert_cmpstr (ev_str (disconnected, "reason"), ==, "Remote Connection Closed");
+  g_assert_cmpstr (msg_string (disconnected, "reason"), ==, "Remote Connection Closed");
   report = js_capture_report (link->js);
   g_assert_cmpint (capture_type_count (report, "in", "4"), ==, 0);
   g_assert_null (js_take (link->js, "e2e"));
@@ -637,14 +629,14 @@ e2e_heartbeat_case (Direction dir,
   js_capture_start (link->js);
   js_command_text (link->js, "{\"cmd\":\"stats\"}");
   stats_before = js_expect (link->js, "stats", 2000);
-  pings_before = ev_int (stats_before, "pings_received");
+  pings_before = msg_required_int (stats_before, "pings_received");
   heartbeats_before = link->c->heartbeats;
 
   iterate_for (5 * HEARTBEAT_MS);
 
   js_command_text (link->js, "{\"cmd\":\"stats\"}");
   stats_after = js_expect (link->js, "stats", 2000);
-  pings_after = ev_int (stats_after, "pings_received");
+  pings_after = msg_required_int (stats_after, "pings_received");
   note ("%s (switch by %s): after the switch, %u heartbeats in %u ms, lag %d ms; "
         "JS side got %" G_GINT64_FORMAT " pings", dir_name (dir), c_initiates ? "C" : "JS",
         link->c->heartbeats - heartbeats_before, 5 * HEARTBEAT_MS,

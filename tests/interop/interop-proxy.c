@@ -16,28 +16,6 @@
 static const char * const proxy_hub_js_args[] = { "--can-proxy", "--marker=" PROXY_MARKER, NULL };
 static const char * const proxy_client_js_args[] = { "--marker=" PROXY_MARKER, NULL };
 
-static gboolean
-allow_every_proxy (AnySocket  *socket,
-                   AnyPeer    *from,
-                   const char *target_id,
-                   gpointer    user_data)
-{
-  return TRUE;
-}
-
-static AnyPeer *
-c_proxy (CSide      *c,
-         const char *peer_id,
-         AnyPeer    *through,
-         GError    **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  any_socket_proxy_async (c->socket, peer_id, through, NULL, store_result, &result);
-  g_assert_true (WAIT_FOR (result != NULL, 10000));
-  return any_socket_proxy_finish (c->socket, result, error);
-}
-
 /* The next "connected" event of @js, which must be about @id. */
 static void
 js_expect_connected (JsPeer     *js,
@@ -46,7 +24,7 @@ js_expect_connected (JsPeer     *js,
 {
   g_autoptr(JsonNode) connected = js_expect (js, "connected", 5000);
 
-  g_assert_cmpstr (ev_str (connected, "id"), ==, id);
+  g_assert_cmpstr (msg_string (connected, "id"), ==, id);
   g_assert_true (json_object_get_boolean_member (json_node_get_object (connected), "proxy") == proxy);
 }
 
@@ -55,7 +33,7 @@ marker_message (const char *text)
 {
   g_autofree char *json = g_strdup_printf ("{\"secret\":\"" PROXY_MARKER " %s é 漢字 😀\"}", text);
 
-  return json_parse (json);
+  return json_checked (json);
 }
 
 /* A C peer and its proxied C peer: messages and a request, both ways. */
@@ -64,20 +42,20 @@ c_to_c_exchange (CSide *c1, AnyPeer *to_c2, CSide *c2, AnyPeer *to_c1, const cha
 {
   g_autoptr(JsonNode) there = marker_message (what);
   g_autoptr(JsonNode) back = marker_message ("back");
-  g_autoptr(JsonNode) echo = json_parse ("{\"op\":\"echo\",\"data\":\"through the hub\",\"i\":7}");
+  g_autoptr(JsonNode) echo = json_checked ("{\"op\":\"echo\",\"data\":\"through the hub\",\"i\":7}");
   g_autoptr(JsonNode) got = NULL, got_back = NULL;
   g_autoptr(AnyPacket) reply = NULL;
   g_autoptr(GError) error = NULL;
 
-  c_send (to_c2, there);
+  send_local (to_c2, there);
   g_assert_true (WAIT_FOR (c2->messages.length > 0, 5000));
   got = g_queue_pop_head (&c2->messages);
   assert_json_equal (got, there);
-  c_send (to_c1, back);
+  send_local (to_c1, back);
   g_assert_true (WAIT_FOR (c1->messages.length > 0, 5000));
   got_back = g_queue_pop_head (&c1->messages);
   assert_json_equal (got_back, back);
-  reply = c_request (to_c2, echo, 5000, &error);
+  reply = request_local (to_c2, echo, 5000, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (any_packet_get_msg (reply)), "echo"),
                    ==, "through the hub");
@@ -97,14 +75,14 @@ test_proxy_js_hub (gconstpointer data)
   g_autofree char *fingerprint = NULL, *own = NULL;
   AnyPeer *to_c1;
 
-  h1 = c_side_connect (c1, hub->port, &error);
+  h1 = connect_local (c1->socket, hub->port, &error);
   g_assert_no_error (error);
-  h2 = c_side_connect (c2, hub->port, &error);
+  h2 = connect_local (c2->socket, hub->port, &error);
   g_assert_no_error (error);
   js_expect_connected (hub, any_socket_get_id (c1->socket), FALSE);
   js_expect_connected (hub, any_socket_get_id (c2->socket), FALSE);
 
-  to_c2 = c_proxy (c1, any_socket_get_id (c2->socket), h1, &error);
+  to_c2 = proxy_local (c1->socket, any_socket_get_id (c2->socket), h1, &error);
   g_assert_no_error (error);
   g_assert_true (any_peer_is_proxy (to_c2));
   g_assert_true (any_peer_get_via (to_c2) == h1);
@@ -161,11 +139,11 @@ test_proxy_js_hub_refuses (gconstpointer data)
   g_autoptr(AnyPeer) h1 = NULL, h2 = NULL, to_c2 = NULL;
   g_autoptr(GError) error = NULL;
 
-  h1 = c_side_connect (c1, hub->port, &error);
+  h1 = connect_local (c1->socket, hub->port, &error);
   g_assert_no_error (error);
-  h2 = c_side_connect (c2, hub->port, &error);
+  h2 = connect_local (c2->socket, hub->port, &error);
   g_assert_no_error (error);
-  to_c2 = c_proxy (c1, any_socket_get_id (c2->socket), h1, &error);
+  to_c2 = proxy_local (c1->socket, any_socket_get_id (c2->socket), h1, &error);
   g_assert_null (to_c2);
   /* It closes without a reason ("Invalid proxy request!" stays on its
    * side): the request fails as the link goes. */
@@ -212,8 +190,8 @@ js_expect_message_from (JsPeer     *js,
 {
   g_autoptr(JsonNode) event = js_expect (js, "message", 5000);
 
-  g_assert_cmpstr (ev_str (event, "id"), ==, from_id);
-  assert_json_equal (ev_member (event, "msg"), msg);
+  g_assert_cmpstr (msg_string (event, "id"), ==, from_id);
+  assert_json_equal (msg_member (event, "msg"), msg);
 }
 
 static void
@@ -227,7 +205,7 @@ js_requests_to (JsPeer     *js,
 
   js_command_text (js, command);
   done = js_expect (js, "requests_done", 10000);
-  g_assert_cmpint (ev_int (done, "ok"), ==, count);
+  g_assert_cmpint (msg_required_int (done, "ok"), ==, count);
 }
 
 static void
@@ -254,7 +232,7 @@ js_proxy (JsPeer     *js,
 
   js_command_text (js, command);
   proxied = js_expect (js, "proxied", 5000);
-  g_assert_cmpstr (ev_str (proxied, "id"), ==, peer_id);
+  g_assert_cmpstr (msg_string (proxied, "id"), ==, peer_id);
 }
 
 /* Waits for a JavaScript side's "e2e" event about @id (compat: state 2). */
@@ -264,8 +242,8 @@ js_expect_e2e (JsPeer     *js,
 {
   g_autoptr(JsonNode) e2e = js_expect (js, "e2e", 6000);
 
-  g_assert_cmpstr (ev_str (e2e, "id"), ==, id);
-  g_assert_cmpint (ev_int (e2e, "state"), ==, E2E_JS_ENCRYPTION_E2EE);
+  g_assert_cmpstr (msg_string (e2e, "id"), ==, id);
+  g_assert_cmpint (msg_required_int (e2e, "state"), ==, E2E_JS_ENCRYPTION_E2EE);
 }
 
 /* A libanysocket hub and two JavaScript clients: one proxies to the
@@ -317,8 +295,8 @@ test_proxy_c_hub (gconstpointer data)
   /* J2 leaves: our hub tells J1. */
   js_command_for (j2, "disconnect", hub_id);
   gone = js_expect (j1, "disconnected", 5000);
-  g_assert_cmpstr (ev_str (gone, "id"), ==, j2->id);
-  g_assert_cmpstr (ev_str (gone, "reason"), ==, "Proxy Connection Closed");
+  g_assert_cmpstr (msg_string (gone, "id"), ==, j2->id);
+  g_assert_cmpstr (msg_string (gone, "reason"), ==, "Proxy Connection Closed");
 
   js_free (j1);
   js_free (j2);
@@ -341,7 +319,7 @@ proxy_mixed_case (gboolean c_hub,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) plain = marker_message ("plain"), secret = marker_message ("compat");
   g_autoptr(JsonNode) to_c = marker_message ("to C"), got = NULL, got2 = NULL, report = NULL;
-  g_autoptr(JsonNode) echo = json_parse ("{\"op\":\"echo\",\"data\":\"mixed\",\"i\":1}");
+  g_autoptr(JsonNode) echo = json_checked ("{\"op\":\"echo\",\"data\":\"mixed\",\"i\":1}");
   g_autoptr(AnyPacket) reply = NULL;
   JsPeer *capturer;
 
@@ -361,21 +339,21 @@ proxy_mixed_case (gboolean c_hub,
     }
   j = js_spawn_full ("client", port, proxy_client_js_args, FALSE);
   js_expect_connected (j, hub_id, FALSE);
-  h = c_side_connect (c, port, &error);
+  h = connect_local (c->socket, port, &error);
   g_assert_no_error (error);
 
-  to_j = c_proxy (c, j->id, h, &error);
+  to_j = proxy_local (c->socket, j->id, h, &error);
   g_assert_no_error (error);
   g_assert_true (any_peer_is_proxy (to_j));
   js_expect_connected (j, any_socket_get_id (c->socket), TRUE);
 
-  c_send (to_j, plain);
+  send_local (to_j, plain);
   js_expect_message_from (j, any_socket_get_id (c->socket), plain);
   js_send_to (j, any_socket_get_id (c->socket), to_c);
   g_assert_true (WAIT_FOR (c->messages.length > 0, 5000));
   got = g_queue_pop_head (&c->messages);
   assert_json_equal (got, to_c);
-  reply = c_request (to_j, echo, 5000, &error);
+  reply = request_local (to_j, echo, 5000, &error);
   g_assert_no_error (error);
   js_requests_to (j, any_socket_get_id (c->socket), 8);
 
@@ -392,7 +370,7 @@ proxy_mixed_case (gboolean c_hub,
    * JavaScript client on its link from our hub. */
   capturer = js_hub != NULL ? js_hub : j;
   js_capture_start (capturer);
-  c_send (to_j, secret);
+  send_local (to_j, secret);
   js_expect_message_from (j, any_socket_get_id (c->socket), secret);
   js_send_to (j, any_socket_get_id (c->socket), to_c);
   g_assert_true (WAIT_FOR (c->messages.length > 0, 5000));

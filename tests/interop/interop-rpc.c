@@ -50,7 +50,7 @@ rpc_bytes_info (GBytes *bytes, gboolean with_is_buffer)
                                            with_is_buffer ? "\"is_buffer\":true," : "",
                                            g_bytes_get_size (bytes), digest);
 
-  return json_parse (text);
+  return json_checked (text);
 }
 
 /* The C side's methods */
@@ -112,7 +112,7 @@ static gboolean
 complete_later (gpointer user_data)
 {
   AnyRpcCall *call = user_data;
-  g_autoptr(JsonNode) answer = json_parse ("\"later \u2713\"");
+  g_autoptr(JsonNode) answer = json_checked ("\"later \u2713\"");
 
   any_rpc_call_return_value (call, answer);
   return G_SOURCE_REMOVE;
@@ -157,8 +157,8 @@ test_rpc_js_calls_c (gconstpointer data)
   g_signal_connect (link->c->socket, "rpc::later", G_CALLBACK (on_c_rpc_later), NULL);
 
   ev = js_rpc (link->js, "{\"cmd\":\"rpc\",\"path\":[\"math\",\"add\"],\"params\":[2,40]}", "rpc_result");
-  g_assert_cmpint (ev_int (ev, "result"), ==, 42);
-  g_assert_null (ev_member (ev, "buffer"));
+  g_assert_cmpint (msg_required_int (ev, "result"), ==, 42);
+  g_assert_null (msg_member (ev, "buffer"));
   json_node_unref (ev);
 
   /* Buffers: the JavaScript caller lists them as "bin": ["1","2"]. */
@@ -172,15 +172,15 @@ test_rpc_js_calls_c (gconstpointer data)
     g_autofree char *empty_text = json_to_string (empty_info, FALSE);
     g_autofree char *text = g_strdup_printf ("[\"label \u00e9\",%s,%s]", big_text, empty_text);
 
-    expected_info = json_parse (text);
+    expected_info = json_checked (text);
   }
-  assert_json_equal (ev_member (ev, "result"), expected_info);
+  assert_json_equal (msg_member (ev, "result"), expected_info);
   json_node_unref (ev);
 
   /* A binary result arrives as a Buffer. */
   ev = js_rpc (link->js, "{\"cmd\":\"rpc\",\"path\":[\"bytes\",\"make\"],\"params\":[1000,171]}", "rpc_result");
   g_assert_true (json_object_get_boolean_member_with_default (json_node_get_object (ev), "buffer", FALSE));
-  made_data = g_base64_decode (ev_str (ev, "result"), &made_len);
+  made_data = g_base64_decode (msg_string (ev, "result"), &made_len);
   g_assert_cmpuint (made_len, ==, 1000);
   for (gsize i = 0; i < made_len; i++)
     g_assert_cmpuint (made_data[i], ==, 171);
@@ -188,14 +188,14 @@ test_rpc_js_calls_c (gconstpointer data)
 
   /* A handler's error is a 500; a method nobody serves a 404. */
   ev = js_rpc (link->js, "{\"cmd\":\"rpc\",\"path\":[\"fail\"],\"params\":[]}", "rpc_error");
-  error = json_node_get_object (ev_member (ev, "error"));
+  error = json_node_get_object (msg_member (ev, "error"));
   g_assert_cmpint (json_object_get_int_member (error, "code"), ==, 500);
   g_assert_cmpstr (json_object_get_string_member (error, "error"), ==, "C handler failure \u00e9");
   g_assert_cmpstr (json_object_get_string_member (error, "details"), ==, "method: 'fail'");
   json_node_unref (ev);
 
   ev = js_rpc (link->js, "{\"cmd\":\"rpc\",\"path\":[\"math\",\"sub\"],\"params\":[1]}", "rpc_error");
-  error = json_node_get_object (ev_member (ev, "error"));
+  error = json_node_get_object (msg_member (ev, "error"));
   g_assert_cmpint (json_object_get_int_member (error, "code"), ==, 404);
   g_assert_cmpstr (json_object_get_string_member (error, "error"), ==, "Method not found!");
   g_assert_cmpstr (json_object_get_string_member (error, "details"), ==, "method: 'math,sub'");
@@ -203,7 +203,7 @@ test_rpc_js_calls_c (gconstpointer data)
 
   /* Completed later, from a timeout. */
   ev = js_rpc (link->js, "{\"cmd\":\"rpc\",\"path\":[\"later\"]}", "rpc_result");
-  g_assert_cmpstr (ev_str (ev, "result"), ==, "later \u2713");
+  g_assert_cmpstr (msg_string (ev, "result"), ==, "later \u2713");
   json_node_unref (ev);
 
   g_assert_null (js_take (link->js, "rpc_timeout"));
@@ -221,7 +221,7 @@ c_call (AnyPeer     *peer,
         GError     **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(JsonNode) params = json_parse (params_json);
+  g_autoptr(JsonNode) params = json_checked (params_json);
 
   any_peer_call_async (peer, method, json_node_get_array (params), NULL, store_result, &result);
   g_assert_true (WAIT_FOR (result != NULL, 10000));
@@ -248,7 +248,7 @@ assert_c_call (AnyPeer    *peer,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) got = c_call (peer, method, params_json, &error);
-  g_autoptr(JsonNode) expected = json_parse (expected_json);
+  g_autoptr(JsonNode) expected = json_checked (expected_json);
 
   g_assert_no_error (error);
   assert_json_equal (got, expected);
@@ -315,8 +315,8 @@ test_rpc_c_calls_js (gconstpointer data)
   /* A Buffer result: bytes through invoke, base64 through call. */
   {
     g_autoptr(AnyRpcCall) call = any_rpc_call_new ("bytes.make");
-    g_autoptr(JsonNode) len = json_parse ("1000");
-    g_autoptr(JsonNode) byte = json_parse ("171");
+    g_autoptr(JsonNode) len = json_checked ("1000");
+    g_autoptr(JsonNode) byte = json_checked ("171");
     g_autoptr(GBytes) got = NULL;
     g_autoptr(JsonNode) as_call = NULL;
     g_autofree char *expected_base64 = NULL;

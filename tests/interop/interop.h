@@ -8,6 +8,11 @@
 
 #include <anysocket.h>
 
+/* WAIT_FOR(), iterate_for(), listen_local(), connect_local(),
+ * request_local(), send_local(), json_checked(), msg_string(),
+ * assert_json_equal()... */
+#include "loopback.h"
+
 /* 5 MiB of JavaScript string: 5 x 1,048,576 UTF-16 code units. */
 #define BIG_UNITS       (5 * 1048576)
 #define HEARTBEAT_MS    200
@@ -24,17 +29,6 @@ typedef enum {
   g_autofree char *note_text_ = g_strdup_printf (__VA_ARGS__);          \
   g_printerr ("# %s\n", note_text_);                                    \
 } G_STMT_END
-
-/* Iterates the default main context until @cond holds or @ms have passed;
- * evaluates to the last value of @cond (evaluated once per iteration). */
-#define WAIT_FOR(cond, ms) ({                                           \
-  gboolean wait_timed_out_ = FALSE, wait_ok_;                           \
-  guint wait_id_ = g_timeout_add ((ms), set_flag, &wait_timed_out_);    \
-  while (!(wait_ok_ = !!(cond)) && !wait_timed_out_)                    \
-    g_main_context_iteration (NULL, TRUE);                              \
-  if (!wait_timed_out_)                                                 \
-    g_source_remove (wait_id_);                                         \
-  wait_ok_; })
 
 typedef struct {
   const char       *name;
@@ -109,24 +103,18 @@ struct _Requests {
   RequestSlot   slots[N_REQUESTS];
 };
 
-/* For WAIT_FOR: sets *(gboolean *) @data. */
-gboolean set_flag (gpointer data);
-
 extern const char *node_path;
 extern gboolean verbose;
 
 #define E2E_JS_ENCRYPTION_E2EE  2
 
-void assert_json_equal (JsonNode *got,
-                        JsonNode *expected);
+void assert_link_carries (Link     *link,
+                          JsonNode *to_js,
+                          JsonNode *to_c);
 void assert_link_works (Link *link);
 char * big_string (guint units,
                    guint32 seed,
                    gboolean astral);
-AnyPacket * c_request (AnyPeer  *peer,
-                       JsonNode *msg,
-                       guint     ms,
-                       GError  **error);
 void c_requests_finish (Requests   *requests,
                         AnyPeer    *peer,
                         GHashTable *seqs);
@@ -134,11 +122,6 @@ void c_requests_start (Requests *requests,
                        AnyPeer  *peer,
                        guint     first,
                        guint     count);
-void c_send (AnyPeer  *peer,
-             JsonNode *msg);
-AnyPeer * c_side_connect (CSide   *c,
-                          guint    port,
-                          GError **error);
 void c_side_free (CSide *c);
 void c_side_listen (CSide *c);
 CSide * c_side_new (guint       heartbeat_ms,
@@ -152,20 +135,11 @@ gint64 capture_type_count (JsonNode   *report,
                            const char *type);
 guint count_peers (CSide *c);
 const char * dir_name (Direction dir);
-double ev_double (JsonNode   *event,
-                  const char *member);
-gint64 ev_int (JsonNode   *event,
-               const char *member);
-JsonNode * ev_member (JsonNode   *event,
-                      const char *member);
-const char * ev_str (JsonNode   *event,
-                     const char *member);
 void exchange_big (Link   *link,
                    gint64 *c_to_js_ms,
                    gint64 *js_to_c_ms);
 void exchange_messages (Link *link);
 void exchange_requests (Link *link);
-void iterate_for (guint ms);
 JsonNode * js_capture_report (JsPeer *js);
 void js_capture_start (JsPeer *js);
 void js_command (JsPeer   *js,
@@ -191,7 +165,6 @@ JsPeer * js_spawn_full (const char         *mode,
                         gboolean            wss_first);
 JsonNode * js_take (JsPeer     *js,
                     const char *name);
-JsonNode * json_parse (const char *text);
 void link_close (Link *link);
 Link * link_open (Direction           dir,
                   guint               heartbeat_ms,
@@ -204,13 +177,7 @@ Link * link_open_with (Direction           dir,
                        CSide              *c,
                        const char * const *js_args,
                        gboolean            wss_first);
-void request_done (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data);
 char * sha256_hex (const char *text);
-void store_result (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data);
 guint utf16_length (const char *text);
 
 /* Registering cases (test-interop.c) */
