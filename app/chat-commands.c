@@ -351,6 +351,38 @@ cmd_verify (ChatApp  *app,
   return TRUE;
 }
 
+/* A known peer came back with another key and was refused: /trust shows
+ * both fingerprints, /trust PEER yes remembers the new key instead (the
+ * next link with it is accepted, unverified). */
+static gboolean
+cmd_trust (ChatApp  *app,
+           char    **args,
+           GError  **error)
+{
+  g_autofree char *known = NULL;
+  g_autofree char *presented = NULL;
+
+  if (args[1] != NULL && !g_str_equal (args[1], "yes"))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Usage: /trust PEER, then /trust PEER yes"));
+      return FALSE;
+    }
+  if (!chat_mesh_changed_key (app->mesh, args[0], &known, &presented, error))
+    return FALSE;
+  if (args[1] == NULL)
+    {
+      info (app, _("%s came back with another key. Ask them, out of band, which is theirs:"), args[0]);
+      info (app, _("  known:     %s"), known != NULL ? known : "?");
+      info (app, _("  presented: %s"), presented);
+      info (app, _("If they confirm the new one, type /trust %s yes"), args[0]);
+      return TRUE;
+    }
+  if (!chat_mesh_trust_changed_key (app->mesh, args[0], error))
+    return FALSE;
+  info (app, _("The new key of %s is remembered: its next link is accepted (unverified)"), args[0]);
+  return TRUE;
+}
+
 static gboolean
 cmd_quit (ChatApp  *app,
           char    **args,
@@ -375,6 +407,7 @@ static const Command commands[] = {
   { "whois", N_("PEER"), N_("id, address, lag, E2E mode, fingerprint, route of a peer"), 1, 1, FALSE, COMPLETE_PEER, cmd_whois },
   { "e2e", N_("PEER"), N_("switch the link with a peer to E2E, or show its mode"), 1, 1, FALSE, COMPLETE_PEER, cmd_e2e },
   { "verify", N_("PEER [yes]"), N_("show both fingerprints to compare; with yes, mark the peer verified"), 1, 2, FALSE, COMPLETE_PEER, cmd_verify },
+  { "trust", N_("PEER [yes]"), N_("show a known peer's refused new key; with yes, accept it"), 1, 2, FALSE, COMPLETE_NOTHING, cmd_trust },
   { "quit", N_("[REASON]"), N_("leave anychat"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_quit },
   { NULL }
 };

@@ -27,6 +27,7 @@ struct _ChatMesh {
   GHashTable     *auths;        /* peer id -> the AUTH object of an anychat peer */
   GPtrArray      *targets;      /* ChatTarget: URIs we connect to */
   GHashTable     *outbox;       /* peer id -> GPtrArray of ChatMessage, waiting for a proxy */
+  GHashTable     *changed_keys; /* uid -> a new key refused (chat-mesh-trust.c) */
   ChatRate       *author_rate;  /* room messages per author id */
   ChatRate       *link_rate;    /* room messages and presence per direct peer */
   gboolean        stopping;
@@ -60,6 +61,12 @@ void     chat_mesh_room_limits_init (ChatMesh         *mesh);
 void     chat_mesh_on_message      (AnySocket         *socket,
                                     AnyPacket         *packet,
                                     ChatMesh          *mesh);
+
+/* chat-mesh-trust.c */
+void     chat_mesh_trust_init      (ChatMesh   *mesh);
+void     chat_mesh_trust_note_refused (ChatMesh   *mesh,
+                                       JsonObject *auth,
+                                       const char *reason);
 
 /* chat-mesh-reconnect.c */
 void     chat_mesh_targets_init    (ChatMesh   *mesh);

@@ -185,6 +185,8 @@ on_disconnected (AnySocket  *socket,
   gboolean key_changed = reason != NULL && strstr (reason, "E2E") != NULL && strstr (reason, "changed") != NULL;
   gboolean by_user = g_strcmp0 (reason, BY_USER) == 0;
 
+  if (key_changed && strstr (reason, mesh->model->own_id) == NULL)
+    chat_mesh_trust_note_refused (mesh, g_hash_table_lookup (mesh->auths, id), reason);
   g_hash_table_remove (mesh->auths, id);
   if (mesh->stopping)
     return;
@@ -245,6 +247,8 @@ on_untrusted (AnySocket  *socket,
   ChatWindow *window = chat_model_find_window (mesh->model, peer_id);
   g_autofree char *text = NULL;
 
+  if (strstr (reason, "changed") != NULL && strstr (reason, mesh->model->own_id) == NULL)
+    chat_mesh_trust_note_refused (mesh, auth, reason);
   /* its AUTH is not the known peer's: a link of that id still up keeps its own */
   if (peer == NULL || peer->link == NULL)
     g_hash_table_remove (mesh->auths, peer_id);
@@ -358,6 +362,7 @@ chat_mesh_new (ChatModel      *model,
   mesh->outbox = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   chat_mesh_targets_init (mesh);
   chat_mesh_room_limits_init (mesh);
+  chat_mesh_trust_init (mesh);
 
   chat_mesh_update_auth_data (mesh);
   any_socket_set_heartbeat_interval (socket, config->heartbeat_ms);
@@ -386,6 +391,7 @@ chat_mesh_free (ChatMesh *mesh)
   chat_rate_free (mesh->author_rate);
   chat_rate_free (mesh->link_rate);
   g_hash_table_unref (mesh->auths);
+  g_hash_table_unref (mesh->changed_keys);
   g_hash_table_unref (mesh->outbox);
   g_ptr_array_unref (mesh->targets);
   g_free (mesh);

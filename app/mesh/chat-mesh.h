@@ -46,6 +46,16 @@ void       chat_mesh_send_private   (ChatMesh       *mesh,
 gboolean   chat_mesh_verify         (ChatMesh       *mesh,
                                      ChatPeer       *peer,
                                      GError        **error);
+/* A known peer's new key that was refused (/trust): the remembered and
+ * the presented fingerprints; then the new one remembered instead. */
+gboolean   chat_mesh_changed_key    (ChatMesh       *mesh,
+                                     const char     *nick,
+                                     char          **known,
+                                     char          **presented,
+                                     GError        **error);
+gboolean   chat_mesh_trust_changed_key (ChatMesh    *mesh,
+                                        const char  *nick,
+                                        GError     **error);
 void       chat_mesh_stop           (ChatMesh       *mesh,
                                      const char     *reason);
 gboolean   chat_mesh_is_idle        (ChatMesh       *mesh);

@@ -102,6 +102,20 @@ def test(tap, tmux):
         raise Failure('A, whose key changed, blames bob:\n' + a3.screen())
     tap.ok('A, whose key changed, is told that bob knows another key for it')
 
+    # B accepts the new key, after asking: then a new link is taken
+    b.type('/trust alice')
+    b.wait_for(r'known: +(\d{5} ){5}')      # the rest wraps on the next row
+    b.wait_for(r'presented: +(\d{5} ){5}')
+    b.wait_for(r'If they confirm the new one, type /trust alice yes')
+    b.type('/trust alice yes')
+    b.wait_for(r'The new key of alice is remembered')
+    b.type(f'/connect {uri}')
+    b.wait_for(r'\? alice .*=$', what='alice linked again, native E2E, unverified')
+    a3.wait_for(r'bob joined')
+    b.type('welcome back')
+    a3.wait_for(r'<bob> welcome back')
+    tap.ok('/trust alice shows both fingerprints; /trust alice yes, and her new key links (unverified)')
+
 
 if __name__ == '__main__':
     main(test)
