@@ -81,22 +81,26 @@ chat_mesh_trust_note_refused (ChatMesh   *mesh,
   g_hash_table_replace (mesh->changed_keys, g_strdup (uid), key);
 }
 
-/* The uid of the refused key that @nick gave (transfer none), or NULL. */
-static const char *
+/* The refused key that @nick gave and its uid (transfer none), or NULL
+ * and @error set. */
+static ChangedKey *
 find_by_nick (ChatMesh    *mesh,
               const char  *nick,
-              ChangedKey **found)
+              const char **uid,
+              GError     **error)
 {
   GHashTableIter iter;
-  gpointer uid, value;
+  gpointer key, value;
 
   g_hash_table_iter_init (&iter, mesh->changed_keys);
-  while (g_hash_table_iter_next (&iter, &uid, &value))
+  while (g_hash_table_iter_next (&iter, &key, &value))
     if (g_str_equal (((ChangedKey *) value)->nick, nick))
       {
-        *found = value;
-        return uid;
+        *uid = key;
+        return value;
       }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               _("No new key of %s was refused: nothing to trust"), nick);
   return NULL;
 }
 
@@ -107,15 +111,11 @@ chat_mesh_changed_key (ChatMesh    *mesh,
                        char       **presented,
                        GError     **error)
 {
-  ChangedKey *key = NULL;
-  const char *uid = find_by_nick (mesh, nick, &key);
+  const char *uid = NULL;
+  ChangedKey *key = find_by_nick (mesh, nick, &uid, error);
 
-  if (uid == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("No new key of %s was refused: nothing to trust"), nick);
-      return FALSE;
-    }
+  if (key == NULL)
+    return FALSE;
   *known = chat_known_peers_fingerprint (mesh->known, uid);
   *presented = g_strdup (key->fingerprint);
   return TRUE;
@@ -126,15 +126,11 @@ chat_mesh_trust_changed_key (ChatMesh    *mesh,
                              const char  *nick,
                              GError     **error)
 {
-  ChangedKey *key = NULL;
-  const char *uid = find_by_nick (mesh, nick, &key);
+  const char *uid = NULL;
+  ChangedKey *key = find_by_nick (mesh, nick, &uid, error);
 
-  if (uid == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("No new key of %s was refused: nothing to trust"), nick);
-      return FALSE;
-    }
+  if (key == NULL)
+    return FALSE;
   /* unverified: the user compared it once, but /verify is for a live link */
   if (!chat_known_peers_remember (mesh->known, uid, key->nick, key->fingerprint, FALSE, error))
     return FALSE;
