@@ -149,6 +149,14 @@ cmd_disconnect (ChatApp  *app,
 }
 
 static gboolean
+cmd_reconnect (ChatApp  *app,
+               char    **args,
+               GError  **error)
+{
+  return chat_mesh_reconnect (app->mesh, args[0], error);
+}
+
+static gboolean
 cmd_nick (ChatApp  *app,
           char    **args,
           GError  **error)
@@ -398,6 +406,7 @@ static const Command commands[] = {
   { "connect", N_("URI"), N_("connect to a peer (ws://HOST:PORT)"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_connect },
   { "listen", N_("URI"), N_("listen on one more address (ws://HOST:PORT)"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_listen },
   { "disconnect", N_("PEER"), N_("drop the link with a peer (no reconnecting)"), 1, 1, FALSE, COMPLETE_PEER, cmd_disconnect },
+  { "reconnect", N_("PEER"), N_("dial again a peer whose link a user dropped"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_reconnect },
   { "nick", N_("NAME"), N_("change your nick"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_nick },
   { "msg", N_("PEER TEXT"), N_("send a private message"), 2, 2, TRUE, COMPLETE_PEER, cmd_msg },
   { "query", N_("PEER"), N_("open a private window with a peer"), 1, 1, FALSE, COMPLETE_PEER, cmd_query },

@@ -26,6 +26,7 @@ struct _ChatMesh {
   ChatSeen       *seen;
   GHashTable     *auths;        /* peer id -> the AUTH object of an anychat peer */
   GPtrArray      *targets;      /* ChatTarget: URIs we connect to */
+  GHashTable     *dropped;      /* nick -> URI of a link a user dropped */
   GHashTable     *outbox;       /* peer id -> GPtrArray of ChatMessage, waiting for a proxy */
   GHashTable     *changed_keys; /* uid -> a new key refused (chat-mesh-trust.c) */
   ChatRate       *author_rate;  /* room messages per author id */
@@ -74,6 +75,9 @@ gboolean chat_mesh_target_lost     (ChatMesh   *mesh,
                                     const char *peer_id);
 void     chat_mesh_target_forget   (ChatMesh   *mesh,
                                     const char *peer_id);
+gboolean chat_mesh_target_drop     (ChatMesh   *mesh,
+                                    const char *peer_id,
+                                    const char *nick);
 
 /* chat-mesh-direct.c */
 void     chat_mesh_receive_private (ChatMesh    *mesh,

@@ -17,6 +17,8 @@
 #include "mesh/chat-mesh-private.h"
 
 #define MAX_BACKOFF_S 60
+/* dropped links remembered for /reconnect (nicks come from peers) */
+#define MAX_DROPPED 256
 
 typedef struct {
   ChatMesh *mesh;
@@ -40,6 +42,7 @@ void
 chat_mesh_targets_init (ChatMesh *mesh)
 {
   mesh->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) chat_target_free);
+  mesh->dropped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static ChatTarget *
@@ -200,6 +203,43 @@ chat_mesh_target_lost (ChatMesh   *mesh,
   g_clear_pointer (&target->peer_id, g_free);
   schedule (target);
   chat_model_notice (mesh->model, CHAT_LINE_INFO, _("Reconnecting to %s in %u s"), target->uri, target->backoff_s);
+  return TRUE;
+}
+
+/* A link a user dropped (ours with /disconnect, or the other side's):
+ * no retrying, but /reconnect may dial @nick's address again. */
+gboolean
+chat_mesh_target_drop (ChatMesh   *mesh,
+                       const char *peer_id,
+                       const char *nick)
+{
+  ChatTarget *target = find_target (mesh, peer_id);
+
+  if (target == NULL)
+    return FALSE;
+  if (nick != NULL && g_hash_table_size (mesh->dropped) < MAX_DROPPED)
+    g_hash_table_replace (mesh->dropped, g_strdup (nick), g_strdup (target->uri));
+  g_ptr_array_remove (mesh->targets, target);
+  return TRUE;
+}
+
+gboolean
+chat_mesh_reconnect (ChatMesh    *mesh,
+                     const char  *nick,
+                     GError     **error)
+{
+  g_autofree char *uri = NULL;
+  gpointer key;
+
+  if (!g_hash_table_steal_extended (mesh->dropped, nick, &key, (gpointer *) &uri))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("No dropped link to %s that we dialled: /connect its address"), nick);
+      return FALSE;
+    }
+  g_free (key);
+  chat_model_notice (mesh->model, CHAT_LINE_INFO, _("Connecting to %s…"), uri);
+  chat_mesh_connect (mesh, uri, TRUE);
   return TRUE;
 }
 

@@ -224,9 +224,15 @@ on_disconnected (AnySocket  *socket,
   if (peer->said_hello)
     chat_mesh_flood_presence (mesh, CHAT_PRESENCE_LEAVE, id, peer->nick, NULL, NULL, id);
   chat_model_event (mesh->model, _("%s left (%s)"), peer->nick, reason);
+  /* a link a user dropped, on either side, stays dropped: no retry
+   * undoes it, until someone asks again */
+  if (by_user && chat_mesh_target_drop (mesh, id, peer->nick))
+    chat_model_notice (mesh->model, CHAT_LINE_INFO, _("%s dropped the link: /reconnect %s to ask again"),
+                       peer->nick, peer->nick);
+  else if (!by_user)
+    chat_mesh_target_lost (mesh, id);
   chat_model_remove_peer (mesh->model, id);
   forget_routes_through (mesh, id);
-  chat_mesh_target_lost (mesh, id);
 }
 
 /* A link claimed the id of a peer whose key we know and did not prove
@@ -392,6 +398,7 @@ chat_mesh_free (ChatMesh *mesh)
   chat_rate_free (mesh->link_rate);
   g_hash_table_unref (mesh->auths);
   g_hash_table_unref (mesh->changed_keys);
+  g_hash_table_unref (mesh->dropped);
   g_hash_table_unref (mesh->outbox);
   g_ptr_array_unref (mesh->targets);
   g_free (mesh);
@@ -471,8 +478,8 @@ void
 chat_mesh_disconnect (ChatMesh *mesh,
                       ChatPeer *peer)
 {
-  /* the user's wish: no reconnecting */
-  chat_mesh_target_forget (mesh, peer->id);
+  /* the user's wish: no reconnecting (but /reconnect) */
+  chat_mesh_target_drop (mesh, peer->id, peer->nick);
   if (peer->link != NULL)
     any_peer_disconnect (peer->link, BY_USER);
 }

@@ -36,6 +36,9 @@ void       chat_mesh_connect        (ChatMesh       *mesh,
                                      gboolean        retry);
 void       chat_mesh_disconnect     (ChatMesh       *mesh,
                                      ChatPeer       *peer);
+gboolean   chat_mesh_reconnect      (ChatMesh       *mesh,
+                                     const char     *nick,
+                                     GError        **error);
 void       chat_mesh_say            (ChatMesh       *mesh,
                                      const char     *text);
 void       chat_mesh_set_nick       (ChatMesh       *mesh,
