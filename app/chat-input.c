@@ -66,18 +66,14 @@ static gsize
 previous_boundary (ChatInput *input,
                    gsize      offset)
 {
-  if (offset == 0)
-    return 0;
-  return g_utf8_find_prev_char (input->text->str, input->text->str + offset) - input->text->str;
+  return chat_text_prev_grapheme (input->text->str, input->text->len, offset);
 }
 
 static gsize
 next_boundary (ChatInput *input,
                gsize      offset)
 {
-  if (offset >= input->text->len)
-    return input->text->len;
-  return g_utf8_next_char (input->text->str + offset) - input->text->str;
+  return chat_text_next_grapheme (input->text->str, input->text->len, offset);
 }
 
 void

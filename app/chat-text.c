@@ -97,6 +97,74 @@ chat_text_wrap (const char *text,
 /* Text from the network, made safe to draw: valid UTF-8, no control
  * characters (an escape sequence could reprogram the terminal), at most
  * @max_bytes, cut at a character boundary. */
+/* What continues the character before it on screen (UAX #29, the
+ * extending rules, without its tables): combining marks (an accent typed
+ * as e + U+0301), variation selectors, emoji skin tones and tags, and the
+ * zero width joiner, after which the next character joins too (emoji
+ * sequences such as a family). */
+static gboolean
+extends (gunichar c)
+{
+  return g_unichar_ismark (c) ||
+         c == 0x200D ||
+         (c >= 0x1F3FB && c <= 0x1F3FF) ||
+         (c >= 0xE0020 && c <= 0xE007F);
+}
+
+static gboolean
+is_regional_indicator (gunichar c)
+{
+  return c >= 0x1F1E6 && c <= 0x1F1FF;
+}
+
+gsize
+chat_text_next_grapheme (const char *text,
+                         gsize       len,
+                         gsize       offset)
+{
+  const char *end = text + len;
+  const char *p = text + offset;
+  gunichar first, last;
+
+  if (p >= end)
+    return len;
+  first = last = g_utf8_get_char (p);
+  p = g_utf8_next_char (p);
+  /* a flag is two regional indicators */
+  if (is_regional_indicator (first) && p < end && is_regional_indicator (g_utf8_get_char (p)))
+    p = g_utf8_next_char (p);
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!extends (c) && last != 0x200D)
+        break;
+      last = c;
+      p = g_utf8_next_char (p);
+    }
+  return p - text;
+}
+
+/* Input lines are short (CHAT_MAX_TEXT_BYTES): counting from the start
+ * is simpler than the rules backwards. */
+gsize
+chat_text_prev_grapheme (const char *text,
+                         gsize       len,
+                         gsize       offset)
+{
+  gsize boundary = 0;
+
+  while (boundary < offset)
+    {
+      gsize next = chat_text_next_grapheme (text, len, boundary);
+
+      if (next >= offset)
+        break;
+      boundary = next;
+    }
+  return boundary;
+}
+
 /* Characters a peer must not get onto our screen as they are: control
  * characters (escape sequences reprogram the terminal, newlines break a
  * line or a log record) and the bidirectional formatting characters

@@ -15,6 +15,15 @@ gsize  chat_text_fit   (const char *text,
                         int        *width);
 GPtrArray *chat_text_wrap (const char *text,
                            int         width);
+/* The byte offsets of the character on screen (a grapheme cluster: a
+ * letter with its combining marks, an emoji sequence, a flag) after or
+ * before @offset, for the cursor and the keys that erase. */
+gsize  chat_text_next_grapheme (const char *text,
+                                gsize       len,
+                                gsize       offset);
+gsize  chat_text_prev_grapheme (const char *text,
+                                gsize       len,
+                                gsize       offset);
 /* A control or bidirectional formatting character. */
 gboolean chat_char_is_hostile (gunichar c);
 /* @text as valid UTF-8 of at most @max_bytes, each tab a space and each

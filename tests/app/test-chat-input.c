@@ -93,6 +93,39 @@ test_editing (void)
   g_assert_cmpstr (input->text->str, ==, "字😀");
 }
 
+/* The cursor and the erasing keys move by what the screen shows as one
+ * character: a letter with its combining accent, an emoji sequence, a
+ * flag (issue 16, bug 8: an accent used to be split from its letter). */
+static void
+test_graphemes (void)
+{
+  g_autoptr(ChatInput) input = chat_input_new ();
+  const char *accented = "e\xcc\x81";                       /* e + U+0301 */
+  const char *family = "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7";
+  const char *flag = "\xf0\x9f\x87\xab\xf0\x9f\x87\xb7";   /* FR */
+  const char *thumb = "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd"; /* with a skin tone */
+  g_autofree char *text = g_strconcat ("a", accented, family, flag, thumb, "z", NULL);
+
+  type (input, text);
+  chat_input_left (input);                 /* before z */
+  chat_input_left (input);                 /* before the thumb and its tone */
+  g_assert_cmpuint (input->cursor, ==, strlen (text) - 1 - strlen (thumb));
+  chat_input_left (input);                 /* before the flag, both halves */
+  chat_input_left (input);                 /* before the family, all of it */
+  g_assert_cmpuint (input->cursor, ==, 1 + strlen (accented));
+  chat_input_backspace (input);            /* the accented e, letter and accent */
+  g_assert_cmpuint (input->cursor, ==, 1);
+  g_assert_true (g_str_has_prefix (input->text->str, "a\xf0\x9f\x91\xa8"));
+  chat_input_delete (input);               /* the whole family */
+  g_assert_true (g_str_has_prefix (input->text->str + 1, flag));
+  chat_input_right (input);                /* over the flag */
+  g_assert_cmpuint (input->cursor, ==, 1 + strlen (flag));
+  chat_input_end (input);
+  chat_input_backspace (input);
+  chat_input_backspace (input);            /* z, then the thumb with its tone */
+  g_assert_cmpstr (input->text->str + 1, ==, flag);
+}
+
 static void
 test_paste (void)
 {
@@ -174,6 +207,7 @@ main (int    argc,
   g_test_add_func ("/chat-input/widths", test_widths);
   g_test_add_func ("/chat-input/fit-and-wrap", test_fit_and_wrap);
   g_test_add_func ("/chat-input/editing", test_editing);
+  g_test_add_func ("/chat-input/graphemes", test_graphemes);
   g_test_add_func ("/chat-input/paste", test_paste);
   g_test_add_func ("/chat-input/history", test_history);
   g_test_add_func ("/chat-input/completion", test_completion);
