@@ -195,6 +195,7 @@ chat_message_encode (const ChatMessage *msg)
         {
           json_object_set_string_member (object, "event", presence_names[msg->presence]);
           set_optional (object, "old", msg->old);
+          set_optional (object, "reason", msg->text);
           set_optional (object, "hub", msg->hub);
           set_optional (object, "uid", msg->uid);
         }
@@ -295,6 +296,22 @@ get_text (JsonObject  *object,
   return TRUE;
 }
 
+/* A leave's "reason": optional, cut to what a WebSocket close frame
+ * carries (it is usually one). */
+static gboolean
+get_reason (JsonObject  *object,
+            char       **value,
+            GError     **error)
+{
+  const char *reason;
+
+  if (!get_string (object, "reason", TRUE, &reason, error))
+    return FALSE;
+  if (reason != NULL)
+    *value = chat_text_sanitize (reason, CHAT_MAX_REASON_BYTES);
+  return TRUE;
+}
+
 /* Integers may arrive as doubles from JavaScript (Date.now() is one). */
 static gboolean
 get_int (JsonObject *object,
@@ -384,6 +401,8 @@ decode_flooded (JsonObject  *object,
       if (i == G_N_ELEMENTS (presence_names))
         return invalid (error, "event");
       msg->presence = i;
+      if (!get_reason (object, &msg->text, error))
+        return FALSE;
       return get_nick (object, "old", msg->presence != CHAT_PRESENCE_NICK, &msg->old, error) &&
              get_id (object, "hub", TRUE, &msg->hub, error) &&
              get_id (object, "uid", TRUE, &msg->uid, error);

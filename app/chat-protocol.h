@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 #define CHAT_MAX_TTL          16
 #define CHAT_MAX_NICK_BYTES   32
 #define CHAT_MAX_TEXT_BYTES   8192
+#define CHAT_MAX_REASON_BYTES 123   /* a WebSocket close frame's reason */
 #define CHAT_MAX_HELLO_PEERS  256
 
 typedef enum {
@@ -44,7 +45,7 @@ typedef struct {
   char        *mid;        /* room, presence, private, receipt */
   char        *from;       /* room, presence: the peer it is about */
   char        *nick;
-  char        *text;       /* room, private */
+  char        *text;       /* room, private; presence leave: why (optional) */
   char        *old;        /* presence nick: the former nick */
   char        *hub;        /* presence join: a peer linked to @from */
   char        *uid;        /* hello, presence join: stable identity */

@@ -57,6 +57,7 @@ void     chat_mesh_flood_presence  (ChatMesh          *mesh,
                                     const char        *nick,
                                     const char        *old,
                                     const char        *uid,
+                                    const char        *reason,
                                     const char        *except_id);
 void     chat_mesh_room_limits_init (ChatMesh         *mesh);
 void     chat_mesh_on_message      (AnySocket         *socket,

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "mesh/chat-mesh.h"
+#include "chat-text.h"
 #include "mesh/chat-mesh-private.h"
 
 #define MAX_KNOWN_PEERS 1024
@@ -54,6 +55,7 @@ chat_mesh_flood_presence (ChatMesh    *mesh,
                           const char  *nick,
                           const char  *old,
                           const char  *uid,
+                          const char  *reason,
                           const char  *except_id)
 {
   g_autoptr(ChatMessage) msg = chat_message_new (CHAT_KIND_PRESENCE);
@@ -63,6 +65,7 @@ chat_mesh_flood_presence (ChatMesh    *mesh,
   msg->nick = g_strdup (nick);
   msg->old = g_strdup (old);
   msg->uid = g_strdup (uid);
+  msg->text = reason != NULL ? chat_text_sanitize (reason, CHAT_MAX_REASON_BYTES) : NULL;
   msg->presence = presence;
   if (presence == CHAT_PRESENCE_JOIN)
     msg->hub = g_strdup (mesh->model->own_id);
@@ -156,7 +159,8 @@ receive_hello (ChatMesh    *mesh,
   if (first)
     {
       chat_model_event (mesh->model, _("%s joined (direct)"), sender->nick);
-      chat_mesh_flood_presence (mesh, CHAT_PRESENCE_JOIN, sender->id, sender->nick, NULL, sender->uid, sender->id);
+      chat_mesh_flood_presence (mesh, CHAT_PRESENCE_JOIN, sender->id, sender->nick, NULL, sender->uid, NULL,
+                                sender->id);
     }
   else if (!g_str_equal (old, sender->nick))
     chat_model_event (mesh->model, _("%s is now known as %s"), old, sender->nick);
@@ -179,13 +183,16 @@ receive_presence (ChatMesh    *mesh,
     case CHAT_PRESENCE_LEAVE:
       if (peer != NULL && peer->link == NULL)
         {
-          chat_model_event (mesh->model, _("%s left"), peer->nick);
+          if (msg->text != NULL)
+            chat_model_event (mesh->model, _("%s left (%s)"), peer->nick, msg->text);
+          else
+            chat_model_event (mesh->model, _("%s left"), peer->nick);
           chat_model_remove_peer (mesh->model, msg->from);
         }
       /* it left one peer, not the mesh: in a loop the others learn
        * from us that it is still here */
       else if (peer != NULL && chat_peer_is_direct (peer))
-        chat_mesh_flood_presence (mesh, CHAT_PRESENCE_JOIN, peer->id, peer->nick, NULL, peer->uid, NULL);
+        chat_mesh_flood_presence (mesh, CHAT_PRESENCE_JOIN, peer->id, peer->nick, NULL, peer->uid, NULL, NULL);
       break;
     case CHAT_PRESENCE_NICK:
       if (peer != NULL)
@@ -326,6 +333,6 @@ chat_mesh_set_nick (ChatMesh   *mesh,
 
   mesh->model->own_nick = g_strdup (nick);
   chat_mesh_update_auth_data (mesh);
-  chat_mesh_flood_presence (mesh, CHAT_PRESENCE_NICK, mesh->model->own_id, nick, old, NULL, NULL);
+  chat_mesh_flood_presence (mesh, CHAT_PRESENCE_NICK, mesh->model->own_id, nick, old, NULL, NULL, NULL);
   chat_model_event (mesh->model, _("You are now known as %s"), nick);
 }

@@ -222,7 +222,7 @@ on_disconnected (AnySocket  *socket,
       return;
     }
   if (peer->said_hello)
-    chat_mesh_flood_presence (mesh, CHAT_PRESENCE_LEAVE, id, peer->nick, NULL, NULL, id);
+    chat_mesh_flood_presence (mesh, CHAT_PRESENCE_LEAVE, id, peer->nick, NULL, NULL, reason, id);
   chat_model_event (mesh->model, _("%s left (%s)"), peer->nick, reason);
   /* a link a user dropped, on either side, stays dropped: no retry
    * undoes it, until someone asks again */

@@ -50,6 +50,12 @@ def test(tap, tmux):
     a.wait_for(r'dora left')
     tap.ok('Ctrl+C quits cleanly (status 0, terminal restored); the others see dora leave')
 
+    # the reason of a /quit reaches past the direct peers (issue 16, bug 10)
+    c.type('/quit gone fishing')
+    b.wait_for(r'carol left \(gone fishing\)')
+    a.wait_for(r'carol left \(gone fishing\)')
+    tap.ok('/quit gone fishing: alice, two hops away, sees the reason too')
+
 
 if __name__ == '__main__':
     main(test)
