@@ -209,6 +209,29 @@ on_line_added (ChatModel  *model,
 
 #define SCROLLBACK_FROM_LOG 200
 
+/* The first run of a new identity starts on an empty screen: say where
+ * this instance can be reached and how to reach others (command output,
+ * so not logged). */
+static void
+welcome (ChatModel *model)
+{
+  ChatWindow *room = chat_model_get_room (model);
+
+  chat_window_add_printf (model, room, CHAT_LINE_INFO,
+                          _("Welcome to anychat, %s. This is the room: everyone linked to you, "
+                            "directly or through others, reads what you type here."), model->own_nick);
+  for (guint i = 0; i < model->listening->len; i++)
+    chat_window_add_printf (model, room, CHAT_LINE_INFO,
+                            _("Others reach you at %s (0.0.0.0: any address of this machine): "
+                              "anychat --connect ws://HOST:PORT"),
+                            (const char *) g_ptr_array_index (model->listening, i));
+  if (model->listening->len == 0)
+    chat_window_add_printf (model, room, CHAT_LINE_INFO, _("You do not listen: others cannot reach you."));
+  chat_window_add_printf (model, room, CHAT_LINE_INFO,
+                          _("Reach a peer with /connect ws://HOST:PORT. /help lists the commands, "
+                            "/quit leaves."));
+}
+
 static void
 on_window_opened (ChatModel  *model,
                   ChatWindow *window,
@@ -236,6 +259,7 @@ main (int    argc,
   g_autofree char *known_path = NULL;
   g_autofree char *logs_dir = NULL;
   ChatApp app = { 0 };
+  gboolean first_run = FALSE;
   gboolean stop_waited = FALSE;
   guint stop_timer;
 
@@ -264,7 +288,7 @@ main (int    argc,
 
   socket = any_socket_new ();
   if (!chat_config_ensure_dirs (config, &error) ||
-      (uid = chat_config_ensure_uid (config, &error)) == NULL ||
+      (uid = chat_config_ensure_uid (config, &first_run, &error)) == NULL ||
       !load_identity (config, socket, &error))
     {
       g_printerr ("anychat: %s\n", error->message);
@@ -290,6 +314,9 @@ main (int    argc,
       g_printerr ("anychat: %s\n", error->message);
       return 1;
     }
+
+  if (first_run)
+    welcome (model);
 
   loop = g_main_loop_new (NULL, FALSE);
   input = chat_input_new ();

@@ -176,11 +176,13 @@ chat_config_ensure_dirs (ChatConfig *config,
  * private logs. Created on first run. */
 char *
 chat_config_ensure_uid (ChatConfig *config,
+                        gboolean   *created,
                         GError    **error)
 {
   g_autofree char *path = chat_config_path (config, "id");
   g_autofree char *uid = NULL;
 
+  *created = FALSE;
   if (g_file_get_contents (path, &uid, NULL, NULL))
     {
       g_strstrip (uid);
@@ -191,6 +193,7 @@ chat_config_ensure_uid (ChatConfig *config,
   uid = chat_message_new_mid ();
   if (!g_file_set_contents_full (path, uid, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
     return NULL;
+  *created = TRUE;
   return g_steal_pointer (&uid);
 }
 

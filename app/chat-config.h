@@ -36,6 +36,7 @@ gboolean    chat_config_save_nick   (ChatConfig  *config,
 gboolean    chat_config_ensure_dirs (ChatConfig  *config,
                                      GError     **error);
 char       *chat_config_ensure_uid  (ChatConfig  *config,
+                                     gboolean    *created,
                                      GError     **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChatConfig, chat_config_free)

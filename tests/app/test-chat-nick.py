@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-# test-chat-nick.py: /nick lasts (issue 16, bug 4).
+# test-chat-nick.py: the first run, and /nick lasts (issue 16).
 #
-# After /nick and /quit, a restart without --nick comes back with the new
-# nick: /nick wrote it into the settings file in use, whose other keys
-# and comments stay.
+# A new identity's first run welcomes the user (its address, /connect,
+# /help), once. After /nick and /quit, a restart without --nick comes
+# back with the new nick: /nick wrote it into the settings file in use,
+# whose other keys and comments stay.
 #
 # SPDX-License-Identifier: MIT
 
@@ -14,7 +15,11 @@ CONFIG = '# a fast heartbeat for the tests\n[anychat]\nheartbeat=500\n'
 
 def test(tap, tmux):
     a = Instance(tmux, 'a', ['--nick', 'alice', '--listen', 'ws://127.0.0.1:0'], config=CONFIG)
-    a.listening_uri()
+    uri = a.listening_uri()
+    a.wait_for(r'Welcome to anychat, alice')
+    a.wait_for(r'Others reach you at ' + uri.replace('.', r'\.'))
+    a.wait_for(r'Reach a peer with /connect ws://HOST:PORT')
+    tap.ok('the first run of a new identity says where it is reached and how to reach others')
     a.type('/nick anna')
     a.wait_for(r'You are now known as anna')
     a.type('/quit')
@@ -29,6 +34,9 @@ def test(tap, tmux):
     again = Instance(tmux, 'a2', ['--listen', 'ws://127.0.0.1:0'], home='a', keep_config=True)
     again.wait_for(r'^ anna \| ', what='anna in the status bar')
     tap.ok('a restart without --nick is anna again')
+    if 'Welcome to anychat' in again.screen():
+        raise Failure('the welcome comes again on a second run:\n' + again.screen())
+    tap.ok('the welcome is for the first run only')
 
 
 if __name__ == '__main__':
