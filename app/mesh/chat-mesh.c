@@ -294,6 +294,7 @@ on_e2e (AnySocket *socket,
   g_autofree char *seen = NULL;
   g_autofree char *known = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean first_time = FALSE;
 
   if (peer == NULL)
     return;
@@ -307,8 +308,7 @@ on_e2e (AnySocket *socket,
         {
           if (!chat_known_peers_remember (mesh->known, peer->uid, peer->nick, seen, FALSE, &error))
             chat_model_notice (mesh->model, CHAT_LINE_ERROR, "%s", error->message);
-          chat_model_event (mesh->model, _("First time we see %s: key remembered (trust on first use; /verify %s to compare)"),
-                            peer->nick, peer->nick);
+          first_time = TRUE;
         }
       else if (!g_str_equal (known, seen))
         {
@@ -320,7 +320,12 @@ on_e2e (AnySocket *socket,
           return;
         }
     }
-  chat_model_event (mesh->model, _("Link with %s: %s"), peer->nick, chat_badge_name (chat_peer_get_badge (peer)));
+  /* one line per new peer, not one per fact */
+  if (first_time)
+    chat_model_event (mesh->model, _("Link with %s: %s; first time we see it: key remembered (/verify %s to compare)"),
+                      peer->nick, chat_badge_name (chat_peer_get_badge (peer)), peer->nick);
+  else
+    chat_model_event (mesh->model, _("Link with %s: %s"), peer->nick, chat_badge_name (chat_peer_get_badge (peer)));
 }
 
 /* We are a hub for anyone linked to us: the library only asks when both

@@ -38,6 +38,12 @@ def test(tap, tmux):
         raise Failure('the stale connect error stays in the notice line once bob is linked:\n' + a.screen())
     tap.ok('once bob is linked, the notice line no longer shows the stale error')
 
+    # a new peer's link mode and first key are one line, not two
+    a.wait_for(r'Link with bob: native E2E, unverified; first time we see it:')
+    if 'First time we see' in a.screen():
+        raise Failure('the first key is a line of its own:\n' + a.screen())
+    tap.ok("bob's link mode and first key are one line")
+
     a.type('/quit')
     a.exit_status()
     log = ''.join(text for path, text in a.files_under('data').items() if path.endswith('room.log'))
