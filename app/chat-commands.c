@@ -115,6 +115,12 @@ cmd_connect (ChatApp  *app,
 {
   if (!chat_mesh_check_uri (args[0], error))
     return FALSE;
+  if (chat_mesh_is_own_address (app->mesh, args[0]))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("%s is this instance's own address: give another peer's"), args[0]);
+      return FALSE;
+    }
   info (app, _("Connecting to %s…"), args[0]);
   chat_mesh_connect (app->mesh, args[0], FALSE);
   return TRUE;

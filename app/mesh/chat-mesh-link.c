@@ -9,6 +9,9 @@
  */
 #include "config.h"
 
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
 #include "mesh/chat-mesh.h"
 #include "mesh/chat-mesh-private.h"
 
@@ -58,4 +61,56 @@ chat_mesh_start_e2e (ChatMesh *mesh,
     return FALSE;
   any_peer_e2e (peer->link);
   return TRUE;
+}
+
+/* Whether @address is one of this machine's: loopback, "any", or an
+ * address of one of its interfaces. */
+static gboolean
+is_local_address (GInetAddress *address)
+{
+  struct ifaddrs *list = NULL;
+  gboolean local = g_inet_address_get_is_loopback (address) || g_inet_address_get_is_any (address);
+
+  if (local || getifaddrs (&list) != 0)
+    return local;
+  for (struct ifaddrs *i = list; i != NULL && !local; i = i->ifa_next)
+    {
+      g_autoptr(GSocketAddress) socket_address = NULL;
+
+      if (i->ifa_addr == NULL || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+        continue;
+      socket_address = g_socket_address_new_from_native (i->ifa_addr, i->ifa_addr->sa_family == AF_INET ?
+                                                         sizeof (struct sockaddr_in) :
+                                                         sizeof (struct sockaddr_in6));
+      local = socket_address != NULL &&
+              g_inet_address_equal (address, g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (socket_address)));
+    }
+  freeifaddrs (list);
+  return local;
+}
+
+/* Whether @uri names this instance: a port it listens on, on one of this
+ * machine's addresses (or "localhost"). */
+gboolean
+chat_mesh_is_own_address (ChatMesh   *mesh,
+                          const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GInetAddress) address = NULL;
+  gboolean port_is_ours = FALSE;
+
+  if (parsed == NULL || g_uri_get_host (parsed) == NULL || g_uri_get_port (parsed) <= 0)
+    return FALSE;
+  for (guint i = 0; i < mesh->model->listening->len && !port_is_ours; i++)
+    {
+      g_autoptr(GUri) own = g_uri_parse (g_ptr_array_index (mesh->model->listening, i), G_URI_FLAGS_NONE, NULL);
+
+      port_is_ours = own != NULL && g_uri_get_port (own) == g_uri_get_port (parsed);
+    }
+  if (!port_is_ours)
+    return FALSE;
+  if (g_ascii_strcasecmp (g_uri_get_host (parsed), "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (g_uri_get_host (parsed));
+  return address != NULL && is_local_address (address);
 }

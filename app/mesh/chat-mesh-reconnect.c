@@ -182,7 +182,17 @@ chat_mesh_connect (ChatMesh   *mesh,
                    const char *uri,
                    gboolean    retry)
 {
-  ChatTarget *target = g_new0 (ChatTarget, 1);
+  ChatTarget *target;
+
+  /* the library would refuse it as "Duplicated AnySocket ID found!" (our
+   * own id answers): say what it is */
+  if (chat_mesh_is_own_address (mesh, uri))
+    {
+      chat_model_notice (mesh->model, CHAT_LINE_ERROR,
+                         _("%s is this instance's own address: give another peer's"), uri);
+      return;
+    }
+  target = g_new0 (ChatTarget, 1);
 
   target->mesh = mesh;
   target->uri = g_strdup (uri);

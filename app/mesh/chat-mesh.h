@@ -73,6 +73,8 @@ char       *chat_mesh_dup_link_fingerprint (ChatMesh *mesh,
 char       *chat_mesh_dup_own_fingerprint  (ChatMesh *mesh);
 gboolean    chat_mesh_start_e2e            (ChatMesh *mesh,
                                             ChatPeer *peer);
+gboolean    chat_mesh_is_own_address       (ChatMesh   *mesh,
+                                            const char *uri);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChatMesh, chat_mesh_free)
 

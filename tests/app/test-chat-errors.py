@@ -31,6 +31,17 @@ def test(tap, tmux):
         raise Failure('the connect error is not in the notice line:\n' + a.screen())
     tap.ok('a bad /win and a failed /connect show errors, the last in the notice line')
 
+    # connecting to ourselves is named as such (issue 16, bug 11), not as
+    # the library's "Duplicated AnySocket ID found!"
+    own_port = uri.rsplit(':', 1)[1]
+    a.type(f'/connect {uri}')
+    a.wait_for(r'is this instance.s own address: give another peer.s')
+    a.type(f'/connect ws://localhost:{own_port}')
+    a.wait_for(rf'ws://localhost:{own_port} is this instance.s own address')
+    if 'Duplicated AnySocket ID' in a.screen():
+        raise Failure('connecting to ourselves says Duplicated AnySocket ID:\n' + a.screen())
+    tap.ok('/connect to our own address (by its IP or localhost) says it is this instance')
+
     b = Instance(tmux, 'b', ['--nick', 'bob', '--no-listen', '--connect', uri])
     a.wait_for(r'bob joined')
     line = notice_line(a)
