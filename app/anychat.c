@@ -116,9 +116,11 @@ apply_options (ChatConfig *config,
     {
       g_strfreev (config->listen);
       config->listen = g_strdupv (options->listen);
+      config->listen_default = FALSE;
     }
   if (options->no_listen)
     {
+      config->listen_default = FALSE;
       g_strfreev (config->listen);
       config->listen = g_new0 (char *, 1);
     }
@@ -169,26 +171,76 @@ on_listened (ChatMesh     *mesh,
 
   wait->pending--;
   if (error != NULL && wait->error == NULL)
-    wait->error = g_error_new (error->domain, error->code, _("Cannot listen on %s: %s"), uri, error->message);
+    wait->error = g_error_copy (error);
+}
+
+static gboolean
+listen_one (ChatMesh   *mesh,
+            const char *uri,
+            GError    **error)
+{
+  ListenWait wait = { 1, NULL };
+  gint64 deadline = g_get_monotonic_time () + LISTEN_WAIT_MS * 1000;
+
+  chat_mesh_listen (mesh, uri, on_listened, &wait);
+  while (wait.pending > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  if (wait.error != NULL)
+    {
+      g_propagate_error (error, wait.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The default port in use (another anychat of this user, most likely):
+ * the next free one of the few after it, said in the room. */
+#define DEFAULT_PORT_TRIES 20
+
+static gboolean
+listen_next_to_default (ChatMesh  *mesh,
+                        ChatModel *model)
+{
+  for (int port = CHAT_DEFAULT_PORT + 1; port < CHAT_DEFAULT_PORT + DEFAULT_PORT_TRIES; port++)
+    {
+      g_autofree char *uri = g_strdup_printf ("ws://0.0.0.0:%d", port);
+
+      if (listen_one (mesh, uri, NULL))
+        {
+          chat_model_notice (model, CHAT_LINE_INFO,
+                             _("Port %d is in use (another anychat?): listening on port %d instead"),
+                             CHAT_DEFAULT_PORT, port);
+          return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 /* Listening is done before the UI so that a port in use is reported on
  * stderr, where the user still looks. */
 static gboolean
 listen_all (ChatMesh   *mesh,
+            ChatModel  *model,
             ChatConfig *config,
             GError    **error)
 {
-  ListenWait wait = { 0, NULL };
-  gint64 deadline = g_get_monotonic_time () + LISTEN_WAIT_MS * 1000;
-
-  for (guint i = 0; config->listen[i] != NULL; i++, wait.pending++)
-    chat_mesh_listen (mesh, config->listen[i], on_listened, &wait);
-  while (wait.pending > 0 && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  if (wait.error != NULL)
+  for (guint i = 0; config->listen[i] != NULL; i++)
     {
-      g_propagate_error (error, wait.error);
+      g_autoptr(GError) local_error = NULL;
+      gboolean in_use;
+
+      if (listen_one (mesh, config->listen[i], &local_error))
+        continue;
+      in_use = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+      if (in_use && config->listen_default && listen_next_to_default (mesh, model))
+        continue;
+      if (in_use)
+        g_set_error (error, local_error->domain, local_error->code,
+                     _("Cannot listen on %s: %s (try --listen ws://0.0.0.0:0 for any free port)"),
+                     config->listen[i], local_error->message);
+      else
+        g_set_error (error, local_error->domain, local_error->code, _("Cannot listen on %s: %s"),
+                     config->listen[i], local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -309,7 +361,7 @@ main (int    argc,
       chat_log_reload (log, chat_model_get_room (model), SCROLLBACK_FROM_LOG);
     }
   mesh = chat_mesh_new (model, config, known, socket, uid);
-  if (!listen_all (mesh, config, &error))
+  if (!listen_all (mesh, model, config, &error))
     {
       g_printerr ("anychat: %s\n", error->message);
       return 1;

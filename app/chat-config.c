@@ -30,6 +30,7 @@ chat_config_new (void)
   config->nick = g_strdup (g_get_user_name ());
   config->listen = g_new0 (char *, 2);
   config->listen[0] = g_strdup_printf ("ws://0.0.0.0:%d", CHAT_DEFAULT_PORT);
+  config->listen_default = TRUE;
   config->connect = g_new0 (char *, 1);
   config->log = TRUE;
   config->heartbeat_ms = 5000;
@@ -110,6 +111,8 @@ chat_config_load (ChatConfig  *config,
       return FALSE;
     }
   replace_string (keys, GROUP, "nick", &config->nick);
+  if (g_key_file_has_key (keys, GROUP, "listen", NULL))
+    config->listen_default = FALSE;
   replace_list (keys, "listen", &config->listen);
   replace_list (keys, "connect", &config->connect);
   if (g_key_file_has_key (keys, GROUP, "log", NULL))

@@ -16,6 +16,7 @@ typedef struct {
   char    *file;            /* the settings file read */
   char    *nick;
   char   **listen;          /* URIs */
+  gboolean listen_default;  /* @listen is the default, not the user's */
   char   **connect;         /* peers to auto-connect */
   gboolean log;
   guint    heartbeat_ms;

@@ -2,8 +2,9 @@
 # test-chat-cli.py: anychat's command line, before any UI.
 #
 # Options as documented, and every start-up error (bad URI, bad option,
-# missing config file, port in use, including the default port 7420)
-# as ONE line on stderr with a non-zero status, never a crash. The
+# missing config file, a given port in use) as ONE line on stderr with a
+# non-zero status, never a crash; the default port 7420 in use makes
+# anychat take the next free one and say so. The
 # identity is created on first run even when listening then fails.
 #
 # SPDX-License-Identifier: MIT
@@ -14,7 +15,7 @@ import stat
 import subprocess
 import tempfile
 
-from anychat_tmux import ANYCHAT, Failure, main
+from anychat_tmux import ANYCHAT, Failure, Instance, main
 
 
 def run(args, home, env=None):
@@ -68,8 +69,9 @@ def test(tap, tmux):
     held = hold_port(0)
     port = held.getsockname()[1]
     one_line_error(run(['--listen', f'ws://127.0.0.1:{port}'], home), 1, f'Cannot listen on ws://127.0.0.1:{port}')
+    one_line_error(run(['--listen', f'ws://127.0.0.1:{port}'], home), 1, 'try --listen ws://0.0.0.0:0 for any free port')
     held.close()
-    tap.ok('a port in use is one line on stderr, status 1')
+    tap.ok('a port in use (given) is one line on stderr, status 1, suggesting --listen ws://0.0.0.0:0')
 
     try:
         default = hold_port(7420)
@@ -78,11 +80,14 @@ def test(tap, tmux):
     if default is None:
         tap.ok('# SKIP port 7420 is busy on this machine: the default port cannot be checked')
     else:
-        fresh = tempfile.mkdtemp(dir=tmux.tmp)
-        one_line_error(run([], fresh), 1, 'Cannot listen on ws://0.0.0.0:7420')
+        fresh = Instance(tmux, 'fresh', [])
+        fresh.wait_for(r'Port 7420 is in use \(another anychat\?\): listening on port 74[23]\d instead')
+        fresh.wait_for(r'listening ws://0\.0\.0\.0:74[23]\d')
+        fresh.type('/quit')
+        fresh.exit_status()
         default.close()
-        tap.ok('with no arguments anychat listens on ws://0.0.0.0:7420 (here: taken, so one error line)')
-        identity = os.path.join(fresh, 'config', 'anychat', 'identity')
+        tap.ok('with no arguments anychat listens on ws://0.0.0.0:7420; taken, it takes the next free port and says so')
+        identity = os.path.join(fresh.config_home, 'anychat', 'identity')
         if not os.path.exists(identity) or stat.S_IMODE(os.stat(identity).st_mode) != 0o600:
             raise Failure('no identity (0600) after the first run')
         tap.ok('the first run created the identity, mode 0600')
