@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "any-private.h"
+#include "api/any-private.h"
 #include "fake-transport.h"
 
 G_BEGIN_DECLS

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "loopback.h"
-#include "any-private.h"
-#include "any-internal.h"
-#include "any-rpc.h"
+#include "api/any-private.h"
+#include "api/any-internal.h"
+#include "api/any-rpc.h"
 
 typedef struct {
   AnySocket *server;

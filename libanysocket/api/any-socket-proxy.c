@@ -1,0 +1,311 @@
+/* any-proxy.c: peers reached through a hub (PROTOCOL.md 8), client side
+ *
+ * A proxied peer is an ordinary AnyPeer whose transport wraps frames in
+ * FORWARD frames to the hub. It is made when our PROXY request is
+ * accepted, or when a hub tells us (INTERNAL NETWORK `connected`) that a
+ * peer proxied to us. It starts connected: no AUTH crosses the hub.
+ *
+ * Without AUTH neither side knows what the other can do. The side that
+ * switches to E2E first sends a probe: a SYNCED_TIME request carrying its
+ * capabilities (the JavaScript peer answers it and ignores the extra key;
+ * a libanysocket peer learns ours from it and answers with its own). The
+ * switch waits for the answer, so two libanysocket peers use native E2E
+ * through any hub.
+ *
+ * Nothing is sent unasked on a new proxied link: a JavaScript peer handles
+ * FORWARD frames at once but its INTERNAL packets a little later (in
+ * promises), so a frame that follows the hub's NETWORK `connected` too
+ * closely finds no peer there, and it then drops its link to the hub
+ * ("Invalid forward packet! Client doesn't exist!").
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include "api/any-private.h"
+#include "codec/any-id.h"
+#include "api/any-internal.h"
+#include "codec/any-json.h"
+
+/* Probe */
+
+static void
+on_probe_reply (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  AnyPeer *peer = ANY_PEER (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnyPacket) reply = any_peer_request_finish (peer, result, &error);
+  JsonNode *msg = reply != NULL ? any_packet_get_msg (reply) : NULL;
+
+  /* No answer, or no capabilities in it: a plain JavaScript peer. */
+  if (msg == NULL || !JSON_NODE_HOLDS_OBJECT (msg))
+    {
+      g_debug ("No capabilities from proxied peer %s: %s", any_peer_get_id (peer),
+               error != NULL ? error->message : "not an object");
+      _any_peer_set_remote_caps (peer, NULL);
+      return;
+    }
+  _any_peer_set_remote_caps (peer, json_node_get_object (msg));
+}
+
+/* Our capabilities into @object; an empty "caps" still says "I am
+ * libanysocket, without native E2E". */
+static void
+add_probe_caps (AnyPeer    *peer,
+                JsonObject *object)
+{
+  _any_peer_add_local_caps (peer, object);
+  if (!json_object_has_member (object, "caps"))
+    json_object_set_object_member (object, "caps", json_object_new ());
+}
+
+void
+_any_proxy_send_probe (AnyPeer *peer)
+{
+  g_autoptr(JsonNode) probe = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = any_internal_new_synced_time ();
+
+  add_probe_caps (peer, object);
+  json_node_take_object (probe, object);
+  _any_peer_request (peer, ANY_PACKET_TYPE_INTERNAL, probe, 0, NULL, _any_proxy_send_probe,
+                     on_probe_reply, NULL);
+}
+
+void
+_any_proxy_take_probe (AnyPeer    *peer,
+                       JsonObject *request,
+                       JsonObject *answer)
+{
+  add_probe_caps (peer, answer);
+  if (any_peer_is_proxy (peer))
+    _any_peer_set_remote_caps (peer, request);
+}
+
+/* Hub messages */
+
+/* A hub could announce peers without end: each costs memory and a
+ * heartbeat, so one hub gets at most this many. */
+#define MAX_PROXIED_PER_HUB 1024
+
+static guint
+count_proxied_via (AnySocket *socket,
+                   AnyPeer   *hub)
+{
+  g_autoptr(GList) peers = any_socket_get_peers (socket);
+  guint count = 0;
+
+  for (GList *l = peers; l != NULL; l = l->next)
+    if (any_peer_get_via (l->data) == hub)
+      count++;
+  return count;
+}
+
+void
+_any_proxy_send_unproxy (AnyPeer    *via,
+                         const char *peer_id)
+{
+  g_autoptr(JsonNode) msg = any_internal_build (ANY_INTERNAL_PROXY, "unproxy", peer_id);
+
+  if (any_peer_is_connected (via))
+    _any_peer_send_packet (via, ANY_PACKET_TYPE_INTERNAL, 0, msg, NULL);
+}
+
+/* INTERNAL NETWORK from a hub: a peer proxied to us, or one left. Anything
+ * we cannot use is ignored (the JavaScript peer would drop the hub). */
+void
+_any_proxy_handle_network (AnyPeer    *hub,
+                           JsonObject *msg)
+{
+  AnySocket *socket = any_peer_get_socket (hub);
+  const char *action, *id;
+  AnyPeer *known;
+
+  if (msg == NULL || socket == NULL || any_peer_is_proxy (hub))
+    return;
+  action = any_json_get_string_member (msg, "action");
+  id = any_json_get_string_member (msg, "id");
+  if (action == NULL || id == NULL || !any_id_is_valid (id))
+    {
+      g_debug ("Ignored NETWORK %s from %s: invalid", action != NULL ? action : "(no action)", any_peer_get_id (hub));
+      return;
+    }
+  known = any_socket_get_peer (socket, id);
+
+  if (g_str_equal (action, "connected"))
+    {
+      if (g_str_equal (id, any_socket_get_id (socket)))
+        return;
+      if (known != NULL)
+        {
+          /* A peer asks a hub for a link to us only when it has none: the
+           * link we still have is on its way out (its close is in flight,
+           * racing the news). Saying no at once lets the requester learn
+           * it now, and ask again, rather than at its E2E or reply
+           * timeout on a link that leads nowhere. */
+          if (any_peer_get_via (known) != hub)
+            _any_proxy_send_unproxy (hub, id);
+          return;
+        }
+      if (count_proxied_via (socket, hub) >= MAX_PROXIED_PER_HUB)
+        {
+          g_debug ("Ignored NETWORK connected from %s: %u proxied peers already",
+                   any_peer_get_id (hub), MAX_PROXIED_PER_HUB);
+          return;
+        }
+      g_object_unref (_any_socket_add_proxied_peer (socket, hub, id));
+    }
+  else if (g_str_equal (action, "disconnected"))
+    {
+      if (known != NULL && any_peer_get_via (known) == hub)
+        _any_peer_close_proxied (known, "Proxy Connection Closed");
+    }
+}
+
+/* any_socket_proxy_async() */
+
+static void
+on_proxy_reply (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AnyPeer *through = ANY_PEER (source);
+  AnySocket *self = g_task_get_source_object (task);
+  const char *peer_id = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnyPacket) reply = any_peer_request_finish (through, result, &error);
+  JsonNode *msg;
+  JsonObject *object;
+  AnyPeer *peer;
+
+  if (reply == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  msg = any_packet_get_msg (reply);
+  object = JSON_NODE_HOLDS_OBJECT (msg) ? json_node_get_object (msg) : NULL;
+  if (object == NULL || !json_object_get_boolean_member_with_default (object, "ok", FALSE))
+    {
+      const char *why = object != NULL ?
+                        any_json_get_string_member (object, "error") : NULL;
+
+      g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROXY_REFUSED,
+                               "Peer %s refused to proxy %s%s%s", any_peer_get_id (through),
+                               peer_id, why != NULL ? ": " : "", why != NULL ? why : "");
+      return;
+    }
+
+  /* Both ends may have asked at once: the hub's NETWORK message then
+   * made the peer already. */
+  peer = any_socket_get_peer (self, peer_id);
+  if (peer != NULL && any_peer_get_via (peer) != through)
+    {
+      g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DUPLICATE_ID,
+                               "Peer %s is already connected", peer_id);
+      return;
+    }
+  peer = peer != NULL ? g_object_ref (peer) : _any_socket_add_proxied_peer (self, through, peer_id);
+  if (g_task_return_error_if_cancelled (task))
+    {
+      any_peer_disconnect (peer, "Proxy cancelled");
+      g_object_unref (peer);
+      return;
+    }
+  /* A pinned id proves its key before anything else crosses the hub
+   * (any-trust.h): what the owner sends meanwhile waits for the switch.
+   * Only the side that asked starts it: the other end learnt of the link
+   * first (the hub's NETWORK message went before our answer), so it is
+   * ready for what we send. */
+  if (_any_peer_is_pinned (peer))
+    any_peer_e2e (peer);
+  g_task_return_pointer (task, peer, g_object_unref);
+}
+
+/**
+ * any_socket_proxy_async:
+ * @self: an #AnySocket
+ * @peer_id: the id of a peer connected to @through
+ * @through: a peer of @self, connected directly, that relays (the hub)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Reaches @peer_id through the hub @through (peer-to-peer through a
+ * proxy, PROTOCOL.md 8): the hub is asked to link the two, and the result
+ * is an ordinary #AnyPeer with #AnyPeer:is-proxy set, whose frames travel
+ * through the hub. It can be switched to E2E (any_peer_e2e()); the hub
+ * then sees only ciphertext.
+ *
+ * The hub decides: a libanysocket hub emits #AnySocket::proxy-request,
+ * whose default refuses; a JavaScript hub asks its `canProxy()`, which
+ * refuses by default and then closes the link to us. A refusal fails with
+ * %ANY_SOCKET_ERROR_PROXY_REFUSED. The other side gets the peer through
+ * #AnySocket::connected, as we do.
+ */
+void
+any_socket_proxy_async (AnySocket           *self,
+                        const char          *peer_id,
+                        AnyPeer             *through,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonNode) request = NULL;
+
+  g_return_if_fail (ANY_IS_SOCKET (self));
+  g_return_if_fail (peer_id != NULL);
+  g_return_if_fail (ANY_IS_PEER (through));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, any_socket_proxy_async);
+  g_task_set_task_data (task, g_strdup (peer_id), g_free);
+
+  if (any_peer_get_socket (through) != self || !any_peer_is_connected (through))
+    g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
+                             "Cannot proxy through a peer that is not connected to this socket");
+  else if (any_peer_is_proxy (through))
+    g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
+                             "Cannot proxy through a proxied peer");
+  else if (!any_id_is_valid (peer_id))
+    g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
+                             "Cannot proxy '%s': ids must be 32 lowercase hex characters", peer_id);
+  else if (g_str_equal (peer_id, any_socket_get_id (self)) ||
+           g_strcmp0 (peer_id, any_peer_get_id (through)) == 0)
+    g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
+                             "Cannot proxy loopback");
+  else if (any_socket_get_peer (self, peer_id) != NULL)
+    g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DUPLICATE_ID,
+                             "Peer %s is already connected", peer_id);
+  else
+    {
+      request = any_internal_build (ANY_INTERNAL_PROXY, "proxy", peer_id);
+      _any_peer_request (through, ANY_PACKET_TYPE_INTERNAL, request, 0, cancellable,
+                         any_socket_proxy_async, on_proxy_reply, g_steal_pointer (&task));
+    }
+}
+
+/**
+ * any_socket_proxy_finish:
+ * @self: an #AnySocket
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes any_socket_proxy_async().
+ *
+ * Returns: (transfer full): the proxied peer
+ */
+AnyPeer *
+any_socket_proxy_finish (AnySocket     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (ANY_IS_SOCKET (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
