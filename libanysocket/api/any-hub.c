@@ -30,7 +30,10 @@
 
 struct _AnyHub
 {
-  AnySocket  *socket;            /* owns us */
+  const AnyHubHost *host;
+  gpointer    host_data;         /* the socket, which owns us */
+  gboolean    freed;             /* any_hub_free() was called: pending
+                                  * confirmations find nothing to do */
   GHashTable *links;             /* id -> set of linked ids */
   GHashTable *recently_unlinked; /* "from>to" */
   GQueue      unlinked_order;    /* of the keys above, oldest first */
@@ -62,12 +65,16 @@ pair_key (const char *from,
   return g_strconcat (from, ">", to, NULL);
 }
 
+/* Reference counted (g_rc_box) because a link's confirmation may come
+ * back after the socket freed its hub. */
 AnyHub *
-any_hub_new (AnySocket *socket)
+any_hub_new (const AnyHubHost *host,
+             gpointer          host_data)
 {
-  AnyHub *self = g_new0 (AnyHub, 1);
+  AnyHub *self = g_rc_box_new0 (AnyHub);
 
-  self->socket = socket;
+  self->host = host;
+  self->host_data = host_data;
   self->links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_hash_table_unref);
   self->recently_unlinked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -76,16 +83,23 @@ any_hub_new (AnySocket *socket)
   return self;
 }
 
+static void
+hub_clear (AnyHub *self)
+{
+  g_hash_table_unref (self->links);
+  g_hash_table_unref (self->unconfirmed);
+  g_queue_clear (&self->unlinked_order);
+  g_hash_table_unref (self->recently_unlinked);
+}
+
 void
 any_hub_free (AnyHub *self)
 {
   if (self == NULL)
     return;
-  g_hash_table_unref (self->links);
-  g_hash_table_unref (self->unconfirmed);
-  g_queue_clear (&self->unlinked_order);
-  g_hash_table_unref (self->recently_unlinked);
-  g_free (self);
+  self->freed = TRUE;
+  hub_clear (self);
+  g_rc_box_release (self);
 }
 
 static GHashTable *
@@ -194,6 +208,7 @@ reply_proxy (AnyPeer    *to,
 }
 
 typedef struct {
+  AnyHub  *hub;                  /* a reference */
   AnyPeer *from;
   gint32   seq;
   char    *target_id;
@@ -202,6 +217,7 @@ typedef struct {
 static void
 pending_link_free (PendingLink *pending)
 {
+  g_rc_box_release (pending->hub);
   g_object_unref (pending->from);
   g_free (pending->target_id);
   g_free (pending);
@@ -215,8 +231,7 @@ on_link_confirmed (GObject      *source,
   PendingLink *pending = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(AnyPacket) answer = any_peer_request_finish (ANY_PEER (source), result, &error);
-  AnySocket *socket = any_peer_get_socket (pending->from);
-  AnyHub *self = socket != NULL ? _any_socket_get_hub (socket) : NULL;
+  AnyHub *self = !pending->hub->freed ? pending->hub : NULL;
   const char *from_id = any_peer_get_id (pending->from);
   g_autofree char *key = pair_key (from_id, pending->target_id);
   Unconfirmed *unconfirmed;
@@ -262,6 +277,7 @@ confirm_link (AnyHub  *self,
   PendingLink *pending = g_new0 (PendingLink, 1);
   Unconfirmed *unconfirmed;
 
+  pending->hub = g_rc_box_acquire (self);
   pending->from = g_object_ref (from);
   pending->seq = seq;
   pending->target_id = g_strdup (any_peer_get_id (target));
@@ -289,9 +305,9 @@ check_proxy_request (AnyHub     *self,
     return g_strdup ("Cannot proxy through a proxied link");
   if (target_id == NULL || !any_id_is_valid (target_id) || !any_id_is_valid (from_id))
     return g_strdup ("Cannot proxy: ids must be 32 lowercase hex characters");
-  if (g_str_equal (target_id, from_id) || g_str_equal (target_id, any_socket_get_id (self->socket)))
+  if (g_str_equal (target_id, from_id) || g_str_equal (target_id, self->host->local_id (self->host_data)))
     return g_strdup ("Cannot proxy loopback!");
-  target = any_socket_get_peer (self->socket, target_id);
+  target = self->host->lookup_peer (self->host_data, target_id);
   if (target == NULL || !any_peer_is_connected (target))
     return g_strdup_printf ("Cannot proxy: peer %s is not connected here", target_id);
   if (any_peer_is_proxy (target))
@@ -312,7 +328,7 @@ any_hub_handle_proxy (AnyHub     *self,
 
   if (g_strcmp0 (action, "unproxy") == 0)
     {
-      AnyPeer *target = target_id != NULL ? any_socket_get_peer (self->socket, target_id) : NULL;
+      AnyPeer *target = target_id != NULL ? self->host->lookup_peer (self->host_data, target_id) : NULL;
 
       if (target_id == NULL || !any_hub_is_linked (self, from_id, target_id))
         return;
@@ -333,7 +349,7 @@ any_hub_handle_proxy (AnyHub     *self,
       reply_proxy (from, seq, NULL);
       return;
     }
-  if (refusal == NULL && !_any_socket_allow_proxy (self->socket, from, target_id))
+  if (refusal == NULL && !self->host->allow_proxy (self->host_data, from, target_id))
     refusal = g_strdup ("Proxy refused by the hub");
   if (refusal != NULL)
     {
@@ -343,7 +359,7 @@ any_hub_handle_proxy (AnyHub     *self,
     }
 
   link_pair (self, from_id, target_id);
-  confirm_link (self, from, seq, any_socket_get_peer (self->socket, target_id));
+  confirm_link (self, from, seq, self->host->lookup_peer (self->host_data, target_id));
 }
 
 gboolean
@@ -373,7 +389,7 @@ any_hub_relay (AnyHub        *self,
       return FALSE;
     }
 
-  to = any_socket_get_peer (self->socket, to_id);
+  to = self->host->lookup_peer (self->host_data, to_id);
   if (to == NULL)
     return TRUE;
   /* Relayed as it came: the inner chunk may be ciphertext we cannot read. */
@@ -386,7 +402,7 @@ any_hub_relay (AnyHub        *self,
     }
   if (unconfirmed != NULL)
     {
-      guint64 max_pair = any_socket_get_max_send_buffer (self->socket);
+      guint64 max_pair = self->host->max_send_buffer (self->host_data);
       gsize cost = len + UNCONFIRMED_FRAME_COST;
 
       if (self->unconfirmed_bytes + cost > MAX_UNCONFIRMED_BYTES ||
@@ -418,7 +434,7 @@ any_hub_peer_gone (AnyHub     *self,
   for (GList *l = linked; l != NULL; l = l->next)
     {
       g_autofree char *other = g_strdup (l->data);
-      AnyPeer *peer = any_socket_get_peer (self->socket, other);
+      AnyPeer *peer = self->host->lookup_peer (self->host_data, other);
 
       unlink_pair (self, id, other);
       if (peer != NULL && !any_peer_is_proxy (peer))

@@ -14,7 +14,26 @@ G_BEGIN_DECLS
 
 typedef struct _AnyHub AnyHub;
 
-AnyHub   *any_hub_new            (AnySocket        *socket);
+/* What the hub needs from the socket it serves, handed to it at
+ * construction: the hub never sees the AnySocket. */
+typedef struct {
+  /* The application's say on a PROXY request that passed the checks. */
+  gboolean    (*allow_proxy)     (gpointer    host,
+                                  AnyPeer    *from,
+                                  const char *target_id);
+  /* The connected (or proxied) peer with @id, or NULL; borrowed. */
+  AnyPeer    *(*lookup_peer)     (gpointer    host,
+                                  const char *id);
+  const char *(*local_id)        (gpointer    host);
+  /* What a requester may send to a target that has not confirmed its
+   * link yet (the socket's max-send-buffer); 0: no limit per pair. */
+  guint64     (*max_send_buffer) (gpointer    host);
+} AnyHubHost;
+
+/* @host and @host_data must outlive the hub (the socket owns it). */
+AnyHub   *any_hub_new            (const AnyHubHost *host,
+                                  gpointer          host_data);
+/* Confirmations still on their way then find nothing to do. */
 void      any_hub_free           (AnyHub           *self);
 
 /* An INTERNAL PROXY packet from a direct peer (`proxy` or `unproxy`). */

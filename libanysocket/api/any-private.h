@@ -70,6 +70,9 @@ void       _any_proxy_send_unproxy  (AnyPeer        *via,
                                      const char     *peer_id);
 void       _any_proxy_handle_network (AnyPeer       *hub,
                                      JsonObject     *msg);
+AnyTransport *_any_proxy_transport_new (AnyPeer     *via,
+                                     const char     *local_id,
+                                     const char     *remote_id);
 
 /* AnySocket: what a peer reports to the socket that owns it. */
 gboolean   _any_socket_authenticate_peer (AnySocket  *self,
@@ -101,10 +104,6 @@ void       _any_socket_peer_e2e          (AnySocket  *self,
 AnyPeer   *_any_socket_add_proxied_peer  (AnySocket  *self,
                                           AnyPeer    *via,
                                           const char *peer_id);
-struct _AnyHub *_any_socket_get_hub     (AnySocket  *self);
-gboolean   _any_socket_allow_proxy       (AnySocket  *self,
-                                          AnyPeer    *from,
-                                          const char *target_id);
 void       _any_socket_handle_proxy      (AnyPeer    *from,
                                           gint32      seq,
                                           JsonObject *request);

@@ -26,6 +26,7 @@
 #include "codec/any-id.h"
 #include "api/any-internal.h"
 #include "codec/any-json.h"
+#include "transport/any-proxy-transport.h"
 
 /* Probe */
 
@@ -110,6 +111,35 @@ _any_proxy_send_unproxy (AnyPeer    *via,
 
   if (any_peer_is_connected (via))
     _any_peer_send_packet (via, ANY_PACKET_TYPE_INTERNAL, 0, msg, NULL);
+}
+
+static gboolean
+via_send_frame (GObject  *via,
+                GBytes   *frame,
+                GError  **error)
+{
+  return _any_peer_send_frame (ANY_PEER (via), frame, error);
+}
+
+static void
+via_unproxy (GObject    *via,
+             const char *remote_id)
+{
+  _any_proxy_send_unproxy (ANY_PEER (via), remote_id);
+}
+
+static const AnyProxyTransportCallbacks via_callbacks = {
+  .send_frame = via_send_frame,
+  .unproxy = via_unproxy,
+};
+
+/* The transport of a peer reached through @via. */
+AnyTransport *
+_any_proxy_transport_new (AnyPeer    *via,
+                          const char *local_id,
+                          const char *remote_id)
+{
+  return any_proxy_transport_new (&via_callbacks, G_OBJECT (via), local_id, remote_id);
 }
 
 /* INTERNAL NETWORK from a hub: a peer proxied to us, or one left. Anything

@@ -8,7 +8,6 @@
 #include "api/any-hub.h"
 #include "codec/any-id.h"
 #include "crypto/any-identity-file.h"
-#include "transport/any-proxy-transport.h"
 #include "protocol/any-trust.h"
 #include "transport/any-ws-connect.h"
 #include "transport/any-ws-server.h"
@@ -428,7 +427,7 @@ _any_socket_add_proxied_peer (AnySocket  *self,
                               AnyPeer    *via,
                               const char *peer_id)
 {
-  g_autoptr(AnyTransport) transport = any_proxy_transport_new (via, self->id, peer_id);
+  g_autoptr(AnyTransport) transport = _any_proxy_transport_new (via, self->id, peer_id);
   AnyPeer *peer = _any_peer_new (self, transport, ANY_ENGINE_ROLE_SERVER);
   AnyEngineConfig config = engine_config (self);
 
@@ -442,22 +441,44 @@ _any_socket_add_proxied_peer (AnySocket  *self,
   return peer;
 }
 
-AnyHub *
-_any_socket_get_hub (AnySocket *self)
-{
-  return self->hub;
-}
+/* The hub's host (any-hub.h) */
 
-gboolean
-_any_socket_allow_proxy (AnySocket  *self,
-                         AnyPeer    *from,
-                         const char *target_id)
+static gboolean
+hub_allow_proxy (gpointer    host,
+                 AnyPeer    *from,
+                 const char *target_id)
 {
   gboolean allowed = FALSE;
 
-  g_signal_emit (self, signals[SIGNAL_PROXY_REQUEST], 0, from, target_id, &allowed);
+  g_signal_emit (host, signals[SIGNAL_PROXY_REQUEST], 0, from, target_id, &allowed);
   return allowed;
 }
+
+static AnyPeer *
+hub_lookup_peer (gpointer    host,
+                 const char *id)
+{
+  return any_socket_get_peer (host, id);
+}
+
+static const char *
+hub_local_id (gpointer host)
+{
+  return any_socket_get_id (host);
+}
+
+static guint64
+hub_max_send_buffer (gpointer host)
+{
+  return any_socket_get_max_send_buffer (host);
+}
+
+static const AnyHubHost hub_host = {
+  .allow_proxy = hub_allow_proxy,
+  .lookup_peer = hub_lookup_peer,
+  .local_id = hub_local_id,
+  .max_send_buffer = hub_max_send_buffer,
+};
 
 void
 _any_socket_handle_proxy (AnyPeer    *from,
@@ -2022,5 +2043,5 @@ any_socket_init (AnySocket *self)
   self->pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->unauthenticated = g_hash_table_new_full (NULL, NULL, g_object_unref, unref_nullable);
-  self->hub = any_hub_new (self);
+  self->hub = any_hub_new (&hub_host, self);
 }

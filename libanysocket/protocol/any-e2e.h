@@ -16,15 +16,13 @@
 
 #include <json-glib/json-glib.h>
 #include "any-types.h"
+#include "protocol/any-caps.h"
 
 G_BEGIN_DECLS
 
 /* The SWITCH packet's "type" for each handshake. */
 #define ANY_E2E_SWITCH_COMPAT 2
 #define ANY_E2E_SWITCH_NATIVE 3
-
-/* What we advertise in AUTH's "caps": {"v": 1, "e2e": ["noise-xx"]}. */
-#define ANY_E2E_CAP_NATIVE "noise-xx"
 
 typedef struct _AnyE2e AnyE2e;
 typedef struct _AnyNoiseKeypair AnyNoiseKeypair;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "protocol/any-trust.h"
-#include "protocol/any-e2e.h"
+#include "protocol/any-caps.h"
 #include "codec/any-codec.h"
 
 /* @peer_caps: the e2e capabilities of an AUTH (or a proxied peer's

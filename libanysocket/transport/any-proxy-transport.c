@@ -5,12 +5,13 @@
 #include "config.h"
 
 #include "transport/any-proxy-transport.h"
-#include "api/any-private.h"
+#include "codec/any-codec.h"
 
 struct _AnyProxyTransport
 {
   AnyTransport  parent_instance;
-  AnyPeer      *via;
+  const AnyProxyTransportCallbacks *callbacks;
+  GObject      *via;             /* the link to the hub */
   char         *remote_id;
   guint8        to[16];
   guint8        from[16];
@@ -33,7 +34,7 @@ any_proxy_transport_send (AnyTransport *transport,
   bytes = g_string_free_to_bytes (forward);
   /* The hub's link going down closes this one too (the socket sees to
    * it); until then a failed send only means it is going. */
-  if (!_any_peer_send_frame (self->via, bytes, &error))
+  if (!self->callbacks->send_frame (self->via, bytes, &error))
     g_debug ("Frame to proxied peer %s not sent: %s", self->remote_id, error->message);
 }
 
@@ -45,7 +46,7 @@ any_proxy_transport_close (AnyTransport *transport,
 {
   AnyProxyTransport *self = ANY_PROXY_TRANSPORT (transport);
 
-  _any_proxy_send_unproxy (self->via, self->remote_id);
+  self->callbacks->unproxy (self->via, self->remote_id);
 }
 
 static void
@@ -76,22 +77,18 @@ any_proxy_transport_init (AnyProxyTransport *self)
 }
 
 AnyTransport *
-any_proxy_transport_new (AnyPeer    *via,
-                         const char *local_id,
-                         const char *remote_id)
+any_proxy_transport_new (const AnyProxyTransportCallbacks *callbacks,
+                         GObject                          *via,
+                         const char                       *local_id,
+                         const char                       *remote_id)
 {
   AnyProxyTransport *self = g_object_new (ANY_TYPE_PROXY_TRANSPORT, NULL);
   gboolean valid;
 
+  self->callbacks = callbacks;
   self->via = g_object_ref (via);
   self->remote_id = g_strdup (remote_id);
   valid = any_id_to_bytes (remote_id, self->to) && any_id_to_bytes (local_id, self->from);
   g_warn_if_fail (valid);
   return ANY_TRANSPORT (self);
-}
-
-AnyPeer *
-any_proxy_transport_get_via (AnyProxyTransport *self)
-{
-  return self->via;
 }
