@@ -9,9 +9,11 @@
  */
 #include "config.h"
 
+#include "any-packet.h"
 #include "api/any-hub.h"
+#include "api/any-peer-private.h"
 #include "codec/any-id.h"
-#include "api/any-internal.h"
+#include "protocol/any-internal-msg.h"
 #include "codec/any-json.h"
 
 /* How long the target has to confirm a new link, and how much the
@@ -194,15 +196,8 @@ reply_proxy (AnyPeer    *to,
              gint32      seq,
              const char *refusal)
 {
-  g_autoptr(JsonNode) msg = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) msg = any_internal_proxy_answer (refusal);
 
-  /* The JavaScript peer reads `ok` only; `error` says why to those that
-   * look (and to people reading a capture). */
-  json_object_set_boolean_member (object, "ok", refusal == NULL);
-  if (refusal != NULL)
-    json_object_set_string_member (object, "error", refusal);
-  json_node_set_object (msg, object);
   if (seq > 0)
     _any_peer_send_packet (to, ANY_PACKET_TYPE_INTERNAL, seq, msg, NULL);
 }

@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include "api/any-private.h"
+#include "any-peer.h"
 
 G_BEGIN_DECLS
 

@@ -1,35 +1,38 @@
-/* any-internal.h: INTERNAL packets (PROTOCOL.md 7)
+/* any-internal.h: answering INTERNAL requests (PROTOCOL.md 7)
  *
  * SPDX-License-Identifier: MIT
  */
 #pragma once
 
-#include "api/any-private.h"
+#include "any-peer.h"
+#include "any-rpc-call.h"
 
 G_BEGIN_DECLS
 
-typedef enum {
-  ANY_INTERNAL_NETWORK     = 1,
-  ANY_INTERNAL_PROXY       = 2,
-  ANY_INTERNAL_RPC         = 3,
-  ANY_INTERNAL_RPC_NOTIFY  = 4,
-  ANY_INTERNAL_SYNCED_TIME = 5,
-} AnyInternalType;
+/* What only the socket can do with an INTERNAL request, handed to
+ * _any_internal_handle() by the socket (its AnyPeerHost.internal). */
+typedef struct {
+  /* RPC: whether a handler serves @method ("a.b"), then the call for it
+   * (FALSE when no handler took it). */
+  gboolean (*has_rpc_handler) (gpointer     host,
+                               const char  *method);
+  gboolean (*rpc)             (gpointer     host,
+                               AnyRpcCall  *call);
+  /* PROXY, to us as a hub. */
+  void     (*proxy)           (gpointer     host,
+                               AnyPeer     *from,
+                               gint32       seq,
+                               JsonObject  *request);
+  /* NETWORK, from a hub. */
+  void     (*network)         (gpointer     host,
+                               AnyPeer     *hub,
+                               JsonObject  *msg);
+} AnyInternalHost;
 
-gint64    _any_internal_type_of (JsonNode        *data);
-void      _any_internal_handle (AnyPeer          *peer,
+void      _any_internal_handle (const AnyInternalHost *host,
+                                gpointer          host_data,
+                                AnyPeer          *peer,
                                 gint32            seq,
                                 JsonNode         *data);
-/* {"type": SYNCED_TIME, "time": <now, ms since the epoch>}; the request
- * of any_peer_get_synced_time_async(), of the proxy probe and of a hub's
- * link confirmation. */
-JsonObject *any_internal_new_synced_time (void);
-/* {"type": @type, "action": @action, "id": @id} */
-JsonNode *any_internal_build   (AnyInternalType   type,
-                                const char       *action,
-                                const char       *id);
-void      _any_internal_reply  (AnyPeer          *peer,
-                                gint32            seq,
-                                JsonNode         *msg);
 
 G_END_DECLS

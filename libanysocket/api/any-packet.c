@@ -4,7 +4,11 @@
  */
 #include "config.h"
 
-#include "api/any-private.h"
+#include "any-error.h"
+#include "any-packet.h"
+#include "any-peer.h"
+#include "api/any-packet-private.h"
+#include "api/any-peer-private.h"
 
 /**
  * AnyPacket:

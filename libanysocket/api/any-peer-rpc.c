@@ -4,7 +4,12 @@
  */
 #include "config.h"
 
-#include "api/any-rpc.h"
+#include "any-packet.h"
+#include "any-peer.h"
+#include "any-rpc-call.h"
+#include "api/any-peer-private.h"
+#include "api/any-rpc-call-private.h"
+#include "protocol/any-rpc-wire.h"
 
 static void
 on_invoke_reply (GObject      *source,

@@ -4,9 +4,14 @@
  */
 #include "config.h"
 
-#include "api/any-private.h"
+#include "any-error.h"
+#include "any-enum-types.h"
+#include "any-packet.h"
+#include "any-socket.h"
+#include "api/any-peer-private.h"
+#include "api/any-packet-private.h"
 #include "codec/any-id.h"
-#include "api/any-internal.h"
+#include "protocol/any-internal-msg.h"
 #include "protocol/any-trust.h"
 #include "crypto/any-noise.h"
 
@@ -29,7 +34,9 @@ struct _AnyPeer
 {
   GObject       parent_instance;
 
-  AnySocket    *socket;          /* weak pointer: the socket owns us */
+  const AnyPeerHost *host;
+  AnySocket    *socket;          /* weak pointer: the socket owns us; the
+                                  * host's data, NULL once it is gone */
   AnyPeer      *via;             /* the hub of a proxied peer, else NULL */
   AnyTransport *transport;
   AnyEngine    *engine;
@@ -225,7 +232,7 @@ engine_authenticate (gpointer     user_data,
       *reason = g_strdup ("Socket stopped");
       return FALSE;
     }
-  return _any_socket_authenticate_peer (self->socket, self, peer_id, auth_packet, reason);
+  return self->host->authenticate (self->socket, self, peer_id, auth_packet, reason);
 }
 
 static void
@@ -239,7 +246,7 @@ engine_connected (gpointer user_data)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
 
   if (self->socket != NULL)
-    _any_socket_peer_connected (self->socket, self);
+    self->host->connected (self->socket, self);
 }
 
 /* A proxied link to an id with a pinned key (any-trust.h): the hub
@@ -261,7 +268,7 @@ refuse_unproven (AnyPeer       *self,
       any_engine_get_e2e_mode (self->engine) == ANY_E2E_MODE_NATIVE)
     return FALSE;
   if (type == ANY_PACKET_TYPE_INTERNAL &&
-      (seq < 0 || _any_internal_type_of (data) == ANY_INTERNAL_SYNCED_TIME))
+      (seq < 0 || any_internal_type_of (data) == ANY_INTERNAL_SYNCED_TIME))
     return FALSE;
   reason = any_trust_plain_reason (any_engine_get_peer_id (self->engine), type);
   any_peer_disconnect (self, reason);
@@ -302,7 +309,8 @@ engine_packet (gpointer       user_data,
 
   if (type == ANY_PACKET_TYPE_INTERNAL)
     {
-      _any_internal_handle (self, seq, data);
+      if (self->socket != NULL)
+        self->host->internal (self->socket, self, seq, data);
       json_node_unref (data);
       return;
     }
@@ -310,7 +318,7 @@ engine_packet (gpointer       user_data,
   packet = _any_packet_new (self, type, seq, data);
   g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, packet);
   if (self->socket != NULL && any_engine_get_state (self->engine) == ANY_ENGINE_STATE_CONNECTED)
-    _any_socket_peer_message (self->socket, packet);
+    self->host->message (self->socket, packet);
 }
 
 static void
@@ -326,7 +334,7 @@ engine_heartbeat (gpointer user_data,
     }
   g_signal_emit (self, signals[SIGNAL_HEARTBEAT], 0);
   if (self->socket != NULL)
-    _any_socket_peer_heartbeat (self->socket, self);
+    self->host->heartbeat (self->socket, self);
 }
 
 static void
@@ -342,7 +350,7 @@ engine_forward (gpointer          user_data,
   if (self->via != NULL)
     any_peer_disconnect (self, "Invalid Packet! FORWARD inside a proxied link");
   else if (self->socket != NULL)
-    _any_socket_forward (self->socket, self, frame, len, forward);
+    self->host->forward (self->socket, self, frame, len, forward);
 }
 
 static gboolean
@@ -357,8 +365,8 @@ engine_verify_peer (gpointer      user_data,
       *reason = g_strdup ("Socket stopped");
       return FALSE;
     }
-  return _any_socket_verify_peer (self->socket, self, any_engine_get_peer_id (self->engine),
-                                  remote_static, reason);
+  return self->host->verify_peer (self->socket, self, any_engine_get_peer_id (self->engine),
+                                 remote_static, reason);
 }
 
 static void
@@ -369,7 +377,7 @@ engine_e2e (gpointer user_data)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_E2E_MODE]);
   g_signal_emit (self, signals[SIGNAL_E2E], 0);
   if (self->socket != NULL && any_peer_is_connected (self))
-    _any_socket_peer_e2e (self->socket, self);
+    self->host->e2e (self->socket, self);
   g_object_unref (self);
 }
 
@@ -384,7 +392,7 @@ engine_closed (gpointer    user_data,
   if (self->was_connected)
     g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, reason);
   if (self->socket != NULL)
-    _any_socket_peer_disconnected (self->socket, self, reason);
+    self->host->disconnected (self->socket, self, reason);
   g_object_unref (self);
 }
 
@@ -616,14 +624,16 @@ any_peer_init (AnyPeer *self)
 /* Private API */
 
 AnyPeer *
-_any_peer_new (AnySocket     *socket,
-               AnyTransport  *transport,
-               AnyEngineRole  role)
+_any_peer_new (const AnyPeerHost *host,
+               AnySocket         *socket,
+               AnyTransport      *transport,
+               AnyEngineRole      role)
 {
   AnyPeer *self = g_object_new (ANY_TYPE_PEER, NULL);
 
   /* An application may keep a peer after its socket is gone: the weak
    * pointer then reads NULL. */
+  self->host = host;
   self->socket = socket;
   g_object_add_weak_pointer (G_OBJECT (socket), (gpointer *) &self->socket);
   self->transport = g_object_ref (transport);
@@ -671,6 +681,20 @@ _any_peer_send_packet (AnyPeer        *self,
   return any_engine_send (self->engine, type, reply_to, msg, error);
 }
 
+void
+_any_peer_reply_internal (AnyPeer  *self,
+                          gint32    seq,
+                          JsonNode *msg)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Seq 0 is no request: a reply to it could not say what it answers. */
+  if (seq <= 0)
+    return;
+  if (_any_peer_send_packet (self, ANY_PACKET_TYPE_INTERNAL, seq, msg, &error) == 0)
+    g_debug ("Could not answer INTERNAL packet %d: %s", seq, error->message);
+}
+
 /* A proxied peer: its transport goes through @via, it starts connected
  * with the id the hub named. */
 void
@@ -715,14 +739,6 @@ _any_peer_close_proxied (AnyPeer    *self,
     any_transport_deliver_closed (self->transport, reason);
 }
 
-void
-_any_peer_set_remote_caps (AnyPeer    *self,
-                           JsonObject *holder)
-{
-  if (self->engine != NULL)
-    any_engine_set_peer_caps (self->engine, holder);
-}
-
 /* Before the engine connects (or starts, for a proxied peer). */
 void
 _any_peer_require_pinned_key (AnyPeer  *self,
@@ -753,12 +769,71 @@ _any_peer_get_unproven_id (AnyPeer *self)
   return NULL;
 }
 
-void
-_any_peer_add_local_caps (AnyPeer    *self,
-                          JsonObject *object)
+/* The proxy probe (see api/any-socket-proxy.c): a proxied peer sent no
+ * AUTH, so the side that switches to E2E first asks what the other can
+ * do with a SYNCED_TIME request that carries its own capabilities. */
+
+static void
+set_remote_caps (AnyPeer    *self,
+                 JsonObject *holder)
+{
+  if (self->engine != NULL)
+    any_engine_set_peer_caps (self->engine, holder);
+}
+
+static void
+on_probe_reply (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  AnyPeer *peer = ANY_PEER (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnyPacket) reply = any_peer_request_finish (peer, result, &error);
+  JsonNode *msg = reply != NULL ? any_packet_get_msg (reply) : NULL;
+
+  /* No answer, or no capabilities in it: a plain JavaScript peer. */
+  if (msg == NULL || !JSON_NODE_HOLDS_OBJECT (msg))
+    {
+      g_debug ("No capabilities from proxied peer %s: %s", any_peer_get_id (peer),
+               error != NULL ? error->message : "not an object");
+      set_remote_caps (peer, NULL);
+      return;
+    }
+  set_remote_caps (peer, json_node_get_object (msg));
+}
+
+/* Our capabilities into @object; an empty "caps" still says "I am
+ * libanysocket, without native E2E". */
+static void
+add_probe_caps (AnyPeer    *self,
+                JsonObject *object)
 {
   if (self->engine != NULL)
     any_engine_add_local_caps (self->engine, object);
+  if (!json_object_has_member (object, "caps"))
+    json_object_set_object_member (object, "caps", json_object_new ());
+}
+
+static void
+send_probe (AnyPeer *self)
+{
+  g_autoptr(JsonNode) probe = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = any_internal_new_synced_time ();
+
+  add_probe_caps (self, object);
+  json_node_take_object (probe, object);
+  _any_peer_request (self, ANY_PACKET_TYPE_INTERNAL, probe, 0, NULL, send_probe,
+                     on_probe_reply, NULL);
+}
+
+void
+_any_peer_take_probe (AnyPeer    *self,
+                      JsonObject *request,
+                      JsonObject *answer)
+{
+  add_probe_caps (self, answer);
+  if (self->via != NULL)
+    set_remote_caps (self, request);
 }
 
 /* Public API */
@@ -985,7 +1060,7 @@ _any_peer_request (AnyPeer             *self,
     return;
 
   if (timeout_ms == 0)
-    timeout_ms = self->socket ? _any_socket_get_reply_timeout (self->socket) : 30000;
+    timeout_ms = self->socket ? self->host->reply_timeout (self->socket) : 30000;
 
   seq = _any_peer_send_packet (self, type, 0, msg, &error);
   if (seq == 0)
@@ -1085,7 +1160,7 @@ any_peer_e2e (AnyPeer *self)
   if (any_engine_get_peer_caps_pending (self->engine) && !self->probe_sent)
     {
       self->probe_sent = TRUE;
-      _any_proxy_send_probe (self);
+      send_probe (self);
     }
   if (!any_engine_start_e2e (self->engine, &error) &&
       !g_error_matches (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT))

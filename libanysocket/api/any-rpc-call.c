@@ -4,7 +4,12 @@
  */
 #include "config.h"
 
-#include "api/any-rpc.h"
+#include "any-error.h"
+#include "any-peer.h"
+#include "any-rpc-call.h"
+#include "api/any-peer-private.h"
+#include "api/any-rpc-call-private.h"
+#include "protocol/any-rpc-wire.h"
 
 /**
  * AnyRpcCall:
@@ -64,13 +69,37 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Answers an incoming call through its peer (the wire code only builds
+ * the answer). */
+static void
+reply_error (AnyRpcCall *self,
+             const char *message,
+             const char *method,
+             int         code)
+{
+  g_autoptr(JsonNode) answer = _any_rpc_error_answer (message, method, code);
+
+  _any_peer_reply_internal (self->peer, self->seq, answer);
+}
+
+/* @result NULL is null; @bin: it is base64 of binary. */
+static void
+reply_result (AnyRpcCall *self,
+              JsonNode   *result,
+              gboolean    bin)
+{
+  g_autoptr(JsonNode) answer = _any_rpc_result_answer (result, bin);
+
+  _any_peer_reply_internal (self->peer, self->seq, answer);
+}
+
 static void
 any_rpc_call_finalize (GObject *object)
 {
   AnyRpcCall *self = ANY_RPC_CALL (object);
 
   if (self->incoming && self->wants_reply && !self->completed)
-    _any_rpc_reply_error (self->peer, self->seq, "RPC handler returned no result", self->method, 500);
+    reply_error (self, "RPC handler returned no result", self->method, 500);
 
   g_clear_object (&self->peer);
   g_clear_pointer (&self->params, json_node_unref);
@@ -206,7 +235,7 @@ _any_rpc_call_complete_unhandled (AnyRpcCall *self)
     return;
   self->completed = TRUE;
   if (self->wants_reply)
-    _any_rpc_reply_error (self->peer, self->seq, "Method not found!", self->method, 404);
+    reply_error (self, "Method not found!", self->method, 404);
 }
 
 /* any_peer_call_async(): the params as given, not copied. */
@@ -499,7 +528,7 @@ any_rpc_call_return_value (AnyRpcCall *self,
   g_return_if_fail (ANY_IS_RPC_CALL (self));
 
   if (complete (self, G_STRFUNC))
-    _any_rpc_reply_result (self->peer, self->seq, result, FALSE);
+    reply_result (self, result, FALSE);
 }
 
 /**
@@ -521,7 +550,7 @@ any_rpc_call_return_bytes (AnyRpcCall *self,
     {
       g_autoptr(JsonNode) result = _any_rpc_encode_bytes (bytes);
 
-      _any_rpc_reply_result (self->peer, self->seq, result, TRUE);
+      reply_result (self, result, TRUE);
     }
 }
 
@@ -542,7 +571,7 @@ any_rpc_call_return_error_literal (AnyRpcCall *self,
   g_return_if_fail (message != NULL);
 
   if (complete (self, G_STRFUNC))
-    _any_rpc_reply_error (self->peer, self->seq, message, self->method, 500);
+    reply_error (self, message, self->method, 500);
 }
 
 /**
@@ -562,5 +591,5 @@ any_rpc_call_return_error (AnyRpcCall   *self,
   g_return_if_fail (error != NULL);
 
   if (complete (self, G_STRFUNC))
-    _any_rpc_reply_error (self->peer, self->seq, error->message, self->method, 500);
+    reply_error (self, error->message, self->method, 500);
 }

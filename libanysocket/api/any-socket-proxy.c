@@ -1,4 +1,4 @@
-/* any-proxy.c: peers reached through a hub (PROTOCOL.md 8), client side
+/* any-socket-proxy.c: peers reached through a hub (PROTOCOL.md 8), client side
  *
  * A proxied peer is an ordinary AnyPeer whose transport wraps frames in
  * FORWARD frames to the hub. It is made when our PROXY request is
@@ -10,7 +10,7 @@
  * capabilities (the JavaScript peer answers it and ignores the extra key;
  * a libanysocket peer learns ours from it and answers with its own). The
  * switch waits for the answer, so two libanysocket peers use native E2E
- * through any hub.
+ * through any hub. (The probe is the peer's own business: any-peer.c.)
  *
  * Nothing is sent unasked on a new proxied link: a JavaScript peer handles
  * FORWARD frames at once but its INTERNAL packets a little later (in
@@ -22,67 +22,16 @@
  */
 #include "config.h"
 
-#include "api/any-private.h"
+#include "any-error.h"
+#include "any-packet.h"
+#include "any-peer.h"
+#include "any-socket.h"
+#include "api/any-peer-private.h"
+#include "api/any-socket-private.h"
 #include "codec/any-id.h"
-#include "api/any-internal.h"
 #include "codec/any-json.h"
+#include "protocol/any-internal-msg.h"
 #include "transport/any-proxy-transport.h"
-
-/* Probe */
-
-static void
-on_probe_reply (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  AnyPeer *peer = ANY_PEER (source);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AnyPacket) reply = any_peer_request_finish (peer, result, &error);
-  JsonNode *msg = reply != NULL ? any_packet_get_msg (reply) : NULL;
-
-  /* No answer, or no capabilities in it: a plain JavaScript peer. */
-  if (msg == NULL || !JSON_NODE_HOLDS_OBJECT (msg))
-    {
-      g_debug ("No capabilities from proxied peer %s: %s", any_peer_get_id (peer),
-               error != NULL ? error->message : "not an object");
-      _any_peer_set_remote_caps (peer, NULL);
-      return;
-    }
-  _any_peer_set_remote_caps (peer, json_node_get_object (msg));
-}
-
-/* Our capabilities into @object; an empty "caps" still says "I am
- * libanysocket, without native E2E". */
-static void
-add_probe_caps (AnyPeer    *peer,
-                JsonObject *object)
-{
-  _any_peer_add_local_caps (peer, object);
-  if (!json_object_has_member (object, "caps"))
-    json_object_set_object_member (object, "caps", json_object_new ());
-}
-
-void
-_any_proxy_send_probe (AnyPeer *peer)
-{
-  g_autoptr(JsonNode) probe = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = any_internal_new_synced_time ();
-
-  add_probe_caps (peer, object);
-  json_node_take_object (probe, object);
-  _any_peer_request (peer, ANY_PACKET_TYPE_INTERNAL, probe, 0, NULL, _any_proxy_send_probe,
-                     on_probe_reply, NULL);
-}
-
-void
-_any_proxy_take_probe (AnyPeer    *peer,
-                       JsonObject *request,
-                       JsonObject *answer)
-{
-  add_probe_caps (peer, answer);
-  if (any_peer_is_proxy (peer))
-    _any_peer_set_remote_caps (peer, request);
-}
 
 /* Hub messages */
 

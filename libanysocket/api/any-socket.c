@@ -4,8 +4,16 @@
  */
 #include "config.h"
 
-#include "api/any-private.h"
+#include "any-error.h"
+#include "any-enum-types.h"
+#include "any-packet.h"
+#include "any-peer.h"
+#include "any-rpc-call.h"
+#include "any-socket.h"
 #include "api/any-hub.h"
+#include "api/any-internal.h"
+#include "api/any-peer-private.h"
+#include "api/any-socket-private.h"
 #include "codec/any-id.h"
 #include "crypto/any-identity-file.h"
 #include "protocol/any-trust.h"
@@ -121,6 +129,11 @@ unref_nullable (gpointer object)
 
 /* Peers */
 
+/* What peers and INTERNAL requests report to us (defined below, with
+ * their callbacks). */
+static const AnyPeerHost peer_host;
+static const AnyInternalHost internal_host;
+
 static AnyEngineConfig
 engine_config (AnySocket *self)
 {
@@ -146,7 +159,7 @@ start_peer (AnySocket    *self,
             AnyEngineRole role,
             GTask        *connect_task)
 {
-  g_autoptr(AnyPeer) peer = _any_peer_new (self, transport, role);
+  g_autoptr(AnyPeer) peer = _any_peer_new (&peer_host, self, transport, role);
   AnyEngineConfig config = engine_config (self);
 
   g_hash_table_insert (self->unauthenticated, g_object_ref (peer),
@@ -200,18 +213,19 @@ on_accept (SoupWebsocketConnection *connection,
   start_peer (self, transport, ANY_ENGINE_ROLE_SERVER, NULL);
 }
 
-gboolean
-_any_socket_authenticate_peer (AnySocket   *self,
-                               AnyPeer     *peer,
-                               const char  *peer_id,
-                               JsonObject  *auth_packet,
-                               char       **reason)
+static gboolean
+peer_authenticate (gpointer     host,
+                   AnyPeer     *peer,
+                   const char  *peer_id,
+                   JsonObject  *auth_packet,
+                   char       **reason)
 {
+  AnySocket *self = host;
   gboolean accepted = TRUE;
   AnyPeer *known = g_hash_table_lookup (self->peers, peer_id);
 
   /* A peer we reach through a hub may connect directly: the direct link
-   * wins once connected (_any_socket_peer_connected()). Any other second
+   * wins once connected (peer_connected()). Any other second
    * link from a known id is refused. */
   if ((known != NULL && !any_peer_is_proxy (known)) || g_str_equal (peer_id, self->id))
     {
@@ -257,10 +271,11 @@ take_over_id (AnySocket *self,
   return TRUE;
 }
 
-void
-_any_socket_peer_connected (AnySocket *self,
-                            AnyPeer   *peer)
+static void
+peer_connected (gpointer  host,
+                AnyPeer  *peer)
 {
+  AnySocket *self = host;
   g_autoptr(GTask) task = NULL;
   gpointer key, value;
 
@@ -287,18 +302,18 @@ _any_socket_peer_connected (AnySocket *self,
     }
 }
 
-void
-_any_socket_peer_message (AnySocket *self,
-                          AnyPacket *packet)
+static void
+peer_message (gpointer   host,
+              AnyPacket *packet)
 {
-  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, packet);
+  g_signal_emit (host, signals[SIGNAL_MESSAGE], 0, packet);
 }
 
-void
-_any_socket_peer_heartbeat (AnySocket *self,
-                            AnyPeer   *peer)
+static void
+peer_heartbeat (gpointer  host,
+                AnyPeer  *peer)
 {
-  g_signal_emit (self, signals[SIGNAL_HEARTBEAT], 0, peer);
+  g_signal_emit (host, signals[SIGNAL_HEARTBEAT], 0, peer);
 }
 
 /* Peers reached through @hub go with it. */
@@ -323,29 +338,30 @@ close_proxied_via (AnySocket  *self,
 /* RPC details are looked up, never made: methods come from the remote
  * peer, and quarks are never freed. A method no handler was connected to
  * by name has no quark, and reaches the handlers without a detail only. */
-gboolean
-_any_socket_has_rpc_handler (AnySocket  *self,
-                             const char *method)
+static gboolean
+internal_has_rpc_handler (gpointer    host,
+                          const char *method)
 {
-  return g_signal_has_handler_pending (self, signals[SIGNAL_RPC], g_quark_try_string (method), FALSE);
+  return g_signal_has_handler_pending (host, signals[SIGNAL_RPC], g_quark_try_string (method), FALSE);
 }
 
-gboolean
-_any_socket_peer_rpc (AnySocket  *self,
-                      AnyRpcCall *call)
+static gboolean
+internal_rpc (gpointer    host,
+              AnyRpcCall *call)
 {
   gboolean handled = FALSE;
 
-  g_signal_emit (self, signals[SIGNAL_RPC], g_quark_try_string (any_rpc_call_get_method (call)),
+  g_signal_emit (host, signals[SIGNAL_RPC], g_quark_try_string (any_rpc_call_get_method (call)),
                  call, &handled);
   return handled;
 }
 
-void
-_any_socket_peer_disconnected (AnySocket  *self,
-                               AnyPeer    *peer,
-                               const char *reason)
+static void
+peer_disconnected (gpointer    host,
+                   AnyPeer    *peer,
+                   const char *reason)
 {
+  AnySocket *self = host;
   gpointer key, value;
   const char *id = any_peer_get_id (peer);
 
@@ -380,20 +396,21 @@ _any_socket_peer_disconnected (AnySocket  *self,
     }
 }
 
-guint
-_any_socket_get_reply_timeout (AnySocket *self)
+static guint
+peer_reply_timeout (gpointer host)
 {
-  return self->reply_timeout;
+  return ((AnySocket *) host)->reply_timeout;
 }
 
 /* A pinned fingerprint wins; then any verify-peer handler may refuse. */
-gboolean
-_any_socket_verify_peer (AnySocket    *self,
-                         AnyPeer      *peer,
-                         const char   *id,
-                         const guint8 *remote_static,
-                         char        **reason)
+static gboolean
+peer_verify (gpointer      host,
+             AnyPeer      *peer,
+             const char   *id,
+             const guint8 *remote_static,
+             char        **reason)
 {
+  AnySocket *self = host;
   g_autofree char *fingerprint = any_noise_fingerprint (remote_static);
   const char *pinned = g_hash_table_lookup (self->pins, id);
   gboolean accepted = TRUE;
@@ -412,11 +429,11 @@ _any_socket_verify_peer (AnySocket    *self,
   return TRUE;
 }
 
-void
-_any_socket_peer_e2e (AnySocket *self,
-                      AnyPeer   *peer)
+static void
+peer_e2e (gpointer  host,
+          AnyPeer  *peer)
 {
-  g_signal_emit (self, signals[SIGNAL_E2E], 0, peer);
+  g_signal_emit (host, signals[SIGNAL_E2E], 0, peer);
 }
 
 /* Proxying */
@@ -428,7 +445,7 @@ _any_socket_add_proxied_peer (AnySocket  *self,
                               const char *peer_id)
 {
   g_autoptr(AnyTransport) transport = _any_proxy_transport_new (via, self->id, peer_id);
-  AnyPeer *peer = _any_peer_new (self, transport, ANY_ENGINE_ROLE_SERVER);
+  AnyPeer *peer = _any_peer_new (&peer_host, self, transport, ANY_ENGINE_ROLE_SERVER);
   AnyEngineConfig config = engine_config (self);
 
   /* Never compat with a pinned id. A proxied peer starts connected: its
@@ -480,26 +497,27 @@ static const AnyHubHost hub_host = {
   .max_send_buffer = hub_max_send_buffer,
 };
 
-void
-_any_socket_handle_proxy (AnyPeer    *from,
-                          gint32      seq,
-                          JsonObject *request)
+static void
+internal_proxy (gpointer    host,
+                AnyPeer    *from,
+                gint32      seq,
+                JsonObject *request)
 {
-  AnySocket *self = any_peer_get_socket (from);
+  AnySocket *self = host;
 
-  if (self != NULL && request != NULL)
-    any_hub_handle_proxy (self->hub, from, seq, request);
+  any_hub_handle_proxy (self->hub, from, seq, request);
 }
 
 /* A FORWARD frame from the direct peer @from: for one of our proxied
  * peers, or for the hub to relay. */
-void
-_any_socket_forward (AnySocket        *self,
-                     AnyPeer          *from,
-                     const guint8     *frame,
-                     gsize             len,
-                     const AnyForward *forward)
+static void
+peer_forward (gpointer          host,
+              AnyPeer          *from,
+              const guint8     *frame,
+              gsize             len,
+              const AnyForward *forward)
 {
+  AnySocket *self = host;
   char to_id[ANY_ID_LENGTH + 1], from_id[ANY_ID_LENGTH + 1];
   g_autofree char *reason = NULL;
   AnyPeer *source;
@@ -528,6 +546,43 @@ _any_socket_forward (AnySocket        *self,
   if (reason != NULL)
     any_peer_disconnect (from, reason);
 }
+
+static void
+peer_internal (gpointer  host,
+               AnyPeer  *peer,
+               gint32    seq,
+               JsonNode *data)
+{
+  _any_internal_handle (&internal_host, host, peer, seq, data);
+}
+
+static void
+internal_network (gpointer    host,
+                  AnyPeer    *hub,
+                  JsonObject *msg)
+{
+  _any_proxy_handle_network (hub, msg);
+}
+
+static const AnyInternalHost internal_host = {
+  .has_rpc_handler = internal_has_rpc_handler,
+  .rpc = internal_rpc,
+  .proxy = internal_proxy,
+  .network = internal_network,
+};
+
+static const AnyPeerHost peer_host = {
+  .authenticate = peer_authenticate,
+  .connected = peer_connected,
+  .message = peer_message,
+  .heartbeat = peer_heartbeat,
+  .internal = peer_internal,
+  .forward = peer_forward,
+  .verify_peer = peer_verify,
+  .e2e = peer_e2e,
+  .disconnected = peer_disconnected,
+  .reply_timeout = peer_reply_timeout,
+};
 
 /* URIs */
 

@@ -4,8 +4,11 @@
  */
 #include "config.h"
 
-#include "api/any-private.h"
-#include "api/any-internal.h"
+#include "any-error.h"
+#include "any-packet.h"
+#include "any-peer.h"
+#include "api/any-peer-private.h"
+#include "protocol/any-internal-msg.h"
 
 typedef struct {
   gint64 rtt_ms;

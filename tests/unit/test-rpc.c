@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "loopback.h"
-#include "api/any-private.h"
-#include "api/any-internal.h"
-#include "api/any-rpc.h"
+#include "api/any-peer-private.h"
+#include "api/any-rpc-call-private.h"
+#include "protocol/any-rpc-wire.h"
 
 typedef struct {
   AnySocket *server;

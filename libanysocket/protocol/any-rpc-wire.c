@@ -1,4 +1,4 @@
-/* any-rpc.c: RPC on the wire (PROTOCOL.md 7): decoding, encoding, dispatch
+/* any-rpc-wire.c: RPC on the wire (PROTOCOL.md 7): decoding and encoding
  *
  * A call is the INTERNAL request
  *   {"type":3,"method":["a","b"],"params":[...],"bin":[indexes]}
@@ -15,7 +15,8 @@
  * "bin" distinct indexes of params that hold valid base64. What fails gets
  * the answer the JavaScript peer gives (404 for the method, 500 for the
  * rest) and the link stays up: a bad call is its caller's problem, not a
- * broken protocol.
+ * broken protocol. This file builds the answers; api/any-internal.c
+ * dispatches the calls and sends what it is given.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -23,8 +24,9 @@
 
 #include <string.h>
 
-#include "api/any-rpc.h"
-#include "api/any-internal.h"
+#include "any-error.h"
+#include "protocol/any-rpc-wire.h"
+#include "protocol/any-internal-msg.h"
 #include "codec/any-base64.h"
 #include "codec/any-json.h"
 
@@ -160,14 +162,12 @@ append_js_text (GString  *out,
     }
 }
 
-static void
-reply_error_js (AnyPeer    *peer,
-                gint32      seq,
-                const char *message,
-                const char *js_method,
-                int         code)
+static JsonNode *
+error_answer_js (const char *message,
+                 const char *js_method,
+                 int         code)
 {
-  g_autoptr(JsonNode) reply = json_node_new (JSON_NODE_OBJECT);
+  JsonNode *answer = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = json_object_new ();
   g_autofree char *details = g_strdup_printf ("method: '%s'", js_method);
   g_autofree char *valid = g_utf8_make_valid (message, -1);
@@ -175,47 +175,44 @@ reply_error_js (AnyPeer    *peer,
   json_object_set_string_member (object, "error", valid);
   json_object_set_string_member (object, "details", details);
   json_object_set_int_member (object, "code", code);
-  json_node_take_object (reply, object);
-  _any_internal_reply (peer, seq, reply);
+  json_node_take_object (answer, object);
+  return answer;
 }
 
 /* The method of an incoming call that has one: its parts have no dots,
  * so commas in place of the dots print it as JavaScript does. */
-void
-_any_rpc_reply_error (AnyPeer    *peer,
-                      gint32      seq,
-                      const char *message,
-                      const char *method,
-                      int         code)
+JsonNode *
+_any_rpc_error_answer (const char *message,
+                       const char *method,
+                       int         code)
 {
   g_autofree char *js_method = g_strdelimit (g_strdup (method), ".", ',');
 
-  reply_error_js (peer, seq, message, js_method, code);
+  return error_answer_js (message, js_method, code);
 }
 
 /* @result NULL is null. */
-void
-_any_rpc_reply_result (AnyPeer  *peer,
-                       gint32    seq,
-                       JsonNode *result,
-                       gboolean  bin)
+JsonNode *
+_any_rpc_result_answer (JsonNode *result,
+                        gboolean  bin)
 {
-  g_autoptr(JsonNode) reply = json_node_new (JSON_NODE_OBJECT);
+  JsonNode *answer = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = json_object_new ();
 
   json_object_set_member (object, "result", result ? json_node_ref (result) : json_node_new (JSON_NODE_NULL));
   json_object_set_boolean_member (object, "bin", bin);
-  json_node_take_object (reply, object);
-  _any_internal_reply (peer, seq, reply);
+  json_node_take_object (answer, object);
+  return answer;
 }
 
 /* Incoming calls */
 
-/* The parts of @method joined with dots, or NULL if it is not a method
- * we can name (see the top of the file). */
-static char *
-method_path (JsonNode *method)
+/* The parts of the call's "method" joined with dots, or NULL if it is
+ * not a method we can name (see the top of the file). */
+char *
+_any_rpc_method_path (JsonObject *request)
 {
+  JsonNode *method = json_object_get_member (request, "method");
   g_autoptr(GString) path = NULL;
   JsonArray *parts;
   guint n;
@@ -349,55 +346,30 @@ read_bin (JsonObject  *request,
   return g_steal_pointer (&decoded);
 }
 
-/* An RPC (@wants_reply) or RPC_NOTIFY request from @peer. */
-void
-_any_rpc_handle (AnyPeer    *peer,
-                 gint32      seq,
-                 JsonObject *request,
-                 gboolean    wants_reply)
+/* The answer to a call of a method nobody serves: the method printed as
+ * the JavaScript peer prints it, whatever it was. */
+JsonNode *
+_any_rpc_not_found_answer (JsonObject *request)
 {
-  JsonNode *method = json_object_get_member (request, "method");
-  g_autofree char *path = method_path (method);
-  AnySocket *socket = any_peer_get_socket (peer);
-  g_autoptr(JsonNode) params = NULL;
-  g_autoptr(GPtrArray) param_bytes = NULL;
-  g_autoptr(AnyRpcCall) call = NULL;
-  g_autofree char *problem = NULL;
+  g_autoptr(GString) js_method = g_string_new (NULL);
 
-  /* Seq 0 is no request: there is no way to answer it. */
-  wants_reply = wants_reply && seq > 0;
+  append_js_text (js_method, json_object_get_member (request, "method"), FALSE);
+  truncate_utf8 (js_method, MAX_DETAILS_METHOD_BYTES);
+  return error_answer_js ("Method not found!", js_method->str, 404);
+}
 
-  /* The method first, as the JavaScript peer: an unknown method with bad
-   * params is a 404. Nothing is decoded for a method nobody serves. */
-  if (path == NULL || socket == NULL || !_any_socket_has_rpc_handler (socket, path))
-    {
-      if (wants_reply)
-        {
-          g_autoptr(GString) js_method = g_string_new (NULL);
-
-          append_js_text (js_method, method, FALSE);
-          truncate_utf8 (js_method, MAX_DETAILS_METHOD_BYTES);
-          reply_error_js (peer, seq, "Method not found!", js_method->str, 404);
-        }
-      return;
-    }
-
-  params = read_params (request, &problem);
-  if (params != NULL)
-    param_bytes = read_bin (request, params, &problem);
-  if (problem != NULL)
-    {
-      g_debug ("Refused RPC '%s' from %s: %s", path, any_peer_get_id (peer), problem);
-      if (wants_reply)
-        _any_rpc_reply_error (peer, seq, problem, path, 500);
-      return;
-    }
-
-  call = _any_rpc_call_new_incoming (peer, seq, path, params, param_bytes, wants_reply);
-  if (!_any_socket_peer_rpc (socket, call))
-    _any_rpc_call_complete_unhandled (call);
-  /* The last reference of a call no handler kept: finalizing answers it
-   * if nobody did. */
+/* The params of an incoming call and its binary ones, decoded; FALSE
+ * with @problem set when they are invalid. */
+gboolean
+_any_rpc_read_params (JsonObject  *request,
+                      JsonNode   **params,
+                      GPtrArray  **param_bytes,
+                      char       **problem)
+{
+  *params = read_params (request, problem);
+  if (*params != NULL)
+    *param_bytes = read_bin (request, *params, problem);
+  return *problem == NULL;
 }
 
 /* Outgoing calls */
