@@ -17,9 +17,7 @@
 #include "codec/any-id.h"
 #include "crypto/any-identity-file.h"
 #include "protocol/any-trust.h"
-#include "transport/any-ws-connect.h"
-#include "transport/any-ws-server.h"
-#include "transport/any-ws-transport.h"
+#include "transport/any-ws-dial.h"
 #include "crypto/any-noise.h"
 
 #include <string.h>
@@ -65,10 +63,7 @@ struct _AnySocket
   AnyNoiseKeypair *identity;     /* the static key of native E2E */
   GHashTable   *pins;            /* peer id -> fingerprint */
 
-  AnyWsServer  *server;
-  SoupSession  *session;
-  /* Cancels the connects any-ws-connect.c makes when the socket stops. */
-  GCancellable *connecting;
+  AnyWsDial    *dial;            /* listening and connecting */
 
   GHashTable   *peers;           /* id -> AnyPeer, authenticated or proxied */
   GHashTable   *unauthenticated; /* AnyPeer -> GTask of connect_async or NULL */
@@ -202,16 +197,33 @@ _any_socket_connect_transport (AnySocket           *self,
   start_peer (self, transport, ANY_ENGINE_ROLE_CLIENT, task);
 }
 
-static void
-on_accept (SoupWebsocketConnection *connection,
-           GSocketAddress          *remote_address,
-           gpointer                 user_data)
-{
-  AnySocket *self = user_data;
-  g_autoptr(AnyTransport) transport = any_ws_transport_new (connection, remote_address);
+/* The dialler's host (any-ws-dial.h) */
 
-  start_peer (self, transport, ANY_ENGINE_ROLE_SERVER, NULL);
+static void
+dial_link (gpointer      host,
+           AnyTransport *transport,
+           GTask        *connect_task)
+{
+  start_peer (host, transport, connect_task != NULL ? ANY_ENGINE_ROLE_CLIENT : ANY_ENGINE_ROLE_SERVER,
+              connect_task);
 }
+
+static void
+dial_config (gpointer         host,
+             AnyWsDialConfig *config)
+{
+  AnySocket *self = host;
+
+  config->permessage_deflate = self->permessage_deflate;
+  config->upgrade_timeout_ms = self->auth_timeout;
+  config->connect_timeout_ms = self->auth_timeout > 0 ? self->auth_timeout : DEFAULT_AUTH_TIMEOUT;
+  config->max_connections = self->max_connections;
+}
+
+static const AnyWsDialHost dial_host = {
+  .link = dial_link,
+  .config = dial_config,
+};
 
 static gboolean
 peer_authenticate (gpointer     host,
@@ -584,95 +596,7 @@ static const AnyPeerHost peer_host = {
   .reply_timeout = peer_reply_timeout,
 };
 
-/* URIs */
-
-static GUri *
-parse_uri (const char  *uri,
-           gboolean     for_listen,
-           GError     **error)
-{
-  g_autoptr(GUri) parsed = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *scheme;
-
-  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, &local_error);
-  if (parsed == NULL)
-    {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   "Invalid URI '%s': %s", uri, local_error->message);
-      return NULL;
-    }
-  scheme = g_uri_get_scheme (parsed);
-  if (g_strcmp0 (scheme, "ws") != 0 && (for_listen || g_strcmp0 (scheme, "wss") != 0))
-    {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   "Invalid URI '%s': the scheme must be %s", uri,
-                   for_listen ? "ws://" : "ws:// or wss://");
-      return NULL;
-    }
-  if (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0')
-    {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   "Invalid URI '%s': no host", uri);
-      return NULL;
-    }
-  if (g_uri_get_port (parsed) < 0 && for_listen)
-    {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   "Invalid URI '%s': no port (use port 0 for any free port)", uri);
-      return NULL;
-    }
-  if (g_uri_get_port (parsed) == 0 && !for_listen)
-    {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   "Invalid URI '%s': cannot connect to port 0", uri);
-      return NULL;
-    }
-  return g_steal_pointer (&parsed);
-}
-
 /* Listening */
-
-static void
-listen_on_address (GTask          *task,
-                   GInetAddress   *address,
-                   guint16         port)
-{
-  AnySocket *self = g_task_get_source_object (task);
-  g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, port);
-  g_autoptr(GError) error = NULL;
-  guint16 bound;
-
-  if (self->server == NULL)
-    self->server = any_ws_server_new (self->permessage_deflate, on_accept, self);
-  /* The upgrade is part of the handshake that auth-timeout bounds. */
-  any_ws_server_set_upgrade_timeout (self->server, self->auth_timeout);
-  any_ws_server_set_max_connections (self->server, self->max_connections);
-
-  bound = any_ws_server_listen (self->server, G_INET_SOCKET_ADDRESS (socket_address), &error);
-  if (bound == 0)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_int (task, bound);
-}
-
-static void
-on_listen_resolved (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  GList *addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
-
-  if (addresses == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  listen_on_address (task, addresses->data, GPOINTER_TO_UINT (g_task_get_task_data (task)));
-  g_resolver_free_addresses (addresses);
-}
 
 /**
  * any_socket_listen_async:
@@ -695,41 +619,13 @@ any_socket_listen_async (AnySocket           *self,
                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GUri) parsed = NULL;
-  g_autoptr(GInetAddress) address = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *host;
-  guint16 port;
 
   g_return_if_fail (ANY_IS_SOCKET (self));
   g_return_if_fail (uri != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, any_socket_listen_async);
-
-  parsed = parse_uri (uri, TRUE, &error);
-  if (parsed == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  host = g_uri_get_host (parsed);
-  port = (guint16) g_uri_get_port (parsed);
-  g_task_set_task_data (task, GUINT_TO_POINTER (port), NULL);
-
-  address = g_inet_address_new_from_string (host);
-  if (address != NULL)
-    {
-      listen_on_address (task, address, port);
-      return;
-    }
-
-  {
-    g_autoptr(GResolver) resolver = g_resolver_get_default ();
-
-    g_resolver_lookup_by_name_async (resolver, host, cancellable,
-                                     on_listen_resolved, g_steal_pointer (&task));
-  }
+  any_ws_dial_listen (self->dial, uri, task);
 }
 
 /**
@@ -757,69 +653,6 @@ any_socket_listen_finish (AnySocket     *self,
 }
 
 /* Connecting */
-
-static SoupSession *
-get_session (AnySocket *self)
-{
-  if (self->session == NULL)
-    {
-      self->session = soup_session_new_with_options ("max-conns", 1 << 16,
-                                                     "max-conns-per-host", 1 << 16,
-                                                     "user-agent", "libanysocket",
-                                                     NULL);
-      /* A libsoup 3.2 session offers no WebSocket extension unless it has
-       * the extension manager (which brings permessage-deflate). */
-      if (self->permessage_deflate)
-        soup_session_add_feature_by_type (self->session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
-    }
-  return self->session;
-}
-
-static void
-on_websocket_connected (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  AnySocket *self = g_task_get_source_object (task);
-  SoupMessage *msg = g_task_get_task_data (task);
-  g_autoptr(SoupWebsocketConnection) connection = NULL;
-  g_autoptr(AnyTransport) transport = NULL;
-  g_autoptr(GError) error = NULL;
-
-  connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-  if (connection == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  transport = any_ws_transport_new (connection, soup_message_get_remote_address (msg));
-  start_peer (self, transport, ANY_ENGINE_ROLE_CLIENT, task);
-}
-
-static void
-on_coalescing_connected (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  AnySocket *self = g_task_get_source_object (task);
-  g_autoptr(SoupWebsocketConnection) connection = NULL;
-  g_autoptr(GSocketAddress) remote = NULL;
-  g_autoptr(AnyTransport) transport = NULL;
-  g_autoptr(GError) error = NULL;
-
-  connection = any_ws_connect_finish (result, &remote, &error);
-  if (connection == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  transport = any_ws_transport_new (connection, remote);
-  start_peer (self, transport, ANY_ENGINE_ROLE_CLIENT, task);
-}
 
 /**
  * any_socket_connect_async:
@@ -850,49 +683,13 @@ any_socket_connect_async (AnySocket           *self,
                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GUri) parsed = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
 
   g_return_if_fail (ANY_IS_SOCKET (self));
   g_return_if_fail (uri != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, any_socket_connect_async);
-
-  parsed = parse_uri (uri, FALSE, &error);
-  if (parsed == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  /* The JavaScript server serves its WebSocket on "/". */
-  if (*g_uri_get_path (parsed) == '\0')
-    {
-      GUri *with_path = soup_uri_copy (parsed, SOUP_URI_PATH, "/", SOUP_URI_NONE);
-
-      g_uri_unref (parsed);
-      parsed = with_path;
-    }
-
-  /* Plain ws:// without extensions: over the coalescing stream, as
-   * accepted connections are (any-ws-connect.c). */
-  if (!self->permessage_deflate && any_ws_connect_handles (parsed))
-    {
-      if (self->connecting == NULL)
-        self->connecting = g_cancellable_new ();
-      any_ws_connect_async (parsed, self->auth_timeout > 0 ? self->auth_timeout : DEFAULT_AUTH_TIMEOUT,
-                            cancellable, self->connecting,
-                            on_coalescing_connected, g_steal_pointer (&task));
-      return;
-    }
-
-  msg = soup_message_new_from_uri (SOUP_METHOD_GET, parsed);
-  g_task_set_task_data (task, g_object_ref (msg), g_object_unref);
-  soup_session_websocket_connect_async (get_session (self), msg, NULL, NULL,
-                                        G_PRIORITY_DEFAULT, cancellable,
-                                        on_websocket_connected, g_steal_pointer (&task));
+  any_ws_dial_connect (self->dial, uri, task);
 }
 
 /**
@@ -934,16 +731,7 @@ any_socket_stop (AnySocket *self)
   g_return_if_fail (ANY_IS_SOCKET (self));
 
   g_object_ref (self);
-  if (self->server != NULL)
-    any_ws_server_disconnect (self->server);
-  g_clear_object (&self->server);
-  if (self->session != NULL)
-    soup_session_abort (self->session);
-  if (self->connecting != NULL)
-    {
-      g_cancellable_cancel (self->connecting);
-      g_clear_object (&self->connecting);
-    }
+  any_ws_dial_stop (self->dial);
 
   unauthenticated = g_hash_table_get_keys (self->unauthenticated);
   for (GList *l = unauthenticated; l != NULL; l = l->next)
@@ -1376,8 +1164,7 @@ any_socket_set_max_connections (AnySocket *self,
   if (self->max_connections == max_connections)
     return;
   self->max_connections = max_connections;
-  if (self->server != NULL)
-    any_ws_server_set_max_connections (self->server, max_connections);
+  any_ws_dial_set_max_connections (self->dial, max_connections);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONNECTIONS]);
 }
 
@@ -1531,7 +1318,7 @@ any_socket_set_permessage_deflate (AnySocket *self,
   if (self->permessage_deflate == enabled)
     return;
   self->permessage_deflate = enabled;
-  g_clear_object (&self->session);
+  any_ws_dial_reset_session (self->dial);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PERMESSAGE_DEFLATE]);
 }
 
@@ -1562,9 +1349,7 @@ any_socket_dispose (GObject *object)
         _any_peer_detach (peer);
       g_clear_pointer (&self->unauthenticated, g_hash_table_unref);
     }
-  g_clear_object (&self->server);
-  g_clear_object (&self->session);
-  g_clear_object (&self->connecting);
+  any_ws_dial_clear (self->dial);
 
   G_OBJECT_CLASS (any_socket_parent_class)->dispose (object);
 }
@@ -1578,6 +1363,7 @@ any_socket_finalize (GObject *object)
   g_clear_pointer (&self->identity, any_noise_keypair_unref);
   g_clear_pointer (&self->pins, g_hash_table_unref);
   g_clear_pointer (&self->hub, any_hub_free);
+  g_clear_pointer (&self->dial, any_ws_dial_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->id);
 
@@ -1713,34 +1499,11 @@ any_socket_real_verify_peer (AnySocket  *self,
 }
 
 static void
-drop_log_message (const char     *log_domain,
-                  GLogLevelFlags  log_level,
-                  const char     *message,
-                  gpointer        user_data)
-{
-}
-
-/* libsoup 3.2 logs several debug messages per WebSocket frame. GLib 2.74
- * formats each one and runs it through the default handler (which reads
- * G_MESSAGES_DEBUG from the environment every time) only to drop it: that
- * was about a quarter of a server's instructions per request. Unless the
- * environment asks for libsoup's debug output, those messages go to a
- * handler that does nothing. */
-static void
-quiet_libsoup_debug (void)
-{
-  const char *wanted = g_getenv ("G_MESSAGES_DEBUG");
-
-  if (wanted == NULL || (strstr (wanted, "libsoup") == NULL && strstr (wanted, "all") == NULL))
-    g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, drop_log_message, NULL);
-}
-
-static void
 any_socket_class_init (AnySocketClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  quiet_libsoup_debug ();
+  any_ws_dial_quiet_libsoup_debug ();
 
   object_class->dispose = any_socket_dispose;
   object_class->finalize = any_socket_finalize;
@@ -2099,4 +1862,5 @@ any_socket_init (AnySocket *self)
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->unauthenticated = g_hash_table_new_full (NULL, NULL, g_object_unref, unref_nullable);
   self->hub = any_hub_new (&hub_host, self);
+  self->dial = any_ws_dial_new (&dial_host, self);
 }
