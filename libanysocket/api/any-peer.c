@@ -12,6 +12,7 @@
 #include "api/any-packet-private.h"
 #include "codec/any-id.h"
 #include "protocol/any-internal-msg.h"
+#include "protocol/any-requests.h"
 #include "protocol/any-trust.h"
 #include "crypto/any-noise.h"
 
@@ -40,7 +41,6 @@ struct _AnyPeer
   AnyPeer      *via;             /* the hub of a proxied peer, else NULL */
   AnyTransport *transport;
   AnyEngine    *engine;
-  GMainContext *context;
 
   char         *id;
   char         *connection_id;
@@ -49,22 +49,8 @@ struct _AnyPeer
   gboolean      probe_sent;
   gboolean      pinned;          /* its id's key is pinned (any-trust.h) */
 
-  GHashTable   *pending;         /* seq -> PendingRequest */
-  /* Pending requests by deadline, earliest first, and one timer for all
-   * of them: a GSource per request cost more than the request itself. */
-  GQueue        deadlines;
-  GSource      *deadline_timer;
+  AnyRequests  *requests;        /* waiting for their replies */
 };
-
-typedef struct {
-  AnyPeer  *peer;                /* weak: the peer owns us */
-  GTask    *task;
-  gint32    seq;
-  guint     timeout_ms;
-  gint64    deadline;            /* monotonic µs */
-  GList     deadline_link;       /* in peer->deadlines */
-  GSource  *cancelled;
-} PendingRequest;
 
 G_DEFINE_FINAL_TYPE (AnyPeer, any_peer, G_TYPE_OBJECT)
 
@@ -90,132 +76,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-/* Pending requests */
-
-static void
-pending_request_free (gpointer data)
-{
-  PendingRequest *request = data;
-
-  g_queue_unlink (&request->peer->deadlines, &request->deadline_link);
-  if (request->cancelled != NULL)
-    {
-      g_source_destroy (request->cancelled);
-      g_source_unref (request->cancelled);
-    }
-  g_clear_object (&request->task);
-  g_free (request);
-}
-
-/* Removes the request from the table and hands its task to the caller. */
-static GTask *
-pending_request_take (AnyPeer *self,
-                      gint32   seq)
-{
-  PendingRequest *request;
-  GTask *task;
-
-  request = g_hash_table_lookup (self->pending, GINT_TO_POINTER (seq));
-  if (request == NULL)
-    return NULL;
-  task = g_steal_pointer (&request->task);
-  g_hash_table_remove (self->pending, GINT_TO_POINTER (seq));
-  return task;
-}
-
-/* Fails every request whose deadline passed, then sleeps until the next
- * one. Replies that arrive first just leave the queue; the timer then
- * wakes up early once and goes back to sleep. */
-static gboolean
-on_deadline (gpointer user_data)
-{
-  AnyPeer *self = g_object_ref (user_data);
-  gint64 now = g_get_monotonic_time ();
-  PendingRequest *request;
-
-  while ((request = g_queue_peek_head (&self->deadlines)) != NULL && request->deadline <= now)
-    {
-      gint32 seq = request->seq;
-      guint timeout_ms = request->timeout_ms;
-      g_autoptr(GTask) task = pending_request_take (self, seq);
-
-      g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_TIMEOUT,
-                               "No reply to request %d within %u ms", seq, timeout_ms);
-    }
-  if (self->deadline_timer != NULL)
-    g_source_set_ready_time (self->deadline_timer, request != NULL ? request->deadline : -1);
-  g_object_unref (self);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-deadline_dispatch (GSource     *source,
-                   GSourceFunc  callback,
-                   gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs deadline_source_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
-
-static void
-schedule_deadline (AnyPeer        *self,
-                   PendingRequest *request)
-{
-  GList *after = self->deadlines.tail;
-  gint64 ready;
-
-  /* Requests mostly share one timeout, so the new one usually goes last. */
-  while (after != NULL && ((PendingRequest *) after->data)->deadline > request->deadline)
-    after = after->prev;
-  request->deadline_link.data = request;
-  if (after == NULL)
-    g_queue_push_head_link (&self->deadlines, &request->deadline_link);
-  else
-    g_queue_insert_after_link (&self->deadlines, after, &request->deadline_link);
-
-  if (self->deadline_timer == NULL)
-    {
-      self->deadline_timer = g_source_new (&deadline_source_funcs, sizeof (GSource));
-      g_source_set_callback (self->deadline_timer, on_deadline, self, NULL);
-      g_source_set_static_name (self->deadline_timer, "[anysocket] reply timeouts");
-      g_source_set_ready_time (self->deadline_timer, -1);
-      g_source_attach (self->deadline_timer, self->context);
-    }
-  ready = g_source_get_ready_time (self->deadline_timer);
-  if (ready < 0 || request->deadline < ready)
-    g_source_set_ready_time (self->deadline_timer, request->deadline);
-}
-
-static gboolean
-on_request_cancelled (GCancellable *cancellable,
-                      gpointer      user_data)
-{
-  PendingRequest *request = user_data;
-  g_autoptr(GTask) task = NULL;
-
-  g_clear_pointer (&request->cancelled, g_source_unref);
-  task = pending_request_take (request->peer, request->seq);
-  g_task_return_error_if_cancelled (task);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-fail_pending_requests (AnyPeer    *self,
-                       const char *reason)
-{
-  g_autoptr(GList) seqs = g_hash_table_get_keys (self->pending);
-
-  for (GList *l = seqs; l != NULL; l = l->next)
-    {
-      g_autoptr(GTask) task = pending_request_take (self, GPOINTER_TO_INT (l->data));
-
-      if (task != NULL)
-        g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
-                                 "Peer disconnected: %s", reason);
-    }
-}
 
 /* Engine callbacks */
 
@@ -293,7 +153,7 @@ engine_packet (gpointer       user_data,
   if (seq < 0)
     {
       /* -G_MININT32 does not exist: no request has that seq. */
-      g_autoptr(GTask) task = seq != G_MININT32 ? pending_request_take (self, -seq) : NULL;
+      g_autoptr(GTask) task = seq != G_MININT32 ? any_requests_take (self->requests, -seq) : NULL;
 
       if (task == NULL)
         {
@@ -387,7 +247,7 @@ engine_closed (gpointer    user_data,
 {
   AnyPeer *self = g_object_ref (user_data);
 
-  fail_pending_requests (self, reason);
+  any_requests_fail_all (self->requests, reason);
   /* The application never saw a peer that did not finish AUTH. */
   if (self->was_connected)
     g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, reason);
@@ -417,13 +277,7 @@ any_peer_dispose (GObject *object)
   g_clear_pointer (&self->engine, any_engine_free);
   g_clear_object (&self->transport);
   g_clear_object (&self->via);
-  if (self->pending != NULL)
-    g_hash_table_remove_all (self->pending);
-  if (self->deadline_timer != NULL)
-    {
-      g_source_destroy (self->deadline_timer);
-      g_clear_pointer (&self->deadline_timer, g_source_unref);
-    }
+  any_requests_clear (self->requests);
 
   G_OBJECT_CLASS (any_peer_parent_class)->dispose (object);
 }
@@ -436,8 +290,7 @@ any_peer_finalize (GObject *object)
   if (self->socket != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->socket), (gpointer *) &self->socket);
 
-  g_clear_pointer (&self->pending, g_hash_table_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->requests, any_requests_free);
   g_free (self->id);
   g_free (self->connection_id);
 
@@ -617,8 +470,7 @@ any_peer_init (AnyPeer *self)
 {
   self->lag = -1;
   self->connection_id = any_id_new ();
-  self->context = g_main_context_ref_thread_default ();
-  self->pending = g_hash_table_new_full (NULL, NULL, NULL, pending_request_free);
+  self->requests = any_requests_new ();
 }
 
 /* Private API */
@@ -1050,7 +902,6 @@ _any_peer_request (AnyPeer             *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  PendingRequest *request;
   gint32 seq;
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -1069,22 +920,7 @@ _any_peer_request (AnyPeer             *self,
       return;
     }
 
-  request = g_new0 (PendingRequest, 1);
-  request->peer = self;
-  request->seq = seq;
-  request->task = g_steal_pointer (&task);
-  request->timeout_ms = timeout_ms;
-  request->deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  schedule_deadline (self, request);
-
-  if (cancellable != NULL)
-    {
-      request->cancelled = g_cancellable_source_new (cancellable);
-      g_source_set_callback (request->cancelled, G_SOURCE_FUNC (on_request_cancelled), request, NULL);
-      g_source_attach (request->cancelled, self->context);
-    }
-
-  g_hash_table_replace (self->pending, GINT_TO_POINTER (seq), request);
+  any_requests_add (self->requests, seq, g_steal_pointer (&task), timeout_ms, cancellable);
 }
 
 /**
