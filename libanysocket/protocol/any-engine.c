@@ -13,6 +13,7 @@
 
 #include "any-error.h"
 #include "protocol/any-engine.h"
+#include "protocol/any-engine-private.h"
 #include "codec/any-json.h"
 #include "protocol/any-reassembly.h"
 #include "any-source.h"
@@ -42,95 +43,6 @@
 /* Ids longer than this are not ids. */
 #define MAX_PEER_ID_LENGTH 256
 
-#define HEARTBEAT_PING 1
-#define HEARTBEAT_PONG 2
-#define MISSED_HEARTBEATS_LIMIT 2
-
-typedef struct {
-  AnyPacketType  type;
-  gint32         seq;
-  JsonNode      *data;   /* held_in */
-  GString       *text;   /* held_out */
-} HeldPacket;
-
-struct _AnyEngine {
-  AnyEngineRole             role;
-  AnyEngineState            state;
-  AnyTransport             *transport;
-  const AnyEngineCallbacks *callbacks;
-  gpointer                  user_data;
-  GMainContext             *context;
-
-  char                     *local_id;
-  char                     *peer_id;
-  JsonNode                 *auth_data;
-  gint32                    seq;
-
-  AnyReassembly            *reassembly;
-  gsize                     max_message_size;
-
-  /* LINK and INTERNAL packets wait here, in order, until connected. */
-  GQueue                    held_in;
-  gsize                     held_in_bytes;
-  GQueue                    held_out;
-
-  /* End-to-end encryption: created once connected (it needs both ids). */
-  AnyE2e                   *e2e;
-  AnyNoiseKeypair          *identity;
-  AnyE2ePolicy              e2e_policy;
-  guint                     e2e_timeout_ms;
-  char                     *peer_caps;
-  GString                  *plain;      /* decrypted chunk, reused */
-  gboolean                  e2e_started_here;
-  /* A proxied peer sends no AUTH: its capabilities come later, in its
-   * probe (any_engine_set_peer_caps()). A switch asked for before then
-   * waits for them, and so does everything sent after that request. */
-  gboolean                  peer_caps_pending;
-  gboolean                  e2e_start_pending;
-  /* Compat, as the initiator: until the first chunk that decrypts, a
-   * chunk in the clear is one the JavaScript responder serialized before
-   * it switched (its request and message queues race with its SWITCH
-   * answer, so some of its replies follow that answer unencrypted): taken
-   * as plain text. Compat protects against a passive eavesdropper only,
-   * and these bytes already crossed the wire in the clear. */
-  gboolean                  compat_plain_grace;
-  /* The peer's id has a pinned native key (any-trust.h): compat is
-   * refused; and, on a direct link, @proving until the native switch,
-   * started at once, proved that key: nothing but SWITCH and HEARTBEAT
-   * may cross before, and the owner hears `connected` only after. */
-  gboolean                  pinned;
-  gboolean                  proving;
-
-  gsize                     max_frame_size;   /* once authenticated */
-  GSource                  *auth_timer;
-  GSource                  *e2e_timer;
-  GSource                  *heartbeat_timer;
-  guint                     heartbeat_interval_ms;
-  gboolean                  received_since_tick;
-  guint                     missed_heartbeats;
-  gint64                    ping_sent_at;
-
-  /* Callbacks may drop the owner's last reference, and with it the
-   * engine: freeing is deferred until the outermost entry point returns. */
-  guint                     busy;
-  gboolean                  free_pending;
-};
-
-static void engine_really_free (AnyEngine *self);
-
-static inline void
-engine_enter (AnyEngine *self)
-{
-  self->busy++;
-}
-
-static inline void
-engine_leave (AnyEngine *self)
-{
-  if (--self->busy == 0 && self->free_pending)
-    engine_really_free (self);
-}
-
 static void
 held_packet_free (gpointer data)
 {
@@ -142,10 +54,10 @@ held_packet_free (gpointer data)
   g_free (held);
 }
 
-static GSource *
-add_timer (AnyEngine   *self,
-           guint        interval_ms,
-           GSourceFunc  func)
+GSource *
+any_engine_add_timer (AnyEngine   *self,
+                      guint        interval_ms,
+                      GSourceFunc  func)
 {
   GSource *source = g_timeout_source_new (interval_ms);
 
@@ -191,9 +103,9 @@ engine_shutdown (AnyEngine  *self,
     self->callbacks->closed (self->user_data, reason);
 }
 
-static void
-engine_fail (AnyEngine  *self,
-             const char *reason)
+void
+any_engine_fail (AnyEngine  *self,
+                 const char *reason)
 {
   g_debug ("Closing link to %s: %s", self->peer_id ? self->peer_id : "(unauthenticated)", reason);
   engine_shutdown (self, reason, TRUE);
@@ -320,21 +232,12 @@ any_engine_send (AnyEngine      *self,
   return seq;
 }
 
-static void
-send_control (AnyEngine     *self,
-              AnyPacketType  type,
-              JsonNode      *data)
+void
+any_engine_send_control (AnyEngine     *self,
+                         AnyPacketType  type,
+                         JsonNode      *data)
 {
   any_engine_send (self, type, 0, data, NULL);
-}
-
-static void
-send_heartbeat (AnyEngine *self,
-                gint64     value)
-{
-  g_autoptr(JsonNode) node = json_node_init_int (json_node_alloc (), value);
-
-  send_control (self, ANY_PACKET_TYPE_HEARTBEAT, node);
 }
 
 static void
@@ -349,49 +252,7 @@ send_auth (AnyEngine *self)
   /* PROTOCOL.md 4: extra AUTH keys are ignored by the JavaScript peer. */
   any_engine_add_local_caps (self, object);
   json_node_set_object (node, object);
-  send_control (self, ANY_PACKET_TYPE_AUTH, node);
-}
-
-static gboolean
-on_heartbeat_tick (gpointer user_data)
-{
-  AnyEngine *self = user_data;
-
-  engine_enter (self);
-  if (self->received_since_tick)
-    {
-      self->received_since_tick = FALSE;
-      self->missed_heartbeats = 0;
-      /* Keep the oldest unanswered ping's time: its pong comes first. */
-      if (self->ping_sent_at == 0)
-        self->ping_sent_at = g_get_monotonic_time ();
-      send_heartbeat (self, HEARTBEAT_PING);
-    }
-  else if (++self->missed_heartbeats >= MISSED_HEARTBEATS_LIMIT)
-    {
-      engine_fail (self, "Missed Heartbeats");
-    }
-  engine_leave (self);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-start_heartbeat (AnyEngine *self)
-{
-  any_clear_source (&self->heartbeat_timer);
-  self->missed_heartbeats = 0;
-  if (self->heartbeat_interval_ms > 0 && self->state == ANY_ENGINE_STATE_CONNECTED)
-    self->heartbeat_timer = add_timer (self, self->heartbeat_interval_ms, on_heartbeat_tick);
-}
-
-void
-any_engine_set_heartbeat_interval (AnyEngine *self,
-                                   guint      interval_ms)
-{
-  if (self->heartbeat_interval_ms == interval_ms)
-    return;
-  self->heartbeat_interval_ms = interval_ms;
-  start_heartbeat (self);
+  any_engine_send_control (self, ANY_PACKET_TYPE_AUTH, node);
 }
 
 static gboolean
@@ -399,10 +260,10 @@ on_auth_timeout (gpointer user_data)
 {
   AnyEngine *self = user_data;
 
-  engine_enter (self);
+  any_engine_enter (self);
   g_clear_pointer (&self->auth_timer, g_source_unref);
-  engine_fail (self, "auth timed out");
-  engine_leave (self);
+  any_engine_fail (self, "auth timed out");
+  any_engine_leave (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -418,8 +279,8 @@ deliver (AnyEngine     *self,
     json_node_unref (data);
 }
 
-static void
-flush_held_out (AnyEngine *self)
+void
+any_engine_flush_held_out (AnyEngine *self)
 {
   HeldPacket *held;
 
@@ -427,53 +288,6 @@ flush_held_out (AnyEngine *self)
     {
       write_text (self, held->type, held->seq, held->text->str, held->text->len);
       held_packet_free (held);
-    }
-}
-
-/* E2E needs both ids and both capability lists. */
-static void
-create_e2e (AnyEngine *self)
-{
-  AnyE2eConfig config = {
-    .local_id = self->local_id,
-    .peer_id = self->peer_id,
-    .identity = self->identity,
-    .local_caps = self->identity != NULL ? ANY_E2E_CAP_NATIVE : "",
-    .peer_caps = self->peer_caps,
-    .policy = self->e2e_policy,
-    .pinned = self->pinned,
-    .verify = self->callbacks->verify_peer,
-    .verify_data = self->user_data,
-  };
-
-  g_clear_pointer (&self->e2e, any_e2e_free);
-  self->e2e = any_e2e_new (&config);
-}
-
-static void
-fail_plain_from_pinned (AnyEngine     *self,
-                        AnyPacketType  type)
-{
-  g_autofree char *reason = any_trust_plain_reason (self->peer_id, type);
-
-  engine_fail (self, reason);
-}
-
-/* A pinned peer's link: the switch goes first, before anything the peer
- * sent after its AUTH (which no key vouches for) is looked at. */
-static void
-prove_pinned_key (AnyEngine *self)
-{
-  g_autoptr(GError) error = NULL;
-  HeldPacket *held = g_queue_peek_head (&self->held_in);
-
-  if (held != NULL)
-    fail_plain_from_pinned (self, held->type);
-  else if (!any_engine_start_e2e (self, &error))
-    {
-      g_autofree char *reason = g_strdup_printf ("E2E switch failed: %s", error->message);
-
-      engine_fail (self, reason);
     }
 }
 
@@ -488,17 +302,17 @@ become_connected (AnyEngine *self)
   /* The first tick pings: a proxied peer, which sent no AUTH, has not
    * missed anything yet. */
   self->received_since_tick = TRUE;
-  start_heartbeat (self);
+  any_engine_start_heartbeat (self);
 
-  create_e2e (self);
+  any_engine_create_e2e (self);
   if (self->proving)
     {
-      prove_pinned_key (self);
+      any_engine_prove_pinned_key (self);
       return;
     }
 
   /* What the owner sent before the AUTH exchange goes first, in order. */
-  flush_held_out (self);
+  any_engine_flush_held_out (self);
 
   if (self->callbacks->connected != NULL)
     self->callbacks->connected (self->user_data);
@@ -513,51 +327,6 @@ become_connected (AnyEngine *self)
   self->held_in_bytes = 0;
 }
 
-/* The e2e capabilities a peer advertised in the "caps" member of @holder
- * (its AUTH object, or the probe of a proxied peer), as "a,b" ("" for a
- * plain JavaScript peer). They go into the native handshake's prologue. */
-static char *
-caps_to_string (JsonObject *holder)
-{
-  JsonNode *caps = json_object_get_member (holder, "caps");
-  JsonNode *e2e;
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  if (caps == NULL || !JSON_NODE_HOLDS_OBJECT (caps))
-    return g_strdup ("");
-  e2e = json_object_get_member (json_node_get_object (caps), "e2e");
-  if (e2e == NULL || !JSON_NODE_HOLDS_ARRAY (e2e))
-    return g_strdup ("");
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (e2e)) && i < 16; i++)
-    {
-      JsonNode *cap = json_array_get_element (json_node_get_array (e2e), i);
-
-      if (!JSON_NODE_HOLDS_VALUE (cap) || json_node_get_value_type (cap) != G_TYPE_STRING)
-        continue;
-      if (out->len > 0)
-        g_string_append_c (out, ',');
-      g_string_append (out, json_node_get_string (cap));
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-void
-any_engine_add_local_caps (AnyEngine  *self,
-                           JsonObject *object)
-{
-  g_autoptr(JsonObject) caps = NULL;
-  g_autoptr(JsonArray) e2e = NULL;
-
-  if (self->identity == NULL)
-    return;
-  caps = json_object_new ();
-  e2e = json_array_new ();
-  json_array_add_string_element (e2e, ANY_E2E_CAP_NATIVE);
-  json_object_set_int_member (caps, "v", 1);
-  json_object_set_array_member (caps, "e2e", g_steal_pointer (&e2e));
-  json_object_set_object_member (object, "caps", g_steal_pointer (&caps));
-}
-
 static void
 handle_auth (AnyEngine *self,
              JsonNode  *node)
@@ -569,7 +338,7 @@ handle_auth (AnyEngine *self,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      engine_fail (self, "Invalid Auth Packet!");
+      any_engine_fail (self, "Invalid Auth Packet!");
       return;
     }
   object = json_node_get_object (node);
@@ -578,14 +347,14 @@ handle_auth (AnyEngine *self,
        json_node_get_value_type (id_node) == G_TYPE_STRING ? json_node_get_string (id_node) : NULL;
   if (id == NULL || *id == '\0' || strlen (id) > MAX_PEER_ID_LENGTH)
     {
-      engine_fail (self, "Invalid Auth Packet!");
+      any_engine_fail (self, "Invalid Auth Packet!");
       return;
     }
 
   if (self->callbacks->authenticate != NULL &&
       !self->callbacks->authenticate (self->user_data, id, object, &reason))
     {
-      engine_fail (self, reason != NULL ? reason : "Invalid Auth Packet!");
+      any_engine_fail (self, reason != NULL ? reason : "Invalid Auth Packet!");
       return;
     }
   if (self->state == ANY_ENGINE_STATE_CLOSED)
@@ -594,14 +363,14 @@ handle_auth (AnyEngine *self,
   g_free (self->peer_id);
   self->peer_id = g_strdup (id);
   g_free (self->peer_caps);
-  self->peer_caps = caps_to_string (object);
+  self->peer_caps = any_engine_caps_to_string (object);
   if (self->pinned)
     {
       g_autofree char *refused = any_trust_check_auth (id, self->peer_caps);
 
       if (refused != NULL)
         {
-          engine_fail (self, refused);
+          any_engine_fail (self, refused);
           return;
         }
     }
@@ -609,203 +378,6 @@ handle_auth (AnyEngine *self,
   if (self->role == ANY_ENGINE_ROLE_SERVER)
     send_auth (self);
   become_connected (self);
-}
-
-static void
-handle_heartbeat (AnyEngine *self,
-                  JsonNode  *node)
-{
-  gint64 value = JSON_NODE_HOLDS_VALUE (node) &&
-                 json_node_get_value_type (node) == G_TYPE_INT64 ? json_node_get_int (node) : 0;
-
-  if (value == HEARTBEAT_PING)
-    {
-      send_heartbeat (self, HEARTBEAT_PONG);
-    }
-  else if (value == HEARTBEAT_PONG)
-    {
-      if (self->ping_sent_at != 0)
-        {
-          gint64 lag_us = g_get_monotonic_time () - self->ping_sent_at;
-
-          self->ping_sent_at = 0;
-          if (self->callbacks->heartbeat != NULL)
-            self->callbacks->heartbeat (self->user_data, (int) MIN (lag_us / 1000, G_MAXINT));
-        }
-    }
-  else
-    {
-      engine_fail (self, "Invalid HEARTBEAT packet");
-    }
-}
-
-static gboolean
-on_e2e_timeout (gpointer user_data)
-{
-  AnyEngine *self = user_data;
-
-  engine_enter (self);
-  g_clear_pointer (&self->e2e_timer, g_source_unref);
-  if (self->proving)
-    {
-      g_autofree char *reason = any_trust_timeout_reason (self->peer_id);
-
-      engine_fail (self, reason);
-    }
-  else
-    engine_fail (self, "e2e timed out");
-  engine_leave (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-start_e2e_timer (AnyEngine *self)
-{
-  if (self->e2e_timer == NULL && self->e2e_timeout_ms > 0)
-    self->e2e_timer = add_timer (self, self->e2e_timeout_ms, on_e2e_timeout);
-}
-
-/* The switch is done (the peer's key was checked during the handshake):
- * what waited goes out, encrypted. */
-static void
-e2e_established (AnyEngine *self)
-{
-  any_clear_source (&self->e2e_timer);
-  self->e2e_start_pending = FALSE;
-  self->compat_plain_grace = self->e2e_started_here &&
-                             any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_COMPAT;
-  if (self->proving)
-    {
-      /* The pinned key is proven (the pin was checked during the
-       * handshake): now the link counts. */
-      self->proving = FALSE;
-      if (self->callbacks->connected != NULL)
-        self->callbacks->connected (self->user_data);
-      if (self->state != ANY_ENGINE_STATE_CONNECTED)
-        return;
-    }
-
-  flush_held_out (self);
-  if (self->callbacks->e2e != NULL)
-    self->callbacks->e2e (self->user_data);
-}
-
-static void
-handle_switch (AnyEngine *self,
-               JsonNode  *node)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) reply = NULL;
-  gboolean done = FALSE;
-
-  if (!any_e2e_receive_switch (self->e2e, node, &reply, &done, &error))
-    {
-      g_autofree char *reason = g_strdup_printf ("E2E switch failed: %s", error->message);
-
-      engine_fail (self, reason);
-      return;
-    }
-  /* An answer goes out in the clear, before encryption starts. */
-  if (reply != NULL)
-    send_control (self, ANY_PACKET_TYPE_SWITCH, reply);
-  if (done)
-    e2e_established (self);
-  else if (any_e2e_is_switching (self->e2e))
-    start_e2e_timer (self);
-}
-
-gboolean
-any_engine_start_e2e (AnyEngine  *self,
-                      GError    **error)
-{
-  g_autoptr(JsonNode) first = NULL;
-
-  if (self->state != ANY_ENGINE_STATE_CONNECTED || self->e2e == NULL)
-    {
-      g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
-                           "Cannot switch to E2E: the peer is not connected");
-      return FALSE;
-    }
-  if (self->e2e_start_pending)
-    return TRUE;
-  if (self->peer_caps_pending)
-    {
-      /* Which mode depends on what the peer can do: wait for its probe,
-       * bounded by the switch's own timeout. */
-      self->e2e_start_pending = TRUE;
-      start_e2e_timer (self);
-      return TRUE;
-    }
-  first = any_e2e_start (self->e2e, error);
-  if (first == NULL)
-    return FALSE;
-  self->e2e_started_here = TRUE;
-  start_e2e_timer (self);
-  send_control (self, ANY_PACKET_TYPE_SWITCH, first);
-  return TRUE;
-}
-
-void
-any_engine_set_peer_caps (AnyEngine  *self,
-                          JsonObject *holder)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!self->peer_caps_pending || self->state != ANY_ENGINE_STATE_CONNECTED)
-    return;
-  self->peer_caps_pending = FALSE;
-  g_free (self->peer_caps);
-  self->peer_caps = holder != NULL ? caps_to_string (holder) : g_strdup ("");
-  /* Only an idle E2E state is replaced: a switch the peer started
-   * already chose its mode by its SWITCH packet's type. */
-  if (any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_NONE && !any_e2e_is_switching (self->e2e))
-    create_e2e (self);
-
-  if (self->e2e_start_pending)
-    {
-      self->e2e_start_pending = FALSE;
-      engine_enter (self);
-      /* The peer may have switched first: its switch carries what waited. */
-      if (any_e2e_get_mode (self->e2e) != ANY_E2E_MODE_NONE)
-        flush_held_out (self);
-      else if (!any_e2e_is_switching (self->e2e) && !any_engine_start_e2e (self, &error))
-        {
-          g_autofree char *reason = g_strdup_printf ("E2E switch failed: %s", error->message);
-
-          engine_fail (self, reason);
-        }
-      engine_leave (self);
-    }
-}
-
-gboolean
-any_engine_get_peer_caps_pending (AnyEngine *self)
-{
-  return self->peer_caps_pending;
-}
-
-/* Called by the owner's authenticate callback, before the link is
- * connected (or, for a proxied peer, before it starts): the peer's id
- * has a pinned native key. @prove_first: a direct link, which must offer
- * native E2E in AUTH and prove the key before it is connected. */
-void
-any_engine_require_pinned_key (AnyEngine *self,
-                               gboolean   prove_first)
-{
-  self->pinned = TRUE;
-  self->proving = prove_first;
-}
-
-AnyE2eMode
-any_engine_get_e2e_mode (AnyEngine *self)
-{
-  return self->e2e != NULL ? any_e2e_get_mode (self->e2e) : ANY_E2E_MODE_NONE;
-}
-
-const guint8 *
-any_engine_get_remote_static (AnyEngine *self)
-{
-  return self->e2e != NULL ? any_e2e_get_remote_static (self->e2e) : NULL;
 }
 
 static void
@@ -819,14 +391,14 @@ dispatch (AnyEngine     *self,
 
   if (self->proving && is_held_type (type))
     {
-      fail_plain_from_pinned (self, type);
+      any_engine_fail_plain_from_pinned (self, type);
     }
   else if (self->state == ANY_ENGINE_STATE_CONNECTED && type != ANY_PACKET_TYPE_SWITCH &&
            any_e2e_is_native_responder (self->e2e))
     {
       reason = g_strdup_printf ("Invalid Packet! Plain %s packet during the E2E handshake",
                                 any_packet_type_to_string (type));
-      engine_fail (self, reason);
+      any_engine_fail (self, reason);
     }
   else if (self->state == ANY_ENGINE_STATE_CONNECTED)
     {
@@ -837,17 +409,17 @@ dispatch (AnyEngine     *self,
           deliver (self, type, seq, node);
           return;
         case ANY_PACKET_TYPE_HEARTBEAT:
-          handle_heartbeat (self, node);
+          any_engine_handle_heartbeat (self, node);
           break;
         case ANY_PACKET_TYPE_SWITCH:
-          handle_switch (self, node);
+          any_engine_handle_switch (self, node);
           break;
         case ANY_PACKET_TYPE_AUTH:
         case ANY_PACKET_TYPE_FORWARD:
         default:
           reason = g_strdup_printf ("Invalid Packet! Unexpected %s packet after authentication",
                                     any_packet_type_to_string (type));
-          engine_fail (self, reason);
+          any_engine_fail (self, reason);
           break;
         }
     }
@@ -861,7 +433,7 @@ dispatch (AnyEngine     *self,
 
       if (self->held_in_bytes + text_len + HELD_PACKET_OVERHEAD > self->max_message_size)
         {
-          engine_fail (self, "Too much data before authentication");
+          any_engine_fail (self, "Too much data before authentication");
         }
       else
         {
@@ -877,7 +449,7 @@ dispatch (AnyEngine     *self,
     {
       reason = g_strdup_printf ("Invalid Packet! Unexpected %s packet before authentication",
                                 any_packet_type_to_string (type));
-      engine_fail (self, reason);
+      any_engine_fail (self, reason);
     }
 
   g_clear_pointer (&node, json_node_unref);
@@ -917,7 +489,7 @@ handle_frame (AnyEngine    *self,
 
   if (!is_text)
     {
-      engine_fail (self, "Invalid Packet! Binary frames are not part of the protocol");
+      any_engine_fail (self, "Invalid Packet! Binary frames are not part of the protocol");
       return;
     }
 
@@ -926,9 +498,9 @@ handle_frame (AnyEngine    *self,
       AnyForward forward;
 
       if (!any_forward_decode (data, len, &forward, &error))
-        engine_fail (self, error->message);
+        any_engine_fail (self, error->message);
       else if (self->state != ANY_ENGINE_STATE_CONNECTED)
-        engine_fail (self, "Invalid Packet! FORWARD before authentication");
+        any_engine_fail (self, "Invalid Packet! FORWARD before authentication");
       else if (self->callbacks->forward != NULL)
         self->callbacks->forward (self->user_data, data, len, &forward);
       return;
@@ -936,7 +508,7 @@ handle_frame (AnyEngine    *self,
 
   if (!any_chunk_decode (data, len, &chunk, &error))
     {
-      engine_fail (self, error->message);
+      any_engine_fail (self, error->message);
       return;
     }
   /* No peer sends these (PROTOCOL.md 3: seqs run 1..2^31-1, replies
@@ -946,7 +518,7 @@ handle_frame (AnyEngine    *self,
     {
       g_autofree char *reason = g_strdup_printf ("Invalid Packet! %s packet with seq %d, which no peer sends",
                                                  any_packet_type_to_string (chunk.type), chunk.seq);
-      engine_fail (self, reason);
+      any_engine_fail (self, reason);
       return;
     }
 
@@ -963,7 +535,7 @@ handle_frame (AnyEngine    *self,
       if (!any_e2e_open (self->e2e, data, chunk.body - data, chunk.seq, chunk.body, chunk.body_len,
                          self->plain, &error))
         {
-          engine_fail (self, error->message);
+          any_engine_fail (self, error->message);
           return;
         }
       /* Decrypted bytes never went through the WebSocket's UTF-8 check:
@@ -975,7 +547,7 @@ handle_frame (AnyEngine    *self,
 
   if (!any_reassembly_add (self->reassembly, &chunk, body, body_len, &whole, &error))
     {
-      engine_fail (self, error->message);
+      any_engine_fail (self, error->message);
       return;
     }
   if (!chunk.last)
@@ -990,7 +562,7 @@ handle_frame (AnyEngine    *self,
       g_autofree char *reason = g_strdup_printf ("Invalid JSON in %s packet %d: %s",
                                                  any_packet_type_to_string (chunk.type),
                                                  chunk.seq, error->message);
-      engine_fail (self, reason);
+      any_engine_fail (self, reason);
       return;
     }
 
@@ -1005,9 +577,9 @@ on_transport_frame (gpointer      user_data,
 {
   AnyEngine *self = user_data;
 
-  engine_enter (self);
+  any_engine_enter (self);
   handle_frame (self, data, len, is_text);
-  engine_leave (self);
+  any_engine_leave (self);
 }
 
 static void
@@ -1016,9 +588,9 @@ on_transport_closed (gpointer    user_data,
 {
   AnyEngine *self = user_data;
 
-  engine_enter (self);
+  any_engine_enter (self);
   engine_shutdown (self, reason, FALSE);
-  engine_leave (self);
+  any_engine_leave (self);
 }
 
 AnyEngine *
@@ -1074,13 +646,13 @@ any_engine_start (AnyEngine             *self,
 
   self->state = ANY_ENGINE_STATE_AUTHENTICATING;
   if (config->auth_timeout_ms > 0)
-    self->auth_timer = add_timer (self, config->auth_timeout_ms, on_auth_timeout);
+    self->auth_timer = any_engine_add_timer (self, config->auth_timeout_ms, on_auth_timeout);
 
   if (self->role == ANY_ENGINE_ROLE_CLIENT)
     {
-      engine_enter (self);
+      any_engine_enter (self);
       send_auth (self);
-      engine_leave (self);
+      any_engine_leave (self);
     }
 }
 
@@ -1099,9 +671,9 @@ any_engine_start_connected (AnyEngine             *self,
   self->peer_id = g_strdup (peer_id);
   self->peer_caps = g_strdup ("");
   self->peer_caps_pending = TRUE;
-  engine_enter (self);
+  any_engine_enter (self);
   become_connected (self);
-  engine_leave (self);
+  any_engine_leave (self);
 }
 
 /* A frame that is already whole (a FORWARD frame a hub relays, or one a
@@ -1138,17 +710,9 @@ void
 any_engine_close (AnyEngine  *self,
                   const char *reason)
 {
-  engine_enter (self);
+  any_engine_enter (self);
   engine_shutdown (self, reason, TRUE);
-  engine_leave (self);
-}
-
-void
-any_engine_set_rekey_interval_for_testing (AnyEngine *self,
-                                           guint64    interval)
-{
-  if (self->e2e != NULL)
-    any_e2e_set_rekey_interval_for_testing (self->e2e, interval);
+  any_engine_leave (self);
 }
 
 void
@@ -1158,8 +722,8 @@ any_engine_set_last_seq_for_testing (AnyEngine *self,
   self->seq = seq;
 }
 
-static void
-engine_really_free (AnyEngine *self)
+void
+any_engine_really_free (AnyEngine *self)
 {
   any_clear_source (&self->auth_timer);
   any_clear_source (&self->e2e_timer);
@@ -1196,5 +760,5 @@ any_engine_free (AnyEngine *self)
       self->free_pending = TRUE;
       return;
     }
-  engine_really_free (self);
+  any_engine_really_free (self);
 }
