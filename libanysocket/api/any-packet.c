@@ -13,11 +13,11 @@
 /**
  * AnyPacket:
  *
- * A message received from an #AnyPeer: its payload (#AnyPacket:msg), the
+ * A message received from an [class@AnySocket.Peer]: its payload ([property@AnySocket.Packet:msg]), the
  * peer it came from and the seq that a reply refers to.
  *
- * A packet is given to #AnySocket::message and #AnyPeer::message, and is
- * the result of any_peer_request_finish() (then it is a reply and cannot
+ * A packet is given to [signal@AnySocket.Socket::message] and [signal@AnySocket.Peer::message], and is
+ * the result of [method@AnySocket.Peer.request_finish] (then it is a reply and cannot
  * itself be replied to).
  */
 struct _AnyPacket
@@ -88,7 +88,7 @@ any_packet_class_init (AnyPacketClass *klass)
    * AnyPacket:seq:
    *
    * The packet's seq: positive for a message (reply with
-   * any_packet_reply()), negative for a reply (the negated seq of the
+   * [method@AnySocket.Packet.reply]), negative for a reply (the negated seq of the
    * request it answers).
    */
   properties[PROP_SEQ] =
@@ -139,9 +139,9 @@ _any_packet_new (AnyPeer       *peer,
 
 /**
  * any_packet_get_seq:
- * @self: an #AnyPacket
+ * @self: an [class@AnySocket.Packet]
  *
- * Gets the packet's sequence number (#AnyPacket:seq).
+ * Gets the packet's sequence number ([property@AnySocket.Packet:seq]).
  *
  * Returns: the packet's seq, negative for a reply
  */
@@ -155,9 +155,9 @@ any_packet_get_seq (AnyPacket *self)
 
 /**
  * any_packet_get_peer:
- * @self: an #AnyPacket
+ * @self: an [class@AnySocket.Packet]
  *
- * Gets the peer that sent the packet (#AnyPacket:peer).
+ * Gets the peer that sent the packet ([property@AnySocket.Packet:peer]).
  *
  * Returns: (transfer none): the peer that sent the packet
  */
@@ -171,9 +171,9 @@ any_packet_get_peer (AnyPacket *self)
 
 /**
  * any_packet_get_msg:
- * @self: an #AnyPacket
+ * @self: an [class@AnySocket.Packet]
  *
- * Gets the JSON payload of the packet (#AnyPacket:msg).
+ * Gets the JSON payload of the packet ([property@AnySocket.Packet:msg]).
  *
  * Returns: (transfer none): the message
  */
@@ -187,11 +187,11 @@ any_packet_get_msg (AnyPacket *self)
 
 /**
  * any_packet_is_reply:
- * @self: an #AnyPacket
+ * @self: an [class@AnySocket.Packet]
  *
  * Tells whether the packet answers a request of ours.
  *
- * Returns: %TRUE if the packet answers one of our requests
+ * Returns: TRUE if the packet answers one of our requests
  */
 gboolean
 any_packet_is_reply (AnyPacket *self)
@@ -203,17 +203,17 @@ any_packet_is_reply (AnyPacket *self)
 
 /**
  * any_packet_reply:
- * @self: an #AnyPacket
+ * @self: an [class@AnySocket.Packet]
  * @msg: the reply, any JSON value
- * @error: return location for a #GError
+ * @error: return location for a `GError`
  *
  * Answers the packet: the reply completes the sender's
- * any_peer_request_async() (or the JavaScript peer's
+ * [method@AnySocket.Peer.request_async] (or the JavaScript peer's
  * `send(msg, true)`). A reply cannot itself be replied to: that fails with
- * %ANY_SOCKET_ERROR_INVALID_ARGUMENT (the JavaScript peer ignores it
+ * `ANY_SOCKET_ERROR_INVALID_ARGUMENT` (the JavaScript peer ignores it
  * silently).
  *
- * Returns: %TRUE if the reply was queued for sending
+ * Returns: TRUE if the reply was queued for sending
  */
 gboolean
 any_packet_reply (AnyPacket  *self,

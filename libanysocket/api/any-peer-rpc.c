@@ -61,18 +61,18 @@ invoke (AnyPeer             *self,
 
 /**
  * any_peer_invoke_async:
- * @self: an #AnyPeer
- * @call: a call made with any_rpc_call_new(), not sent yet
+ * @self: an [class@AnySocket.Peer]
+ * @call: a call made with [ctor@AnySocket.RpcCall.new], not sent yet
  * @timeout_ms: how long to wait for the answer, 0 for
- *   #AnySocket:reply-timeout
- * @cancellable: (nullable): a #GCancellable
+ *   [property@AnySocket.Socket:reply-timeout]
+ * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called with the answer
  * @user_data: data for @callback
  *
  * Calls a method of the peer (the JavaScript `peer.rpc.a.b(...)`): the
  * method of @call with its params, binary ones included. Once
- * any_peer_invoke_finish() reports success, any_rpc_call_get_result() and
- * any_rpc_call_get_result_bytes() tell the result. A call is sent once.
+ * [method@AnySocket.Peer.invoke_finish] reports success, [method@AnySocket.RpcCall.get_result] and
+ * [method@AnySocket.RpcCall.get_result_bytes] tell the result. A call is sent once.
  */
 void
 any_peer_invoke_async (AnyPeer             *self,
@@ -91,18 +91,18 @@ any_peer_invoke_async (AnyPeer             *self,
 
 /**
  * any_peer_invoke_finish:
- * @self: an #AnyPeer
- * @result: the #GAsyncResult
- * @error: return location for a #GError
+ * @self: an [class@AnySocket.Peer]
+ * @result: the `GAsyncResult`
+ * @error: return location for a `GError`
  *
- * An error answer is an %ANY_RPC_ERROR whose code is the peer's
- * (%ANY_RPC_ERROR_NOT_FOUND, %ANY_RPC_ERROR_FAILED) and whose message is
+ * An error answer is an `ANY_RPC_ERROR` whose code is the peer's
+ * (`ANY_RPC_ERROR_NOT_FOUND`, `ANY_RPC_ERROR_FAILED`) and whose message is
  * the peer's, details included (`Method not found! (method: 'a,b')`). No
- * answer in time is %ANY_SOCKET_ERROR_TIMEOUT, a peer that went away
- * %ANY_SOCKET_ERROR_DISCONNECTED, a method name with an empty part
- * %ANY_SOCKET_ERROR_INVALID_ARGUMENT.
+ * answer in time is `ANY_SOCKET_ERROR_TIMEOUT`, a peer that went away
+ * `ANY_SOCKET_ERROR_DISCONNECTED`, a method name with an empty part
+ * `ANY_SOCKET_ERROR_INVALID_ARGUMENT`.
  *
- * Returns: %TRUE if the method answered with a result
+ * Returns: TRUE if the method answered with a result
  */
 gboolean
 any_peer_invoke_finish (AnyPeer       *self,
@@ -118,18 +118,18 @@ any_peer_invoke_finish (AnyPeer       *self,
 
 /**
  * any_peer_call_async:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  * @method: the method path, names joined with dots (`"hello.user"` for
  *   the JavaScript `setRPC({hello: {user: ...}})`)
- * @params: (nullable): the params; %NULL for none. Not copied: leave it
+ * @params: (nullable): the params; NULL for none. Not copied: leave it
  *   unchanged until @callback runs
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called with the answer
  * @user_data: data for @callback
  *
  * Calls a method of the peer with JSON params, waiting for the answer
- * for #AnySocket:reply-timeout at most. For binary params or results use
- * any_rpc_call_new() and any_peer_invoke_async().
+ * for [property@AnySocket.Socket:reply-timeout] at most. For binary params or results use
+ * [ctor@AnySocket.RpcCall.new] and [method@AnySocket.Peer.invoke_async].
  */
 void
 any_peer_call_async (AnyPeer             *self,
@@ -153,17 +153,17 @@ any_peer_call_async (AnyPeer             *self,
 
 /**
  * any_peer_call_finish:
- * @self: an #AnyPeer
- * @result: the #GAsyncResult
- * @error: return location for a #GError
+ * @self: an [class@AnySocket.Peer]
+ * @result: the `GAsyncResult`
+ * @error: return location for a `GError`
  *
- * The errors are those of any_peer_invoke_finish(). A binary result (a
+ * The errors are those of [method@AnySocket.Peer.invoke_finish]. A binary result (a
  * JavaScript `Buffer`) is returned as the base64 string it travelled as:
- * use any_peer_invoke_async() and any_rpc_call_get_result_bytes() to get
+ * use [method@AnySocket.Peer.invoke_async] and [method@AnySocket.RpcCall.get_result_bytes] to get
  * its bytes.
  *
  * Returns: (transfer full): the result (a null node when the method
- *   returned nothing), or %NULL with @error set
+ *   returned nothing), or NULL with @error set
  */
 JsonNode *
 any_peer_call_finish (AnyPeer       *self,

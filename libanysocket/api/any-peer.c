@@ -19,16 +19,16 @@
 /**
  * AnyPeer:
  *
- * The other end of one link: a remote #AnySocket, reached directly or
- * through a hub (#AnyPeer:is-proxy, any_socket_proxy_async()).
+ * The other end of one link: a remote [class@AnySocket.Socket], reached directly or
+ * through a hub ([property@AnySocket.Peer:is-proxy], [method@AnySocket.Socket.proxy_async]).
  *
- * Peers are created by #AnySocket when a connection is accepted or made;
+ * Peers are created by [class@AnySocket.Socket] when a connection is accepted or made;
  * the application sees them once the AUTH exchange is over
- * (#AnySocket::connected). A peer stays valid after it disconnects, but
- * sending to it fails with %ANY_SOCKET_ERROR_DISCONNECTED.
+ * ([signal@AnySocket.Socket::connected]). A peer stays valid after it disconnects, but
+ * sending to it fails with `ANY_SOCKET_ERROR_DISCONNECTED`.
  *
  * Like everything in libanysocket, a peer belongs to the thread-default
- * #GMainContext of the thread that created its #AnySocket; its signals
+ * `GMainContext` of the thread that created its [class@AnySocket.Socket]; its signals
  * are emitted there and it must only be used from that thread.
  */
 struct _AnyPeer
@@ -345,7 +345,7 @@ any_peer_class_init (AnyPeerClass *klass)
   /**
    * AnyPeer:id:
    *
-   * The peer's id (the remote #AnySocket:id), known once the AUTH
+   * The peer's id (the remote [property@AnySocket.Socket:id]), known once the AUTH
    * exchange is over.
    */
   properties[PROP_ID] =
@@ -368,7 +368,7 @@ any_peer_class_init (AnyPeerClass *klass)
    *
    * The round trip of the last heartbeat ping/pong in milliseconds, or
    * -1 before the first one completed. Notified when it changes; the
-   * #AnyPeer::heartbeat signal tells each completed round trip.
+   * [signal@AnySocket.Peer::heartbeat] signal tells each completed round trip.
    */
   properties[PROP_LAG] =
     g_param_spec_int ("lag", NULL, NULL, -1, G_MAXINT, -1,
@@ -378,7 +378,7 @@ any_peer_class_init (AnyPeerClass *klass)
    * AnyPeer:remote-address:
    *
    * The remote end of the connection as `IP:PORT` (`[IPv6]:PORT`), or
-   * %NULL when not known.
+   * NULL when not known.
    */
   properties[PROP_REMOTE_ADDRESS] =
     g_param_spec_string ("remote-address", NULL, NULL, NULL,
@@ -387,9 +387,9 @@ any_peer_class_init (AnyPeerClass *klass)
   /**
    * AnyPeer:e2e-mode:
    *
-   * How the link is end-to-end encrypted: %ANY_E2E_MODE_NONE until a
-   * switch (any_peer_e2e(), from either side) completes. Notified then,
-   * right before #AnyPeer::e2e.
+   * How the link is end-to-end encrypted: `ANY_E2E_MODE_NONE` until a
+   * switch ([method@AnySocket.Peer.e2e], from either side) completes. Notified then,
+   * right before [signal@AnySocket.Peer::e2e].
    */
   properties[PROP_E2E_MODE] =
     g_param_spec_enum ("e2e-mode", NULL, NULL, ANY_TYPE_E2E_MODE, ANY_E2E_MODE_NONE,
@@ -398,7 +398,7 @@ any_peer_class_init (AnyPeerClass *klass)
   /**
    * AnyPeer:is-proxy:
    *
-   * Whether the peer is reached through a hub (any_socket_proxy_async(),
+   * Whether the peer is reached through a hub ([method@AnySocket.Socket.proxy_async],
    * or a hub told us the peer proxied to us) rather than directly.
    */
   properties[PROP_IS_PROXY] =
@@ -408,7 +408,7 @@ any_peer_class_init (AnyPeerClass *klass)
   /**
    * AnyPeer:via:
    *
-   * The hub a proxied peer is reached through, %NULL for a direct peer.
+   * The hub a proxied peer is reached through, NULL for a direct peer.
    * A proxied peer disconnects when its hub does.
    */
   properties[PROP_VIA] =
@@ -423,7 +423,7 @@ any_peer_class_init (AnyPeerClass *klass)
    * @packet: the received message
    *
    * A message (not a reply) arrived from this peer. Answer it with
-   * any_packet_reply(). Emitted before #AnySocket::message.
+   * [method@AnySocket.Packet.reply]. Emitted before [signal@AnySocket.Socket::message].
    */
   signals[SIGNAL_MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -433,7 +433,7 @@ any_peer_class_init (AnyPeerClass *klass)
    * AnyPeer::heartbeat:
    * @self: the peer
    *
-   * A heartbeat ping/pong completed; #AnyPeer:lag holds its round trip.
+   * A heartbeat ping/pong completed; [property@AnySocket.Peer:lag] holds its round trip.
    */
   signals[SIGNAL_HEARTBEAT] =
     g_signal_new ("heartbeat", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -446,8 +446,8 @@ any_peer_class_init (AnyPeerClass *klass)
    *   `Remote Connection Closed`
    *
    * The link is closed, by either side. Pending requests have failed with
-   * %ANY_SOCKET_ERROR_DISCONNECTED. Emitted once, before
-   * #AnySocket::disconnected.
+   * `ANY_SOCKET_ERROR_DISCONNECTED`. Emitted once, before
+   * [signal@AnySocket.Socket::disconnected].
    */
   signals[SIGNAL_DISCONNECTED] =
     g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -457,8 +457,8 @@ any_peer_class_init (AnyPeerClass *klass)
    * AnyPeer::e2e:
    * @self: the peer
    *
-   * The link is now end-to-end encrypted (#AnyPeer:e2e-mode tells how).
-   * Emitted before #AnySocket::e2e.
+   * The link is now end-to-end encrypted ([property@AnySocket.Peer:e2e-mode] tells how).
+   * Emitted before [signal@AnySocket.Socket::e2e].
    */
   signals[SIGNAL_E2E] =
     g_signal_new ("e2e", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -692,12 +692,12 @@ _any_peer_take_probe (AnyPeer    *self,
 
 /**
  * any_peer_get_id:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  *
- * Gets the id the peer presented in its AUTH packet (#AnyPeer:id).
+ * Gets the id the peer presented in its AUTH packet ([property@AnySocket.Peer:id]).
  * During the native E2E switch that a link to an id with a pinned key
- * makes before it is connected (any_socket_pin_fingerprint()), as
- * #AnySocket::verify-peer sees it, this is the id the link claims.
+ * makes before it is connected ([method@AnySocket.Socket.pin_fingerprint]), as
+ * [signal@AnySocket.Socket::verify-peer] sees it, this is the id the link claims.
  *
  * Returns: (nullable): the peer's id, 32 lowercase hex characters for a
  *   libanysocket or JavaScript peer
@@ -714,9 +714,9 @@ any_peer_get_id (AnyPeer *self)
 
 /**
  * any_peer_get_connection_id:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  *
- * Gets the id of this connection (#AnyPeer:connection-id).
+ * Gets the id of this connection ([property@AnySocket.Peer:connection-id]).
  *
  * Returns: the id of this connection
  */
@@ -730,9 +730,9 @@ any_peer_get_connection_id (AnyPeer *self)
 
 /**
  * any_peer_get_lag:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  *
- * Gets the last measured heartbeat round trip (#AnyPeer:lag).
+ * Gets the last measured heartbeat round trip ([property@AnySocket.Peer:lag]).
  *
  * Returns: the last heartbeat round trip in milliseconds, -1 before the
  *   first
@@ -747,7 +747,7 @@ any_peer_get_lag (AnyPeer *self)
 
 /**
  * any_peer_get_remote_address:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  *
  * Gets the address of the other end of the link.
  *
@@ -763,11 +763,11 @@ any_peer_get_remote_address (AnyPeer *self)
 
 /**
  * any_peer_is_proxy:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  *
- * Gets whether the peer is reached through a hub (#AnyPeer:is-proxy).
+ * Gets whether the peer is reached through a hub ([property@AnySocket.Peer:is-proxy]).
  *
- * Returns: %TRUE if the peer is reached through a hub
+ * Returns: TRUE if the peer is reached through a hub
  */
 gboolean
 any_peer_is_proxy (AnyPeer *self)
@@ -779,12 +779,12 @@ any_peer_is_proxy (AnyPeer *self)
 
 /**
  * any_peer_get_via:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  *
- * Gets the hub a proxied peer is reached through (#AnyPeer:via).
+ * Gets the hub a proxied peer is reached through ([property@AnySocket.Peer:via]).
  *
  * Returns: (transfer none) (nullable): the hub a proxied peer is reached
- *   through, %NULL for a direct peer
+ *   through, NULL for a direct peer
  */
 AnyPeer *
 any_peer_get_via (AnyPeer *self)
@@ -796,12 +796,12 @@ any_peer_get_via (AnyPeer *self)
 
 /**
  * any_peer_get_socket:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  *
  * Gets the socket this link belongs to.
  *
  * Returns: (transfer none) (nullable): the socket the peer belongs to,
- *   %NULL once that socket is finalized
+ *   NULL once that socket is finalized
  */
 AnySocket *
 any_peer_get_socket (AnyPeer *self)
@@ -813,11 +813,11 @@ any_peer_get_socket (AnyPeer *self)
 
 /**
  * any_peer_is_connected:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  *
  * Tells whether the link is up.
  *
- * Returns: %TRUE while the link is up and authenticated
+ * Returns: TRUE while the link is up and authenticated
  */
 gboolean
 any_peer_is_connected (AnyPeer *self)
@@ -829,15 +829,15 @@ any_peer_is_connected (AnyPeer *self)
 
 /**
  * any_peer_send:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  * @msg: the message, any JSON value
- * @error: return location for a #GError
+ * @error: return location for a `GError`
  *
  * Sends @msg as a LINK packet, split into chunks when it is large. The
  * seed's `peer.send(message)`.
  *
- * Returns: %TRUE if the message was queued for sending; %FALSE with
- *   %ANY_SOCKET_ERROR_DISCONNECTED or %ANY_SOCKET_ERROR_MESSAGE_TOO_BIG
+ * Returns: TRUE if the message was queued for sending; FALSE with
+ *   `ANY_SOCKET_ERROR_DISCONNECTED` or `ANY_SOCKET_ERROR_MESSAGE_TOO_BIG`
  */
 gboolean
 any_peer_send (AnyPeer   *self,
@@ -853,21 +853,21 @@ any_peer_send (AnyPeer   *self,
 
 /**
  * any_peer_request_async:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  * @msg: the request, any JSON value
  * @timeout_ms: how long to wait for the reply, 0 for
- *   #AnySocket:reply-timeout
- * @cancellable: (nullable): a #GCancellable
+ *   [property@AnySocket.Socket:reply-timeout]
+ * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called with the reply
  * @user_data: data for @callback
  *
  * Sends @msg and waits for the peer to answer it with
- * any_packet_reply() (or the JavaScript `packet.reply()`).
+ * [method@AnySocket.Packet.reply] (or the JavaScript `packet.reply()`).
  *
  * Without a reply in time the request fails with
- * %ANY_SOCKET_ERROR_TIMEOUT and the peer stays connected. (The JavaScript
+ * `ANY_SOCKET_ERROR_TIMEOUT` and the peer stays connected. (The JavaScript
  * peer instead disconnects the whole peer on a missed reply.) If the peer
- * disconnects first it fails with %ANY_SOCKET_ERROR_DISCONNECTED.
+ * disconnects first it fails with `ANY_SOCKET_ERROR_DISCONNECTED`.
  * Cancelling frees the request's slot; a reply that arrives later is
  * dropped.
  */
@@ -925,13 +925,13 @@ _any_peer_request (AnyPeer             *self,
 
 /**
  * any_peer_request_finish:
- * @self: an #AnyPeer
- * @result: the #GAsyncResult
- * @error: return location for a #GError
+ * @self: an [class@AnySocket.Peer]
+ * @result: the `GAsyncResult`
+ * @error: return location for a `GError`
  *
- * Finishes any_peer_request_async().
+ * Finishes [method@AnySocket.Peer.request_async].
  *
- * Returns: (transfer full): the reply (any_packet_is_reply() is %TRUE)
+ * Returns: (transfer full): the reply ([method@AnySocket.Packet.is_reply] is TRUE)
  */
 AnyPacket *
 any_peer_request_finish (AnyPeer       *self,
@@ -946,11 +946,11 @@ any_peer_request_finish (AnyPeer       *self,
 
 /**
  * any_peer_disconnect: (skip)
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  * @reason: (nullable): why, sent to the other side in the WebSocket close
- *   frame and given to #AnyPeer::disconnected
+ *   frame and given to [signal@AnySocket.Peer::disconnected]
  *
- * Closes the link. #AnyPeer::disconnected is emitted before this returns.
+ * Closes the link. [signal@AnySocket.Peer::disconnected] is emitted before this returns.
  * Does nothing if the peer is already disconnected.
  *
  * This is the seed's name, kept for C. Bindings do not see it (skip):
@@ -971,15 +971,15 @@ any_peer_disconnect (AnyPeer    *self,
 
 /**
  * any_peer_e2e:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  *
  * Switches the link to end-to-end encryption (the seed's `peer.e2e()`):
  * native (Noise XX) when the peer advertised it in its AUTH packet, compat
- * (the JavaScript peer's scheme) otherwise, unless #AnySocket:e2e-policy
+ * (the JavaScript peer's scheme) otherwise, unless [property@AnySocket.Socket:e2e-policy]
  * requires native. Messages sent meanwhile wait and go out encrypted, in
- * order. #AnyPeer::e2e is emitted when done; a failure (a refused key, a
+ * order. [signal@AnySocket.Peer::e2e] is emitted when done; a failure (a refused key, a
  * timeout, a policy refusal) disconnects the peer with a reason, reported
- * through #AnyPeer::disconnected. Does nothing if the link is already
+ * through [signal@AnySocket.Peer::disconnected]. Does nothing if the link is already
  * encrypted or switching.
  */
 void
@@ -1009,9 +1009,9 @@ any_peer_e2e (AnyPeer *self)
 
 /**
  * any_peer_get_e2e_mode:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  *
- * Gets how the link is end-to-end encrypted (#AnyPeer:e2e-mode).
+ * Gets how the link is end-to-end encrypted ([property@AnySocket.Peer:e2e-mode]).
  *
  * Returns: how the link is end-to-end encrypted
  */
@@ -1025,14 +1025,14 @@ any_peer_get_e2e_mode (AnyPeer *self)
 
 /**
  * any_peer_dup_remote_fingerprint:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  *
  * The fingerprint of the static key the peer proved it holds in a native
- * E2E handshake, in the form of any_socket_dup_fingerprint(): compare it
- * out of band with what the other side's any_socket_dup_fingerprint()
+ * E2E handshake, in the form of [method@AnySocket.Socket.dup_fingerprint]: compare it
+ * out of band with what the other side's [method@AnySocket.Socket.dup_fingerprint]
  * shows.
  *
- * Returns: (transfer full) (nullable): the fingerprint, or %NULL unless
+ * Returns: (transfer full) (nullable): the fingerprint, or NULL unless
  *   the link is natively encrypted
  */
 char *
@@ -1048,12 +1048,12 @@ any_peer_dup_remote_fingerprint (AnyPeer *self)
 
 /**
  * any_peer_close:
- * @self: an #AnyPeer
+ * @self: an [class@AnySocket.Peer]
  * @reason: (nullable): why, sent to the other side in the WebSocket close
- *   frame and given to #AnyPeer::disconnected
+ *   frame and given to [signal@AnySocket.Peer::disconnected]
  *
  * Closes the link, as `any_peer_disconnect()` does from C.
- * #AnyPeer::disconnected is emitted before this returns. Does nothing if
+ * [signal@AnySocket.Peer::disconnected] is emitted before this returns. Does nothing if
  * the peer is already disconnected.
  *
  * This is the name bindings see: a `disconnect` method would hide

@@ -18,20 +18,20 @@
  * `peer.rpc.a.b(...)` and `setRPC()`): its method path, its params, and
  * how it ended.
  *
- * **Incoming** calls are given to #AnySocket::rpc. The handler reads the
- * params (any_rpc_call_get_params(), any_rpc_call_get_param_bytes() for
+ * **Incoming** calls are given to [signal@AnySocket.Socket::rpc]. The handler reads the
+ * params ([method@AnySocket.RpcCall.get_params], [method@AnySocket.RpcCall.get_param_bytes] for
  * binary ones) and completes the call exactly once, now or later, with
- * any_rpc_call_return_value(), any_rpc_call_return_bytes(),
- * any_rpc_call_return_error() or any_rpc_call_return_error_literal(). A
+ * [method@AnySocket.RpcCall.return_value], [method@AnySocket.RpcCall.return_bytes],
+ * [method@AnySocket.RpcCall.return_error] or [method@AnySocket.RpcCall.return_error_literal]. A
  * call that is finalized without being completed answers the caller with
  * the error `RPC handler returned no result` (code 500), so that a
  * forgotten call costs the caller no timeout. Completing a call whose peer
  * is gone does nothing.
  *
- * **Outgoing** calls are made with any_rpc_call_new() when a param or the
- * result is binary (any_rpc_call_add_bytes_param(),
- * any_rpc_call_get_result_bytes()), and sent with any_peer_invoke_async();
- * any_peer_call_async() does both for plain JSON params.
+ * **Outgoing** calls are made with [ctor@AnySocket.RpcCall.new] when a param or the
+ * result is binary ([method@AnySocket.RpcCall.add_bytes_param],
+ * [method@AnySocket.RpcCall.get_result_bytes]), and sent with [method@AnySocket.Peer.invoke_async];
+ * [method@AnySocket.Peer.call_async] does both for plain JSON params.
  *
  * A method is its path of names joined with dots: `"hello.user"` is the
  * JavaScript `peer.rpc.hello.user()`, sent as `["hello","user"]`.
@@ -176,7 +176,7 @@ any_rpc_call_class_init (AnyRpcCallClass *klass)
    * AnyRpcCall:peer:
    *
    * The peer that made an incoming call, or the one an outgoing call was
-   * sent to (%NULL until any_peer_invoke_async()).
+   * sent to (NULL until [method@AnySocket.Peer.invoke_async]).
    */
   properties[PROP_PEER] =
     g_param_spec_object ("peer", NULL, NULL, ANY_TYPE_PEER,
@@ -185,7 +185,7 @@ any_rpc_call_class_init (AnyRpcCallClass *klass)
   /**
    * AnyRpcCall:wants-reply:
    *
-   * Whether the caller waits for an answer: %FALSE for an RPC_NOTIFY
+   * Whether the caller waits for an answer: FALSE for an RPC_NOTIFY
    * (whose completion sends nothing) and for outgoing calls.
    */
   properties[PROP_WANTS_REPLY] =
@@ -290,8 +290,8 @@ _any_rpc_call_set_result (AnyRpcCall *self,
  * any_rpc_call_new:
  * @method: the method path, names joined with dots (`"hello.user"`)
  *
- * Makes a call to send with any_peer_invoke_async(). Add its params with
- * any_rpc_call_add_param() and any_rpc_call_add_bytes_param().
+ * Makes a call to send with [method@AnySocket.Peer.invoke_async]. Add its params with
+ * [method@AnySocket.RpcCall.add_param] and [method@AnySocket.RpcCall.add_bytes_param].
  *
  * Returns: (transfer full): a new call
  */
@@ -305,9 +305,9 @@ any_rpc_call_new (const char *method)
 
 /**
  * any_rpc_call_get_method:
- * @self: an #AnyRpcCall
+ * @self: an [class@AnySocket.RpcCall]
  *
- * Gets the method the call is for (#AnyRpcCall:method).
+ * Gets the method the call is for ([property@AnySocket.RpcCall:method]).
  *
  * Returns: the method path, names joined with dots (`"hello.user"` for
  *   the JavaScript `peer.rpc.hello.user()`)
@@ -322,10 +322,10 @@ any_rpc_call_get_method (AnyRpcCall *self)
 
 /**
  * any_rpc_call_get_params:
- * @self: an #AnyRpcCall
+ * @self: an [class@AnySocket.RpcCall]
  *
  * The params, in order. A binary param is there as the base64 string it
- * travels as; any_rpc_call_get_param_bytes() gives its bytes.
+ * travels as; [method@AnySocket.RpcCall.get_param_bytes] gives its bytes.
  *
  * Returns: (transfer none): the params
  */
@@ -339,13 +339,13 @@ any_rpc_call_get_params (AnyRpcCall *self)
 
 /**
  * any_rpc_call_get_param_bytes:
- * @self: an #AnyRpcCall
+ * @self: an [class@AnySocket.RpcCall]
  * @index: the position of the param
  *
  * The bytes of a binary param: one the caller sent as a JavaScript
- * `Buffer` or added with any_rpc_call_add_bytes_param().
+ * `Buffer` or added with [method@AnySocket.RpcCall.add_bytes_param].
  *
- * Returns: (transfer full) (nullable): the bytes, or %NULL when the param
+ * Returns: (transfer full) (nullable): the bytes, or NULL when the param
  *   at @index is not binary or does not exist
  */
 GBytes *
@@ -364,9 +364,9 @@ any_rpc_call_get_param_bytes (AnyRpcCall *self,
 
 /**
  * any_rpc_call_get_peer:
- * @self: an #AnyRpcCall
+ * @self: an [class@AnySocket.RpcCall]
  *
- * Gets the peer at the other end of the call (#AnyRpcCall:peer).
+ * Gets the peer at the other end of the call ([property@AnySocket.RpcCall:peer]).
  *
  * Returns: (transfer none) (nullable): the peer that made an incoming
  *   call, or the one an outgoing call was sent to
@@ -381,11 +381,11 @@ any_rpc_call_get_peer (AnyRpcCall *self)
 
 /**
  * any_rpc_call_get_wants_reply:
- * @self: an #AnyRpcCall
+ * @self: an [class@AnySocket.RpcCall]
  *
- * Gets whether the caller waits for an answer (#AnyRpcCall:wants-reply).
+ * Gets whether the caller waits for an answer ([property@AnySocket.RpcCall:wants-reply]).
  *
- * Returns: %TRUE if the caller waits for the answer; %FALSE for an
+ * Returns: TRUE if the caller waits for the answer; FALSE for an
  *   RPC_NOTIFY, whose completion sends nothing
  */
 gboolean
@@ -411,8 +411,8 @@ can_add_params (AnyRpcCall *self,
 
 /**
  * any_rpc_call_add_param:
- * @self: an #AnyRpcCall made with any_rpc_call_new()
- * @param: (nullable): the next param, any JSON value (%NULL is null); it
+ * @self: an [class@AnySocket.RpcCall] made with [ctor@AnySocket.RpcCall.new]
+ * @param: (nullable): the next param, any JSON value (NULL is null); it
  *   is copied
  *
  * Adds a param to a call that was not sent yet.
@@ -433,12 +433,12 @@ any_rpc_call_add_param (AnyRpcCall *self,
 
 /**
  * any_rpc_call_add_bytes_param:
- * @self: an #AnyRpcCall made with any_rpc_call_new()
+ * @self: an [class@AnySocket.RpcCall] made with [ctor@AnySocket.RpcCall.new]
  * @bytes: the next param, binary
  *
  * Adds a binary param to a call that was not sent yet: it travels as
  * base64 and is listed in the request's `bin`, so a JavaScript callee
- * gets a `Buffer` and a libanysocket one any_rpc_call_get_param_bytes().
+ * gets a `Buffer` and a libanysocket one [method@AnySocket.RpcCall.get_param_bytes].
  */
 void
 any_rpc_call_add_bytes_param (AnyRpcCall *self,
@@ -460,14 +460,14 @@ any_rpc_call_add_bytes_param (AnyRpcCall *self,
 
 /**
  * any_rpc_call_get_result:
- * @self: an #AnyRpcCall
+ * @self: an [class@AnySocket.RpcCall]
  *
- * The result of an outgoing call that any_peer_invoke_finish() reported
+ * The result of an outgoing call that [method@AnySocket.Peer.invoke_finish] reported
  * successful. A binary result is there as the base64 string it travelled
- * as; any_rpc_call_get_result_bytes() gives its bytes.
+ * as; [method@AnySocket.RpcCall.get_result_bytes] gives its bytes.
  *
  * Returns: (transfer none) (nullable): the result (a null node when the
- *   method returned nothing), or %NULL before the answer
+ *   method returned nothing), or NULL before the answer
  */
 JsonNode *
 any_rpc_call_get_result (AnyRpcCall *self)
@@ -479,12 +479,12 @@ any_rpc_call_get_result (AnyRpcCall *self)
 
 /**
  * any_rpc_call_get_result_bytes:
- * @self: an #AnyRpcCall
+ * @self: an [class@AnySocket.RpcCall]
  *
  * Gets the result of an outgoing call as bytes, when it was binary.
  *
  * Returns: (transfer full) (nullable): the bytes of a binary result (a
- *   JavaScript `Buffer`, or any_rpc_call_return_bytes()), %NULL when the
+ *   JavaScript `Buffer`, or [method@AnySocket.RpcCall.return_bytes]), NULL when the
  *   answer said the result is not binary
  */
 GBytes *
@@ -516,8 +516,8 @@ complete (AnyRpcCall *self,
 
 /**
  * any_rpc_call_return_value:
- * @self: an incoming #AnyRpcCall
- * @result: (nullable): the result, any JSON value (%NULL is null)
+ * @self: an incoming [class@AnySocket.RpcCall]
+ * @result: (nullable): the result, any JSON value (NULL is null)
  *
  * Completes the call: the caller gets @result.
  */
@@ -533,11 +533,11 @@ any_rpc_call_return_value (AnyRpcCall *self,
 
 /**
  * any_rpc_call_return_bytes:
- * @self: an incoming #AnyRpcCall
+ * @self: an incoming [class@AnySocket.RpcCall]
  * @bytes: the result, binary
  *
  * Completes the call with a binary result: a JavaScript caller gets a
- * `Buffer`, a libanysocket one any_rpc_call_get_result_bytes().
+ * `Buffer`, a libanysocket one [method@AnySocket.RpcCall.get_result_bytes].
  */
 void
 any_rpc_call_return_bytes (AnyRpcCall *self,
@@ -556,11 +556,11 @@ any_rpc_call_return_bytes (AnyRpcCall *self,
 
 /**
  * any_rpc_call_return_error_literal:
- * @self: an incoming #AnyRpcCall
+ * @self: an incoming [class@AnySocket.RpcCall]
  * @message: what went wrong
  *
  * Completes the call with an error: the caller gets @message with the
- * code 500 (#ANY_RPC_ERROR_FAILED), as from a JavaScript method that
+ * code 500 (`ANY_RPC_ERROR_FAILED`), as from a JavaScript method that
  * threw.
  */
 void
@@ -576,11 +576,11 @@ any_rpc_call_return_error_literal (AnyRpcCall *self,
 
 /**
  * any_rpc_call_return_error:
- * @self: an incoming #AnyRpcCall
+ * @self: an incoming [class@AnySocket.RpcCall]
  * @error: what went wrong
  *
  * Completes the call with an error: the caller gets the message of
- * @error with the code 500 (#ANY_RPC_ERROR_FAILED). The domain and code of
+ * @error with the code 500 (`ANY_RPC_ERROR_FAILED`). The domain and code of
  * @error are not sent: the protocol has no place for them.
  */
 void

@@ -205,24 +205,24 @@ on_proxy_reply (GObject      *source,
 
 /**
  * any_socket_proxy_async:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @peer_id: the id of a peer connected to @through
  * @through: a peer of @self, connected directly, that relays (the hub)
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called when done
  * @user_data: data for @callback
  *
  * Reaches @peer_id through the hub @through (peer-to-peer through a
  * proxy, PROTOCOL.md 8): the hub is asked to link the two, and the result
- * is an ordinary #AnyPeer with #AnyPeer:is-proxy set, whose frames travel
- * through the hub. It can be switched to E2E (any_peer_e2e()); the hub
+ * is an ordinary [class@AnySocket.Peer] with [property@AnySocket.Peer:is-proxy] set, whose frames travel
+ * through the hub. It can be switched to E2E ([method@AnySocket.Peer.e2e]); the hub
  * then sees only ciphertext.
  *
- * The hub decides: a libanysocket hub emits #AnySocket::proxy-request,
+ * The hub decides: a libanysocket hub emits [signal@AnySocket.Socket::proxy-request],
  * whose default refuses; a JavaScript hub asks its `canProxy()`, which
  * refuses by default and then closes the link to us. A refusal fails with
- * %ANY_SOCKET_ERROR_PROXY_REFUSED. The other side gets the peer through
- * #AnySocket::connected, as we do.
+ * `ANY_SOCKET_ERROR_PROXY_REFUSED`. The other side gets the peer through
+ * [signal@AnySocket.Socket::connected], as we do.
  */
 void
 any_socket_proxy_async (AnySocket           *self,
@@ -270,11 +270,11 @@ any_socket_proxy_async (AnySocket           *self,
 
 /**
  * any_socket_proxy_finish:
- * @self: an #AnySocket
- * @result: the #GAsyncResult
- * @error: return location for a #GError
+ * @self: an [class@AnySocket.Socket]
+ * @result: the `GAsyncResult`
+ * @error: return location for a `GError`
  *
- * Finishes any_socket_proxy_async().
+ * Finishes [method@AnySocket.Socket.proxy_async].
  *
  * Returns: (transfer full): the proxied peer
  */

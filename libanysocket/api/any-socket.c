@@ -25,19 +25,19 @@
 /**
  * AnySocket:
  *
- * One AnySocket endpoint, with one id (#AnySocket:id) for all its links.
+ * One AnySocket endpoint, with one id ([property@AnySocket.Socket:id]) for all its links.
  * It can listen on several `ws://` URIs and connect to several peers at
  * once: client and server are the same object, as in the JavaScript
  * `anysocket` package, whose wire protocol (0.4.x) it speaks.
  *
- * Messages are JSON (#JsonNode). Any message can be a request that gets a
- * reply (any_peer_request_async(), any_packet_reply()). A heartbeat
- * measures each link's lag (#AnyPeer:lag) and drops a peer that stops
+ * Messages are JSON (`JsonNode`). Any message can be a request that gets a
+ * reply ([method@AnySocket.Peer.request_async], [method@AnySocket.Packet.reply]). A heartbeat
+ * measures each link's lag ([property@AnySocket.Peer:lag]) and drops a peer that stops
  * answering (`Missed Heartbeats`). Large messages are split into chunks
  * of 1,048,576 characters and joined again.
  *
  * Threading: an AnySocket, its peers and packets belong to the
- * thread-default #GMainContext of the thread that called any_socket_new().
+ * thread-default `GMainContext` of the thread that called [ctor@AnySocket.Socket.new].
  * Signals are emitted and async callbacks run there; use the objects from
  * that thread only.
  */
@@ -600,16 +600,16 @@ static const AnyPeerHost peer_host = {
 
 /**
  * any_socket_listen_async:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @uri: where to listen, `ws://HOST:PORT`; port 0 picks a free port,
  *   HOST `0.0.0.0` or `[::]` listens on all interfaces
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called when listening
  * @user_data: data for @callback
  *
  * Starts accepting WebSocket connections on @uri (any path). A socket can
  * listen on several URIs; accepted peers appear through
- * #AnySocket::connected once they have authenticated.
+ * [signal@AnySocket.Socket::connected] once they have authenticated.
  */
 void
 any_socket_listen_async (AnySocket           *self,
@@ -630,11 +630,11 @@ any_socket_listen_async (AnySocket           *self,
 
 /**
  * any_socket_listen_finish:
- * @self: an #AnySocket
- * @result: the #GAsyncResult
- * @error: return location for a #GError
+ * @self: an [class@AnySocket.Socket]
+ * @result: the `GAsyncResult`
+ * @error: return location for a `GError`
  *
- * Finishes any_socket_listen_async().
+ * Finishes [method@AnySocket.Socket.listen_async].
  *
  * Returns: the port listened on (useful with port 0), or 0 on error
  */
@@ -656,24 +656,24 @@ any_socket_listen_finish (AnySocket     *self,
 
 /**
  * any_socket_connect_async:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @uri: the peer, `ws://HOST:PORT` (or `wss://` for TLS)
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called once connected
  * @user_data: data for @callback
  *
- * Connects to a peer and runs the AUTH exchange. #AnySocket::connected is
+ * Connects to a peer and runs the AUTH exchange. [signal@AnySocket.Socket::connected] is
  * emitted first, then @callback runs. A refused AUTH, a duplicated id or
- * no AUTH answer within #AnySocket:auth-timeout fail with
- * %ANY_SOCKET_ERROR_AUTH_FAILED.
+ * no AUTH answer within [property@AnySocket.Socket:auth-timeout] fail with
+ * `ANY_SOCKET_ERROR_AUTH_FAILED`.
  *
- * A `ws://` peer (without #AnySocket:permessage-deflate) is reached by
- * libanysocket itself: a #GSocketClient, which follows GIO's proxy
+ * A `ws://` peer (without [property@AnySocket.Socket:permessage-deflate]) is reached by
+ * libanysocket itself: a `GSocketClient`, which follows GIO's proxy
  * settings, and the WebSocket upgrade, which must be answered within
- * #AnySocket:auth-timeout (%G_IO_ERROR_TIMED_OUT) and correctly
- * (%SOUP_WEBSOCKET_ERROR). Its writes then leave in batches, as those of
+ * [property@AnySocket.Socket:auth-timeout] (`G_IO_ERROR_TIMED_OUT`) and correctly
+ * (`SOUP_WEBSOCKET_ERROR`). Its writes then leave in batches, as those of
  * accepted connections do. `wss://` and permessage-deflate go through a
- * #SoupSession.
+ * `SoupSession`.
  */
 void
 any_socket_connect_async (AnySocket           *self,
@@ -694,11 +694,11 @@ any_socket_connect_async (AnySocket           *self,
 
 /**
  * any_socket_connect_finish:
- * @self: an #AnySocket
- * @result: the #GAsyncResult
- * @error: return location for a #GError
+ * @self: an [class@AnySocket.Socket]
+ * @result: the `GAsyncResult`
+ * @error: return location for a `GError`
  *
- * Finishes any_socket_connect_async().
+ * Finishes [method@AnySocket.Socket.connect_async].
  *
  * Returns: (transfer full): the connected peer
  */
@@ -715,10 +715,10 @@ any_socket_connect_finish (AnySocket     *self,
 
 /**
  * any_socket_stop:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
  * Stops listening and disconnects every peer (each emits
- * #AnyPeer::disconnected and #AnySocket::disconnected with the reason
+ * [signal@AnySocket.Peer::disconnected] and [signal@AnySocket.Socket::disconnected] with the reason
  * `Socket stopped`). Pending connects fail. The socket can listen and
  * connect again afterwards.
  */
@@ -755,7 +755,7 @@ any_socket_stop (AnySocket *self)
 
 /**
  * any_socket_broadcast:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @msg: the message, any JSON value
  *
  * Sends @msg to every connected peer (the seed's `AnySocket.send()`).
@@ -787,7 +787,7 @@ any_socket_broadcast (AnySocket *self,
 
 /**
  * any_socket_get_peers:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
  * Lists the connected peers.
  *
@@ -804,7 +804,7 @@ any_socket_get_peers (AnySocket *self)
 
 /**
  * any_socket_get_peer:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @id: a peer id
  *
  * Looks up a connected peer by its id.
@@ -825,11 +825,11 @@ any_socket_get_peer (AnySocket  *self,
 
 /**
  * any_socket_generate_identity:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
  * Replaces the socket's identity (the long-term X25519 key pair that
  * native E2E proves) with a fresh random one. A new socket already has
- * one; load a saved one with any_socket_load_identity() to keep the same
+ * one; load a saved one with [method@AnySocket.Socket.load_identity] to keep the same
  * fingerprint across runs. Links made before keep the old key.
  */
 void
@@ -843,14 +843,14 @@ any_socket_generate_identity (AnySocket *self)
 
 /**
  * any_socket_save_identity:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @path: (type filename): where to write it
- * @error: return location for a #GError
+ * @error: return location for a `GError`
  *
  * Writes the identity's private key to @path (a key file, replaced
  * atomically) readable by its owner only (mode 0600).
  *
- * Returns: %TRUE on success
+ * Returns: TRUE on success
  */
 gboolean
 any_socket_save_identity (AnySocket   *self,
@@ -865,14 +865,14 @@ any_socket_save_identity (AnySocket   *self,
 
 /**
  * any_socket_load_identity:
- * @self: an #AnySocket
- * @path: (type filename): a file written by any_socket_save_identity()
- * @error: return location for a #GError
+ * @self: an [class@AnySocket.Socket]
+ * @path: (type filename): a file written by [method@AnySocket.Socket.save_identity]
+ * @error: return location for a `GError`
  *
  * Makes the key pair in @path the socket's identity. A file that others
  * than its owner can read or write is refused, as ssh does.
  *
- * Returns: %TRUE on success; on failure the identity is unchanged
+ * Returns: TRUE on success; on failure the identity is unchanged
  */
 gboolean
 any_socket_load_identity (AnySocket   *self,
@@ -894,10 +894,10 @@ any_socket_load_identity (AnySocket   *self,
 
 /**
  * any_socket_dup_fingerprint:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
  * The fingerprint of the socket's identity, for people to compare out of
- * band with what the other side's any_peer_dup_remote_fingerprint()
+ * band with what the other side's [method@AnySocket.Peer.dup_remote_fingerprint]
  * shows: 60 decimal digits in 12 groups of 5, separated by spaces (as
  * Signal's safety numbers). They are the first 60 bytes of
  * SHA-512("AnySocket-fingerprint-v1" || public key), read as 12 big-endian
@@ -915,21 +915,21 @@ any_socket_dup_fingerprint (AnySocket *self)
 
 /**
  * any_socket_pin_fingerprint:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @peer_id: a peer id
  * @fingerprint: (nullable): the fingerprint that peer must present, or
- *   %NULL to forget it
+ *   NULL to forget it
  *
  * Pins a peer's key (trust on first use: pin what
- * any_peer_dup_remote_fingerprint() showed the first time). A native E2E
+ * [method@AnySocket.Peer.dup_remote_fingerprint] showed the first time). A native E2E
  * handshake in which that id presents another key is refused, and the
  * link closes with a reason naming the peer and both fingerprints.
  *
  * A pinned id is accepted only with that key, whatever
- * #AnySocket:e2e-policy says. A direct link that claims it must offer
+ * [property@AnySocket.Socket:e2e-policy] says. A direct link that claims it must offer
  * native E2E in its AUTH packet; it switches to native E2E at once and
- * is connected (#AnySocket::connected, the end of
- * any_socket_connect_async(), the replacement of a proxied link to the
+ * is connected ([signal@AnySocket.Socket::connected], the end of
+ * [method@AnySocket.Socket.connect_async], the replacement of a proxied link to the
  * same id) only once the switch proved the pinned key. Until then it may
  * send nothing but the switch. Compat E2E is refused on any link to it,
  * proxied or direct. A proxied link to it ([method@AnySocket.Socket.proxy_async])
@@ -939,7 +939,7 @@ any_socket_dup_fingerprint (AnySocket *self)
  * synced-time request) closes it: a hub could write anything under that
  * id. A link refused for any of these reasons closes with
  * a reason naming the peer and "is pinned to a native key", and is
- * reported by #AnySocket::untrusted. Pins apply to links authenticated
+ * reported by [signal@AnySocket.Socket::untrusted]. Pins apply to links authenticated
  * after the call.
  */
 void
@@ -958,10 +958,10 @@ any_socket_pin_fingerprint (AnySocket  *self,
 
 /**
  * any_socket_get_pinned_fingerprint:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @peer_id: a peer id
  *
- * Gets what any_socket_pin_fingerprint() pinned for a peer.
+ * Gets what [method@AnySocket.Socket.pin_fingerprint] pinned for a peer.
  *
  * Returns: (nullable): the fingerprint pinned for @peer_id
  */
@@ -992,9 +992,9 @@ any_socket_new (void)
 
 /**
  * any_socket_get_id:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
- * Gets the id the socket presents to its peers (#AnySocket:id).
+ * Gets the id the socket presents to its peers ([property@AnySocket.Socket:id]).
  *
  * Returns: the socket's id: 32 lowercase hex characters (a UUIDv4 without
  *   dashes)
@@ -1026,109 +1026,109 @@ any_socket_get_id (AnySocket *self)
 
 /**
  * any_socket_get_reply_timeout:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
- * Gets #AnySocket:reply-timeout.
+ * Gets [property@AnySocket.Socket:reply-timeout].
  *
- * Returns: the #AnySocket:reply-timeout in milliseconds
+ * Returns: the [property@AnySocket.Socket:reply-timeout] in milliseconds
  */
 /**
  * any_socket_set_reply_timeout:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @timeout_ms: milliseconds
  *
- * Sets #AnySocket:reply-timeout.
+ * Sets [property@AnySocket.Socket:reply-timeout].
  */
 DEFINE_UINT_PROPERTY (reply_timeout, reply_timeout, PROP_REPLY_TIMEOUT, guint)
 
 /**
  * any_socket_get_auth_timeout:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
- * Gets #AnySocket:auth-timeout.
+ * Gets [property@AnySocket.Socket:auth-timeout].
  *
- * Returns: the #AnySocket:auth-timeout in milliseconds
+ * Returns: the [property@AnySocket.Socket:auth-timeout] in milliseconds
  */
 /**
  * any_socket_set_auth_timeout:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @timeout_ms: milliseconds
  *
- * Sets #AnySocket:auth-timeout, for links made after the call.
+ * Sets [property@AnySocket.Socket:auth-timeout], for links made after the call.
  */
 DEFINE_UINT_PROPERTY (auth_timeout, auth_timeout, PROP_AUTH_TIMEOUT, guint)
 
 /**
  * any_socket_get_max_message_size:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
- * Gets #AnySocket:max-message-size.
+ * Gets [property@AnySocket.Socket:max-message-size].
  *
- * Returns: the #AnySocket:max-message-size in bytes
+ * Returns: the [property@AnySocket.Socket:max-message-size] in bytes
  */
 /**
  * any_socket_set_max_message_size:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @max_bytes: bytes
  *
- * Sets #AnySocket:max-message-size, for links made after the call.
+ * Sets [property@AnySocket.Socket:max-message-size], for links made after the call.
  */
 DEFINE_UINT_PROPERTY (max_message_size, max_message_size, PROP_MAX_MESSAGE_SIZE, guint64)
 
 /**
  * any_socket_get_max_partial_messages:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
- * Gets #AnySocket:max-partial-messages.
+ * Gets [property@AnySocket.Socket:max-partial-messages].
  *
- * Returns: the #AnySocket:max-partial-messages
+ * Returns: the [property@AnySocket.Socket:max-partial-messages]
  */
 /**
  * any_socket_set_max_partial_messages:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @max_partials: a count
  *
- * Sets #AnySocket:max-partial-messages, for links made after the call.
+ * Sets [property@AnySocket.Socket:max-partial-messages], for links made after the call.
  */
 DEFINE_UINT_PROPERTY (max_partial_messages, max_partial_messages, PROP_MAX_PARTIAL_MESSAGES, guint)
 
 /**
  * any_socket_get_max_send_buffer:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
- * Gets #AnySocket:max-send-buffer.
+ * Gets [property@AnySocket.Socket:max-send-buffer].
  *
- * Returns: the #AnySocket:max-send-buffer in bytes (0: no limit)
+ * Returns: the [property@AnySocket.Socket:max-send-buffer] in bytes (0: no limit)
  */
 /**
  * any_socket_set_max_send_buffer:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @max_bytes: bytes, or 0 for no limit
  *
- * Sets #AnySocket:max-send-buffer, for links made after the call.
+ * Sets [property@AnySocket.Socket:max-send-buffer], for links made after the call.
  */
 DEFINE_UINT_PROPERTY (max_send_buffer, max_send_buffer, PROP_MAX_SEND_BUFFER, guint64)
 
 /**
  * any_socket_get_e2e_timeout:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
- * Gets #AnySocket:e2e-timeout.
+ * Gets [property@AnySocket.Socket:e2e-timeout].
  *
- * Returns: the #AnySocket:e2e-timeout in milliseconds
+ * Returns: the [property@AnySocket.Socket:e2e-timeout] in milliseconds
  */
 /**
  * any_socket_set_e2e_timeout:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @timeout_ms: milliseconds
  *
- * Sets #AnySocket:e2e-timeout, for links made after the call.
+ * Sets [property@AnySocket.Socket:e2e-timeout], for links made after the call.
  */
 DEFINE_UINT_PROPERTY (e2e_timeout, e2e_timeout, PROP_E2E_TIMEOUT, guint)
 
 /**
  * any_socket_get_max_connections:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
  * Gets [property@AnySocket.Socket:max-connections].
  *
@@ -1146,7 +1146,7 @@ any_socket_get_max_connections (AnySocket *self)
 
 /**
  * any_socket_set_max_connections:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @max_connections: a count, or 0 for no limit
  *
  * Sets [property@AnySocket.Socket:max-connections]; it applies at once
@@ -1170,11 +1170,11 @@ any_socket_set_max_connections (AnySocket *self,
 
 /**
  * any_socket_get_e2e_policy:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
- * Gets #AnySocket:e2e-policy.
+ * Gets [property@AnySocket.Socket:e2e-policy].
  *
- * Returns: the #AnySocket:e2e-policy
+ * Returns: the [property@AnySocket.Socket:e2e-policy]
  */
 AnyE2ePolicy
 any_socket_get_e2e_policy (AnySocket *self)
@@ -1186,10 +1186,10 @@ any_socket_get_e2e_policy (AnySocket *self)
 
 /**
  * any_socket_set_e2e_policy:
- * @self: an #AnySocket
- * @policy: an #AnyE2ePolicy
+ * @self: an [class@AnySocket.Socket]
+ * @policy: an [enum@AnySocket.E2ePolicy]
  *
- * Sets #AnySocket:e2e-policy, for links made after the call.
+ * Sets [property@AnySocket.Socket:e2e-policy], for links made after the call.
  */
 void
 any_socket_set_e2e_policy (AnySocket    *self,
@@ -1205,11 +1205,11 @@ any_socket_set_e2e_policy (AnySocket    *self,
 
 /**
  * any_socket_get_heartbeat_interval:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
- * Gets #AnySocket:heartbeat-interval.
+ * Gets [property@AnySocket.Socket:heartbeat-interval].
  *
- * Returns: the #AnySocket:heartbeat-interval in milliseconds
+ * Returns: the [property@AnySocket.Socket:heartbeat-interval] in milliseconds
  */
 guint
 any_socket_get_heartbeat_interval (AnySocket *self)
@@ -1221,10 +1221,10 @@ any_socket_get_heartbeat_interval (AnySocket *self)
 
 /**
  * any_socket_set_heartbeat_interval:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @interval_ms: milliseconds, 0 to send no heartbeats
  *
- * Sets #AnySocket:heartbeat-interval; connected peers follow at once.
+ * Sets [property@AnySocket.Socket:heartbeat-interval]; connected peers follow at once.
  */
 void
 any_socket_set_heartbeat_interval (AnySocket *self,
@@ -1248,11 +1248,11 @@ any_socket_set_heartbeat_interval (AnySocket *self,
 
 /**
  * any_socket_get_auth_data:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
- * Gets #AnySocket:auth-data.
+ * Gets [property@AnySocket.Socket:auth-data].
  *
- * Returns: (transfer none) (nullable): the #AnySocket:auth-data
+ * Returns: (transfer none) (nullable): the [property@AnySocket.Socket:auth-data]
  */
 JsonNode *
 any_socket_get_auth_data (AnySocket *self)
@@ -1264,10 +1264,10 @@ any_socket_get_auth_data (AnySocket *self)
 
 /**
  * any_socket_set_auth_data:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @auth_data: (nullable): what to send as the AUTH packet's `auth`
  *
- * Sets #AnySocket:auth-data, for links made after the call.
+ * Sets [property@AnySocket.Socket:auth-data], for links made after the call.
  */
 void
 any_socket_set_auth_data (AnySocket *self,
@@ -1285,9 +1285,9 @@ any_socket_set_auth_data (AnySocket *self,
 
 /**
  * any_socket_get_permessage_deflate:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  *
- * Gets #AnySocket:permessage-deflate.
+ * Gets [property@AnySocket.Socket:permessage-deflate].
  *
  * Returns: whether WebSocket compression is offered and accepted
  */
@@ -1301,12 +1301,12 @@ any_socket_get_permessage_deflate (AnySocket *self)
 
 /**
  * any_socket_set_permessage_deflate:
- * @self: an #AnySocket
+ * @self: an [class@AnySocket.Socket]
  * @enabled: whether to offer and accept permessage-deflate
  *
- * Sets #AnySocket:permessage-deflate. Takes effect for servers and client
+ * Sets [property@AnySocket.Socket:permessage-deflate]. Takes effect for servers and client
  * sessions created after the call (before the first listen or connect, or
- * after any_socket_stop()).
+ * after [method@AnySocket.Socket.stop]).
  */
 void
 any_socket_set_permessage_deflate (AnySocket *self,
@@ -1523,7 +1523,7 @@ any_socket_class_init (AnySocketClass *klass)
   /**
    * AnySocket:reply-timeout:
    *
-   * Milliseconds to wait for a reply to any_peer_request_async() when it
+   * Milliseconds to wait for a reply to [method@AnySocket.Peer.request_async] when it
    * is given no timeout of its own. Default 30000, as the JavaScript peer.
    */
   properties[PROP_REPLY_TIMEOUT] =
@@ -1560,7 +1560,7 @@ any_socket_class_init (AnySocketClass *klass)
    * The largest message, in bytes of JSON text, that is sent or
    * accepted. A peer that sends a bigger one (even spread over many
    * chunks) is disconnected; sending one fails with
-   * %ANY_SOCKET_ERROR_MESSAGE_TOO_BIG. It also bounds the bytes held in
+   * `ANY_SOCKET_ERROR_MESSAGE_TOO_BIG`. It also bounds the bytes held in
    * all unfinished messages of a link. Default 64 MiB.
    */
   properties[PROP_MAX_MESSAGE_SIZE] =
@@ -1585,7 +1585,7 @@ any_socket_class_init (AnySocketClass *klass)
    * starting "Send buffer full". A peer that stops reading (but keeps
    * its connection open, and may keep sending to look alive) would
    * otherwise make the queue grow without end. 0: no limit. Default
-   * 256 MiB, and never less than three times #AnySocket:max-message-size
+   * 256 MiB, and never less than three times [property@AnySocket.Socket:max-message-size]
    * (one message must fit, hex-encoded by compat E2E). Measured on Linux
    * from the TCP socket's counters; elsewhere, or with permessage-deflate,
    * there is no limit. Each waiting frame counts with what it costs in
@@ -1606,7 +1606,7 @@ any_socket_class_init (AnySocketClass *klass)
    * AnySocket:auth-data:
    *
    * Any JSON value, sent as the `auth` member of our AUTH packet for the
-   * other side's #AnySocket::authenticate (the JavaScript `authPacket()`).
+   * other side's [signal@AnySocket.Socket::authenticate] (the JavaScript `authPacket()`).
    */
   properties[PROP_AUTH_DATA] =
     g_param_spec_boxed ("auth-data", NULL, NULL, JSON_TYPE_NODE,
@@ -1638,7 +1638,7 @@ any_socket_class_init (AnySocketClass *klass)
    *
    * Which E2E modes this socket starts and answers: by default native
    * with peers that advertise it and compat with the others (JavaScript
-   * peers); %ANY_E2E_POLICY_REQUIRE_NATIVE refuses compat.
+   * peers); `ANY_E2E_POLICY_REQUIRE_NATIVE` refuses compat.
    */
   properties[PROP_E2E_POLICY] =
     g_param_spec_enum ("e2e-policy", NULL, NULL, ANY_TYPE_E2E_POLICY, ANY_E2E_POLICY_ALLOW_COMPAT,
@@ -1684,7 +1684,7 @@ any_socket_class_init (AnySocketClass *klass)
    * @packet: the message
    *
    * A message (not a reply) arrived from any peer, after
-   * #AnyPeer::message.
+   * [signal@AnySocket.Peer::message].
    */
   signals[SIGNAL_MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -1695,7 +1695,7 @@ any_socket_class_init (AnySocketClass *klass)
    * @self: the socket
    * @peer: the peer
    *
-   * A heartbeat round trip with @peer completed (#AnyPeer:lag).
+   * A heartbeat round trip with @peer completed ([property@AnySocket.Peer:lag]).
    */
   signals[SIGNAL_HEARTBEAT] =
     g_signal_new ("heartbeat", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -1707,7 +1707,7 @@ any_socket_class_init (AnySocketClass *klass)
    * @peer: the peer
    * @reason: why
    *
-   * A connected peer is gone, after #AnyPeer::disconnected.
+   * A connected peer is gone, after [signal@AnySocket.Peer::disconnected].
    */
   signals[SIGNAL_DISCONNECTED] =
     g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -1734,15 +1734,15 @@ any_socket_class_init (AnySocketClass *klass)
    * method path joined with dots: connect to `rpc::hello.user` for that
    * method only, or to `rpc` for every method.
    *
-   * A handler that takes the call returns %TRUE and completes it exactly
+   * A handler that takes the call returns TRUE and completes it exactly
    * once, right away or later (keeping a reference meanwhile), with
-   * any_rpc_call_return_value(), any_rpc_call_return_bytes() or
-   * any_rpc_call_return_error(). A call dropped without an answer is
+   * [method@AnySocket.RpcCall.return_value], [method@AnySocket.RpcCall.return_bytes] or
+   * [method@AnySocket.RpcCall.return_error]. A call dropped without an answer is
    * answered with the error `RPC handler returned no result` (500). When
-   * no handler returns %TRUE the caller gets `Method not found!` (404), as
+   * no handler returns TRUE the caller gets `Method not found!` (404), as
    * from a JavaScript peer.
    *
-   * Returns: %TRUE if the handler took the call
+   * Returns: TRUE if the handler took the call
    */
   signals[SIGNAL_RPC] =
     g_signal_new ("rpc", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
@@ -1753,15 +1753,15 @@ any_socket_class_init (AnySocketClass *klass)
    * AnySocket::authenticate:
    * @self: the socket
    * @peer_id: the id the other side claims
-   * @auth: (nullable): the `auth` member of its AUTH packet, %NULL when
+   * @auth: (nullable): the `auth` member of its AUTH packet, NULL when
    *   it sent none
    *
    * Decides whether a new link is accepted (the JavaScript `onAuth()`).
    * Runs on both sides: a server checks its clients, a client its server.
-   * Any handler returning %FALSE refuses the link, which is closed with
+   * Any handler returning FALSE refuses the link, which is closed with
    * `Invalid Auth Packet!`. With no handler every peer is accepted.
    *
-   * Returns: %TRUE to accept
+   * Returns: TRUE to accept
    */
   signals[SIGNAL_AUTHENTICATE] =
     g_signal_new_class_handler ("authenticate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -1776,14 +1776,14 @@ any_socket_class_init (AnySocketClass *klass)
    * @fingerprint: the fingerprint of the static key @peer proved it holds
    *
    * A native E2E handshake authenticated @peer's key. Any handler
-   * returning %FALSE refuses it: the link closes with a reason naming the
+   * returning FALSE refuses it: the link closes with a reason naming the
    * peer and the fingerprint. Runs after the pinned fingerprints
-   * (any_socket_pin_fingerprint()) are checked. With no handler every key
-   * is accepted (and #AnyPeer:e2e-mode is native, unverified). On the link
-   * of a pinned id this runs before #AnySocket::connected: that link is
+   * ([method@AnySocket.Socket.pin_fingerprint]) are checked. With no handler every key
+   * is accepted (and [property@AnySocket.Peer:e2e-mode] is native, unverified). On the link
+   * of a pinned id this runs before [signal@AnySocket.Socket::connected]: that link is
    * connected only once its key passed.
    *
-   * Returns: %TRUE to accept the key
+   * Returns: TRUE to accept the key
    */
   signals[SIGNAL_VERIFY_PEER] =
     g_signal_new_class_handler ("verify-peer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -1798,10 +1798,10 @@ any_socket_class_init (AnySocketClass *klass)
    * @target_id: the id of the direct peer it wants to reach through us
    *
    * @from asked us, as a hub, to link it with @target_id
-   * (any_socket_proxy_async() on its side; the JavaScript `proxy()`).
+   * ([method@AnySocket.Socket.proxy_async] on its side; the JavaScript `proxy()`).
    * Only asked when the request is possible: both are connected
    * directly, neither is proxied, and they are distinct. The first
-   * handler returning %TRUE allows it; with no handler (the default,
+   * handler returning TRUE allows it; with no handler (the default,
    * as in the JavaScript peer) it is refused and @from gets
    * `{"ok": false}`.
    *
@@ -1810,7 +1810,7 @@ any_socket_class_init (AnySocketClass *klass)
    * between linked peers and only with the sender's own id as source,
    * and tell one when the other leaves.
    *
-   * Returns: %TRUE to allow
+   * Returns: TRUE to allow
    */
   signals[SIGNAL_PROXY_REQUEST] =
     g_signal_new ("proxy-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

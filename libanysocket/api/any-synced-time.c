@@ -64,8 +64,8 @@ on_synced_time_reply (GObject      *source,
 
 /**
  * any_peer_get_synced_time_async:
- * @self: an #AnyPeer
- * @cancellable: (nullable): a #GCancellable
+ * @self: an [class@AnySocket.Peer]
+ * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called with the result
  * @user_data: data for @callback
  *
@@ -94,17 +94,17 @@ any_peer_get_synced_time_async (AnyPeer             *self,
 
 /**
  * any_peer_get_synced_time_finish:
- * @self: an #AnyPeer
- * @result: the #GAsyncResult
+ * @self: an [class@AnySocket.Peer]
+ * @result: the `GAsyncResult`
  * @rtt_ms: (out) (optional): the round trip in milliseconds
  * @offset_ms: (out) (optional): the peer's clock minus ours, in
  *   milliseconds (the JavaScript formula, NTP with the peer's receive and
  *   transmit times taken as one)
- * @error: return location for a #GError
+ * @error: return location for a `GError`
  *
- * Finishes any_peer_get_synced_time_async().
+ * Finishes [method@AnySocket.Peer.get_synced_time_async].
  *
- * Returns: %TRUE on success
+ * Returns: TRUE on success
  */
 gboolean
 any_peer_get_synced_time_finish (AnyPeer       *self,
