@@ -260,7 +260,7 @@ on_link_confirmed (GObject      *source,
  * until the target has answered a request sent right after the news: it
  * has then made its proxied peer, so nothing can arrive before it. (A
  * JavaScript target handles INTERNAL packets in order but after the
- * FORWARD frames that arrive with them, see any-proxy.c.) The target may
+ * FORWARD frames that arrive with them, see any-socket-proxy.c.) The target may
  * send at once: the requester hears of the link first, from us. */
 static void
 confirm_link (AnyHub  *self,

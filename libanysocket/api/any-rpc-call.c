@@ -204,7 +204,7 @@ any_rpc_call_init (AnyRpcCall *self)
 
 /* Private API */
 
-/* A call from @peer, checked by any-rpc.c: @params an array node,
+/* A call from @peer, checked by any-internal.c: @params an array node,
  * @param_bytes (nullable) the decoded binary params. */
 AnyRpcCall *
 _any_rpc_call_new_incoming (AnyPeer    *peer,
