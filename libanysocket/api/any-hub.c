@@ -34,7 +34,7 @@ struct _AnyHub
 {
   const AnyHubHost *host;
   gpointer    host_data;         /* the socket, which owns us */
-  gboolean    freed;             /* any_hub_free() was called: pending
+  gboolean    freed;             /* _any_hub_free() was called: pending
                                   * confirmations find nothing to do */
   GHashTable *links;             /* id -> set of linked ids */
   GHashTable *recently_unlinked; /* "from>to" */
@@ -70,8 +70,8 @@ pair_key (const char *from,
 /* Reference counted (g_rc_box) because a link's confirmation may come
  * back after the socket freed its hub. */
 AnyHub *
-any_hub_new (const AnyHubHost *host,
-             gpointer          host_data)
+_any_hub_new (const AnyHubHost *host,
+              gpointer          host_data)
 {
   AnyHub *self = g_rc_box_new0 (AnyHub);
 
@@ -95,7 +95,7 @@ hub_clear (AnyHub *self)
 }
 
 void
-any_hub_free (AnyHub *self)
+_any_hub_free (AnyHub *self)
 {
   if (self == NULL)
     return;
@@ -120,9 +120,9 @@ links_of (AnyHub     *self,
 }
 
 gboolean
-any_hub_is_linked (AnyHub     *self,
-                   const char *a,
-                   const char *b)
+_any_hub_is_linked (AnyHub     *self,
+                    const char *a,
+                    const char *b)
 {
   GHashTable *set = links_of (self, a, FALSE);
 
@@ -311,10 +311,10 @@ check_proxy_request (AnyHub     *self,
 }
 
 void
-any_hub_handle_proxy (AnyHub     *self,
-                      AnyPeer    *from,
-                      gint32      seq,
-                      JsonObject *request)
+_any_hub_handle_proxy (AnyHub     *self,
+                       AnyPeer    *from,
+                       gint32      seq,
+                       JsonObject *request)
 {
   const char *action = any_json_get_string_member (request, "action");
   const char *target_id = any_json_get_string_member (request, "id");
@@ -325,7 +325,7 @@ any_hub_handle_proxy (AnyHub     *self,
     {
       AnyPeer *target = target_id != NULL ? self->host->lookup_peer (self->host_data, target_id) : NULL;
 
-      if (target_id == NULL || !any_hub_is_linked (self, from_id, target_id))
+      if (target_id == NULL || !_any_hub_is_linked (self, from_id, target_id))
         return;
       unlink_pair (self, from_id, target_id);
       if (target != NULL && !any_peer_is_proxy (target))
@@ -339,7 +339,7 @@ any_hub_handle_proxy (AnyHub     *self,
     }
 
   refusal = check_proxy_request (self, from, target_id);
-  if (refusal == NULL && any_hub_is_linked (self, from_id, target_id))
+  if (refusal == NULL && _any_hub_is_linked (self, from_id, target_id))
     {
       reply_proxy (from, seq, NULL);
       return;
@@ -358,12 +358,12 @@ any_hub_handle_proxy (AnyHub     *self,
 }
 
 gboolean
-any_hub_relay (AnyHub        *self,
-               AnyPeer       *from,
-               const guint8  *frame,
-               gsize          len,
-               const char    *to_id,
-               char         **reason)
+_any_hub_relay (AnyHub        *self,
+                AnyPeer       *from,
+                const guint8  *frame,
+                gsize          len,
+                const char    *to_id,
+                char         **reason)
 {
   const char *from_id = any_peer_get_id (from);
   g_autofree char *key = NULL;
@@ -371,7 +371,7 @@ any_hub_relay (AnyHub        *self,
   Unconfirmed *unconfirmed = NULL;
   AnyPeer *to;
 
-  if (!any_hub_is_linked (self, from_id, to_id))
+  if (!_any_hub_is_linked (self, from_id, to_id))
     {
       key = pair_key (from_id, to_id);
       if (g_hash_table_contains (self->recently_unlinked, key))
@@ -417,8 +417,8 @@ any_hub_relay (AnyHub        *self,
 }
 
 void
-any_hub_peer_gone (AnyHub     *self,
-                   const char *id)
+_any_hub_peer_gone (AnyHub     *self,
+                    const char *id)
 {
   GHashTable *set = links_of (self, id, FALSE);
   g_autoptr(GList) linked = NULL;

@@ -31,28 +31,28 @@ typedef struct {
 } AnyHubHost;
 
 /* @host and @host_data must outlive the hub (the socket owns it). */
-AnyHub   *any_hub_new            (const AnyHubHost *host,
+AnyHub   *_any_hub_new           (const AnyHubHost *host,
                                   gpointer          host_data);
 /* Confirmations still on their way then find nothing to do. */
-void      any_hub_free           (AnyHub           *self);
+void      _any_hub_free          (AnyHub           *self);
 
 /* An INTERNAL PROXY packet from a direct peer (`proxy` or `unproxy`). */
-void      any_hub_handle_proxy   (AnyHub           *self,
+void      _any_hub_handle_proxy  (AnyHub           *self,
                                   AnyPeer          *from,
                                   gint32            seq,
                                   JsonObject       *request);
 /* A FORWARD frame from @from for another peer. FALSE with @reason when
  * @from broke the rules and must be disconnected. */
-gboolean  any_hub_relay          (AnyHub           *self,
+gboolean  _any_hub_relay         (AnyHub           *self,
                                   AnyPeer          *from,
                                   const guint8     *frame,
                                   gsize             len,
                                   const char       *to_id,
                                   char            **reason);
 /* A direct peer left: its links go, linked peers hear of it. */
-void      any_hub_peer_gone      (AnyHub           *self,
+void      _any_hub_peer_gone     (AnyHub           *self,
                                   const char       *id);
-gboolean  any_hub_is_linked      (AnyHub           *self,
+gboolean  _any_hub_is_linked     (AnyHub           *self,
                                   const char       *a,
                                   const char       *b);
 

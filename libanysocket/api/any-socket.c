@@ -397,7 +397,7 @@ peer_disconnected (gpointer    host,
       g_hash_table_remove (self->peers, id);
       if (!any_peer_is_proxy (peer))
         {
-          any_hub_peer_gone (self->hub, id);
+          _any_hub_peer_gone (self->hub, id);
           close_proxied_via (self, peer, reason);
         }
       /* A proxied link starts connected: one to a pinned id that was
@@ -517,7 +517,7 @@ internal_proxy (gpointer    host,
 {
   AnySocket *self = host;
 
-  any_hub_handle_proxy (self->hub, from, seq, request);
+  _any_hub_handle_proxy (self->hub, from, seq, request);
 }
 
 /* A FORWARD frame from the direct peer @from: for one of our proxied
@@ -554,7 +554,7 @@ peer_forward (gpointer          host,
     reason = g_strdup_printf ("Invalid FORWARD: source %s is not the sender %s", from_id,
                               any_peer_get_id (from));
   else
-    any_hub_relay (self->hub, from, frame, len, to_id, &reason);
+    _any_hub_relay (self->hub, from, frame, len, to_id, &reason);
   if (reason != NULL)
     any_peer_disconnect (from, reason);
 }
@@ -1362,7 +1362,7 @@ any_socket_finalize (GObject *object)
   g_clear_pointer (&self->auth_data, json_node_unref);
   g_clear_pointer (&self->identity, any_noise_keypair_unref);
   g_clear_pointer (&self->pins, g_hash_table_unref);
-  g_clear_pointer (&self->hub, any_hub_free);
+  g_clear_pointer (&self->hub, _any_hub_free);
   g_clear_pointer (&self->dial, any_ws_dial_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->id);
@@ -1861,6 +1861,6 @@ any_socket_init (AnySocket *self)
   self->pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->unauthenticated = g_hash_table_new_full (NULL, NULL, g_object_unref, unref_nullable);
-  self->hub = any_hub_new (&hub_host, self);
+  self->hub = _any_hub_new (&hub_host, self);
   self->dial = any_ws_dial_new (&dial_host, self);
 }
