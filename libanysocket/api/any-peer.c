@@ -7,7 +7,6 @@
 #include "any-error.h"
 #include "any-enum-types.h"
 #include "any-packet.h"
-#include "any-socket.h"
 #include "api/any-peer-private.h"
 #include "api/any-packet-private.h"
 #include "codec/any-id.h"
