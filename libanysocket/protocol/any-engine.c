@@ -4,6 +4,7 @@
  * state. Sending: JSON -> chunks -> frames. A single-chunk packet, the
  * common case, is generated straight after its header into the buffer
  * that becomes the frame, and parsed straight from the received frame.
+ * The heartbeat is any-heartbeat.c's, the E2E switch any-e2e-switch.c's.
  *
  * SPDX-License-Identifier: MIT
  */
