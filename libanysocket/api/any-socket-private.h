@@ -6,6 +6,8 @@
 #pragma once
 
 #include "any-socket.h"
+#include "api/any-hub.h"
+#include "codec/any-codec.h"
 #include "transport/any-transport.h"
 
 G_BEGIN_DECLS
@@ -33,5 +35,15 @@ void       _any_proxy_handle_network (AnyPeer       *hub,
 AnyTransport *_any_proxy_transport_new (AnyPeer     *via,
                                      const char     *local_id,
                                      const char     *remote_id);
+void       _any_proxy_close_via     (AnySocket      *self,
+                                     AnyPeer        *hub,
+                                     const char     *reason);
+void       _any_proxy_forward       (AnySocket      *self,
+                                     AnyHub         *hub,
+                                     AnyPeer        *from,
+                                     const guint8   *frame,
+                                     gsize           len,
+                                     const AnyForward *forward);
+AnyHub    *_any_proxy_hub_new       (AnySocket      *socket);
 
 G_END_DECLS

@@ -1,4 +1,8 @@
-/* any-socket-proxy.c: peers reached through a hub (PROTOCOL.md 8), client side
+/* any-socket-proxy.c: proxying (PROTOCOL.md 8) as the socket sees it
+ *
+ * The client side (peers reached through a hub), and what the socket
+ * gives its own hub (any-hub.c): FORWARD frames to relay, and the host
+ * the hub asks about peers and the application's say.
  *
  * A proxied peer is an ordinary AnyPeer whose transport wraps frames in
  * FORWARD frames to the hub. It is made when our PROXY request is
@@ -26,6 +30,7 @@
 #include "any-packet.h"
 #include "any-peer.h"
 #include "any-socket.h"
+#include "api/any-hub.h"
 #include "api/any-peer-private.h"
 #include "api/any-socket-private.h"
 #include "codec/any-id.h"
@@ -140,6 +145,111 @@ _any_proxy_handle_network (AnyPeer    *hub,
       if (known != NULL && any_peer_get_via (known) == hub)
         _any_peer_close_proxied (known, "Proxy Connection Closed");
     }
+}
+
+/* What the socket hands to this half */
+
+/* Peers reached through @hub go with it. */
+void
+_any_proxy_close_via (AnySocket  *self,
+                      AnyPeer    *hub,
+                      const char *reason)
+{
+  g_autoptr(GList) peers = any_socket_get_peers (self);
+  g_autofree char *why = g_strdup_printf ("Proxy Connection Closed: hub %s disconnected (%s)",
+                                          any_peer_get_id (hub), reason);
+
+  for (GList *l = peers; l != NULL; l = l->next)
+    if (any_peer_get_via (l->data) == hub)
+      {
+        g_autoptr(AnyPeer) peer = g_object_ref (l->data);
+
+        _any_peer_close_proxied (peer, why);
+      }
+}
+
+/* A FORWARD frame from the direct peer @from: for one of our proxied
+ * peers, or for @hub to relay. */
+void
+_any_proxy_forward (AnySocket        *self,
+                    AnyHub           *hub,
+                    AnyPeer          *from,
+                    const guint8     *frame,
+                    gsize             len,
+                    const AnyForward *forward)
+{
+  char to_id[ANY_ID_LENGTH + 1], from_id[ANY_ID_LENGTH + 1];
+  g_autofree char *reason = NULL;
+  AnyPeer *source;
+
+  any_id_from_bytes (forward->to, to_id);
+  any_id_from_bytes (forward->from, from_id);
+
+  if (g_str_equal (to_id, any_socket_get_id (self)))
+    {
+      /* Relayed to us: only by the hub that peer is reached through. */
+      source = any_socket_get_peer (self, from_id);
+      if (source != NULL && any_peer_get_via (source) == from)
+        _any_peer_deliver_forwarded (source, forward->inner, forward->inner_len);
+      else
+        g_debug ("Dropped FORWARD from %s via %s: no such proxied peer", from_id,
+                 any_peer_get_id (from));
+      return;
+    }
+
+  /* To relay: the source must be the sender itself. */
+  if (g_strcmp0 (from_id, any_peer_get_id (from)) != 0)
+    reason = g_strdup_printf ("Invalid FORWARD: source %s is not the sender %s", from_id,
+                              any_peer_get_id (from));
+  else
+    _any_hub_relay (hub, from, frame, len, to_id, &reason);
+  if (reason != NULL)
+    any_peer_disconnect (from, reason);
+}
+
+/* The hub's host (any-hub.h): what the hub may ask of the socket. */
+
+static gboolean
+hub_allow_proxy (gpointer    host,
+                 AnyPeer    *from,
+                 const char *target_id)
+{
+  gboolean allowed = FALSE;
+
+  g_signal_emit_by_name (host, "proxy-request", from, target_id, &allowed);
+  return allowed;
+}
+
+static AnyPeer *
+hub_lookup_peer (gpointer    host,
+                 const char *id)
+{
+  return any_socket_get_peer (host, id);
+}
+
+static const char *
+hub_local_id (gpointer host)
+{
+  return any_socket_get_id (host);
+}
+
+static guint64
+hub_max_send_buffer (gpointer host)
+{
+  return any_socket_get_max_send_buffer (host);
+}
+
+static const AnyHubHost hub_host = {
+  .allow_proxy = hub_allow_proxy,
+  .lookup_peer = hub_lookup_peer,
+  .local_id = hub_local_id,
+  .max_send_buffer = hub_max_send_buffer,
+};
+
+AnyHub *
+_any_proxy_hub_new (AnySocket *socket)
+{
+  return _any_hub_new (&hub_host, socket);
 }
 
 /* any_socket_proxy_async() */

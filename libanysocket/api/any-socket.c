@@ -328,25 +328,6 @@ peer_heartbeat (gpointer  host,
   g_signal_emit (host, signals[SIGNAL_HEARTBEAT], 0, peer);
 }
 
-/* Peers reached through @hub go with it. */
-static void
-close_proxied_via (AnySocket  *self,
-                   AnyPeer    *hub,
-                   const char *reason)
-{
-  g_autoptr(GList) peers = any_socket_get_peers (self);
-  g_autofree char *why = g_strdup_printf ("Proxy Connection Closed: hub %s disconnected (%s)",
-                                          any_peer_get_id (hub), reason);
-
-  for (GList *l = peers; l != NULL; l = l->next)
-    if (any_peer_get_via (l->data) == hub)
-      {
-        g_autoptr(AnyPeer) peer = g_object_ref (l->data);
-
-        _any_peer_close_proxied (peer, why);
-      }
-}
-
 /* RPC details are looked up, never made: methods come from the remote
  * peer, and quarks are never freed. A method no handler was connected to
  * by name has no quark, and reaches the handlers without a detail only. */
@@ -398,7 +379,7 @@ peer_disconnected (gpointer    host,
       if (!any_peer_is_proxy (peer))
         {
           _any_hub_peer_gone (self->hub, id);
-          close_proxied_via (self, peer, reason);
+          _any_proxy_close_via (self, peer, reason);
         }
       /* A proxied link starts connected: one to a pinned id that was
        * refused before it proved the key is untrusted too. */
@@ -470,45 +451,6 @@ _any_socket_add_proxied_peer (AnySocket  *self,
   return peer;
 }
 
-/* The hub's host (any-hub.h) */
-
-static gboolean
-hub_allow_proxy (gpointer    host,
-                 AnyPeer    *from,
-                 const char *target_id)
-{
-  gboolean allowed = FALSE;
-
-  g_signal_emit (host, signals[SIGNAL_PROXY_REQUEST], 0, from, target_id, &allowed);
-  return allowed;
-}
-
-static AnyPeer *
-hub_lookup_peer (gpointer    host,
-                 const char *id)
-{
-  return any_socket_get_peer (host, id);
-}
-
-static const char *
-hub_local_id (gpointer host)
-{
-  return any_socket_get_id (host);
-}
-
-static guint64
-hub_max_send_buffer (gpointer host)
-{
-  return any_socket_get_max_send_buffer (host);
-}
-
-static const AnyHubHost hub_host = {
-  .allow_proxy = hub_allow_proxy,
-  .lookup_peer = hub_lookup_peer,
-  .local_id = hub_local_id,
-  .max_send_buffer = hub_max_send_buffer,
-};
-
 static void
 internal_proxy (gpointer    host,
                 AnyPeer    *from,
@@ -520,8 +462,6 @@ internal_proxy (gpointer    host,
   _any_hub_handle_proxy (self->hub, from, seq, request);
 }
 
-/* A FORWARD frame from the direct peer @from: for one of our proxied
- * peers, or for the hub to relay. */
 static void
 peer_forward (gpointer          host,
               AnyPeer          *from,
@@ -530,33 +470,8 @@ peer_forward (gpointer          host,
               const AnyForward *forward)
 {
   AnySocket *self = host;
-  char to_id[ANY_ID_LENGTH + 1], from_id[ANY_ID_LENGTH + 1];
-  g_autofree char *reason = NULL;
-  AnyPeer *source;
 
-  any_id_from_bytes (forward->to, to_id);
-  any_id_from_bytes (forward->from, from_id);
-
-  if (g_str_equal (to_id, self->id))
-    {
-      /* Relayed to us: only by the hub that peer is reached through. */
-      source = g_hash_table_lookup (self->peers, from_id);
-      if (source != NULL && any_peer_get_via (source) == from)
-        _any_peer_deliver_forwarded (source, forward->inner, forward->inner_len);
-      else
-        g_debug ("Dropped FORWARD from %s via %s: no such proxied peer", from_id,
-                 any_peer_get_id (from));
-      return;
-    }
-
-  /* To relay: the source must be the sender itself. */
-  if (g_strcmp0 (from_id, any_peer_get_id (from)) != 0)
-    reason = g_strdup_printf ("Invalid FORWARD: source %s is not the sender %s", from_id,
-                              any_peer_get_id (from));
-  else
-    _any_hub_relay (self->hub, from, frame, len, to_id, &reason);
-  if (reason != NULL)
-    any_peer_disconnect (from, reason);
+  _any_proxy_forward (self, self->hub, from, frame, len, forward);
 }
 
 static void
@@ -1861,6 +1776,6 @@ any_socket_init (AnySocket *self)
   self->pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->unauthenticated = g_hash_table_new_full (NULL, NULL, g_object_unref, unref_nullable);
-  self->hub = _any_hub_new (&hub_host, self);
+  self->hub = _any_proxy_hub_new (self);
   self->dial = any_ws_dial_new (&dial_host, self);
 }
