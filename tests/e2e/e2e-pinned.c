@@ -11,7 +11,7 @@
 
 #include "e2e.h"
 #include "raw-client.h"
-#include "any-private.h"
+#include "api/any-socket-private.h"
 
 #define HEALTHY_COUNT 20
 

@@ -14,7 +14,7 @@
 
 #include "codec/any-base64.h"
 #include "codec/any-codec.h"
-#include "any-reassembly.h"
+#include "protocol/any-reassembly.h"
 #include "fuzz.h"
 
 #define MAX_MESSAGE 4096

@@ -6,7 +6,10 @@
  */
 #pragma once
 
-#include "any-private.h"
+#include "anysocket.h"
+#include "api/any-socket-private.h"
+#include "codec/any-codec.h"
+#include "protocol/any-caps.h"
 #include "fake-transport.h"
 
 G_BEGIN_DECLS

@@ -28,7 +28,7 @@
 
 #include <string.h>
 
-#include "any-e2e.h"
+#include "protocol/any-e2e.h"
 #include "crypto/any-noise.h"
 #include "fuzz.h"
 #include "fuzz-link.h"

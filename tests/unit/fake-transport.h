@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "any-transport.h"
+#include "transport/any-transport.h"
 
 G_BEGIN_DECLS
 

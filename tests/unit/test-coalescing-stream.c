@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "any-coalescing-stream.h"
+#include "transport/any-coalescing-stream.h"
 
 typedef struct {
   GSocketConnection *ours;     /* under the AnyCoalescingStream */

@@ -8,7 +8,7 @@
 
 #include "anysocket.h"
 #include "codec/any-codec.h"
-#include "any-reassembly.h"
+#include "protocol/any-reassembly.h"
 #include "codec/any-base64.h"
 
 /* g_utf8_validate() refuses NUL, which a header holds as a code point. */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "anysocket.h"
-#include "any-engine.h"
+#include "protocol/any-engine.h"
 #include "fake-transport.h"
 #include "crypto/any-noise.h"
 

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "loopback.h"
-#include "any-private.h"
-#include "any-internal.h"
-#include "any-rpc.h"
+#include "api/any-peer-private.h"
+#include "api/any-rpc-call-private.h"
+#include "protocol/any-rpc-wire.h"
 
 typedef struct {
   AnySocket *server;

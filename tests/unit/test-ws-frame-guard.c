@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "any-ws-frame-guard.h"
+#include "transport/any-ws-frame-guard.h"
 #include "ws-frame.h"
 
 #define FIN 0x80

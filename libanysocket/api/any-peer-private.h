@@ -1,0 +1,114 @@
+/* any-peer-private.h: AnyPeer as its socket and the API objects use it
+ *
+ * A peer reports upward only through the AnyPeerHost its socket hands it
+ * at construction: it calls no function of AnySocket.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "any-peer.h"
+#include "codec/any-codec.h"
+#include "protocol/any-engine.h"
+#include "transport/any-transport.h"
+
+G_BEGIN_DECLS
+
+/* What a peer tells the socket that owns it. @host is the socket given
+ * to _any_peer_new(); no callback is called once it is gone. */
+typedef struct {
+  /* The other side's AUTH: FALSE and @reason to refuse the link. */
+  gboolean (*authenticate)  (gpointer          host,
+                             AnyPeer          *peer,
+                             const char       *peer_id,
+                             JsonObject       *auth_packet,
+                             char            **reason);
+  void     (*connected)     (gpointer          host,
+                             AnyPeer          *peer);
+  /* A message (not a reply) on a connected link, after the peer's own
+   * signal. */
+  void     (*message)       (gpointer          host,
+                             AnyPacket        *packet);
+  void     (*heartbeat)     (gpointer          host,
+                             AnyPeer          *peer);
+  /* An INTERNAL request (not a reply): answering it is the host's job. */
+  void     (*internal)      (gpointer          host,
+                             AnyPeer          *peer,
+                             gint32            seq,
+                             JsonNode         *data);
+  /* A FORWARD frame on a direct link (AnyEngineCallbacks.forward). */
+  void     (*forward)       (gpointer          host,
+                             AnyPeer          *from,
+                             const guint8     *frame,
+                             gsize             len,
+                             const AnyForward *forward);
+  /* The static key a native E2E handshake presented (32 bytes): FALSE
+   * and @reason to refuse it. */
+  gboolean (*verify_peer)   (gpointer          host,
+                             AnyPeer          *peer,
+                             const char       *peer_id,
+                             const guint8     *remote_static,
+                             char            **reason);
+  /* A connected link is now end-to-end encrypted. */
+  void     (*e2e)           (gpointer          host,
+                             AnyPeer          *peer);
+  /* Called once, whoever closed, after the peer's own signal. */
+  void     (*disconnected)  (gpointer          host,
+                             AnyPeer          *peer,
+                             const char       *reason);
+  /* What a request waits for its reply when its caller said 0. */
+  guint    (*reply_timeout) (gpointer          host);
+} AnyPeerHost;
+
+/* @socket is the host: a weak pointer, the socket owns the peer. */
+AnyPeer   *_any_peer_new            (const AnyPeerHost *host,
+                                     AnySocket      *socket,
+                                     AnyTransport   *transport,
+                                     AnyEngineRole   role);
+void       _any_peer_start          (AnyPeer        *self,
+                                     const AnyEngineConfig *config);
+void       _any_peer_detach         (AnyPeer        *self);
+void       _any_peer_set_heartbeat_interval (AnyPeer *self,
+                                     guint           interval_ms);
+void       _any_peer_request        (AnyPeer        *self,
+                                     AnyPacketType   type,
+                                     JsonNode       *msg,
+                                     guint           timeout_ms,
+                                     GCancellable   *cancellable,
+                                     gpointer        source_tag,
+                                     GAsyncReadyCallback callback,
+                                     gpointer        user_data);
+gint32     _any_peer_send_packet    (AnyPeer        *self,
+                                     AnyPacketType   type,
+                                     gint32          reply_to,
+                                     JsonNode       *msg,
+                                     GError        **error);
+/* Answers the INTERNAL request @seq (nothing for seq 0, which is no
+ * request); a failure is only logged. */
+void       _any_peer_reply_internal (AnyPeer        *self,
+                                     gint32          seq,
+                                     JsonNode       *msg);
+
+gboolean   _any_peer_send_frame     (AnyPeer        *self,
+                                     GBytes         *frame,
+                                     GError        **error);
+void       _any_peer_start_proxied  (AnyPeer        *self,
+                                     AnyPeer        *via,
+                                     const AnyEngineConfig *config,
+                                     const char     *peer_id);
+void       _any_peer_deliver_forwarded (AnyPeer     *self,
+                                     const guint8   *inner,
+                                     gsize           inner_len);
+void       _any_peer_close_proxied  (AnyPeer        *self,
+                                     const char     *reason);
+/* A proxied peer's probe (a SYNCED_TIME @request with "caps") came in:
+ * our capabilities go into its @answer. */
+void       _any_peer_take_probe     (AnyPeer        *self,
+                                     JsonObject     *request,
+                                     JsonObject     *answer);
+void       _any_peer_require_pinned_key (AnyPeer    *self,
+                                     gboolean        prove_first);
+const char *_any_peer_get_unproven_id (AnyPeer      *self);
+gboolean    _any_peer_is_pinned       (AnyPeer      *self);
+
+G_END_DECLS

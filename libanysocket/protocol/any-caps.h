@@ -1,0 +1,12 @@
+/* any-caps.h: what AUTH's "caps" (and a proxied peer's probe) advertise
+ *
+ * {"v": 1, "e2e": ["noise-xx"]}. A header of its own because both E2E
+ * (which switch to start) and the trust rules (a pinned id must offer
+ * native E2E) read it, and E2E applies the trust rules.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+/* The e2e capability of native E2E (Noise XX). */
+#define ANY_E2E_CAP_NATIVE "noise-xx"

@@ -1,0 +1,285 @@
+/* any-e2e-switch.c: the engine's switch to end-to-end encryption
+ *
+ * Starting and answering the SWITCH handshake (protocol/any-e2e.c does
+ * the cryptography), holding everything else back meanwhile, the
+ * capabilities each side advertises, and the rules for a pinned key
+ * (protocol/any-trust.h): a pinned link proves its key before it counts.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include "any-error.h"
+#include "protocol/any-engine.h"
+#include "protocol/any-engine-private.h"
+#include "protocol/any-trust.h"
+#include "any-source.h"
+
+/* E2E needs both ids and both capability lists. */
+void
+any_engine_create_e2e (AnyEngine *self)
+{
+  AnyE2eConfig config = {
+    .local_id = self->local_id,
+    .peer_id = self->peer_id,
+    .identity = self->identity,
+    .local_caps = self->identity != NULL ? ANY_E2E_CAP_NATIVE : "",
+    .peer_caps = self->peer_caps,
+    .policy = self->e2e_policy,
+    .pinned = self->pinned,
+    .verify = self->callbacks->verify_peer,
+    .verify_data = self->user_data,
+  };
+
+  g_clear_pointer (&self->e2e, any_e2e_free);
+  self->e2e = any_e2e_new (&config);
+}
+
+void
+any_engine_fail_plain_from_pinned (AnyEngine     *self,
+                                   AnyPacketType  type)
+{
+  g_autofree char *reason = any_trust_plain_reason (self->peer_id, type);
+
+  any_engine_fail (self, reason);
+}
+
+/* A pinned peer's link: the switch goes first, before anything the peer
+ * sent after its AUTH (which no key vouches for) is looked at. */
+void
+any_engine_prove_pinned_key (AnyEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  HeldPacket *held = g_queue_peek_head (&self->held_in);
+
+  if (held != NULL)
+    any_engine_fail_plain_from_pinned (self, held->type);
+  else if (!any_engine_start_e2e (self, &error))
+    {
+      g_autofree char *reason = g_strdup_printf ("E2E switch failed: %s", error->message);
+
+      any_engine_fail (self, reason);
+    }
+}
+
+/* The e2e capabilities a peer advertised in the "caps" member of @holder
+ * (its AUTH object, or the probe of a proxied peer), as "a,b" ("" for a
+ * plain JavaScript peer). They go into the native handshake's prologue. */
+char *
+any_engine_caps_to_string (JsonObject *holder)
+{
+  JsonNode *caps = json_object_get_member (holder, "caps");
+  JsonNode *e2e;
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (caps == NULL || !JSON_NODE_HOLDS_OBJECT (caps))
+    return g_strdup ("");
+  e2e = json_object_get_member (json_node_get_object (caps), "e2e");
+  if (e2e == NULL || !JSON_NODE_HOLDS_ARRAY (e2e))
+    return g_strdup ("");
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (e2e)) && i < 16; i++)
+    {
+      JsonNode *cap = json_array_get_element (json_node_get_array (e2e), i);
+
+      if (!JSON_NODE_HOLDS_VALUE (cap) || json_node_get_value_type (cap) != G_TYPE_STRING)
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, json_node_get_string (cap));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+any_engine_add_local_caps (AnyEngine  *self,
+                           JsonObject *object)
+{
+  g_autoptr(JsonObject) caps = NULL;
+  g_autoptr(JsonArray) e2e = NULL;
+
+  if (self->identity == NULL)
+    return;
+  caps = json_object_new ();
+  e2e = json_array_new ();
+  json_array_add_string_element (e2e, ANY_E2E_CAP_NATIVE);
+  json_object_set_int_member (caps, "v", 1);
+  json_object_set_array_member (caps, "e2e", g_steal_pointer (&e2e));
+  json_object_set_object_member (object, "caps", g_steal_pointer (&caps));
+}
+
+static gboolean
+on_e2e_timeout (gpointer user_data)
+{
+  AnyEngine *self = user_data;
+
+  any_engine_enter (self);
+  g_clear_pointer (&self->e2e_timer, g_source_unref);
+  if (self->proving)
+    {
+      g_autofree char *reason = any_trust_timeout_reason (self->peer_id);
+
+      any_engine_fail (self, reason);
+    }
+  else
+    any_engine_fail (self, "e2e timed out");
+  any_engine_leave (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_e2e_timer (AnyEngine *self)
+{
+  if (self->e2e_timer == NULL && self->e2e_timeout_ms > 0)
+    self->e2e_timer = any_engine_add_timer (self, self->e2e_timeout_ms, on_e2e_timeout);
+}
+
+/* The switch is done (the peer's key was checked during the handshake):
+ * what waited goes out, encrypted. */
+static void
+e2e_established (AnyEngine *self)
+{
+  any_clear_source (&self->e2e_timer);
+  self->e2e_start_pending = FALSE;
+  self->compat_plain_grace = self->e2e_started_here &&
+                             any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_COMPAT;
+  if (self->proving)
+    {
+      /* The pinned key is proven (the pin was checked during the
+       * handshake): now the link counts. */
+      self->proving = FALSE;
+      if (self->callbacks->connected != NULL)
+        self->callbacks->connected (self->user_data);
+      if (self->state != ANY_ENGINE_STATE_CONNECTED)
+        return;
+    }
+
+  any_engine_flush_held_out (self);
+  if (self->callbacks->e2e != NULL)
+    self->callbacks->e2e (self->user_data);
+}
+
+void
+any_engine_handle_switch (AnyEngine *self,
+                          JsonNode  *node)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  gboolean done = FALSE;
+
+  if (!any_e2e_receive_switch (self->e2e, node, &reply, &done, &error))
+    {
+      g_autofree char *reason = g_strdup_printf ("E2E switch failed: %s", error->message);
+
+      any_engine_fail (self, reason);
+      return;
+    }
+  /* An answer goes out in the clear, before encryption starts. */
+  if (reply != NULL)
+    any_engine_send_control (self, ANY_PACKET_TYPE_SWITCH, reply);
+  if (done)
+    e2e_established (self);
+  else if (any_e2e_is_switching (self->e2e))
+    start_e2e_timer (self);
+}
+
+gboolean
+any_engine_start_e2e (AnyEngine  *self,
+                      GError    **error)
+{
+  g_autoptr(JsonNode) first = NULL;
+
+  if (self->state != ANY_ENGINE_STATE_CONNECTED || self->e2e == NULL)
+    {
+      g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                           "Cannot switch to E2E: the peer is not connected");
+      return FALSE;
+    }
+  if (self->e2e_start_pending)
+    return TRUE;
+  if (self->peer_caps_pending)
+    {
+      /* Which mode depends on what the peer can do: wait for its probe,
+       * bounded by the switch's own timeout. */
+      self->e2e_start_pending = TRUE;
+      start_e2e_timer (self);
+      return TRUE;
+    }
+  first = any_e2e_start (self->e2e, error);
+  if (first == NULL)
+    return FALSE;
+  self->e2e_started_here = TRUE;
+  start_e2e_timer (self);
+  any_engine_send_control (self, ANY_PACKET_TYPE_SWITCH, first);
+  return TRUE;
+}
+
+void
+any_engine_set_peer_caps (AnyEngine  *self,
+                          JsonObject *holder)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!self->peer_caps_pending || self->state != ANY_ENGINE_STATE_CONNECTED)
+    return;
+  self->peer_caps_pending = FALSE;
+  g_free (self->peer_caps);
+  self->peer_caps = holder != NULL ? any_engine_caps_to_string (holder) : g_strdup ("");
+  /* Only an idle E2E state is replaced: a switch the peer started
+   * already chose its mode by its SWITCH packet's type. */
+  if (any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_NONE && !any_e2e_is_switching (self->e2e))
+    any_engine_create_e2e (self);
+
+  if (self->e2e_start_pending)
+    {
+      self->e2e_start_pending = FALSE;
+      any_engine_enter (self);
+      /* The peer may have switched first: its switch carries what waited. */
+      if (any_e2e_get_mode (self->e2e) != ANY_E2E_MODE_NONE)
+        any_engine_flush_held_out (self);
+      else if (!any_e2e_is_switching (self->e2e) && !any_engine_start_e2e (self, &error))
+        {
+          g_autofree char *reason = g_strdup_printf ("E2E switch failed: %s", error->message);
+
+          any_engine_fail (self, reason);
+        }
+      any_engine_leave (self);
+    }
+}
+
+gboolean
+any_engine_get_peer_caps_pending (AnyEngine *self)
+{
+  return self->peer_caps_pending;
+}
+
+/* Called by the owner's authenticate callback, before the link is
+ * connected (or, for a proxied peer, before it starts): the peer's id
+ * has a pinned native key. @prove_first: a direct link, which must offer
+ * native E2E in AUTH and prove the key before it is connected. */
+void
+any_engine_require_pinned_key (AnyEngine *self,
+                               gboolean   prove_first)
+{
+  self->pinned = TRUE;
+  self->proving = prove_first;
+}
+
+AnyE2eMode
+any_engine_get_e2e_mode (AnyEngine *self)
+{
+  return self->e2e != NULL ? any_e2e_get_mode (self->e2e) : ANY_E2E_MODE_NONE;
+}
+
+const guint8 *
+any_engine_get_remote_static (AnyEngine *self)
+{
+  return self->e2e != NULL ? any_e2e_get_remote_static (self->e2e) : NULL;
+}
+
+void
+any_engine_set_rekey_interval_for_testing (AnyEngine *self,
+                                           guint64    interval)
+{
+  if (self->e2e != NULL)
+    any_e2e_set_rekey_interval_for_testing (self->e2e, interval);
+}

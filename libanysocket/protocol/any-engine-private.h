@@ -1,0 +1,129 @@
+/* any-engine-private.h: the engine's state, shared by its three files
+ *
+ * any-engine.c (frames in and out, AUTH, held packets, closing),
+ * any-heartbeat.c (pings, pongs and the lag) and any-e2e-switch.c
+ * (starting and answering the E2E switch, pinned keys, capabilities).
+ * Nothing outside protocol/ includes this.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "protocol/any-engine-types.h"
+#include "protocol/any-reassembly.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  AnyPacketType  type;
+  gint32         seq;
+  JsonNode      *data;   /* held_in */
+  GString       *text;   /* held_out */
+} HeldPacket;
+
+struct _AnyEngine {
+  AnyEngineRole             role;
+  AnyEngineState            state;
+  AnyTransport             *transport;
+  const AnyEngineCallbacks *callbacks;
+  gpointer                  user_data;
+  GMainContext             *context;
+
+  char                     *local_id;
+  char                     *peer_id;
+  JsonNode                 *auth_data;
+  gint32                    seq;
+
+  AnyReassembly            *reassembly;
+  gsize                     max_message_size;
+
+  /* LINK and INTERNAL packets wait here, in order, until connected. */
+  GQueue                    held_in;
+  gsize                     held_in_bytes;
+  GQueue                    held_out;
+
+  /* End-to-end encryption: created once connected (it needs both ids). */
+  AnyE2e                   *e2e;
+  AnyNoiseKeypair          *identity;
+  AnyE2ePolicy              e2e_policy;
+  guint                     e2e_timeout_ms;
+  char                     *peer_caps;
+  GString                  *plain;      /* decrypted chunk, reused */
+  gboolean                  e2e_started_here;
+  /* A proxied peer sends no AUTH: its capabilities come later, in its
+   * probe (any_engine_set_peer_caps()). A switch asked for before then
+   * waits for them, and so does everything sent after that request. */
+  gboolean                  peer_caps_pending;
+  gboolean                  e2e_start_pending;
+  /* Compat, as the initiator: until the first chunk that decrypts, a
+   * chunk in the clear is one the JavaScript responder serialized before
+   * it switched (its request and message queues race with its SWITCH
+   * answer, so some of its replies follow that answer unencrypted): taken
+   * as plain text. Compat protects against a passive eavesdropper only,
+   * and these bytes already crossed the wire in the clear. */
+  gboolean                  compat_plain_grace;
+  /* The peer's id has a pinned native key (any-trust.h): compat is
+   * refused; and, on a direct link, @proving until the native switch,
+   * started at once, proved that key: nothing but SWITCH and HEARTBEAT
+   * may cross before, and the owner hears `connected` only after. */
+  gboolean                  pinned;
+  gboolean                  proving;
+
+  gsize                     max_frame_size;   /* once authenticated */
+  GSource                  *auth_timer;
+  GSource                  *e2e_timer;
+  GSource                  *heartbeat_timer;
+  guint                     heartbeat_interval_ms;
+  gboolean                  received_since_tick;
+  guint                     missed_heartbeats;
+  gint64                    ping_sent_at;
+
+  /* Callbacks may drop the owner's last reference, and with it the
+   * engine: freeing is deferred until the outermost entry point returns. */
+  guint                     busy;
+  gboolean                  free_pending;
+};
+
+/* any-engine.c */
+void      any_engine_really_free      (AnyEngine     *self);
+
+/* Callbacks may drop the owner's last reference: every entry point
+ * brackets its work with these. */
+static inline void
+any_engine_enter (AnyEngine *self)
+{
+  self->busy++;
+}
+
+static inline void
+any_engine_leave (AnyEngine *self)
+{
+  if (--self->busy == 0 && self->free_pending)
+    any_engine_really_free (self);
+}
+
+void      any_engine_fail             (AnyEngine     *self,
+                                       const char    *reason);
+void      any_engine_send_control     (AnyEngine     *self,
+                                       AnyPacketType  type,
+                                       JsonNode      *data);
+GSource  *any_engine_add_timer        (AnyEngine     *self,
+                                       guint          interval_ms,
+                                       GSourceFunc    func);
+void      any_engine_flush_held_out   (AnyEngine     *self);
+
+/* any-heartbeat.c */
+void      any_engine_start_heartbeat  (AnyEngine     *self);
+void      any_engine_handle_heartbeat (AnyEngine     *self,
+                                       JsonNode      *node);
+
+/* any-e2e-switch.c */
+char     *any_engine_caps_to_string   (JsonObject    *holder);
+void      any_engine_create_e2e       (AnyEngine     *self);
+void      any_engine_prove_pinned_key (AnyEngine     *self);
+void      any_engine_fail_plain_from_pinned (AnyEngine *self,
+                                       AnyPacketType  type);
+void      any_engine_handle_switch    (AnyEngine     *self,
+                                       JsonNode      *node);
+
+G_END_DECLS

@@ -1,0 +1,60 @@
+/* any-engine.h: the protocol engine of one connection (PROTOCOL.md 2-5)
+ *
+ * The engine owns the connection's state (auth, connected, closed), its seq
+ * counter, reassembly, the held-back queues and the heartbeat. It knows
+ * nothing of AnySocket or AnyPeer: it talks to a transport below and to
+ * its owner through AnyEngineCallbacks, so tests can drive it with a fake
+ * transport.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "protocol/any-engine-types.h"
+
+G_BEGIN_DECLS
+
+AnyEngine      *any_engine_new         (AnyEngineRole              role,
+                                        AnyTransport              *transport,
+                                        const AnyEngineCallbacks  *callbacks,
+                                        gpointer                   user_data);
+void            any_engine_free        (AnyEngine                 *self);
+void            any_engine_start       (AnyEngine                 *self,
+                                        const AnyEngineConfig     *config);
+void            any_engine_start_connected (AnyEngine             *self,
+                                        const AnyEngineConfig     *config,
+                                        const char                *peer_id);
+void            any_engine_set_peer_caps (AnyEngine               *self,
+                                        JsonObject                *holder);
+gboolean        any_engine_get_peer_caps_pending (AnyEngine       *self);
+void            any_engine_add_local_caps (AnyEngine              *self,
+                                        JsonObject                *object);
+gboolean        any_engine_send_frame  (AnyEngine                 *self,
+                                        GBytes                    *frame,
+                                        GError                   **error);
+AnyEngineState  any_engine_get_state   (AnyEngine                 *self);
+const char     *any_engine_get_peer_id (AnyEngine                 *self);
+void            any_engine_set_heartbeat_interval (AnyEngine      *self,
+                                        guint                      interval_ms);
+gint32          any_engine_send        (AnyEngine                 *self,
+                                        AnyPacketType              type,
+                                        gint32                     reply_to,
+                                        JsonNode                  *data,
+                                        GError                   **error);
+void            any_engine_close       (AnyEngine                 *self,
+                                        const char                *reason);
+gboolean        any_engine_start_e2e   (AnyEngine                 *self,
+                                        GError                   **error);
+AnyE2eMode      any_engine_get_e2e_mode (AnyEngine                *self);
+void            any_engine_require_pinned_key (AnyEngine          *self,
+                                        gboolean                   prove_first);
+const guint8   *any_engine_get_remote_static (AnyEngine           *self);
+
+/* Tests only: native E2E rekeys every @interval chunks (after the switch). */
+void            any_engine_set_rekey_interval_for_testing (AnyEngine *self,
+                                        guint64                    interval);
+/* Tests only: the seq the next packet follows (to test the wrap). */
+void            any_engine_set_last_seq_for_testing (AnyEngine    *self,
+                                        gint32                     seq);
+
+G_END_DECLS

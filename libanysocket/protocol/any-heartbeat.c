@@ -1,0 +1,96 @@
+/* any-heartbeat.c: the engine's heartbeat (PROTOCOL.md 5)
+ *
+ * Once connected, every heartbeat-interval the engine pings if anything
+ * came in since the last tick, and gives up after MISSED_HEARTBEATS_LIMIT
+ * silent ticks; a pong measures the lag.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include "protocol/any-engine.h"
+#include "protocol/any-engine-private.h"
+#include "any-source.h"
+
+#define HEARTBEAT_PING 1
+#define HEARTBEAT_PONG 2
+#define MISSED_HEARTBEATS_LIMIT 2
+
+static void
+send_heartbeat (AnyEngine *self,
+                gint64     value)
+{
+  g_autoptr(JsonNode) node = json_node_init_int (json_node_alloc (), value);
+
+  any_engine_send_control (self, ANY_PACKET_TYPE_HEARTBEAT, node);
+}
+
+static gboolean
+on_heartbeat_tick (gpointer user_data)
+{
+  AnyEngine *self = user_data;
+
+  any_engine_enter (self);
+  if (self->received_since_tick)
+    {
+      self->received_since_tick = FALSE;
+      self->missed_heartbeats = 0;
+      /* Keep the oldest unanswered ping's time: its pong comes first. */
+      if (self->ping_sent_at == 0)
+        self->ping_sent_at = g_get_monotonic_time ();
+      send_heartbeat (self, HEARTBEAT_PING);
+    }
+  else if (++self->missed_heartbeats >= MISSED_HEARTBEATS_LIMIT)
+    {
+      any_engine_fail (self, "Missed Heartbeats");
+    }
+  any_engine_leave (self);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+any_engine_start_heartbeat (AnyEngine *self)
+{
+  any_clear_source (&self->heartbeat_timer);
+  self->missed_heartbeats = 0;
+  if (self->heartbeat_interval_ms > 0 && self->state == ANY_ENGINE_STATE_CONNECTED)
+    self->heartbeat_timer = any_engine_add_timer (self, self->heartbeat_interval_ms, on_heartbeat_tick);
+}
+
+void
+any_engine_set_heartbeat_interval (AnyEngine *self,
+                                   guint      interval_ms)
+{
+  if (self->heartbeat_interval_ms == interval_ms)
+    return;
+  self->heartbeat_interval_ms = interval_ms;
+  any_engine_start_heartbeat (self);
+}
+
+void
+any_engine_handle_heartbeat (AnyEngine *self,
+                             JsonNode  *node)
+{
+  gint64 value = JSON_NODE_HOLDS_VALUE (node) &&
+                 json_node_get_value_type (node) == G_TYPE_INT64 ? json_node_get_int (node) : 0;
+
+  if (value == HEARTBEAT_PING)
+    {
+      send_heartbeat (self, HEARTBEAT_PONG);
+    }
+  else if (value == HEARTBEAT_PONG)
+    {
+      if (self->ping_sent_at != 0)
+        {
+          gint64 lag_us = g_get_monotonic_time () - self->ping_sent_at;
+
+          self->ping_sent_at = 0;
+          if (self->callbacks->heartbeat != NULL)
+            self->callbacks->heartbeat (self->user_data, (int) MIN (lag_us / 1000, G_MAXINT));
+        }
+    }
+  else
+    {
+      any_engine_fail (self, "Invalid HEARTBEAT packet");
+    }
+}

@@ -1,0 +1,130 @@
+/* any-transport.c: base class of the transports
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include "transport/any-transport.h"
+
+typedef struct
+{
+  AnyTransportFrameFunc  frame_func;
+  AnyTransportClosedFunc closed_func;
+  gpointer               user_data;
+  gboolean               closed;
+} AnyTransportPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (AnyTransport, any_transport, G_TYPE_OBJECT)
+
+static void
+any_transport_class_init (AnyTransportClass *klass)
+{
+}
+
+static void
+any_transport_init (AnyTransport *self)
+{
+}
+
+void
+any_transport_set_receiver (AnyTransport           *self,
+                            AnyTransportFrameFunc   frame_func,
+                            AnyTransportClosedFunc  closed_func,
+                            gpointer                user_data)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (self);
+
+  priv->frame_func = frame_func;
+  priv->closed_func = closed_func;
+  priv->user_data = user_data;
+}
+
+void
+any_transport_send (AnyTransport *self,
+                    GBytes       *frame)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (self);
+
+  if (priv->closed)
+    return;
+  ANY_TRANSPORT_GET_CLASS (self)->send (self, frame);
+}
+
+/* Closing locally does not call the closed callback: the caller knows. */
+void
+any_transport_close (AnyTransport *self,
+                     const char   *reason)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (self);
+
+  if (priv->closed)
+    return;
+  priv->closed = TRUE;
+  priv->frame_func = NULL;
+  priv->closed_func = NULL;
+  ANY_TRANSPORT_GET_CLASS (self)->close (self, reason);
+}
+
+void
+any_transport_set_max_frame_size (AnyTransport *self,
+                                  gsize         max_bytes)
+{
+  AnyTransportClass *klass = ANY_TRANSPORT_GET_CLASS (self);
+
+  if (klass->set_max_frame_size != NULL)
+    klass->set_max_frame_size (self, max_bytes);
+}
+
+void
+any_transport_set_max_send_buffer (AnyTransport *self,
+                                   gsize         max_bytes)
+{
+  AnyTransportClass *klass = ANY_TRANSPORT_GET_CLASS (self);
+
+  if (klass->set_max_send_buffer != NULL)
+    klass->set_max_send_buffer (self, max_bytes);
+}
+
+const char *
+any_transport_get_remote_address (AnyTransport *self)
+{
+  AnyTransportClass *klass = ANY_TRANSPORT_GET_CLASS (self);
+
+  return klass->get_remote_address != NULL ? klass->get_remote_address (self) : NULL;
+}
+
+gboolean
+any_transport_is_closed (AnyTransport *self)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (self);
+
+  return priv->closed;
+}
+
+void
+any_transport_deliver_frame (AnyTransport *self,
+                             const guint8 *data,
+                             gsize         len,
+                             gboolean      is_text)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (self);
+
+  if (!priv->closed && priv->frame_func != NULL)
+    priv->frame_func (priv->user_data, data, len, is_text);
+}
+
+void
+any_transport_deliver_closed (AnyTransport *self,
+                              const char   *reason)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (self);
+  AnyTransportClosedFunc closed_func = priv->closed_func;
+
+  if (priv->closed)
+    return;
+  priv->closed = TRUE;
+  priv->frame_func = NULL;
+  priv->closed_func = NULL;
+  if (closed_func != NULL)
+    closed_func (priv->user_data, reason);
+}

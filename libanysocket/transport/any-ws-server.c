@@ -1,0 +1,373 @@
+/* any-ws-server.c: the listening side of the WebSocket transport
+ *
+ * One SoupServer per AnySocket, fed by one AnyAcceptor (any-accept.c) that
+ * holds a listening GSocket per URI.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "transport/any-ws-server.h"
+
+#include "transport/any-accept.h"
+#include "codec/any-base64.h"
+#include "transport/any-coalescing-stream.h"
+
+/* soup_server_listen_local() uses a backlog of 10: a burst of connections
+ * then waits for TCP retransmits. */
+#define LISTEN_BACKLOG 4096
+
+/* How long a new TCP connection may stay silent before its first byte. */
+#define FIRST_BYTE_TIMEOUT_MS 5000
+
+/* How long an accepted connection may take to become a WebSocket, by
+ * default (any_ws_server_set_upgrade_timeout()). */
+#define DEFAULT_UPGRADE_TIMEOUT_MS 5000
+
+/* The first byte of a TLS record (handshake). */
+#define TLS_HANDSHAKE_RECORD 0x16
+
+struct _AnyWsServer
+{
+  GObject                parent_instance;
+  SoupServer            *server;
+  AnyAcceptor           *acceptor;
+  AnyWsServerAcceptFunc  accept_func;
+  gpointer               user_data;
+  guint                  upgrade_timeout_ms;
+  guint                  max_connections;
+  /* Connections between their first byte and their WebSocket upgrade:
+   * "address:port" of the remote end -> GSource of their deadline. A
+   * client that sends a little and then stalls is closed at the
+   * deadline instead of holding the connection forever. */
+  GHashTable            *upgrading;
+};
+
+G_DEFINE_FINAL_TYPE (AnyWsServer, any_ws_server, G_TYPE_OBJECT)
+
+static char *
+address_key (GSocketAddress *address)
+{
+  return address != NULL ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address)) : NULL;
+}
+
+static void
+destroy_source (gpointer source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static void
+on_websocket (SoupServer              *server,
+              SoupServerMessage       *msg,
+              const char              *path,
+              SoupWebsocketConnection *connection,
+              gpointer                 user_data)
+{
+  AnyWsServer *self = user_data;
+  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
+
+  AnyCoalescingStream *coalescing = any_coalescing_stream_find (soup_websocket_connection_get_io_stream (connection));
+
+  if (key != NULL)
+    g_hash_table_remove (self->upgrading, key);
+  /* Only now: the HTTP exchange before used GIO's asynchronous calls,
+   * which the coalescing does not need to know. */
+  if (coalescing != NULL)
+    any_coalescing_stream_start (coalescing);
+  if (self->accept_func != NULL)
+    self->accept_func (connection, soup_server_message_get_remote_address (msg), self->user_data);
+}
+
+static void
+any_ws_server_dispose (GObject *object)
+{
+  AnyWsServer *self = ANY_WS_SERVER (object);
+
+  any_ws_server_disconnect (self);
+  g_clear_pointer (&self->upgrading, g_hash_table_unref);
+  g_clear_object (&self->acceptor);
+  g_clear_object (&self->server);
+
+  G_OBJECT_CLASS (any_ws_server_parent_class)->dispose (object);
+}
+
+static void
+any_ws_server_class_init (AnyWsServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = any_ws_server_dispose;
+}
+
+static void
+any_ws_server_init (AnyWsServer *self)
+{
+  self->upgrade_timeout_ms = DEFAULT_UPGRADE_TIMEOUT_MS;
+  self->upgrading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, destroy_source);
+}
+
+typedef struct {
+  AnyWsServer *self;          /* weak: the table holds the source */
+  GIOStream   *stream;
+  char        *key;
+} Upgrade;
+
+static void
+upgrade_free (gpointer data)
+{
+  Upgrade *upgrade = data;
+
+  g_object_unref (upgrade->stream);
+  g_free (upgrade->key);
+  g_free (upgrade);
+}
+
+static gboolean
+on_upgrade_timeout (gpointer user_data)
+{
+  Upgrade *upgrade = user_data;
+
+  g_debug ("Closing %s: no WebSocket upgrade in time", upgrade->key);
+  g_io_stream_close (upgrade->stream, NULL, NULL);
+  /* Destroys this source, and with it @upgrade. */
+  g_hash_table_remove (upgrade->self->upgrading, upgrade->key);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_upgrade (AnyWsServer    *self,
+               GIOStream      *stream,
+               GSocketAddress *remote)
+{
+  Upgrade *upgrade;
+  GSource *source;
+
+  upgrade = g_new0 (Upgrade, 1);
+  upgrade->self = self;
+  upgrade->stream = g_object_ref (stream);
+  upgrade->key = address_key (remote);
+  if (upgrade->key == NULL)
+    {
+      upgrade_free (upgrade);
+      return;
+    }
+  source = g_timeout_source_new (self->upgrade_timeout_ms);
+  g_source_set_callback (source, on_upgrade_timeout, upgrade, upgrade_free);
+  g_source_set_static_name (source, "[anysocket] WebSocket upgrade deadline");
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_hash_table_replace (self->upgrading, g_strdup (upgrade->key), source);
+}
+
+void
+any_ws_server_set_upgrade_timeout (AnyWsServer *self,
+                                   guint        timeout_ms)
+{
+  self->upgrade_timeout_ms = timeout_ms > 0 ? timeout_ms : DEFAULT_UPGRADE_TIMEOUT_MS;
+}
+
+/* Connections are accepted here, not by libsoup, to look at their first
+ * byte: a JavaScript client tries wss:// before ws://, and libsoup would
+ * wait forever for the end of HTTP headers in a TLS ClientHello, so the
+ * client never falls back. A TLS record is closed at once. */
+typedef struct {
+  AnyWsServer       *self;
+  GSocketConnection *connection;
+  GSource           *readable;
+  GSource           *timeout;
+} FirstByte;
+
+static void
+first_byte_free (FirstByte *wait)
+{
+  g_source_destroy (wait->readable);
+  g_source_unref (wait->readable);
+  g_source_destroy (wait->timeout);
+  g_source_unref (wait->timeout);
+  g_object_unref (wait->connection);
+  g_object_unref (wait->self);
+  g_free (wait);
+}
+
+static gboolean
+on_first_byte_timeout (gpointer user_data)
+{
+  FirstByte *wait = user_data;
+
+  g_io_stream_close (G_IO_STREAM (wait->connection), NULL, NULL);
+  first_byte_free (wait);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_first_byte (GSocket      *socket,
+               GIOCondition  condition,
+               gpointer      user_data)
+{
+  FirstByte *wait = user_data;
+  guint8 first = 0;
+  GInputVector vector = { &first, 1 };
+  gint flags = G_SOCKET_MSG_PEEK;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, &error);
+
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+
+  if (n == 1 && first != TLS_HANDSHAKE_RECORD && wait->self->server != NULL)
+    {
+      g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
+      g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+      /* One send(2) per read batch, not per frame: see the file. */
+      g_autoptr(GIOStream) stream = any_coalescing_stream_new (G_IO_STREAM (wait->connection));
+
+      /* Before: libsoup may read the whole upgrade request, already
+       * waiting, and emit the WebSocket at once, inside the call. */
+      watch_upgrade (wait->self, stream, remote);
+      if (!soup_server_accept_iostream (wait->self->server, stream, local, remote, &error))
+        {
+          g_autofree char *key = address_key (remote);
+
+          g_debug ("Could not accept a connection: %s", error->message);
+          if (key != NULL)
+            g_hash_table_remove (wait->self->upgrading, key);
+        }
+    }
+  else
+    {
+      g_io_stream_close (G_IO_STREAM (wait->connection), NULL, NULL);
+    }
+
+  first_byte_free (wait);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_incoming (GSocketConnection *connection,
+             gpointer           user_data)
+{
+  FirstByte *wait = g_new0 (FirstByte, 1);
+  GSocket *socket = g_socket_connection_get_socket (connection);
+
+  wait->self = g_object_ref (user_data);
+  wait->connection = g_object_ref (connection);
+  wait->readable = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (wait->readable, G_SOURCE_FUNC (on_first_byte), wait, NULL);
+  g_source_attach (wait->readable, g_main_context_get_thread_default ());
+  wait->timeout = g_timeout_source_new (FIRST_BYTE_TIMEOUT_MS);
+  g_source_set_callback (wait->timeout, on_first_byte_timeout, wait, NULL);
+  g_source_attach (wait->timeout, g_main_context_get_thread_default ());
+}
+
+typedef struct {
+  guint       n;
+  const char *value;
+} KeyHeaders;
+
+static void
+count_keys (const char *name,
+            const char *value,
+            gpointer    user_data)
+{
+  KeyHeaders *keys = user_data;
+
+  if (g_ascii_strcasecmp (name, "Sec-WebSocket-Key") == 0)
+    {
+      keys->n++;
+      keys->value = value;
+    }
+}
+
+/* RFC 6455 4.2.1: one Sec-WebSocket-Key, base64 of 16 bytes. libsoup
+ * 3.2.3 checks only one of several (two valid keys, or an empty one and
+ * a valid one, get 101); this runs before its WebSocket handler, and a
+ * status set here is the answer. A request with no key at all is
+ * libsoup's to refuse (it is not an upgrade). */
+static void
+on_request_read (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  KeyHeaders keys = { 0, NULL };
+  g_autoptr(GByteArray) decoded = g_byte_array_new ();
+
+  soup_message_headers_foreach (headers, count_keys, &keys);
+  if (keys.n == 0 ||
+      (keys.n == 1 && any_base64_decode_strict ((const guint8 *) keys.value, strlen (keys.value), decoded) &&
+       decoded->len == 16))
+    return;
+
+  g_debug ("Refusing a WebSocket upgrade: %u Sec-WebSocket-Key headers, '%s'", keys.n, keys.value);
+  soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+}
+
+AnyWsServer *
+any_ws_server_new (gboolean              permessage_deflate,
+                   AnyWsServerAcceptFunc accept_func,
+                   gpointer              user_data)
+{
+  AnyWsServer *self = g_object_new (ANY_TYPE_WS_SERVER, NULL);
+
+  self->accept_func = accept_func;
+  self->user_data = user_data;
+  self->server = soup_server_new ("server-header", "libanysocket", NULL);
+  /* permessage-deflate costs ~90 KiB per idle connection and 10-20% of
+   * throughput (DESIGN.md): only when asked for. */
+  if (!permessage_deflate)
+    soup_server_remove_websocket_extension (self->server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+  /* Any path: the JavaScript client uses "/", others may not. A plain
+   * HTTP request gets an HTTP error from libsoup. */
+  soup_server_add_websocket_handler (self->server, NULL, NULL, NULL, on_websocket, self, NULL);
+  g_signal_connect (self->server, "request-read", G_CALLBACK (on_request_read), self);
+  return self;
+}
+
+guint16
+any_ws_server_listen (AnyWsServer         *self,
+                      GInetSocketAddress  *address,
+                      GError             **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  socket = g_socket_new (g_socket_address_get_family (G_SOCKET_ADDRESS (address)),
+                         G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return 0;
+  if (!g_socket_bind (socket, G_SOCKET_ADDRESS (address), TRUE, error))
+    return 0;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_listen (socket, error))
+    return 0;
+  bound = g_socket_get_local_address (socket, error);
+  if (bound == NULL)
+    return 0;
+  if (self->acceptor == NULL)
+    {
+      self->acceptor = any_acceptor_new (on_incoming, self);
+      any_acceptor_set_max_connections (self->acceptor, self->max_connections);
+    }
+  any_acceptor_add (self->acceptor, socket);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+void
+any_ws_server_set_max_connections (AnyWsServer *self,
+                                   guint        max_connections)
+{
+  self->max_connections = max_connections;
+  if (self->acceptor != NULL)
+    any_acceptor_set_max_connections (self->acceptor, max_connections);
+}
+
+void
+any_ws_server_disconnect (AnyWsServer *self)
+{
+  if (self->acceptor != NULL)
+    any_acceptor_close (self->acceptor);
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+}
