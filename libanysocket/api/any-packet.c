@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "any-error.h"
 #include "any-packet.h"
 #include "any-peer.h"
@@ -227,7 +229,7 @@ any_packet_reply (AnyPacket  *self,
   if (self->seq <= 0)
     {
       g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                           "Cannot reply to a reply");
+                           _("Cannot reply to a reply"));
       return FALSE;
     }
   return _any_peer_send_packet (self->peer, self->type, self->seq, msg, error) != 0;

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "any-error.h"
 #include "any-enum-types.h"
 #include "any-packet.h"
@@ -526,7 +528,7 @@ _any_peer_send_packet (AnyPeer        *self,
   if (self->engine == NULL)
     {
       g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
-                           "Cannot send: the peer is disconnected");
+                           _("Cannot send: the peer is disconnected"));
       return 0;
     }
   return any_engine_send (self->engine, type, reply_to, msg, error);
@@ -566,7 +568,7 @@ _any_peer_send_frame (AnyPeer  *self,
   if (self->engine == NULL)
     {
       g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
-                           "Cannot send: the peer is disconnected");
+                           _("Cannot send: the peer is disconnected"));
       return FALSE;
     }
   return any_engine_send_frame (self->engine, frame, error);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "any-error.h"
 #include "any-peer.h"
 #include "any-rpc-call.h"
@@ -256,14 +258,14 @@ _any_rpc_call_start (AnyRpcCall  *self,
   if (self->incoming || self->started)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                   "The RPC call of '%s' was %s", self->method,
-                   self->incoming ? "received, it cannot be sent" : "sent already");
+                   _("The RPC call of '%s' was %s"), self->method,
+                   self->incoming ? _("received, it cannot be sent") : _("sent already"));
       return NULL;
     }
   if (!_any_rpc_method_is_valid (self->method))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                   "Invalid RPC method '%s': expected names joined with dots", self->method);
+                   _("Invalid RPC method '%s': expected names joined with dots"), self->method);
       return NULL;
     }
   self->started = TRUE;

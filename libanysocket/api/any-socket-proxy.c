@@ -26,6 +26,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "any-error.h"
 #include "any-packet.h"
 #include "any-peer.h"
@@ -282,7 +284,7 @@ on_proxy_reply (GObject      *source,
                         any_json_get_string_member (object, "error") : NULL;
 
       g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROXY_REFUSED,
-                               "Peer %s refused to proxy %s%s%s", any_peer_get_id (through),
+                               _("Peer %s refused to proxy %s%s%s"), any_peer_get_id (through),
                                peer_id, why != NULL ? ": " : "", why != NULL ? why : "");
       return;
     }
@@ -293,7 +295,7 @@ on_proxy_reply (GObject      *source,
   if (peer != NULL && any_peer_get_via (peer) != through)
     {
       g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DUPLICATE_ID,
-                               "Peer %s is already connected", peer_id);
+                               _("Peer %s is already connected"), peer_id);
       return;
     }
   peer = peer != NULL ? g_object_ref (peer) : _any_socket_add_proxied_peer (self, through, peer_id);
@@ -356,20 +358,20 @@ any_socket_proxy_async (AnySocket           *self,
 
   if (any_peer_get_socket (through) != self || !any_peer_is_connected (through))
     g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                             "Cannot proxy through a peer that is not connected to this socket");
+                             _("Cannot proxy through a peer that is not connected to this socket"));
   else if (any_peer_is_proxy (through))
     g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                             "Cannot proxy through a proxied peer");
+                             _("Cannot proxy through a proxied peer"));
   else if (!any_id_is_valid (peer_id))
     g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                             "Cannot proxy '%s': ids must be 32 lowercase hex characters", peer_id);
+                             _("Cannot proxy '%s': ids must be 32 lowercase hex characters"), peer_id);
   else if (g_str_equal (peer_id, any_socket_get_id (self)) ||
            g_strcmp0 (peer_id, any_peer_get_id (through)) == 0)
     g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                             "Cannot proxy loopback");
+                             _("Cannot proxy loopback"));
   else if (any_socket_get_peer (self, peer_id) != NULL)
     g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DUPLICATE_ID,
-                             "Peer %s is already connected", peer_id);
+                             _("Peer %s is already connected"), peer_id);
   else
     {
       request = any_internal_build (ANY_INTERNAL_PROXY, "proxy", peer_id);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "any-error.h"
 #include "any-enum-types.h"
 #include "any-packet.h"
@@ -367,7 +369,7 @@ peer_disconnected (gpointer    host,
         g_signal_emit (self, signals[SIGNAL_UNTRUSTED], 0, _any_peer_get_unproven_id (stolen), reason);
       if (task != NULL)
         g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_AUTH_FAILED,
-                                 "Connection closed before AUTH completed: %s", reason);
+                                 _("Connection closed before AUTH completed: %s"), reason);
       return;
     }
 
@@ -1413,10 +1415,32 @@ any_socket_real_verify_peer (AnySocket  *self,
   return TRUE;
 }
 
+/* The library's own messages (the GErrors it gives the application)
+ * are in the "anysocket" domain, read with dgettext() (_() of
+ * <glib/gi18n-lib.h>), whatever the application's textdomain(). Messages
+ * sent to a peer (disconnect reasons) stay in English: a peer may match
+ * on them. The domain is bound where the library is installed, or to
+ * $ANYSOCKET_LOCALEDIR (a build tree), unless the application bound it
+ * first: anychat shares the domain and points it at its own tree. */
+static void
+bind_text_domain (void)
+{
+  const char *dir = g_getenv ("ANYSOCKET_LOCALEDIR");
+  /* what gettext answers for a domain nobody bound */
+  g_autofree char *unbound = g_strdup (bindtextdomain ("anysocket-never-bound", NULL));
+
+  if (dir == NULL && g_strcmp0 (bindtextdomain (GETTEXT_PACKAGE, NULL), unbound) != 0)
+    return;
+  bindtextdomain (GETTEXT_PACKAGE, dir != NULL ? dir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+}
+
 static void
 any_socket_class_init (AnySocketClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  bind_text_domain ();
 
   any_ws_dial_quiet_libsoup_debug ();
 

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "any-error.h"
 #include "any-packet.h"
 #include "any-peer.h"
@@ -48,7 +50,7 @@ on_synced_time_reply (GObject      *source,
       json_node_get_value_type (t) == G_TYPE_STRING || json_node_get_value_type (o) == G_TYPE_STRING)
     {
       g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL,
-                               "Invalid SYNCED_TIME reply");
+                               _("Invalid SYNCED_TIME reply"));
       return;
     }
   t1 = (gint64) json_node_get_double (o);

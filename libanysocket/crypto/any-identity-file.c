@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -58,14 +60,14 @@ any_identity_file_load (const char  *path,
       int saved_errno = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Cannot read identity %s: %s", path, g_strerror (saved_errno));
+                   _("Cannot read identity %s: %s"), path, g_strerror (saved_errno));
       return NULL;
     }
   /* As ssh does with its keys. */
   if ((st.st_mode & 0077) != 0)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                   "Identity %s is accessible by others (mode %03o); it must be 0600",
+                   _("Identity %s is accessible by others (mode %03o); it must be 0600"),
                    path, (unsigned) (st.st_mode & 0777));
       return NULL;
     }
@@ -77,7 +79,7 @@ any_identity_file_load (const char  *path,
   if (private_key == NULL || len != ANY_NOISE_KEY_LEN)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                   "Identity %s holds no valid private key", path);
+                   _("Identity %s holds no valid private key"), path);
       if (private_key != NULL)
         any_crypto_wipe (private_key, len);
       return NULL;

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "any-error.h"
@@ -178,7 +180,7 @@ any_engine_send (AnyEngine      *self,
   if (self->state == ANY_ENGINE_STATE_CLOSED)
     {
       g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
-                           "Cannot send: the peer is disconnected");
+                           _("Cannot send: the peer is disconnected"));
       return 0;
     }
 
@@ -202,8 +204,8 @@ any_engine_send (AnyEngine      *self,
     {
       g_string_free (frame, TRUE);
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_MESSAGE_TOO_BIG,
-                   "Message of %" G_GSIZE_FORMAT " bytes exceeds the limit of %" G_GSIZE_FORMAT,
-                   body_len, self->max_message_size);
+                   _("Message of %lu bytes exceeds the limit of %lu"),
+                   (gulong) body_len, (gulong) self->max_message_size);
       return 0;
     }
 
@@ -688,7 +690,7 @@ any_engine_send_frame (AnyEngine  *self,
   if (self->state != ANY_ENGINE_STATE_CONNECTED)
     {
       g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
-                           "Cannot send: the peer is not connected");
+                           _("Cannot send: the peer is not connected"));
       return FALSE;
     }
   any_transport_send (self->transport, frame);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "any-error.h"
 #include "protocol/any-requests.h"
 
@@ -113,7 +115,7 @@ on_deadline (gpointer user_data)
       g_autoptr(GTask) task = any_requests_take (self, seq);
 
       g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_TIMEOUT,
-                               "No reply to request %d within %u ms", seq, timeout_ms);
+                               _("No reply to request %d within %u ms"), seq, timeout_ms);
     }
   if (self->deadline_timer != NULL)
     g_source_set_ready_time (self->deadline_timer, request != NULL ? request->deadline : -1);
@@ -211,6 +213,6 @@ any_requests_fail_all (AnyRequests *self,
 
       if (task != NULL)
         g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
-                                 "Peer disconnected: %s", reason);
+                                 _("Peer disconnected: %s"), reason);
     }
 }

@@ -22,6 +22,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "any-error.h"
@@ -467,7 +469,7 @@ _any_rpc_parse_reply (JsonNode  *msg,
   if (!JSON_NODE_HOLDS_OBJECT (msg))
     {
       g_set_error_literal (error, ANY_RPC_ERROR, ANY_RPC_ERROR_INVALID_REPLY,
-                           "Invalid RPC reply: not an object");
+                           _("Invalid RPC reply: not an object"));
       return FALSE;
     }
   object = json_node_get_object (msg);
@@ -488,7 +490,7 @@ _any_rpc_parse_reply (JsonNode  *msg,
       if (*result_bytes == NULL)
         {
           g_set_error_literal (error, ANY_RPC_ERROR, ANY_RPC_ERROR_INVALID_REPLY,
-                               "Invalid RPC reply: the binary result is not base64");
+                               _("Invalid RPC reply: the binary result is not base64"));
           return FALSE;
         }
     }

@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "transport/any-ws-connect.h"
 
 #include <netinet/in.h>
@@ -85,7 +87,7 @@ fail (GTask  *task,
     {
       g_clear_error (&error);
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           "No WebSocket upgrade from the server within %u ms", c->timeout_ms);
+                           _("No WebSocket upgrade from the server within %u ms"), c->timeout_ms);
     }
   g_task_return_error (task, error);
   g_object_unref (task);
@@ -136,21 +138,21 @@ check_answer (Connect    *c,
 
   if (!soup_headers_parse_response (head, (int) len, headers, NULL, &status, &reason))
     return g_error_new_literal (SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE,
-                                "The server's answer to the WebSocket upgrade is not HTTP");
+                                _("The server's answer to the WebSocket upgrade is not HTTP"));
   if (status != SOUP_STATUS_SWITCHING_PROTOCOLS)
     return g_error_new (SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET,
-                        "The server did not accept the WebSocket handshake (HTTP %u %s)",
+                        _("The server did not accept the WebSocket handshake (HTTP %u %s)"),
                         status, reason != NULL ? reason : "");
   got_accept = soup_message_headers_get_one (headers, "Sec-WebSocket-Accept");
   if (!soup_message_headers_header_equals (headers, "Upgrade", "websocket") ||
       !soup_message_headers_header_contains (headers, "Connection", "upgrade") ||
       got_accept == NULL || strcmp (got_accept, accept) != 0)
     return g_error_new_literal (SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE,
-                                "The server's WebSocket upgrade is not valid (Upgrade, Connection or Sec-WebSocket-Accept)");
+                                _("The server's WebSocket upgrade is not valid (Upgrade, Connection or Sec-WebSocket-Accept)"));
   if (soup_message_headers_get_one (headers, "Sec-WebSocket-Extensions") != NULL ||
       soup_message_headers_get_one (headers, "Sec-WebSocket-Protocol") != NULL)
     return g_error_new_literal (SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE,
-                                "The server chose a WebSocket extension or subprotocol that was not offered");
+                                _("The server chose a WebSocket extension or subprotocol that was not offered"));
   return NULL;
 }
 
@@ -199,7 +201,7 @@ read_answer (Connect  *c,
   if (n == 0)
     {
       g_set_error_literal (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET,
-                           "The server closed the connection without answering the WebSocket upgrade");
+                           _("The server closed the connection without answering the WebSocket upgrade"));
       return TRUE;
     }
 
@@ -211,7 +213,7 @@ read_answer (Connect  *c,
     return FALSE;
   else
     g_set_error_literal (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE,
-                         "The server's answer to the WebSocket upgrade is too long");
+                         _("The server's answer to the WebSocket upgrade is too long"));
   return TRUE;
 }
 

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "any-error.h"
@@ -104,33 +106,33 @@ parse_uri (const char  *uri,
   if (parsed == NULL)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   "Invalid URI '%s': %s", uri, local_error->message);
+                   _("Invalid URI '%s': %s"), uri, local_error->message);
       return NULL;
     }
   scheme = g_uri_get_scheme (parsed);
   if (g_strcmp0 (scheme, "ws") != 0 && (for_listen || g_strcmp0 (scheme, "wss") != 0))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   "Invalid URI '%s': the scheme must be %s", uri,
-                   for_listen ? "ws://" : "ws:// or wss://");
+                   _("Invalid URI '%s': the scheme must be %s"), uri,
+                   for_listen ? "ws://" : _("ws:// or wss://"));
       return NULL;
     }
   if (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0')
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   "Invalid URI '%s': no host", uri);
+                   _("Invalid URI '%s': no host"), uri);
       return NULL;
     }
   if (g_uri_get_port (parsed) < 0 && for_listen)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   "Invalid URI '%s': no port (use port 0 for any free port)", uri);
+                   _("Invalid URI '%s': no port (use port 0 for any free port)"), uri);
       return NULL;
     }
   if (g_uri_get_port (parsed) == 0 && !for_listen)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   "Invalid URI '%s': cannot connect to port 0", uri);
+                   _("Invalid URI '%s': cannot connect to port 0"), uri);
       return NULL;
     }
   return g_steal_pointer (&parsed);

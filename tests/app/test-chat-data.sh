@@ -74,11 +74,11 @@ grep -q "Se connecter à URI" <<<"$out" && grep -q "messagerie pair à pair" <<<
 ok $? "LANGUAGE=fr anychat --help is in French" "$out"
 
 missing=""
-for f in $(cd "$srcdir" && grep -l -E '\b(N?_|g_dngettext) ?\(' app/*.c app/*/*.c); do
+for f in $(cd "$srcdir" && grep -l -E '\b(N?_|g_dngettext) ?\(' app/*.c app/*/*.c libanysocket/*.c libanysocket/*/*.c); do
   grep -qx "$f" "$srcdir/po/POTFILES.in" || missing="$missing $f"
 done
 [ -z "$missing" ]
-ok $? "POTFILES.in lists every app file with translatable strings" "missing:$missing"
+ok $? "POTFILES.in lists every app and library file with translatable strings" "missing:$missing"
 
 "$MESON" install -C "$builddir" --destdir "$tmp/root" --no-rebuild --quiet >"$tmp/install.log" 2>&1
 root=$tmp/root
