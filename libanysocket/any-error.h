@@ -16,8 +16,8 @@ G_BEGIN_DECLS
 /**
  * ANY_SOCKET_ERROR:
  *
- * The error domain of libanysocket. Errors in it carry an #AnySocketError
- * code. Cancellation is reported as %G_IO_ERROR_CANCELLED, as in GIO.
+ * The error domain of libanysocket. Errors in it carry an [enum@AnySocket.SocketError]
+ * code. Cancellation is reported as `G_IO_ERROR_CANCELLED`, as in GIO.
  */
 #define ANY_SOCKET_ERROR (any_socket_error_quark ())
 
@@ -29,14 +29,14 @@ G_BEGIN_DECLS
  * @ANY_SOCKET_ERROR_DISCONNECTED: the peer is (or got) disconnected
  * @ANY_SOCKET_ERROR_AUTH_FAILED: the other side refused the AUTH exchange, or we refused it
  * @ANY_SOCKET_ERROR_PROTOCOL: the other side broke the protocol
- * @ANY_SOCKET_ERROR_MESSAGE_TOO_BIG: a message is larger than #AnySocket:max-message-size
+ * @ANY_SOCKET_ERROR_MESSAGE_TOO_BIG: a message is larger than [property@AnySocket.Socket:max-message-size]
  * @ANY_SOCKET_ERROR_INVALID_ARGUMENT: the call makes no sense in this state (for example replying to a reply)
  * @ANY_SOCKET_ERROR_NOT_SUPPORTED: the feature is not available (for example `wss://` listening)
- * @ANY_SOCKET_ERROR_STOPPED: any_socket_stop() was called while the operation was pending
+ * @ANY_SOCKET_ERROR_STOPPED: [method@AnySocket.Socket.stop] was called while the operation was pending
  * @ANY_SOCKET_ERROR_DUPLICATE_ID: a peer with the same id is already connected
- * @ANY_SOCKET_ERROR_PROXY_REFUSED: the hub refused to proxy (any_socket_proxy_async())
+ * @ANY_SOCKET_ERROR_PROXY_REFUSED: the hub refused to proxy ([method@AnySocket.Socket.proxy_async])
  *
- * Error codes of the %ANY_SOCKET_ERROR domain.
+ * Error codes of the `ANY_SOCKET_ERROR` domain.
  */
 typedef enum {
   ANY_SOCKET_ERROR_FAILED,
@@ -59,11 +59,11 @@ GQuark any_socket_error_quark (void);
 /**
  * ANY_RPC_ERROR:
  *
- * The error domain of failed RPC calls (any_peer_call_finish(),
- * any_peer_invoke_finish()). Its codes are the ones the remote peer sent,
- * as #AnyRpcError. A call that got no answer keeps the %ANY_SOCKET_ERROR
- * codes of requests (%ANY_SOCKET_ERROR_TIMEOUT,
- * %ANY_SOCKET_ERROR_DISCONNECTED).
+ * The error domain of failed RPC calls ([method@AnySocket.Peer.call_finish],
+ * [method@AnySocket.Peer.invoke_finish]). Its codes are the ones the remote peer sent,
+ * as [enum@AnySocket.RpcError]. A call that got no answer keeps the `ANY_SOCKET_ERROR`
+ * codes of requests (`ANY_SOCKET_ERROR_TIMEOUT`,
+ * `ANY_SOCKET_ERROR_DISCONNECTED`).
  */
 #define ANY_RPC_ERROR (any_rpc_error_quark ())
 
@@ -75,7 +75,7 @@ GQuark any_socket_error_quark (void);
  * @ANY_RPC_ERROR_FAILED: the method failed (code 500, or any code other
  *   than 404)
  *
- * Error codes of the %ANY_RPC_ERROR domain: the HTTP-like codes of the
+ * Error codes of the `ANY_RPC_ERROR` domain: the HTTP-like codes of the
  * JavaScript peer's RPC error replies.
  */
 typedef enum {
