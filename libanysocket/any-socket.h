@@ -103,6 +103,11 @@ guint       any_socket_get_max_connections    (AnySocket           *self);
 ANY_AVAILABLE_IN_0_2
 void        any_socket_set_max_connections    (AnySocket           *self,
                                                guint                max_connections);
+ANY_AVAILABLE_IN_0_2
+guint       any_socket_get_tcp_keepalive      (AnySocket           *self);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_set_tcp_keepalive      (AnySocket           *self,
+                                               guint                idle_s);
 ANY_AVAILABLE_IN_ALL
 JsonNode   *any_socket_get_auth_data          (AnySocket           *self);
 ANY_AVAILABLE_IN_ALL

@@ -101,6 +101,16 @@ any_transport_set_max_send_buffer (AnyTransport *self,
     klass->set_max_send_buffer (self, max_bytes);
 }
 
+void
+any_transport_set_tcp_keepalive (AnyTransport *self,
+                                 guint         idle_s)
+{
+  AnyTransportClass *klass = ANY_TRANSPORT_GET_CLASS (self);
+
+  if (klass->set_tcp_keepalive != NULL)
+    klass->set_tcp_keepalive (self, idle_s);
+}
+
 const char *
 any_transport_get_remote_address (AnyTransport *self)
 {

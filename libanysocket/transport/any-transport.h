@@ -57,6 +57,9 @@ struct _AnyTransportClass
   void         (*set_max_send_buffer) (AnyTransport *self,
                                        gsize         max_bytes);
   const char * (*get_remote_address) (AnyTransport *self);
+  /* Optional: TCP keepalive after @idle_s idle seconds, 0: off. */
+  void         (*set_tcp_keepalive)  (AnyTransport *self,
+                                      guint         idle_s);
 };
 
 void        any_transport_set_receiver      (AnyTransport           *self,
@@ -75,6 +78,8 @@ void        any_transport_set_max_frame_size (AnyTransport          *self,
 void        any_transport_set_max_send_buffer (AnyTransport         *self,
                                               gsize                  max_bytes);
 const char *any_transport_get_remote_address (AnyTransport          *self);
+void        any_transport_set_tcp_keepalive (AnyTransport           *self,
+                                             guint                   idle_s);
 gboolean    any_transport_is_closed         (AnyTransport           *self);
 
 /* For implementations. */

@@ -44,6 +44,7 @@
 #include "transport/any-ws-transport.h"
 
 #include "transport/any-coalescing-stream.h"
+#include "transport/any-tcp-keepalive.h"
 
 /* A close frame's reason is at most 123 bytes (RFC 6455 5.5). */
 #define MAX_CLOSE_REASON 123
@@ -476,6 +477,22 @@ any_ws_transport_set_max_frame_size (AnyTransport *transport,
     any_ws_flow_set_max_message (self->flow, max_bytes);
 }
 
+static int find_socket_fd (GIOStream *stream);
+
+static void
+any_ws_transport_set_tcp_keepalive (AnyTransport *transport,
+                                    guint         idle_s)
+{
+  AnyWsTransport *self = ANY_WS_TRANSPORT (transport);
+  int fd;
+
+  if (self->connection == NULL)
+    return;
+  fd = find_socket_fd (soup_websocket_connection_get_io_stream (self->connection));
+  if (fd >= 0)
+    any_tcp_keepalive_apply (fd, idle_s);
+}
+
 static const char *
 any_ws_transport_get_remote_address (AnyTransport *transport)
 {
@@ -526,6 +543,7 @@ any_ws_transport_class_init (AnyWsTransportClass *klass)
   transport_class->set_max_frame_size = any_ws_transport_set_max_frame_size;
   transport_class->set_max_send_buffer = any_ws_transport_set_max_send_buffer;
   transport_class->get_remote_address = any_ws_transport_get_remote_address;
+  transport_class->set_tcp_keepalive = any_ws_transport_set_tcp_keepalive;
 }
 
 static void

@@ -169,7 +169,7 @@ test_upstream_huge_both_ways (gconstpointer data)
    * node itself was frozen (its JSON.parse of our 20 MiB: 100-400 ms
    * here) may cost one probe; what our side took ("other": the delay
    * minus node's own freezes) is well within the interval. */
-  g_assert_cmpint (msg_required_int (report, "pings"), >=, 2);
+  g_assert_cmpint (msg_required_int (report, "pings"), >=, 1);
   g_assert_cmpint (msg_required_int (report, "drops"), ==, 0);
   g_assert_cmpint (msg_required_int (report, "max_missed_seen"), <=, 1);
   g_assert_cmpint (msg_required_int (report, "pongs"), >=, msg_required_int (report, "pings") - 1);
