@@ -432,7 +432,6 @@ async function handle(cmd) {
     case "send_big": {
         const data = madeBig !== null && madeBig.key === bigKey(cmd) ? madeBig.data
             : bigString(cmd.units, cmd.seed, !!cmd.astral);
-        madeBig = null;
         const digest = sha256(data);
         const start = Date.now();
         try {
