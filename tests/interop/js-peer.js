@@ -51,8 +51,8 @@
 //   {"cmd":"held_hash"} -> held_hash {len, sha256} of the last "hold"
 //       request's data (-1, null: none), which is then let go
 //   {"cmd":"make_big","units":N,"seed":S,"astral":B} -> made_big {len}: the
-//       string of the next send_big with the same N, S, B, made now (it
-//       blocks the event loop for a while)
+//       string of the send_big commands with the same N, S, B, made now
+//       and kept (making it blocks the event loop for a while)
 //   {"cmd":"pings","count":N,"value":V}  N HEARTBEAT packets at once: pings
 //       (V 1, the default) or unasked pongs (V 2) -> pings_sent {count}
 //   {"cmd":"heartbeat_report"} -> heartbeat {...} (--upstream-heartbeat:
@@ -347,7 +347,7 @@ function errorText(e) {
 }
 
 let stream = null;
-// make_big: the string of the next send_big, made beforehand.
+// make_big: the string of send_big with its N, S, B, made beforehand.
 let madeBig = null;
 const bigKey = (cmd) => cmd.units + "/" + cmd.seed + "/" + !!cmd.astral;
 

@@ -55,6 +55,7 @@
 // "others": the same minus the time this side's own event loop was frozen
 // meanwhile (a 5 ms timer late by more than 15 ms; JSON.parse of 20 MiB
 // takes a while), which is what the other side is answerable for.
+// HB_DEBUG=1 in the environment logs the strict timer's ticks and pongs.
 "use strict";
 
 const HEARTBEAT = 5;
