@@ -28,7 +28,18 @@ typedef struct {
   AnyTransport            *transport;
   GPtrArray               *received;   /* char *: each frame's label */
   gboolean                 peer_closed;
+  char                    *closed_reason;   /* what the transport reported */
 } Fixture;
+
+static void
+on_transport_closed (gpointer    user_data,
+                     const char *reason)
+{
+  Fixture *f = user_data;
+
+  g_free (f->closed_reason);
+  f->closed_reason = g_strdup (reason);
+}
 
 static void
 on_peer_message (SoupWebsocketConnection *connection,
@@ -64,6 +75,7 @@ fixture_setup (Fixture       *f,
                                            NULL, NULL, NULL);
   soup_websocket_connection_set_max_incoming_payload_size (f->peer, 4 * BIG_FRAME);
   f->transport = any_ws_transport_new (f->ours, NULL);
+  any_transport_set_receiver (f->transport, NULL, on_transport_closed, f);
   f->received = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (f->peer, "message", G_CALLBACK (on_peer_message), f);
   g_signal_connect (f->peer, "closed", G_CALLBACK (on_peer_closed), f);
@@ -82,6 +94,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->ours_tcp);
   g_clear_object (&f->peer_tcp);
   g_ptr_array_unref (f->received);
+  g_free (f->closed_reason);
 }
 
 /* A frame labelled @label, padded with @padding bytes. */
@@ -200,6 +213,23 @@ test_close_flushes (Fixture       *f,
   g_assert_cmpstr (soup_websocket_connection_get_close_data (f->peer), ==, "bye");
 }
 
+/* What waits here counts against max-send-buffer, as what waits in
+ * libsoup does: a peer that does not read is given up on. */
+static void
+test_waiting_bounded (Fixture       *f,
+                      gconstpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_US;
+
+  any_transport_set_max_send_buffer (f->transport, 4 * BIG_FRAME);
+  queue_big (f);
+  while (f->closed_reason == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (f->closed_reason);
+  g_assert_true (g_str_has_prefix (f->closed_reason, "Send buffer full"));
+  g_assert_cmpuint (f->received->len, <, N_BIG);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -210,6 +240,7 @@ main (int   argc,
   g_test_add ("/ws-lanes/urgent-waits-for-barrier", Fixture, NULL, fixture_setup, test_urgent_waits_for_barrier,
               fixture_teardown);
   g_test_add ("/ws-lanes/close-flushes", Fixture, NULL, fixture_setup, test_close_flushes, fixture_teardown);
+  g_test_add ("/ws-lanes/waiting-bounded", Fixture, NULL, fixture_setup, test_waiting_bounded, fixture_teardown);
 
   return g_test_run ();
 }
