@@ -46,6 +46,8 @@
 #include "transport/any-coalescing-stream.h"
 #include "transport/any-tcp-keepalive.h"
 
+#include "any-source.h"
+
 /* A close frame's reason is at most 123 bytes (RFC 6455 5.5). */
 #define MAX_CLOSE_REASON 123
 
@@ -81,7 +83,8 @@ struct _AnyWsTransport
   GQueue                   waiting;        /* WaitingFrame, not handed yet */
   gsize                    waiting_bytes;
   guint                    waiting_barriers;
-  guint                    feed_source;
+  GSource                 *feed_source;
+  GMainContext            *context;        /* libsoup's, for feed_source */
 };
 
 typedef struct {
@@ -318,7 +321,7 @@ waiting_frame_free (WaitingFrame *waiting)
 static void
 drop_waiting (AnyWsTransport *self)
 {
-  g_clear_handle_id (&self->feed_source, g_source_remove);
+  any_clear_source (&self->feed_source);
   g_queue_clear_full (&self->waiting, (GDestroyNotify) waiting_frame_free);
   self->waiting_bytes = 0;
   self->waiting_barriers = 0;
@@ -353,7 +356,7 @@ feed_tick (gpointer user_data)
   hand_waiting (self, FALSE);
   if (!g_queue_is_empty (&self->waiting))
     return G_SOURCE_CONTINUE;
-  self->feed_source = 0;
+  g_clear_pointer (&self->feed_source, g_source_unref);
   return G_SOURCE_REMOVE;
 }
 
@@ -388,8 +391,12 @@ any_ws_transport_send_lane (AnyTransport     *transport,
       drop_waiting (self);
       return;
     }
-  if (self->feed_source == 0)
-    self->feed_source = g_timeout_add (FEED_MS, feed_tick, self);
+  if (self->feed_source == NULL)
+    {
+      self->feed_source = g_timeout_source_new (FEED_MS);
+      g_source_set_callback (self->feed_source, feed_tick, self, NULL);
+      g_source_attach (self->feed_source, self->context);
+    }
 }
 
 static void
@@ -525,6 +532,7 @@ any_ws_transport_finalize (GObject *object)
 
   g_free (self->remote_address);
   g_free (self->error_reason);
+  g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (any_ws_transport_parent_class)->finalize (object);
 }
@@ -551,6 +559,7 @@ any_ws_transport_init (AnyWsTransport *self)
 {
   self->fd = -1;
   g_queue_init (&self->waiting);
+  self->context = g_main_context_ref_thread_default ();
 }
 
 /* The TCP socket under libsoup's stream (and ours, and a TLS one), or -1. */
