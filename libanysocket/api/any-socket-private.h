@@ -9,6 +9,8 @@
 #include "api/any-hub.h"
 #include "codec/any-codec.h"
 #include "transport/any-transport.h"
+#include "transport/any-ws-dial.h"
+#include "api/any-socket-http.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +23,10 @@ void       _any_socket_connect_transport (AnySocket  *self,
                                           AnyTransport *transport,
                                           GAsyncReadyCallback callback,
                                           gpointer    user_data);
+
+/* The web side: any-socket.c for any-socket-http.c */
+AnySocketHttp *_any_socket_get_http      (AnySocket  *self);
+AnyWsDial *_any_socket_get_dial          (AnySocket  *self);
 
 /* Proxying: any-socket.c for any-socket-proxy.c */
 AnyPeer   *_any_socket_add_proxied_peer  (AnySocket  *self,

@@ -16,6 +16,7 @@
 #include "api/any-internal.h"
 #include "api/any-peer-private.h"
 #include "api/any-socket-private.h"
+#include "api/any-socket-http.h"
 #include "codec/any-id.h"
 #include "crypto/any-identity-file.h"
 #include "protocol/any-trust.h"
@@ -70,6 +71,7 @@ struct _AnySocket
   GHashTable   *peers;           /* id -> AnyPeer, authenticated or proxied */
   GHashTable   *unauthenticated; /* AnyPeer -> GTask of connect_async or NULL */
   AnyHub       *hub;             /* peers that proxy through us */
+  AnySocketHttp *http;           /* subprotocols, plain HTTP (any-socket-http.c) */
 };
 
 G_DEFINE_FINAL_TYPE (AnySocket, any_socket, G_TYPE_OBJECT)
@@ -220,11 +222,13 @@ dial_config (gpointer         host,
   config->upgrade_timeout_ms = self->auth_timeout;
   config->connect_timeout_ms = self->auth_timeout > 0 ? self->auth_timeout : DEFAULT_AUTH_TIMEOUT;
   config->max_connections = self->max_connections;
+  config->ws_protocols = _any_socket_http_get_protocols (self->http);
 }
 
 static const AnyWsDialHost dial_host = {
   .link = dial_link,
   .config = dial_config,
+  .http = _any_socket_http_dispatch,
 };
 
 static gboolean
@@ -1239,6 +1243,18 @@ any_socket_set_permessage_deflate (AnySocket *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PERMESSAGE_DEFLATE]);
 }
 
+AnySocketHttp *
+_any_socket_get_http (AnySocket *self)
+{
+  return self->http;
+}
+
+AnyWsDial *
+_any_socket_get_dial (AnySocket *self)
+{
+  return self->dial;
+}
+
 /* GObject */
 
 static void
@@ -1281,6 +1297,7 @@ any_socket_finalize (GObject *object)
   g_clear_pointer (&self->pins, g_hash_table_unref);
   g_clear_pointer (&self->hub, _any_hub_free);
   g_clear_pointer (&self->dial, any_ws_dial_free);
+  g_clear_pointer (&self->http, _any_socket_http_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->id);
 
@@ -1334,7 +1351,8 @@ any_socket_get_property (GObject    *object,
       g_value_set_uint (value, self->max_connections);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_any_socket_http_get_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -1382,7 +1400,8 @@ any_socket_set_property (GObject      *object,
       any_socket_set_max_connections (self, g_value_get_uint (value));
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_any_socket_http_set_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -1605,6 +1624,7 @@ any_socket_class_init (AnySocketClass *klass)
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  _any_socket_http_class_init (object_class, N_PROPS);
 
   /**
    * AnySocket::connected:
@@ -1802,4 +1822,5 @@ any_socket_init (AnySocket *self)
   self->unauthenticated = g_hash_table_new_full (NULL, NULL, g_object_unref, unref_nullable);
   self->hub = _any_proxy_hub_new (self);
   self->dial = any_ws_dial_new (&dial_host, self);
+  self->http = _any_socket_http_new ();
 }
