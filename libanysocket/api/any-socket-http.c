@@ -179,7 +179,7 @@ _any_socket_http_class_init (GObjectClass *klass,
   first_prop_id = first_id;
 
   /**
-   * AnySocket:ws-protocols: (type GStrv)
+   * AnySocket:ws-protocols:
    *
    * WebSocket subprotocols (`Sec-WebSocket-Protocol`). Listening, they
    * are the ones accepted: of those a client offers, the first it offers
