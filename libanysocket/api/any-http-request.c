@@ -82,6 +82,8 @@ _any_http_request_new (AnyHttpExchange *exchange)
  * any_http_request_get_method:
  * @self: an #AnyHttpRequest
  *
+ * The request's method.
+ *
  * Returns: the request's method, such as `"GET"` or `"POST"`
  *
  * Since: 0.2
@@ -96,6 +98,8 @@ any_http_request_get_method (AnyHttpRequest *self)
 /**
  * any_http_request_get_path:
  * @self: an #AnyHttpRequest
+ *
+ * The path the request asks for.
  *
  * Returns: the path asked for, decoded (`%20` is a space), starting with `/`
  *   and without the query
@@ -112,6 +116,8 @@ any_http_request_get_path (AnyHttpRequest *self)
 /**
  * any_http_request_get_query:
  * @self: an #AnyHttpRequest
+ *
+ * The request's query, as sent.
  *
  * Returns: (nullable): the query, still %-encoded and without its `?`, or
  *   %NULL without one
@@ -161,6 +167,8 @@ any_http_request_get_query_param (AnyHttpRequest *self,
  * @self: an #AnyHttpRequest
  * @name: a header's name, in any case
  *
+ * One header of the request, looked up in any case.
+ *
  * Returns: (nullable): the header's value (a header given several times:
  *   its values joined with `, `), or %NULL if the request has none
  *
@@ -191,6 +199,8 @@ add_name (const char *name,
 /**
  * any_http_request_dup_header_names:
  * @self: an #AnyHttpRequest
+ *
+ * Lists the request's headers, for [method@AnySocket.HttpRequest.get_header].
  *
  * Returns: (transfer full) (array zero-terminated=1): the names of the
  *   request's headers, each once, in the order they came
@@ -269,6 +279,8 @@ any_http_request_get_cookie (AnyHttpRequest *self,
  * any_http_request_get_body:
  * @self: an #AnyHttpRequest
  *
+ * The request's body (1 MiB at most: a larger one is refused before).
+ *
  * Returns: (transfer none): the request's body, empty without one
  *
  * Since: 0.2
@@ -283,6 +295,8 @@ any_http_request_get_body (AnyHttpRequest *self)
 /**
  * any_http_request_get_remote_address:
  * @self: an #AnyHttpRequest
+ *
+ * Where the request came from.
  *
  * Returns: (nullable): the client's address and port, as
  *   [property@AnySocket.Peer:remote-address] says it
@@ -343,6 +357,8 @@ any_http_request_respond (AnyHttpRequest *self,
 /**
  * any_http_request_get_answered:
  * @self: an #AnyHttpRequest
+ *
+ * Whether the request was answered.
  *
  * Returns: whether [method@AnySocket.HttpRequest.respond] was called
  *

@@ -57,6 +57,8 @@ _any_socket_http_get_protocols (AnySocketHttp *self)
  * any_socket_get_ws_protocols:
  * @self: an #AnySocket
  *
+ * The WebSocket subprotocols the socket accepts and offers.
+ *
  * Returns: (nullable) (transfer none) (array zero-terminated=1): the
  *   [property@AnySocket.Socket:ws-protocols]
  *
