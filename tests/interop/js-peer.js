@@ -20,6 +20,12 @@
 //   --can-proxy          canProxy() allows every proxy request (the package
 //                        refuses them by default)
 //   --rpc                setRPC() with the methods of rpcMethods below
+//   --cookies=JSON       client: connect() option cookies (an object: the
+//                        Cookie header of the upgrade request)
+//   --upgrades           server: report each WebSocket upgrade request
+//                        (socket.on("http_upgrade")) -> http_upgrade {url,
+//                        cookies (AnyHTTPPeer's parse), headers (node's,
+//                        names in lowercase)}
 //   --latency            on "connected": send {"stamp": T} (T: CLOCK_MONOTONIC
 //                        in microseconds, g_get_monotonic_time()'s clock) and
 //                        one echo request; a {"stamp"} received -> latency
@@ -246,6 +252,11 @@ if ("auth" in opts) {
 }
 if ("can-proxy" in opts)
     socket.canProxy = () => true;
+if ("upgrades" in opts) {
+    socket.on("http_upgrade", (httpPeer, req) => {
+        out({ event: "http_upgrade", url: req.url, cookies: httpPeer.cookies, headers: req.headers });
+    });
+}
 socket.onAuth = (packet) => {
     let accepted = true;
     if ("expect-auth" in opts)
@@ -543,6 +554,8 @@ if (mode === "server") {
         options.heartbeatInterval = parseInt(opts.heartbeat, 10);
     if ("reply-timeout" in opts)
         options.replyTimeout = parseInt(opts["reply-timeout"], 10);
+    if ("cookies" in opts)
+        options.cookies = JSON.parse(opts.cookies);
     if ("ws-only" in opts) {
         const onConnect = AnySocket.Transport.WS.prototype.onConnect;
         AnySocket.Transport.WS.prototype.onConnect = function () {
