@@ -77,4 +77,17 @@ gboolean    any_peer_get_synced_time_finish (AnyPeer             *self,
                                              double              *offset_ms,
                                              GError             **error);
 
+ANY_AVAILABLE_IN_0_2
+const char *any_peer_get_request_path   (AnyPeer             *self);
+ANY_AVAILABLE_IN_0_2
+const char *any_peer_get_request_query  (AnyPeer             *self);
+ANY_AVAILABLE_IN_0_2
+const char *any_peer_get_request_header (AnyPeer             *self,
+                                         const char          *name);
+ANY_AVAILABLE_IN_0_2
+char      **any_peer_dup_request_header_names (AnyPeer       *self);
+ANY_AVAILABLE_IN_0_2
+const char *any_peer_get_request_cookie (AnyPeer             *self,
+                                         const char          *name);
+
 G_END_DECLS

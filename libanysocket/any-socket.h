@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 #include "any-version.h"
 #include "any-types.h"
+#include "any-connect-options.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,13 @@ guint       any_socket_listen_finish          (AnySocket           *self,
 ANY_AVAILABLE_IN_ALL
 void        any_socket_connect_async          (AnySocket           *self,
                                                const char          *uri,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_connect_with_options_async (AnySocket       *self,
+                                               const char          *uri,
+                                               AnyConnectOptions   *options,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);

@@ -12,5 +12,6 @@
 # include "any-packet.h"
 # include "any-peer.h"
 # include "any-rpc-call.h"
+# include "any-connect-options.h"
 # include "any-socket.h"
 #undef ANYSOCKET_INSIDE

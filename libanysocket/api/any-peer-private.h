@@ -110,5 +110,6 @@ void       _any_peer_require_pinned_key (AnyPeer    *self,
                                      gboolean        prove_first);
 const char *_any_peer_get_unproven_id (AnyPeer      *self);
 gboolean    _any_peer_is_pinned       (AnyPeer      *self);
+AnyUpgradeRequest *_any_peer_get_upgrade_request (AnyPeer *self);
 
 G_END_DECLS

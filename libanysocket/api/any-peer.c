@@ -762,6 +762,14 @@ any_peer_get_remote_address (AnyPeer *self)
   return self->transport ? any_transport_get_remote_address (self->transport) : NULL;
 }
 
+/* What the upgrade request of an accepted link said: NULL for a link we
+ * made or one through a hub (api/any-peer-request.c). */
+AnyUpgradeRequest *
+_any_peer_get_upgrade_request (AnyPeer *self)
+{
+  return self->transport != NULL ? any_transport_get_upgrade_request (self->transport) : NULL;
+}
+
 /**
  * any_peer_is_proxy:
  * @self: an [class@AnySocket.Peer]

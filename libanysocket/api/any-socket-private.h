@@ -22,6 +22,15 @@ void       _any_socket_connect_transport (AnySocket  *self,
                                           GAsyncReadyCallback callback,
                                           gpointer    user_data);
 
+/* Connecting, with extra headers for the upgrade request (NAME, VALUE...,
+ * NULL-terminated; NULL for none): any-connect-options.c */
+void       _any_socket_connect_uri       (AnySocket  *self,
+                                          const char *uri,
+                                          const char * const *headers,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer    user_data);
+
 /* Proxying: any-socket.c for any-socket-proxy.c */
 AnyPeer   *_any_socket_add_proxied_peer  (AnySocket  *self,
                                           AnyPeer    *via,

@@ -99,6 +99,7 @@ enum {
   SIGNAL_E2E,
   SIGNAL_RPC,
   SIGNAL_AUTHENTICATE,
+  SIGNAL_AUTHENTICATE_PEER,
   SIGNAL_VERIFY_PEER,
   SIGNAL_PROXY_REQUEST,
   SIGNAL_UNTRUSTED,
@@ -247,8 +248,13 @@ peer_authenticate (gpointer     host,
       return FALSE;
     }
 
-  g_signal_emit (self, signals[SIGNAL_AUTHENTICATE], 0, peer_id,
+  /* With the peer first (its upgrade request's headers and cookies),
+   * then without, as before 0.2. */
+  g_signal_emit (self, signals[SIGNAL_AUTHENTICATE_PEER], 0, peer, peer_id,
                  json_object_get_member (auth_packet, "auth"), &accepted);
+  if (accepted)
+    g_signal_emit (self, signals[SIGNAL_AUTHENTICATE], 0, peer_id,
+                   json_object_get_member (auth_packet, "auth"), &accepted);
   if (!accepted)
     {
       *reason = g_strdup ("Invalid Auth Packet!");
@@ -599,14 +605,24 @@ any_socket_connect_async (AnySocket           *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (ANY_IS_SOCKET (self));
   g_return_if_fail (uri != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
+  _any_socket_connect_uri (self, uri, NULL, cancellable, callback, user_data);
+}
+
+void
+_any_socket_connect_uri (AnySocket           *self,
+                         const char          *uri,
+                         const char * const  *headers,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
   g_task_set_source_tag (task, any_socket_connect_async);
-  any_ws_dial_connect (self->dial, uri, task);
+  any_ws_dial_connect (self->dial, uri, headers, task);
 }
 
 /**
@@ -1408,6 +1424,15 @@ any_socket_real_authenticate (AnySocket  *self,
 }
 
 static gboolean
+any_socket_real_authenticate_peer (AnySocket  *self,
+                                   AnyPeer    *peer,
+                                   const char *peer_id,
+                                   JsonNode   *auth)
+{
+  return TRUE;
+}
+
+static gboolean
 any_socket_real_verify_peer (AnySocket  *self,
                              AnyPeer    *peer,
                              const char *fingerprint)
@@ -1707,6 +1732,41 @@ any_socket_class_init (AnySocketClass *klass)
                                 G_CALLBACK (any_socket_real_authenticate),
                                 authenticate_accumulator, NULL, NULL,
                                 G_TYPE_BOOLEAN, 2, G_TYPE_STRING, JSON_TYPE_NODE);
+
+  /**
+   * AnySocket::authenticate-peer:
+   * @self: the socket
+   * @peer: the new peer, not connected yet
+   * @peer_id: the id it claims
+   * @auth: (nullable): the `auth` member of its AUTH packet, NULL when
+   *   it sent none
+   *
+   * [signal@AnySocket.Socket::authenticate] with the peer: emitted just
+   * before it, with the same meaning, for handlers that look at more
+   * than the AUTH packet. On a server, @peer holds what the WebSocket
+   * upgrade request said: its headers and cookies
+   * ([method@AnySocket.Peer.get_request_header],
+   * [method@AnySocket.Peer.get_request_cookie],
+   * [method@AnySocket.Peer.get_request_path]) and
+   * [method@AnySocket.Peer.get_remote_address]. A peer we connected to has no
+   * request: those return NULL.
+   *
+   * Any handler returning FALSE refuses the link, which is closed with
+   * `Invalid Auth Packet!`; then neither the later handlers nor
+   * [signal@AnySocket.Socket::authenticate] run. @peer cannot send yet
+   * (it is connected once accepted, [signal@AnySocket.Socket::connected]),
+   * and [method@AnySocket.Peer.get_id] is NULL until then: the id is
+   * @peer_id.
+   *
+   * Returns: TRUE to accept
+   *
+   * Since: 0.2
+   */
+  signals[SIGNAL_AUTHENTICATE_PEER] =
+    g_signal_new_class_handler ("authenticate-peer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                G_CALLBACK (any_socket_real_authenticate_peer),
+                                authenticate_accumulator, NULL, NULL,
+                                G_TYPE_BOOLEAN, 3, ANY_TYPE_PEER, G_TYPE_STRING, JSON_TYPE_NODE);
 
   /**
    * AnySocket::verify-peer:

@@ -118,6 +118,8 @@ if (!AnySocket.Socket.prototype[done]) {
         for (const call of calls)
             Gio._promisify(klass.prototype, `${call}_async`, `${call}_finish`);
     }
+    // Finished by connect_finish().
+    Gio._promisify(Socket.prototype, 'connect_with_options_async', 'connect_finish');
 }
 
 export default AnySocket;

@@ -34,6 +34,7 @@
 
 typedef struct {
   GUri              *uri;
+  char             **headers;       /* to add: NAME, VALUE... */
   char              *key;
   char              *request;
   GSocketConnection *connection;
@@ -64,6 +65,7 @@ connect_free (gpointer data)
   g_clear_object (&c->cancellable);
   g_clear_pointer (&c->answer, g_byte_array_unref);
   g_uri_unref (c->uri);
+  g_strfreev (c->headers);
   g_free (c->key);
   g_free (c->request);
   g_free (c);
@@ -264,9 +266,11 @@ on_request_written (GObject      *source,
 }
 
 static char *
-upgrade_request (GUri       *uri,
-                 const char *key)
+upgrade_request (GUri               *uri,
+                 const char         *key,
+                 const char * const *headers)
 {
+  const char *user_agent = "libanysocket";
   const char *host = g_uri_get_host (uri);
   gboolean ipv6 = strchr (host, ':') != NULL;
   const char *path = *g_uri_get_path (uri) != '\0' ? g_uri_get_path (uri) : "/";
@@ -282,9 +286,16 @@ upgrade_request (GUri       *uri,
                           "\r\nUpgrade: websocket\r\n"
                           "Connection: Upgrade\r\n"
                           "Sec-WebSocket-Key: %s\r\n"
-                          "Sec-WebSocket-Version: 13\r\n"
-                          "User-Agent: libanysocket\r\n"
-                          "\r\n", key);
+                          "Sec-WebSocket-Version: 13\r\n", key);
+  /* Checked by AnyConnectOptions: tokens, no CR/LF, none of the above. */
+  for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    {
+      if (g_ascii_strcasecmp (headers[i], "User-Agent") == 0)
+        user_agent = headers[i + 1];
+      else
+        g_string_append_printf (request, "%s: %s\r\n", headers[i], headers[i + 1]);
+    }
+  g_string_append_printf (request, "User-Agent: %s\r\n\r\n", user_agent);
   return g_string_free (request, FALSE);
 }
 
@@ -308,7 +319,7 @@ on_tcp_connected (GObject      *source,
   socket = g_socket_connection_get_socket (c->connection);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
 
-  c->request = upgrade_request (c->uri, c->key);
+  c->request = upgrade_request (c->uri, c->key, (const char * const *) c->headers);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (c->connection)),
                                    c->request, strlen (c->request), G_PRIORITY_DEFAULT,
                                    c->cancellable, on_request_written, task);
@@ -316,6 +327,7 @@ on_tcp_connected (GObject      *source,
 
 void
 any_ws_connect_async (GUri                *uri,
+                      const char * const  *headers,
                       guint                timeout_ms,
                       GCancellable        *cancellable,
                       GCancellable        *also_cancellable,
@@ -332,6 +344,7 @@ any_ws_connect_async (GUri                *uri,
   g_task_set_source_tag (task, any_ws_connect_async);
   g_task_set_task_data (task, c, connect_free);
   c->uri = g_uri_ref (uri);
+  c->headers = g_strdupv ((char **) headers);
   c->cancellable = g_cancellable_new ();
   c->timeout_ms = timeout_ms;
   for (guint i = 0; i < G_N_ELEMENTS (nonce); i++)

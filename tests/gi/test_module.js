@@ -28,6 +28,8 @@ test('the module promisifies every async pair', async () => {
                 `${klass}.${call}_async is promisified`);
         }
     }
+    assert(typeof AnySocket.Socket.prototype._original_connect_with_options_async === 'function',
+        'Socket.connect_with_options_async is promisified');
     assertEqual(module.fromJsonNode(module.toJsonNode({a: [1, 'b', null]})), {a: [1, 'b', null]},
         'toJsonNode and fromJsonNode');
     assert(module.toJsonNode(Json.from_string('1')) instanceof Json.Node, 'a Json.Node as it is');

@@ -213,5 +213,41 @@ class TestOverrides(GiTestCase):
         self.spin(0.2)      # its timeout passes unnoticed
         self.assertTrue(client_peer.is_connected())
 
+    @glib_asyncio
+    async def test_11_headers_and_cookies_awaited(self):
+        # The client's headers and cookies in the server's authenticate-peer,
+        # which refuses a wrong cookie; the old authenticate still runs.
+        server = self.new_socket()
+        seen = []
+
+        def authenticate_peer(socket, peer, peer_id, auth):
+            seen.append((peer_id, peer.get_request_cookie('session'),
+                         peer.get_request_header('x-token'), peer.get_request_path()))
+            return peer.get_request_cookie('session') == NON_ASCII
+        server.connect('authenticate-peer', authenticate_peer)
+        legacy = []
+        server.connect('authenticate', lambda s, peer_id, auth: legacy.append(peer_id) or True)
+        port = await server.listen_async(LOOPBACK)
+
+        options = AnySocket.ConnectOptions.new()
+        self.assertTrue(options.add_cookie('session', NON_ASCII))
+        self.assertTrue(options.add_header('X-Token', 'py'))
+        with self.assertRaises(GLib.Error) as cm:
+            options.add_header('X-Bad', 'a\r\nInjected: 1')
+        self.assertAnyError(cm.exception, AnySocket.SocketError.INVALID_ARGUMENT)
+        client = self.new_socket()
+        peer = await client.connect_with_options_async('ws://127.0.0.1:%d/py' % port, options)
+        self.assertIsInstance(peer, AnySocket.Peer)
+        self.assertEqual(seen, [(client.get_id(), NON_ASCII, 'py', '/py')])
+        self.assertEqual(legacy, [client.get_id()])
+        self.assertIsNone(peer.get_request_path())   # a peer we dialled
+
+        wrong = AnySocket.ConnectOptions.new()
+        wrong.add_cookie('session', 'guess')
+        with self.assertRaises(GLib.Error) as cm:
+            await self.new_socket().connect_with_options_async('ws://127.0.0.1:%d' % port, wrong)
+        self.assertAnyError(cm.exception, AnySocket.SocketError.AUTH_FAILED)
+        self.assertEqual(len(legacy), 1)
+
 if __name__ == '__main__':
     sys.exit(tap.main(sys.modules[__name__]))

@@ -20,6 +20,17 @@
 //   --can-proxy          canProxy() allows every proxy request (the package
 //                        refuses them by default)
 //   --rpc                setRPC() with the methods of rpcMethods below
+//   --cookies=JSON       client: connect() option cookies (an object: the
+//                        Cookie header of the upgrade request)
+//   --upgrades           server: report each WebSocket upgrade request
+//                        (socket.on("http_upgrade")) -> http_upgrade {url,
+//                        cookies (AnyHTTPPeer's parse), headers (node's,
+//                        names in lowercase)}
+//   --latency            on "connected": send {"stamp": T} (T: CLOCK_MONOTONIC
+//                        in microseconds, g_get_monotonic_time()'s clock) and
+//                        one echo request; a {"stamp"} received -> latency
+//                        {id, kind: "message", us} (now - T), the reply ->
+//                        latency {id, kind: "request", us}
 //
 // Every line on stdout is one JSON object with an "event" member and "n",
 // its position in the output (1, 2, ...: tells what happened first):
@@ -241,6 +252,11 @@ if ("auth" in opts) {
 }
 if ("can-proxy" in opts)
     socket.canProxy = () => true;
+if ("upgrades" in opts) {
+    socket.on("http_upgrade", (httpPeer, req) => {
+        out({ event: "http_upgrade", url: req.url, cookies: httpPeer.cookies, headers: req.headers });
+    });
+}
 socket.onAuth = (packet) => {
     let accepted = true;
     if ("expect-auth" in opts)
@@ -250,11 +266,26 @@ socket.onAuth = (packet) => {
     return accepted;
 };
 
+function monotonicUs() {
+    return Number(process.hrtime.bigint() / 1000n);
+}
+
+// --latency: the first message and the first request of a link.
+function latencyProbe(peer) {
+    peer.send({ stamp: monotonicUs() }).catch((e) => out({ event: "send_error", error: errorText(e) }));
+    const start = monotonicUs();
+    withTimeout(peer.send({ op: "echo", data: "latency", i: 0 }, true), 5000)
+        .then(() => out({ event: "latency", id: peer.id, kind: "request", us: monotonicUs() - start }))
+        .catch((e) => out({ event: "latency_error", error: String(errorText(e)) }));
+}
+
 socket.on("connected", (peer) => {
     peers.set(peer.id, peer);
     lastPeer = peer;
     peer.on("e2e", () => out({ event: "peer_e2e", id: peer.id }));
     out({ event: "connected", id: peer.id, proxy: peer.isProxy() });
+    if ("latency" in opts)
+        latencyProbe(peer);
 });
 
 socket.on("e2e", (peer) => {
@@ -271,6 +302,10 @@ socket.on("disconnected", (peer, reason) => {
 
 socket.on("message", (packet) => {
     const msg = packet.msg;
+    if (msg && typeof msg === "object" && typeof msg.stamp === "number") {
+        out({ event: "latency", id: packet.peer.id, kind: "message", us: monotonicUs() - msg.stamp });
+        return;
+    }
     if (msg && typeof msg === "object" && msg.op === "echo") {
         packet.reply({ echo: msg.data, i: msg.i });
         return;
@@ -519,6 +554,8 @@ if (mode === "server") {
         options.heartbeatInterval = parseInt(opts.heartbeat, 10);
     if ("reply-timeout" in opts)
         options.replyTimeout = parseInt(opts["reply-timeout"], 10);
+    if ("cookies" in opts)
+        options.cookies = JSON.parse(opts.cookies);
     if ("ws-only" in opts) {
         const onConnect = AnySocket.Transport.WS.prototype.onConnect;
         AnySocket.Transport.WS.prototype.onConnect = function () {

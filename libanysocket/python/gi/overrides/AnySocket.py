@@ -77,10 +77,11 @@ def _drives_glib(loop):
     return module.split('.')[0] == 'gbulb' or module.startswith('gi.events')
 
 
-def _start(obj, name, begin, cancellable, callback, user_data):
+def _start(obj, name, begin, cancellable, callback, user_data, finish_name=None):
     """Starts an _async call: begin(cancellable, callback, *user_data)
     calls the introspected method. With no callback inside a running
-    asyncio loop, returns a Future completed by obj.<name>_finish()."""
+    asyncio loop, returns a Future completed by obj.<name>_finish() (or
+    obj.<finish_name>_finish())."""
     if callback is not None:
         return begin(cancellable, callback, *user_data)
     try:
@@ -98,7 +99,7 @@ def _start(obj, name, begin, cancellable, callback, user_data):
     if cancellable is None:
         cancellable = Gio.Cancellable()
     future.add_done_callback(lambda f: f.cancelled() and cancellable.cancel())
-    finish = getattr(obj, name + '_finish')
+    finish = getattr(obj, (finish_name or name) + '_finish')
 
     def ready(source, result, *unused):
         if future.done():      # cancelled: the GError is nobody's
@@ -123,6 +124,12 @@ class Socket(AnySocket.Socket):
         return _start(self, 'connect',
                       lambda c, cb, *ud: super(Socket, self).connect_async(uri, c, cb, *ud),
                       cancellable, callback, user_data)
+
+    def connect_with_options_async(self, uri, options, cancellable=None, callback=None, *user_data):
+        return _start(self, 'connect_with_options',
+                      lambda c, cb, *ud: super(Socket, self).connect_with_options_async(uri, options,
+                                                                                       c, cb, *ud),
+                      cancellable, callback, user_data, finish_name='connect')
 
     def proxy_async(self, peer_id, through, cancellable=None, callback=None, *user_data):
         return _start(self, 'proxy',
