@@ -27,6 +27,10 @@ reply_synced_time (AnyPeer    *peer,
   /* A proxied peer's probe: it learns our capabilities, we learn its. */
   if (json_object_has_member (request, "caps"))
     _any_peer_take_probe (peer, request, json_node_get_object (answer));
+  /* A direct link's probe (any-socket-links.c): we drain the proxied
+   * link before a direct one takes over. */
+  if (json_object_has_member (request, "links"))
+    json_object_set_int_member (json_node_get_object (answer), "links", 1);
   _any_peer_reply_internal (peer, seq, answer);
 }
 
