@@ -62,6 +62,9 @@ handle_rpc (const AnyInternalHost *host,
 
           _any_peer_reply_internal (peer, seq, answer);
         }
+      else
+        g_debug ("RPC notification '%s' from %s: method not found", path != NULL ? path : "(none)",
+                 any_peer_get_id (peer));
       return;
     }
 

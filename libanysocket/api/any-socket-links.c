@@ -442,3 +442,89 @@ _any_links_peer_gone (AnyLinks   *self,
       any_peer_disconnect (proxied, reason);
     }
 }
+
+/* Public API */
+
+/**
+ * any_socket_has_peer:
+ * @self: an [class@AnySocket.Socket]
+ * @id: a peer id
+ *
+ * Whether a peer with @id is connected, directly or through a hub (the
+ * JavaScript `hasPeer()`). A direct link still waiting to take over from
+ * a proxied one does not count: the proxied peer does.
+ *
+ * Returns: TRUE if [method@AnySocket.Socket.get_peer] finds @id
+ *
+ * Since: 0.2
+ */
+gboolean
+any_socket_has_peer (AnySocket  *self,
+                     const char *id)
+{
+  g_return_val_if_fail (ANY_IS_SOCKET (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  return any_socket_get_peer (self, id) != NULL;
+}
+
+/**
+ * any_socket_has_direct_peer:
+ * @self: an [class@AnySocket.Socket]
+ * @id: a peer id
+ *
+ * Whether a peer with @id is connected over a link of its own, not
+ * through a hub (the JavaScript `hasDirectPeer()`).
+ *
+ * Returns: TRUE if @id is a connected peer and not a proxied one
+ *
+ * Since: 0.2
+ */
+gboolean
+any_socket_has_direct_peer (AnySocket  *self,
+                            const char *id)
+{
+  AnyPeer *peer;
+
+  g_return_val_if_fail (ANY_IS_SOCKET (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  peer = any_socket_get_peer (self, id);
+  return peer != NULL && !any_peer_is_proxy (peer);
+}
+
+/**
+ * any_peer_get_links:
+ * @self: an [class@AnySocket.Peer]
+ *
+ * The peers this socket, as a hub, links to @self: those that asked it
+ * to proxy to @self or that @self asked for (the JavaScript
+ * `peer.getLinks()`). Empty for a socket that relays for nobody, and for
+ * a proxied peer.
+ *
+ * Returns: (transfer container) (element-type AnyPeer): the linked peers
+ *
+ * Since: 0.2
+ */
+GList *
+any_peer_get_links (AnyPeer *self)
+{
+  AnySocket *socket;
+  g_autoptr(GPtrArray) ids = NULL;
+  GList *links = NULL;
+
+  g_return_val_if_fail (ANY_IS_PEER (self), NULL);
+
+  socket = any_peer_get_socket (self);
+  if (socket == NULL || any_peer_get_id (self) == NULL || any_peer_is_proxy (self))
+    return NULL;
+  ids = _any_hub_dup_links (_any_socket_get_hub (socket), any_peer_get_id (self));
+  for (guint i = ids->len; i > 0; i--)
+    {
+      AnyPeer *linked = any_socket_get_peer (socket, g_ptr_array_index (ids, i - 1));
+
+      if (linked != NULL)
+        links = g_list_prepend (links, linked);
+    }
+  return links;
+}
