@@ -417,8 +417,9 @@ _any_links_peer_gone (AnyLinks   *self,
       takeover_end (takeover);
       if (task != NULL)
         g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DUPLICATE_ID,
-                                 _("The peer closed the direct link, the link through the hub stays: %s"),
-                                 reason);
+                                 _("Duplicated AnySocket ID found! Peer %s closed the direct link (%s); "
+                                   "the link through the hub stays"),
+                                 any_peer_get_id (peer), reason);
     }
   else if (peer == takeover->proxied && !takeover->switched)
     {

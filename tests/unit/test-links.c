@@ -9,6 +9,10 @@
 #include "loopback.h"
 
 #define STREAM_EVERY_MS 2
+/* Through a hub, several chunks that are still on their way when the
+ * direct link comes up: what the small ones sent after must not overtake,
+ * and closing the proxied link must not drop. */
+#define BIG_BYTES (3 * 1024 * 1024)
 
 /* One endpoint: what it saw, and a stream of numbered messages it sends
  * to whatever peer it has for @to at each tick. */
@@ -20,6 +24,7 @@ typedef struct {
   guint       sent;
   guint       no_peer;       /* ticks with no peer at all for @to */
   guint       send_failed;
+  gboolean    big_next;      /* the next stream message carries BIG_BYTES */
   guint       got;           /* stream messages received, in order */
   guint       out_of_order;
   GHashTable *disconnects;   /* id -> last reason */
@@ -110,7 +115,15 @@ stream_tick (gpointer user_data)
       end->no_peer++;
       return G_SOURCE_CONTINUE;
     }
-  msg = json_printf ("{\"s\":\"%s\",\"i\":%u}", end->name, end->sent);
+  if (end->big_next)
+    {
+      g_autofree char *data = g_strnfill (BIG_BYTES, 'x');
+
+      msg = json_printf ("{\"s\":\"%s\",\"i\":%u,\"data\":\"%s\"}", end->name, end->sent, data);
+      end->big_next = FALSE;
+    }
+  else
+    msg = json_printf ("{\"s\":\"%s\",\"i\":%u}", end->name, end->sent);
   if (any_peer_send (peer, msg, NULL))
     end->sent++;
   else
@@ -210,6 +223,8 @@ test_takeover (Mesh *mesh, gconstpointer data)
   stream_start (&mesh->a, &mesh->b);
   stream_start (&mesh->b, &mesh->a);
   iterate_for (100);
+  mesh->a.big_next = mesh->b.big_next = TRUE;
+  iterate_for (STREAM_EVERY_MS * 3);
   direct = connect_local (dialler->socket, port, &error);
   g_assert_no_error (error);
   g_assert_nonnull (direct);
