@@ -83,7 +83,7 @@ void        any_socket_broadcast_request_async (AnySocket          *self,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
 ANY_AVAILABLE_IN_0_2
-GPtrArray  *any_socket_broadcast_request_finish (AnySocket         *self,
+GListModel *any_socket_broadcast_request_finish (AnySocket         *self,
                                                GAsyncResult        *result,
                                                GError             **error);
 

@@ -37,9 +37,13 @@ finish_one (GTask *task)
 {
   Broadcast *broadcast = g_task_get_task_data (task);
 
-  if (--broadcast->waiting == 0 && !g_task_return_error_if_cancelled (task))
-    g_task_return_pointer (task, g_ptr_array_ref (broadcast->replies),
-                           (GDestroyNotify) g_ptr_array_unref);
+  GListStore *store;
+
+  if (--broadcast->waiting > 0 || g_task_return_error_if_cancelled (task))
+    return;
+  store = g_list_store_new (ANY_TYPE_PEER_REPLY);
+  g_list_store_splice (store, 0, 0, broadcast->replies->pdata, broadcast->replies->len);
+  g_task_return_pointer (task, store, g_object_unref);
 }
 
 static void
@@ -126,12 +130,13 @@ any_socket_broadcast_request_async (AnySocket           *self,
  * Fails only when cancelled (`G_IO_ERROR_CANCELLED`); each peer's own
  * error is in its [class@AnySocket.PeerReply].
  *
- * Returns: (transfer full) (element-type AnyPeerReply): one result per
- *   peer the request went to (empty with no peer), or NULL with @error set
+ * Returns: (transfer full): a list of [class@AnySocket.PeerReply], one
+ *   per peer the request went to (empty with no peer), or NULL with
+ *   @error set
  *
  * Since: 0.2
  */
-GPtrArray *
+GListModel *
 any_socket_broadcast_request_finish (AnySocket     *self,
                                      GAsyncResult  *result,
                                      GError       **error)

@@ -373,13 +373,13 @@ static void
 on_broadcast_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   AsyncResult *done = user_data;
-  GPtrArray **replies = (GPtrArray **) &done->peer;
+  GListModel **replies = (GListModel **) &done->peer;
 
   *replies = any_socket_broadcast_request_finish (ANY_SOCKET (source), result, &done->error);
   done->done = TRUE;
 }
 
-static GPtrArray *
+static GListModel *
 c_broadcast (AnySocket *socket, const char *text)
 {
   g_autoptr(JsonNode) msg = json_checked (text);
@@ -388,7 +388,7 @@ c_broadcast (AnySocket *socket, const char *text)
   any_socket_broadcast_request_async (socket, msg, 3000, NULL, on_broadcast_done, &done);
   g_assert_true (WAIT_FOR (done.done, 5000));
   g_assert_no_error (done.error);
-  return (GPtrArray *) done.peer;
+  return (GListModel *) done.peer;
 }
 
 /* Ours to JavaScript peers (one we dialled, one that dialled us): every
@@ -402,7 +402,7 @@ test_broadcast (gconstpointer data)
   JsPeer *j1 = js_spawn ("server", 0, NULL), *j2;
   g_autoptr(AnyPeer) to_j1 = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) replies = NULL, none = NULL;
+  g_autoptr(GListModel) replies = NULL, none = NULL;
   g_autoptr(JsonNode) js_done = NULL, js_hangs = NULL;
   JsPeer *js_caster;
   CSide *c2;
@@ -417,10 +417,10 @@ test_broadcast (gconstpointer data)
   g_assert_true (WAIT_FOR (count_peers (c) == 2, 5000));
 
   replies = c_broadcast (c->socket, "{\"op\":\"echo\",\"data\":\"to all\",\"i\":5}");
-  g_assert_cmpuint (replies->len, ==, 2);
-  for (guint i = 0; i < replies->len; i++)
+  g_assert_cmpuint (g_list_model_get_n_items (replies), ==, 2);
+  for (guint i = 0; i < 2; i++)
     {
-      AnyPeerReply *reply = g_ptr_array_index (replies, i);
+      g_autoptr(AnyPeerReply) reply = g_list_model_get_item (replies, i);
       JsonNode *msg = any_packet_get_msg (any_peer_reply_get_packet (reply));
 
       g_assert_null (any_peer_reply_get_error (reply));
@@ -435,7 +435,7 @@ test_broadcast (gconstpointer data)
   g_assert_true (WAIT_FOR (count_peers (c) == 0, 5000));
   start = g_get_monotonic_time ();
   none = c_broadcast (c->socket, "{\"op\":\"echo\",\"data\":\"nobody\",\"i\":0}");
-  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (none), ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 500 * 1000);
 
   /* The JavaScript side's broadcast with replies, to two of ours. */

@@ -323,7 +323,7 @@ store (GObject *source, GAsyncResult *result, gpointer user_data)
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
-static GPtrArray *
+static GListModel *
 broadcast_request (AnySocket *socket, const char *text, guint timeout_ms, GError **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
@@ -335,12 +335,17 @@ broadcast_request (AnySocket *socket, const char *text, guint timeout_ms, GError
   return any_socket_broadcast_request_finish (socket, result, error);
 }
 
+/* Borrowed: the list holds it. */
 static AnyPeerReply *
-reply_from (GPtrArray *replies, const char *id)
+reply_from (GListModel *replies, const char *id)
 {
-  for (guint i = 0; i < replies->len; i++)
-    if (g_str_equal (any_peer_reply_get_peer_id (g_ptr_array_index (replies, i)), id))
-      return g_ptr_array_index (replies, i);
+  for (guint i = 0; i < g_list_model_get_n_items (replies); i++)
+    {
+      g_autoptr(AnyPeerReply) reply = g_list_model_get_item (replies, i);
+
+      if (g_str_equal (any_peer_reply_get_peer_id (reply), id))
+        return reply;
+    }
   return NULL;
 }
 
@@ -350,13 +355,13 @@ test_broadcast_request_no_peer (void)
 {
   g_autoptr(AnySocket) alone = any_socket_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) replies = NULL;
+  g_autoptr(GListModel) replies = NULL;
   gint64 start = g_get_monotonic_time ();
 
   replies = broadcast_request (alone, "{\"req\":\"anyone\"}", 0, &error);
   g_assert_no_error (error);
   g_assert_nonnull (replies);
-  g_assert_cmpuint (replies->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (replies), ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 1000 * 1000);
 }
 
@@ -372,7 +377,7 @@ static void
 test_broadcast_request (Mesh *mesh, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) replies = NULL;
+  g_autoptr(GListModel) replies = NULL;
   g_autoptr(AnySocket) silent = any_socket_new ();
   g_autoptr(AnyPeer) silent_to_a = NULL;
   guint a_port = listen_local (mesh->a.socket);
@@ -387,7 +392,7 @@ test_broadcast_request (Mesh *mesh, gconstpointer data)
   start = g_get_monotonic_time ();
   replies = broadcast_request (mesh->a.socket, "{\"req\":\"all\"}", 300, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (replies->len, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (replies), ==, 3);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 250 * 1000);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3000 * 1000);
 
@@ -403,7 +408,7 @@ test_broadcast_request (Mesh *mesh, gconstpointer data)
   g_assert_nonnull (reply);
   g_assert_null (any_peer_reply_get_packet (reply));
   g_assert_error (any_peer_reply_get_error (reply), ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_TIMEOUT);
-  g_clear_pointer (&replies, g_ptr_array_unref);
+  g_clear_object (&replies);
 
   /* The silent one leaves while its request waits. */
   {
@@ -431,7 +436,7 @@ test_broadcast_request_cancel (Mesh *mesh, gconstpointer data)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) msg = json_checked ("{\"ignored\":true}");
-  g_autoptr(GPtrArray) replies = NULL;
+  g_autoptr(GListModel) replies = NULL;
 
   any_socket_broadcast_request_async (mesh->a.socket, msg, 5000, cancellable, store, &result);
   iterate_for (20);
