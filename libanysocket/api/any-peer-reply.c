@@ -141,6 +141,8 @@ any_peer_reply_init (AnyPeerReply *self)
  * any_peer_reply_get_peer:
  * @self: an [class@AnySocket.PeerReply]
  *
+ * The peer the request went to, which may have disconnected since.
+ *
  * Returns: (transfer none): the peer the request went to
  *
  * Since: 0.2
@@ -157,6 +159,8 @@ any_peer_reply_get_peer (AnyPeerReply *self)
  * any_peer_reply_get_peer_id:
  * @self: an [class@AnySocket.PeerReply]
  *
+ * The id of the peer the request went to.
+ *
  * Returns: the id of the peer the request went to
  *
  * Since: 0.2
@@ -172,6 +176,8 @@ any_peer_reply_get_peer_id (AnyPeerReply *self)
 /**
  * any_peer_reply_get_packet:
  * @self: an [class@AnySocket.PeerReply]
+ *
+ * The peer's reply: [method@AnySocket.Packet.get_msg] gives its message.
  *
  * Returns: (transfer none) (nullable): the peer's reply; NULL when
  *   [method@AnySocket.PeerReply.get_error] says why there is none

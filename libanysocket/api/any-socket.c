@@ -642,6 +642,11 @@ any_socket_listen_finish (AnySocket     *self,
  * no AUTH answer within [property@AnySocket.Socket:auth-timeout] fail with
  * `ANY_SOCKET_ERROR_AUTH_FAILED`.
  *
+ * A peer already reached through a hub stays that proxied peer until it
+ * kept the direct link too; it then takes over (a libanysocket peer) or
+ * the connect fails with `ANY_SOCKET_ERROR_DUPLICATE_ID` and the proxied
+ * peer stays (the JavaScript peer refuses a second link).
+ *
  * A `ws://` peer (without [property@AnySocket.Socket:permessage-deflate]) is reached by
  * libanysocket itself: a `GSocketClient`, which follows GIO's proxy
  * settings, and the WebSocket upgrade, which must be answered within
