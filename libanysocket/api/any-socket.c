@@ -274,11 +274,12 @@ take_over_id (AnySocket *self,
               AnyPeer   *peer)
 {
   AnyPeer *known = g_hash_table_lookup (self->peers, any_peer_get_id (peer));
+  gboolean pending = _any_links_is_pending (self->links, any_peer_get_id (peer));
   gpointer key, value;
 
-  if (known == NULL && !_any_links_is_pending (self->links, any_peer_get_id (peer)))
+  if (known == NULL && !pending)
     return TRUE;
-  if (known == NULL || !any_peer_is_proxy (known))
+  if (known == NULL || !any_peer_is_proxy (known) || pending)
     {
       any_peer_disconnect (peer, "Duplicated AnySocket ID found!");
       return FALSE;
