@@ -7,7 +7,8 @@
  * we reach through a hub is first *pending*: not in the peer table, the
  * proxied peer still the peer, connect_async() not finished. We send a
  * probe over it (a SYNCED_TIME request with "links", which every peer
- * answers and ours answers with "links" too). The link is *accepted*
+ * answers; ours adds "links" when it too is taking over from a proxied
+ * peer, and will fence as below). The link is *accepted*
  * when the other side shows it kept it: the probe's answer, its own
  * probe, any LINK or INTERNAL request on it, or its fence (below). If it
  * closes first, the proxied peer stays and connect_async() fails with
@@ -42,6 +43,7 @@
 #include "any-packet.h"
 #include "any-peer.h"
 #include "any-socket.h"
+#include "any-source.h"
 #include "api/any-peer-private.h"
 #include "api/any-socket-private.h"
 #include "codec/any-json.h"
@@ -67,11 +69,13 @@ typedef struct {
   gboolean  switched;            /* the direct link is the peer */
   gboolean  fence_answered;      /* our fence came back */
   gboolean  remote_fenced;       /* the other side's fence came in */
+  GSource  *fence_wait;          /* ... or it waits no longer */
 } Takeover;
 
 static void
 takeover_clear (Takeover *takeover)
 {
+  any_clear_source (&takeover->fence_wait);
   g_free (takeover->id);
   g_clear_object (&takeover->direct);
   g_clear_object (&takeover->proxied);
@@ -96,6 +100,7 @@ takeover_drop (gpointer data)
   Takeover *takeover = data;
 
   takeover->dead = TRUE;
+  any_clear_source (&takeover->fence_wait);
   takeover_unref (takeover);
 }
 
@@ -176,11 +181,35 @@ maybe_close_proxied (Takeover *takeover)
   any_peer_disconnect (proxied, REPLACED_REASON);
 }
 
+static gboolean
+on_fence_wait (gpointer user_data)
+{
+  Takeover *takeover = user_data;
+
+  g_clear_pointer (&takeover->fence_wait, g_source_unref);
+  g_debug ("No fence from %s: the proxied link closes all the same", takeover->id);
+  takeover->remote_fenced = TRUE;
+  maybe_close_proxied (takeover);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 release_direct (Takeover *takeover)
 {
+  guint timeout = any_socket_get_reply_timeout (takeover->links->socket);
+
   takeover->fence_answered = TRUE;
   _any_peer_set_holding (takeover->direct, FALSE);
+  /* A peer that kept the direct link but never fences (one that claims
+   * the id of the peer behind the hub) must not keep the proxied link
+   * half open. */
+  if (!takeover->remote_fenced && takeover->fence_wait == NULL && !takeover->dead)
+    {
+      takeover->fence_wait = g_timeout_source_new (timeout > 0 ? timeout : 30000);
+      g_source_set_callback (takeover->fence_wait, on_fence_wait, takeover_ref (takeover),
+                             (GDestroyNotify) takeover_unref);
+      g_source_attach (takeover->fence_wait, g_main_context_get_thread_default ());
+    }
 }
 
 static void
@@ -379,6 +408,18 @@ close_retiring_via (AnyLinks   *self,
     }
   for (guint i = 0; i < closing->len; i++)
     _any_peer_close_proxied (g_ptr_array_index (closing, i), reason);
+}
+
+gboolean
+_any_links_will_fence (AnyLinks *self,
+                       AnyPeer  *direct)
+{
+  Takeover *takeover;
+
+  if (g_hash_table_size (self->takeovers) == 0 || any_peer_get_id (direct) == NULL)
+    return FALSE;
+  takeover = g_hash_table_lookup (self->takeovers, any_peer_get_id (direct));
+  return takeover != NULL && takeover->direct == direct;
 }
 
 AnyPeer *

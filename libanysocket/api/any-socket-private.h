@@ -80,6 +80,9 @@ void       _any_links_answered      (AnyLinks       *self,
 void       _any_links_peer_gone     (AnyLinks       *self,
                                      AnyPeer        *peer,
                                      const char     *reason);
+/* Whether @direct takes over from a proxied peer with fences. */
+gboolean   _any_links_will_fence    (AnyLinks       *self,
+                                     AnyPeer        *direct);
 /* The proxied peer a direct link replaced, still draining, or NULL. */
 AnyPeer   *_any_links_get_retiring  (AnyLinks       *self,
                                      const char     *id);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "loopback.h"
+#include "api/any-socket-private.h"
 
 #define STREAM_EVERY_MS 2
 /* Through a hub, several chunks that are still on their way when the
@@ -448,6 +449,33 @@ test_broadcast_request_cancel (Mesh *mesh, gconstpointer data)
   g_assert_null (replies);
 }
 
+/* A peer that claims B's id without being behind the hub keeps the direct
+ * link A dials and does not fence: A replaces its proxied peer at once
+ * (ids are claims; pinning is what proves them), and the real B hears
+ * through the hub that A left. Nobody waits for a fence that never
+ * comes. */
+static void
+test_claimed_id (Mesh *mesh, gconstpointer data)
+{
+  g_autoptr(AnySocket) claimer = any_socket_new ();
+  g_autoptr(AnyPeer) direct = NULL;
+  g_autoptr(GError) error = NULL;
+  guint port;
+
+  _any_socket_set_id_for_testing (claimer, id_of (&mesh->b));
+  port = listen_local (claimer);
+  direct = connect_local (mesh->a.socket, port, &error);
+  g_assert_no_error (error);
+  g_assert_true (any_socket_get_peer (mesh->a.socket, id_of (&mesh->b)) == direct);
+  g_assert_cmpstr (g_hash_table_lookup (mesh->a.disconnects, id_of (&mesh->b)), ==, "Replaced by a direct link");
+  WAIT_UNTIL (!any_socket_has_peer (mesh->b.socket, id_of (&mesh->a)));
+  g_assert_false (any_socket_has_peer (mesh->b.socket, id_of (&mesh->a)));
+  g_assert_cmpstr (g_hash_table_lookup (mesh->b.disconnects, id_of (&mesh->a)), ==, "Proxy Connection Closed");
+  g_assert_cmpuint (links_of (mesh->hub.socket, id_of (&mesh->a)), ==, 0);
+  any_socket_stop (claimer);
+  drain ();
+}
+
 typedef struct {
   guint    calls;
   gboolean wants_reply;
@@ -526,6 +554,7 @@ main (int argc, char **argv)
   MESH_TEST ("takeover/a-dials-b", test_takeover, TRUE);
   MESH_TEST ("takeover/b-dials-a", test_takeover, FALSE);
   MESH_TEST ("takeover/both-dial", test_both_dial, 0);
+  MESH_TEST ("takeover/claimed-id", test_claimed_id, 0);
   MESH_TEST ("has-peer-and-links", test_has_peer_and_links, 0);
   g_test_add_func ("/links/broadcast-request/no-peer", test_broadcast_request_no_peer);
   MESH_TEST ("broadcast-request/replies", test_broadcast_request, 0);
