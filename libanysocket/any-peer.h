@@ -58,6 +58,10 @@ ANY_AVAILABLE_IN_0_2
 void        any_peer_close              (AnyPeer             *self,
                                          const char          *reason);
 
+/* api/any-socket-links.c */
+ANY_AVAILABLE_IN_0_2
+GList      *any_peer_get_links          (AnyPeer             *self);
+
 ANY_AVAILABLE_IN_ALL
 void        any_peer_e2e                (AnyPeer             *self);
 ANY_AVAILABLE_IN_ALL

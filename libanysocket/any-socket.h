@@ -76,6 +76,25 @@ ANY_AVAILABLE_IN_ALL
 AnyPeer    *any_socket_get_peer               (AnySocket           *self,
                                                const char          *id);
 
+/* any-socket-links.c, any-socket-broadcast.c */
+ANY_AVAILABLE_IN_0_2
+gboolean    any_socket_has_peer               (AnySocket           *self,
+                                               const char          *id);
+ANY_AVAILABLE_IN_0_2
+gboolean    any_socket_has_direct_peer        (AnySocket           *self,
+                                               const char          *id);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_broadcast_request_async (AnySocket          *self,
+                                               JsonNode            *msg,
+                                               guint                timeout_ms,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+ANY_AVAILABLE_IN_0_2
+GListModel *any_socket_broadcast_request_finish (AnySocket         *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
 ANY_AVAILABLE_IN_ALL
 guint       any_socket_get_reply_timeout      (AnySocket           *self);
 ANY_AVAILABLE_IN_ALL

@@ -89,6 +89,10 @@ void       _any_peer_reply_internal (AnyPeer        *self,
                                      gint32          seq,
                                      JsonNode       *msg);
 
+void       _any_peer_retire         (AnyPeer        *self);
+void       _any_peer_set_holding    (AnyPeer        *self,
+                                     gboolean        holding);
+
 gboolean   _any_peer_send_frame     (AnyPeer        *self,
                                      GBytes         *frame,
                                      GError        **error);

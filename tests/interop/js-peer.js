@@ -82,6 +82,22 @@
 //       --marker; "partial": chunks flagged '2' (more follow)
 //   {"cmd":"exit"}
 //
+// Links, broadcast and RPC_NOTIFY (issue 12; the block "Links" below):
+//   {"cmd":"connect","port":P}   socket.connect() to 127.0.0.1:P (ws://
+//       only), as well as listening -> connect_done {id, proxy} /
+//       connect_error {error} (or {error: "helper timeout"} after 3 s: the
+//       package's promise may never settle)
+//   {"cmd":"has_peer","id":ID} -> has_peer {id, has, direct}
+//       (hasPeer(), hasDirectPeer(), and whether peers[ID] is a proxy)
+//   {"cmd":"links"} (of "peer") -> links {id, ids} (peer.getLinks())
+//   {"cmd":"broadcast","msg":X,"await":B} socket.broadcast(X, B) ->
+//       broadcast_done {replies: [reply msg...]} / broadcast_error {error}
+//       (broadcast_timeout after 2 s: with no peer it never settles)
+//   {"cmd":"notify","path":["a","b"],"params":[...]} an INTERNAL RPC_NOTIFY
+//       to the peer -> notify_sent
+//   A received RPC_NOTIFY, which the package only console.log()s, is told
+//   as rpc_notify {msg}.
+//
 // Incoming messages that are objects with an "op" are requests:
 //   {"op":"echo","data":X,"i":N}  -> reply {"echo":X,"i":N}
 //   {"op":"hash","data":S}        -> reply {"len":S.length,"sha256":hex}
@@ -345,8 +361,64 @@ function errorText(e) {
 
 let stream = null;
 
+// Links: the package's own connect/hasPeer/getLinks/broadcast, and
+// RPC_NOTIFY (which the package has no API to send, and only logs).
+const consoleLog = console.log;
+console.log = function (...args) {
+    if (args[0] === "RPC_NOTIFY") {
+        out({ event: "rpc_notify", msg: args[1] });
+        return;
+    }
+    return consoleLog.apply(console, args);
+};
+let wsOnlyPatched = false;
+const linksCommands = {
+    connect: async (cmd) => {
+        if (!wsOnlyPatched) {
+            const onConnect = AnySocket.Transport.WS.prototype.onConnect;
+            AnySocket.Transport.WS.prototype.onConnect = function () {
+                return onConnect.call(this, true);
+            };
+            wsOnlyPatched = true;
+        }
+        try {
+            const peer = await withTimeout(socket.connect("ws", "127.0.0.1", cmd.port, {}), 3000);
+            out({ event: "connect_done", id: peer.id, proxy: peer.isProxy() });
+        } catch (e) {
+            out({ event: "connect_error", error: String(errorText(e)) });
+        }
+    },
+    has_peer: async (cmd) => {
+        const known = peers.get(cmd.id);
+        out({ event: "has_peer", id: cmd.id, has: socket.hasPeer(cmd.id), direct: socket.hasDirectPeer(cmd.id),
+              proxy: known ? known.isProxy() : null });
+    },
+    links: async (cmd, peer) => {
+        out({ event: "links", id: peer.id, ids: Object.keys(peer.getLinks()).sort() });
+    },
+    broadcast: async (cmd) => {
+        try {
+            const replies = await withTimeout(socket.broadcast(cmd.msg, !!cmd.await), 2000);
+            out({ event: "broadcast_done", replies: (replies || []).map((r) => r && r.msg !== undefined ? r.msg : r) });
+        } catch (e) {
+            if (e instanceof Error && e.message === "helper timeout")
+                out({ event: "broadcast_timeout" });
+            else
+                out({ event: "broadcast_error", error: String(errorText(e)) });
+        }
+    },
+    notify: async (cmd, peer) => {
+        // Without awaitReply the package's promise never settles.
+        peer.sendInternal({ type: 4, method: cmd.path, params: cmd.params || [], bin: [] })
+            .catch((e) => out({ event: "send_error", error: String(errorText(e)) }));
+        out({ event: "notify_sent" });
+    },
+};
+
 async function handle(cmd) {
     const peer = peerFor(cmd);
+    if (linksCommands[cmd.cmd] && (peer || !["links", "notify"].includes(cmd.cmd)))
+        return linksCommands[cmd.cmd](cmd, peer);
     switch (cmd.cmd) {
     case "exit":
         out({ event: "bye" });

@@ -7,7 +7,8 @@
 # without taking anything away:
 #
 # * messages as Python values: send(), request_async(), Packet.reply(),
-#   broadcast(), set_auth_data(), call_async() params, RpcCall.add_param()
+#   broadcast(), broadcast_request_async(), set_auth_data(), call_async()
+#   and notify() params, RpcCall.add_param()
 #   and return_value() take dicts, lists, str, numbers, bools and None (a
 #   Json.Node or Json.Array is still accepted); Packet.msg, RpcCall.params
 #   and RpcCall.result, and call_finish() give Python values back
@@ -139,6 +140,12 @@ class Socket(AnySocket.Socket):
     def broadcast(self, msg):
         super().broadcast(to_json_node(msg))
 
+    def broadcast_request_async(self, msg, timeout_ms=0, cancellable=None, callback=None, *user_data):
+        node = to_json_node(msg)
+        return _start(self, 'broadcast_request',
+                      lambda c, cb, *ud: super(Socket, self).broadcast_request_async(node, timeout_ms, c, cb, *ud),
+                      cancellable, callback, user_data)
+
     def set_auth_data(self, auth_data):
         super().set_auth_data(None if auth_data is None else to_json_node(auth_data))
 
@@ -178,6 +185,9 @@ class Peer(AnySocket.Peer):
         return _start(self, 'call',
                       lambda c, cb, *ud: super(Peer, self).call_async(method, array, c, cb, *ud),
                       cancellable, callback, user_data)
+
+    def notify(self, method, params=None):
+        return super().notify(method, _to_json_array(params))
 
     def call_finish(self, result):
         return from_json_node(super().call_finish(result))
