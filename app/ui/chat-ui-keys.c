@@ -68,7 +68,8 @@ set_notice (ChatModel   *model,
   chat_model_changed (model);
 }
 
-/* One pasted line, as text: "/quit" pasted is said, not run. */
+/* One pasted line, as text (said, never run as a command: "/quit"
+ * pasted is said). */
 static void
 send_line (ChatUi     *ui,
            const char *line)
@@ -146,10 +147,7 @@ paste_end (ChatUi *ui)
   for (guint i = 0; lines[i] != NULL; i++)
     if (*g_strstrip (lines[i]) != '\0')
       {
-        /* "/x" would run a command: "//x" says it */
-        g_autofree char *text = lines[i][0] == '/' ? g_strconcat ("/", lines[i], NULL) : g_strdup (lines[i]);
-
-        g_strv_builder_add (kept, text);
+        g_strv_builder_add (kept, lines[i]);
         n++;
       }
   if (n <= 1)

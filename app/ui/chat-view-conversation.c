@@ -234,13 +234,15 @@ chat_view_conversation_draw (ChatModel *model,
     jump_to_found (window, rect);
   rows = layout (window, rect.width, rect.height + window->scroll, &indent);
 
-  /* never scroll past the oldest line */
-  if ((int) rows->len < rect.height + (int) window->scroll)
-    window->scroll = MAX ((int) rows->len - rect.height, 0);
-  last = (int) rows->len - (int) window->scroll;
   /* scrolled back, the last row is the marker's: drawn over a row of
    * text it would hide the end of that text */
   text_height = window->scroll > 0 ? MAX (rect.height - 1, 1) : rect.height;
+  /* never scroll past the oldest line (the marker's row counted) */
+  if ((int) rows->len < text_height + (int) window->scroll)
+    window->scroll = MAX ((int) rows->len - text_height, 0);
+  if (window->scroll == 0)
+    text_height = rect.height;
+  last = (int) rows->len - (int) window->scroll;
   first = MAX (last - text_height, 0);
   for (int i = first; i < last; i++)
     draw_row (g_ptr_array_index (rows, i), found, rect.y + (i - first), rect.x, rect.width);
