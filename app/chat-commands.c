@@ -78,6 +78,8 @@ cmd_help (ChatApp  *app,
   for (const Command *command = commands; command->name != NULL; command++)
     info (app, "  /%s %s — %s", command->name, translate (command->args), translate (command->help));
   info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified, · not linked; = direct, > through a hub; z away"));
+  info (app, _("Paste: several lines are sent only after y (n drops them), as text; a line holds %d bytes. "
+               "[anychat] mouse=true: the wheel scrolls, a click on a window's name shows it"), CHAT_MAX_TEXT_BYTES);
   info (app, _("A message that names you is highlighted, counted as @N beside the window's unread count, and rings "
                "the bell, as every private message does ([anychat] bell=false in the settings file: no bell)"));
   return TRUE;
