@@ -77,7 +77,7 @@ send_line (ChatUi     *ui,
   ChatApp *app = ui->app;
   g_autofree char *text = NULL;
 
-  if (strlen (line) > app->input->limit)
+  if (app->input->limit > 0 && strlen (line) > app->input->limit)
     {
       const char *end = g_utf8_find_prev_char (line, line + app->input->limit + 1);
 

@@ -104,7 +104,10 @@ def test(tap, tmux):
     b.type('carol: and in the room')
     c.wait_for(r'bob\(1\)')
     c.wait_for(r'<bob> carol: and in the room')
-    time.sleep(0.5)   # a bell would have come with the lines drawn
+    # a bell is written right after the frame that draws its line: once
+    # a later line is drawn, any bell of those before is in the output
+    b.type('a later line')
+    c.wait_output(c_out, lambda out: b'a later line' in out, 'the frame of a later line')
     if b'\a' in c_out():
         raise Failure('bell=false, yet carol\'s terminal rang')
     tap.ok('a private message rings too; with bell=false in the settings file, no bell')
