@@ -349,8 +349,14 @@ chat_model_set_active (ChatModel *model,
 static void
 trim (ChatWindow *window)
 {
-  if (window->lines->len > MAX_LINES_PER_WINDOW)
-    g_ptr_array_remove_range (window->lines, 0, window->lines->len - MAX_LINES_PER_WINDOW);
+  guint removed;
+
+  if (window->lines->len <= MAX_LINES_PER_WINDOW)
+    return;
+  removed = window->lines->len - MAX_LINES_PER_WINDOW;
+  g_ptr_array_remove_range (window->lines, 0, removed);
+  /* the line /search found moved up, or is gone */
+  window->found = window->found > removed ? window->found - removed : 0;
 }
 
 /* Lines reloaded from a log: not logged again, not unread. */

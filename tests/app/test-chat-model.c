@@ -317,6 +317,16 @@ test_search_clear_ignore (void)
   g_assert_true (chat_window_search (room, "BEA", FALSE));       /* a nick, a new search */
   g_assert_cmpuint (room->found, ==, 2);
 
+  /* the line found stays the line found when old lines go */
+  for (int i = 0; i < 2000; i++)
+    chat_window_add_line (model, room, 10 + i, CHAT_LINE_MESSAGE, "bea", "filler");
+  g_assert_cmpuint (room->lines->len, ==, 2000);
+  g_assert_cmpuint (room->found, ==, 0);   /* bea's line went */
+  chat_window_add_line (model, room, 3000, CHAT_LINE_MESSAGE, "bob", "the needle");
+  g_assert_true (chat_window_search (room, "needle", FALSE));
+  chat_window_add_line (model, room, 3001, CHAT_LINE_MESSAGE, "bea", "filler");
+  g_assert_cmpstr (((ChatLine *) g_ptr_array_index (room->lines, room->found - 1))->text, ==, "the needle");
+
   chat_window_clear (model, room);
   g_assert_cmpuint (room->lines->len, ==, 0);
   g_assert_cmpuint (room->found, ==, 0);
