@@ -75,6 +75,8 @@ void     chat_mesh_receive_topic   (ChatMesh          *mesh,
 void     chat_mesh_receive_status  (ChatMesh          *mesh,
                                     ChatPeer          *peer,
                                     ChatMessage       *msg);
+void     chat_mesh_remove_peer     (ChatMesh          *mesh,
+                                    const char        *id);
 void     chat_mesh_peer_set_state  (ChatMesh          *mesh,
                                     ChatPeer          *peer,
                                     const char        *away,

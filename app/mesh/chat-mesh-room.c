@@ -200,7 +200,7 @@ receive_presence (ChatMesh    *mesh,
             chat_model_event (mesh->model, _("%s left (%s)"), peer->nick, msg->text);
           else
             chat_model_event (mesh->model, _("%s left"), peer->nick);
-          chat_model_remove_peer (mesh->model, msg->from);
+          chat_mesh_remove_peer (mesh, msg->from);
         }
       /* it left one peer, not the mesh: in a loop the others learn
        * from us that it is still here */

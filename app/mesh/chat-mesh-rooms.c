@@ -149,6 +149,18 @@ set_rooms (ChatMesh *mesh,
   peer->rooms = g_strdupv (rooms);
 }
 
+/* A peer that left the mesh left its rooms too: said in those we are in. */
+void
+chat_mesh_remove_peer (ChatMesh   *mesh,
+                       const char *id)
+{
+  ChatPeer *peer = chat_model_get_peer (mesh->model, id);
+
+  if (peer != NULL)
+    set_rooms (mesh, peer, NULL);
+  chat_model_remove_peer (mesh->model, id);
+}
+
 void
 chat_mesh_peer_set_state (ChatMesh   *mesh,
                           ChatPeer   *peer,

@@ -33,9 +33,6 @@ struct _ChatUi {
 /* chat-ui.c */
 void     chat_ui_say_if_full   (ChatUi  *ui,
                                 gsize    dropped);
-void     chat_ui_submit        (ChatUi  *ui);
-void     chat_ui_switch_window (ChatApp *app,
-                                int      delta);
 
 /* chat-ui-keys.c: pastes, keys of a search, the mouse */
 void     chat_ui_paste_init    (ChatUi  *ui);

@@ -24,7 +24,6 @@
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define KEY_ESCAPE 27
 
-
 static void
 layout_and_draw (ChatUi *ui)
 {
@@ -78,8 +77,8 @@ on_model_changed (ChatModel *model,
   chat_ui_redraw (user_data);
 }
 
-void
-chat_ui_switch_window (ChatApp *app,
+static void
+switch_window (ChatApp *app,
                int      delta)
 {
   guint n = app->model->windows->len;
@@ -113,7 +112,7 @@ complete (ChatUi *ui)
 /* The line is full: said, never cut silently. */
 void
 chat_ui_say_if_full (ChatUi *ui,
-             gsize   dropped)
+                     gsize   dropped)
 {
   if (dropped == 0)
     return;
@@ -125,8 +124,8 @@ chat_ui_say_if_full (ChatUi *ui,
                      ui->app->input->limit, dropped);
 }
 
-void
-chat_ui_submit (ChatUi *ui)
+static void
+submit (ChatUi *ui)
 {
   g_autofree char *line = chat_input_take (ui->app->input);
 
@@ -163,7 +162,7 @@ handle_key (ChatUi *ui,
       case KEY_DOWN: chat_input_history_next (input); break;
       case KEY_PPAGE: scroll_pages (ui, 1); break;
       case KEY_NPAGE: scroll_pages (ui, -1); break;
-      case KEY_ENTER: chat_ui_submit (ui); break;
+      case KEY_ENTER: submit (ui); break;
       case KEY_END: chat_input_end (input); chat_ui_leave_search (ui); break;
       case KEY_PASTE_BEGIN: chat_ui_paste_begin (ui); break;
       case KEY_MOUSE: chat_ui_mouse (ui); break;
@@ -173,7 +172,7 @@ handle_key (ChatUi *ui,
   else
     switch (key)
       {
-      case '\r': case '\n': chat_ui_submit (ui); break;
+      case '\r': case '\n': submit (ui); break;
       case '\t': complete (ui); break;
       case 127: case KEY_CTRL ('H'): chat_input_backspace (input); break;
       case KEY_CTRL ('A'): chat_input_home (input); break;
@@ -181,8 +180,8 @@ handle_key (ChatUi *ui,
       case KEY_CTRL ('W'): chat_input_kill_word (input); break;
       case KEY_CTRL ('U'): chat_input_kill_to_start (input); break;
       case KEY_CTRL ('K'): chat_input_kill_to_end (input); break;
-      case KEY_CTRL ('N'): chat_ui_switch_window (ui->app, 1); break;
-      case KEY_CTRL ('P'): chat_ui_switch_window (ui->app, -1); break;
+      case KEY_CTRL ('N'): switch_window (ui->app, 1); break;
+      case KEY_CTRL ('P'): switch_window (ui->app, -1); break;
       case KEY_CTRL ('L'): clearok (curscr, TRUE); break;
       case KEY_ESCAPE: handle_escape (ui); break;
       default:

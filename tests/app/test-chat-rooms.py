@@ -6,8 +6,8 @@
 # and bob's screen never shows it. A window per room, its members in its
 # title and peer list, a topic in its title (and a newcomer, dora, learns
 # it from the hello of her neighbour), /rooms with members and topics,
-# /part, the default room that cannot be parted, and a restart that is
-# in #dev again.
+# /part, the default room that cannot be parted, a peer that quits and
+# so leaves #dev, and a restart that is in #dev again.
 #
 # SPDX-License-Identifier: MIT
 
@@ -73,6 +73,12 @@ def test(tap, tmux):
     a.wait_for(r'carol left #dev')
     a.wait_for(r'^ \[2\] #dev — 2 members')
     tap.ok('/part leaves #dev (the others see it), the default room cannot be parted')
+
+    d.type('/quit')
+    d.exit_status()
+    a.wait_for(r'dora left #dev', what='a peer that quits leaves its rooms')
+    a.wait_for(r'^ \[2\] #dev — 1 member')
+    tap.ok('dora quits: #dev says she left it, one member left')
 
     a.type('/quit')
     a.exit_status()
