@@ -35,6 +35,7 @@
 
 typedef struct {
   GUri              *uri;
+  char             **headers;       /* to add: NAME, VALUE... */
   char              *key;
   char              *request;
   char             **protocols;     /* offered; NULL: none */
@@ -67,6 +68,7 @@ connect_free (gpointer data)
   g_clear_object (&c->cancellable);
   g_clear_pointer (&c->answer, g_byte_array_unref);
   g_uri_unref (c->uri);
+  g_strfreev (c->headers);
   g_free (c->key);
   g_free (c->request);
   g_strfreev (c->protocols);
@@ -273,11 +275,13 @@ on_request_written (GObject      *source,
 }
 
 static char *
-upgrade_request (GUri       *uri,
-                 const char *key,
-                 char      **protocols)
+upgrade_request (GUri               *uri,
+                 const char         *key,
+                 char              **protocols,
+                 const char * const *headers)
 {
   g_autofree char *offer = any_ws_subprotocol_offer ((const char * const *) protocols);
+  const char *user_agent = "libanysocket";
   const char *host = g_uri_get_host (uri);
   gboolean ipv6 = strchr (host, ':') != NULL;
   const char *path = *g_uri_get_path (uri) != '\0' ? g_uri_get_path (uri) : "/";
@@ -293,11 +297,18 @@ upgrade_request (GUri       *uri,
                           "\r\nUpgrade: websocket\r\n"
                           "Connection: Upgrade\r\n"
                           "Sec-WebSocket-Key: %s\r\n"
-                          "Sec-WebSocket-Version: 13\r\n"
-                          "User-Agent: libanysocket\r\n", key);
+                          "Sec-WebSocket-Version: 13\r\n", key);
   if (offer != NULL)
     g_string_append_printf (request, "Sec-WebSocket-Protocol: %s\r\n", offer);
-  g_string_append (request, "\r\n");
+  /* Checked by AnyConnectOptions: tokens, no CR/LF, none of the above. */
+  for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    {
+      if (g_ascii_strcasecmp (headers[i], "User-Agent") == 0)
+        user_agent = headers[i + 1];
+      else
+        g_string_append_printf (request, "%s: %s\r\n", headers[i], headers[i + 1]);
+    }
+  g_string_append_printf (request, "User-Agent: %s\r\n\r\n", user_agent);
   return g_string_free (request, FALSE);
 }
 
@@ -321,7 +332,7 @@ on_tcp_connected (GObject      *source,
   socket = g_socket_connection_get_socket (c->connection);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
 
-  c->request = upgrade_request (c->uri, c->key, c->protocols);
+  c->request = upgrade_request (c->uri, c->key, c->protocols, (const char * const *) c->headers);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (c->connection)),
                                    c->request, strlen (c->request), G_PRIORITY_DEFAULT,
                                    c->cancellable, on_request_written, task);
@@ -330,6 +341,7 @@ on_tcp_connected (GObject      *source,
 void
 any_ws_connect_async (GUri                *uri,
                       const char * const  *protocols,
+                      const char * const  *headers,
                       guint                timeout_ms,
                       GCancellable        *cancellable,
                       GCancellable        *also_cancellable,
@@ -347,6 +359,7 @@ any_ws_connect_async (GUri                *uri,
   g_task_set_task_data (task, c, connect_free);
   c->uri = g_uri_ref (uri);
   c->protocols = g_strdupv ((char **) protocols);
+  c->headers = g_strdupv ((char **) headers);
   c->cancellable = g_cancellable_new ();
   c->timeout_ms = timeout_ms;
   for (guint i = 0; i < G_N_ELEMENTS (nonce); i++)

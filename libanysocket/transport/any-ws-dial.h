@@ -56,10 +56,12 @@ void       any_ws_dial_listen  (AnyWsDial             *self,
                                 const char            *uri,
                                 GTask                 *task);
 /* Connects to @uri (`ws://` or `wss://`): the link goes to the host's
- * link callback with @task, an error to @task. Uses the task's cancellable
- * and task data. */
+ * link callback with @task, an error to @task. @headers (NAME, VALUE...,
+ * NULL-terminated, checked by the caller; may be NULL) go into the
+ * upgrade request. Uses the task's cancellable and task data. */
 void       any_ws_dial_connect (AnyWsDial             *self,
                                 const char            *uri,
+                                const char * const    *headers,
                                 GTask                 *task);
 /* Stops listening, aborts the session and cancels connects in flight;
  * links already handed up are not touched. */

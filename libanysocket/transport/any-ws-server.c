@@ -67,6 +67,26 @@ destroy_source (gpointer source)
   g_source_unref (source);
 }
 
+/* The upgrade request, copied out of libsoup (whose types stay in
+ * transport/) for the application's authenticate-peer handlers. */
+static void
+copy_header (const char *name,
+             const char *value,
+             gpointer    user_data)
+{
+  any_upgrade_request_add_header (user_data, name, value);
+}
+
+static AnyUpgradeRequest *
+copy_upgrade_request (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  AnyUpgradeRequest *request = any_upgrade_request_new (g_uri_get_path (uri), g_uri_get_query (uri));
+
+  soup_message_headers_foreach (soup_server_message_get_request_headers (msg), copy_header, request);
+  return request;
+}
+
 static void
 on_websocket (SoupServer              *server,
               SoupServerMessage       *msg,
@@ -78,6 +98,7 @@ on_websocket (SoupServer              *server,
   g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
 
   AnyCoalescingStream *coalescing = any_coalescing_stream_find (soup_websocket_connection_get_io_stream (connection));
+  g_autoptr(AnyUpgradeRequest) request = copy_upgrade_request (msg);
 
   if (key != NULL)
     g_hash_table_remove (self->upgrading, key);
@@ -86,7 +107,8 @@ on_websocket (SoupServer              *server,
   if (coalescing != NULL)
     any_coalescing_stream_start (coalescing);
   if (self->accept_func != NULL)
-    self->accept_func (connection, soup_server_message_get_remote_address (msg), self->user_data);
+    self->accept_func (connection, soup_server_message_get_remote_address (msg), request,
+                       self->user_data);
 }
 
 static void

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <libsoup/soup.h>
+#include "transport/any-upgrade-request.h"
 
 #include "transport/any-ws-http.h"
 
@@ -13,9 +14,11 @@ G_BEGIN_DECLS
 #define ANY_TYPE_WS_SERVER (any_ws_server_get_type ())
 G_DECLARE_FINAL_TYPE (AnyWsServer, any_ws_server, ANY, WS_SERVER, GObject)
 
-/* Called for each accepted WebSocket; ref @connection to keep it. */
+/* Called for each accepted WebSocket, with what its upgrade request
+ * said; ref @connection (and @request) to keep them. */
 typedef void (*AnyWsServerAcceptFunc) (SoupWebsocketConnection *connection,
                                        GSocketAddress          *remote_address,
+                                       AnyUpgradeRequest       *request,
                                        gpointer                 user_data);
 
 AnyWsServer *any_ws_server_new        (gboolean               permessage_deflate,

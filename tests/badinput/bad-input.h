@@ -120,6 +120,7 @@ void badinput_add_auth_cases     (void);
 void badinput_add_limits_cases   (void);
 void badinput_add_internal_cases (void);
 void badinput_add_proxy_cases    (void);
+void badinput_add_cookies_cases  (void);
 void badinput_add_accept_cases   (void);
 void badinput_add_http_cases     (void);
 void badinput_add_flood_cases    (void);
