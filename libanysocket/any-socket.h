@@ -130,6 +130,15 @@ guint       any_socket_get_max_connections    (AnySocket           *self);
 ANY_AVAILABLE_IN_0_2
 void        any_socket_set_max_connections    (AnySocket           *self,
                                                guint                max_connections);
+ANY_AVAILABLE_IN_0_2
+const char * const *any_socket_get_ws_protocols (AnySocket         *self);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_set_ws_protocols       (AnySocket           *self,
+                                               const char * const  *protocols);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_serve_folder           (AnySocket           *self,
+                                               const char          *url_prefix,
+                                               const char          *directory);
 ANY_AVAILABLE_IN_ALL
 JsonNode   *any_socket_get_auth_data          (AnySocket           *self);
 ANY_AVAILABLE_IN_ALL

@@ -13,6 +13,7 @@
 # include "any-peer.h"
 # include "any-peer-reply.h"
 # include "any-rpc-call.h"
+# include "any-http-request.h"
 # include "any-connect-options.h"
 # include "any-socket.h"
 #undef ANYSOCKET_INSIDE

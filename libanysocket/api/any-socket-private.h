@@ -9,6 +9,8 @@
 #include "api/any-hub.h"
 #include "codec/any-codec.h"
 #include "transport/any-transport.h"
+#include "transport/any-ws-dial.h"
+#include "api/any-socket-http.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +24,9 @@ void       _any_socket_connect_transport (AnySocket  *self,
                                           GAsyncReadyCallback callback,
                                           gpointer    user_data);
 
+/* The web side: any-socket.c for any-socket-http.c */
+AnySocketHttp *_any_socket_get_http      (AnySocket  *self);
+AnyWsDial *_any_socket_get_dial          (AnySocket  *self);
 /* Connecting, with extra headers for the upgrade request (NAME, VALUE...,
  * NULL-terminated; NULL for none): any-connect-options.c */
 void       _any_socket_connect_uri       (AnySocket  *self,

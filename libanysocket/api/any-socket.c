@@ -16,6 +16,7 @@
 #include "api/any-internal.h"
 #include "api/any-peer-private.h"
 #include "api/any-socket-private.h"
+#include "api/any-socket-http.h"
 #include "codec/any-id.h"
 #include "crypto/any-identity-file.h"
 #include "protocol/any-trust.h"
@@ -71,6 +72,7 @@ struct _AnySocket
   GHashTable   *unauthenticated; /* AnyPeer -> GTask of connect_async or NULL */
   AnyHub       *hub;             /* peers that proxy through us */
   AnyLinks     *links;           /* direct links taking over proxied ones */
+  AnySocketHttp *http;           /* subprotocols, plain HTTP (any-socket-http.c) */
 };
 
 G_DEFINE_FINAL_TYPE (AnySocket, any_socket, G_TYPE_OBJECT)
@@ -222,11 +224,13 @@ dial_config (gpointer         host,
   config->upgrade_timeout_ms = self->auth_timeout;
   config->connect_timeout_ms = self->auth_timeout > 0 ? self->auth_timeout : DEFAULT_AUTH_TIMEOUT;
   config->max_connections = self->max_connections;
+  config->ws_protocols = _any_socket_http_get_protocols (self->http);
 }
 
 static const AnyWsDialHost dial_host = {
   .link = dial_link,
   .config = dial_config,
+  .http = _any_socket_http_dispatch,
 };
 
 static gboolean
@@ -1320,6 +1324,18 @@ any_socket_set_permessage_deflate (AnySocket *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PERMESSAGE_DEFLATE]);
 }
 
+AnySocketHttp *
+_any_socket_get_http (AnySocket *self)
+{
+  return self->http;
+}
+
+AnyWsDial *
+_any_socket_get_dial (AnySocket *self)
+{
+  return self->dial;
+}
+
 /* GObject */
 
 static void
@@ -1363,6 +1379,7 @@ any_socket_finalize (GObject *object)
   g_clear_pointer (&self->hub, _any_hub_free);
   g_clear_pointer (&self->links, _any_links_free);
   g_clear_pointer (&self->dial, any_ws_dial_free);
+  g_clear_pointer (&self->http, _any_socket_http_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->id);
 
@@ -1416,7 +1433,8 @@ any_socket_get_property (GObject    *object,
       g_value_set_uint (value, self->max_connections);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_any_socket_http_get_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -1464,7 +1482,8 @@ any_socket_set_property (GObject      *object,
       any_socket_set_max_connections (self, g_value_get_uint (value));
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_any_socket_http_set_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -1696,6 +1715,7 @@ any_socket_class_init (AnySocketClass *klass)
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  _any_socket_http_class_init (object_class, N_PROPS);
 
   /**
    * AnySocket::connected:
@@ -1929,4 +1949,5 @@ any_socket_init (AnySocket *self)
   self->hub = _any_proxy_hub_new (self);
   self->links = _any_links_new (self);
   self->dial = any_ws_dial_new (&dial_host, self);
+  self->http = _any_socket_http_new ();
 }

@@ -86,6 +86,14 @@ any_ws_dial_set_max_connections (AnyWsDial *self,
 }
 
 void
+any_ws_dial_set_protocols (AnyWsDial          *self,
+                           const char * const *protocols)
+{
+  if (self->server != NULL)
+    any_ws_server_set_protocols (self->server, protocols);
+}
+
+void
 any_ws_dial_reset_session (AnyWsDial *self)
 {
   g_clear_object (&self->session);
@@ -161,6 +169,15 @@ on_accept (SoupWebsocketConnection *connection,
 }
 
 static void
+on_http (AnyHttpExchange *exchange,
+         gpointer         user_data)
+{
+  AnyWsDial *self = user_data;
+
+  self->host->http (self->host_data, exchange);
+}
+
+static void
 listen_on_address (GTask          *task,
                    GInetAddress   *address,
                    guint16         port)
@@ -173,7 +190,11 @@ listen_on_address (GTask          *task,
   guint16 bound;
 
   if (self->server == NULL)
-    self->server = any_ws_server_new (config.permessage_deflate, on_accept, self);
+    {
+      self->server = any_ws_server_new (config.permessage_deflate, on_accept, self);
+      any_ws_server_set_http_func (self->server, on_http, self);
+    }
+  any_ws_server_set_protocols (self->server, config.ws_protocols);
   /* The upgrade is part of the handshake that auth-timeout bounds. */
   any_ws_server_set_upgrade_timeout (self->server, config.upgrade_timeout_ms);
   any_ws_server_set_max_connections (self->server, config.max_connections);
@@ -358,7 +379,7 @@ any_ws_dial_connect (AnyWsDial          *self,
     {
       if (self->connecting == NULL)
         self->connecting = g_cancellable_new ();
-      any_ws_connect_async (parsed, headers, config.connect_timeout_ms,
+      any_ws_connect_async (parsed, config.ws_protocols, headers, config.connect_timeout_ms,
                             g_task_get_cancellable (task), self->connecting,
                             on_coalescing_connected, g_object_ref (task));
       return;
@@ -377,7 +398,7 @@ any_ws_dial_connect (AnyWsDial          *self,
         soup_message_headers_append (request_headers, headers[i], headers[i + 1]);
     }
   soup_session_websocket_connect_async (get_session (self, config.permessage_deflate), data->msg,
-                                        NULL, NULL, G_PRIORITY_DEFAULT,
+                                        NULL, (char **) config.ws_protocols, G_PRIORITY_DEFAULT,
                                         g_task_get_cancellable (task),
                                         on_websocket_connected, g_object_ref (task));
 }

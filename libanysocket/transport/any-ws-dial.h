@@ -11,6 +11,7 @@
 
 #include <gio/gio.h>
 #include "transport/any-transport.h"
+#include "transport/any-http-exchange.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,7 @@ typedef struct {
   guint    upgrade_timeout_ms;  /* for the upgrade of an accepted link; 0: none */
   guint    connect_timeout_ms;  /* for a connect's TCP connection and upgrade */
   guint    max_connections;     /* accepted links open at once; 0: no limit */
+  const char * const *ws_protocols; /* subprotocols offered or accepted; NULL: none offered, any accepted */
 } AnyWsDialConfig;
 
 /* What the dialler needs from its owner (the socket), handed to it at
@@ -34,6 +36,10 @@ typedef struct {
   /* The settings as they are now: read when they are used. */
   void (*config) (gpointer         host,
                   AnyWsDialConfig *config);
+  /* A plain HTTP request on a listening port: ref @exchange to answer
+   * it later. */
+  void (*http)   (gpointer         host,
+                  AnyHttpExchange *exchange);
 } AnyWsDialHost;
 
 AnyWsDial *any_ws_dial_new     (const AnyWsDialHost   *host,
@@ -62,6 +68,9 @@ void       any_ws_dial_connect (AnyWsDial             *self,
 void       any_ws_dial_stop    (AnyWsDial             *self);
 void       any_ws_dial_set_max_connections (AnyWsDial *self,
                                 guint                  max_connections);
+/* The listening server's accepted subprotocols, changed. */
+void       any_ws_dial_set_protocols (AnyWsDial       *self,
+                                const char * const    *protocols);
 /* Connects made from now on use a new session (permessage-deflate changed). */
 void       any_ws_dial_reset_session (AnyWsDial       *self);
 

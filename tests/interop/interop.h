@@ -199,6 +199,7 @@ void interop_add_core_cases  (void);
 void interop_add_rpc_cases   (void);
 void interop_add_e2e_cases   (void);
 void interop_add_proxy_cases (void);
+void interop_add_web_cases   (void);
 void interop_add_latency_cases (void);
 void interop_add_request_cases (void);
 void interop_add_links_cases (void);

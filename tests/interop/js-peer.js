@@ -35,7 +35,8 @@
 // Every line on stdout is one JSON object with an "event" member and "n",
 // its position in the output (1, 2, ...: tells what happened first):
 //   ready {id, version}, listening {port}, auth {id, auth, accepted},
-//   connected {id, proxy}, connect_error {error}, disconnected {id, reason},
+//   connected {id, proxy, ws_protocol} (the link's WebSocket subprotocol,
+//   "" for none), connect_error {error}, disconnected {id, reason},
 //   e2e {id, state, ms} (socket.on("e2e"); state: the protocol's
 //   ENCRYPTION_STATE, 2 = E2EE; ms since the "e2e" command, if one was
 //   given), peer_e2e {id} (peer.on("e2e")),
@@ -80,6 +81,11 @@
 //       body (after the 6 code points of header) is lowercase hex of an IV
 //       and whole AES blocks (compat E2EE); "marker": frames that contain
 //       --marker; "partial": chunks flagged '2' (more follow)
+//   {"cmd":"ws_offer","port":P,"protocols":[...]}   a bare `ws` client (not
+//       AnySocket) upgrades to ws://127.0.0.1:P/ offering those subprotocols
+//       -> ws_offer {protocol} (what the server chose, "" for none) or
+//          ws_offer {error, status} (the upgrade failed; status: its HTTP
+//          status, 0 if none)
 //   {"cmd":"exit"}
 //
 // Links, broadcast and RPC_NOTIFY (issue 12; the block "Links" below):
@@ -299,7 +305,10 @@ socket.on("connected", (peer) => {
     peers.set(peer.id, peer);
     lastPeer = peer;
     peer.on("e2e", () => out({ event: "peer_e2e", id: peer.id }));
-    out({ event: "connected", id: peer.id, proxy: peer.isProxy() });
+    const transport = protocolOf(peer).peer;
+    const ws = transport && transport.socket;
+    out({ event: "connected", id: peer.id, proxy: peer.isProxy(),
+          ws_protocol: ws && typeof ws.protocol === "string" ? ws.protocol : "" });
     if ("latency" in opts)
         latencyProbe(peer);
 });
@@ -447,6 +456,25 @@ async function handle(cmd) {
     case "capture_report":
         out({ event: "capture", out: capture.out, in: capture.in });
         return;
+    case "ws_offer": {
+        const WebSocket = require("ws");
+        let status = 0;
+        const ws = new WebSocket("ws://127.0.0.1:" + cmd.port + "/", cmd.protocols);
+        ws.on("unexpected-response", (req, res) => {
+            status = res.statusCode;
+            req.destroy();
+            out({ event: "ws_offer", error: "unexpected response", status: status });
+        });
+        ws.on("open", () => {
+            out({ event: "ws_offer", protocol: ws.protocol });
+            ws.terminate();
+        });
+        ws.on("error", (e) => {
+            if (status === 0)
+                out({ event: "ws_offer", error: String(e.message), status: 0 });
+        });
+        return;
+    }
     case "proxy":
         try {
             const proxied = await withTimeout(socket.proxy(cmd.id, cmd.through), 5000);
