@@ -360,6 +360,17 @@ main (int    argc,
       /* the room is open from the start */
       chat_log_reload (log, chat_model_get_room (model), SCROLLBACK_FROM_LOG);
     }
+  for (guint i = 0; config->ignore[i] != NULL; i++)
+    g_ptr_array_add (model->ignored, g_strdup (config->ignore[i]));
+  /* the rooms we were in: their windows (and logs) again; the hellos
+   * tell the others */
+  for (guint i = 0; config->rooms[i] != NULL; i++)
+    {
+      g_autofree char *room = chat_room_normalize (config->rooms[i]);
+
+      if (room != NULL)
+        chat_model_open_room (model, room);
+    }
   mesh = chat_mesh_new (model, config, known, socket, uid);
   if (!listen_all (mesh, model, config, &error))
     {
@@ -372,6 +383,8 @@ main (int    argc,
 
   loop = g_main_loop_new (NULL, FALSE);
   input = chat_input_new ();
+  /* the input line holds what a peer accepts, no more (said when full) */
+  input->limit = CHAT_MAX_TEXT_BYTES;
   app = (ChatApp) { config, known, model, mesh, log, input, NULL, loop };
   ui = chat_ui_new (&app, &error);
   if (ui == NULL)

@@ -13,12 +13,15 @@
 #include <string.h>
 
 #include "chat-commands.h"
+#include "chat-commands-private.h"
 #include "chat-protocol.h"
 
 typedef enum {
   COMPLETE_NOTHING,
   COMPLETE_PEER,
   COMPLETE_COMMAND,
+  COMPLETE_ROOM,
+  COMPLETE_IGNORED,
 } Completion;
 
 typedef gboolean (*CommandFunc) (ChatApp  *app,
@@ -38,10 +41,6 @@ typedef struct {
 
 static const Command *find_command (const char *name);
 static const Command commands[];
-
-/* Command output: in the window the user typed in. */
-#define info(app, ...) \
-  chat_window_add_printf ((app)->model, chat_model_get_active ((app)->model), CHAT_LINE_INFO, __VA_ARGS__)
 
 /* gettext ("") is the catalogue's header ("Project-Id-Version: ..."),
  * not an empty string: commands without arguments have "" there. */
@@ -78,7 +77,11 @@ cmd_help (ChatApp  *app,
   info (app, _("Commands (Tab completes, PgUp/PgDn scroll, Alt+1..9 or Ctrl+N/Ctrl+P switch windows):"));
   for (const Command *command = commands; command->name != NULL; command++)
     info (app, "  /%s %s — %s", command->name, translate (command->args), translate (command->help));
-  info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified, · not linked; = direct, > through a hub"));
+  info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified, · not linked; = direct, > through a hub; z away"));
+  info (app, _("Paste: several lines are sent only after y (n drops them), as text; a line holds %d bytes. "
+               "[anychat] mouse=true: the wheel scrolls, a click on a window's name shows it"), CHAT_MAX_TEXT_BYTES);
+  info (app, _("A message that names you is highlighted, counted as @N beside the window's unread count, and rings "
+               "the bell, as every private message does ([anychat] bell=false in the settings file: no bell)"));
   return TRUE;
 }
 
@@ -196,7 +199,8 @@ cmd_msg (ChatApp  *app,
   if (chat_model_get_active (app->model)->peer_id == NULL ||
       !g_str_equal (chat_model_get_active (app->model)->peer_id, peer->id))
     info (app, "→ %s: %s", peer->nick, args[1]);
-  chat_mesh_send_private (app->mesh, peer, args[1]);
+  chat_mesh_send_private (app->mesh, peer, args[1], FALSE);
+  chat_commands_say_if_away (app, peer);
   return TRUE;
 }
 
@@ -227,6 +231,8 @@ cmd_close (ChatApp  *app,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("The room cannot be closed"));
       return FALSE;
     }
+  if (chat_model_get_active (app->model)->room != NULL)
+    return cmd_part (app, args, error);
   chat_model_close_window (app->model, app->model->active);
   return TRUE;
 }
@@ -277,8 +283,8 @@ cmd_peers (ChatApp  *app,
       ChatPeer *peer = g_ptr_array_index (peers, i);
       g_autofree char *route = describe_route (app, peer);
 
-      info (app, "  %s %s %.8s %s, %s", chat_badge_symbol (chat_peer_get_badge (peer)), peer->nick,
-            peer->id, route, chat_badge_name (chat_peer_get_badge (peer)));
+      info (app, "  %s %s %.8s %s, %s%s", chat_badge_symbol (chat_peer_get_badge (peer)), peer->nick,
+            peer->id, route, chat_badge_name (chat_peer_get_badge (peer)), peer->away != NULL ? _(", away") : "");
     }
   return TRUE;
 }
@@ -308,6 +314,14 @@ cmd_whois (ChatApp  *app,
   info (app, _("  E2E: %s"), chat_badge_name (chat_peer_get_badge (peer)));
   info (app, _("  fingerprint: %s"), fingerprint != NULL ? fingerprint : "-");
   info (app, _("  route: %s"), route);
+  if (peer->away != NULL)
+    info (app, _("  away: %s"), *peer->away != '\0' ? peer->away : _("(no message)"));
+  if (peer->rooms != NULL && peer->rooms[0] != NULL)
+    {
+      g_autofree char *rooms = g_strjoinv (" ", peer->rooms);
+
+      info (app, _("  rooms: %s"), rooms);
+    }
   return TRUE;
 }
 
@@ -423,6 +437,17 @@ static const Command commands[] = {
   { "e2e", N_("PEER"), N_("switch the link with a peer to E2E, or show its mode"), 1, 1, FALSE, COMPLETE_PEER, cmd_e2e },
   { "verify", N_("PEER [yes]"), N_("show both fingerprints to compare; with yes, mark the peer verified"), 1, 2, FALSE, COMPLETE_PEER, cmd_verify },
   { "trust", N_("PEER [yes]"), N_("show a known peer's refused new key; with yes, accept it"), 1, 2, FALSE, COMPLETE_NOTHING, cmd_trust },
+  { "join", N_("#ROOM"), N_("join a room (a window of its own; others see you in it)"), 1, 1, FALSE, COMPLETE_ROOM, cmd_join },
+  { "part", N_("[#ROOM]"), N_("leave this room, or ROOM (the default room stays)"), 0, 1, FALSE, COMPLETE_ROOM, cmd_part },
+  { "rooms", "", N_("the rooms known in the mesh, their members and topics"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_rooms },
+  { "topic", N_("[TEXT]"), N_("show this room's topic, or set it (“-” clears it)"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_topic },
+  { "me", N_("ACTION"), N_("say what you do (“* nick ACTION”)"), 1, 1, TRUE, COMPLETE_NOTHING, cmd_me },
+  { "away", N_("[TEXT]"), N_("mark yourself away (shown in peer lists and /whois); alone, come back"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_away },
+  { "back", "", N_("you are back (no longer away)"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_back },
+  { "ignore", N_("[PEER]"), N_("hide a peer's room and private messages (saved); alone, list who is ignored"), 0, 1, FALSE, COMPLETE_PEER, cmd_ignore },
+  { "unignore", N_("PEER"), N_("show a peer's messages again"), 1, 1, FALSE, COMPLETE_IGNORED, cmd_unignore },
+  { "clear", "", N_("empty this window (its log stays)"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_clear },
+  { "search", N_("[TEXT]"), N_("find TEXT in this window, going up; again, or n/N, for the next"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_search },
   { "quit", N_("[REASON]"), N_("leave anychat"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_quit },
   { NULL }
 };
@@ -511,14 +536,17 @@ chat_commands_submit (ChatApp    *app,
     line++;
   if (window->peer_id == NULL)
     {
-      chat_mesh_say (app->mesh, line);
+      chat_mesh_say (app->mesh, window->room, line, FALSE);
       return;
     }
   peer = chat_model_get_peer (app->model, window->peer_id);
   if (peer == NULL)
     chat_model_notice (app->model, CHAT_LINE_ERROR, _("%s is gone"), window->name);
   else
-    chat_mesh_send_private (app->mesh, peer, line);
+    {
+      chat_mesh_send_private (app->mesh, peer, line, FALSE);
+      chat_commands_say_if_away (app, peer);
+    }
 }
 
 static void
@@ -588,5 +616,9 @@ chat_commands_complete (const char *line,
   else if (command->completion == COMPLETE_COMMAND)
     for (const Command *c = commands; c->name != NULL; c++)
       add_if_prefix (candidates, c->name, word, "");
+  else if (command->completion == COMPLETE_ROOM)
+    chat_commands_complete_rooms (app, candidates, word);
+  else if (command->completion == COMPLETE_IGNORED)
+    chat_commands_complete_ignored (app, candidates, word);
   return candidates;
 }

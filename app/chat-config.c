@@ -33,6 +33,9 @@ chat_config_new (void)
   config->listen_default = TRUE;
   config->connect = g_new0 (char *, 1);
   config->log = TRUE;
+  config->ignore = g_new0 (char *, 1);
+  config->rooms = g_new0 (char *, 1);
+  config->bell = TRUE;
   config->heartbeat_ms = 5000;
   config->own_colour = g_strdup ("green");
   config->notice_colour = g_strdup ("cyan");
@@ -50,6 +53,8 @@ chat_config_free (ChatConfig *config)
   g_free (config->nick);
   g_strfreev (config->listen);
   g_strfreev (config->connect);
+  g_strfreev (config->ignore);
+  g_strfreev (config->rooms);
   g_free (config->own_colour);
   g_free (config->notice_colour);
   g_free (config);
@@ -115,8 +120,14 @@ chat_config_load (ChatConfig  *config,
     config->listen_default = FALSE;
   replace_list (keys, "listen", &config->listen);
   replace_list (keys, "connect", &config->connect);
+  replace_list (keys, "ignore", &config->ignore);
+  replace_list (keys, "rooms", &config->rooms);
   if (g_key_file_has_key (keys, GROUP, "log", NULL))
     config->log = g_key_file_get_boolean (keys, GROUP, "log", NULL);
+  if (g_key_file_has_key (keys, GROUP, "bell", NULL))
+    config->bell = g_key_file_get_boolean (keys, GROUP, "bell", NULL);
+  if (g_key_file_has_key (keys, GROUP, "mouse", NULL))
+    config->mouse = g_key_file_get_boolean (keys, GROUP, "mouse", NULL);
   if (g_key_file_has_key (keys, GROUP, "heartbeat", NULL))
     config->heartbeat_ms = CLAMP (g_key_file_get_integer (keys, GROUP, "heartbeat", NULL), 0, 600000);
   replace_string (keys, "colors", "own", &config->own_colour);
@@ -135,20 +146,21 @@ make_dir (const char *dir,
   return FALSE;
 }
 
-/* /nick lasts: the nick goes into the settings file in use (the default
- * one is made if missing), its comments and other keys kept, replaced
- * in one rename so that a crash never leaves half a file. */
-gboolean
-chat_config_save_nick (ChatConfig  *config,
-                       const char  *nick,
-                       GError     **error)
+/* /nick, /ignore, /join last: the key goes into the settings file in
+ * use (the default one is made if missing), its comments and other
+ * keys kept, replaced in one rename so that a crash never leaves half
+ * a file. @nick or @list is the new value. */
+static gboolean
+save_key (ChatConfig  *config,
+          const char  *key,
+          const char  *nick,
+          GStrv        list,
+          GError     **error)
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
   g_autofree char *dir = NULL;
 
-  g_free (config->nick);
-  config->nick = g_strdup (nick);
   /* no settings file was read (chat_config_load()): in memory only */
   if (config->file == NULL)
     return TRUE;
@@ -161,8 +173,35 @@ chat_config_save_nick (ChatConfig  *config,
     }
   if (!make_dir (dir, error))
     return FALSE;
-  g_key_file_set_string (keys, GROUP, "nick", nick);
+  if (nick != NULL)
+    g_key_file_set_string (keys, GROUP, key, nick);
+  else
+    g_key_file_set_string_list (keys, GROUP, key, (const char * const *) list, g_strv_length (list));
   return g_key_file_save_to_file (keys, config->file, error);
+}
+
+gboolean
+chat_config_save_nick (ChatConfig  *config,
+                       const char  *nick,
+                       GError     **error)
+{
+  g_free (config->nick);
+  config->nick = g_strdup (nick);
+  return save_key (config, "nick", nick, NULL, error);
+}
+
+/* "ignore" or "rooms" */
+gboolean
+chat_config_save_list (ChatConfig  *config,
+                       const char  *key,
+                       GStrv        values,
+                       GError     **error)
+{
+  char ***field = g_str_equal (key, "ignore") ? &config->ignore : &config->rooms;
+
+  g_strfreev (*field);
+  *field = g_strdupv (values);
+  return save_key (config, key, NULL, values, error);
 }
 
 gboolean

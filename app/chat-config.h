@@ -20,6 +20,10 @@ typedef struct {
   char   **connect;         /* peers to auto-connect */
   gboolean log;
   guint    heartbeat_ms;
+  char   **ignore;          /* /ignore: nicks and stable ids */
+  char   **rooms;           /* the named rooms to be in */
+  gboolean bell;            /* ring on mentions and private messages */
+  gboolean mouse;           /* wheel and clicks */
   char    *own_colour;      /* colour names for curses */
   char    *notice_colour;
 } ChatConfig;
@@ -33,6 +37,10 @@ char       *chat_config_path        (ChatConfig  *config,
                                      const char  *name);
 gboolean    chat_config_save_nick   (ChatConfig  *config,
                                      const char  *nick,
+                                     GError     **error);
+gboolean    chat_config_save_list   (ChatConfig  *config,
+                                     const char  *key,
+                                     GStrv        values,
                                      GError     **error);
 gboolean    chat_config_ensure_dirs (ChatConfig  *config,
                                      GError     **error);

@@ -36,30 +36,43 @@ chat_input_free (ChatInput *input)
   g_free (input);
 }
 
-/* Pasted text may hold newlines or tabs: the line stays one line. */
-void
+/* Pasted text may hold newlines or tabs: the line stays one line.
+ * Returns the bytes left out because the line is full (@limit): none
+ * is cut silently, the caller says so. */
+gsize
 chat_input_insert (ChatInput  *input,
                    const char *utf8)
 {
   g_autofree char *valid = g_utf8_make_valid (utf8, -1);
+  gsize len = strlen (valid);
+  gsize room = input->limit == 0 ? len : input->limit - MIN (input->limit, input->text->len);
+  gsize kept = len;
 
   for (char *p = valid; *p != '\0'; p++)
     if (*p == '\n' || *p == '\r' || *p == '\t')
       *p = ' ';
-  g_string_insert (input->text, input->cursor, valid);
-  input->cursor += strlen (valid);
+  if (kept > room)
+    {
+      /* whole characters only */
+      const char *end = g_utf8_find_prev_char (valid, valid + room + 1);
+
+      kept = end != NULL ? (gsize) (end - valid) : 0;
+    }
+  g_string_insert_len (input->text, input->cursor, valid, kept);
+  input->cursor += kept;
+  return len - kept;
 }
 
-void
+gsize
 chat_input_insert_char (ChatInput *input,
                         gunichar   c)
 {
   char buf[7] = { 0 };
 
   if (!g_unichar_validate (c) || g_unichar_iscntrl (c))
-    return;
+    return 0;
   g_unichar_to_utf8 (c, buf);
-  chat_input_insert (input, buf);
+  return chat_input_insert (input, buf);
 }
 
 static gsize

@@ -14,6 +14,7 @@ typedef struct {
   GPtrArray *history;    /* oldest first */
   guint      history_pos;
   char      *draft;      /* the line being typed while browsing history */
+  gsize      limit;      /* bytes the line may hold (what a peer accepts), 0 no limit */
 } ChatInput;
 
 /* Returns the candidates for the word being completed (owned strings). */
@@ -24,9 +25,9 @@ typedef GPtrArray *(*ChatCompleteFunc) (const char *line,
 
 ChatInput *chat_input_new            (void);
 void       chat_input_free           (ChatInput  *input);
-void       chat_input_insert         (ChatInput  *input,
+gsize      chat_input_insert         (ChatInput  *input,
                                       const char *utf8);
-void       chat_input_insert_char    (ChatInput  *input,
+gsize      chat_input_insert_char    (ChatInput  *input,
                                       gunichar    c);
 void       chat_input_left           (ChatInput  *input);
 void       chat_input_right          (ChatInput  *input);

@@ -92,7 +92,8 @@ chat_log_append (ChatLog    *log,
     }
   time = g_date_time_new_from_unix_utc (line->ts / 1000);
   stamp = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
-  fprintf (file, "%s.%03dZ\t%s\t%s\t%s\n", stamp, (int) (line->ts % 1000), kind_names[line->kind],
+  fprintf (file, "%s.%03dZ\t%s\t%s\t%s\n", stamp, (int) (line->ts % 1000),
+           !line->action ? kind_names[line->kind] : line->kind == CHAT_LINE_OWN ? "own-me" : "me",
            line->nick != NULL ? line->nick : "", line->text);
   fclose (file);
   return CHAT_RATE_OK;
@@ -103,6 +104,8 @@ parse_line (const char *text)
 {
   g_auto(GStrv) fields = g_strsplit (text, "\t", 4);
   g_autoptr(GDateTime) time = NULL;
+  gboolean action = FALSE;
+  ChatLine *line;
   guint kind;
 
   if (g_strv_length (fields) != 4)
@@ -110,13 +113,22 @@ parse_line (const char *text)
   time = g_date_time_new_from_iso8601 (fields[0], NULL);
   if (time == NULL)
     return NULL;
-  for (kind = 0; kind < G_N_ELEMENTS (kind_names); kind++)
-    if (g_str_equal (fields[1], kind_names[kind]))
-      break;
+  /* /me lines: "me" (someone's), "own-me" (ours) */
+  if (g_str_equal (fields[1], "me") || g_str_equal (fields[1], "own-me"))
+    {
+      action = TRUE;
+      kind = fields[1][0] == 'o' ? CHAT_LINE_OWN : CHAT_LINE_MESSAGE;
+    }
+  else
+    for (kind = 0; kind < G_N_ELEMENTS (kind_names); kind++)
+      if (g_str_equal (fields[1], kind_names[kind]))
+        break;
   if (kind == G_N_ELEMENTS (kind_names))
     return NULL;
-  return chat_line_new (g_date_time_to_unix (time) * 1000 + g_date_time_get_microsecond (time) / 1000,
+  line = chat_line_new (g_date_time_to_unix (time) * 1000 + g_date_time_get_microsecond (time) / 1000,
                         kind, *fields[2] != '\0' ? fields[2] : NULL, fields[3]);
+  line->action = action;
+  return line;
 }
 
 /* The last @max_lines of the window's log become its scrollback. */

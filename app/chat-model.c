@@ -12,10 +12,10 @@
 #include <gio/gio.h>
 
 #include "chat-model.h"
+#include "chat-protocol.h"
 #include "chat-text.h"
 
 #define MAX_LINES_PER_WINDOW 2000
-#define MAX_LINE_BYTES       16384
 
 ChatLine *
 chat_line_new (gint64        ts,
@@ -30,7 +30,7 @@ chat_line_new (gint64        ts,
   line->nick = g_strdup (nick);
   /* everything shown passes here: network text is checked already, but
    * error messages and disconnect reasons may quote a peer too */
-  line->text = chat_text_sanitize (text, MAX_LINE_BYTES);
+  line->text = chat_text_sanitize (text, CHAT_MAX_TEXT_BYTES);
   return line;
 }
 
@@ -44,7 +44,7 @@ chat_line_free (ChatLine *line)
   g_free (line);
 }
 
-static ChatWindow *
+ChatWindow *
 chat_window_new (const char *peer_id,
                  const char *name,
                  const char *log_key)
@@ -64,6 +64,8 @@ chat_window_free (ChatWindow *window)
   g_free (window->peer_id);
   g_free (window->name);
   g_free (window->log_key);
+  g_free (window->room);
+  g_free (window->search);
   g_ptr_array_unref (window->lines);
   g_free (window);
 }
@@ -76,6 +78,8 @@ chat_peer_free (ChatPeer *peer)
   g_free (peer->uid);
   g_free (peer->shown_fingerprint);
   g_free (peer->hub);
+  g_free (peer->away);
+  g_strfreev (peer->rooms);
   g_clear_object (&peer->link);
   g_free (peer);
 }
@@ -92,6 +96,8 @@ chat_model_new (const char *own_id,
   model->peers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) chat_peer_free);
   model->windows = g_ptr_array_new_with_free_func ((GDestroyNotify) chat_window_free);
   g_ptr_array_add (model->windows, chat_window_new (NULL, _("room"), "room"));
+  model->topics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) chat_topic_free);
+  model->ignored = g_ptr_array_new_with_free_func (g_free);
   return model;
 }
 
@@ -106,6 +112,9 @@ chat_model_free (ChatModel *model)
   g_hash_table_unref (model->peers);
   g_ptr_array_unref (model->windows);
   g_free (model->notice);
+  g_free (model->own_away);
+  g_hash_table_unref (model->topics);
+  g_ptr_array_unref (model->ignored);
   g_free (model);
 }
 
@@ -283,7 +292,7 @@ ChatWindow *
 chat_model_find_window (ChatModel  *model,
                         const char *peer_id)
 {
-  for (guint i = 1; i < model->windows->len; i++)
+  for (guint i = 1; peer_id != NULL && i < model->windows->len; i++)
     {
       ChatWindow *window = g_ptr_array_index (model->windows, i);
 
@@ -333,14 +342,21 @@ chat_model_set_active (ChatModel *model,
     return;
   model->active = index;
   chat_model_get_active (model)->unread = 0;
+  chat_model_get_active (model)->mentions = 0;
   chat_model_changed (model);
 }
 
 static void
 trim (ChatWindow *window)
 {
-  if (window->lines->len > MAX_LINES_PER_WINDOW)
-    g_ptr_array_remove_range (window->lines, 0, window->lines->len - MAX_LINES_PER_WINDOW);
+  guint removed;
+
+  if (window->lines->len <= MAX_LINES_PER_WINDOW)
+    return;
+  removed = window->lines->len - MAX_LINES_PER_WINDOW;
+  g_ptr_array_remove_range (window->lines, 0, removed);
+  /* the line /search found moved up, or is gone */
+  window->found = window->found > removed ? window->found - removed : 0;
 }
 
 /* Lines reloaded from a log: not logged again, not unread. */
@@ -352,22 +368,37 @@ chat_window_add_history (ChatWindow *window,
   trim (window);
 }
 
-static ChatLine *
-add_line (ChatModel    *model,
-          ChatWindow   *window,
-          gint64        ts,
-          ChatLineKind  kind,
-          const char   *author,
-          const char   *nick,
-          const char   *text)
+/* What someone said (@author: its peer id, NULL for us), /me when
+ * @action. */
+ChatLine *
+chat_window_add_said (ChatModel    *model,
+                      ChatWindow   *window,
+                      gint64        ts,
+                      ChatLineKind  kind,
+                      const char   *author,
+                      const char   *nick,
+                      const char   *text,
+                      gboolean      action)
 {
   ChatLine *line = chat_line_new (ts, kind, nick, text);
 
   line->author = g_strdup (author);
+  line->action = action;
   g_ptr_array_add (window->lines, line);
+  /* a line that names us is highlighted and rings; so does every
+   * private message */
+  if (kind == CHAT_LINE_MESSAGE && (window->peer_id != NULL || chat_text_mentions (line->text, model->own_nick)))
+    {
+      line->mention = window->peer_id == NULL;
+      model->bells++;
+    }
   if (window != chat_model_get_active (model) &&
       (kind == CHAT_LINE_MESSAGE || kind == CHAT_LINE_WARNING))
-    window->unread++;
+    {
+      window->unread++;
+      if (line->mention)
+        window->mentions++;
+    }
   /* keep a scrolled-up view where it is */
   if (window->scroll > 0)
     window->scroll++;
@@ -386,7 +417,7 @@ chat_window_add_line (ChatModel    *model,
                       const char   *nick,
                       const char   *text)
 {
-  return add_line (model, window, ts, kind, NULL, nick, text);
+  return chat_window_add_said (model, window, ts, kind, NULL, nick, text, FALSE);
 }
 
 /* What a peer (@author, its id) said: the log limits each author. */
@@ -398,7 +429,7 @@ chat_window_add_message (ChatModel  *model,
                          const char *nick,
                          const char *text)
 {
-  return add_line (model, window, ts, CHAT_LINE_MESSAGE, author, nick, text);
+  return chat_window_add_said (model, window, ts, CHAT_LINE_MESSAGE, author, nick, text, FALSE);
 }
 
 ChatLine *

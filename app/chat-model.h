@@ -32,16 +32,30 @@ typedef struct {
   char         *mid;     /* nullable: private messages we sent */
   char         *author;  /* nullable: the peer id that said it (for per-author limits) */
   ChatDelivery  delivery;
+  gboolean      action;   /* /me: "* nick text" */
+  gboolean      mention;  /* names our nick: highlighted */
 } ChatLine;
 
 typedef struct {
-  char      *peer_id;    /* NULL for the room */
-  char      *name;       /* "room", or the peer's nick when it opened */
+  char      *peer_id;    /* NULL for a room */
+  char      *room;       /* "#name" for a named room, NULL for the default room and private windows */
+  char      *name;       /* "room", "#name", or the peer's nick when it opened */
   char      *log_key;    /* file name of its log */
   GPtrArray *lines;      /* ChatLine */
   guint      unread;
-  guint      scroll;     /* lines scrolled up from the bottom */
+  guint      mentions;   /* unread lines that name us */
+  guint      scroll;     /* rows scrolled up from the bottom */
+  char      *search;     /* nullable: what /search looks for */
+  guint      found;      /* 1 + the index of the line /search found, 0 none */
+  gboolean   jump;       /* the view scrolls to @found at its next draw */
 } ChatWindow;
+
+/* A room's topic: the newest one set wins. */
+typedef struct {
+  char  *nick;
+  char  *text;
+  gint64 ts;
+} ChatTopic;
 
 typedef enum {
   CHAT_BADGE_UNLINKED,   /* known, but no link with it (yet) */
@@ -61,6 +75,8 @@ typedef struct {
   gboolean    verified;
   char       *shown_fingerprint;  /* nullable: what /verify showed, to confirm */
   int         lag;        /* ms, -1 unknown */
+  char       *away;       /* nullable: away, with this text ("" none) */
+  GStrv       rooms;      /* nullable: the named rooms it said it is in */
   guint       proxy_attempts;   /* failed links through its hub in a row */
 } ChatPeer;
 
@@ -83,6 +99,10 @@ struct _ChatModel {
   guint       active;
   char       *notice;
   ChatLineKind notice_kind;
+  char       *own_away;    /* nullable: we are away, with this text ("" none) */
+  GHashTable *topics;      /* room name ("" the default room) -> ChatTopic */
+  GPtrArray  *ignored;     /* nicks and stable ids whose messages are hidden */
+  guint       bells;       /* bells to ring (mentions, private messages), for the UI */
 
   ChatModelChanged changed;
   gpointer         changed_data;
@@ -130,6 +150,14 @@ ChatLine   *chat_window_add_line      (ChatModel    *model,
                                        ChatLineKind  kind,
                                        const char   *nick,
                                        const char   *text);
+ChatLine   *chat_window_add_said      (ChatModel    *model,
+                                       ChatWindow   *window,
+                                       gint64        ts,
+                                       ChatLineKind  kind,
+                                       const char   *author,
+                                       const char   *nick,
+                                       const char   *text,
+                                       gboolean      action);
 ChatLine   *chat_window_add_message   (ChatModel    *model,
                                        ChatWindow   *window,
                                        gint64        ts,
@@ -157,6 +185,39 @@ void        chat_window_add_printf    (ChatModel    *model,
                                        ChatLineKind  kind,
                                        const char   *format,
                                        ...) G_GNUC_PRINTF (4, 5);
+
+ChatWindow *chat_window_new           (const char   *peer_id,
+                                       const char   *name,
+                                       const char   *log_key);
+
+/* chat-model-rooms.c: named rooms, topics, what is hidden, /search */
+void        chat_topic_free           (ChatTopic    *topic);
+ChatWindow *chat_model_find_room      (ChatModel    *model,
+                                       const char   *room);
+ChatWindow *chat_model_open_room      (ChatModel    *model,
+                                       const char   *room);
+guint       chat_model_window_index   (ChatModel    *model,
+                                       ChatWindow   *window);
+GStrv       chat_model_dup_own_rooms  (ChatModel    *model);
+gboolean    chat_peer_in_room         (ChatPeer     *peer,
+                                       const char   *room);
+guint       chat_model_room_members   (ChatModel    *model,
+                                       const char   *room);
+gboolean    chat_model_set_topic      (ChatModel    *model,
+                                       const char   *room,
+                                       const char   *nick,
+                                       const char   *text,
+                                       gint64        ts);
+ChatTopic  *chat_model_get_topic      (ChatModel    *model,
+                                       const char   *room);
+gboolean    chat_model_is_ignored     (ChatModel    *model,
+                                       const char   *nick,
+                                       const char   *uid);
+void        chat_window_clear         (ChatModel    *model,
+                                       ChatWindow   *window);
+gboolean    chat_window_search        (ChatWindow   *window,
+                                       const char   *text,
+                                       gboolean      newer);
 
 /* Joins, leaves and renames: the room's business. */
 #define chat_model_event(model, ...) \

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 #include <gio/gio.h>
+#include <string.h>
 
 #include "chat-protocol.h"
 #include "chat-text.h"
@@ -21,12 +22,16 @@ static const char * const kind_names[] = {
   [CHAT_KIND_PRESENCE] = "presence",
   [CHAT_KIND_PRIVATE] = "private",
   [CHAT_KIND_RECEIPT] = "receipt",
+  [CHAT_KIND_TOPIC] = "topic",
 };
 
 static const char * const presence_names[] = {
   [CHAT_PRESENCE_JOIN] = "join",
   [CHAT_PRESENCE_LEAVE] = "leave",
   [CHAT_PRESENCE_NICK] = "nick",
+  [CHAT_PRESENCE_AWAY] = "away",
+  [CHAT_PRESENCE_BACK] = "back",
+  [CHAT_PRESENCE_ROOMS] = "rooms",
 };
 
 ChatMessage *
@@ -47,6 +52,17 @@ chat_peer_info_free (ChatPeerInfo *info)
   g_free (info->nick);
   g_free (info->hub);
   g_free (info->uid);
+  g_free (info->away);
+  g_strfreev (info->rooms);
+  g_free (info);
+}
+
+static void
+chat_topic_info_free (ChatTopicInfo *info)
+{
+  g_free (info->room);
+  g_free (info->nick);
+  g_free (info->text);
   g_free (info);
 }
 
@@ -62,7 +78,11 @@ chat_message_free (ChatMessage *msg)
   g_free (msg->old);
   g_free (msg->hub);
   g_free (msg->uid);
+  g_free (msg->room);
+  g_free (msg->away);
+  g_strfreev (msg->rooms);
   g_clear_pointer (&msg->peers, g_ptr_array_unref);
+  g_clear_pointer (&msg->topics, g_ptr_array_unref);
   g_free (msg);
 }
 
@@ -82,6 +102,59 @@ chat_message_add_peer (ChatMessage *msg,
   info->hub = g_strdup (hub);
   info->uid = g_strdup (uid);
   g_ptr_array_add (msg->peers, info);
+}
+
+/* The entry chat_message_add_peer() added last, to add its away text
+ * and rooms. */
+ChatPeerInfo *
+chat_message_last_peer (ChatMessage *msg)
+{
+  return g_ptr_array_index (msg->peers, msg->peers->len - 1);
+}
+
+void
+chat_message_add_topic (ChatMessage *msg,
+                        const char  *room,
+                        const char  *nick,
+                        const char  *text,
+                        gint64       ts)
+{
+  ChatTopicInfo *info = g_new0 (ChatTopicInfo, 1);
+
+  if (msg->topics == NULL)
+    msg->topics = g_ptr_array_new_with_free_func ((GDestroyNotify) chat_topic_info_free);
+  info->room = g_strdup (room);
+  info->nick = g_strdup (nick);
+  info->text = g_strdup (text);
+  info->ts = ts;
+  g_ptr_array_add (msg->topics, info);
+}
+
+/* "#name" in lower case, or NULL: a room's name is "#" and at most 31
+ * bytes of letters, digits, "-" and "_" (so that it is also the name of
+ * its log file). "dev" is taken for "#dev". */
+char *
+chat_room_normalize (const char *name)
+{
+  g_autofree char *lower = NULL;
+
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    return NULL;
+  if (*name == '#')
+    name++;
+  if (*name == '\0' || strlen (name) + 1 > CHAT_MAX_ROOM_BYTES)
+    return NULL;
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!g_unichar_isalnum (c) && c != '-' && c != '_')
+        return NULL;
+    }
+  lower = g_utf8_strdown (name, -1);
+  if (strlen (lower) + 1 > CHAT_MAX_ROOM_BYTES)
+    return NULL;
+  return g_strconcat ("#", lower, NULL);
 }
 
 /* 32 lowercase hex characters, like an AnySocket id. */
@@ -154,6 +227,43 @@ set_optional (JsonObject *object,
     json_object_set_string_member (object, name, value);
 }
 
+static void
+set_rooms (JsonObject *object,
+           GStrv       rooms)
+{
+  JsonArray *array;
+
+  if (rooms == NULL)
+    return;
+  array = json_array_new ();
+  for (guint i = 0; rooms[i] != NULL; i++)
+    json_array_add_string_element (array, rooms[i]);
+  json_object_set_array_member (object, "rooms", array);
+}
+
+static void
+encode_topics (JsonObject        *object,
+               const ChatMessage *msg)
+{
+  JsonArray *topics;
+
+  if (msg->topics == NULL)
+    return;
+  topics = json_array_new ();
+  for (guint i = 0; i < msg->topics->len; i++)
+    {
+      ChatTopicInfo *info = g_ptr_array_index (msg->topics, i);
+      JsonObject *entry = json_object_new ();
+
+      set_optional (entry, "room", info->room);
+      json_object_set_string_member (entry, "nick", info->nick);
+      json_object_set_string_member (entry, "text", info->text);
+      json_object_set_int_member (entry, "ts", info->ts);
+      json_array_add_object_element (topics, entry);
+    }
+  json_object_set_array_member (object, "topics", topics);
+}
+
 JsonNode *
 chat_message_encode (const ChatMessage *msg)
 {
@@ -170,6 +280,9 @@ chat_message_encode (const ChatMessage *msg)
         json_object_set_int_member (object, "v", msg->version);
         json_object_set_string_member (object, "nick", msg->nick);
         set_optional (object, "uid", msg->uid);
+        set_optional (object, "away", msg->away);
+        set_rooms (object, msg->rooms);
+        encode_topics (object, msg);
         for (guint i = 0; msg->peers != NULL && i < msg->peers->len; i++)
           {
             ChatPeerInfo *info = g_ptr_array_index (msg->peers, i);
@@ -179,25 +292,34 @@ chat_message_encode (const ChatMessage *msg)
             json_object_set_string_member (entry, "nick", info->nick);
             set_optional (entry, "hub", info->hub);
             set_optional (entry, "uid", info->uid);
+            set_optional (entry, "away", info->away);
+            set_rooms (entry, info->rooms);
             json_array_add_object_element (peers, entry);
           }
         json_object_set_array_member (object, "peers", peers);
       }
       break;
     case CHAT_KIND_ROOM:
+    case CHAT_KIND_TOPIC:
     case CHAT_KIND_PRESENCE:
       json_object_set_string_member (object, "mid", msg->mid);
       json_object_set_string_member (object, "from", msg->from);
       json_object_set_string_member (object, "nick", msg->nick);
-      if (msg->kind == CHAT_KIND_ROOM)
-        json_object_set_string_member (object, "text", msg->text);
+      if (msg->kind != CHAT_KIND_PRESENCE)
+        {
+          json_object_set_string_member (object, "text", msg->text);
+          set_optional (object, "room", msg->room);
+          if (msg->action)
+            json_object_set_boolean_member (object, "me", TRUE);
+        }
       else
         {
           json_object_set_string_member (object, "event", presence_names[msg->presence]);
           set_optional (object, "old", msg->old);
-          set_optional (object, "reason", msg->text);
+          set_optional (object, msg->presence == CHAT_PRESENCE_AWAY ? "text" : "reason", msg->text);
           set_optional (object, "hub", msg->hub);
           set_optional (object, "uid", msg->uid);
+          set_rooms (object, msg->rooms);
         }
       json_object_set_int_member (object, "ts", msg->ts);
       json_object_set_int_member (object, "ttl", msg->ttl);
@@ -206,6 +328,8 @@ chat_message_encode (const ChatMessage *msg)
       json_object_set_string_member (object, "mid", msg->mid);
       json_object_set_string_member (object, "nick", msg->nick);
       json_object_set_string_member (object, "text", msg->text);
+      if (msg->action)
+        json_object_set_boolean_member (object, "me", TRUE);
       json_object_set_int_member (object, "ts", msg->ts);
       break;
     case CHAT_KIND_RECEIPT:
@@ -283,32 +407,83 @@ get_nick (JsonObject  *object,
   return *value != NULL ? TRUE : invalid (error, name);
 }
 
+/* Text made safe to draw and cut to @max_bytes (a leave's "reason" to
+ * what a WebSocket close frame carries: it is usually one). */
 static gboolean
 get_text (JsonObject  *object,
+          const char  *name,
+          gboolean     optional,
+          gsize        max_bytes,
           char       **value,
           GError     **error)
 {
   const char *text;
 
-  if (!get_string (object, "text", FALSE, &text, error))
+  if (!get_string (object, name, optional, &text, error))
     return FALSE;
-  *value = chat_text_sanitize (text, CHAT_MAX_TEXT_BYTES);
+  if (text != NULL)
+    *value = chat_text_sanitize (text, max_bytes);
   return TRUE;
 }
 
-/* A leave's "reason": optional, cut to what a WebSocket close frame
- * carries (it is usually one). */
 static gboolean
-get_reason (JsonObject  *object,
-            char       **value,
-            GError     **error)
+get_room (JsonObject  *object,
+          char       **value,
+          GError     **error)
 {
-  const char *reason;
+  const char *room;
 
-  if (!get_string (object, "reason", TRUE, &reason, error))
+  if (!get_string (object, "room", TRUE, &room, error))
     return FALSE;
-  if (reason != NULL)
-    *value = chat_text_sanitize (reason, CHAT_MAX_REASON_BYTES);
+  if (room == NULL)
+    return TRUE;
+  *value = chat_room_normalize (room);
+  return *value != NULL || invalid (error, "room");
+}
+
+/* "me": true, or nothing */
+static gboolean
+get_action (JsonObject *object,
+            gboolean   *value,
+            GError    **error)
+{
+  JsonNode *node = json_object_get_member (object, "me");
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return invalid (error, "me");
+  *value = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+get_rooms (JsonObject *object,
+           gboolean    optional,
+           GStrv      *value,
+           GError    **error)
+{
+  JsonNode *node = json_object_get_member (object, "rooms");
+  g_autoptr(GStrvBuilder) rooms = g_strv_builder_new ();
+  JsonArray *array;
+
+  if (node == NULL)
+    return optional || invalid (error, "rooms");
+  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) > CHAT_MAX_ROOMS)
+    return invalid (error, "rooms");
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autofree char *room = NULL;
+
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+        room = chat_room_normalize (json_node_get_string (element));
+      if (room == NULL)
+        return invalid (error, "rooms");
+      g_strv_builder_add (rooms, room);
+    }
+  *value = g_strv_builder_end (rooms);
   return TRUE;
 }
 
@@ -335,6 +510,38 @@ get_int (JsonObject *object,
   return TRUE;
 }
 
+/* A hello's "topics": what its sender knows of the rooms' topics. */
+static gboolean
+decode_topics (JsonObject  *object,
+               ChatMessage *msg,
+               GError     **error)
+{
+  JsonNode *topics = json_object_get_member (object, "topics");
+  JsonArray *array;
+
+  if (topics == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (topics) || json_array_get_length (json_node_get_array (topics)) > CHAT_MAX_ROOMS + 1)
+    return invalid (error, "topics");
+  array = json_node_get_array (topics);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *entry = json_array_get_element (array, i);
+      g_autofree char *room = NULL, *nick = NULL, *text = NULL;
+      gint64 ts = 0;
+
+      if (!JSON_NODE_HOLDS_OBJECT (entry))
+        return invalid (error, "topics");
+      if (!get_room (json_node_get_object (entry), &room, error) ||
+          !get_nick (json_node_get_object (entry), "nick", FALSE, &nick, error) ||
+          !get_text (json_node_get_object (entry), "text", FALSE, CHAT_MAX_TOPIC_BYTES, &text, error) ||
+          !get_int (json_node_get_object (entry), "ts", TRUE, &ts, error))
+        return FALSE;
+      chat_message_add_topic (msg, room, nick, text, ts);
+    }
+  return TRUE;
+}
+
 static gboolean
 decode_hello (JsonObject  *object,
               ChatMessage *msg,
@@ -345,7 +552,10 @@ decode_hello (JsonObject  *object,
 
   if (!get_int (object, "v", FALSE, &version, error) ||
       !get_nick (object, "nick", FALSE, &msg->nick, error) ||
-      !get_id (object, "uid", TRUE, &msg->uid, error))
+      !get_id (object, "uid", TRUE, &msg->uid, error) ||
+      !get_text (object, "away", TRUE, CHAT_MAX_AWAY_BYTES, &msg->away, error) ||
+      !get_rooms (object, TRUE, &msg->rooms, error) ||
+      !decode_topics (object, msg, error))
     return FALSE;
   msg->version = CLAMP (version, 0, G_MAXINT);
   peers = json_object_get_member (object, "peers");
@@ -356,16 +566,23 @@ decode_hello (JsonObject  *object,
   for (guint i = 0; i < json_array_get_length (json_node_get_array (peers)); i++)
     {
       JsonNode *entry = json_array_get_element (json_node_get_array (peers), i);
-      g_autofree char *id = NULL, *nick = NULL, *hub = NULL, *uid = NULL;
+      g_autofree char *id = NULL, *nick = NULL, *hub = NULL, *uid = NULL, *away = NULL;
+      g_auto(GStrv) rooms = NULL;
+      ChatPeerInfo *info;
 
       if (!JSON_NODE_HOLDS_OBJECT (entry))
         return invalid (error, "peers");
       if (!get_id (json_node_get_object (entry), "id", FALSE, &id, error) ||
           !get_nick (json_node_get_object (entry), "nick", FALSE, &nick, error) ||
           !get_id (json_node_get_object (entry), "hub", TRUE, &hub, error) ||
-          !get_id (json_node_get_object (entry), "uid", TRUE, &uid, error))
+          !get_id (json_node_get_object (entry), "uid", TRUE, &uid, error) ||
+          !get_text (json_node_get_object (entry), "away", TRUE, CHAT_MAX_AWAY_BYTES, &away, error) ||
+          !get_rooms (json_node_get_object (entry), TRUE, &rooms, error))
         return FALSE;
       chat_message_add_peer (msg, id, nick, hub, uid);
+      info = chat_message_last_peer (msg);
+      info->away = g_steal_pointer (&away);
+      info->rooms = g_steal_pointer (&rooms);
     }
   return TRUE;
 }
@@ -386,8 +603,12 @@ decode_flooded (JsonObject  *object,
   if (ttl < 1)
     return invalid (error, "ttl");
   msg->ttl = MIN (ttl, CHAT_MAX_TTL);
-  if (msg->kind == CHAT_KIND_ROOM)
-    return get_text (object, &msg->text, error);
+  if (msg->kind != CHAT_KIND_PRESENCE)
+    return get_text (object, "text", FALSE,
+                     msg->kind == CHAT_KIND_TOPIC ? CHAT_MAX_TOPIC_BYTES : CHAT_MAX_TEXT_BYTES,
+                     &msg->text, error) &&
+           get_room (object, &msg->room, error) &&
+           get_action (object, &msg->action, error);
   else
     {
       const char *event;
@@ -401,7 +622,14 @@ decode_flooded (JsonObject  *object,
       if (i == G_N_ELEMENTS (presence_names))
         return invalid (error, "event");
       msg->presence = i;
-      if (!get_reason (object, &msg->text, error))
+      if (msg->presence == CHAT_PRESENCE_AWAY)
+        {
+          if (!get_text (object, "text", TRUE, CHAT_MAX_AWAY_BYTES, &msg->text, error))
+            return FALSE;
+        }
+      else if (!get_text (object, "reason", TRUE, CHAT_MAX_REASON_BYTES, &msg->text, error))
+        return FALSE;
+      if (msg->presence == CHAT_PRESENCE_ROOMS && !get_rooms (object, FALSE, &msg->rooms, error))
         return FALSE;
       return get_nick (object, "old", msg->presence != CHAT_PRESENCE_NICK, &msg->old, error) &&
              get_id (object, "hub", TRUE, &msg->hub, error) &&
@@ -444,13 +672,15 @@ chat_message_decode (JsonNode *node,
       ok = decode_hello (object, msg, error);
       break;
     case CHAT_KIND_ROOM:
+    case CHAT_KIND_TOPIC:
     case CHAT_KIND_PRESENCE:
       ok = decode_flooded (object, msg, error);
       break;
     case CHAT_KIND_PRIVATE:
       ok = get_id (object, "mid", FALSE, &msg->mid, error) &&
            get_nick (object, "nick", FALSE, &msg->nick, error) &&
-           get_text (object, &msg->text, error) &&
+           get_text (object, "text", FALSE, CHAT_MAX_TEXT_BYTES, &msg->text, error) &&
+           get_action (object, &msg->action, error) &&
            get_int (object, "ts", TRUE, &msg->ts, error);
       break;
     case CHAT_KIND_RECEIPT:

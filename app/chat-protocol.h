@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 #define CHAT_MAX_TEXT_BYTES   8192
 #define CHAT_MAX_REASON_BYTES 123   /* a WebSocket close frame's reason */
 #define CHAT_MAX_HELLO_PEERS  256
+#define CHAT_MAX_ROOM_BYTES   32    /* "#" and the name */
+#define CHAT_MAX_ROOMS        32    /* rooms one peer announces */
+#define CHAT_MAX_TOPIC_BYTES  512
+#define CHAT_MAX_AWAY_BYTES   123
 
 typedef enum {
   CHAT_KIND_HELLO,
@@ -22,12 +26,16 @@ typedef enum {
   CHAT_KIND_PRESENCE,
   CHAT_KIND_PRIVATE,
   CHAT_KIND_RECEIPT,
+  CHAT_KIND_TOPIC,
 } ChatKind;
 
 typedef enum {
   CHAT_PRESENCE_JOIN,
   CHAT_PRESENCE_LEAVE,
   CHAT_PRESENCE_NICK,
+  CHAT_PRESENCE_AWAY,    /* with an optional text */
+  CHAT_PRESENCE_BACK,
+  CHAT_PRESENCE_ROOMS,   /* the rooms it is in now */
 } ChatPresence;
 
 /* One peer a hello says its sender knows, and a peer linked directly to
@@ -37,7 +45,17 @@ typedef struct {
   char *nick;
   char *hub;   /* nullable */
   char *uid;   /* nullable: the stable identity it announced */
+  char *away;  /* nullable: its away text ("" away without one) */
+  GStrv rooms; /* nullable: the named rooms it is in */
 } ChatPeerInfo;
+
+/* A room's topic, in a hello: what a newcomer learns from its neighbour. */
+typedef struct {
+  char  *room;   /* nullable: the default room */
+  char  *nick;
+  char  *text;
+  gint64 ts;
+} ChatTopicInfo;
 
 typedef struct {
   ChatKind     kind;
@@ -45,7 +63,11 @@ typedef struct {
   char        *mid;        /* room, presence, private, receipt */
   char        *from;       /* room, presence: the peer it is about */
   char        *nick;
-  char        *text;       /* room, private; presence leave: why (optional) */
+  char        *text;       /* room, private, topic; presence leave: why, away: the text (optional) */
+  char        *room;       /* room, topic: a named room ("#name"), NULL for the default room */
+  gboolean     action;     /* room, private: /me ("me": true) */
+  GStrv        rooms;      /* hello, presence rooms: the named rooms of the peer */
+  char        *away;       /* hello: the sender's away text, if away */
   char        *old;        /* presence nick: the former nick */
   char        *hub;        /* presence join: a peer linked to @from */
   char        *uid;        /* hello, presence join: stable identity */
@@ -53,6 +75,7 @@ typedef struct {
   gint64       ts;         /* ms since the epoch */
   int          ttl;        /* room, presence */
   GPtrArray   *peers;      /* hello: ChatPeerInfo */
+  GPtrArray   *topics;     /* hello: ChatTopicInfo */
 } ChatMessage;
 
 ChatMessage *chat_message_new        (ChatKind           kind);
@@ -71,6 +94,13 @@ gboolean     chat_message_hop        (ChatMessage       *msg);
 const char  *chat_json_string_member (JsonObject        *object,
                                      const char        *name);
 char        *chat_nick_sanitize      (const char        *nick);
+char        *chat_room_normalize     (const char        *name);
+ChatPeerInfo *chat_message_last_peer (ChatMessage       *msg);
+void         chat_message_add_topic  (ChatMessage       *msg,
+                                      const char        *room,
+                                      const char        *nick,
+                                      const char        *text,
+                                      gint64             ts);
 gboolean     chat_id_is_valid        (const char        *id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChatMessage, chat_message_free)

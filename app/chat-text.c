@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <wchar.h>
 
 #include "chat-text.h"
@@ -204,4 +205,46 @@ chat_text_sanitize (const char *text,
         g_string_append_len (out, p, len);
     }
   return g_string_free (out, FALSE);
+}
+
+static gboolean
+is_word_char (const char *p)
+{
+  gunichar c = g_utf8_get_char (p);
+
+  return g_unichar_isalnum (c) || c == '_' || c == '-' || g_unichar_ismark (c);
+}
+
+gboolean
+chat_text_mentions (const char *text,
+                    const char *nick)
+{
+  g_autofree char *folded_text = NULL;
+  g_autofree char *folded_nick = NULL;
+  gsize nick_len;
+
+  if (text == NULL || nick == NULL || *nick == '\0')
+    return FALSE;
+  folded_text = g_utf8_casefold (text, -1);
+  folded_nick = g_utf8_casefold (nick, -1);
+  nick_len = strlen (folded_nick);
+  for (const char *p = strstr (folded_text, folded_nick); p != NULL; p = strstr (p + 1, folded_nick))
+    {
+      gboolean starts = p == folded_text || !is_word_char (g_utf8_find_prev_char (folded_text, p));
+      gboolean ends = p[nick_len] == '\0' || !is_word_char (p + nick_len);
+
+      if (starts && ends)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+chat_text_contains (const char *text,
+                    const char *needle)
+{
+  g_autofree char *folded_text = g_utf8_casefold (text, -1);
+  g_autofree char *folded_needle = g_utf8_casefold (needle, -1);
+
+  return strstr (folded_text, folded_needle) != NULL;
 }

@@ -31,4 +31,12 @@ gboolean chat_char_is_hostile (gunichar c);
 char  *chat_text_sanitize (const char *text,
                            gsize       max_bytes);
 
+/* @text names @nick: as a word of its own, in any case ("ana:", "@ana"
+ * and "Ana," do; "banana" does not). */
+gboolean chat_text_mentions (const char *text,
+                             const char *nick);
+/* @text holds @needle, in any case. */
+gboolean chat_text_contains (const char *text,
+                             const char *needle);
+
 G_END_DECLS

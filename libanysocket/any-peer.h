@@ -58,6 +58,10 @@ ANY_AVAILABLE_IN_0_2
 void        any_peer_close              (AnyPeer             *self,
                                          const char          *reason);
 
+/* api/any-socket-links.c */
+ANY_AVAILABLE_IN_0_2
+GList      *any_peer_get_links          (AnyPeer             *self);
+
 ANY_AVAILABLE_IN_ALL
 void        any_peer_e2e                (AnyPeer             *self);
 ANY_AVAILABLE_IN_ALL
@@ -76,5 +80,18 @@ gboolean    any_peer_get_synced_time_finish (AnyPeer             *self,
                                              gint64              *rtt_ms,
                                              double              *offset_ms,
                                              GError             **error);
+
+ANY_AVAILABLE_IN_0_2
+const char *any_peer_get_request_path   (AnyPeer             *self);
+ANY_AVAILABLE_IN_0_2
+const char *any_peer_get_request_query  (AnyPeer             *self);
+ANY_AVAILABLE_IN_0_2
+const char *any_peer_get_request_header (AnyPeer             *self,
+                                         const char          *name);
+ANY_AVAILABLE_IN_0_2
+char      **any_peer_dup_request_header_names (AnyPeer       *self);
+ANY_AVAILABLE_IN_0_2
+const char *any_peer_get_request_cookie (AnyPeer             *self,
+                                         const char          *name);
 
 G_END_DECLS

@@ -83,4 +83,15 @@ JsonNode   *any_peer_call_finish              (AnyPeer             *self,
                                                GAsyncResult        *result,
                                                GError             **error);
 
+/* RPC_NOTIFY: no answer expected. */
+ANY_AVAILABLE_IN_0_2
+gboolean    any_peer_notify                   (AnyPeer             *self,
+                                               const char          *method,
+                                               JsonArray           *params,
+                                               GError             **error);
+ANY_AVAILABLE_IN_0_2
+gboolean    any_peer_notify_call              (AnyPeer             *self,
+                                               AnyRpcCall          *call,
+                                               GError             **error);
+
 G_END_DECLS

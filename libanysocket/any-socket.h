@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 #include "any-version.h"
 #include "any-types.h"
+#include "any-connect-options.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,13 @@ guint       any_socket_listen_finish          (AnySocket           *self,
 ANY_AVAILABLE_IN_ALL
 void        any_socket_connect_async          (AnySocket           *self,
                                                const char          *uri,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_connect_with_options_async (AnySocket       *self,
+                                               const char          *uri,
+                                               AnyConnectOptions   *options,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
@@ -67,6 +75,25 @@ GList      *any_socket_get_peers              (AnySocket           *self);
 ANY_AVAILABLE_IN_ALL
 AnyPeer    *any_socket_get_peer               (AnySocket           *self,
                                                const char          *id);
+
+/* any-socket-links.c, any-socket-broadcast.c */
+ANY_AVAILABLE_IN_0_2
+gboolean    any_socket_has_peer               (AnySocket           *self,
+                                               const char          *id);
+ANY_AVAILABLE_IN_0_2
+gboolean    any_socket_has_direct_peer        (AnySocket           *self,
+                                               const char          *id);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_broadcast_request_async (AnySocket          *self,
+                                               JsonNode            *msg,
+                                               guint                timeout_ms,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+ANY_AVAILABLE_IN_0_2
+GListModel *any_socket_broadcast_request_finish (AnySocket         *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 
 ANY_AVAILABLE_IN_ALL
 guint       any_socket_get_reply_timeout      (AnySocket           *self);
@@ -108,6 +135,15 @@ guint       any_socket_get_tcp_keepalive      (AnySocket           *self);
 ANY_AVAILABLE_IN_0_2
 void        any_socket_set_tcp_keepalive      (AnySocket           *self,
                                                guint                idle_s);
+ANY_AVAILABLE_IN_0_2
+const char * const *any_socket_get_ws_protocols (AnySocket         *self);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_set_ws_protocols       (AnySocket           *self,
+                                               const char * const  *protocols);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_serve_folder           (AnySocket           *self,
+                                               const char          *url_prefix,
+                                               const char          *directory);
 ANY_AVAILABLE_IN_ALL
 JsonNode   *any_socket_get_auth_data          (AnySocket           *self);
 ANY_AVAILABLE_IN_ALL

@@ -11,6 +11,9 @@
 # include "any-types.h"
 # include "any-packet.h"
 # include "any-peer.h"
+# include "any-peer-reply.h"
 # include "any-rpc-call.h"
+# include "any-http-request.h"
+# include "any-connect-options.h"
 # include "any-socket.h"
 #undef ANYSOCKET_INSIDE

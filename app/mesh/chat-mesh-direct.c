@@ -285,7 +285,8 @@ chat_mesh_drop_proxied_links (ChatMesh *mesh)
 void
 chat_mesh_send_private (ChatMesh   *mesh,
                         ChatPeer   *peer,
-                        const char *text)
+                        const char *text,
+                        gboolean    action)
 {
   g_autoptr(ChatMessage) msg = chat_message_new (CHAT_KIND_PRIVATE);
   ChatWindow *window = chat_model_open_window (mesh->model, peer);
@@ -294,8 +295,10 @@ chat_mesh_send_private (ChatMesh   *mesh,
   msg->mid = chat_message_new_mid ();
   msg->nick = g_strdup (mesh->model->own_nick);
   msg->text = g_strdup (text);
+  msg->action = action;
   msg->ts = chat_mesh_now_ms ();
-  line = chat_window_add_line (mesh->model, window, msg->ts, CHAT_LINE_OWN, mesh->model->own_nick, text);
+  line = chat_window_add_said (mesh->model, window, msg->ts, CHAT_LINE_OWN, NULL, mesh->model->own_nick, text,
+                               action);
   line->mid = g_strdup (msg->mid);
   line->delivery = CHAT_DELIVERY_PENDING;
 
@@ -318,9 +321,11 @@ chat_mesh_receive_private (ChatMesh    *mesh,
   ChatPeer *peer = chat_model_ensure_peer (mesh->model, any_peer_get_id (any_packet_get_peer (packet)));
   g_autoptr(ChatMessage) receipt = chat_message_new (CHAT_KIND_RECEIPT);
   g_autoptr(JsonNode) node = NULL;
-  ChatWindow *window = chat_model_open_window (mesh->model, peer);
 
-  chat_window_add_message (mesh->model, window, chat_mesh_now_ms (), peer->id, peer->nick, msg->text);
+  /* an ignored peer gets its receipt all the same: it is not told */
+  if (!chat_model_is_ignored (mesh->model, peer->nick, peer->uid))
+    chat_window_add_said (mesh->model, chat_model_open_window (mesh->model, peer), chat_mesh_now_ms (),
+                          CHAT_LINE_MESSAGE, peer->id, peer->nick, msg->text, msg->action);
   receipt->mid = g_strdup (msg->mid);
   node = chat_message_encode (receipt);
   any_packet_reply (packet, node, NULL);

@@ -49,6 +49,10 @@ void     chat_mesh_peer_set_uid    (ChatMesh          *mesh,
 void     chat_mesh_update_auth_data (ChatMesh         *mesh);
 
 /* chat-mesh-room.c */
+gint64   chat_mesh_sane_time       (gint64             ts);
+void     chat_mesh_flood           (ChatMesh          *mesh,
+                                    const ChatMessage *msg,
+                                    const char        *except_id);
 void     chat_mesh_send_hello      (ChatMesh          *mesh,
                                     ChatPeer          *to);
 void     chat_mesh_flood_presence  (ChatMesh          *mesh,
@@ -63,6 +67,25 @@ void     chat_mesh_room_limits_init (ChatMesh         *mesh);
 void     chat_mesh_on_message      (AnySocket         *socket,
                                     AnyPacket         *packet,
                                     ChatMesh          *mesh);
+
+/* chat-mesh-rooms.c */
+void     chat_mesh_receive_topic   (ChatMesh          *mesh,
+                                    ChatMessage       *msg,
+                                    gint64             ts);
+void     chat_mesh_receive_status  (ChatMesh          *mesh,
+                                    ChatPeer          *peer,
+                                    ChatMessage       *msg);
+void     chat_mesh_remove_peer     (ChatMesh          *mesh,
+                                    const char        *id);
+void     chat_mesh_peer_set_state  (ChatMesh          *mesh,
+                                    ChatPeer          *peer,
+                                    const char        *away,
+                                    GStrv              rooms);
+void     chat_mesh_hello_add_state (ChatMesh          *mesh,
+                                    ChatMessage       *msg);
+void     chat_mesh_hello_learn_state (ChatMesh        *mesh,
+                                      ChatPeer        *sender,
+                                      ChatMessage     *msg);
 
 /* chat-mesh-trust.c */
 void     chat_mesh_trust_init      (ChatMesh   *mesh);

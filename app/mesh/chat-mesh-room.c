@@ -30,10 +30,10 @@
 #define LINK_BURST        (10 * AUTHOR_BURST)
 
 /* To every direct peer except @except_id: the flooding of the room. */
-static void
-flood (ChatMesh          *mesh,
-       const ChatMessage *msg,
-       const char        *except_id)
+void
+chat_mesh_flood (ChatMesh          *mesh,
+                 const ChatMessage *msg,
+                 const char        *except_id)
 {
   GHashTableIter iter;
   gpointer value;
@@ -71,7 +71,7 @@ chat_mesh_flood_presence (ChatMesh    *mesh,
     msg->hub = g_strdup (mesh->model->own_id);
   msg->ts = chat_mesh_now_ms ();
   chat_seen_add (mesh->seen, msg->mid);
-  flood (mesh, msg, except_id);
+  chat_mesh_flood (mesh, msg, except_id);
 }
 
 void
@@ -94,16 +94,20 @@ chat_mesh_send_hello (ChatMesh *mesh,
       chat_message_add_peer (msg, peer->id, peer->nick,
                              chat_peer_is_direct (peer) ? mesh->model->own_id : peer->hub,
                              peer->uid);
+      chat_message_last_peer (msg)->away = g_strdup (peer->away);
+      chat_message_last_peer (msg)->rooms = g_strdupv (peer->rooms);
     }
+  chat_mesh_hello_add_state (mesh, msg);
   chat_mesh_send_to_link (mesh, to->link, msg);
 }
 
 static void
-learn_peer (ChatMesh   *mesh,
-            const char *id,
-            const char *nick,
-            const char *hub,
-            const char *uid)
+learn_peer (ChatMesh     *mesh,
+            const char   *id,
+            const char   *nick,
+            const char   *hub,
+            const char   *uid,
+            ChatPeerInfo *info)
 {
   ChatPeer *peer;
   gboolean is_new;
@@ -127,6 +131,8 @@ learn_peer (ChatMesh   *mesh,
       peer->hub = g_strdup (hub);
     }
   peer->said_hello = TRUE;
+  if (info != NULL)
+    chat_mesh_peer_set_state (mesh, peer, info->away, info->rooms);
   /* a link through the hub gives lag and E2E for this peer too; the
    * lower id asks, so that two peers do not ask for each other at once */
   if (peer->link == NULL && g_strcmp0 (mesh->model->own_id, peer->id) < 0)
@@ -154,8 +160,9 @@ receive_hello (ChatMesh    *mesh,
     {
       ChatPeerInfo *info = g_ptr_array_index (msg->peers, i);
 
-      learn_peer (mesh, info->id, info->nick, info->hub != NULL ? info->hub : sender->id, info->uid);
+      learn_peer (mesh, info->id, info->nick, info->hub != NULL ? info->hub : sender->id, info->uid, info);
     }
+  chat_mesh_hello_learn_state (mesh, sender, msg);
   if (first)
     {
       chat_model_event (mesh->model, _("%s joined (direct)"), sender->nick);
@@ -178,7 +185,13 @@ receive_presence (ChatMesh    *mesh,
   switch (msg->presence)
     {
     case CHAT_PRESENCE_JOIN:
-      learn_peer (mesh, msg->from, msg->nick, msg->hub, msg->uid);
+      learn_peer (mesh, msg->from, msg->nick, msg->hub, msg->uid, NULL);
+      break;
+    case CHAT_PRESENCE_AWAY:
+    case CHAT_PRESENCE_BACK:
+    case CHAT_PRESENCE_ROOMS:
+      if (peer != NULL)
+        chat_mesh_receive_status (mesh, peer, msg);
       break;
     case CHAT_PRESENCE_LEAVE:
       if (peer != NULL && peer->link == NULL)
@@ -187,7 +200,7 @@ receive_presence (ChatMesh    *mesh,
             chat_model_event (mesh->model, _("%s left (%s)"), peer->nick, msg->text);
           else
             chat_model_event (mesh->model, _("%s left"), peer->nick);
-          chat_model_remove_peer (mesh->model, msg->from);
+          chat_mesh_remove_peer (mesh, msg->from);
         }
       /* it left one peer, not the mesh: in a loop the others learn
        * from us that it is still here */
@@ -208,26 +221,31 @@ receive_presence (ChatMesh    *mesh,
 }
 
 /* A timestamp from elsewhere, unless it is far off from ours. */
-static gint64
-sane_time (gint64 ts)
+gint64
+chat_mesh_sane_time (gint64 ts)
 {
   gint64 now = chat_mesh_now_ms ();
 
   return ts > now - 86400000 && ts < now + 86400000 ? ts : now;
 }
 
+/* Shown in the window of its room, if we are in it, unless its author
+ * is ignored; relayed either way (the caller floods it on). */
 static void
 receive_room (ChatMesh    *mesh,
               ChatMessage *msg)
 {
   ChatPeer *peer = chat_model_get_peer (mesh->model, msg->from);
+  ChatWindow *window = chat_model_find_room (mesh->model, msg->room);
 
   if (g_strcmp0 (msg->from, mesh->model->own_id) == 0)
     return;
   if (peer != NULL && !peer->said_hello)
     chat_mesh_peer_set_nick (mesh, peer, msg->nick);   /* a bot that sent no hello */
-  chat_window_add_message (mesh->model, chat_model_get_room (mesh->model), sane_time (msg->ts),
-                           msg->from, msg->nick, msg->text);
+  if (window == NULL || chat_model_is_ignored (mesh->model, msg->nick, peer != NULL ? peer->uid : NULL))
+    return;
+  chat_window_add_said (mesh->model, window, chat_mesh_sane_time (msg->ts), CHAT_LINE_MESSAGE,
+                        msg->from, msg->nick, msg->text, msg->action);
 }
 
 /* A room message or presence from @sender within the flood limits: the
@@ -243,7 +261,7 @@ within_flood_limits (ChatMesh    *mesh,
   ChatRateVerdict link = chat_rate_take (mesh->link_rate, sender->id, 1, now);
   ChatRateVerdict author = CHAT_RATE_OK;
 
-  if (link == CHAT_RATE_OK && msg->kind == CHAT_KIND_ROOM)
+  if (link == CHAT_RATE_OK && msg->kind != CHAT_KIND_PRESENCE)
     author = chat_rate_take (mesh->author_rate, msg->from, 1, now);
   if (link == CHAT_RATE_DROP_FIRST)
     chat_model_notice (mesh->model, CHAT_LINE_WARNING,
@@ -289,16 +307,19 @@ chat_mesh_on_message (AnySocket *socket,
         receive_hello (mesh, sender, msg);
       break;
     case CHAT_KIND_ROOM:
+    case CHAT_KIND_TOPIC:
     case CHAT_KIND_PRESENCE:
       if (any_peer_is_proxy (link) || !chat_seen_add (mesh->seen, msg->mid) ||
           !within_flood_limits (mesh, sender, msg))
         break;
       if (msg->kind == CHAT_KIND_ROOM)
         receive_room (mesh, msg);
+      else if (msg->kind == CHAT_KIND_TOPIC)
+        chat_mesh_receive_topic (mesh, msg, chat_mesh_sane_time (msg->ts));
       else
         receive_presence (mesh, msg);
       if (chat_message_hop (msg))
-        flood (mesh, msg, sender->id);
+        chat_mesh_flood (mesh, msg, sender->id);
       break;
     case CHAT_KIND_PRIVATE:
       chat_mesh_receive_private (mesh, packet, msg);
@@ -308,21 +329,27 @@ chat_mesh_on_message (AnySocket *socket,
     }
 }
 
+/* To the room @room (NULL: the default room, whose messages carry no
+ * "room", as those of older peers and bots), /me when @action. */
 void
 chat_mesh_say (ChatMesh   *mesh,
-               const char *text)
+               const char *room,
+               const char *text,
+               gboolean    action)
 {
   g_autoptr(ChatMessage) msg = chat_message_new (CHAT_KIND_ROOM);
+  ChatWindow *window = room != NULL ? chat_model_open_room (mesh->model, room) : chat_model_get_room (mesh->model);
 
   msg->mid = chat_message_new_mid ();
   msg->from = g_strdup (mesh->model->own_id);
   msg->nick = g_strdup (mesh->model->own_nick);
   msg->text = g_strdup (text);
+  msg->room = g_strdup (room);
+  msg->action = action;
   msg->ts = chat_mesh_now_ms ();
   chat_seen_add (mesh->seen, msg->mid);
-  flood (mesh, msg, NULL);
-  chat_window_add_line (mesh->model, chat_model_get_room (mesh->model), msg->ts,
-                        CHAT_LINE_OWN, mesh->model->own_nick, text);
+  chat_mesh_flood (mesh, msg, NULL);
+  chat_window_add_said (mesh->model, window, msg->ts, CHAT_LINE_OWN, NULL, mesh->model->own_nick, text, action);
 }
 
 void

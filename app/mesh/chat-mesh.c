@@ -212,7 +212,7 @@ on_disconnected (AnySocket  *socket,
       if (!chat_model_is_direct (mesh->model, peer->hub))
         {
           chat_model_event (mesh->model, _("%s left"), peer->nick);
-          chat_model_remove_peer (mesh->model, id);
+          chat_mesh_remove_peer (mesh, id);
         }
       /* the lower id asks, as when we first heard of it; not when our
        * user dropped it */
@@ -231,7 +231,7 @@ on_disconnected (AnySocket  *socket,
                        peer->nick, peer->nick);
   else if (!by_user)
     chat_mesh_target_lost (mesh, id);
-  chat_model_remove_peer (mesh->model, id);
+  chat_mesh_remove_peer (mesh, id);
   forget_routes_through (mesh, id);
 }
 

@@ -40,12 +40,25 @@ gboolean   chat_mesh_reconnect      (ChatMesh       *mesh,
                                      const char     *nick,
                                      GError        **error);
 void       chat_mesh_say            (ChatMesh       *mesh,
+                                     const char     *room,
+                                     const char     *text,
+                                     gboolean        action);
+/* chat-mesh-rooms.c: named rooms, topics, away */
+void       chat_mesh_join           (ChatMesh       *mesh,
+                                     const char     *room);
+void       chat_mesh_part           (ChatMesh       *mesh,
+                                     ChatWindow     *window);
+void       chat_mesh_set_topic      (ChatMesh       *mesh,
+                                     const char     *room,
+                                     const char     *text);
+void       chat_mesh_set_away       (ChatMesh       *mesh,
                                      const char     *text);
 void       chat_mesh_set_nick       (ChatMesh       *mesh,
                                      const char     *nick);
 void       chat_mesh_send_private   (ChatMesh       *mesh,
                                      ChatPeer       *peer,
-                                     const char     *text);
+                                     const char     *text,
+                                     gboolean        action);
 gboolean   chat_mesh_verify         (ChatMesh       *mesh,
                                      ChatPeer       *peer,
                                      GError        **error);

@@ -17,20 +17,12 @@
 #include "chat-commands.h"
 #include "chat-text.h"
 #include "ui/chat-ui.h"
+#include "ui/chat-ui-private.h"
 #include "ui/chat-views.h"
 
 #define PEER_LIST_COLUMNS 30
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define KEY_ESCAPE 27
-
-struct _ChatUi {
-  ChatApp *app;
-  SCREEN  *screen;
-  guint    stdin_watch;
-  guint    winch_watch;
-  guint    redraw_idle;
-  ChatRect conversation;
-};
 
 static void
 layout_and_draw (ChatUi *ui)
@@ -48,10 +40,17 @@ layout_and_draw (ChatUi *ui)
   if (peers_width > 0)
     chat_view_peers_draw (app->model, (ChatRect) { 1, cols - peers_width, body, peers_width });
   chat_view_notice_draw (app->model, (ChatRect) { rows - 3, 0, 1, cols });
-  chat_view_status_draw (app->model, (ChatRect) { rows - 2, 0, 1, cols });
+  ui->status = (ChatRect) { rows - 2, 0, 1, cols };
+  chat_view_status_draw (app->model, ui->status);
   cursor = chat_view_input_draw (app->model, app->input, (ChatRect) { rows - 1, 0, 1, cols });
   move (rows - 1, MIN (cursor, cols - 1));
   refresh ();
+  if (app->model->bells > 0)
+    {
+      if (app->config->bell)
+        beep ();
+      app->model->bells = 0;
+    }
 }
 
 static gboolean
@@ -110,6 +109,21 @@ complete (ChatUi *ui)
     }
 }
 
+/* The line is full: said, never cut silently. */
+void
+chat_ui_say_if_full (ChatUi *ui,
+                     gsize   dropped)
+{
+  if (dropped == 0)
+    return;
+  chat_model_notice (ui->app->model, CHAT_LINE_ERROR,
+                     g_dngettext (GETTEXT_PACKAGE,
+                                  "The line is full (%zu bytes, what peers accept): %zu byte was not added",
+                                  "The line is full (%zu bytes, what peers accept): %zu bytes were not added",
+                                  dropped),
+                     ui->app->input->limit, dropped);
+}
+
 static void
 submit (ChatUi *ui)
 {
@@ -142,7 +156,6 @@ handle_key (ChatUi *ui,
       case KEY_LEFT: chat_input_left (input); break;
       case KEY_RIGHT: chat_input_right (input); break;
       case KEY_HOME: chat_input_home (input); break;
-      case KEY_END: chat_input_end (input); break;
       case KEY_BACKSPACE: chat_input_backspace (input); break;
       case KEY_DC: chat_input_delete (input); break;
       case KEY_UP: chat_input_history_prev (input); break;
@@ -150,6 +163,9 @@ handle_key (ChatUi *ui,
       case KEY_PPAGE: scroll_pages (ui, 1); break;
       case KEY_NPAGE: scroll_pages (ui, -1); break;
       case KEY_ENTER: submit (ui); break;
+      case KEY_END: chat_input_end (input); chat_ui_leave_search (ui); break;
+      case KEY_PASTE_BEGIN: chat_ui_paste_begin (ui); break;
+      case KEY_MOUSE: chat_ui_mouse (ui); break;
       case KEY_RESIZE: break;
       default: break;
       }
@@ -168,7 +184,10 @@ handle_key (ChatUi *ui,
       case KEY_CTRL ('P'): switch_window (ui->app, -1); break;
       case KEY_CTRL ('L'): clearok (curscr, TRUE); break;
       case KEY_ESCAPE: handle_escape (ui); break;
-      default: chat_input_insert_char (input, key); break;
+      default:
+        if (!chat_ui_search_key (ui, key))
+          chat_ui_say_if_full (ui, chat_input_insert_char (input, key));
+        break;
       }
 }
 
@@ -192,7 +211,10 @@ on_stdin (int          fd,
   /* a paste arrives as many keys at once: take them all, draw once */
   while ((status = get_wch (&key)) != ERR)
     {
-      handle_key (ui, status, key);
+      if (ui->paste != NULL || ui->pending != NULL)
+        chat_ui_paste_key (ui, status, key);
+      else
+        handle_key (ui, status, key);
       if (ui->stdin_watch == 0)
         return G_SOURCE_REMOVE;
     }
@@ -239,6 +261,9 @@ chat_ui_new (ChatApp *app,
   keypad (stdscr, TRUE);
   nodelay (stdscr, TRUE);
   chat_views_init_colours (app->config);
+  chat_ui_paste_init (ui);
+  if (app->config->mouse)
+    mousemask (BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 
   app->model->changed = on_model_changed;
   app->model->changed_data = ui;
@@ -256,6 +281,7 @@ chat_ui_free (ChatUi *ui)
   g_clear_handle_id (&ui->stdin_watch, g_source_remove);
   g_clear_handle_id (&ui->winch_watch, g_source_remove);
   g_clear_handle_id (&ui->redraw_idle, g_source_remove);
+  chat_ui_paste_clear (ui);
   if (ui->app->model->changed_data == ui)
     ui->app->model->changed = NULL;
   if (ui->screen != NULL)

@@ -3,7 +3,8 @@
  * One row per peer:  B nick      id   lag R [unread]
  *   B  E2E badge: ! plain, ~ compat, ? native unverified, ✓ verified,
  *      · not linked (known through the room only)
- *   R  = linked directly, > reached through a hub
+ *   R  = linked directly, > reached through a hub; then z when away
+ * In a named room's window, only the peers in that room.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -31,7 +32,8 @@ draw_peer (ChatModel *model,
   x += chat_view_put (y, x, chat_badge_symbol (badge), 1, chat_view_badge_attr (badge)) + 1;
   chat_view_put (y, x, peer->nick, NICK_COLUMNS, chat_view_nick_attr (peer->nick));
   x += NICK_COLUMNS + 1;
-  tail = g_strdup_printf ("%s %6s %s", id, lag, chat_peer_is_direct (peer) ? "=" : ">");
+  tail = g_strdup_printf ("%s %6s %s%s", id, lag, chat_peer_is_direct (peer) ? "=" : ">",
+                          peer->away != NULL ? "z" : "");
   x += chat_view_put (y, x, tail, rect.x + rect.width - x, A_DIM);
   if (window != NULL && window->unread > 0)
     {
@@ -46,8 +48,14 @@ chat_view_peers_draw (ChatModel *model,
                       ChatRect   rect)
 {
   g_autoptr(GPtrArray) peers = chat_model_sorted_peers (model);
-  g_autofree char *header = g_strdup_printf (_("Peers (%u)"), peers->len);
+  const char *room = chat_model_get_active (model)->room;
+  g_autofree char *header = NULL;
   int y = rect.y;
+
+  for (guint i = peers->len; room != NULL && i > 0; i--)
+    if (!chat_peer_in_room (g_ptr_array_index (peers, i - 1), room))
+      g_ptr_array_remove_index (peers, i - 1);
+  header = g_strdup_printf (_("Peers (%u)"), peers->len);
 
   mvvline_set (rect.y, rect.x, WACS_VLINE, rect.height);
   chat_view_put (y++, rect.x + 2, header, rect.width - 2, A_BOLD);

@@ -55,6 +55,9 @@ void   chat_view_peers_draw        (ChatModel   *model,
                                     ChatRect     rect);
 void   chat_view_status_draw       (ChatModel   *model,
                                     ChatRect     rect);
+int    chat_view_status_window_at  (ChatModel   *model,
+                                    ChatRect     rect,
+                                    int          x);
 void   chat_view_notice_draw       (ChatModel   *model,
                                     ChatRect     rect);
 int    chat_view_input_draw        (ChatModel   *model,

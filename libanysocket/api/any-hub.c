@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "any-packet.h"
 #include "api/any-hub.h"
 #include "api/any-peer-private.h"
@@ -117,6 +119,32 @@ links_of (AnyHub     *self,
       g_hash_table_insert (self->links, g_strdup (id), set);
     }
   return set;
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+GPtrArray *
+_any_hub_dup_links (AnyHub     *self,
+                    const char *id)
+{
+  GHashTable *set = links_of (self, id, FALSE);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer linked;
+
+  if (set != NULL)
+    {
+      g_hash_table_iter_init (&iter, set);
+      while (g_hash_table_iter_next (&iter, &linked, NULL))
+        g_ptr_array_add (ids, g_strdup (linked));
+    }
+  g_ptr_array_sort (ids, compare_ids);
+  return ids;
 }
 
 gboolean

@@ -55,5 +55,8 @@ void      _any_hub_peer_gone     (AnyHub           *self,
 gboolean  _any_hub_is_linked     (AnyHub           *self,
                                   const char       *a,
                                   const char       *b);
+/* The ids linked to @id, sorted (never NULL). */
+GPtrArray *_any_hub_dup_links    (AnyHub           *self,
+                                  const char       *id);
 
 G_END_DECLS

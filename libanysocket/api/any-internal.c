@@ -14,6 +14,7 @@
 #include "api/any-internal.h"
 #include "api/any-peer-private.h"
 #include "api/any-rpc-call-private.h"
+#include "api/any-socket-private.h"
 #include "protocol/any-internal-msg.h"
 #include "protocol/any-rpc-wire.h"
 
@@ -27,6 +28,11 @@ reply_synced_time (AnyPeer    *peer,
   /* A proxied peer's probe: it learns our capabilities, we learn its. */
   if (json_object_has_member (request, "caps"))
     _any_peer_take_probe (peer, request, json_node_get_object (answer));
+  /* A direct link's probe (any-socket-links.c): we too drain the
+   * proxied link before this one takes over. */
+  if (json_object_has_member (request, "links") && any_peer_get_socket (peer) != NULL &&
+      _any_links_will_fence (_any_socket_get_links (any_peer_get_socket (peer)), peer))
+    json_object_set_int_member (json_node_get_object (answer), "links", 1);
   _any_peer_reply_internal (peer, seq, answer);
 }
 
@@ -58,6 +64,9 @@ handle_rpc (const AnyInternalHost *host,
 
           _any_peer_reply_internal (peer, seq, answer);
         }
+      else
+        g_debug ("RPC notification '%s' from %s: method not found", path != NULL ? path : "(none)",
+                 any_peer_get_id (peer));
       return;
     }
 

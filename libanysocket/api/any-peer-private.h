@@ -89,6 +89,10 @@ void       _any_peer_reply_internal (AnyPeer        *self,
                                      gint32          seq,
                                      JsonNode       *msg);
 
+void       _any_peer_retire         (AnyPeer        *self);
+void       _any_peer_set_holding    (AnyPeer        *self,
+                                     gboolean        holding);
+
 gboolean   _any_peer_send_frame     (AnyPeer        *self,
                                      GBytes         *frame,
                                      GError        **error);
@@ -110,5 +114,6 @@ void       _any_peer_require_pinned_key (AnyPeer    *self,
                                      gboolean        prove_first);
 const char *_any_peer_get_unproven_id (AnyPeer      *self);
 gboolean    _any_peer_is_pinned       (AnyPeer      *self);
+AnyUpgradeRequest *_any_peer_get_upgrade_request (AnyPeer *self);
 
 G_END_DECLS

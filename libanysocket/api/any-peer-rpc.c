@@ -9,6 +9,7 @@
 #include "any-rpc-call.h"
 #include "api/any-peer-private.h"
 #include "api/any-rpc-call-private.h"
+#include "protocol/any-internal-msg.h"
 #include "protocol/any-rpc-wire.h"
 
 static void
@@ -180,4 +181,75 @@ any_peer_call_finish (AnyPeer       *self,
     return NULL;
   value = any_rpc_call_get_result (g_task_get_task_data (G_TASK (result)));
   return json_node_ref (value);
+}
+
+/**
+ * any_peer_notify_call:
+ * @self: an [class@AnySocket.Peer]
+ * @call: a call made with [ctor@AnySocket.RpcCall.new], not sent yet
+ * @error: return location for a `GError`
+ *
+ * Calls a method of the peer without waiting for an answer: an INTERNAL
+ * RPC_NOTIFY, which the peer answers with nothing, even when the method
+ * fails or does not exist. Binary params travel as with
+ * [method@AnySocket.Peer.invoke_async]. A libanysocket peer runs its
+ * [signal@AnySocket.Socket::rpc] handlers for it (with
+ * [method@AnySocket.RpcCall.get_wants_reply] FALSE); the JavaScript peer
+ * 0.4.29 only logs it.
+ *
+ * Returns: TRUE if the notification was queued for sending; FALSE with
+ *   @error (`ANY_SOCKET_ERROR_DISCONNECTED`,
+ *   `ANY_SOCKET_ERROR_INVALID_ARGUMENT` for a call sent already or a
+ *   method name with an empty part)
+ *
+ * Since: 0.2
+ */
+gboolean
+any_peer_notify_call (AnyPeer     *self,
+                      AnyRpcCall  *call,
+                      GError     **error)
+{
+  g_autoptr(JsonNode) request = NULL;
+
+  g_return_val_if_fail (ANY_IS_PEER (self), FALSE);
+  g_return_val_if_fail (ANY_IS_RPC_CALL (call), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  request = _any_rpc_call_start (call, self, error);
+  if (request == NULL)
+    return FALSE;
+  json_object_set_int_member (json_node_get_object (request), "type", ANY_INTERNAL_RPC_NOTIFY);
+  return _any_peer_send_packet (self, ANY_PACKET_TYPE_INTERNAL, 0, request, error) != 0;
+}
+
+/**
+ * any_peer_notify:
+ * @self: an [class@AnySocket.Peer]
+ * @method: the method path, names joined with dots
+ * @params: (nullable): the params; NULL for none
+ * @error: return location for a `GError`
+ *
+ * Calls a method of the peer with JSON params and no answer expected
+ * (RPC_NOTIFY; see [method@AnySocket.Peer.notify_call]).
+ *
+ * Returns: TRUE if the notification was queued for sending
+ *
+ * Since: 0.2
+ */
+gboolean
+any_peer_notify (AnyPeer     *self,
+                 const char  *method,
+                 JsonArray   *params,
+                 GError     **error)
+{
+  g_autoptr(AnyRpcCall) call = NULL;
+
+  g_return_val_if_fail (ANY_IS_PEER (self), FALSE);
+  g_return_val_if_fail (method != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  call = any_rpc_call_new (method);
+  if (params != NULL)
+    _any_rpc_call_set_params (call, params);
+  return any_peer_notify_call (self, call, error);
 }

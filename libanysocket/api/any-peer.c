@@ -49,6 +49,8 @@ struct _AnyPeer
   gboolean      was_connected;
   gboolean      probe_sent;
   gboolean      pinned;          /* its id's key is pinned (any-trust.h) */
+  gboolean      retired;         /* replaced by a direct link, draining
+                                  * (api/any-socket-links.c) */
 
   AnyRequests  *requests;        /* waiting for their replies */
 };
@@ -525,13 +527,32 @@ _any_peer_send_packet (AnyPeer        *self,
                        JsonNode       *msg,
                        GError        **error)
 {
-  if (self->engine == NULL)
+  /* A retired peer only answers what the other side still sends. */
+  if (self->engine == NULL || G_UNLIKELY (self->retired && reply_to == 0))
     {
       g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
                            _("Cannot send: the peer is disconnected"));
       return 0;
     }
   return any_engine_send (self->engine, type, reply_to, msg, error);
+}
+
+/* A proxied peer replaced by a direct link: the application was told it
+ * is gone; it still answers and delivers what the other side sent before
+ * it switched too, and sends nothing new. */
+void
+_any_peer_retire (AnyPeer *self)
+{
+  self->retired = TRUE;
+}
+
+/* See any_engine_set_holding(). */
+void
+_any_peer_set_holding (AnyPeer  *self,
+                       gboolean  holding)
+{
+  if (self->engine != NULL)
+    any_engine_set_holding (self->engine, holding);
 }
 
 void
@@ -762,6 +783,14 @@ any_peer_get_remote_address (AnyPeer *self)
   return self->transport ? any_transport_get_remote_address (self->transport) : NULL;
 }
 
+/* What the upgrade request of an accepted link said: NULL for a link we
+ * made or one through a hub (api/any-peer-request.c). */
+AnyUpgradeRequest *
+_any_peer_get_upgrade_request (AnyPeer *self)
+{
+  return self->transport != NULL ? any_transport_get_upgrade_request (self->transport) : NULL;
+}
+
 /**
  * any_peer_is_proxy:
  * @self: an [class@AnySocket.Peer]
@@ -825,7 +854,8 @@ any_peer_is_connected (AnyPeer *self)
 {
   g_return_val_if_fail (ANY_IS_PEER (self), FALSE);
 
-  return self->engine != NULL && any_engine_get_state (self->engine) == ANY_ENGINE_STATE_CONNECTED;
+  return self->engine != NULL && !self->retired &&
+         any_engine_get_state (self->engine) == ANY_ENGINE_STATE_CONNECTED;
 }
 
 /**

@@ -84,6 +84,16 @@ reply_error (AnyRpcCall *self,
   _any_peer_reply_internal (self->peer, self->seq, answer);
 }
 
+/* An RPC_NOTIFY that failed: nobody to tell but the log. */
+static void
+log_notify_failure (AnyRpcCall *self,
+                    const char *message)
+{
+  if (self->incoming && !self->wants_reply)
+    g_debug ("RPC notification '%s' from %s failed: %s", self->method,
+             self->peer != NULL ? any_peer_get_id (self->peer) : "?", message);
+}
+
 /* @result NULL is null; @bin: it is base64 of binary. */
 static void
 reply_result (AnyRpcCall *self,
@@ -238,6 +248,8 @@ _any_rpc_call_complete_unhandled (AnyRpcCall *self)
   self->completed = TRUE;
   if (self->wants_reply)
     reply_error (self, "Method not found!", self->method, 404);
+  else
+    log_notify_failure (self, "Method not found!");
 }
 
 /* any_peer_call_async(): the params as given, not copied. */
@@ -574,6 +586,8 @@ any_rpc_call_return_error_literal (AnyRpcCall *self,
 
   if (complete (self, G_STRFUNC))
     reply_error (self, message, self->method, 500);
+  else
+    log_notify_failure (self, message);
 }
 
 /**
@@ -594,4 +608,6 @@ any_rpc_call_return_error (AnyRpcCall   *self,
 
   if (complete (self, G_STRFUNC))
     reply_error (self, error->message, self->method, 500);
+  else
+    log_notify_failure (self, error->message);
 }

@@ -9,6 +9,8 @@
 #include "api/any-hub.h"
 #include "codec/any-codec.h"
 #include "transport/any-transport.h"
+#include "transport/any-ws-dial.h"
+#include "api/any-socket-http.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +21,18 @@ void       _any_socket_accept_transport  (AnySocket  *self,
                                           AnyTransport *transport);
 void       _any_socket_connect_transport (AnySocket  *self,
                                           AnyTransport *transport,
+                                          GAsyncReadyCallback callback,
+                                          gpointer    user_data);
+
+/* The web side: any-socket.c for any-socket-http.c */
+AnySocketHttp *_any_socket_get_http      (AnySocket  *self);
+AnyWsDial *_any_socket_get_dial          (AnySocket  *self);
+/* Connecting, with extra headers for the upgrade request (NAME, VALUE...,
+ * NULL-terminated; NULL for none): any-connect-options.c */
+void       _any_socket_connect_uri       (AnySocket  *self,
+                                          const char *uri,
+                                          const char * const *headers,
+                                          GCancellable *cancellable,
                                           GAsyncReadyCallback callback,
                                           gpointer    user_data);
 
@@ -45,5 +59,46 @@ void       _any_proxy_forward       (AnySocket      *self,
                                      gsize           len,
                                      const AnyForward *forward);
 AnyHub    *_any_proxy_hub_new       (AnySocket      *socket);
+
+/* Links: any-socket.c for any-socket-links.c */
+void       _any_socket_announce_peer (AnySocket     *self,
+                                     AnyPeer        *peer,
+                                     GTask          *task);
+void       _any_socket_retire_peer  (AnySocket      *self,
+                                     AnyPeer        *peer,
+                                     const char     *reason);
+AnyHub    *_any_socket_get_hub      (AnySocket      *self);
+typedef struct _AnyLinks AnyLinks;
+AnyLinks  *_any_socket_get_links    (AnySocket      *self);
+
+/* Links: any-socket-links.c for any-socket.c. A direct link to an id we
+ * reach through a hub waits (not in the peer table) until the other side
+ * accepted it, then takes over. */
+
+AnyLinks  *_any_links_new           (AnySocket      *socket);
+void       _any_links_free          (AnyLinks       *self);
+void       _any_links_stop          (AnyLinks       *self);
+gboolean   _any_links_is_pending    (AnyLinks       *self,
+                                     const char     *id);
+void       _any_links_hold          (AnyLinks       *self,
+                                     AnyPeer        *direct,
+                                     AnyPeer        *proxied,
+                                     GTask          *task);
+void       _any_links_seen          (AnyLinks       *self,
+                                     AnyPeer        *peer);
+gboolean   _any_links_internal      (AnyLinks       *self,
+                                     AnyPeer        *peer,
+                                     JsonNode       *data);
+void       _any_links_answered      (AnyLinks       *self,
+                                     AnyPeer        *peer);
+void       _any_links_peer_gone     (AnyLinks       *self,
+                                     AnyPeer        *peer,
+                                     const char     *reason);
+/* Whether @direct takes over from a proxied peer with fences. */
+gboolean   _any_links_will_fence    (AnyLinks       *self,
+                                     AnyPeer        *direct);
+/* The proxied peer a direct link replaced, still draining, or NULL. */
+AnyPeer   *_any_links_get_retiring  (AnyLinks       *self,
+                                     const char     *id);
 
 G_END_DECLS

@@ -191,6 +191,9 @@ _any_proxy_forward (AnySocket        *self,
     {
       /* Relayed to us: only by the hub that peer is reached through. */
       source = any_socket_get_peer (self, from_id);
+      /* Or the one a direct link replaced, still draining. */
+      if (source == NULL || any_peer_get_via (source) != from)
+        source = _any_links_get_retiring (_any_socket_get_links (self), from_id);
       if (source != NULL && any_peer_get_via (source) == from)
         _any_peer_deliver_forwarded (source, forward->inner, forward->inner_len);
       else

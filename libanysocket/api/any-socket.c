@@ -16,6 +16,7 @@
 #include "api/any-internal.h"
 #include "api/any-peer-private.h"
 #include "api/any-socket-private.h"
+#include "api/any-socket-http.h"
 #include "codec/any-id.h"
 #include "crypto/any-identity-file.h"
 #include "protocol/any-trust.h"
@@ -71,6 +72,8 @@ struct _AnySocket
   GHashTable   *peers;           /* id -> AnyPeer, authenticated or proxied */
   GHashTable   *unauthenticated; /* AnyPeer -> GTask of connect_async or NULL */
   AnyHub       *hub;             /* peers that proxy through us */
+  AnyLinks     *links;           /* direct links taking over proxied ones */
+  AnySocketHttp *http;           /* subprotocols, plain HTTP (any-socket-http.c) */
 };
 
 G_DEFINE_FINAL_TYPE (AnySocket, any_socket, G_TYPE_OBJECT)
@@ -101,6 +104,7 @@ enum {
   SIGNAL_E2E,
   SIGNAL_RPC,
   SIGNAL_AUTHENTICATE,
+  SIGNAL_AUTHENTICATE_PEER,
   SIGNAL_VERIFY_PEER,
   SIGNAL_PROXY_REQUEST,
   SIGNAL_UNTRUSTED,
@@ -224,11 +228,13 @@ dial_config (gpointer         host,
   config->upgrade_timeout_ms = self->auth_timeout;
   config->connect_timeout_ms = self->auth_timeout > 0 ? self->auth_timeout : DEFAULT_AUTH_TIMEOUT;
   config->max_connections = self->max_connections;
+  config->ws_protocols = _any_socket_http_get_protocols (self->http);
 }
 
 static const AnyWsDialHost dial_host = {
   .link = dial_link,
   .config = dial_config,
+  .http = _any_socket_http_dispatch,
 };
 
 static gboolean
@@ -245,14 +251,20 @@ peer_authenticate (gpointer     host,
   /* A peer we reach through a hub may connect directly: the direct link
    * wins once connected (peer_connected()). Any other second
    * link from a known id is refused. */
-  if ((known != NULL && !any_peer_is_proxy (known)) || g_str_equal (peer_id, self->id))
+  if ((known != NULL && !any_peer_is_proxy (known)) || g_str_equal (peer_id, self->id) ||
+      _any_links_is_pending (self->links, peer_id))
     {
       *reason = g_strdup ("Duplicated AnySocket ID found!");
       return FALSE;
     }
 
-  g_signal_emit (self, signals[SIGNAL_AUTHENTICATE], 0, peer_id,
+  /* With the peer first (its upgrade request's headers and cookies),
+   * then without, as before 0.2. */
+  g_signal_emit (self, signals[SIGNAL_AUTHENTICATE_PEER], 0, peer, peer_id,
                  json_object_get_member (auth_packet, "auth"), &accepted);
+  if (accepted)
+    g_signal_emit (self, signals[SIGNAL_AUTHENTICATE], 0, peer_id,
+                   json_object_get_member (auth_packet, "auth"), &accepted);
   if (!accepted)
     {
       *reason = g_strdup ("Invalid Auth Packet!");
@@ -267,47 +279,43 @@ peer_authenticate (gpointer     host,
   return TRUE;
 }
 
-/* A direct link is connected (a pinned one after proving its key): it
- * replaces a proxied link to the same id; a direct one keeps the id (two
- * links of the same key raced through their switches). */
+/* A direct link is connected (a pinned one after proving its key): a
+ * direct one keeps the id (two links of the same key raced through their
+ * switches); a proxied one stays until the other side has accepted the
+ * direct link too (any-socket-links.c), which then takes over. */
 static gboolean
 take_over_id (AnySocket *self,
               AnyPeer   *peer)
 {
   AnyPeer *known = g_hash_table_lookup (self->peers, any_peer_get_id (peer));
-  g_autoptr(AnyPeer) replaced = NULL;
+  gboolean pending = _any_links_is_pending (self->links, any_peer_get_id (peer));
+  gpointer key, value;
 
-  if (known == NULL)
+  if (known == NULL && !pending)
     return TRUE;
-  if (!any_peer_is_proxy (known))
+  if (known == NULL || !any_peer_is_proxy (known) || pending)
     {
       any_peer_disconnect (peer, "Duplicated AnySocket ID found!");
       return FALSE;
     }
-  replaced = g_object_ref (known);
-  any_peer_disconnect (replaced, "Replaced by a direct link");
-  return TRUE;
+  if (g_hash_table_steal_extended (self->unauthenticated, peer, &key, &value))
+    {
+      g_autoptr(AnyPeer) stolen = key;
+      g_autoptr(GTask) task = value;
+
+      _any_links_hold (self->links, stolen, known, task);
+    }
+  return FALSE;
 }
 
-static void
-peer_connected (gpointer  host,
-                AnyPeer  *peer)
+/* A peer is connected: the application hears of it, and a connect_async()
+ * that made it completes. */
+void
+_any_socket_announce_peer (AnySocket *self,
+                           AnyPeer   *peer,
+                           GTask     *task)
 {
-  AnySocket *self = host;
-  g_autoptr(GTask) task = NULL;
-  gpointer key, value;
-
-  if (any_peer_is_proxy (peer))
-    key = g_object_ref (peer);
-  else if (!g_hash_table_contains (self->unauthenticated, peer))
-    return;
-  else if (!take_over_id (self, peer))
-    return;
-  else if (g_hash_table_steal_extended (self->unauthenticated, peer, &key, &value))
-    task = value;
-  else
-    return;
-  g_hash_table_insert (self->peers, g_strdup (any_peer_get_id (peer)), key);
+  g_hash_table_insert (self->peers, g_strdup (any_peer_get_id (peer)), g_object_ref (peer));
 
   g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, peer);
 
@@ -320,10 +328,65 @@ peer_connected (gpointer  host,
     }
 }
 
+/* A proxied peer leaves the table (a direct link replaced it) while its
+ * link still drains: the application hears it is gone. */
+void
+_any_socket_retire_peer (AnySocket  *self,
+                         AnyPeer    *peer,
+                         const char *reason)
+{
+  g_autoptr(AnyPeer) stolen = g_object_ref (peer);
+
+  if (g_hash_table_lookup (self->peers, any_peer_get_id (peer)) != peer)
+    return;
+  g_hash_table_remove (self->peers, any_peer_get_id (peer));
+  g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, stolen, reason);
+}
+
+AnyHub *
+_any_socket_get_hub (AnySocket *self)
+{
+  return self->hub;
+}
+
+AnyLinks *
+_any_socket_get_links (AnySocket *self)
+{
+  return self->links;
+}
+
+static void
+peer_connected (gpointer  host,
+                AnyPeer  *peer)
+{
+  AnySocket *self = host;
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(AnyPeer) held = NULL;
+  gpointer key, value;
+
+  if (any_peer_is_proxy (peer))
+    held = g_object_ref (peer);
+  else if (!g_hash_table_contains (self->unauthenticated, peer))
+    return;
+  else if (!take_over_id (self, peer))
+    return;
+  else if (g_hash_table_steal_extended (self->unauthenticated, peer, &key, &value))
+    {
+      held = key;
+      task = value;
+    }
+  else
+    return;
+  _any_socket_announce_peer (self, peer, task);
+}
+
 static void
 peer_message (gpointer   host,
               AnyPacket *packet)
 {
+  AnySocket *self = host;
+
+  _any_links_seen (self->links, any_packet_get_peer (packet));
   g_signal_emit (host, signals[SIGNAL_MESSAGE], 0, packet);
 }
 
@@ -393,6 +456,7 @@ peer_disconnected (gpointer    host,
         g_signal_emit (self, signals[SIGNAL_UNTRUSTED], 0, id, reason);
       g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, stolen, reason);
     }
+  _any_links_peer_gone (self->links, peer, reason);
 }
 
 static guint
@@ -486,7 +550,12 @@ peer_internal (gpointer  host,
                gint32    seq,
                JsonNode *data)
 {
+  AnySocket *self = host;
+  gboolean links = _any_links_internal (self->links, peer, data);
+
   _any_internal_handle (&internal_host, host, peer, seq, data);
+  if (links)
+    _any_links_answered (self->links, peer);
 }
 
 static void
@@ -588,6 +657,11 @@ any_socket_listen_finish (AnySocket     *self,
  * no AUTH answer within [property@AnySocket.Socket:auth-timeout] fail with
  * `ANY_SOCKET_ERROR_AUTH_FAILED`.
  *
+ * A peer already reached through a hub stays that proxied peer until it
+ * kept the direct link too; it then takes over (a libanysocket peer) or
+ * the connect fails with `ANY_SOCKET_ERROR_DUPLICATE_ID` and the proxied
+ * peer stays (the JavaScript peer refuses a second link).
+ *
  * A `ws://` peer (without [property@AnySocket.Socket:permessage-deflate]) is reached by
  * libanysocket itself: a `GSocketClient`, which follows GIO's proxy
  * settings, and the WebSocket upgrade, which must be answered within
@@ -603,14 +677,24 @@ any_socket_connect_async (AnySocket           *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (ANY_IS_SOCKET (self));
   g_return_if_fail (uri != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
+  _any_socket_connect_uri (self, uri, NULL, cancellable, callback, user_data);
+}
+
+void
+_any_socket_connect_uri (AnySocket           *self,
+                         const char          *uri,
+                         const char * const  *headers,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
   g_task_set_source_tag (task, any_socket_connect_async);
-  any_ws_dial_connect (self->dial, uri, task);
+  any_ws_dial_connect (self->dial, uri, headers, task);
 }
 
 /**
@@ -653,6 +737,7 @@ any_socket_stop (AnySocket *self)
 
   g_object_ref (self);
   any_ws_dial_stop (self->dial);
+  _any_links_stop (self->links);
 
   unauthenticated = g_hash_table_get_keys (self->unauthenticated);
   for (GList *l = unauthenticated; l != NULL; l = l->next)
@@ -1264,6 +1349,18 @@ any_socket_set_permessage_deflate (AnySocket *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PERMESSAGE_DEFLATE]);
 }
 
+AnySocketHttp *
+_any_socket_get_http (AnySocket *self)
+{
+  return self->http;
+}
+
+AnyWsDial *
+_any_socket_get_dial (AnySocket *self)
+{
+  return self->dial;
+}
+
 /* GObject */
 
 static void
@@ -1305,7 +1402,9 @@ any_socket_finalize (GObject *object)
   g_clear_pointer (&self->identity, any_noise_keypair_unref);
   g_clear_pointer (&self->pins, g_hash_table_unref);
   g_clear_pointer (&self->hub, _any_hub_free);
+  g_clear_pointer (&self->links, _any_links_free);
   g_clear_pointer (&self->dial, any_ws_dial_free);
+  g_clear_pointer (&self->http, _any_socket_http_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->id);
 
@@ -1362,7 +1461,8 @@ any_socket_get_property (GObject    *object,
       g_value_set_uint (value, self->tcp_keepalive);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_any_socket_http_get_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -1413,7 +1513,8 @@ any_socket_set_property (GObject      *object,
       any_socket_set_tcp_keepalive (self, g_value_get_uint (value));
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_any_socket_http_set_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -1434,6 +1535,15 @@ static gboolean
 any_socket_real_authenticate (AnySocket  *self,
                               const char *peer_id,
                               JsonNode   *auth)
+{
+  return TRUE;
+}
+
+static gboolean
+any_socket_real_authenticate_peer (AnySocket  *self,
+                                   AnyPeer    *peer,
+                                   const char *peer_id,
+                                   JsonNode   *auth)
 {
   return TRUE;
 }
@@ -1657,6 +1767,7 @@ any_socket_class_init (AnySocketClass *klass)
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  _any_socket_http_class_init (object_class, N_PROPS);
 
   /**
    * AnySocket::connected:
@@ -1761,6 +1872,41 @@ any_socket_class_init (AnySocketClass *klass)
                                 G_TYPE_BOOLEAN, 2, G_TYPE_STRING, JSON_TYPE_NODE);
 
   /**
+   * AnySocket::authenticate-peer:
+   * @self: the socket
+   * @peer: the new peer, not connected yet
+   * @peer_id: the id it claims
+   * @auth: (nullable): the `auth` member of its AUTH packet, NULL when
+   *   it sent none
+   *
+   * [signal@AnySocket.Socket::authenticate] with the peer: emitted just
+   * before it, with the same meaning, for handlers that look at more
+   * than the AUTH packet. On a server, @peer holds what the WebSocket
+   * upgrade request said: its headers and cookies
+   * ([method@AnySocket.Peer.get_request_header],
+   * [method@AnySocket.Peer.get_request_cookie],
+   * [method@AnySocket.Peer.get_request_path]) and
+   * [method@AnySocket.Peer.get_remote_address]. A peer we connected to has no
+   * request: those return NULL.
+   *
+   * Any handler returning FALSE refuses the link, which is closed with
+   * `Invalid Auth Packet!`; then neither the later handlers nor
+   * [signal@AnySocket.Socket::authenticate] run. @peer cannot send yet
+   * (it is connected once accepted, [signal@AnySocket.Socket::connected]),
+   * and [method@AnySocket.Peer.get_id] is NULL until then: the id is
+   * @peer_id.
+   *
+   * Returns: TRUE to accept
+   *
+   * Since: 0.2
+   */
+  signals[SIGNAL_AUTHENTICATE_PEER] =
+    g_signal_new_class_handler ("authenticate-peer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                G_CALLBACK (any_socket_real_authenticate_peer),
+                                authenticate_accumulator, NULL, NULL,
+                                G_TYPE_BOOLEAN, 3, ANY_TYPE_PEER, G_TYPE_STRING, JSON_TYPE_NODE);
+
+  /**
    * AnySocket::verify-peer:
    * @self: the socket
    * @peer: the peer
@@ -1854,5 +2000,7 @@ any_socket_init (AnySocket *self)
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->unauthenticated = g_hash_table_new_full (NULL, NULL, g_object_unref, unref_nullable);
   self->hub = _any_proxy_hub_new (self);
+  self->links = _any_links_new (self);
   self->dial = any_ws_dial_new (&dial_host, self);
+  self->http = _any_socket_http_new ();
 }

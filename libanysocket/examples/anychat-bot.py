@@ -13,7 +13,8 @@
 #   private <nick>: <text>      (answered with a receipt)
 #
 # --echo answers every room message with "echo: <text>" (not its own, and
-# not other echoes). It leaves after N seconds (default: runs until
+# not other echoes), in the same room: a message of a named room carries
+# it as "room" ("#dev"), one without "room" is the default room's. It leaves after N seconds (default: runs until
 # interrupted) and exits 0; a failed connect exits 1.
 #
 # The chat protocol (README, "The chat protocol") is JSON on ordinary
@@ -56,12 +57,14 @@ class Bot:
         self.nicks = {}         # socket id -> nick
         self.socket.connect("message", self.on_message)
 
-    def room(self, peer, text):
+    def room(self, peer, text, room=None):
         mid = secrets.token_hex(16)
         self.seen.append(mid)
-        peer.send(node({"chat": "room", "mid": mid, "from": self.socket.get_id(),
-                        "nick": self.nick, "text": text,
-                        "ts": int(time.time() * 1000), "ttl": TTL}))
+        msg = {"chat": "room", "mid": mid, "from": self.socket.get_id(),
+               "nick": self.nick, "text": text, "ts": int(time.time() * 1000), "ttl": TTL}
+        if isinstance(room, str):
+            msg["room"] = room
+        peer.send(node(msg))
 
     def hello(self, peer):
         peer.send(node({"chat": "hello", "v": 1, "nick": self.nick, "peers": []}))
@@ -84,7 +87,7 @@ class Bot:
             text = str(msg.get("text", ""))
             print(f"room {msg.get('nick', '?')}: {text}", flush=True)
             if self.echo and not text.startswith("echo: "):
-                self.room(packet.props.peer, "echo: " + text)
+                self.room(packet.props.peer, "echo: " + text, msg.get("room"))
         elif kind == "private" and self.first_time(msg.get("mid")):
             print(f"private {msg.get('nick', '?')}: {msg.get('text', '')}", flush=True)
             packet.reply(node({"chat": "receipt", "mid": msg.get("mid")}))

@@ -13,7 +13,8 @@
 //   callback the call returns a promise (pass every other argument:
 //   peer.request_async(msg, 0, null));
 // * messages are plain JS values in and out: send(), request_async(),
-//   packet.reply(), broadcast(), set_auth_data(), call_async() params,
+//   packet.reply(), broadcast(), broadcast_request_async(),
+//   set_auth_data(), call_async() and notify() params,
 //   RpcCall add_param() and return_value() take objects, arrays, strings,
 //   numbers, booleans and null (a Json.Node still works); packet.msg,
 //   call.params, call.result and call_finish() give them back
@@ -81,6 +82,8 @@ if (!AnySocket.Socket.prototype[done]) {
     convertArg(Peer.prototype, 'send', 0, toJsonNode);
     convertArg(Peer.prototype, 'request_async', 0, toJsonNode);
     convertArg(Peer.prototype, 'call_async', 1, toJsonArray);
+    convertArg(Socket.prototype, 'broadcast_request_async', 0, toJsonNode);
+    convertArg(Peer.prototype, 'notify', 1, v => v === null || v === undefined ? null : toJsonArray(v));
     convertArg(Packet.prototype, 'reply', 0, toJsonNode);
     convertArg(RpcCall.prototype, 'add_param', 0, toJsonNode);
     convertArg(RpcCall.prototype, 'return_value', 0, toJsonNode);
@@ -113,11 +116,13 @@ if (!AnySocket.Socket.prototype[done]) {
         configurable: true,
     });
 
-    for (const [klass, calls] of [[Socket, ['listen', 'connect', 'proxy']],
+    for (const [klass, calls] of [[Socket, ['listen', 'connect', 'proxy', 'broadcast_request']],
         [Peer, ['request', 'get_synced_time', 'invoke', 'call']]]) {
         for (const call of calls)
             Gio._promisify(klass.prototype, `${call}_async`, `${call}_finish`);
     }
+    // Finished by connect_finish().
+    Gio._promisify(Socket.prototype, 'connect_with_options_async', 'connect_finish');
 }
 
 export default AnySocket;

@@ -41,6 +41,7 @@ struct _AnyEngine {
   GQueue                    held_in;
   gsize                     held_in_bytes;
   GQueue                    held_out;
+  gboolean                  holding;    /* any_engine_set_holding() */
 
   /* End-to-end encryption: created once connected (it needs both ids). */
   AnyE2e                   *e2e;

@@ -209,7 +209,8 @@ any_engine_send (AnyEngine      *self,
    * wrong form. */
   hold = (self->state != ANY_ENGINE_STATE_CONNECTED && is_held_type (type)) ||
          ((self->e2e_start_pending || (self->e2e != NULL && any_e2e_is_switching (self->e2e))) &&
-          type != ANY_PACKET_TYPE_SWITCH);
+          type != ANY_PACKET_TYPE_SWITCH) ||
+         (self->holding && is_held_type (type) && reply_to == 0);
 
   /* The header's size does not depend on the last-chunk flag, so the JSON
    * can be generated right after it, into what becomes the frame. */
@@ -306,6 +307,8 @@ any_engine_flush_held_out (AnyEngine *self)
 {
   HeldPacket *held;
 
+  if (self->holding)
+    return;
   while ((held = g_queue_pop_head (&self->held_out)) != NULL)
     {
       write_text (self, held->type, held->seq, held->text->str, held->text->len);
@@ -735,6 +738,18 @@ any_engine_close (AnyEngine  *self,
   any_engine_enter (self);
   engine_shutdown (self, reason, TRUE);
   any_engine_leave (self);
+}
+
+void
+any_engine_set_holding (AnyEngine *self,
+                        gboolean   holding)
+{
+  self->holding = holding;
+  /* Released: what waited goes now, unless AUTH or a switch still holds
+   * it (they flush it themselves). */
+  if (!holding && self->state == ANY_ENGINE_STATE_CONNECTED && !self->proving &&
+      !self->e2e_start_pending && (self->e2e == NULL || !any_e2e_is_switching (self->e2e)))
+    any_engine_flush_held_out (self);
 }
 
 void

@@ -43,6 +43,11 @@ gint32          any_engine_send        (AnyEngine                 *self,
                                         GError                   **error);
 void            any_engine_close       (AnyEngine                 *self,
                                         const char                *reason);
+/* TRUE: LINK and INTERNAL packets the owner sends (not replies) wait, in
+ * order, until FALSE (a direct link taking over a proxied one waits for
+ * what went through the hub: api/any-socket-links.c). */
+void            any_engine_set_holding (AnyEngine                 *self,
+                                        gboolean                   holding);
 gboolean        any_engine_start_e2e   (AnyEngine                 *self,
                                         GError                   **error);
 AnyE2eMode      any_engine_get_e2e_mode (AnyEngine                *self);

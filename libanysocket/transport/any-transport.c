@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "transport/any-transport.h"
+#include "transport/any-upgrade-request.h"
 
 typedef struct
 {
@@ -12,13 +13,24 @@ typedef struct
   AnyTransportClosedFunc closed_func;
   gpointer               user_data;
   gboolean               closed;
+  AnyUpgradeRequest     *request;  /* an accepted WebSocket's, else NULL */
 } AnyTransportPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (AnyTransport, any_transport, G_TYPE_OBJECT)
 
 static void
+any_transport_finalize (GObject *object)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (ANY_TRANSPORT (object));
+
+  g_clear_pointer (&priv->request, any_upgrade_request_unref);
+  G_OBJECT_CLASS (any_transport_parent_class)->finalize (object);
+}
+
+static void
 any_transport_class_init (AnyTransportClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = any_transport_finalize;
 }
 
 static void
@@ -153,4 +165,22 @@ any_transport_deliver_closed (AnyTransport *self,
   priv->closed_func = NULL;
   if (closed_func != NULL)
     closed_func (priv->user_data, reason);
+}
+
+void
+any_transport_set_upgrade_request (AnyTransport      *self,
+                                   AnyUpgradeRequest *request)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (self);
+
+  g_clear_pointer (&priv->request, any_upgrade_request_unref);
+  priv->request = request != NULL ? any_upgrade_request_ref (request) : NULL;
+}
+
+AnyUpgradeRequest *
+any_transport_get_upgrade_request (AnyTransport *self)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (self);
+
+  return priv->request;
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include "transport/any-upgrade-request.h"
 
 G_BEGIN_DECLS
 
@@ -81,6 +82,11 @@ const char *any_transport_get_remote_address (AnyTransport          *self);
 void        any_transport_set_tcp_keepalive (AnyTransport           *self,
                                              guint                   idle_s);
 gboolean    any_transport_is_closed         (AnyTransport           *self);
+/* What the upgrade request of an accepted WebSocket said (held by the
+ * transport); NULL for a link we made or one through a hub. */
+void        any_transport_set_upgrade_request (AnyTransport         *self,
+                                              AnyUpgradeRequest    *request);
+AnyUpgradeRequest *any_transport_get_upgrade_request (AnyTransport  *self);
 
 /* For implementations. */
 void        any_transport_deliver_frame     (AnyTransport           *self,

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "transport/any-coalescing-stream.h"
+#include "transport/any-ws-subprotocol.h"
 #include "any-source.h"
 
 /* RFC 6455 section 1.3 */
@@ -34,8 +35,11 @@
 
 typedef struct {
   GUri              *uri;
+  char             **headers;       /* to add: NAME, VALUE... */
   char              *key;
   char              *request;
+  char             **protocols;     /* offered; NULL: none */
+  char              *protocol;      /* the one the server chose */
   GSocketConnection *connection;
   GCancellable      *cancellable;   /* ours: the caller's, @also and the deadline */
   GCancellable      *caller[2];
@@ -64,8 +68,11 @@ connect_free (gpointer data)
   g_clear_object (&c->cancellable);
   g_clear_pointer (&c->answer, g_byte_array_unref);
   g_uri_unref (c->uri);
+  g_strfreev (c->headers);
   g_free (c->key);
   g_free (c->request);
+  g_strfreev (c->protocols);
+  g_free (c->protocol);
   g_free (c);
 }
 
@@ -134,6 +141,7 @@ check_answer (Connect    *c,
   g_autofree char *reason = NULL;
   g_autofree char *accept = expected_accept (c->key);
   const char *got_accept;
+  const char *protocol;
   guint status = 0;
 
   if (!soup_headers_parse_response (head, (int) len, headers, NULL, &status, &reason))
@@ -149,10 +157,13 @@ check_answer (Connect    *c,
       got_accept == NULL || strcmp (got_accept, accept) != 0)
     return g_error_new_literal (SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE,
                                 _("The server's WebSocket upgrade is not valid (Upgrade, Connection or Sec-WebSocket-Accept)"));
+  /* RFC 6455 4.1: a subprotocol must be one offered; none is fine. */
+  protocol = soup_message_headers_get_list (headers, "Sec-WebSocket-Protocol");
   if (soup_message_headers_get_one (headers, "Sec-WebSocket-Extensions") != NULL ||
-      soup_message_headers_get_one (headers, "Sec-WebSocket-Protocol") != NULL)
+      (protocol != NULL && (c->protocols == NULL || !g_strv_contains ((const char * const *) c->protocols, protocol))))
     return g_error_new_literal (SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE,
                                 _("The server chose a WebSocket extension or subprotocol that was not offered"));
+  c->protocol = g_strdup (protocol);
   return NULL;
 }
 
@@ -169,8 +180,8 @@ upgraded (GTask *task,
   any_coalescing_stream_unread (ANY_COALESCING_STREAM (stream), c->answer->data + head_len,
                                 c->answer->len - head_len);
   any_coalescing_stream_start (ANY_COALESCING_STREAM (stream));
-  ws = soup_websocket_connection_new (stream, c->uri, SOUP_WEBSOCKET_CONNECTION_CLIENT,
-                                      NULL, NULL, NULL);
+  ws = soup_websocket_connection_new (stream, c->uri, SOUP_WEBSOCKET_CONNECTION_CLIENT, NULL,
+                                      c->protocol, NULL);
   g_task_return_pointer (task, ws, g_object_unref);
   g_object_unref (task);
 }
@@ -264,9 +275,13 @@ on_request_written (GObject      *source,
 }
 
 static char *
-upgrade_request (GUri       *uri,
-                 const char *key)
+upgrade_request (GUri               *uri,
+                 const char         *key,
+                 char              **protocols,
+                 const char * const *headers)
 {
+  g_autofree char *offer = any_ws_subprotocol_offer ((const char * const *) protocols);
+  const char *user_agent = "libanysocket";
   const char *host = g_uri_get_host (uri);
   gboolean ipv6 = strchr (host, ':') != NULL;
   const char *path = *g_uri_get_path (uri) != '\0' ? g_uri_get_path (uri) : "/";
@@ -282,9 +297,18 @@ upgrade_request (GUri       *uri,
                           "\r\nUpgrade: websocket\r\n"
                           "Connection: Upgrade\r\n"
                           "Sec-WebSocket-Key: %s\r\n"
-                          "Sec-WebSocket-Version: 13\r\n"
-                          "User-Agent: libanysocket\r\n"
-                          "\r\n", key);
+                          "Sec-WebSocket-Version: 13\r\n", key);
+  if (offer != NULL)
+    g_string_append_printf (request, "Sec-WebSocket-Protocol: %s\r\n", offer);
+  /* Checked by AnyConnectOptions: tokens, no CR/LF, none of the above. */
+  for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    {
+      if (g_ascii_strcasecmp (headers[i], "User-Agent") == 0)
+        user_agent = headers[i + 1];
+      else
+        g_string_append_printf (request, "%s: %s\r\n", headers[i], headers[i + 1]);
+    }
+  g_string_append_printf (request, "User-Agent: %s\r\n\r\n", user_agent);
   return g_string_free (request, FALSE);
 }
 
@@ -308,7 +332,7 @@ on_tcp_connected (GObject      *source,
   socket = g_socket_connection_get_socket (c->connection);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
 
-  c->request = upgrade_request (c->uri, c->key);
+  c->request = upgrade_request (c->uri, c->key, c->protocols, (const char * const *) c->headers);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (c->connection)),
                                    c->request, strlen (c->request), G_PRIORITY_DEFAULT,
                                    c->cancellable, on_request_written, task);
@@ -316,6 +340,8 @@ on_tcp_connected (GObject      *source,
 
 void
 any_ws_connect_async (GUri                *uri,
+                      const char * const  *protocols,
+                      const char * const  *headers,
                       guint                timeout_ms,
                       GCancellable        *cancellable,
                       GCancellable        *also_cancellable,
@@ -332,6 +358,8 @@ any_ws_connect_async (GUri                *uri,
   g_task_set_source_tag (task, any_ws_connect_async);
   g_task_set_task_data (task, c, connect_free);
   c->uri = g_uri_ref (uri);
+  c->protocols = g_strdupv ((char **) protocols);
+  c->headers = g_strdupv ((char **) headers);
   c->cancellable = g_cancellable_new ();
   c->timeout_ms = timeout_ms;
   for (guint i = 0; i < G_N_ELEMENTS (nonce); i++)

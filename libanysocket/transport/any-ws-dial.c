@@ -86,6 +86,14 @@ any_ws_dial_set_max_connections (AnyWsDial *self,
 }
 
 void
+any_ws_dial_set_protocols (AnyWsDial          *self,
+                           const char * const *protocols)
+{
+  if (self->server != NULL)
+    any_ws_server_set_protocols (self->server, protocols);
+}
+
+void
 any_ws_dial_reset_session (AnyWsDial *self)
 {
   g_clear_object (&self->session);
@@ -102,7 +110,9 @@ parse_uri (const char  *uri,
   g_autoptr(GError) local_error = NULL;
   const char *scheme;
 
-  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, &local_error);
+  /* Path and query kept as written (percent-encoded), as libsoup parses
+   * them: the upgrade request line is made from them. */
+  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_PATH | G_URI_FLAGS_ENCODED_QUERY, &local_error);
   if (parsed == NULL)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
@@ -148,12 +158,23 @@ typedef struct {
 static void
 on_accept (SoupWebsocketConnection *connection,
            GSocketAddress          *remote_address,
+           AnyUpgradeRequest       *request,
            gpointer                 user_data)
 {
   AnyWsDial *self = user_data;
   g_autoptr(AnyTransport) transport = any_ws_transport_new (connection, remote_address);
 
+  any_transport_set_upgrade_request (transport, request);
   self->host->link (self->host_data, transport, NULL);
+}
+
+static void
+on_http (AnyHttpExchange *exchange,
+         gpointer         user_data)
+{
+  AnyWsDial *self = user_data;
+
+  self->host->http (self->host_data, exchange);
 }
 
 static void
@@ -169,7 +190,11 @@ listen_on_address (GTask          *task,
   guint16 bound;
 
   if (self->server == NULL)
-    self->server = any_ws_server_new (config.permessage_deflate, on_accept, self);
+    {
+      self->server = any_ws_server_new (config.permessage_deflate, on_accept, self);
+      any_ws_server_set_http_func (self->server, on_http, self);
+    }
+  any_ws_server_set_protocols (self->server, config.ws_protocols);
   /* The upgrade is part of the handshake that auth-timeout bounds. */
   any_ws_server_set_upgrade_timeout (self->server, config.upgrade_timeout_ms);
   any_ws_server_set_max_connections (self->server, config.max_connections);
@@ -262,7 +287,6 @@ get_session (AnyWsDial *self,
     {
       self->session = soup_session_new_with_options ("max-conns", 1 << 16,
                                                      "max-conns-per-host", 1 << 16,
-                                                     "user-agent", "libanysocket",
                                                      NULL);
       /* A libsoup 3.2 session offers no WebSocket extension unless it has
        * the extension manager (which brings permessage-deflate). */
@@ -318,13 +342,15 @@ on_coalescing_connected (GObject      *source,
 }
 
 void
-any_ws_dial_connect (AnyWsDial  *self,
-                     const char *uri,
-                     GTask      *task)
+any_ws_dial_connect (AnyWsDial          *self,
+                     const char         *uri,
+                     const char * const *headers,
+                     GTask              *task)
 {
   AnyWsDialConfig config = get_config (self);
   g_autoptr(GUri) parsed = NULL;
   g_autoptr(GError) error = NULL;
+  SoupMessageHeaders *request_headers;
   ConnectData *data;
 
   parsed = parse_uri (uri, FALSE, &error);
@@ -353,15 +379,26 @@ any_ws_dial_connect (AnyWsDial  *self,
     {
       if (self->connecting == NULL)
         self->connecting = g_cancellable_new ();
-      any_ws_connect_async (parsed, config.connect_timeout_ms,
+      any_ws_connect_async (parsed, config.ws_protocols, headers, config.connect_timeout_ms,
                             g_task_get_cancellable (task), self->connecting,
                             on_coalescing_connected, g_object_ref (task));
       return;
     }
 
   data->msg = soup_message_new_from_uri (SOUP_METHOD_GET, parsed);
+  /* Here rather than the session's "user-agent", which would replace
+   * one the caller added. */
+  request_headers = soup_message_get_request_headers (data->msg);
+  soup_message_headers_append (request_headers, "User-Agent", "libanysocket");
+  for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    {
+      if (g_ascii_strcasecmp (headers[i], "User-Agent") == 0)
+        soup_message_headers_replace (request_headers, headers[i], headers[i + 1]);
+      else
+        soup_message_headers_append (request_headers, headers[i], headers[i + 1]);
+    }
   soup_session_websocket_connect_async (get_session (self, config.permessage_deflate), data->msg,
-                                        NULL, NULL, G_PRIORITY_DEFAULT,
+                                        NULL, (char **) config.ws_protocols, G_PRIORITY_DEFAULT,
                                         g_task_get_cancellable (task),
                                         on_websocket_connected, g_object_ref (task));
 }

@@ -11,6 +11,7 @@
 
 #include <gio/gio.h>
 #include "transport/any-transport.h"
+#include "transport/any-http-exchange.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,7 @@ typedef struct {
   guint    upgrade_timeout_ms;  /* for the upgrade of an accepted link; 0: none */
   guint    connect_timeout_ms;  /* for a connect's TCP connection and upgrade */
   guint    max_connections;     /* accepted links open at once; 0: no limit */
+  const char * const *ws_protocols; /* subprotocols offered or accepted; NULL: none offered, any accepted */
 } AnyWsDialConfig;
 
 /* What the dialler needs from its owner (the socket), handed to it at
@@ -34,6 +36,10 @@ typedef struct {
   /* The settings as they are now: read when they are used. */
   void (*config) (gpointer         host,
                   AnyWsDialConfig *config);
+  /* A plain HTTP request on a listening port: ref @exchange to answer
+   * it later. */
+  void (*http)   (gpointer         host,
+                  AnyHttpExchange *exchange);
 } AnyWsDialHost;
 
 AnyWsDial *any_ws_dial_new     (const AnyWsDialHost   *host,
@@ -50,16 +56,21 @@ void       any_ws_dial_listen  (AnyWsDial             *self,
                                 const char            *uri,
                                 GTask                 *task);
 /* Connects to @uri (`ws://` or `wss://`): the link goes to the host's
- * link callback with @task, an error to @task. Uses the task's cancellable
- * and task data. */
+ * link callback with @task, an error to @task. @headers (NAME, VALUE...,
+ * NULL-terminated, checked by the caller; may be NULL) go into the
+ * upgrade request. Uses the task's cancellable and task data. */
 void       any_ws_dial_connect (AnyWsDial             *self,
                                 const char            *uri,
+                                const char * const    *headers,
                                 GTask                 *task);
 /* Stops listening, aborts the session and cancels connects in flight;
  * links already handed up are not touched. */
 void       any_ws_dial_stop    (AnyWsDial             *self);
 void       any_ws_dial_set_max_connections (AnyWsDial *self,
                                 guint                  max_connections);
+/* The listening server's accepted subprotocols, changed. */
+void       any_ws_dial_set_protocols (AnyWsDial       *self,
+                                const char * const    *protocols);
 /* Connects made from now on use a new session (permessage-deflate changed). */
 void       any_ws_dial_reset_session (AnyWsDial       *self);
 

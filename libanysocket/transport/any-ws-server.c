@@ -14,6 +14,7 @@
 #include "transport/any-accept.h"
 #include "codec/any-base64.h"
 #include "transport/any-coalescing-stream.h"
+#include "transport/any-ws-http.h"
 
 /* soup_server_listen_local() uses a backlog of 10: a burst of connections
  * then waits for TCP retransmits. */
@@ -25,6 +26,9 @@
 /* How long an accepted connection may take to become a WebSocket, by
  * default (any_ws_server_set_upgrade_timeout()). */
 #define DEFAULT_UPGRADE_TIMEOUT_MS 5000
+
+/* How long a plain HTTP answer may take to be written. */
+#define HTTP_WRITE_TIMEOUT_MS 60000
 
 /* The first byte of a TLS record (handshake). */
 #define TLS_HANDSHAKE_RECORD 0x16
@@ -43,6 +47,9 @@ struct _AnyWsServer
    * client that sends a little and then stalls is closed at the
    * deadline instead of holding the connection forever. */
   GHashTable            *upgrading;
+  char                 **protocols;   /* accepted subprotocols; NULL: any */
+  AnyWsHttpFunc          http_func;
+  gpointer               http_data;
 };
 
 G_DEFINE_FINAL_TYPE (AnyWsServer, any_ws_server, G_TYPE_OBJECT)
@@ -60,6 +67,26 @@ destroy_source (gpointer source)
   g_source_unref (source);
 }
 
+/* The upgrade request, copied out of libsoup (whose types stay in
+ * transport/) for the application's authenticate-peer handlers. */
+static void
+copy_header (const char *name,
+             const char *value,
+             gpointer    user_data)
+{
+  any_upgrade_request_add_header (user_data, name, value);
+}
+
+static AnyUpgradeRequest *
+copy_upgrade_request (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  AnyUpgradeRequest *request = any_upgrade_request_new (g_uri_get_path (uri), g_uri_get_query (uri));
+
+  soup_message_headers_foreach (soup_server_message_get_request_headers (msg), copy_header, request);
+  return request;
+}
+
 static void
 on_websocket (SoupServer              *server,
               SoupServerMessage       *msg,
@@ -71,6 +98,7 @@ on_websocket (SoupServer              *server,
   g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
 
   AnyCoalescingStream *coalescing = any_coalescing_stream_find (soup_websocket_connection_get_io_stream (connection));
+  g_autoptr(AnyUpgradeRequest) request = copy_upgrade_request (msg);
 
   if (key != NULL)
     g_hash_table_remove (self->upgrading, key);
@@ -79,7 +107,8 @@ on_websocket (SoupServer              *server,
   if (coalescing != NULL)
     any_coalescing_stream_start (coalescing);
   if (self->accept_func != NULL)
-    self->accept_func (connection, soup_server_message_get_remote_address (msg), self->user_data);
+    self->accept_func (connection, soup_server_message_get_remote_address (msg), request,
+                       self->user_data);
 }
 
 static void
@@ -89,6 +118,7 @@ any_ws_server_dispose (GObject *object)
 
   any_ws_server_disconnect (self);
   g_clear_pointer (&self->upgrading, g_hash_table_unref);
+  g_clear_pointer (&self->protocols, g_strfreev);
   g_clear_object (&self->acceptor);
   g_clear_object (&self->server);
 
@@ -136,6 +166,32 @@ on_upgrade_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A deadline is a source with a ready time, moved as the connection goes
+ * from reading a request to answering it and back. */
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs deadline_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
+
+/* Moves the deadline of @msg's connection @timeout_ms from now (-1: none
+ * for now), if it still has one. */
+static void
+set_deadline (AnyWsServer       *self,
+              SoupServerMessage *msg,
+              gint64             timeout_ms)
+{
+  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
+  GSource *source = key != NULL ? g_hash_table_lookup (self->upgrading, key) : NULL;
+
+  if (source != NULL)
+    g_source_set_ready_time (source, timeout_ms < 0 ? -1 : g_get_monotonic_time () + timeout_ms * 1000);
+}
+
 static void
 watch_upgrade (AnyWsServer    *self,
                GIOStream      *stream,
@@ -153,7 +209,8 @@ watch_upgrade (AnyWsServer    *self,
       upgrade_free (upgrade);
       return;
     }
-  source = g_timeout_source_new (self->upgrade_timeout_ms);
+  source = g_source_new (&deadline_funcs, sizeof (GSource));
+  g_source_set_ready_time (source, g_get_monotonic_time () + (gint64) self->upgrade_timeout_ms * 1000);
   g_source_set_callback (source, on_upgrade_timeout, upgrade, upgrade_free);
   g_source_set_static_name (source, "[anysocket] WebSocket upgrade deadline");
   g_source_attach (source, g_main_context_get_thread_default ());
@@ -304,6 +361,77 @@ on_request_read (SoupServer        *server,
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
 }
 
+/* Plain HTTP: the deadline stops while the application answers, and
+ * bounds the writing of its answer. libsoup keeps a connection alive only
+ * for the listeners it made itself: each of ours serves one request. */
+static void
+on_http_wrote_headers (SoupServerMessage *msg,
+                       gpointer           user_data)
+{
+  set_deadline (user_data, msg, HTTP_WRITE_TIMEOUT_MS);
+}
+
+/* Finished or aborted: libsoup closes the connection (a WebSocket left
+ * the table already). */
+static void
+on_request_finished (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  AnyWsServer *self = user_data;
+  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
+
+  if (key != NULL)
+    g_hash_table_remove (self->upgrading, key);
+}
+
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  any_ws_http_bound_body (msg);
+}
+
+/* Every request that got through on_request_read(), before libsoup's
+ * WebSocket handshake: a status set here answers it. */
+static void
+on_request (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  AnyWsServer *self = user_data;
+
+  if (any_ws_http_is_upgrade (msg))
+    {
+      any_ws_http_answer_upgrade (msg, (const char * const *) self->protocols);
+      return;
+    }
+  set_deadline (self, msg, -1);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  g_signal_connect_object (msg, "wrote-headers", G_CALLBACK (on_http_wrote_headers), self, 0);
+  any_ws_http_dispatch (msg, self->http_func, self->http_data);
+}
+
+void
+any_ws_server_set_protocols (AnyWsServer        *self,
+                             const char * const *protocols)
+{
+  g_strfreev (self->protocols);
+  self->protocols = g_strdupv ((char **) protocols);
+}
+
+void
+any_ws_server_set_http_func (AnyWsServer         *self,
+                             AnyWsHttpFunc  func,
+                             gpointer             user_data)
+{
+  self->http_func = func;
+  self->http_data = user_data;
+}
+
 AnyWsServer *
 any_ws_server_new (gboolean              permessage_deflate,
                    AnyWsServerAcceptFunc accept_func,
@@ -319,9 +447,13 @@ any_ws_server_new (gboolean              permessage_deflate,
   if (!permessage_deflate)
     soup_server_remove_websocket_extension (self->server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   /* Any path: the JavaScript client uses "/", others may not. A plain
-   * HTTP request gets an HTTP error from libsoup. */
+   * HTTP request goes to the application (on_request()). */
+  soup_server_add_handler (self->server, NULL, on_request, self, NULL);
   soup_server_add_websocket_handler (self->server, NULL, NULL, NULL, on_websocket, self, NULL);
   g_signal_connect (self->server, "request-read", G_CALLBACK (on_request_read), self);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (on_request_finished), self);
+  g_signal_connect (self->server, "request-aborted", G_CALLBACK (on_request_finished), self);
   return self;
 }
 

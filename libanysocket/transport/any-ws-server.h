@@ -5,15 +5,20 @@
 #pragma once
 
 #include <libsoup/soup.h>
+#include "transport/any-upgrade-request.h"
+
+#include "transport/any-ws-http.h"
 
 G_BEGIN_DECLS
 
 #define ANY_TYPE_WS_SERVER (any_ws_server_get_type ())
 G_DECLARE_FINAL_TYPE (AnyWsServer, any_ws_server, ANY, WS_SERVER, GObject)
 
-/* Called for each accepted WebSocket; ref @connection to keep it. */
+/* Called for each accepted WebSocket, with what its upgrade request
+ * said; ref @connection (and @request) to keep them. */
 typedef void (*AnyWsServerAcceptFunc) (SoupWebsocketConnection *connection,
                                        GSocketAddress          *remote_address,
+                                       AnyUpgradeRequest       *request,
                                        gpointer                 user_data);
 
 AnyWsServer *any_ws_server_new        (gboolean               permessage_deflate,
@@ -31,5 +36,15 @@ void         any_ws_server_set_upgrade_timeout (AnyWsServer  *self,
  * are closed at once (any-accept.c). */
 void         any_ws_server_set_max_connections (AnyWsServer *self,
                                        guint                  max_connections);
+
+/* The subprotocols an upgrade may choose (copied; NULL: the first one
+ * offered, see any-ws-subprotocol.c). */
+void         any_ws_server_set_protocols (AnyWsServer        *self,
+                                       const char * const    *protocols);
+/* Called for each plain HTTP request (not an upgrade); ref @exchange to
+ * answer it later. Without one, 404. */
+void         any_ws_server_set_http_func (AnyWsServer        *self,
+                                       AnyWsHttpFunc          func,
+                                       gpointer               user_data);
 
 G_END_DECLS

@@ -120,6 +120,31 @@ class Instance:
                 raise Failure(f'{self.name}: no {what or repr(pattern)} after {timeout} s; screen:\n{screen}')
             time.sleep(0.1)
 
+    def screen_with_attributes(self):
+        """The screen with its SGR escapes (colours, bold, reverse)."""
+        self.screen()
+        return self.tmux.run('capture-pane', '-p', '-e', '-t', self.target).stdout
+
+    def record_output(self):
+        """From now on, what anychat writes to its terminal goes to a file
+        (bells, modes); returns a function that reads it."""
+        path = os.path.join(self.home, f'output-{self.name}')
+        open(path, 'wb').close()
+        self.tmux.run('pipe-pane', '-t', self.target, '-o', f"cat >> '{path}'")
+
+        def read():
+            with open(path, 'rb') as f:
+                return f.read()
+        return read
+
+    def wait_output(self, read, predicate, what, timeout=WAIT):
+        """Waits until predicate(read()) holds (bounded)."""
+        deadline = time.monotonic() + timeout
+        while not predicate(read()):
+            if time.monotonic() > deadline:
+                raise Failure(f'{self.name}: no {what} after {timeout} s; screen:\n{self.screen()}')
+            time.sleep(0.1)
+
     def wait_gone(self, pattern, timeout=WAIT):
         deadline = time.monotonic() + timeout
         while re.search(pattern, self.screen(), re.M):
@@ -134,6 +159,12 @@ class Instance:
 
     def keys(self, *keys):
         self.tmux.run('send-keys', '-t', self.target, *keys)
+
+    def paste(self, text):
+        """Pastes @text as a terminal does: bracketed, when anychat asked
+        for it (tmux paste-buffer -p)."""
+        self.tmux.run('set-buffer', '-b', 'paste', text)
+        self.tmux.run('paste-buffer', '-p', '-d', '-b', 'paste', '-t', self.target)
 
     def listening_uri(self):
         return self.wait_for(r'listening (ws://127\.0\.0\.1:\d+)', what='listening address').group(1)

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <locale.h>
 
 #include "chat-commands.h"
@@ -195,6 +196,164 @@ test_completion (Fixture       *f,
   g_assert_cmpstr (f->input->text->str, ==, "/help verify ");
 }
 
+/* The settings file /join and /ignore write: a new one in a new folder. */
+static char *
+use_settings_file (Fixture *f)
+{
+  char *dir = g_dir_make_tmp ("anychat-commands-XXXXXX", NULL);
+
+  f->config->file = g_build_filename (dir, "anychat.conf", NULL);
+  return dir;
+}
+
+/* Rooms: /join opens a window and saves the room, /part closes it, the
+ * default room stays; /topic and /rooms. */
+static void
+test_rooms (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *dir = use_settings_file (f);
+  g_autofree char *saved = NULL;
+  ChatPeer *bob = chat_model_ensure_peer (f->model, BOB_ID);
+  const char * const in_dev[] = { "#dev", NULL };
+  ChatWindow *dev;
+  ChatLine *line;
+
+  g_free (bob->nick);
+  bob->nick = g_strdup ("bob");
+  bob->rooms = g_strdupv ((char **) in_dev);
+
+  assert_says (f, "/part", "The default room cannot be parted");
+  assert_says (f, "/join #a/b", "A room is “#”");
+  assert_says (f, "/join", "Usage: /join #ROOM");
+  chat_commands_submit (&f->app, "/join #Dev");
+  dev = chat_model_get_active (f->model);
+  g_assert_cmpstr (dev->room, ==, "#dev");
+  g_assert_cmpstr (dev->name, ==, "#dev");
+  g_assert_nonnull (strstr (last_text (f), "You joined #dev"));
+  g_assert_true (g_file_get_contents (f->config->file, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "rooms=#dev;"));
+
+  /* a line typed in the room's window goes to the room */
+  chat_commands_submit (&f->app, "hello dev");
+  line = g_ptr_array_index (dev->lines, dev->lines->len - 1);
+  g_assert_cmpint (line->kind, ==, CHAT_LINE_OWN);
+  g_assert_cmpstr (line->text, ==, "hello dev");
+  for (guint i = 0; i < chat_model_get_room (f->model)->lines->len; i++)
+    g_assert_cmpstr (((ChatLine *) g_ptr_array_index (chat_model_get_room (f->model)->lines, i))->text, !=,
+                     "hello dev");
+  chat_commands_submit (&f->app, "/me waves");
+  line = g_ptr_array_index (dev->lines, dev->lines->len - 1);
+  g_assert_true (line->action);
+  g_assert_cmpstr (line->text, ==, "waves");
+
+  assert_says (f, "/topic", "#dev has no topic");
+  chat_commands_submit (&f->app, "/topic release on friday");
+  g_assert_nonnull (strstr (last_text (f), "me set the topic: release on friday"));
+  assert_says (f, "/topic", "Topic of #dev: release on friday (set by me)");
+  assert_says (f, "/rooms", "#dev — 2 members (joined) — release on friday");
+  g_assert_nonnull (strstr (((ChatLine *) g_ptr_array_index (dev->lines, dev->lines->len - 3))->text,
+                            "2 rooms in the mesh"));
+
+  assert_says (f, "/part #ops", "You are not in #ops");
+  chat_commands_submit (&f->app, "/part");
+  g_assert_cmpuint (f->model->windows->len, ==, 1);
+  g_clear_pointer (&saved, g_free);
+  g_assert_true (g_file_get_contents (f->config->file, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "rooms=\n"));
+  /* /close parts a room too */
+  chat_commands_submit (&f->app, "/join ops");
+  chat_commands_submit (&f->app, "/close");
+  g_assert_cmpuint (f->model->windows->len, ==, 1);
+
+  g_unlink (f->config->file);
+  g_rmdir (dir);
+}
+
+/* /away, /back; /ignore and /unignore, saved in the settings file. */
+static void
+test_people (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *dir = use_settings_file (f);
+  g_autofree char *saved = NULL;
+  ChatPeer *bob = chat_model_ensure_peer (f->model, BOB_ID);
+  ChatWindow *room = chat_model_get_room (f->model);
+
+  g_free (bob->nick);
+  bob->nick = g_strdup ("bob");
+  bob->uid = g_strdup ("0123456789abcdef0123456789abcdef");
+
+  assert_says (f, "/back", "You are not away");
+  assert_says (f, "/away lunch", "You are away: lunch");
+  g_assert_cmpstr (f->model->own_away, ==, "lunch");
+  assert_says (f, "/away", "You are back");   /* /away alone returns */
+  g_assert_null (f->model->own_away);
+  assert_says (f, "/away", "You are away (");
+  g_assert_cmpstr (f->model->own_away, ==, "");
+  assert_says (f, "/back", "You are back");
+
+  bob->away = g_strdup ("on a train");
+  assert_says (f, "/whois bob", "away: on a train");
+  assert_says (f, "/peers", ", away");
+
+  assert_says (f, "/ignore", "You ignore nobody");
+  assert_says (f, "/ignore bob", "Ignoring bob: their room and private messages are hidden");
+  g_assert_true (chat_model_is_ignored (f->model, "bob", NULL));
+  g_assert_true (chat_model_is_ignored (f->model, "bobby", bob->uid));   /* renamed */
+  g_assert_true (g_file_get_contents (f->config->file, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "ignore=bob;0123456789abcdef0123456789abcdef;"));
+  assert_says (f, "/ignore", "ignored: 0123456789abcdef0123456789abcdef");
+  assert_says (f, "/unignore zed", "You do not ignore zed");
+  assert_says (f, "/unignore bob", "bob is no longer ignored");
+  g_assert_cmpuint (f->model->ignored->len, ==, 0);
+  g_clear_pointer (&saved, g_free);
+  g_assert_true (g_file_get_contents (f->config->file, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "ignore=\n"));
+
+  chat_commands_submit (&f->app, "/clear");
+  g_assert_cmpuint (room->lines->len, ==, 0);
+  chat_commands_submit (&f->app, "one deploy");
+  chat_commands_submit (&f->app, "two");
+  chat_commands_submit (&f->app, "/search DEPLOY");
+  g_assert_cmpuint (room->found, ==, 1);
+  g_assert_cmpstr (f->model->notice, ==, "Found “DEPLOY” (/search or n: further up, N: back down, End: leave)");
+  chat_commands_submit (&f->app, "/search");
+  g_assert_cmpuint (room->found, ==, 0);
+  g_assert_cmpstr (f->model->notice, ==, "No more “DEPLOY” in this window");
+  g_assert_cmpuint (room->lines->len, ==, 2);   /* searching adds no line */
+
+  g_unlink (f->config->file);
+  g_rmdir (dir);
+}
+
+static void
+test_completion_of_rooms (Fixture       *f,
+                          gconstpointer  data)
+{
+  ChatPeer *bob = chat_model_ensure_peer (f->model, BOB_ID);
+  const char * const rooms[] = { "#dev", "#design", NULL };
+  g_autofree char *choices = NULL;
+
+  bob->rooms = g_strdupv ((char **) rooms);
+  chat_input_insert (f->input, "/join #d");
+  choices = chat_input_complete (f->input, chat_commands_complete, &f->app);
+  g_assert_cmpstr (choices, ==, "#design #dev");
+  g_free (chat_input_take (f->input));
+  chat_input_insert (f->input, "/join #dev");
+  g_assert_null (chat_input_complete (f->input, chat_commands_complete, &f->app));
+  g_assert_cmpstr (f->input->text->str, ==, "/join #dev ");
+  g_free (chat_input_take (f->input));
+  g_ptr_array_add (f->model->ignored, g_strdup ("zed"));
+  chat_input_insert (f->input, "/unignore z");
+  g_assert_null (chat_input_complete (f->input, chat_commands_complete, &f->app));
+  g_assert_cmpstr (f->input->text->str, ==, "/unignore zed ");
+  g_free (chat_input_take (f->input));
+  chat_input_insert (f->input, "/to");
+  g_assert_null (chat_input_complete (f->input, chat_commands_complete, &f->app));
+  g_assert_cmpstr (f->input->text->str, ==, "/topic ");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -207,5 +366,8 @@ main (int    argc,
   ADD ("/chat-commands/plain-lines", test_plain_lines);
   ADD ("/chat-commands/peers-and-windows", test_peers_and_windows);
   ADD ("/chat-commands/completion", test_completion);
+  ADD ("/chat-commands/rooms", test_rooms);
+  ADD ("/chat-commands/people", test_people);
+  ADD ("/chat-commands/completion-of-rooms", test_completion_of_rooms);
   return g_test_run ();
 }

@@ -24,6 +24,17 @@ def test(tap, tmux):
         raise Failure('/help shows the catalogue header:\n' + screen)
     tap.ok('/help in French: /close and /peers translated, no catalogue header')
 
+    # the rooms and the rest of issue 16's features, in French too
+    a.wait_for(r'/join #SALON — rejoindre un salon')
+    a.wait_for(r'/search \[TEXTE\] — chercher TEXTE')
+    a.type('/join #dev')
+    a.wait_for(r'^ \[2\] #dev — 1 membre', what='the title of #dev in French')
+    a.wait_for(r'Vous avez rejoint #dev')
+    a.type('/away déjeuner')
+    a.wait_for(r'Vous êtes absent : déjeuner')
+    a.wait_for(r'^ amelie \(absent\) \|')
+    tap.ok('/join, /search, /away: their help, the room title and the status bar in French')
+
 
 if __name__ == '__main__':
     main(test)

@@ -198,6 +198,27 @@ test_completion (void)
   g_assert_cmpstr (input->text->str, ==, "/whois zoë ");
 }
 
+/* The line holds what a peer accepts: the rest is counted, never cut
+ * silently, and never half a character. */
+static void
+test_limit (void)
+{
+  g_autoptr(ChatInput) input = chat_input_new ();
+
+  input->limit = 8;
+  g_assert_cmpuint (chat_input_insert (input, "abcdef"), ==, 0);
+  g_assert_cmpuint (chat_input_insert (input, "é😀"), ==, 4);   /* é fits (2 bytes), 😀 (4) does not */
+  g_assert_cmpstr (input->text->str, ==, "abcdefé");
+  g_assert_cmpuint (chat_input_insert_char (input, 'z'), ==, 1);
+  g_assert_cmpstr (input->text->str, ==, "abcdefé");
+  chat_input_home (input);
+  chat_input_delete (input);
+  g_assert_cmpuint (chat_input_insert_char (input, 'A'), ==, 0);
+  g_assert_cmpstr (input->text->str, ==, "Abcdefé");
+  input->limit = 0;
+  g_assert_cmpuint (chat_input_insert (input, "no limit"), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -209,6 +230,7 @@ main (int    argc,
   g_test_add_func ("/chat-input/editing", test_editing);
   g_test_add_func ("/chat-input/graphemes", test_graphemes);
   g_test_add_func ("/chat-input/paste", test_paste);
+  g_test_add_func ("/chat-input/limit", test_limit);
   g_test_add_func ("/chat-input/history", test_history);
   g_test_add_func ("/chat-input/completion", test_completion);
   return g_test_run ();

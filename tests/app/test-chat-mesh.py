@@ -178,9 +178,10 @@ def test(tap, tmux):
     tap.ok('unknown command, bad URI, missing argument, unreachable peer: an error line each, app keeps running')
 
     a.type('/help')
-    a.wait_for(r'/verify PEER \[yes\]')
+    a.wait_for(r'/quit \[REASON\]')
     a.keys('PPage')
     a.wait_for(r'-- more --')
+    a.wait_for(r'/verify PEER \[yes\]')
     marker = [row for row in a.screen().splitlines() if '-- more --' in row][0]
     if marker.split('│')[0].replace('-- more --', '').strip():
         raise Failure('the -- more -- marker is drawn over text: ' + repr(marker))

@@ -9,6 +9,8 @@
 
 #include "chat-log.h"
 #include "chat-model.h"
+#include "chat-protocol.h"
+#include "chat-text.h"
 
 #define OWN_ID "00000000000000000000000000000000"
 #define BOB_ID "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0"
@@ -175,6 +177,169 @@ test_log_round_trip (void)
   g_rmdir (dir);
 }
 
+/* /me lines are logged as such and come back as such; a line on screen
+ * keeps what a peer accepts, no more (one limit: the protocol's). */
+static void
+test_log_actions_and_limit (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("anychat-log-XXXXXX", NULL);
+  g_autoptr(ChatLog) log = chat_log_new (dir);
+  g_autoptr(ChatModel) model = chat_model_new (OWN_ID, "me");
+  ChatWindow *room = chat_model_get_room (model);
+  g_autofree char *path = g_build_filename (dir, "room.log", NULL);
+  g_autofree char *big = g_strnfill (2 * CHAT_MAX_TEXT_BYTES, 'x');
+  ChatLine *line = chat_line_new (G_GINT64_CONSTANT (1764150000123), CHAT_LINE_MESSAGE, "bob", "waves");
+
+  line->action = TRUE;
+  chat_log_append (log, room, line);
+  line->kind = CHAT_LINE_OWN;
+  chat_log_append (log, room, line);
+  chat_line_free (line);
+  chat_log_reload (log, room, 10);
+  g_assert_cmpuint (room->lines->len, ==, 2);
+  line = g_ptr_array_index (room->lines, 0);
+  g_assert_true (line->action);
+  g_assert_cmpint (line->kind, ==, CHAT_LINE_MESSAGE);
+  line = g_ptr_array_index (room->lines, 1);
+  g_assert_true (line->action);
+  g_assert_cmpint (line->kind, ==, CHAT_LINE_OWN);
+
+  line = chat_window_add_line (model, room, 1, CHAT_LINE_OWN, "me", big);
+  g_assert_cmpuint (strlen (line->text), ==, CHAT_MAX_TEXT_BYTES);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A line that names us: highlighted, counted apart, rings; a private
+ * message rings too. Not "banana" for "ana". */
+static void
+test_mentions (void)
+{
+  g_autoptr(ChatModel) model = chat_model_new (OWN_ID, "Ana");
+  ChatPeer *bob = chat_model_ensure_peer (model, BOB_ID);
+  ChatWindow *dev = chat_model_open_room (model, "#dev");
+  ChatWindow *query = chat_model_open_window (model, bob);
+  ChatLine *line;
+
+  g_assert_true (chat_text_mentions ("ana: look", "Ana"));
+  g_assert_true (chat_text_mentions ("hey @ANA, see", "Ana"));
+  g_assert_true (chat_text_mentions ("and ana", "ana"));
+  g_assert_true (chat_text_mentions ("é ana é", "ana"));
+  g_assert_false (chat_text_mentions ("banana", "ana"));
+  g_assert_false (chat_text_mentions ("anaïs", "ana"));
+  g_assert_false (chat_text_mentions ("ana_b", "ana"));
+  g_assert_false (chat_text_mentions ("x", ""));
+
+  chat_window_add_line (model, dev, 1, CHAT_LINE_MESSAGE, "bob", "nothing for you");
+  g_assert_cmpuint (model->bells, ==, 0);
+  line = chat_window_add_line (model, dev, 2, CHAT_LINE_MESSAGE, "bob", "ana, the build is red");
+  g_assert_true (line->mention);
+  g_assert_cmpuint (dev->unread, ==, 2);
+  g_assert_cmpuint (dev->mentions, ==, 1);
+  g_assert_cmpuint (model->bells, ==, 1);
+  /* our own line naming us, an event: nothing */
+  line = chat_window_add_line (model, dev, 3, CHAT_LINE_OWN, "Ana", "Ana is here");
+  g_assert_false (line->mention);
+  chat_window_add_line (model, dev, 4, CHAT_LINE_EVENT, NULL, "Ana joined");
+  g_assert_cmpuint (model->bells, ==, 1);
+  /* a private message rings, named or not */
+  chat_window_add_line (model, query, 5, CHAT_LINE_MESSAGE, "bob", "psst");
+  g_assert_cmpuint (model->bells, ==, 2);
+  chat_model_set_active (model, chat_model_window_index (model, dev));
+  g_assert_cmpuint (dev->unread, ==, 0);
+  g_assert_cmpuint (dev->mentions, ==, 0);
+}
+
+static void
+test_rooms_and_topics (void)
+{
+  g_autoptr(ChatModel) model = chat_model_new (OWN_ID, "me");
+  ChatPeer *bob = chat_model_ensure_peer (model, BOB_ID);
+  ChatWindow *dev = chat_model_open_room (model, "#dev");
+  const char * const in_dev[] = { "#dev", NULL };
+  g_auto(GStrv) own = NULL;
+
+  g_assert_true (chat_model_open_room (model, "#dev") == dev);
+  g_assert_true (chat_model_find_room (model, NULL) == chat_model_get_room (model));
+  g_assert_null (chat_model_find_room (model, "#ops"));
+  g_assert_cmpstr (dev->log_key, ==, "room-dev");
+  g_assert_cmpstr (dev->name, ==, "#dev");
+  /* a room window is not a private one */
+  g_assert_null (chat_model_find_window (model, NULL));
+  own = chat_model_dup_own_rooms (model);
+  g_assert_true (g_strv_equal ((const char * const *) own, in_dev));
+
+  g_assert_true (chat_peer_in_room (bob, NULL));
+  g_assert_false (chat_peer_in_room (bob, "#dev"));
+  bob->rooms = g_strdupv ((char **) in_dev);
+  g_assert_true (chat_peer_in_room (bob, "#dev"));
+
+  /* the newest topic wins, whatever order they come in */
+  g_assert_true (chat_model_set_topic (model, "#dev", "bob", "second", 20));
+  g_assert_false (chat_model_set_topic (model, "#dev", "bea", "first", 10));
+  g_assert_cmpstr (chat_model_get_topic (model, "#dev")->text, ==, "second");
+  g_assert_null (chat_model_get_topic (model, NULL));
+  g_assert_true (chat_model_set_topic (model, NULL, "bob", "lobby", 1));
+  g_assert_cmpstr (chat_model_get_topic (model, NULL)->text, ==, "lobby");
+  /* topics of made-up rooms: bounded */
+  for (int i = 0; i < 1000; i++)
+    {
+      g_autofree char *room = g_strdup_printf ("#r%d", i);
+
+      chat_model_set_topic (model, room, "x", "y", 1);
+    }
+  g_assert_cmpuint (g_hash_table_size (model->topics), <=, 256);
+  g_assert_true (chat_model_set_topic (model, "#dev", "bob", "still updated", 30));
+}
+
+static void
+test_search_clear_ignore (void)
+{
+  g_autoptr(ChatModel) model = chat_model_new (OWN_ID, "me");
+  ChatWindow *room = chat_model_get_room (model);
+
+  chat_window_add_line (model, room, 1, CHAT_LINE_MESSAGE, "bob", "the Deploy starts");
+  chat_window_add_line (model, room, 2, CHAT_LINE_MESSAGE, "bea", "coffee");
+  chat_window_add_line (model, room, 3, CHAT_LINE_INFO, NULL, "deploy (command output: not searched)");
+  chat_window_add_line (model, room, 4, CHAT_LINE_OWN, "me", "deploy done");
+  g_assert_true (chat_window_search (room, "deploy", FALSE));
+  g_assert_cmpuint (room->found, ==, 4);
+  g_assert_true (room->jump);
+  g_assert_true (chat_window_search (room, "deploy", FALSE));
+  g_assert_cmpuint (room->found, ==, 1);
+  g_assert_false (chat_window_search (room, "deploy", FALSE));   /* none further up */
+  g_assert_cmpuint (room->found, ==, 0);
+  g_assert_true (chat_window_search (room, "deploy", FALSE));    /* from the bottom again */
+  g_assert_cmpuint (room->found, ==, 4);
+  g_assert_true (chat_window_search (room, "deploy", FALSE));
+  g_assert_true (chat_window_search (room, "deploy", TRUE));     /* N: back down */
+  g_assert_cmpuint (room->found, ==, 4);
+  g_assert_true (chat_window_search (room, "BEA", FALSE));       /* a nick, a new search */
+  g_assert_cmpuint (room->found, ==, 2);
+
+  /* the line found stays the line found when old lines go */
+  for (int i = 0; i < 2000; i++)
+    chat_window_add_line (model, room, 10 + i, CHAT_LINE_MESSAGE, "bea", "filler");
+  g_assert_cmpuint (room->lines->len, ==, 2000);
+  g_assert_cmpuint (room->found, ==, 0);   /* bea's line went */
+  chat_window_add_line (model, room, 3000, CHAT_LINE_MESSAGE, "bob", "the needle");
+  g_assert_true (chat_window_search (room, "needle", FALSE));
+  chat_window_add_line (model, room, 3001, CHAT_LINE_MESSAGE, "bea", "filler");
+  g_assert_cmpstr (((ChatLine *) g_ptr_array_index (room->lines, room->found - 1))->text, ==, "the needle");
+
+  chat_window_clear (model, room);
+  g_assert_cmpuint (room->lines->len, ==, 0);
+  g_assert_cmpuint (room->found, ==, 0);
+  g_assert_false (chat_window_search (room, "deploy", FALSE));
+
+  g_ptr_array_add (model->ignored, g_strdup ("Bob"));
+  g_ptr_array_add (model->ignored, g_strdup ("0123456789abcdef0123456789abcdef"));
+  g_assert_true (chat_model_is_ignored (model, "bob", NULL));
+  g_assert_true (chat_model_is_ignored (model, "renamed", "0123456789abcdef0123456789abcdef"));
+  g_assert_false (chat_model_is_ignored (model, "bea", NULL));
+  g_assert_false (chat_model_is_ignored (model, NULL, NULL));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -185,5 +350,9 @@ main (int    argc,
   g_test_add_func ("/chat-model/windows-and-unread", test_windows_and_unread);
   g_test_add_func ("/chat-model/lines", test_lines);
   g_test_add_func ("/chat-model/log-round-trip", test_log_round_trip);
+  g_test_add_func ("/chat-model/log-actions-and-limit", test_log_actions_and_limit);
+  g_test_add_func ("/chat-model/mentions", test_mentions);
+  g_test_add_func ("/chat-model/rooms-and-topics", test_rooms_and_topics);
+  g_test_add_func ("/chat-model/search-clear-ignore", test_search_clear_ignore);
   return g_test_run ();
 }

@@ -270,6 +270,158 @@ test_mid (void)
   g_assert_false (chat_id_is_valid (NULL));
 }
 
+/* Rooms (issue 16): a plain "room" member, absent for the default room,
+ * so that what a bot sends (no room) still lands in the default room. */
+static void
+test_rooms (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChatMessage) bot = decode ("{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\","
+                                       "\"nick\":\"jsbot\",\"text\":\"hi\",\"ts\":1764150000123.0}", &error);
+  g_autoptr(ChatMessage) dev = decode ("{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\","
+                                       "\"nick\":\"a\",\"text\":\"waves\",\"room\":\"#Dev\",\"me\":true}", &error);
+  g_autoptr(ChatMessage) msg = chat_message_new (CHAT_KIND_ROOM);
+  g_autoptr(ChatMessage) back = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  const char * const bad[] = {
+    "{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\",\"nick\":\"a\",\"text\":\"x\",\"room\":\"#a b\"}",
+    "{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\",\"nick\":\"a\",\"text\":\"x\",\"room\":\"#\"}",
+    "{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\",\"nick\":\"a\",\"text\":\"x\",\"room\":\"#../x\"}",
+    "{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\",\"nick\":\"a\",\"text\":\"x\",\"room\":7}",
+    "{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\",\"nick\":\"a\",\"text\":\"x\",\"me\":\"yes\"}",
+    "{\"chat\":\"room\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\",\"nick\":\"a\",\"text\":\"x\","
+      "\"room\":\"#0123456789012345678901234567890123\"}",
+  };
+
+  g_assert_no_error (error);
+  g_assert_null (bot->room);
+  g_assert_false (bot->action);
+  g_assert_cmpstr (dev->room, ==, "#dev");
+  g_assert_true (dev->action);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(ChatMessage) refused = decode (bad[i], &local_error);
+
+      g_assert_null (refused);
+      g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    }
+
+  /* the default room's messages carry no "room", nor "me" unless /me */
+  msg->mid = chat_message_new_mid ();
+  msg->from = g_strdup (ID_A);
+  msg->nick = g_strdup ("a");
+  msg->text = g_strdup ("x");
+  node = chat_message_encode (msg);
+  g_assert_false (json_object_has_member (json_node_get_object (node), "room"));
+  g_assert_false (json_object_has_member (json_node_get_object (node), "me"));
+  msg->room = g_strdup ("#dev");
+  msg->action = TRUE;
+  back = round_trip (msg);
+  g_assert_cmpstr (back->room, ==, "#dev");
+  g_assert_true (back->action);
+}
+
+static void
+test_room_names (void)
+{
+  const char * const good[][2] = {
+    { "dev", "#dev" }, { "#Dev", "#dev" }, { "#café-2_x", "#café-2_x" }, { "#ÉTÉ", "#été" },
+  };
+  const char * const bad[] = { "", "#", "# x", "#a/b", "#a.b", "#a\u202eb", "##a",
+                               "#01234567890123456789012345678901" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autofree char *room = chat_room_normalize (good[i][0]);
+
+      g_assert_cmpstr (room, ==, good[i][1]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *room = chat_room_normalize (bad[i]);
+
+      if (room != NULL)
+        g_error ("“%s” taken as a room: %s", bad[i], room);
+    }
+}
+
+/* A topic travels like a room message; rooms, away and back as presence;
+ * hellos carry them to a newcomer. */
+static void
+test_topic_away_rooms (void)
+{
+  g_autoptr(ChatMessage) topic = chat_message_new (CHAT_KIND_TOPIC);
+  g_autoptr(ChatMessage) away = chat_message_new (CHAT_KIND_PRESENCE);
+  g_autoptr(ChatMessage) rooms = chat_message_new (CHAT_KIND_PRESENCE);
+  g_autoptr(ChatMessage) hello = chat_message_new (CHAT_KIND_HELLO);
+  g_autoptr(ChatMessage) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChatMessage) too_many = NULL;
+  g_autoptr(GString) json = g_string_new ("{\"chat\":\"presence\",\"mid\":\"" ID_B "\",\"from\":\"" ID_A "\","
+                                          "\"nick\":\"a\",\"event\":\"rooms\",\"rooms\":[");
+  const char * const two[] = { "#dev", "#ops", NULL };
+
+  topic->mid = chat_message_new_mid ();
+  topic->from = g_strdup (ID_A);
+  topic->nick = g_strdup ("a");
+  topic->room = g_strdup ("#dev");
+  topic->text = g_strdup ("release on friday");
+  topic->ts = 5;
+  back = round_trip (topic);
+  g_assert_cmpint (back->kind, ==, CHAT_KIND_TOPIC);
+  g_assert_cmpstr (back->room, ==, "#dev");
+  g_assert_cmpstr (back->text, ==, "release on friday");
+  g_clear_pointer (&back, chat_message_free);
+
+  away->mid = chat_message_new_mid ();
+  away->from = g_strdup (ID_A);
+  away->nick = g_strdup ("a");
+  away->presence = CHAT_PRESENCE_AWAY;
+  away->text = g_strdup ("lunch");
+  back = round_trip (away);
+  g_assert_cmpint (back->presence, ==, CHAT_PRESENCE_AWAY);
+  g_assert_cmpstr (back->text, ==, "lunch");
+  g_clear_pointer (&back, chat_message_free);
+
+  rooms->mid = chat_message_new_mid ();
+  rooms->from = g_strdup (ID_A);
+  rooms->nick = g_strdup ("a");
+  rooms->presence = CHAT_PRESENCE_ROOMS;
+  rooms->rooms = g_strdupv ((char **) two);
+  back = round_trip (rooms);
+  g_assert_cmpint (back->presence, ==, CHAT_PRESENCE_ROOMS);
+  g_assert_true (g_strv_equal ((const char * const *) back->rooms, two));
+  g_clear_pointer (&back, chat_message_free);
+
+  /* a peer is in at most CHAT_MAX_ROOMS rooms */
+  for (int i = 0; i <= CHAT_MAX_ROOMS; i++)
+    g_string_append_printf (json, "%s\"#r%d\"", i > 0 ? "," : "", i);
+  g_string_append (json, "]}");
+  too_many = decode (json->str, &error);
+  g_assert_null (too_many);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+
+  hello->nick = g_strdup ("a");
+  hello->away = g_strdup ("");
+  hello->rooms = g_strdupv ((char **) two);
+  chat_message_add_topic (hello, NULL, "b", "the default room's topic", 7);
+  chat_message_add_topic (hello, "#dev", "c", "release", 8);
+  chat_message_add_peer (hello, ID_B, "b", ID_A, NULL);
+  chat_message_last_peer (hello)->away = g_strdup ("gone fishing");
+  chat_message_last_peer (hello)->rooms = g_strdupv ((char **) two);
+  back = round_trip (hello);
+  g_assert_cmpstr (back->away, ==, "");
+  g_assert_true (g_strv_equal ((const char * const *) back->rooms, two));
+  g_assert_cmpuint (back->topics->len, ==, 2);
+  g_assert_null (((ChatTopicInfo *) g_ptr_array_index (back->topics, 0))->room);
+  g_assert_cmpstr (((ChatTopicInfo *) g_ptr_array_index (back->topics, 1))->room, ==, "#dev");
+  g_assert_cmpstr (((ChatTopicInfo *) g_ptr_array_index (back->topics, 1))->text, ==, "release");
+  g_assert_cmpint (((ChatTopicInfo *) g_ptr_array_index (back->topics, 1))->ts, ==, 8);
+  g_assert_cmpstr (chat_message_last_peer (back)->away, ==, "gone fishing");
+  g_assert_true (g_strv_equal ((const char * const *) chat_message_last_peer (back)->rooms, two));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -285,5 +437,8 @@ main (int    argc,
   g_test_add_func ("/chat-protocol/ttl", test_ttl);
   g_test_add_func ("/chat-protocol/dedupe", test_dedupe);
   g_test_add_func ("/chat-protocol/mid", test_mid);
+  g_test_add_func ("/chat-protocol/rooms", test_rooms);
+  g_test_add_func ("/chat-protocol/room-names", test_room_names);
+  g_test_add_func ("/chat-protocol/topic-away-rooms", test_topic_away_rooms);
   return g_test_run ();
 }

@@ -55,6 +55,18 @@ def test(tap, tmux):
         a.wait_for(r'just for you \(delivered\)')
         a.keys('Escape', '1')
         tap.ok('a private message reaches the bot, and its receipt marks it delivered')
+
+        # a named room (issue 16): the bot answers in it, with its "room"
+        a.type('/join #dev')
+        a.wait_for(r'\*3:#dev')
+        a.type('ping dev')
+        wait_line(out_path, 'room alice: ping dev', 'room message of #dev')
+        a.wait_for(r'<pybot> echo: ping dev')
+        a.keys('Escape', '1')
+        a.wait_for(r'^ \[1\] room')
+        if 'echo: ping dev' in a.screen():
+            raise Failure('the echo of #dev shows in the default room:\n' + a.screen())
+        tap.ok('in #dev the bot echoes into #dev (its "room" member), not into the default room')
     finally:
         bot.terminate()
         bot.wait(timeout=10)

@@ -152,6 +152,8 @@ fixture_setup (Fixture       *fx,
   any_socket_set_max_message_size (fx->server, MAX_MESSAGE_SIZE);
   any_socket_set_max_partial_messages (fx->server, MAX_PARTIALS);
   any_socket_set_heartbeat_interval (fx->server, HEARTBEAT_MS);
+  if (g_str_has_prefix (g_test_get_path (), "/badinput/http/"))
+    any_socket_set_auth_timeout (fx->server, HTTP_AUTH_TIMEOUT);
   g_signal_connect (fx->server, "connected", G_CALLBACK (on_server_connected), fx);
   g_signal_connect (fx->server, "disconnected", G_CALLBACK (on_server_disconnected), fx);
   g_signal_connect (fx->server, "message", G_CALLBACK (on_server_message), fx);

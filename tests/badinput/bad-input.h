@@ -14,6 +14,8 @@
 #define MAX_PARTIALS        16
 #define HEARTBEAT_MS        1000
 #define SHORT_AUTH_TIMEOUT  300
+/* The server's auth timeout in the http/ cases (bad-http.c). */
+#define HTTP_AUTH_TIMEOUT   1000
 
 /* Waits for what must happen return as soon as it does. */
 #define WAIT_MS             10000
@@ -118,5 +120,7 @@ void badinput_add_auth_cases     (void);
 void badinput_add_limits_cases   (void);
 void badinput_add_internal_cases (void);
 void badinput_add_proxy_cases    (void);
+void badinput_add_cookies_cases  (void);
 void badinput_add_accept_cases   (void);
+void badinput_add_http_cases     (void);
 void badinput_add_flood_cases    (void);

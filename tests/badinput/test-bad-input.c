@@ -65,6 +65,8 @@ main (int   argc,
   badinput_add_internal_cases ();
   badinput_add_proxy_cases ();
   badinput_add_accept_cases ();
+  badinput_add_http_cases ();
+  badinput_add_cookies_cases ();
 #endif
 
   status = g_test_run ();

@@ -101,11 +101,23 @@ on_raw_connected (GObject      *source,
 RawClient *
 raw_client_connect (const char *uri)
 {
+  RawClient *raw = raw_client_try_connect (uri, NULL);
+
+  g_assert_no_error (raw->connect_error);
+  return raw;
+}
+
+RawClient *
+raw_client_try_connect (const char         *uri,
+                        const char * const *headers)
+{
   RawClient *raw = g_new0 (RawClient, 1);
   g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
   g_autofree char *uuid = g_uuid_string_random ();
   guint n = 0;
 
+  for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    soup_message_headers_append (soup_message_get_request_headers (msg), headers[i], headers[i + 1]);
   raw->frames = g_ptr_array_new_with_free_func (raw_frame_free);
   raw->next_seq = 2;   /* 1 is the AUTH */
   raw->pong_seq = RAW_PONG_SEQ_BASE;
@@ -121,7 +133,6 @@ raw_client_connect (const char *uri)
                                         raw->cancellable, on_raw_connected, raw);
   WAIT_FOR (raw->connect_done, WAIT_MS);
   g_assert_true (raw->connect_done);
-  g_assert_no_error (raw->connect_error);
   return raw;
 }
 

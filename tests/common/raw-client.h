@@ -36,6 +36,11 @@ typedef struct {
 
 /* Connects to @uri and waits for the upgrade, which must succeed. */
 RawClient *raw_client_connect (const char  *uri);
+/* The same with @headers (NAME, VALUE..., NULL-terminated) added to the
+ * upgrade request, as they are, and an upgrade that may fail
+ * (connect_error). */
+RawClient *raw_client_try_connect (const char         *uri,
+                                   const char * const *headers);
 /* Closes the link (if still open) and waits for the close. */
 void       raw_client_free    (RawClient   *raw);
 

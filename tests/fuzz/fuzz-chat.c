@@ -24,6 +24,29 @@ assert_drawable (const char *text,
     g_assert_false (g_unichar_iscntrl (g_utf8_get_char (p)));
 }
 
+/* Room names are names of log files too: "#", then letters, digits,
+ * "-" and "_" only, at most 32 bytes in all, at most 32 of them. */
+static void
+assert_room (const char *room)
+{
+  if (room == NULL)
+    return;
+  assert_drawable (room, CHAT_MAX_ROOM_BYTES);
+  g_assert_true (room[0] == '#' && room[1] != '\0');
+  for (const char *p = room + 1; *p != '\0'; p = g_utf8_next_char (p))
+    g_assert_true (g_unichar_isalnum (g_utf8_get_char (p)) || *p == '-' || *p == '_');
+}
+
+static void
+assert_rooms (const char *room,
+              GStrv       rooms)
+{
+  assert_room (room);
+  g_assert_true (rooms == NULL || g_strv_length (rooms) <= CHAT_MAX_ROOMS);
+  for (guint i = 0; rooms != NULL && rooms[i] != NULL; i++)
+    assert_room (rooms[i]);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -52,8 +75,23 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   assert_drawable (msg->nick, CHAT_MAX_NICK_BYTES);
   assert_drawable (msg->old, CHAT_MAX_NICK_BYTES);
   assert_drawable (msg->text, CHAT_MAX_TEXT_BYTES);
+  assert_drawable (msg->away, CHAT_MAX_AWAY_BYTES);
+  assert_rooms (msg->room, msg->rooms);
   for (guint i = 0; msg->peers != NULL && i < msg->peers->len; i++)
-    assert_drawable (((ChatPeerInfo *) g_ptr_array_index (msg->peers, i))->nick, CHAT_MAX_NICK_BYTES);
+    {
+      ChatPeerInfo *info = g_ptr_array_index (msg->peers, i);
+
+      assert_drawable (info->nick, CHAT_MAX_NICK_BYTES);
+      assert_drawable (info->away, CHAT_MAX_AWAY_BYTES);
+      assert_rooms (NULL, info->rooms);
+    }
+  for (guint i = 0; msg->topics != NULL && i < msg->topics->len; i++)
+    {
+      ChatTopicInfo *info = g_ptr_array_index (msg->topics, i);
+
+      assert_drawable (info->text, CHAT_MAX_TOPIC_BYTES);
+      assert_rooms (info->room, NULL);
+    }
 
   encoded = chat_message_encode (msg);
   again = chat_message_decode (encoded, &error);

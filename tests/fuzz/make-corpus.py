@@ -126,6 +126,20 @@ CHAT = {
                         'hub': ID_C, 'uid': ID_B, 'ts': 1, 'ttl': 17}),
     'private': json.dumps({'chat': 'private', 'mid': ID_A, 'nick': 'carol', 'text': 'x' * 100, 'ts': 5}),
     'receipt': json.dumps({'chat': 'receipt', 'mid': ID_A}),
+    # issue 16: named rooms, /me, topics, away and rooms in presence and hellos
+    'room-named': json.dumps({'chat': 'room', 'mid': ID_C, 'from': ID_A, 'nick': 'alice', 'text': 'waves',
+                              'room': '#D\u00e9v', 'me': True, 'ts': 1, 'ttl': 8}),
+    'topic': json.dumps({'chat': 'topic', 'mid': ID_C, 'from': ID_A, 'nick': 'alice', 'room': '#dev',
+                         'text': 'release \u202e friday', 'ts': 1, 'ttl': 8}),
+    'away': json.dumps({'chat': 'presence', 'mid': ID_B, 'from': ID_A, 'nick': 'bob', 'event': 'away',
+                        'text': 'lunch', 'ts': 1, 'ttl': 8}),
+    'rooms': json.dumps({'chat': 'presence', 'mid': ID_B, 'from': ID_A, 'nick': 'bob', 'event': 'rooms',
+                         'rooms': ['#dev', '#ops'], 'ts': 1, 'ttl': 8}),
+    'hello-rooms': json.dumps({'chat': 'hello', 'v': 1, 'nick': 'alice', 'away': '', 'rooms': ['#dev'],
+                               'topics': [{'nick': 'b', 'text': 'lobby', 'ts': 2},
+                                          {'room': '#dev', 'nick': 'c', 'text': 'release', 'ts': 3}],
+                               'peers': [{'id': ID_B, 'nick': 'bob', 'hub': ID_A, 'away': 'x',
+                                          'rooms': ['#ops']}]}),
 }
 
 

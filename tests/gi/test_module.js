@@ -20,7 +20,7 @@ const module = await import(GLib.filename_to_uri(path, null));
 const AnySocket = module.default;
 
 test('the module promisifies every async pair', async () => {
-    const pairs = [['Socket', ['listen', 'connect', 'proxy']],
+    const pairs = [['Socket', ['listen', 'connect', 'proxy', 'broadcast_request']],
         ['Peer', ['request', 'get_synced_time', 'invoke', 'call']]];
     for (const [klass, calls] of pairs) {
         for (const call of calls) {
@@ -28,6 +28,8 @@ test('the module promisifies every async pair', async () => {
                 `${klass}.${call}_async is promisified`);
         }
     }
+    assert(typeof AnySocket.Socket.prototype._original_connect_with_options_async === 'function',
+        'Socket.connect_with_options_async is promisified');
     assertEqual(module.fromJsonNode(module.toJsonNode({a: [1, 'b', null]})), {a: [1, 'b', null]},
         'toJsonNode and fromJsonNode');
     assert(module.toJsonNode(Json.from_string('1')) instanceof Json.Node, 'a Json.Node as it is');
@@ -93,6 +95,33 @@ test('RPC with plain values', async () => {
     call.add_param(Json.from_string('2'));
     assertEqual(await bounded(clientPeer.invoke_async(call, 0, null), 'invoke'), true, 'invoke_async');
     assertEqual(call.result, {sum: 42}, 'call.result');
+});
+
+test('broadcast requests and notifications with plain values', async () => {
+    const server = newSocket();
+    const port = await listen(server);
+    assertEqual((await bounded(server.broadcast_request_async({q: 0}, 0, null), 'nobody')).get_n_items(), 0,
+        'no peer: at once, empty');
+    const notes = [];
+    for (const c of [newSocket(), newSocket()]) {
+        c.connect('message', (s, packet) => packet.reply({echo: packet.msg}));
+        c.connect('rpc::note', (s, call) => {
+            notes.push(call.params);
+            return true;
+        });
+        await connectTo(c, port);
+    }
+    await waitFor(() => server.get_peers().length === 2, 'both clients at the server');
+    const model = await bounded(server.broadcast_request_async({q: NON_ASCII}, 0, null), 'replies');
+    const replies = [...Array(model.get_n_items()).keys()].map(i => model.get_item(i));
+    assertEqual(replies.length, 2, 'two replies');
+    assertEqual(replies.map(r => r.get_packet().msg), [{echo: {q: NON_ASCII}}, {echo: {q: NON_ASCII}}],
+        'the replies');
+    assertEqual(replies[0].get_error(), null, 'no error');
+    for (const peer of server.get_peers())
+        assert(peer.notify('note', ['hi', 1]), 'notify');
+    await waitFor(() => notes.length === 2, 'both notifications');
+    assertEqual(notes, [['hi', 1], ['hi', 1]], 'notified params');
 });
 
 test('synced time as {rtt, offset}', async () => {

@@ -213,5 +213,66 @@ class TestOverrides(GiTestCase):
         self.spin(0.2)      # its timeout passes unnoticed
         self.assertTrue(client_peer.is_connected())
 
+    @glib_asyncio
+    async def test_11_headers_and_cookies_awaited(self):
+        # The client's headers and cookies in the server's authenticate-peer,
+        # which refuses a wrong cookie; the old authenticate still runs.
+        server = self.new_socket()
+        seen = []
+
+        def authenticate_peer(socket, peer, peer_id, auth):
+            seen.append((peer_id, peer.get_request_cookie('session'),
+                         peer.get_request_header('x-token'), peer.get_request_path()))
+            return peer.get_request_cookie('session') == NON_ASCII
+        server.connect('authenticate-peer', authenticate_peer)
+        legacy = []
+        server.connect('authenticate', lambda s, peer_id, auth: legacy.append(peer_id) or True)
+        port = await server.listen_async(LOOPBACK)
+
+        options = AnySocket.ConnectOptions.new()
+        self.assertTrue(options.add_cookie('session', NON_ASCII))
+        self.assertTrue(options.add_header('X-Token', 'py'))
+        with self.assertRaises(GLib.Error) as cm:
+            options.add_header('X-Bad', 'a\r\nInjected: 1')
+        self.assertAnyError(cm.exception, AnySocket.SocketError.INVALID_ARGUMENT)
+        client = self.new_socket()
+        peer = await client.connect_with_options_async('ws://127.0.0.1:%d/py' % port, options)
+        self.assertIsInstance(peer, AnySocket.Peer)
+        self.assertEqual(seen, [(client.get_id(), NON_ASCII, 'py', '/py')])
+        self.assertEqual(legacy, [client.get_id()])
+        self.assertIsNone(peer.get_request_path())   # a peer we dialled
+
+        wrong = AnySocket.ConnectOptions.new()
+        wrong.add_cookie('session', 'guess')
+        with self.assertRaises(GLib.Error) as cm:
+            await self.new_socket().connect_with_options_async('ws://127.0.0.1:%d' % port, wrong)
+        self.assertAnyError(cm.exception, AnySocket.SocketError.AUTH_FAILED)
+        self.assertEqual(len(legacy), 1)
+    async def test_12_broadcast_request_and_notify(self):
+        server = self.new_socket()
+        port = await server.listen_async(LOOPBACK)
+        self.assertEqual((await server.broadcast_request_async({'q': 0})).get_n_items(), 0)
+        notes = []
+        clients = [self.new_socket(), self.new_socket()]
+        for i, c in enumerate(clients):
+            c.connect('message', lambda s, packet, i=i: packet.reply({'from': i, 'q': packet.msg['q']}))
+            c.connect('rpc::note', lambda s, call: notes.append(call.params) or True)
+            await c.connect_async('ws://127.0.0.1:%d' % port)
+        self.wait(lambda: len(server.get_peers()) == 2, 'both clients at the server')
+        model = await server.broadcast_request_async({'q': NON_ASCII}, 5000)
+        replies = [model.get_item(i) for i in range(model.get_n_items())]
+        self.assertEqual(len(replies), 2)
+        self.assertIsInstance(replies[0], AnySocket.PeerReply)
+        self.assertIsNone(replies[0].get_error())
+        self.assertEqual(sorted(r.get_packet().msg['from'] for r in replies), [0, 1])
+        self.assertEqual({r.props.peer_id for r in replies}, {c.get_id() for c in clients})
+        for peer in server.get_peers():
+            self.assertTrue(peer.notify('note', ['hi', 1]))
+        self.wait(lambda: len(notes) == 2, 'both notifications')
+        self.assertEqual(notes, [['hi', 1]] * 2)
+        self.assertTrue(server.has_peer(clients[0].get_id()))
+        self.assertTrue(server.has_direct_peer(clients[0].get_id()))
+        self.assertEqual(server.get_peers()[0].get_links(), [])
+
 if __name__ == '__main__':
     sys.exit(tap.main(sys.modules[__name__]))

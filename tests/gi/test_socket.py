@@ -751,6 +751,57 @@ class TestSocket(GiTestCase):
         self.wait(lambda: gone, "bob's end of the proxied link to close")
         self.assertEqual(gone, ['Proxy Connection Closed'])
 
+    def test_22_http_and_ws_protocols(self):
+        gi.require_version('Soup', '3.0')
+        from gi.repository import Soup
+
+        server = self.new_socket(ws_protocols=['v2', 'v1'])
+        self.assertEqual(list(server.props.ws_protocols), ['v2', 'v1'])
+        held = []
+
+        def on_request(sock, request):
+            if request.get_path() != '/py':
+                return False
+            held.append((request.get_method(), request.get_query_param('x'),
+                         request.get_header('x-py'), request.get_cookie('c'),
+                         request.get_body().get_data()))
+            # Answered later, from a timeout, with the request kept.
+            GLib.timeout_add(50, lambda: request.respond(
+                202, 'text/plain', GLib.Bytes.new('d\u00e9j\u00e0'.encode())) or False)
+            return True
+
+        server.connect('http-request', on_request)
+        port = self.listen(server)
+        session = Soup.Session()
+
+        def fetch(method, path, body=None):
+            msg = Soup.Message.new(method, 'http://127.0.0.1:%d%s' % (port, path))
+            msg.get_request_headers().append('X-Py', 'yes')
+            msg.get_request_headers().append('Cookie', 'a=1; c=two')
+            if body is not None:
+                msg.set_request_body_from_bytes('text/plain', GLib.Bytes.new(body))
+            pending = Pending()
+            session.send_and_read_async(msg, GLib.PRIORITY_DEFAULT, None, pending)
+            self.wait(lambda: pending.done, method + ' ' + path)
+            data = session.send_and_read_finish(pending.result).get_data()
+            return msg.get_status(), data
+
+        status, data = fetch('POST', '/py?x=%C3%A9', b'body!')
+        self.assertEqual(status, 202)
+        self.assertEqual(data.decode(), 'd\u00e9j\u00e0')
+        self.assertEqual(held, [('POST', '\u00e9', 'yes', 'two', b'body!')])
+        self.assertEqual(fetch('GET', '/elsewhere')[0], 404)
+
+        # A client offering v1 is accepted; one offering only v0 is not.
+        client = self.new_socket(ws_protocols=['v1'])
+        self.connect_to(client, port)
+        refused = self.new_socket(ws_protocols=['v0'])
+        pending = self.start_connect(refused, port)
+        self.wait(lambda: pending.done, 'a refused connect')
+        with self.assertRaises(GLib.Error) as cm:
+            refused.connect_finish(pending.result)
+        self.assertIn('400', cm.exception.message)
+
 
 if __name__ == '__main__':
     sys.exit(tap.main(sys.modules[__name__]))

@@ -17,7 +17,7 @@ static const char * const proxy_hub_js_args[] = { "--can-proxy", "--marker=" PRO
 static const char * const proxy_client_js_args[] = { "--marker=" PROXY_MARKER, NULL };
 
 /* The next "connected" event of @js, which must be about @id. */
-static void
+void
 js_expect_connected (JsPeer     *js,
                      const char *id,
                      gboolean    proxy)
@@ -173,7 +173,7 @@ js_send_to (JsPeer     *from,
 }
 
 /* {"cmd": @cmd, "peer": @peer_id} */
-static void
+void
 js_command_for (JsPeer     *js,
                 const char *cmd,
                 const char *peer_id)
@@ -221,7 +221,7 @@ js_to_js_exchange (JsPeer *j1, JsPeer *j2, const char *what)
   js_requests_to (j1, j2->id, 8);
 }
 
-static void
+void
 js_proxy (JsPeer     *js,
           const char *peer_id,
           const char *through_id)

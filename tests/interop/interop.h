@@ -181,6 +181,17 @@ Link * link_open_with (Direction           dir,
 char * sha256_hex (const char *text);
 guint utf16_length (const char *text);
 
+/* interop-proxy.c, for the other cases with a hub */
+void js_expect_connected (JsPeer     *js,
+                          const char *id,
+                          gboolean    proxy);
+void js_command_for (JsPeer     *js,
+                     const char *cmd,
+                     const char *peer_id);
+void js_proxy (JsPeer     *js,
+               const char *peer_id,
+               const char *through_id);
+
 /* Registering cases (test-interop.c) */
 void add_both (const char *name, GTestDataFunc func);
 void add_one  (const char *name, GTestDataFunc func);
@@ -190,3 +201,7 @@ void interop_add_rpc_cases   (void);
 void interop_add_e2e_cases   (void);
 void interop_add_proxy_cases (void);
 void interop_add_heartbeat_cases (void);
+void interop_add_web_cases   (void);
+void interop_add_latency_cases (void);
+void interop_add_request_cases (void);
+void interop_add_links_cases (void);

@@ -27,11 +27,23 @@
 //   --max-missed=N       with --upstream-heartbeat: heartbeatsMaxMissed (2)
 //   --make-big=UNITS:SEED  make_big (below, BMP only) before connecting or
 //                        listening: making 20 MiB freezes node for a while
+//   --cookies=JSON       client: connect() option cookies (an object: the
+//                        Cookie header of the upgrade request)
+//   --upgrades           server: report each WebSocket upgrade request
+//                        (socket.on("http_upgrade")) -> http_upgrade {url,
+//                        cookies (AnyHTTPPeer's parse), headers (node's,
+//                        names in lowercase)}
+//   --latency            on "connected": send {"stamp": T} (T: CLOCK_MONOTONIC
+//                        in microseconds, g_get_monotonic_time()'s clock) and
+//                        one echo request; a {"stamp"} received -> latency
+//                        {id, kind: "message", us} (now - T), the reply ->
+//                        latency {id, kind: "request", us}
 //
 // Every line on stdout is one JSON object with an "event" member and "n",
 // its position in the output (1, 2, ...: tells what happened first):
 //   ready {id, version}, listening {port}, auth {id, auth, accepted},
-//   connected {id, proxy}, connect_error {error}, disconnected {id, reason},
+//   connected {id, proxy, ws_protocol} (the link's WebSocket subprotocol,
+//   "" for none), connect_error {error}, disconnected {id, reason},
 //   e2e {id, state, ms} (socket.on("e2e"); state: the protocol's
 //   ENCRYPTION_STATE, 2 = E2EE; ms since the "e2e" command, if one was
 //   given), peer_e2e {id} (peer.on("e2e")),
@@ -88,7 +100,28 @@
 //       body (after the 6 code points of header) is lowercase hex of an IV
 //       and whole AES blocks (compat E2EE); "marker": frames that contain
 //       --marker; "partial": chunks flagged '2' (more follow)
+//   {"cmd":"ws_offer","port":P,"protocols":[...]}   a bare `ws` client (not
+//       AnySocket) upgrades to ws://127.0.0.1:P/ offering those subprotocols
+//       -> ws_offer {protocol} (what the server chose, "" for none) or
+//          ws_offer {error, status} (the upgrade failed; status: its HTTP
+//          status, 0 if none)
 //   {"cmd":"exit"}
+//
+// Links, broadcast and RPC_NOTIFY (issue 12; the block "Links" below):
+//   {"cmd":"connect","port":P}   socket.connect() to 127.0.0.1:P (ws://
+//       only), as well as listening -> connect_done {id, proxy} /
+//       connect_error {error} (or {error: "helper timeout"} after 3 s: the
+//       package's promise may never settle)
+//   {"cmd":"has_peer","id":ID} -> has_peer {id, has, direct}
+//       (hasPeer(), hasDirectPeer(), and whether peers[ID] is a proxy)
+//   {"cmd":"links"} (of "peer") -> links {id, ids} (peer.getLinks())
+//   {"cmd":"broadcast","msg":X,"await":B} socket.broadcast(X, B) ->
+//       broadcast_done {replies: [reply msg...]} / broadcast_error {error}
+//       (broadcast_timeout after 2 s: with no peer it never settles)
+//   {"cmd":"notify","path":["a","b"],"params":[...]} an INTERNAL RPC_NOTIFY
+//       to the peer -> notify_sent
+//   A received RPC_NOTIFY, which the package only console.log()s, is told
+//   as rpc_notify {msg}.
 //
 // Incoming messages that are objects with an "op" are requests:
 //   {"op":"echo","data":X,"i":N}  -> reply {"echo":X,"i":N}
@@ -272,6 +305,11 @@ if ("auth" in opts) {
 }
 if ("can-proxy" in opts)
     socket.canProxy = () => true;
+if ("upgrades" in opts) {
+    socket.on("http_upgrade", (httpPeer, req) => {
+        out({ event: "http_upgrade", url: req.url, cookies: httpPeer.cookies, headers: req.headers });
+    });
+}
 socket.onAuth = (packet) => {
     let accepted = true;
     if ("expect-auth" in opts)
@@ -281,11 +319,29 @@ socket.onAuth = (packet) => {
     return accepted;
 };
 
+function monotonicUs() {
+    return Number(process.hrtime.bigint() / 1000n);
+}
+
+// --latency: the first message and the first request of a link.
+function latencyProbe(peer) {
+    peer.send({ stamp: monotonicUs() }).catch((e) => out({ event: "send_error", error: errorText(e) }));
+    const start = monotonicUs();
+    withTimeout(peer.send({ op: "echo", data: "latency", i: 0 }, true), 5000)
+        .then(() => out({ event: "latency", id: peer.id, kind: "request", us: monotonicUs() - start }))
+        .catch((e) => out({ event: "latency_error", error: String(errorText(e)) }));
+}
+
 socket.on("connected", (peer) => {
     peers.set(peer.id, peer);
     lastPeer = peer;
     peer.on("e2e", () => out({ event: "peer_e2e", id: peer.id }));
-    out({ event: "connected", id: peer.id, proxy: peer.isProxy() });
+    const transport = protocolOf(peer).peer;
+    const ws = transport && transport.socket;
+    out({ event: "connected", id: peer.id, proxy: peer.isProxy(),
+          ws_protocol: ws && typeof ws.protocol === "string" ? ws.protocol : "" });
+    if ("latency" in opts)
+        latencyProbe(peer);
 });
 
 socket.on("e2e", (peer) => {
@@ -302,6 +358,10 @@ socket.on("disconnected", (peer, reason) => {
 
 socket.on("message", (packet) => {
     const msg = packet.msg;
+    if (msg && typeof msg === "object" && typeof msg.stamp === "number") {
+        out({ event: "latency", id: packet.peer.id, kind: "message", us: monotonicUs() - msg.stamp });
+        return;
+    }
     if (msg && typeof msg === "object" && msg.op === "echo") {
         packet.reply({ echo: msg.data, i: msg.i });
         return;
@@ -351,8 +411,64 @@ let stream = null;
 let madeBig = null;
 const bigKey = (cmd) => cmd.units + "/" + cmd.seed + "/" + !!cmd.astral;
 
+// Links: the package's own connect/hasPeer/getLinks/broadcast, and
+// RPC_NOTIFY (which the package has no API to send, and only logs).
+const consoleLog = console.log;
+console.log = function (...args) {
+    if (args[0] === "RPC_NOTIFY") {
+        out({ event: "rpc_notify", msg: args[1] });
+        return;
+    }
+    return consoleLog.apply(console, args);
+};
+let wsOnlyPatched = false;
+const linksCommands = {
+    connect: async (cmd) => {
+        if (!wsOnlyPatched) {
+            const onConnect = AnySocket.Transport.WS.prototype.onConnect;
+            AnySocket.Transport.WS.prototype.onConnect = function () {
+                return onConnect.call(this, true);
+            };
+            wsOnlyPatched = true;
+        }
+        try {
+            const peer = await withTimeout(socket.connect("ws", "127.0.0.1", cmd.port, {}), 3000);
+            out({ event: "connect_done", id: peer.id, proxy: peer.isProxy() });
+        } catch (e) {
+            out({ event: "connect_error", error: String(errorText(e)) });
+        }
+    },
+    has_peer: async (cmd) => {
+        const known = peers.get(cmd.id);
+        out({ event: "has_peer", id: cmd.id, has: socket.hasPeer(cmd.id), direct: socket.hasDirectPeer(cmd.id),
+              proxy: known ? known.isProxy() : null });
+    },
+    links: async (cmd, peer) => {
+        out({ event: "links", id: peer.id, ids: Object.keys(peer.getLinks()).sort() });
+    },
+    broadcast: async (cmd) => {
+        try {
+            const replies = await withTimeout(socket.broadcast(cmd.msg, !!cmd.await), 2000);
+            out({ event: "broadcast_done", replies: (replies || []).map((r) => r && r.msg !== undefined ? r.msg : r) });
+        } catch (e) {
+            if (e instanceof Error && e.message === "helper timeout")
+                out({ event: "broadcast_timeout" });
+            else
+                out({ event: "broadcast_error", error: String(errorText(e)) });
+        }
+    },
+    notify: async (cmd, peer) => {
+        // Without awaitReply the package's promise never settles.
+        peer.sendInternal({ type: 4, method: cmd.path, params: cmd.params || [], bin: [] })
+            .catch((e) => out({ event: "send_error", error: String(errorText(e)) }));
+        out({ event: "notify_sent" });
+    },
+};
+
 async function handle(cmd) {
     const peer = peerFor(cmd);
+    if (linksCommands[cmd.cmd] && (peer || !["links", "notify"].includes(cmd.cmd)))
+        return linksCommands[cmd.cmd](cmd, peer);
     switch (cmd.cmd) {
     case "exit":
         out({ event: "bye" });
@@ -393,6 +509,25 @@ async function handle(cmd) {
     case "capture_report":
         out({ event: "capture", out: capture.out, in: capture.in });
         return;
+    case "ws_offer": {
+        const WebSocket = require("ws");
+        let status = 0;
+        const ws = new WebSocket("ws://127.0.0.1:" + cmd.port + "/", cmd.protocols);
+        ws.on("unexpected-response", (req, res) => {
+            status = res.statusCode;
+            req.destroy();
+            out({ event: "ws_offer", error: "unexpected response", status: status });
+        });
+        ws.on("open", () => {
+            out({ event: "ws_offer", protocol: ws.protocol });
+            ws.terminate();
+        });
+        ws.on("error", (e) => {
+            if (status === 0)
+                out({ event: "ws_offer", error: String(e.message), status: 0 });
+        });
+        return;
+    }
     case "proxy":
         try {
             const proxied = await withTimeout(socket.proxy(cmd.id, cmd.through), 5000);
@@ -592,6 +727,8 @@ if (mode === "server") {
         options.heartbeatInterval = parseInt(opts.heartbeat, 10);
     if ("reply-timeout" in opts)
         options.replyTimeout = parseInt(opts["reply-timeout"], 10);
+    if ("cookies" in opts)
+        options.cookies = JSON.parse(opts.cookies);
     if ("ws-only" in opts) {
         const onConnect = AnySocket.Transport.WS.prototype.onConnect;
         AnySocket.Transport.WS.prototype.onConnect = function () {

@@ -7,7 +7,8 @@
 # without taking anything away:
 #
 # * messages as Python values: send(), request_async(), Packet.reply(),
-#   broadcast(), set_auth_data(), call_async() params, RpcCall.add_param()
+#   broadcast(), broadcast_request_async(), set_auth_data(), call_async()
+#   and notify() params, RpcCall.add_param()
 #   and return_value() take dicts, lists, str, numbers, bools and None (a
 #   Json.Node or Json.Array is still accepted); Packet.msg, RpcCall.params
 #   and RpcCall.result, and call_finish() give Python values back
@@ -77,10 +78,11 @@ def _drives_glib(loop):
     return module.split('.')[0] == 'gbulb' or module.startswith('gi.events')
 
 
-def _start(obj, name, begin, cancellable, callback, user_data):
+def _start(obj, name, begin, cancellable, callback, user_data, finish_name=None):
     """Starts an _async call: begin(cancellable, callback, *user_data)
     calls the introspected method. With no callback inside a running
-    asyncio loop, returns a Future completed by obj.<name>_finish()."""
+    asyncio loop, returns a Future completed by obj.<name>_finish() (or
+    obj.<finish_name>_finish())."""
     if callback is not None:
         return begin(cancellable, callback, *user_data)
     try:
@@ -98,7 +100,7 @@ def _start(obj, name, begin, cancellable, callback, user_data):
     if cancellable is None:
         cancellable = Gio.Cancellable()
     future.add_done_callback(lambda f: f.cancelled() and cancellable.cancel())
-    finish = getattr(obj, name + '_finish')
+    finish = getattr(obj, (finish_name or name) + '_finish')
 
     def ready(source, result, *unused):
         if future.done():      # cancelled: the GError is nobody's
@@ -124,6 +126,12 @@ class Socket(AnySocket.Socket):
                       lambda c, cb, *ud: super(Socket, self).connect_async(uri, c, cb, *ud),
                       cancellable, callback, user_data)
 
+    def connect_with_options_async(self, uri, options, cancellable=None, callback=None, *user_data):
+        return _start(self, 'connect_with_options',
+                      lambda c, cb, *ud: super(Socket, self).connect_with_options_async(uri, options,
+                                                                                       c, cb, *ud),
+                      cancellable, callback, user_data, finish_name='connect')
+
     def proxy_async(self, peer_id, through, cancellable=None, callback=None, *user_data):
         return _start(self, 'proxy',
                       lambda c, cb, *ud: super(Socket, self).proxy_async(peer_id, through, c, cb, *ud),
@@ -131,6 +139,12 @@ class Socket(AnySocket.Socket):
 
     def broadcast(self, msg):
         super().broadcast(to_json_node(msg))
+
+    def broadcast_request_async(self, msg, timeout_ms=0, cancellable=None, callback=None, *user_data):
+        node = to_json_node(msg)
+        return _start(self, 'broadcast_request',
+                      lambda c, cb, *ud: super(Socket, self).broadcast_request_async(node, timeout_ms, c, cb, *ud),
+                      cancellable, callback, user_data)
 
     def set_auth_data(self, auth_data):
         super().set_auth_data(None if auth_data is None else to_json_node(auth_data))
@@ -171,6 +185,9 @@ class Peer(AnySocket.Peer):
         return _start(self, 'call',
                       lambda c, cb, *ud: super(Peer, self).call_async(method, array, c, cb, *ud),
                       cancellable, callback, user_data)
+
+    def notify(self, method, params=None):
+        return super().notify(method, _to_json_array(params))
 
     def call_finish(self, result):
         return from_json_node(super().call_finish(result))
