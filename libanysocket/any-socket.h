@@ -131,6 +131,11 @@ ANY_AVAILABLE_IN_0_2
 void        any_socket_set_max_connections    (AnySocket           *self,
                                                guint                max_connections);
 ANY_AVAILABLE_IN_0_2
+guint       any_socket_get_tcp_keepalive      (AnySocket           *self);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_set_tcp_keepalive      (AnySocket           *self,
+                                               guint                idle_s);
+ANY_AVAILABLE_IN_0_2
 const char * const *any_socket_get_ws_protocols (AnySocket         *self);
 ANY_AVAILABLE_IN_0_2
 void        any_socket_set_ws_protocols       (AnySocket           *self,

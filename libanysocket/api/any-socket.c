@@ -62,6 +62,7 @@ struct _AnySocket
   guint         e2e_timeout;
   AnyE2ePolicy  e2e_policy;
   guint         max_connections;
+  guint         tcp_keepalive;   /* idle seconds, 0: off */
 
   AnyNoiseKeypair *identity;     /* the static key of native E2E */
   GHashTable   *pins;            /* peer id -> fingerprint */
@@ -91,6 +92,7 @@ enum {
   PROP_E2E_TIMEOUT,
   PROP_E2E_POLICY,
   PROP_MAX_CONNECTIONS,
+  PROP_TCP_KEEPALIVE,
   N_PROPS
 };
 
@@ -127,6 +129,7 @@ unref_nullable (gpointer object)
 #define DEFAULT_MAX_PARTIAL_MESSAGES    16
 #define DEFAULT_E2E_TIMEOUT           5000
 #define DEFAULT_MAX_CONNECTIONS      10000
+#define DEFAULT_TCP_KEEPALIVE        30
 
 /* Peers */
 
@@ -165,6 +168,7 @@ start_peer (AnySocket    *self,
 
   g_hash_table_insert (self->unauthenticated, g_object_ref (peer),
                        connect_task ? g_object_ref (connect_task) : NULL);
+  any_transport_set_tcp_keepalive (transport, self->tcp_keepalive);
   _any_peer_start (peer, &config);
 }
 
@@ -1171,6 +1175,27 @@ any_socket_set_max_connections (AnySocket *self,
 }
 
 /**
+ * any_socket_get_tcp_keepalive:
+ * @self: an [class@AnySocket.Socket]
+ *
+ * Gets [property@AnySocket.Socket:tcp-keepalive].
+ *
+ * Returns: the idle seconds before TCP keepalive probes (0: off)
+ *
+ * Since: 0.2
+ */
+/**
+ * any_socket_set_tcp_keepalive:
+ * @self: an [class@AnySocket.Socket]
+ * @idle_s: seconds, or 0 for no TCP keepalive
+ *
+ * Sets [property@AnySocket.Socket:tcp-keepalive], for links made after the call.
+ *
+ * Since: 0.2
+ */
+DEFINE_UINT_PROPERTY (tcp_keepalive, tcp_keepalive, PROP_TCP_KEEPALIVE, guint)
+
+/**
  * any_socket_get_e2e_policy:
  * @self: an [class@AnySocket.Socket]
  *
@@ -1432,6 +1457,9 @@ any_socket_get_property (GObject    *object,
     case PROP_MAX_CONNECTIONS:
       g_value_set_uint (value, self->max_connections);
       break;
+    case PROP_TCP_KEEPALIVE:
+      g_value_set_uint (value, self->tcp_keepalive);
+      break;
     default:
       if (!_any_socket_http_get_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1480,6 +1508,9 @@ any_socket_set_property (GObject      *object,
       break;
     case PROP_MAX_CONNECTIONS:
       any_socket_set_max_connections (self, g_value_get_uint (value));
+      break;
+    case PROP_TCP_KEEPALIVE:
+      any_socket_set_tcp_keepalive (self, g_value_get_uint (value));
       break;
     default:
       if (!_any_socket_http_set_property (self, prop_id, value))
@@ -1714,6 +1745,27 @@ any_socket_class_init (AnySocketClass *klass)
     g_param_spec_uint ("max-connections", NULL, NULL, 0, G_MAXUINT, DEFAULT_MAX_CONNECTIONS,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * AnySocket:tcp-keepalive:
+   *
+   * TCP keepalive on the connections of links this socket accepts and
+   * makes (`SO_KEEPALIVE`): after this many seconds without a segment
+   * either way the kernel probes, then every third of it, and drops the
+   * connection after 3 unanswered probes, so a vanished peer (or a
+   * forgotten NAT mapping) is found within about twice this time even
+   * with [property@AnySocket.Socket:heartbeat-interval] at 0 on both
+   * sides. While heartbeats flow a link is never idle that long, so it
+   * costs nothing then. 0: off. Default 30, the idle time upstream's
+   * newer releases use when their `tcpKeepAlive` option is on. For links
+   * made after the change; where the system lacks the options, only
+   * `SO_KEEPALIVE` is set.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_TCP_KEEPALIVE] =
+    g_param_spec_uint ("tcp-keepalive", NULL, NULL, 0, G_MAXUINT, DEFAULT_TCP_KEEPALIVE,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
   _any_socket_http_class_init (object_class, N_PROPS);
 
@@ -1939,6 +1991,7 @@ any_socket_init (AnySocket *self)
   self->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
   self->max_send_buffer = DEFAULT_MAX_SEND_BUFFER;
   self->max_connections = DEFAULT_MAX_CONNECTIONS;
+  self->tcp_keepalive = DEFAULT_TCP_KEEPALIVE;
   self->max_partial_messages = DEFAULT_MAX_PARTIAL_MESSAGES;
   self->e2e_timeout = DEFAULT_E2E_TIMEOUT;
   self->e2e_policy = ANY_E2E_POLICY_ALLOW_COMPAT;

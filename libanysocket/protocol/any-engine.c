@@ -120,6 +120,24 @@ is_encrypting (AnyEngine *self)
   return self->e2e != NULL && any_e2e_is_active (self->e2e);
 }
 
+/* The transport's lane of a packet (any-transport.h). A HEARTBEAT goes
+ * ahead of the chunks of a big message still waiting to be written, so a
+ * pong is not late by the time megabytes take: its own seq, and a compat
+ * chunk's key depends on its seq only; not under native E2E, whose nonces
+ * count frames in order. AUTH and SWITCH change how what follows them is
+ * read: a HEARTBEAT never overtakes them. */
+static AnyTransportLane
+packet_lane (AnyEngine     *self,
+             AnyPacketType  type)
+{
+  if (type == ANY_PACKET_TYPE_HEARTBEAT)
+    return is_encrypting (self) && any_e2e_get_mode (self->e2e) != ANY_E2E_MODE_COMPAT ?
+           ANY_TRANSPORT_LANE_ORDERED : ANY_TRANSPORT_LANE_URGENT;
+  if (type == ANY_PACKET_TYPE_AUTH || type == ANY_PACKET_TYPE_SWITCH)
+    return ANY_TRANSPORT_LANE_BARRIER;
+  return ANY_TRANSPORT_LANE_ORDERED;
+}
+
 /* Writes one packet's JSON text as frames, each chunk encrypted when the
  * link is (SWITCH packets never are: they set encryption up). */
 static void
@@ -129,6 +147,7 @@ write_text (AnyEngine     *self,
             const char    *text,
             gsize          len)
 {
+  AnyTransportLane lane = packet_lane (self, type);
   gsize pos = 0;
 
   if (!is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH)
@@ -136,7 +155,7 @@ write_text (AnyEngine     *self,
       g_autoptr(GPtrArray) frames = any_chunk_split (type, seq, text, len, ANY_CHUNK_MAX_UNITS);
 
       for (guint i = 0; i < frames->len; i++)
-        any_transport_send (self->transport, g_ptr_array_index (frames, i));
+        any_transport_send_lane (self->transport, g_ptr_array_index (frames, i), lane);
       return;
     }
 
@@ -151,7 +170,7 @@ write_text (AnyEngine     *self,
       g_string_append_len (frame, (const char *) header, header_len);
       any_e2e_seal (self->e2e, frame, header_len, seq, text + pos, slice);
       bytes = g_string_free_to_bytes (frame);
-      any_transport_send (self->transport, bytes);
+      any_transport_send_lane (self->transport, bytes, lane);
       g_bytes_unref (bytes);
       pos += slice;
     }
@@ -225,7 +244,7 @@ any_engine_send (AnyEngine      *self,
       /* A UTF-8 byte is at most one UTF-16 unit: this fits one chunk. */
       GBytes *bytes = g_string_free_to_bytes (frame);
 
-      any_transport_send (self->transport, bytes);
+      any_transport_send_lane (self->transport, bytes, packet_lane (self, type));
       g_bytes_unref (bytes);
     }
   else

@@ -62,6 +62,22 @@ any_transport_send (AnyTransport *self,
   ANY_TRANSPORT_GET_CLASS (self)->send (self, frame);
 }
 
+void
+any_transport_send_lane (AnyTransport     *self,
+                         GBytes           *frame,
+                         AnyTransportLane  lane)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (self);
+  AnyTransportClass *klass = ANY_TRANSPORT_GET_CLASS (self);
+
+  if (priv->closed)
+    return;
+  if (klass->send_lane != NULL)
+    klass->send_lane (self, frame, lane);
+  else
+    klass->send (self, frame);
+}
+
 /* Closing locally does not call the closed callback: the caller knows. */
 void
 any_transport_close (AnyTransport *self,
@@ -95,6 +111,16 @@ any_transport_set_max_send_buffer (AnyTransport *self,
 
   if (klass->set_max_send_buffer != NULL)
     klass->set_max_send_buffer (self, max_bytes);
+}
+
+void
+any_transport_set_tcp_keepalive (AnyTransport *self,
+                                 guint         idle_s)
+{
+  AnyTransportClass *klass = ANY_TRANSPORT_GET_CLASS (self);
+
+  if (klass->set_tcp_keepalive != NULL)
+    klass->set_tcp_keepalive (self, idle_s);
 }
 
 const char *

@@ -23,12 +23,32 @@ typedef void (*AnyTransportFrameFunc)  (gpointer      user_data,
 typedef void (*AnyTransportClosedFunc) (gpointer      user_data,
                                         const char   *reason);
 
+/* How a frame may be ordered against the frames sent before it that the
+ * transport still holds (a transport that holds none treats all alike):
+ *
+ * ORDERED  after them (every packet but those below);
+ * URGENT   before them, so that a pong does not wait behind megabytes
+ *          of a big message: only a frame whose place in the stream does
+ *          not matter (its own packet, not sealed with a running nonce);
+ *          never before a BARRIER still held;
+ * BARRIER  after them, and no URGENT frame overtakes it (AUTH, SWITCH:
+ *          what follows them is read in another state). */
+typedef enum {
+  ANY_TRANSPORT_LANE_ORDERED,
+  ANY_TRANSPORT_LANE_URGENT,
+  ANY_TRANSPORT_LANE_BARRIER,
+} AnyTransportLane;
+
 struct _AnyTransportClass
 {
   GObjectClass parent_class;
 
   void         (*send)               (AnyTransport *self,
                                       GBytes       *frame);
+  /* Optional: send() for every lane when not implemented. */
+  void         (*send_lane)          (AnyTransport     *self,
+                                      GBytes           *frame,
+                                      AnyTransportLane  lane);
   void         (*close)              (AnyTransport *self,
                                       const char   *reason);
   void         (*set_max_frame_size) (AnyTransport *self,
@@ -38,6 +58,9 @@ struct _AnyTransportClass
   void         (*set_max_send_buffer) (AnyTransport *self,
                                        gsize         max_bytes);
   const char * (*get_remote_address) (AnyTransport *self);
+  /* Optional: TCP keepalive after @idle_s idle seconds, 0: off. */
+  void         (*set_tcp_keepalive)  (AnyTransport *self,
+                                      guint         idle_s);
 };
 
 void        any_transport_set_receiver      (AnyTransport           *self,
@@ -46,6 +69,9 @@ void        any_transport_set_receiver      (AnyTransport           *self,
                                              gpointer                user_data);
 void        any_transport_send              (AnyTransport           *self,
                                              GBytes                 *frame);
+void        any_transport_send_lane         (AnyTransport           *self,
+                                             GBytes                 *frame,
+                                             AnyTransportLane        lane);
 void        any_transport_close             (AnyTransport           *self,
                                              const char             *reason);
 void        any_transport_set_max_frame_size (AnyTransport          *self,
@@ -53,6 +79,8 @@ void        any_transport_set_max_frame_size (AnyTransport          *self,
 void        any_transport_set_max_send_buffer (AnyTransport         *self,
                                               gsize                  max_bytes);
 const char *any_transport_get_remote_address (AnyTransport          *self);
+void        any_transport_set_tcp_keepalive (AnyTransport           *self,
+                                             guint                   idle_s);
 gboolean    any_transport_is_closed         (AnyTransport           *self);
 /* What the upgrade request of an accepted WebSocket said (held by the
  * transport); NULL for a link we made or one through a hub. */

@@ -56,6 +56,7 @@ typedef struct {
   GPtrArray *auths;             /* their auth, a null node when none */
   JsonNode  *require_auth;      /* refuse a peer whose auth differs */
   char      *hashed;            /* the data of the last "op":"hash" request */
+  JsonNode  *held;              /* the last "op":"hold" request, whole */
 
   /* E2E: AnyPeer::e2e, AnySocket::e2e, notify::e2e-mode, in the order
    * they came ('p', 's', 'n') */
@@ -199,6 +200,7 @@ void interop_add_core_cases  (void);
 void interop_add_rpc_cases   (void);
 void interop_add_e2e_cases   (void);
 void interop_add_proxy_cases (void);
+void interop_add_heartbeat_cases (void);
 void interop_add_web_cases   (void);
 void interop_add_latency_cases (void);
 void interop_add_request_cases (void);

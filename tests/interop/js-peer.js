@@ -20,6 +20,13 @@
 //   --can-proxy          canProxy() allows every proxy request (the package
 //                        refuses them by default)
 //   --rpc                setRPC() with the methods of rpcMethods below
+//   --upstream-heartbeat[=strict]  the heartbeat of upstream's unpublished
+//                        0.4.30-0.4.32 instead of 0.4.29's (see
+//                        upstream-heartbeat/heartbeat-0.4.32.js); "strict":
+//                        ticks every interval, only a pong counts
+//   --max-missed=N       with --upstream-heartbeat: heartbeatsMaxMissed (2)
+//   --make-big=UNITS:SEED  make_big (below, BMP only) before connecting or
+//                        listening: making 20 MiB freezes node for a while
 //   --cookies=JSON       client: connect() option cookies (an object: the
 //                        Cookie header of the upgrade request)
 //   --upgrades           server: report each WebSocket upgrade request
@@ -49,9 +56,21 @@
 //   {"cmd":"send","msg":X}
 //   {"cmd":"requests","count":N,"prefix":S}   N echo requests at once
 //       -> requests_done {count, ok, bad, ms}
-//   {"cmd":"send_big","units":N,"seed":S,"astral":B}
-//       -> sent as a request {"op":"hash","data":<string>};
-//          big_done {len, sha256, reply, ms} or big_error
+//   {"cmd":"send_big","units":N,"seed":S,"astral":B,"timeout":MS,"op":OP}
+//       -> sent as a request {"op":OP (default "hash"),"data":<string>};
+//          big_done {len, sha256, reply, ms} or big_error (no reply within
+//          MS, default 20000)
+//   {"cmd":"held_hash"} -> held_hash {len, sha256} of the last "hold"
+//       request's data (-1, null: none), which is then let go
+//   {"cmd":"make_big","units":N,"seed":S,"astral":B} -> made_big {len}: the
+//       string of the send_big commands with the same N, S, B, made now
+//       and kept (making it blocks the event loop for a while)
+//   {"cmd":"pings","count":N,"value":V}  N HEARTBEAT packets at once: pings
+//       (V 1, the default) or unasked pongs (V 2) -> pings_sent {count}
+//   {"cmd":"heartbeat_report"} -> heartbeat {...} (--upstream-heartbeat:
+//       pings, probes, pongs, delay_max, delay_median, delays (ms from the
+//       ping written to the pong read), max_missed_seen, drops)
+//   {"cmd":"heartbeat_reset"}  -> heartbeat_reset
 //   {"cmd":"synced_time"} -> synced_time {rtt, offset, time} or synced_time_error
 //   {"cmd":"rpc","path":["a","b"],"params":[...],"buffers":[i...]}
 //       peer.rpc.a.b(...params), the params at "buffers" given as base64
@@ -107,6 +126,8 @@
 // Incoming messages that are objects with an "op" are requests:
 //   {"op":"echo","data":X,"i":N}  -> reply {"echo":X,"i":N}
 //   {"op":"hash","data":S}        -> reply {"len":S.length,"sha256":hex}
+//   {"op":"hold","data":S}        -> reply {"held":true}, event held {len};
+//                                    S kept for held_hash
 // Closing stdin ends the process.
 "use strict";
 
@@ -229,6 +250,15 @@ WSPeer.prototype.onConnect = function () {
     return result;
 };
 
+// --upstream-heartbeat: after the capture's wrappers, so that it sees the
+// frames first.
+const upstreamHeartbeat = require("./upstream-heartbeat/heartbeat-0.4.32.js");
+if ("upstream-heartbeat" in opts)
+    upstreamHeartbeat.install(AnyProtocol, WSPeer, {
+        mode: opts["upstream-heartbeat"] === "strict" ? "strict" : "0.4.32",
+        maxMissed: "max-missed" in opts ? parseInt(opts["max-missed"], 10) : 2,
+    });
+
 function protocolOf(peer) {
     const symbol = Object.getOwnPropertySymbols(peer).find((s) => s.description === "private protocol");
     return peer[symbol];
@@ -260,6 +290,7 @@ const rpcMethods = {
 };
 
 let e2eStartedAt = null;
+let heldData = null;
 
 const socket = new AnySocket();
 const peers = new Map();
@@ -341,6 +372,13 @@ socket.on("message", (packet) => {
         packet.reply(answer);
         return;
     }
+    if (msg && typeof msg === "object" && msg.op === "hold" && typeof msg.data === "string") {
+        // Kept, hashed later (held_hash): hashing 20 MiB blocks the loop.
+        heldData = msg.data;
+        out({ event: "held", id: packet.peer.id, len: msg.data.length });
+        packet.reply({ held: true });
+        return;
+    }
     out({ event: "message", id: packet.peer.id, seq: packet.seq, msg: summarize(msg) });
 });
 
@@ -369,6 +407,9 @@ function errorText(e) {
 }
 
 let stream = null;
+// make_big: the string of send_big with its N, S, B, made beforehand.
+let madeBig = null;
+const bigKey = (cmd) => cmd.units + "/" + cmd.seed + "/" + !!cmd.astral;
 
 // Links: the package's own connect/hasPeer/getLinks/broadcast, and
 // RPC_NOTIFY (which the package has no API to send, and only logs).
@@ -439,6 +480,18 @@ async function handle(cmd) {
     case "stats":
         out(Object.assign({ event: "stats" }, stats));
         return;
+    case "held_hash":
+        out({ event: "held_hash", len: heldData === null ? -1 : heldData.length,
+              sha256: heldData === null ? null : sha256(heldData) });
+        heldData = null;
+        return;
+    case "heartbeat_report":
+        out(Object.assign({ event: "heartbeat" }, upstreamHeartbeat.report()));
+        return;
+    case "heartbeat_reset":
+        upstreamHeartbeat.reset();
+        out({ event: "heartbeat_reset" });
+        return;
     case "stream_stop":
         if (stream !== null) {
             clearInterval(stream.timer);
@@ -507,12 +560,17 @@ async function handle(cmd) {
         out({ event: "requests_done", count: count, ok: count - bad.length, bad: bad.slice(0, 5), ms: Date.now() - start });
         break;
     }
+    case "make_big":
+        madeBig = { key: bigKey(cmd), data: bigString(cmd.units, cmd.seed, !!cmd.astral) };
+        out({ event: "made_big", len: madeBig.data.length });
+        return;
     case "send_big": {
-        const data = bigString(cmd.units, cmd.seed, !!cmd.astral);
+        const data = madeBig !== null && madeBig.key === bigKey(cmd) ? madeBig.data
+            : bigString(cmd.units, cmd.seed, !!cmd.astral);
         const digest = sha256(data);
         const start = Date.now();
         try {
-            const reply = await withTimeout(peer.send({ op: "hash", data: data }, true), 20000);
+            const reply = await withTimeout(peer.send({ op: cmd.op || "hash", data: data }, true), cmd.timeout || 20000);
             out({ event: "big_done", len: data.length, sha256: digest, reply: reply.msg, ms: Date.now() - start });
         } catch (e) {
             out({ event: "big_error", error: String(errorText(e)) });
@@ -551,6 +609,15 @@ async function handle(cmd) {
     case "disconnect":
         peer.disconnect(cmd.reason);
         break;
+    case "pings": {
+        const Packet = require("anysocket/src/libs/Packet");
+        const protocol = protocolOf(peer);
+        for (let i = 0; i < cmd.count; i++)
+            protocol.send(Packet.data(cmd.value || 1).setType(Packet.TYPE.HEARTBEAT))
+                .catch((e) => out({ event: "send_error", error: String(errorText(e)) }));
+        out({ event: "pings_sent", count: cmd.count });
+        break;
+    }
     case "e2e": {
         const protocol = protocolOf(peer);
         const name = cmd.s || "js-e2e";
@@ -627,6 +694,12 @@ process.on("uncaughtException", (e) => {
 process.on("unhandledRejection", (e) => {
     out({ event: "unhandled_rejection", error: String(e && e.stack || e) });
 });
+
+if ("make-big" in opts) {
+    const [units, seed] = opts["make-big"].split(":").map((v) => parseInt(v, 10));
+    const cmd = { units: units, seed: seed, astral: false };
+    madeBig = { key: bigKey(cmd), data: bigString(units, seed, false) };
+}
 
 const version = require(path.join(path.dirname(require.resolve("anysocket")), "..", "package.json")).version;
 out({ event: "ready", id: socket.id, version: version });

@@ -120,6 +120,7 @@ main (int   argc,
   interop_add_rpc_cases ();
   interop_add_e2e_cases ();
   interop_add_proxy_cases ();
+  interop_add_heartbeat_cases ();
   interop_add_web_cases ();
   interop_add_latency_cases ();
   interop_add_request_cases ();

@@ -10,6 +10,7 @@ struct _FakeTransport
 {
   AnyTransport  parent_instance;
   GPtrArray    *sent;
+  AnyTransportLane last_lane;
   char         *close_reason;
   gboolean      closed;
 };
@@ -21,6 +22,16 @@ fake_send (AnyTransport *transport,
            GBytes       *frame)
 {
   g_ptr_array_add (FAKE_TRANSPORT (transport)->sent, g_bytes_ref (frame));
+  FAKE_TRANSPORT (transport)->last_lane = ANY_TRANSPORT_LANE_ORDERED;
+}
+
+static void
+fake_send_lane (AnyTransport     *transport,
+                GBytes           *frame,
+                AnyTransportLane  lane)
+{
+  fake_send (transport, frame);
+  FAKE_TRANSPORT (transport)->last_lane = lane;
 }
 
 static void
@@ -49,6 +60,7 @@ fake_transport_class_init (FakeTransportClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = fake_transport_finalize;
   ANY_TRANSPORT_CLASS (klass)->send = fake_send;
+  ANY_TRANSPORT_CLASS (klass)->send_lane = fake_send_lane;
   ANY_TRANSPORT_CLASS (klass)->close = fake_close;
 }
 
@@ -62,6 +74,13 @@ FakeTransport *
 fake_transport_new (void)
 {
   return g_object_new (FAKE_TYPE_TRANSPORT, NULL);
+}
+
+/* The lane of the last frame sent. */
+AnyTransportLane
+fake_transport_get_last_lane (FakeTransport *self)
+{
+  return self->last_lane;
 }
 
 GPtrArray *

@@ -14,6 +14,7 @@ G_DECLARE_FINAL_TYPE (FakeTransport, fake_transport, FAKE, TRANSPORT, AnyTranspo
 FakeTransport *fake_transport_new          (void);
 GPtrArray     *fake_transport_get_sent     (FakeTransport *self);
 GBytes        *fake_transport_pop_sent     (FakeTransport *self);
+AnyTransportLane fake_transport_get_last_lane (FakeTransport *self);
 const char    *fake_transport_get_close_reason (FakeTransport *self);
 gboolean       fake_transport_was_closed   (FakeTransport *self);
 void           fake_transport_receive      (FakeTransport *self,

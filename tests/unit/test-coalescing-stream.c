@@ -11,6 +11,8 @@
 
 #include "transport/any-coalescing-stream.h"
 
+#include "tcp-pair.h"
+
 typedef struct {
   GSocketConnection *ours;     /* under the AnyCoalescingStream */
   GSocketConnection *peer;     /* read and written raw by the test */
@@ -23,23 +25,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GError) error = NULL;
-
-  /* Loopback needs no proxy look-up (libproxy throws C++ exceptions that
-   * an ASan build of this C program cannot catch). */
-  g_socket_client_set_enable_proxy (client, FALSE);
-  g_socket_listener_add_address (listener, any_port, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                 NULL, &bound, &error);
-  g_assert_no_error (error);
-  f->peer = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (bound), NULL, &error);
-  g_assert_no_error (error);
-  f->ours = g_socket_listener_accept (listener, NULL, NULL, &error);
-  g_assert_no_error (error);
+  tcp_pair (&f->ours, &f->peer);
   g_socket_set_timeout (g_socket_connection_get_socket (f->peer), 5);
 
   f->stream = any_coalescing_stream_new (G_IO_STREAM (f->ours));

@@ -345,11 +345,29 @@ test_heartbeat_pong (Fixture *f, gconstpointer data)
 {
   g_autofree char *auth = pop_sent (f, ANY_PACKET_TYPE_AUTH, 1);
   g_autofree char *pong = NULL;
+  g_autoptr(JsonNode) after = NULL;
 
+  /* What follows AUTH is read in another state: no pong overtakes it. */
+  g_assert_cmpint (fake_transport_get_last_lane (f->transport), ==, ANY_TRANSPORT_LANE_BARRIER);
   receive_auth (f, 1);
   receive_packet (f, ANY_PACKET_TYPE_HEARTBEAT, 5, "1");
   pong = pop_sent (f, ANY_PACKET_TYPE_HEARTBEAT, 2);
   g_assert_cmpstr (pong, ==, "2");
+  /* A pong goes ahead of the chunks of a big message still queued. */
+  g_assert_cmpint (fake_transport_get_last_lane (f->transport), ==, ANY_TRANSPORT_LANE_URGENT);
+  /* Duplicate pings: each answered, nothing else changes. */
+  for (gint32 seq = 7; seq < 10; seq++)
+    {
+      g_autofree char *again = NULL;
+
+      receive_packet (f, ANY_PACKET_TYPE_HEARTBEAT, seq, "1");
+      again = pop_sent (f, ANY_PACKET_TYPE_HEARTBEAT, seq - 4);
+      g_assert_cmpstr (again, ==, "2");
+    }
+  g_assert_null (fake_transport_pop_sent (f->transport));
+  after = json ("{\"after\":\"pings\"}");
+  g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_LINK, 0, after, NULL), ==, 6);
+  g_assert_cmpint (fake_transport_get_last_lane (f->transport), ==, ANY_TRANSPORT_LANE_ORDERED);
   /* An unsolicited pong is not a round trip. */
   receive_packet (f, ANY_PACKET_TYPE_HEARTBEAT, 6, "2");
   g_assert_cmpint (f->heartbeats, ==, 0);
