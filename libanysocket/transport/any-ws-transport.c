@@ -228,7 +228,18 @@ give_up (AnyWsTransport *self,
   g_debug ("%s", reason);
   if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->connection, code, close_reason);
-  g_idle_add_full (G_PRIORITY_DEFAULT, deliver_given_up, g_object_ref (self), g_object_unref);
+  /* On the thread-default context, where the link lives (not GLib's
+   * global default one, which another thread may run), at the default
+   * priority: an idle one would let a due heartbeat deliver "Missed
+   * Heartbeats" first on a busy loop. */
+  {
+    g_autoptr(GSource) idle = g_idle_source_new ();
+
+    g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+    g_source_set_callback (idle, deliver_given_up, g_object_ref (self), g_object_unref);
+    g_source_set_static_name (idle, "[anysocket] deliver a given-up link");
+    g_source_attach (idle, g_main_context_get_thread_default ());
+  }
 }
 
 /* The stream's flow control refused what the peer sent. */
