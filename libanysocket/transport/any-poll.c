@@ -22,6 +22,17 @@
  * is not called again: freeing marks it dead and the memory goes at the
  * end of the batch, since epoll may still have handed out its pointer.
  *
+ * The source may recurse (G_SOURCE_CAN_RECURSE): GLib blocks a source
+ * that may not while it dispatches, removing its fd from the context's
+ * poll set and adding it back after, and each of those wakes the context
+ * up with a write to its eventfd: two system calls per dispatch, per
+ * request at 1 x 1. So this source is never blocked, and handles a
+ * nested main loop (run from a callback) itself: a watch whose callback
+ * is running is not called again from inside it; if it is ready then, it
+ * leaves the epoll set until its callback returns (a level-triggered fd
+ * would otherwise make the nested loop spin); each level of nesting has
+ * its own read buffer.
+ *
  * Linux only (the library builds on Debian); the source holds a
  * reference to nothing: it goes with its last watch.
  *
@@ -40,6 +51,8 @@
 #define BATCH 256
 /* The shared read buffer: one read of a connection's turn. */
 #define READ_BUFFER_SIZE (64 * 1024)
+/* Nested dispatches with a read buffer of their own. */
+#define MAX_DEPTH 8
 
 typedef struct {
   GSource       source;
@@ -47,10 +60,11 @@ typedef struct {
   int           epfd;
   gpointer      tag;           /* g_source_add_unix_fd() */
   guint         watches;
-  gboolean      dispatching;
+  guint         depth;         /* dispatches running (nested loops) */
+  guint64       batches;       /* epoll_wait()s made */
   GPtrArray    *dead;          /* freed watches, until the batch ends */
   GPtrArray    *flush;         /* watches to call with ANY_POLL_FLUSH */
-  guint8       *buffer;        /* READ_BUFFER_SIZE, on first use */
+  guint8       *buffers[MAX_DEPTH];   /* READ_BUFFER_SIZE, on first use */
 } PollSource;
 
 struct _AnyPollWatch
@@ -61,6 +75,8 @@ struct _AnyPollWatch
   AnyPollFunc   func;
   gpointer      user_data;
   gboolean      flush_pending;
+  guint         busy;          /* its callback is running */
+  gboolean      suspended;     /* out of the set until it returns */
 };
 
 /* context -> PollSource; contexts of several threads */
@@ -83,6 +99,62 @@ free_dead (PollSource *poll)
   g_ptr_array_set_size (poll->dead, 0);
 }
 
+static guint32
+epoll_events (AnyPollEvents events)
+{
+  return ((events & ANY_POLL_IN) ? EPOLLIN | EPOLLRDHUP : 0) | ((events & ANY_POLL_OUT) ? EPOLLOUT : 0);
+}
+
+static void
+watch_ctl (AnyPollWatch *watch,
+           int           op)
+{
+  struct epoll_event event = { 0 };
+
+  event.events = epoll_events (watch->events);
+  event.data.ptr = watch;
+  if (epoll_ctl (watch->poll->epfd, op, watch->fd, &event) != 0)
+    g_warning ("epoll_ctl (%d, %d): %s", op, watch->fd, g_strerror (errno));
+}
+
+static void
+call (AnyPollWatch  *watch,
+      AnyPollEvents  events)
+{
+  watch->busy++;
+  watch->func (watch->user_data, events);
+  watch->busy--;
+  if (watch->busy == 0 && watch->suspended && watch->func != NULL)
+    {
+      watch->suspended = FALSE;
+      watch_ctl (watch, EPOLL_CTL_ADD);
+    }
+}
+
+/* Calls the watches that asked for a flush, but those whose callback is
+ * running (an outer level flushes them). */
+static void
+run_flushes (PollSource *poll)
+{
+  guint kept = 0;
+
+  /* Grows while it runs: a flush may make another connection's. */
+  for (guint i = 0; i < poll->flush->len; i++)
+    {
+      AnyPollWatch *watch = g_ptr_array_index (poll->flush, i);
+
+      if (watch->func != NULL && watch->busy > 0)
+        {
+          g_ptr_array_index (poll->flush, kept++) = watch;
+          continue;
+        }
+      watch->flush_pending = FALSE;
+      if (watch->func != NULL)
+        call (watch, ANY_POLL_FLUSH);
+    }
+  g_ptr_array_set_size (poll->flush, kept);
+}
+
 static gboolean
 poll_dispatch (GSource     *source,
                GSourceFunc  callback,
@@ -90,42 +162,47 @@ poll_dispatch (GSource     *source,
 {
   PollSource *poll = (PollSource *) source;
   struct epoll_event events[BATCH];
+  guint64 batches;
   int n;
 
   n = epoll_wait (poll->epfd, events, BATCH, 0);
   if (n <= 0)
     return G_SOURCE_CONTINUE;
+  batches = ++poll->batches;
 
   /* A callback may free the last watch: the source lives to the end. */
   g_source_ref (source);
-  poll->dispatching = TRUE;
+  poll->depth++;
   for (int i = 0; i < n; i++)
     {
       AnyPollWatch *watch = events[i].data.ptr;
       AnyPollEvents ready = 0;
 
-      if (watch->func == NULL)
-        continue;   /* freed earlier in this batch */
+      if (watch->func == NULL || watch->suspended)
+        continue;   /* freed earlier in this batch, or out of the set */
+      if (watch->busy > 0)
+        {
+          /* Ready inside its own callback's nested loop. */
+          watch->suspended = TRUE;
+          epoll_ctl (poll->epfd, EPOLL_CTL_DEL, watch->fd, NULL);
+          continue;
+        }
       if (events[i].events & EPOLLIN)
         ready |= ANY_POLL_IN;
       if (events[i].events & EPOLLOUT)
         ready |= ANY_POLL_OUT;
       if (events[i].events & (EPOLLERR | EPOLLHUP))
         ready |= ANY_POLL_ERR;
-      watch->func (watch->user_data, ready);
+      call (watch, ready);
+      /* A nested loop served a batch of its own: what epoll said here
+       * may be stale. The rest are still ready next turn if they are. */
+      if (poll->batches != batches)
+        break;
     }
-  /* Grows while it runs: a flush may make another connection's. */
-  for (guint i = 0; i < poll->flush->len; i++)
-    {
-      AnyPollWatch *watch = g_ptr_array_index (poll->flush, i);
-
-      watch->flush_pending = FALSE;
-      if (watch->func != NULL)
-        watch->func (watch->user_data, ANY_POLL_FLUSH);
-    }
-  g_ptr_array_set_size (poll->flush, 0);
-  poll->dispatching = FALSE;
-  free_dead (poll);
+  run_flushes (poll);
+  poll->depth--;
+  if (poll->depth == 0)
+    free_dead (poll);
   g_source_unref (source);
   return G_SOURCE_CONTINUE;
 }
@@ -138,7 +215,8 @@ poll_finalize (GSource *source)
   free_dead (poll);
   g_ptr_array_unref (poll->dead);
   g_ptr_array_unref (poll->flush);
-  g_free (poll->buffer);
+  for (guint i = 0; i < MAX_DEPTH; i++)
+    g_free (poll->buffers[i]);
   close (poll->epfd);
   g_main_context_unref (poll->context);
 }
@@ -170,15 +248,10 @@ get_poll (GMainContext *context)
   poll->flush = g_ptr_array_new ();
   poll->tag = g_source_add_unix_fd (&poll->source, epfd, G_IO_IN);
   g_source_set_static_name (&poll->source, "[anysocket] connections (epoll)");
+  g_source_set_can_recurse (&poll->source, TRUE);
   g_source_attach (&poll->source, context);
   g_hash_table_insert (polls, context, poll);
   return poll;
-}
-
-static guint32
-epoll_events (AnyPollEvents events)
-{
-  return ((events & ANY_POLL_IN) ? EPOLLIN | EPOLLRDHUP : 0) | ((events & ANY_POLL_OUT) ? EPOLLOUT : 0);
 }
 
 AnyPollWatch *
@@ -189,7 +262,6 @@ any_poll_watch_new (int            fd,
 {
   g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
   AnyPollWatch *watch = g_new0 (AnyPollWatch, 1);
-  struct epoll_event event = { 0 };
 
   g_mutex_lock (&polls_lock);
   watch->poll = get_poll (context);
@@ -200,10 +272,7 @@ any_poll_watch_new (int            fd,
   watch->events = events;
   watch->func = func;
   watch->user_data = user_data;
-  event.events = epoll_events (events);
-  event.data.ptr = watch;
-  if (epoll_ctl (watch->poll->epfd, EPOLL_CTL_ADD, fd, &event) != 0)
-    g_warning ("epoll_ctl (ADD, %d): %s", fd, g_strerror (errno));
+  watch_ctl (watch, EPOLL_CTL_ADD);
   return watch;
 }
 
@@ -211,15 +280,11 @@ void
 any_poll_watch_set_events (AnyPollWatch  *watch,
                            AnyPollEvents  events)
 {
-  struct epoll_event event = { 0 };
-
   if (watch->events == events)
     return;
   watch->events = events;
-  event.events = epoll_events (events);
-  event.data.ptr = watch;
-  if (epoll_ctl (watch->poll->epfd, EPOLL_CTL_MOD, watch->fd, &event) != 0)
-    g_warning ("epoll_ctl (MOD, %d): %s", watch->fd, g_strerror (errno));
+  if (!watch->suspended)   /* else added back with them */
+    watch_ctl (watch, EPOLL_CTL_MOD);
 }
 
 AnyPollEvents
@@ -231,7 +296,7 @@ any_poll_watch_get_events (AnyPollWatch *watch)
 gboolean
 any_poll_watch_defer_flush (AnyPollWatch *watch)
 {
-  if (!watch->poll->dispatching)
+  if (watch->poll->depth == 0)
     return FALSE;
   if (!watch->flush_pending)
     {
@@ -245,10 +310,14 @@ guint8 *
 any_poll_watch_read_buffer (AnyPollWatch *watch,
                             gsize        *size)
 {
-  if (watch->poll->buffer == NULL)
-    watch->poll->buffer = g_malloc (READ_BUFFER_SIZE);
+  PollSource *poll = watch->poll;
+  guint level = poll->depth > 0 ? MIN (poll->depth, MAX_DEPTH) - 1 : 0;
+
+  /* Deeper than MAX_DEPTH is not expected; the last level's is shared. */
+  if (poll->buffers[level] == NULL)
+    poll->buffers[level] = g_malloc (READ_BUFFER_SIZE);
   *size = READ_BUFFER_SIZE;
-  return watch->poll->buffer;
+  return poll->buffers[level];
 }
 
 void
@@ -270,7 +339,7 @@ any_poll_watch_free (AnyPollWatch *watch)
     g_hash_table_remove (polls, poll->context);
   g_mutex_unlock (&polls_lock);
 
-  if (poll->dispatching)
+  if (poll->depth > 0)
     g_ptr_array_add (poll->dead, watch);
   else
     g_free (watch);

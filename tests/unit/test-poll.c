@@ -16,7 +16,8 @@
 #define N_WATCHES 1000
 #define MAX_ITERATIONS 1000
 
-typedef struct {
+typedef struct _Pair Pair;
+struct _Pair {
   int           fds[2];
   AnyPollWatch *watch;
   guint         calls;
@@ -24,9 +25,10 @@ typedef struct {
   gsize         read_per_call;  /* bytes taken per IN, 0: none */
   AnyPollWatch **free_on_call;  /* another watch to free when called */
   gboolean      defer;          /* asks for a flush when called */
+  Pair         *nest;           /* runs a nested loop until it is called */
   gboolean      deferred;       /* any_poll_watch_defer_flush() said */
   guint         flushes;
-} Pair;
+};
 
 static void
 on_ready (gpointer      user_data,
@@ -51,6 +53,16 @@ on_ready (gpointer      user_data,
     g_clear_pointer (p->free_on_call, any_poll_watch_free);
   if (p->defer)
     p->deferred = any_poll_watch_defer_flush (p->watch);
+  if (p->nest != NULL)
+    {
+      Pair *other = g_steal_pointer (&p->nest);
+
+      for (guint i = 0; i < MAX_ITERATIONS && other->calls == 0; i++)
+        g_main_context_iteration (NULL, FALSE);
+      /* A few more turns: we are ready too, and must not be called. */
+      for (guint i = 0; i < 5; i++)
+        g_main_context_iteration (NULL, FALSE);
+    }
 }
 
 static void
@@ -237,6 +249,32 @@ test_defer_flush (void)
   pair_close (&b);
 }
 
+/* A callback that runs a nested main loop: the other connections are
+ * served inside it, not the one whose callback runs (still readable: it
+ * read nothing), which is served again once its callback returned. */
+static void
+test_nested_loop (void)
+{
+  Pair a, b;
+
+  pair_open (&a, ANY_POLL_IN);
+  pair_open (&b, ANY_POLL_IN);
+  b.read_per_call = 1;
+  a.nest = &b;
+  g_assert_cmpint (write (a.fds[1], "x", 1), ==, 1);
+  g_assert_cmpint (write (b.fds[1], "x", 1), ==, 1);
+  for (guint i = 0; i < MAX_ITERATIONS && a.calls == 0; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (a.calls, ==, 1);
+  g_assert_cmpuint (b.calls, ==, 1);
+  a.read_per_call = 1;
+  for (guint i = 0; i < MAX_ITERATIONS && a.calls == 1; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (a.calls, ==, 2);
+  pair_close (&a);
+  pair_close (&b);
+}
+
 /* Each thread-default context has its own source; one does not dispatch
  * the other's watches. */
 static void
@@ -279,6 +317,7 @@ main (int   argc,
   g_test_add_func ("/poll/free-inside", test_free_inside);
   g_test_add_func ("/poll/free-last-inside", test_free_last_inside);
   g_test_add_func ("/poll/defer-flush", test_defer_flush);
+  g_test_add_func ("/poll/nested-loop", test_nested_loop);
   g_test_add_func ("/poll/thread-default", test_thread_default);
 
   return g_test_run ();
