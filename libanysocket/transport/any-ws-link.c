@@ -806,11 +806,12 @@ any_ws_link_new (GIOStream      *stream,
                  gsize           pending_len,
                  GSocketAddress *remote_address)
 {
-  AnyWsLink *self = g_object_new (ANY_TYPE_WS_LINK, NULL);
   GSocket *socket = any_io_stream_find_socket (stream);
   int lowat = NOTSENT_LOWAT;
+  AnyWsLink *self;
 
   g_return_val_if_fail (socket != NULL, NULL);
+  self = g_object_new (ANY_TYPE_WS_LINK, NULL);
   self->stream = g_object_ref (stream);
   self->socket = g_object_ref (socket);
   self->fd = g_socket_get_fd (socket);
