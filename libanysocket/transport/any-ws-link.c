@@ -114,7 +114,6 @@ struct _AnyWsLink
   LinkState      state;
   gboolean       close_queued;
   gboolean       close_received;
-  gboolean       holding_self;   /* a ref while closing */
   GSource       *close_timer;
   GSource       *given_up_source;
   char          *given_up_reason;
@@ -265,23 +264,55 @@ on_close_timeout (gpointer user_data)
   AnyWsLink *self = user_data;
 
   g_debug ("WebSocket %s: no end of the close handshake in time", self->remote_address);
-  g_clear_pointer (&self->close_timer, g_source_unref);
   finish (self);
   return G_SOURCE_REMOVE;
 }
 
-/* Enters CLOSING: the link keeps itself until finish(). */
+/* The close timer goes (it fired, the link finished, or its context was
+ * destroyed): the reference closing took goes with it. */
+static void
+close_timer_gone (gpointer user_data)
+{
+  AnyWsLink *self = user_data;
+
+  g_clear_pointer (&self->close_timer, g_source_unref);
+  finish (self);
+  g_object_unref (self);
+}
+
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs deadline_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
+
+/* The close handshake may take ANY_WS_LINK_CLOSE_TIMEOUT_MS from now. */
+static void
+extend_close_deadline (AnyWsLink *self)
+{
+  if (self->close_timer != NULL)
+    g_source_set_ready_time (self->close_timer,
+                             g_get_monotonic_time () + ANY_WS_LINK_CLOSE_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND);
+}
+
+/* Enters CLOSING: the link keeps itself (its close timer holds it) until
+ * finish(). The timer runs from the last byte the kernel took: what was
+ * queued before the close frame goes out first, however long it takes a
+ * peer that reads. */
 static void
 start_closing (AnyWsLink *self)
 {
   if (self->state != LINK_OPEN)
     return;
   self->state = LINK_CLOSING;
-  g_object_ref (self);
-  self->holding_self = TRUE;
-  self->close_timer = g_timeout_source_new (ANY_WS_LINK_CLOSE_TIMEOUT_MS);
-  g_source_set_callback (self->close_timer, on_close_timeout, self, NULL);
+  self->close_timer = g_source_new (&deadline_funcs, sizeof (GSource));
+  g_source_set_callback (self->close_timer, on_close_timeout, g_object_ref (self), close_timer_gone);
   g_source_set_static_name (self->close_timer, "[anysocket] WebSocket close handshake");
+  extend_close_deadline (self);
   g_source_attach (self->close_timer, g_main_context_get_thread_default ());
 }
 
@@ -336,17 +367,14 @@ finish (AnyWsLink *self)
     return;
   self->state = LINK_DONE;
   g_clear_pointer (&self->watch, any_poll_watch_free);
-  any_clear_source (&self->close_timer);
   any_clear_source (&self->pending_source);
   g_clear_pointer (&self->pending, g_free);
   drop_all (self);
   if (self->socket != NULL)
     g_socket_close (self->socket, NULL);
-  if (self->holding_self)
-    {
-      self->holding_self = FALSE;
-      g_object_unref (self);
-    }
+  /* Last: its reference may be the last one. */
+  if (self->close_timer != NULL)
+    g_source_destroy (self->close_timer);
 }
 
 static gboolean
@@ -475,6 +503,7 @@ flush (AnyWsLink *self)
           break;
         }
       consume (self, n);
+      extend_close_deadline (self);
       self->blocked = (gsize) n < total;
       if (self->blocked)
         break;
