@@ -3,8 +3,9 @@
  * close completes against a server that never answers it, bytes read past
  * the upgrade come before the socket's, pings are answered, a frame the
  * RFC refuses closes with its code and reason both ways, the peer's close
- * is answered and reported, and client frames are masked with a new key
- * each.
+ * is answered and reported, client frames are masked with a new key
+ * each, and the server side gets the frames a client sent in the same
+ * segment as its upgrade request (read by libsoup before the takeover).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "transport/any-ws-link.h"
+#include "transport/any-ws-server.h"
 #include "transport/any-ws-parser.h"
 #include "transport/any-ws-writer.h"
 
@@ -347,6 +349,98 @@ test_client_masks (void)
   teardown (&f);
 }
 
+static void
+on_server_accept (AnyTransport      *transport,
+                  AnyUpgradeRequest *request,
+                  gpointer           user_data)
+{
+  Fixture *f = user_data;
+
+  g_assert_true (ANY_IS_WS_LINK (transport));
+  f->transport = g_object_ref (transport);
+  any_transport_set_receiver (transport, on_frame, on_closed, f);
+}
+
+static gboolean
+got_one_and_pong (Fixture *f)
+{
+  return f->received->len >= 1 && peer_got_pong (f);
+}
+
+/* The upgrade request, a ping and a text frame in one send(2): libsoup
+ * reads them all with the request; the taken-over link must answer the
+ * ping and deliver the text. */
+static void
+test_server_takes_pending (void)
+{
+  Fixture f = { 0 };
+  AnyWsServer *server = any_ws_server_new (FALSE, on_server_accept, &f);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  const char *request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  const guint8 mask[4] = { 0x11, 0x22, 0x33, 0x44 };
+  guint8 header[ANY_WS_MAX_HEADER];
+  guint8 payload[16];
+  guint16 port;
+  gint64 deadline;
+  const char *head_end;
+
+  port = any_ws_server_listen (server, G_INET_SOCKET_ADDRESS (address), &error);
+  g_assert_no_error (error);
+  f.peer_tcp = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  f.received = g_ptr_array_new_with_free_func (g_free);
+  any_ws_parser_init (&f.parser, FALSE, 1 << 20);
+  f.peer_events = g_string_new (NULL);
+  f.peer_frames = g_byte_array_new ();
+
+  g_byte_array_append (out, (const guint8 *) request, strlen (request));
+  g_byte_array_append (out, header, any_ws_write_header (header, ANY_WS_OPCODE_PING, 5, mask));
+  any_ws_mask_copy (payload, (const guint8 *) "early", 5, mask);
+  g_byte_array_append (out, payload, 5);
+  g_byte_array_append (out, header, any_ws_write_header (header, ANY_WS_OPCODE_TEXT, 4, mask));
+  any_ws_mask_copy (payload, (const guint8 *) "text", 4, mask);
+  g_byte_array_append (out, payload, 4);
+  g_assert_cmpint (g_socket_send (peer_socket (&f), (const char *) out->data, out->len, NULL, NULL), ==, out->len);
+
+  /* The 101's head, then frames. */
+  deadline = g_get_monotonic_time () + WAIT_US;
+  while ((head_end = f.peer_frames->len == 0 ? NULL : g_strstr_len ((const char *) f.peer_frames->data,
+                                                                     f.peer_frames->len, "\r\n\r\n")) == NULL &&
+         g_get_monotonic_time () < deadline)
+    {
+      guint8 buffer[1024];
+      gssize n;
+
+      g_main_context_iteration (NULL, FALSE);
+      n = g_socket_receive_with_blocking (peer_socket (&f), (char *) buffer, sizeof buffer, FALSE, NULL, NULL);
+      if (n > 0)
+        g_byte_array_append (f.peer_frames, buffer, n);
+    }
+  g_assert_nonnull (head_end);
+  g_assert_true (g_str_has_prefix ((const char *) f.peer_frames->data, "HTTP/1.1 101"));
+  {
+    gsize head_len = (gsize) (head_end - (const char *) f.peer_frames->data) + 4;
+    gsize rest = f.peer_frames->len - head_len;
+    gsize taken = 0;
+
+    /* Frames that came with the head */
+    if (rest > 0 && any_ws_parser_feed (&f.parser, f.peer_frames->data + head_len, rest, &taken) == ANY_WS_PARSE_PONG)
+      g_string_append_printf (f.peer_events, "pong:%.*s\n", (int) f.parser.len, f.parser.data);
+  }
+  g_assert_true (wait_for (&f, got_one_and_pong));
+  g_assert_cmpstr (f.peer_events->str, ==, "pong:early\n");
+  g_assert_cmpstr (g_ptr_array_index (f.received, 0), ==, "text");
+
+  any_ws_server_disconnect (server);
+  g_object_unref (server);
+  teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -360,6 +454,7 @@ main (int   argc,
   g_test_add_func ("/ws-link/ping", test_ping);
   g_test_add_func ("/ws-link/protocol-error", test_protocol_error);
   g_test_add_func ("/ws-link/client-masks", test_client_masks);
+  g_test_add_func ("/ws-link/server-takes-pending", test_server_takes_pending);
 
   return g_test_run ();
 }
