@@ -21,7 +21,7 @@
  * not sent, the rest waits here, where lanes (any-transport.h) order it:
  * an URGENT frame (a pong) goes ahead of every frame not started, unless a
  * BARRIER waits. What waits counts against the send buffer's limit, each
- * frame at its memory cost (FRAME_COST) besides its bytes. On the
+ * frame at its memory cost besides its bytes (any-ws-out-queue.c). On the
  * accepting side, while more than MAX_WAITING_FRAMES wait for a peer that
  * does not read, that peer is not read either (it then misses its
  * heartbeats), as the coalescing stream's flow control did.
@@ -52,6 +52,7 @@
 #include "transport/any-io-stream.h"
 #include "transport/any-poll.h"
 #include "transport/any-tcp-keepalive.h"
+#include "transport/any-ws-out-queue.h"
 #include "transport/any-ws-parser.h"
 #include "transport/any-ws-writer.h"
 
@@ -68,16 +69,6 @@
 /* A close frame's reason is at most 123 bytes (RFC 6455 5.5). */
 #define MAX_CLOSE_REASON 123
 
-typedef struct {
-  guint8  header[ANY_WS_MAX_HEADER];
-  guint8  header_len;
-  guint8  barrier;
-  GBytes *payload;     /* NULL: none */
-  gsize   done;        /* bytes of header and payload written */
-} OutFrame;
-
-/* What a waiting frame costs besides its bytes: its slot and a GBytes. */
-#define FRAME_COST (sizeof (OutFrame) + 48)
 
 typedef enum {
   LINK_OPEN,
@@ -101,12 +92,7 @@ struct _AnyWsLink
   gsize          pending_len;
   GSource       *pending_source;
 
-  OutFrame      *frames;         /* waiting: frames[head..tail) */
-  guint          head;
-  guint          tail;
-  guint          cap;
-  gsize          queued_bytes;
-  guint          barriers;
+  AnyWsOutQueue  out;            /* not written yet */
   gboolean       blocked;        /* the kernel refused the last write */
   gsize          max_send_buffer;
   gboolean       paused;         /* not reading: our answers pile up */
@@ -124,122 +110,6 @@ G_DEFINE_FINAL_TYPE (AnyWsLink, any_ws_link, ANY_TYPE_TRANSPORT)
 static void flush (AnyWsLink *self);
 static void finish (AnyWsLink *self);
 
-/* --- the queue ----------------------------------------------------------- */
-
-static guint
-waiting_frames (AnyWsLink *self)
-{
-  return self->tail - self->head;
-}
-
-static gsize
-frame_size (const OutFrame *frame)
-{
-  return frame->header_len + (frame->payload != NULL ? g_bytes_get_size (frame->payload) : 0);
-}
-
-static void
-frame_clear (OutFrame *frame)
-{
-  g_clear_pointer (&frame->payload, g_bytes_unref);
-}
-
-/* A free slot at @pos (head <= pos <= tail), frames after it moved up. */
-static OutFrame *
-open_slot (AnyWsLink *self,
-           guint      pos)
-{
-  if (self->tail == self->cap)
-    {
-      if (self->head > 0)
-        {
-          memmove (self->frames, self->frames + self->head, waiting_frames (self) * sizeof (OutFrame));
-          pos -= self->head;
-          self->tail -= self->head;
-          self->head = 0;
-        }
-      else
-        {
-          self->cap = MAX (self->cap * 2, 8);
-          self->frames = g_renew (OutFrame, self->frames, self->cap);
-        }
-    }
-  memmove (self->frames + pos + 1, self->frames + pos, (self->tail - pos) * sizeof (OutFrame));
-  self->tail++;
-  return &self->frames[pos];
-}
-
-static void
-queue_frame (AnyWsLink        *self,
-             guint8            opcode,
-             GBytes           *bytes,
-             const guint8     *data,
-             gsize             len,
-             AnyTransportLane  lane)
-{
-  guint8 mask[4];
-  OutFrame *frame;
-  guint pos = self->tail;
-
-  if (lane == ANY_TRANSPORT_LANE_URGENT && self->barriers == 0)
-    pos = self->head + (self->head < self->tail && self->frames[self->head].done > 0 ? 1 : 0);
-  frame = open_slot (self, pos);
-  frame->done = 0;
-  frame->barrier = lane == ANY_TRANSPORT_LANE_BARRIER;
-  if (self->masks != NULL)
-    {
-      guint8 *masked = g_malloc (MAX (len, 1));
-
-      any_ws_masks_next (self->masks, mask);
-      frame->header_len = any_ws_write_header (frame->header, opcode, len, mask);
-      any_ws_mask_copy (masked, data, len, mask);
-      frame->payload = len > 0 ? g_bytes_new_take (masked, len) : (g_free (masked), NULL);
-    }
-  else
-    {
-      frame->header_len = any_ws_write_header (frame->header, opcode, len, NULL);
-      if (len == 0)
-        frame->payload = NULL;
-      else
-        frame->payload = bytes != NULL ? g_bytes_ref (bytes) : g_bytes_new (data, len);
-    }
-  self->queued_bytes += frame_size (frame);
-  self->barriers += frame->barrier;
-}
-
-/* Drops every frame not started (the one half written must end, or the
- * stream would be cut inside a frame). */
-static void
-drop_unstarted (AnyWsLink *self)
-{
-  guint keep = self->head < self->tail && self->frames[self->head].done > 0 ? 1 : 0;
-
-  for (guint i = self->head + keep; i < self->tail; i++)
-    {
-      self->queued_bytes -= frame_size (&self->frames[i]);
-      frame_clear (&self->frames[i]);
-    }
-  self->tail = self->head + keep;
-  self->barriers = 0;
-}
-
-static void
-drop_all (AnyWsLink *self)
-{
-  for (guint i = self->head; i < self->tail; i++)
-    frame_clear (&self->frames[i]);
-  g_clear_pointer (&self->frames, g_free);
-  self->head = self->tail = self->cap = 0;
-  self->queued_bytes = 0;
-  self->barriers = 0;
-}
-
-static guint64
-waiting_cost (AnyWsLink *self)
-{
-  return self->queued_bytes + (guint64) waiting_frames (self) * FRAME_COST;
-}
-
 /* --- interest ------------------------------------------------------------ */
 
 static void
@@ -251,7 +121,7 @@ update_interest (AnyWsLink *self)
     return;
   if (self->pending == NULL && !self->paused)
     events |= ANY_POLL_IN;
-  if (self->blocked && self->head < self->tail)
+  if (self->blocked && any_ws_out_queue_length (&self->out) > 0)
     events |= ANY_POLL_OUT;
   any_poll_watch_set_events (self->watch, events);
 }
@@ -340,14 +210,15 @@ queue_close (AnyWsLink  *self,
       if (len > 2)
         memcpy (payload + 2, reason, len - 2);
     }
-  queue_frame (self, ANY_WS_OPCODE_CLOSE, NULL, payload, len, ANY_TRANSPORT_LANE_ORDERED);
+  any_ws_out_queue_push (&self->out, ANY_WS_OPCODE_CLOSE, NULL, payload, len, ANY_TRANSPORT_LANE_ORDERED,
+                         self->masks);
 }
 
 /* Everything queued is written: what the handshake does next. */
 static void
 close_written (AnyWsLink *self)
 {
-  if (self->state != LINK_CLOSING || !self->close_queued || self->head < self->tail)
+  if (self->state != LINK_CLOSING || !self->close_queued || any_ws_out_queue_length (&self->out) > 0)
     return;
   if (self->close_received && self->server)
     {
@@ -369,7 +240,7 @@ finish (AnyWsLink *self)
   g_clear_pointer (&self->watch, any_poll_watch_free);
   any_clear_source (&self->pending_source);
   g_clear_pointer (&self->pending, g_free);
-  drop_all (self);
+  any_ws_out_queue_clear (&self->out);
   if (self->socket != NULL)
     g_socket_close (self->socket, NULL);
   /* Last: its reference may be the last one. */
@@ -398,7 +269,7 @@ give_up (AnyWsLink  *self,
   g_debug ("%s", reason);
   g_free (self->given_up_reason);
   self->given_up_reason = reason;
-  drop_unstarted (self);
+  any_ws_out_queue_drop_unstarted (&self->out);
   queue_close (self, code, close_reason);
   start_closing (self);
   if (self->given_up_source == NULL)
@@ -417,7 +288,7 @@ give_up (AnyWsLink  *self,
 static void
 check_send_buffer (AnyWsLink *self)
 {
-  guint64 waiting = waiting_cost (self);
+  guint64 waiting = any_ws_out_queue_cost (&self->out);
 
   if (self->state != LINK_OPEN || self->max_send_buffer == 0 || waiting <= self->max_send_buffer)
     return;
@@ -426,65 +297,19 @@ check_send_buffer (AnyWsLink *self)
                             waiting));
 }
 
-/* Takes @n written bytes off the head of the queue. */
-static void
-consume (AnyWsLink *self,
-         gsize      n)
-{
-  self->queued_bytes -= n;
-  while (n > 0)
-    {
-      OutFrame *frame = &self->frames[self->head];
-      gsize left = frame_size (frame) - frame->done;
-
-      if (n < left)
-        {
-          frame->done += n;
-          return;
-        }
-      n -= left;
-      self->barriers -= frame->barrier;
-      frame_clear (frame);
-      self->head++;
-    }
-}
-
 /* Writes what waits, as far as the kernel takes it. */
 static void
 flush (AnyWsLink *self)
 {
-  while (self->head < self->tail && self->state != LINK_DONE)
+  while (any_ws_out_queue_length (&self->out) > 0 && self->state != LINK_DONE)
     {
       struct iovec iov[MAX_IOV];
       struct msghdr msg = { 0 };
       gsize total = 0;
-      guint n_iov = 0;
+      guint n_iov;
       gssize n;
 
-      for (guint i = self->head; i < self->tail && n_iov + 2 <= MAX_IOV; i++)
-        {
-          OutFrame *frame = &self->frames[i];
-          gsize skip = frame->done;
-
-          if (skip < frame->header_len)
-            {
-              iov[n_iov].iov_base = frame->header + skip;
-              iov[n_iov].iov_len = frame->header_len - skip;
-              total += iov[n_iov++].iov_len;
-              skip = 0;
-            }
-          else
-            skip -= frame->header_len;
-          if (frame->payload != NULL)
-            {
-              gsize size;
-              const guint8 *data = g_bytes_get_data (frame->payload, &size);
-
-              iov[n_iov].iov_base = (void *) (data + skip);
-              iov[n_iov].iov_len = size - skip;
-              total += iov[n_iov++].iov_len;
-            }
-        }
+      n_iov = any_ws_out_queue_fill (&self->out, iov, MAX_IOV, &total);
       msg.msg_iov = iov;
       msg.msg_iovlen = n_iov;
       n = sendmsg (self->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -499,36 +324,28 @@ flush (AnyWsLink *self)
         {
           /* The read side reports the end (epoll says ERR or HUP). */
           g_debug ("WebSocket %s: %s", self->remote_address, g_strerror (errno));
-          drop_all (self);
+          any_ws_out_queue_clear (&self->out);
           break;
         }
-      consume (self, n);
+      any_ws_out_queue_consume (&self->out, n);
       extend_close_deadline (self);
       self->blocked = (gsize) n < total;
       if (self->blocked)
         break;
     }
 
-  if (self->head == self->tail)
-    {
-      self->head = self->tail = 0;
-      self->blocked = FALSE;
-      if (self->cap > 8)
-        {
-          g_clear_pointer (&self->frames, g_free);
-          self->cap = 0;
-        }
-    }
+  if (any_ws_out_queue_length (&self->out) == 0)
+    self->blocked = FALSE;
   if (self->blocked)
     {
-      if (self->server && !self->paused && waiting_frames (self) > MAX_WAITING_FRAMES)
+      if (self->server && !self->paused && any_ws_out_queue_length (&self->out) > MAX_WAITING_FRAMES)
         {
-          g_debug ("%u frames wait for a peer that does not read: reading it paused", waiting_frames (self));
+          g_debug ("%u frames wait for a peer that does not read: reading it paused", any_ws_out_queue_length (&self->out));
           self->paused = TRUE;
         }
       check_send_buffer (self);
     }
-  else if (self->paused && waiting_frames (self) <= RESUME_WAITING_FRAMES)
+  else if (self->paused && any_ws_out_queue_length (&self->out) <= RESUME_WAITING_FRAMES)
     self->paused = FALSE;
   if (self->state == LINK_DONE)
     return;
@@ -558,7 +375,7 @@ any_ws_link_send_lane (AnyTransport     *transport,
 
   if (self->state != LINK_OPEN)
     return;
-  queue_frame (self, ANY_WS_OPCODE_TEXT, frame, data, len, lane);
+  any_ws_out_queue_push (&self->out, ANY_WS_OPCODE_TEXT, frame, data, len, lane, self->masks);
   if (self->blocked)
     check_send_buffer (self);
   schedule_flush (self);
@@ -597,7 +414,7 @@ peer_closed (AnyWsLink *self)
       any_transport_deliver_closed (ANY_TRANSPORT (self), said);
       return;
     }
-  if (self->head == self->tail)
+  if (any_ws_out_queue_length (&self->out) == 0)
     close_written (self);
 }
 
@@ -610,7 +427,7 @@ protocol_error (AnyWsLink *self)
   g_debug ("WebSocket %s: %s", self->remote_address, reason);
   if (self->state != LINK_OPEN)
     return;
-  drop_unstarted (self);
+  any_ws_out_queue_drop_unstarted (&self->out);
   queue_close (self, self->parser.error_code, reason);
   start_closing (self);
   schedule_flush (self);
@@ -646,8 +463,8 @@ process (AnyWsLink *self,
         case ANY_WS_PARSE_PING:
           if (self->state == LINK_OPEN)
             {
-              queue_frame (self, ANY_WS_OPCODE_PONG, NULL, self->parser.data, self->parser.len,
-                           ANY_TRANSPORT_LANE_URGENT);
+              any_ws_out_queue_push (&self->out, ANY_WS_OPCODE_PONG, NULL, self->parser.data, self->parser.len,
+                                     ANY_TRANSPORT_LANE_URGENT, self->masks);
               schedule_flush (self);
             }
           break;
