@@ -96,6 +96,7 @@ struct _AnyWsLink
   gboolean       blocked;        /* the kernel refused the last write */
   gsize          max_send_buffer;
   gboolean       paused;         /* not reading: our answers pile up */
+  gboolean       broken;         /* a write failed: the peer is gone */
 
   LinkState      state;
   gboolean       close_queued;
@@ -322,9 +323,13 @@ flush (AnyWsLink *self)
         }
       if (n < 0)
         {
-          /* The read side reports the end (epoll says ERR or HUP). */
+          /* The peer is gone (a reset, most often): what it sent before
+           * and we did not read yet is not handled. Reported from the
+           * poll's dispatch (epoll says ERR or HUP), not from here: this
+           * may be the engine's own send. */
           g_debug ("WebSocket %s: %s", self->remote_address, g_strerror (errno));
           any_ws_out_queue_clear (&self->out);
+          self->broken = TRUE;
           break;
         }
       any_ws_out_queue_consume (&self->out, n);
@@ -521,7 +526,9 @@ on_ready (gpointer      user_data,
         self->blocked = FALSE;
       flush (self);
     }
-  if ((events & (ANY_POLL_IN | ANY_POLL_ERR)) && self->state != LINK_DONE)
+  if (self->broken && self->state != LINK_DONE)
+    connection_lost (self);
+  else if ((events & (ANY_POLL_IN | ANY_POLL_ERR)) && self->state != LINK_DONE)
     {
       if (self->paused && !(events & ANY_POLL_ERR))
         ;   /* a level-triggered leftover of before the pause */
