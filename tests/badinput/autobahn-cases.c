@@ -15,7 +15,7 @@
 #define CONT0(d, ...)          F (WS_OP_CONTINUATION, d, __VA_ARGS__)
 #define PING(d, ...)           F (WS_FIN | WS_OP_PING, d, __VA_ARGS__)
 #define PONG(d, ...)           F (WS_FIN | WS_OP_PONG, d, __VA_ARGS__)
-#define EXACT(l, fr, ch)       { .kind = AB_EXACT, .len = (l), .frag = (fr), .chop = (ch) }
+#define EXACT(l, fr, ch, ...)  { .kind = AB_EXACT, .len = (l), .frag = (fr), .chop = (ch), __VA_ARGS__ }
 #define WAIT(ms)               { .kind = AB_WAIT, .len = (ms) }
 #define CLOSE(c)               { .kind = AB_CLOSE, .code = (c) }
 #define CLOSE_WITH(c, d, l, ...) { .kind = AB_CLOSE, .code = (c), .data = (d), .len = (l), __VA_ARGS__ }
@@ -230,6 +230,15 @@ static const AbCase fixed_cases[] = {
    * none, and the receiver fails a connection where that is not so. */
   { "rfc.5.1", "a text frame masked the wrong way (unmasked from a client, masked from a server)",
     { TEXT (HELLO), F (WS_FIN | WS_OP_TEXT, HELLO, .flags = AB_BAD | AB_FLIP_MASK) }, 1002 },
+  /* Nor are these: a message over the WebSocket bound fails with 1009,
+   * whole or fragmented. The bound is twice max-message-size and 256
+   * (any-engine.c: a chunk's byte may be two in UTF-8), 128 KiB on the
+   * server and 256 KiB on the client here; a message under it and over
+   * max-message-size gets AnySocket's 1000 "Message too big". */
+  { "limit.1", "a text message of 1 MiB, over the size bound, in one frame",
+    { EXACT (1024 * 1024, 0, 0, BADF) }, 1009 },
+  { "limit.2", "a text message of 1 MiB, over the size bound, in fragments of 4 KiB",
+    { EXACT (1024 * 1024, 4096, 0, BADF) }, 1009 },
 };
 
 /* 7.7 and 7.9: close codes the RFC allows, and codes it does not. */
