@@ -60,6 +60,7 @@ test_autobahn_server (Fixture       *fx,
   WAIT_FOR (any_socket_get_peer (fx->server, id) == NULL, WAIT_MS);
   g_assert_null (any_socket_get_peer (fx->server, id));
   g_assert_true (g_hash_table_contains (fx->disconnect_reasons, id));
+  g_test_message ("server side reason: %s", (const char *) g_hash_table_lookup (fx->disconnect_reasons, id));
 }
 
 void
