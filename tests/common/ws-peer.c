@@ -16,6 +16,11 @@
 /* Not RFC 6455's zero: a peer that forgets to unmask reads garbage. */
 static const guint8 mask_key[4] = { 0x37, 0xfa, 0x21, 0x3d };
 
+static gboolean ws_peer_write_now (WsPeer       *peer,
+                                   const guint8 *data,
+                                   gsize         len,
+                                   gsize         chop);
+
 static void
 ws_frame_free (gpointer data)
 {
@@ -58,8 +63,9 @@ answer_heartbeat (WsPeer *peer,
       const guint8 *data = g_bytes_get_data (pong, &len);
 
       ws_peer_frame (peer, out, WS_FIN | WS_OP_TEXT, data, len);
-      /* Small: the kernel takes it whole. */
-      g_socket_send (peer->socket, (const char *) out->data, out->len, NULL, NULL);
+      g_byte_array_append (peer->held, out->data, out->len);
+      if (!peer->hold && !peer->writing)
+        ws_peer_hold (peer, FALSE);
     }
   raw_frame_free (chunk);
 }
@@ -193,6 +199,7 @@ ws_peer_new (GSocketConnection *connection,
   peer->frames = g_ptr_array_new_with_free_func (ws_frame_free);
   peer->messages = g_ptr_array_new_with_free_func (ws_frame_free);
   peer->pong_seq = 1000000;
+  peer->held = g_byte_array_new ();
   g_socket_set_blocking (peer->socket, FALSE);
   g_socket_set_option (peer->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   if (already_read != NULL)
@@ -220,9 +227,24 @@ ws_peer_free (WsPeer *peer)
   g_byte_array_unref (peer->in);
   g_ptr_array_unref (peer->frames);
   g_ptr_array_unref (peer->messages);
+  g_byte_array_unref (peer->held);
   g_clear_pointer (&peer->message, g_byte_array_unref);
   g_free (peer->close_reason);
   g_free (peer);
+}
+
+void
+ws_peer_hold (WsPeer   *peer,
+              gboolean  hold)
+{
+  peer->hold = hold;
+  if (!hold && peer->held->len > 0)
+    {
+      g_autoptr(GByteArray) held = g_steal_pointer (&peer->held);
+
+      peer->held = g_byte_array_new ();
+      ws_peer_write (peer, held->data, held->len, 0);
+    }
 }
 
 gboolean
@@ -231,8 +253,25 @@ ws_peer_write (WsPeer       *peer,
                gsize         len,
                gsize         chop)
 {
+  gboolean ok = ws_peer_write_now (peer, data, len, chop);
+
+  if (!peer->hold && !peer->writing)
+    ws_peer_hold (peer, FALSE);
+  return ok;
+}
+
+/* What ws_peer_write () writes, heartbeat answers held meanwhile. */
+static gboolean
+ws_peer_write_now (WsPeer       *peer,
+                   const guint8 *data,
+                   gsize         len,
+                   gsize         chop)
+{
   gint64 deadline = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
   gsize total = len;
+  gboolean was_writing = peer->writing;
+
+  peer->writing = TRUE;
 
   while (len > 0 && g_get_monotonic_time () < deadline)
     {
@@ -252,6 +291,7 @@ ws_peer_write (WsPeer       *peer,
       if (n <= 0 || (chop > 0 && chop < 256 && total <= 4096))
         run_ready ();
     }
+  peer->writing = was_writing;
   return len == 0;
 }
 

@@ -55,9 +55,15 @@ typedef struct {
   gboolean           eof;
   gint64             eof_at;
 
-  /* Answers AnySocket HEARTBEAT pings in text frames, as a peer would. */
+  /* Answers AnySocket HEARTBEAT pings in text frames, as a peer would,
+   * but never inside a frame or a fragmented message of the test's:
+   * while held (ws_peer_hold (), and during every write), the answers
+   * wait in @held. */
   gboolean           answer_heartbeats;
   gint32             pong_seq;
+  gboolean           hold;
+  gboolean           writing;
+  GByteArray        *held;
 } WsPeer;
 
 /* Takes @connection (already upgraded, with nothing of the other end's
@@ -93,6 +99,11 @@ gboolean  ws_peer_send_close   (WsPeer            *peer,
                                 guint              code,
                                 const char        *reason,
                                 gssize             reason_len);
+
+/* Holds the heartbeat answers (a fragmented message is being sent), or
+ * sends those held. */
+void      ws_peer_hold         (WsPeer            *peer,
+                                gboolean           hold);
 
 /* The first frame at or after @from with @opcode, or NULL. */
 WsFrame  *ws_peer_find         (WsPeer            *peer,
