@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "autobahn-cases.h"
+#include "memory-mark.h"
 
 #define F(first_, data_, ...)  { .kind = AB_FRAME, .first = (first_), .data = (data_), .len = -1, __VA_ARGS__ }
 #define FL(first_, data_, l_, ...) { .kind = AB_FRAME, .first = (first_), .data = (data_), .len = (l_), __VA_ARGS__ }
@@ -411,6 +412,12 @@ autobahn_cases (void)
   return cases;
 }
 
+static void
+skip_big (gconstpointer data)
+{
+  g_test_skip ("a large message under valgrind: minutes, on the paths the smaller cases take");
+}
+
 void
 autobahn_add_tests (const char       *side,
                     gsize             fixture_size,
@@ -425,6 +432,9 @@ autobahn_add_tests (const char       *side,
       const AbCase *c = g_ptr_array_index (cases, i);
       g_autofree char *path = g_strdup_printf ("/badinput/autobahn/%s/%s", side, c->id);
 
-      g_test_add_vtable (path, fixture_size, c, setup, test, teardown);
+      if (c->big && running_slow ())
+        g_test_add_data_func (path, c, skip_big);
+      else
+        g_test_add_vtable (path, fixture_size, c, setup, test, teardown);
     }
 }

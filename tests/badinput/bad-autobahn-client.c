@@ -130,14 +130,6 @@ test_autobahn_client (Fixture       *fx,
   g_autoptr(AnyPeer) healthy_link = NULL;
   WsPeer *peer = NULL;
 
-  /* Section 9's sizes take minutes under valgrind, on the paths the
-   * smaller cases take. */
-  if (c->big && running_slow ())
-    {
-      g_test_skip ("a large message under valgrind");
-      return;
-    }
-
   rs.port = raw_server_listen (&rs);
   rs.server_id = g_strdup_printf ("%08x%08x%08x%08x", g_random_int (), g_random_int (), g_random_int (), g_random_int ());
   rs.client = any_socket_new ();

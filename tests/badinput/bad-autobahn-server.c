@@ -41,14 +41,6 @@ test_autobahn_server (Fixture       *fx,
   char id[33];
   WsPeer *peer;
 
-  /* Section 9's sizes take minutes under valgrind, on the paths the
-   * smaller cases take. */
-  if (c->big && running_slow ())
-    {
-      g_test_skip ("a large message under valgrind");
-      return;
-    }
-
   if (c->big)
     any_socket_set_max_message_size (fx->server, AB_BIG_LIMIT);
   peer = ab_connect (fx, id);
