@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "any-timers.h"
+#include "codec/any-codec.h"
+#include "protocol/any-engine.h"
+#include "fake-transport.h"
 #include "loopback.h"
 
 /* A timer's owner: what it saw when called. */
@@ -299,6 +302,87 @@ test_thread_default (void)
   g_assert_true (here.thread == g_thread_self ());
 }
 
+static gboolean
+accept_peer (gpointer user_data, const char *peer_id, JsonObject *auth, char **reason)
+{
+  return TRUE;
+}
+
+static const AnyEngineCallbacks engine_callbacks = { .authenticate = accept_peer };
+
+#define N_ENGINES 40
+#define BEAT_MS 100
+
+/* Links that became connected a few ms apart, within one or two ticks,
+ * send their first ping in as many passes as ticks they spanned (with a
+ * timer each, they pinged in as many passes as milliseconds). */
+static void
+test_heartbeats_in_one_pass (void)
+{
+  FakeTransport *transports[N_ENGINES];
+  AnyEngine *engines[N_ENGINES];
+  gboolean pinged[N_ENGINES] = { FALSE };
+  AnyEngineConfig config = {
+    .local_id = "aaaaaaaaaaaa4aaa8aaaaaaaaaaaaaaa",
+    .heartbeat_interval_ms = BEAT_MS,
+    .max_message_size = 1024 * 1024,
+    .max_partials = 4,
+  };
+  const char *auth = "{\"id\":\"bbbbbbbbbbbb4bbb8bbbbbbbbbbbbbbb\"}";
+  g_autoptr(GPtrArray) frames = any_chunk_split (ANY_PACKET_TYPE_AUTH, 1, auth, strlen (auth),
+                                                 ANY_CHUNK_MAX_UNITS);
+  gint64 tick = ANY_TIMER_TICK_MS * 1000, first = 0, last = 0, end;
+  guint n_pinged = 0, passes = 0, ticks;
+
+  for (guint i = 0; i < N_ENGINES; i++)
+    {
+      g_autoptr(GBytes) sent = NULL;
+      gsize len;
+      const void *data = g_bytes_get_data (frames->pdata[0], &len);
+
+      transports[i] = fake_transport_new ();
+      engines[i] = any_engine_new (ANY_ENGINE_ROLE_CLIENT, ANY_TRANSPORT (transports[i]),
+                                   &engine_callbacks, NULL);
+      any_engine_start (engines[i], &config);
+      sent = fake_transport_pop_sent (transports[i]);   /* our AUTH */
+      g_assert_nonnull (sent);
+      if (i == 0)
+        first = g_get_monotonic_time ();
+      fake_transport_receive (transports[i], data, len);
+      last = g_get_monotonic_time ();
+      g_assert_cmpint (any_engine_get_state (engines[i]), ==, ANY_ENGINE_STATE_CONNECTED);
+      g_usleep (250);   /* 40 links over 10 ms or more */
+    }
+  /* The ticks their first heartbeats fall into. */
+  ticks = (guint) ((last + BEAT_MS * 1000 + tick - 1) / tick - (first + BEAT_MS * 1000 + tick - 1) / tick + 1);
+
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (n_pinged < N_ENGINES && g_get_monotonic_time () < end)
+    {
+      guint before = n_pinged;
+
+      g_main_context_iteration (NULL, TRUE);
+      for (guint i = 0; i < N_ENGINES; i++)
+        if (!pinged[i] && fake_transport_get_sent (transports[i])->len > 0)
+          {
+            pinged[i] = TRUE;
+            n_pinged++;
+          }
+      if (n_pinged > before)
+        passes++;
+    }
+  g_test_message ("%u links connected over %" G_GINT64_FORMAT " us pinged in %u passes (%u ticks)",
+                  N_ENGINES, last - first, passes, ticks);
+  g_assert_cmpuint (n_pinged, ==, N_ENGINES);
+  g_assert_cmpuint (passes, <=, ticks);
+
+  for (guint i = 0; i < N_ENGINES; i++)
+    {
+      any_engine_free (engines[i]);
+      g_object_unref (transports[i]);
+    }
+}
+
 /* The sources attached to @context, by name. Source ids are global and
  * increasing: every id up to a new source's is looked at. */
 static GHashTable *
@@ -412,6 +496,7 @@ main (int argc, char **argv)
   g_test_add_func ("/timers/same-tick", test_same_tick);
   g_test_add_func ("/timers/owner-freed-in-dispatch", test_owner_freed_in_dispatch);
   g_test_add_func ("/timers/thread-default", test_thread_default);
+  g_test_add_func ("/timers/heartbeats-in-one-pass", test_heartbeats_in_one_pass);
   g_test_add_func ("/timers/idle-peers-have-no-source", test_idle_peers_have_no_source);
   return g_test_run ();
 }
