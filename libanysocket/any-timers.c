@@ -130,6 +130,8 @@ timers_dispatch (GSource     *source,
     }
   self->dispatching = FALSE;
   self->now = 0;
+  if (g_source_is_destroyed (source))
+    return G_SOURCE_REMOVE;
   self->ready = G_MININT64;   /* GLib leaves the ready time as it was */
   update_ready_time (self);
   return G_SOURCE_CONTINUE;
@@ -140,8 +142,6 @@ timers_finalize (GSource *source)
 {
   AnyTimers *self = (AnyTimers *) source;
 
-  for (guint i = 0; i < self->len; i++)
-    self->heap[i]->index = 0;
   g_free (self->heap);
   g_main_context_unref (self->context);
 }
