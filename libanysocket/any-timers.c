@@ -6,8 +6,6 @@
 
 #include "any-timers.h"
 
-#define TICK_US ((gint64) ANY_TIMER_TICK_MS * 1000)
-
 struct _AnyTimers
 {
   GSource        source;
@@ -272,15 +270,17 @@ any_timer_arm_ms (AnyTimer *timer,
   any_timer_arm_at (timer, any_timers_now (timer->timers) + (gint64) delay_ms * 1000);
 }
 
-/* As any_timer_arm_ms(), rounded up to the next tick, so that the timers
- * due in one tick are called in one dispatch. */
+/* As any_timer_arm_ms(), rounded up to the next step of the grid of
+ * @delay_ms (any_timer_coarse_step()), so that the timers of that delay
+ * due in one step are called in one dispatch. */
 void
 any_timer_arm_coarse_ms (AnyTimer *timer,
                          guint     delay_ms)
 {
   gint64 deadline = any_timers_now (timer->timers) + (gint64) delay_ms * 1000;
+  gint64 step = any_timer_coarse_step (delay_ms);
 
-  any_timer_arm_at (timer, (deadline + TICK_US - 1) / TICK_US * TICK_US);
+  any_timer_arm_at (timer, (deadline + step - 1) / step * step);
 }
 
 void

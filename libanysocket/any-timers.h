@@ -7,9 +7,12 @@
  * idle peer has no GSource of its own and the main loop's cost does not
  * grow with the number of peers. Arming and cancelling are O(log n).
  *
- * Coarse timers (heartbeats) are rounded up to a tick of
- * ANY_TIMER_TICK_MS, so the peers due in the same tick are handled in one
- * dispatch; exact timers (reply deadlines) keep their microsecond.
+ * Coarse timers (heartbeats) are rounded up to a grid whose step is at
+ * most a sixteenth of their delay, a power of two from 1 to
+ * ANY_TIMER_MAX_STEP_MS ms (256 ms for the default 5 s heartbeat), so the
+ * peers due in the same step are handled in one dispatch and their
+ * answers come back as one burst; exact timers (reply deadlines) keep
+ * their microsecond.
  * The time is read once per dispatch.
  *
  * An AnyTimers and its timers are used only from the thread that runs its
@@ -24,7 +27,7 @@
 
 G_BEGIN_DECLS
 
-#define ANY_TIMER_TICK_MS 25
+#define ANY_TIMER_MAX_STEP_MS 256
 
 typedef struct _AnyTimers AnyTimers;
 typedef struct _AnyTimer  AnyTimer;
@@ -67,6 +70,18 @@ static inline gboolean
 any_timer_is_armed (const AnyTimer *timer)
 {
   return timer->index != 0;
+}
+
+/* The grid step, in µs, of a coarse timer of @delay_ms: delays close to
+ * each other share it. */
+static inline gint64
+any_timer_coarse_step (guint delay_ms)
+{
+  guint step_ms = 1;
+
+  while (step_ms < ANY_TIMER_MAX_STEP_MS && step_ms * 2 <= delay_ms / 16)
+    step_ms *= 2;
+  return (gint64) step_ms * 1000;
 }
 
 static inline gint64

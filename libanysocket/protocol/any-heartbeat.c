@@ -3,8 +3,9 @@
  * Once connected, every heartbeat-interval the engine pings if anything
  * came in since the last tick, and gives up after MISSED_HEARTBEATS_LIMIT
  * silent ticks; a pong measures the lag. The tick is a coarse timer of
- * the context's shared AnyTimers: the peers due in the same
- * ANY_TIMER_TICK_MS ping in one pass, and an idle peer has no GSource.
+ * the context's shared AnyTimers (late by at most a sixteenth of the
+ * interval): the peers due in the same step ping in one pass, and an idle
+ * peer has no GSource.
  *
  * SPDX-License-Identifier: MIT
  */

@@ -175,7 +175,8 @@ test_same_tick (void)
   enum { N = 1000 };
   Owner *owners = g_new0 (Owner, N);
   Owner exact = { 0 };
-  gint64 tick = ANY_TIMER_TICK_MS * 1000, start, deadline;
+  guint delay_ms = 1000;
+  gint64 tick = any_timer_coarse_step (delay_ms), start, deadline;
 
   /* Start at the beginning of a tick, so the delays below stay in it. */
   start = g_get_monotonic_time ();
@@ -187,7 +188,7 @@ test_same_tick (void)
   for (guint i = 0; i < N; i++)
     {
       any_timer_init (&owners[i].timer, timers, on_owner_timer, &owners[i]);
-      any_timer_arm_coarse_ms (&owners[i].timer, 2 * ANY_TIMER_TICK_MS + (i % 3));
+      any_timer_arm_coarse_ms (&owners[i].timer, delay_ms + (i % 3));
     }
   deadline = any_timer_get_deadline (&owners[0].timer);
   g_assert_cmpint (deadline % tick, ==, 0);
@@ -311,7 +312,7 @@ accept_peer (gpointer user_data, const char *peer_id, JsonObject *auth, char **r
 static const AnyEngineCallbacks engine_callbacks = { .authenticate = accept_peer };
 
 #define N_ENGINES 40
-#define BEAT_MS 100
+#define BEAT_MS 1000
 
 /* Links that became connected a few ms apart, within one or two ticks,
  * send their first ping in as many passes as ticks they spanned (with a
@@ -331,7 +332,7 @@ test_heartbeats_in_one_pass (void)
   const char *auth = "{\"id\":\"bbbbbbbbbbbb4bbb8bbbbbbbbbbbbbbb\"}";
   g_autoptr(GPtrArray) frames = any_chunk_split (ANY_PACKET_TYPE_AUTH, 1, auth, strlen (auth),
                                                  ANY_CHUNK_MAX_UNITS);
-  gint64 tick = ANY_TIMER_TICK_MS * 1000, first = 0, last = 0, end;
+  gint64 tick = any_timer_coarse_step (BEAT_MS), first = 0, last = 0, end;
   guint n_pinged = 0, passes = 0, ticks;
 
   for (guint i = 0; i < N_ENGINES; i++)
