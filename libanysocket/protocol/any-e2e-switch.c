@@ -13,7 +13,6 @@
 #include "protocol/any-engine.h"
 #include "protocol/any-engine-private.h"
 #include "protocol/any-trust.h"
-#include "any-source.h"
 
 /* E2E needs both ids and both capability lists. */
 void
@@ -107,13 +106,13 @@ any_engine_add_local_caps (AnyEngine  *self,
   json_object_set_object_member (object, "caps", g_steal_pointer (&caps));
 }
 
-static gboolean
-on_e2e_timeout (gpointer user_data)
+void
+any_engine_on_e2e_timeout (AnyTimer *timer,
+                           gpointer  user_data)
 {
   AnyEngine *self = user_data;
 
   any_engine_enter (self);
-  g_clear_pointer (&self->e2e_timer, g_source_unref);
   if (self->proving)
     {
       g_autofree char *reason = any_trust_timeout_reason (self->peer_id);
@@ -123,14 +122,13 @@ on_e2e_timeout (gpointer user_data)
   else
     any_engine_fail (self, "e2e timed out");
   any_engine_leave (self);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 start_e2e_timer (AnyEngine *self)
 {
-  if (self->e2e_timer == NULL && self->e2e_timeout_ms > 0)
-    self->e2e_timer = any_engine_add_timer (self, self->e2e_timeout_ms, on_e2e_timeout);
+  if (!any_timer_is_armed (&self->e2e_timer) && self->e2e_timeout_ms > 0)
+    any_timer_arm_ms (&self->e2e_timer, self->e2e_timeout_ms);
 }
 
 /* The switch is done (the peer's key was checked during the handshake):
@@ -138,7 +136,7 @@ start_e2e_timer (AnyEngine *self)
 static void
 e2e_established (AnyEngine *self)
 {
-  any_clear_source (&self->e2e_timer);
+  any_timer_cancel (&self->e2e_timer);
   self->e2e_start_pending = FALSE;
   self->compat_plain_grace = self->e2e_started_here &&
                              any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_COMPAT;

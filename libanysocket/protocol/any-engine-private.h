@@ -11,6 +11,7 @@
 
 #include "protocol/any-engine-types.h"
 #include "protocol/any-reassembly.h"
+#include "any-timers.h"
 
 G_BEGIN_DECLS
 
@@ -71,9 +72,10 @@ struct _AnyEngine {
   gboolean                  proving;
 
   gsize                     max_frame_size;   /* once authenticated */
-  GSource                  *auth_timer;
-  GSource                  *e2e_timer;
-  GSource                  *heartbeat_timer;
+  AnyTimers                *timers;     /* the context's, shared */
+  AnyTimer                  auth_timer;
+  AnyTimer                  e2e_timer;
+  AnyTimer                  heartbeat_timer;
   guint                     heartbeat_interval_ms;
   gboolean                  received_since_tick;
   guint                     missed_heartbeats;
@@ -108,17 +110,18 @@ void      any_engine_fail             (AnyEngine     *self,
 void      any_engine_send_control     (AnyEngine     *self,
                                        AnyPacketType  type,
                                        JsonNode      *data);
-GSource  *any_engine_add_timer        (AnyEngine     *self,
-                                       guint          interval_ms,
-                                       GSourceFunc    func);
 void      any_engine_flush_held_out   (AnyEngine     *self);
 
 /* any-heartbeat.c */
+void      any_engine_on_heartbeat_tick (AnyTimer     *timer,
+                                       gpointer       user_data);
 void      any_engine_start_heartbeat  (AnyEngine     *self);
 void      any_engine_handle_heartbeat (AnyEngine     *self,
                                        JsonNode      *node);
 
 /* any-e2e-switch.c */
+void      any_engine_on_e2e_timeout   (AnyTimer      *timer,
+                                       gpointer       user_data);
 char     *any_engine_caps_to_string   (JsonObject    *holder);
 void      any_engine_create_e2e       (AnyEngine     *self);
 void      any_engine_prove_pinned_key (AnyEngine     *self);

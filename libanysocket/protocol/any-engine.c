@@ -19,7 +19,6 @@
 #include "protocol/any-engine-private.h"
 #include "codec/any-json.h"
 #include "protocol/any-reassembly.h"
-#include "any-source.h"
 #include "protocol/any-trust.h"
 #include "crypto/any-noise.h"
 #include "crypto/any-crypto.h"
@@ -57,19 +56,6 @@ held_packet_free (gpointer data)
   g_free (held);
 }
 
-GSource *
-any_engine_add_timer (AnyEngine   *self,
-                      guint        interval_ms,
-                      GSourceFunc  func)
-{
-  GSource *source = g_timeout_source_new (interval_ms);
-
-  g_source_set_callback (source, func, self, NULL);
-  g_source_set_static_name (source, "[anysocket] engine timer");
-  g_source_attach (source, self->context);
-  return source;
-}
-
 static gint32
 next_seq (AnyEngine *self)
 {
@@ -89,9 +75,9 @@ engine_shutdown (AnyEngine  *self,
     return;
   self->state = ANY_ENGINE_STATE_CLOSED;
 
-  any_clear_source (&self->auth_timer);
-  any_clear_source (&self->e2e_timer);
-  any_clear_source (&self->heartbeat_timer);
+  any_timer_cancel (&self->auth_timer);
+  any_timer_cancel (&self->e2e_timer);
+  any_timer_cancel (&self->heartbeat_timer);
   /* Keys go with the link. */
   g_clear_pointer (&self->e2e, any_e2e_free);
   any_reassembly_clear (self->reassembly);
@@ -278,16 +264,15 @@ send_auth (AnyEngine *self)
   any_engine_send_control (self, ANY_PACKET_TYPE_AUTH, node);
 }
 
-static gboolean
-on_auth_timeout (gpointer user_data)
+static void
+on_auth_timeout (AnyTimer *timer,
+                 gpointer  user_data)
 {
   AnyEngine *self = user_data;
 
   any_engine_enter (self);
-  g_clear_pointer (&self->auth_timer, g_source_unref);
   any_engine_fail (self, "auth timed out");
   any_engine_leave (self);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -322,7 +307,7 @@ become_connected (AnyEngine *self)
   HeldPacket *held;
 
   self->state = ANY_ENGINE_STATE_CONNECTED;
-  any_clear_source (&self->auth_timer);
+  any_timer_cancel (&self->auth_timer);
   any_transport_set_max_frame_size (self->transport, self->max_frame_size);
   /* The first tick pings: a proxied peer, which sent no AUTH, has not
    * missed anything yet. */
@@ -632,6 +617,10 @@ any_engine_new (AnyEngineRole             role,
   self->callbacks = callbacks;
   self->user_data = user_data;
   self->context = g_main_context_ref_thread_default ();
+  self->timers = any_timers_get_for_context (self->context);
+  any_timer_init (&self->auth_timer, self->timers, on_auth_timeout, self);
+  any_timer_init (&self->e2e_timer, self->timers, any_engine_on_e2e_timeout, self);
+  any_timer_init (&self->heartbeat_timer, self->timers, any_engine_on_heartbeat_tick, self);
   self->max_message_size = 64 * 1024 * 1024;
   self->reassembly = any_reassembly_new (self->max_message_size, 16);
   self->plain = g_string_new (NULL);
@@ -671,7 +660,7 @@ any_engine_start (AnyEngine             *self,
 
   self->state = ANY_ENGINE_STATE_AUTHENTICATING;
   if (config->auth_timeout_ms > 0)
-    self->auth_timer = any_engine_add_timer (self, config->auth_timeout_ms, on_auth_timeout);
+    any_timer_arm_ms (&self->auth_timer, config->auth_timeout_ms);
 
   if (self->role == ANY_ENGINE_ROLE_CLIENT)
     {
@@ -762,9 +751,9 @@ any_engine_set_last_seq_for_testing (AnyEngine *self,
 void
 any_engine_really_free (AnyEngine *self)
 {
-  any_clear_source (&self->auth_timer);
-  any_clear_source (&self->e2e_timer);
-  any_clear_source (&self->heartbeat_timer);
+  any_timer_cancel (&self->auth_timer);
+  any_timer_cancel (&self->e2e_timer);
+  any_timer_cancel (&self->heartbeat_timer);
   g_clear_pointer (&self->e2e, any_e2e_free);
   g_clear_pointer (&self->identity, any_noise_keypair_unref);
   g_free (self->peer_caps);
@@ -781,6 +770,7 @@ any_engine_really_free (AnyEngine *self)
   any_reassembly_free (self->reassembly);
   g_clear_pointer (&self->auth_data, json_node_unref);
   g_clear_object (&self->transport);
+  any_timers_unref (self->timers);
   g_main_context_unref (self->context);
   g_free (self->local_id);
   g_free (self->peer_id);

@@ -2,7 +2,10 @@
  *
  * Once connected, every heartbeat-interval the engine pings if anything
  * came in since the last tick, and gives up after MISSED_HEARTBEATS_LIMIT
- * silent ticks; a pong measures the lag.
+ * silent ticks; a pong measures the lag. The tick is a coarse timer of
+ * the context's shared AnyTimers (late by at most a sixteenth of the
+ * interval): the peers due in the same step ping in one pass, and an idle
+ * peer has no GSource.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -10,7 +13,6 @@
 
 #include "protocol/any-engine.h"
 #include "protocol/any-engine-private.h"
-#include "any-source.h"
 
 #define HEARTBEAT_PING 1
 #define HEARTBEAT_PONG 2
@@ -25,12 +27,15 @@ send_heartbeat (AnyEngine *self,
   any_engine_send_control (self, ANY_PACKET_TYPE_HEARTBEAT, node);
 }
 
-static gboolean
-on_heartbeat_tick (gpointer user_data)
+void
+any_engine_on_heartbeat_tick (AnyTimer *timer,
+                              gpointer  user_data)
 {
   AnyEngine *self = user_data;
 
   any_engine_enter (self);
+  /* Armed again first: failing below cancels it. */
+  any_timer_arm_coarse_ms (timer, self->heartbeat_interval_ms);
   if (self->received_since_tick)
     {
       self->received_since_tick = FALSE;
@@ -45,16 +50,15 @@ on_heartbeat_tick (gpointer user_data)
       any_engine_fail (self, "Missed Heartbeats");
     }
   any_engine_leave (self);
-  return G_SOURCE_CONTINUE;
 }
 
 void
 any_engine_start_heartbeat (AnyEngine *self)
 {
-  any_clear_source (&self->heartbeat_timer);
+  any_timer_cancel (&self->heartbeat_timer);
   self->missed_heartbeats = 0;
   if (self->heartbeat_interval_ms > 0 && self->state == ANY_ENGINE_STATE_CONNECTED)
-    self->heartbeat_timer = any_engine_add_timer (self, self->heartbeat_interval_ms, on_heartbeat_tick);
+    any_timer_arm_coarse_ms (&self->heartbeat_timer, self->heartbeat_interval_ms);
 }
 
 void

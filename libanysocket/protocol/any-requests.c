@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "any-error.h"
+#include "any-timers.h"
 #include "protocol/any-requests.h"
 
 /* Reference counted (g_rc_box) so that the timer can finish its round
@@ -16,9 +17,13 @@ struct _AnyRequests
   GMainContext *context;
   GHashTable   *pending;         /* seq -> PendingRequest */
   /* Pending requests by deadline, earliest first, and one timer for all
-   * of them: a GSource per request cost more than the request itself. */
+   * of them, armed only while one waits, on the context's shared
+   * AnyTimers: a GSource per request cost more than the request itself,
+   * and one per link, kept while idle, cost the main loop a source per
+   * peer. */
   GQueue        deadlines;
-  GSource      *deadline_timer;
+  AnyTimers    *timers;
+  AnyTimer      deadline_timer;
 };
 
 typedef struct {
@@ -46,6 +51,9 @@ pending_request_free (gpointer data)
   g_free (request);
 }
 
+static void on_deadline (AnyTimer *timer,
+                         gpointer  user_data);
+
 AnyRequests *
 any_requests_new (void)
 {
@@ -53,6 +61,8 @@ any_requests_new (void)
 
   self->context = g_main_context_ref_thread_default ();
   self->pending = g_hash_table_new_full (NULL, NULL, NULL, pending_request_free);
+  self->timers = any_timers_get_for_context (self->context);
+  any_timer_init (&self->deadline_timer, self->timers, on_deadline, self);
   return self;
 }
 
@@ -61,11 +71,7 @@ any_requests_clear (AnyRequests *self)
 {
   if (self->pending != NULL)
     g_hash_table_remove_all (self->pending);
-  if (self->deadline_timer != NULL)
-    {
-      g_source_destroy (self->deadline_timer);
-      g_clear_pointer (&self->deadline_timer, g_source_unref);
-    }
+  any_timer_cancel (&self->deadline_timer);
 }
 
 static void
@@ -73,6 +79,7 @@ requests_finalize (AnyRequests *self)
 {
   any_requests_clear (self);
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->timers, any_timers_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
 }
 
@@ -101,11 +108,12 @@ any_requests_take (AnyRequests *self,
 /* Fails every request whose deadline passed, then sleeps until the next
  * one. Replies that arrive first just leave the queue; the timer then
  * wakes up early once and goes back to sleep. */
-static gboolean
-on_deadline (gpointer user_data)
+static void
+on_deadline (AnyTimer *timer,
+             gpointer  user_data)
 {
   AnyRequests *self = g_rc_box_acquire (user_data);
-  gint64 now = g_get_monotonic_time ();
+  gint64 now = any_timers_now (self->timers);
   PendingRequest *request;
 
   while ((request = g_queue_peek_head (&self->deadlines)) != NULL && request->deadline <= now)
@@ -117,28 +125,19 @@ on_deadline (gpointer user_data)
       g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_TIMEOUT,
                                _("No reply to request %d within %u ms"), seq, timeout_ms);
     }
-  if (self->deadline_timer != NULL)
-    g_source_set_ready_time (self->deadline_timer, request != NULL ? request->deadline : -1);
+  /* A failed request's callback may have cleared us, or added another. */
+  request = g_queue_peek_head (&self->deadlines);
+  if (request != NULL && !any_timer_is_armed (&self->deadline_timer))
+    any_timer_arm_at (&self->deadline_timer, request->deadline);
   any_requests_free (self);
-  return G_SOURCE_CONTINUE;
 }
-
-static gboolean
-deadline_dispatch (GSource     *source,
-                   GSourceFunc  callback,
-                   gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs deadline_source_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
 
 static void
 schedule_deadline (AnyRequests    *self,
                    PendingRequest *request)
 {
   GList *after = self->deadlines.tail;
-  gint64 ready;
+  gint64 armed;
 
   /* Requests mostly share one timeout, so the new one usually goes last. */
   while (after != NULL && ((PendingRequest *) after->data)->deadline > request->deadline)
@@ -149,17 +148,9 @@ schedule_deadline (AnyRequests    *self,
   else
     g_queue_insert_after_link (&self->deadlines, after, &request->deadline_link);
 
-  if (self->deadline_timer == NULL)
-    {
-      self->deadline_timer = g_source_new (&deadline_source_funcs, sizeof (GSource));
-      g_source_set_callback (self->deadline_timer, on_deadline, self, NULL);
-      g_source_set_static_name (self->deadline_timer, "[anysocket] reply timeouts");
-      g_source_set_ready_time (self->deadline_timer, -1);
-      g_source_attach (self->deadline_timer, self->context);
-    }
-  ready = g_source_get_ready_time (self->deadline_timer);
-  if (ready < 0 || request->deadline < ready)
-    g_source_set_ready_time (self->deadline_timer, request->deadline);
+  armed = any_timer_get_deadline (&self->deadline_timer);
+  if (armed < 0 || request->deadline < armed)
+    any_timer_arm_at (&self->deadline_timer, request->deadline);
 }
 
 static gboolean

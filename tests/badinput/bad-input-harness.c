@@ -93,6 +93,24 @@ on_server_disconnected (AnySocket  *socket,
   g_hash_table_replace (fx->disconnect_reasons, g_strdup (id), g_strdup (reason));
 }
 
+/* {"echo": @msg}, or {"length": N} for a string over 1 KiB: an echo
+ * would not fit the limit. */
+JsonNode *
+echo_reply_new (JsonNode *msg)
+{
+  JsonNode *reply = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  if (json_node_get_node_type (msg) == JSON_NODE_VALUE &&
+      json_node_get_value_type (msg) == G_TYPE_STRING &&
+      strlen (json_node_get_string (msg)) > 1024)
+    json_object_set_int_member (object, "length", strlen (json_node_get_string (msg)));
+  else
+    json_object_set_member (object, "echo", json_node_copy (msg));
+  json_node_take_object (reply, object);
+  return reply;
+}
+
 /* Every message gets {"echo": message} back. */
 static void
 on_server_message (AnySocket *socket,
@@ -102,8 +120,7 @@ on_server_message (AnySocket *socket,
   Fixture *fx = user_data;
   AnyPeer *peer = any_packet_get_peer (packet);
   JsonNode *msg = any_packet_get_msg (packet);
-  g_autoptr(JsonNode) reply = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonNode) reply = echo_reply_new (msg);
   g_autoptr(GError) error = NULL;
 
   if (fx->healthy != NULL && g_strcmp0 (any_peer_get_id (peer), fx->healthy->id) == 0)
@@ -124,14 +141,6 @@ on_server_message (AnySocket *socket,
       g_ptr_array_add (fx->raw_messages, g_steal_pointer (&text));
     }
 
-  /* Large messages get their size back: an echo would not fit the limit. */
-  if (json_node_get_node_type (msg) == JSON_NODE_VALUE &&
-      json_node_get_value_type (msg) == G_TYPE_STRING &&
-      strlen (json_node_get_string (msg)) > 1024)
-    json_object_set_int_member (object, "length", strlen (json_node_get_string (msg)));
-  else
-    json_object_set_member (object, "echo", json_node_copy (msg));
-  json_node_take_object (reply, object);
   if (!any_packet_reply (packet, reply, &error))
     g_test_message ("server could not reply: %s", error->message);
 }

@@ -73,6 +73,9 @@ struct _Fixture {
 
 /* A JSON string literal of exactly @len bytes ("aaa...a"). */
 char * json_string_of_size (gsize len);
+/* The answer of the server under attack to a request: {"echo": @msg},
+ * or {"length": N} for a string over 1 KiB. */
+JsonNode * echo_reply_new (JsonNode *msg);
 /* A raw client, freed with the fixture. */
 RawClient * raw_connect (Fixture *fx);
 gboolean raw_auth (Fixture   *fx,
@@ -124,3 +127,6 @@ void badinput_add_cookies_cases  (void);
 void badinput_add_accept_cases   (void);
 void badinput_add_http_cases     (void);
 void badinput_add_flood_cases    (void);
+/* bad-autobahn-*.c: the Autobahn TestSuite's cases, both sides */
+void badinput_add_autobahn_server_cases (void);
+void badinput_add_autobahn_client_cases (void);

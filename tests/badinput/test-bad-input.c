@@ -56,8 +56,11 @@ main (int   argc,
   g_log_set_writer_func (log_writer, NULL, NULL);
   g_log_set_default_handler (log_handler, NULL);
 
-#ifdef BADINPUT_FLOOD
+#if defined BADINPUT_FLOOD
   badinput_add_flood_cases ();
+#elif defined BADINPUT_AUTOBAHN
+  badinput_add_autobahn_server_cases ();
+  badinput_add_autobahn_client_cases ();
 #else
   badinput_add_frames_cases ();
   badinput_add_auth_cases ();

@@ -1,0 +1,295 @@
+/* any-timers.c: one timer source per GMainContext (any-timers.h)
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include "any-timers.h"
+
+struct _AnyTimers
+{
+  GSource        source;
+  GMainContext  *context;     /* the registry's key: kept alive with us */
+  int            ref_count;   /* owners; under the registry's lock */
+  AnyTimer     **heap;        /* earliest (deadline, order) first */
+  guint          len;
+  guint          alloc;
+  guint64        next_order;
+  gint64         ready;       /* the source's ready time, as last set */
+  gint64         now;         /* while dispatching: the time read once */
+  gboolean       dispatching;
+};
+
+G_LOCK_DEFINE_STATIC (registry);
+static GHashTable *registry;  /* GMainContext -> AnyTimers */
+
+static inline gboolean
+timer_before (const AnyTimer *a,
+              const AnyTimer *b)
+{
+  return a->deadline < b->deadline || (a->deadline == b->deadline && a->order < b->order);
+}
+
+static inline void
+heap_place (AnyTimers *self,
+            guint      i,
+            AnyTimer  *timer)
+{
+  self->heap[i] = timer;
+  timer->index = i + 1;
+}
+
+static void
+heap_sift_up (AnyTimers *self,
+              guint      i,
+              AnyTimer  *timer)
+{
+  while (i > 0)
+    {
+      guint parent = (i - 1) / 2;
+
+      if (!timer_before (timer, self->heap[parent]))
+        break;
+      heap_place (self, i, self->heap[parent]);
+      i = parent;
+    }
+  heap_place (self, i, timer);
+}
+
+static void
+heap_sift_down (AnyTimers *self,
+                guint      i,
+                AnyTimer  *timer)
+{
+  for (;;)
+    {
+      guint child = 2 * i + 1;
+
+      if (child >= self->len)
+        break;
+      if (child + 1 < self->len && timer_before (self->heap[child + 1], self->heap[child]))
+        child++;
+      if (!timer_before (self->heap[child], timer))
+        break;
+      heap_place (self, i, self->heap[child]);
+      i = child;
+    }
+  heap_place (self, i, timer);
+}
+
+static void
+heap_remove (AnyTimers *self,
+             AnyTimer  *timer)
+{
+  guint i = timer->index - 1;
+  AnyTimer *last = self->heap[--self->len];
+
+  timer->index = 0;
+  if (last == timer)
+    return;
+  if (i > 0 && timer_before (last, self->heap[(i - 1) / 2]))
+    heap_sift_up (self, i, last);
+  else
+    heap_sift_down (self, i, last);
+}
+
+/* The source wakes up for the earliest deadline; set_ready_time wakes the
+ * context up, so it is called only when that deadline changes, and once
+ * at the end of a dispatch rather than for every timer armed in it. */
+static void
+update_ready_time (AnyTimers *self)
+{
+  gint64 ready = self->len > 0 ? self->heap[0]->deadline : -1;
+
+  if (self->dispatching || ready == self->ready)
+    return;
+  self->ready = ready;
+  g_source_set_ready_time (&self->source, ready);
+}
+
+static gboolean
+timers_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  AnyTimers *self = (AnyTimers *) source;
+
+  self->now = g_source_get_time (source);
+  self->dispatching = TRUE;
+  /* The heap is read again after each callback: it may cancel, arm or
+   * free any timer. One armed again for now or earlier waits for the
+   * next dispatch (any_timer_arm_at()), so this loop ends. */
+  while (self->len > 0 && self->heap[0]->deadline <= self->now && !g_source_is_destroyed (source))
+    {
+      AnyTimer *timer = self->heap[0];
+
+      heap_remove (self, timer);
+      timer->func (timer, timer->user_data);
+    }
+  self->dispatching = FALSE;
+  self->now = 0;
+  if (g_source_is_destroyed (source))
+    return G_SOURCE_REMOVE;
+  self->ready = G_MININT64;   /* GLib leaves the ready time as it was */
+  update_ready_time (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+timers_finalize (GSource *source)
+{
+  AnyTimers *self = (AnyTimers *) source;
+
+  g_free (self->heap);
+  g_main_context_unref (self->context);
+}
+
+static GSourceFuncs timers_funcs = { NULL, NULL, timers_dispatch, timers_finalize, NULL, NULL };
+
+/* The timers of @context (NULL: the global default one), created and
+ * attached to it on first use; a new reference, dropped with
+ * any_timers_unref(). */
+AnyTimers *
+any_timers_get_for_context (GMainContext *context)
+{
+  AnyTimers *self;
+
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  G_LOCK (registry);
+  if (registry == NULL)
+    registry = g_hash_table_new (NULL, NULL);
+  self = g_hash_table_lookup (registry, context);
+  if (self != NULL)
+    {
+      self->ref_count++;
+      G_UNLOCK (registry);
+      return self;
+    }
+  self = (AnyTimers *) g_source_new (&timers_funcs, sizeof (AnyTimers));
+  self->context = g_main_context_ref (context);
+  self->ref_count = 1;
+  self->ready = -1;
+  g_source_set_static_name (&self->source, "[anysocket] timers");
+  g_source_attach (&self->source, context);
+  g_hash_table_insert (registry, context, self);
+  G_UNLOCK (registry);
+  return self;
+}
+
+AnyTimers *
+any_timers_ref (AnyTimers *self)
+{
+  G_LOCK (registry);
+  self->ref_count++;
+  G_UNLOCK (registry);
+  return self;
+}
+
+/* The last owner's unref detaches the source; its timers must be
+ * cancelled by then. */
+void
+any_timers_unref (AnyTimers *self)
+{
+  gboolean last;
+
+  G_LOCK (registry);
+  last = --self->ref_count == 0;
+  if (last)
+    g_hash_table_remove (registry, self->context);
+  G_UNLOCK (registry);
+  if (!last)
+    return;
+  g_warn_if_fail (self->len == 0);
+  g_source_destroy (&self->source);
+  g_source_unref (&self->source);
+}
+
+/* Monotonic µs: inside a dispatch, the time it read once; else now. */
+gint64
+any_timers_now (AnyTimers *self)
+{
+  return self->dispatching ? self->now : g_get_monotonic_time ();
+}
+
+guint
+any_timers_get_n_armed (AnyTimers *self)
+{
+  return self->len;
+}
+
+/* @func will be called with @user_data on the thread that runs @timers'
+ * context, once per arming. Nothing to free: cancel before the owner
+ * goes, and keep a reference on @timers for as long as @timer lives. */
+void
+any_timer_init (AnyTimer     *timer,
+                AnyTimers    *timers,
+                AnyTimerFunc  func,
+                gpointer      user_data)
+{
+  timer->timers = timers;
+  timer->func = func;
+  timer->user_data = user_data;
+  timer->deadline = 0;
+  timer->order = 0;
+  timer->index = 0;
+}
+
+/* (Re)arms @timer for the monotonic time @deadline (µs). */
+void
+any_timer_arm_at (AnyTimer *timer,
+                  gint64    deadline)
+{
+  AnyTimers *self = timer->timers;
+
+  if (self->dispatching && deadline <= self->now)
+    deadline = self->now + 1;
+  if (timer->index != 0)
+    {
+      if (timer->deadline == deadline)
+        return;
+      heap_remove (self, timer);
+    }
+  timer->deadline = deadline;
+  timer->order = self->next_order++;
+  if (self->len == self->alloc)
+    {
+      self->alloc = MAX (16, self->alloc * 2);
+      self->heap = g_renew (AnyTimer *, self->heap, self->alloc);
+    }
+  self->len++;
+  heap_sift_up (self, self->len - 1, timer);
+  update_ready_time (self);
+}
+
+void
+any_timer_arm_ms (AnyTimer *timer,
+                  guint     delay_ms)
+{
+  any_timer_arm_at (timer, any_timers_now (timer->timers) + (gint64) delay_ms * 1000);
+}
+
+/* As any_timer_arm_ms(), rounded up to the next step of the grid of
+ * @delay_ms (any_timer_coarse_step()), so that the timers of that delay
+ * due in one step are called in one dispatch. */
+void
+any_timer_arm_coarse_ms (AnyTimer *timer,
+                         guint     delay_ms)
+{
+  gint64 deadline = any_timers_now (timer->timers) + (gint64) delay_ms * 1000;
+  gint64 step = any_timer_coarse_step (delay_ms);
+
+  any_timer_arm_at (timer, (deadline + step - 1) / step * step);
+}
+
+void
+any_timer_cancel (AnyTimer *timer)
+{
+  AnyTimers *self = timer->timers;
+
+  if (timer->index == 0)
+    return;
+  heap_remove (self, timer);
+  update_ready_time (self);
+}
