@@ -405,8 +405,9 @@ peer_closed (AnyWsLink *self)
   self->close_received = TRUE;
   if (self->state == LINK_OPEN)
     {
-      /* Answered with its code, as RFC 6455 5.5.1 suggests. */
-      queue_close (self, code, "");
+      /* Answered with its code, as RFC 6455 5.5.1 suggests; a close
+       * without one with 1000 (as Autobahn 7.3.1 expects). */
+      queue_close (self, code == ANY_WS_CLOSE_NO_STATUS ? ANY_WS_CLOSE_NORMAL : code, "");
       start_closing (self);
       schedule_flush (self);
       /* The JavaScript peer closes without a reason; say it as it does. */

@@ -3,8 +3,8 @@
  * Each frame is its header (kept here) and a reference to its payload:
  * a server's frames are not copied; a client's payload is copied once,
  * masked. The frames are in an array (no allocation per frame once it has
- * grown); an URGENT frame is put before every frame not started, unless a
- * BARRIER waits, then last. The array is freed when it empties, if it had
+ * grown); an URGENT frame is put before every frame not started but the
+ * URGENT ones before it, unless a BARRIER waits, then last. The array is freed when it empties, if it had
  * grown past its first size, so that an idle link keeps little.
  *
  * SPDX-License-Identifier: MIT
@@ -20,6 +20,7 @@ struct _AnyWsOutFrame
   guint8  header[ANY_WS_MAX_HEADER];
   guint8  header_len;
   guint8  barrier;
+  guint8  urgent;
   GBytes *payload;     /* NULL: none */
   gsize   done;        /* bytes of header and payload written */
 };
@@ -90,11 +91,18 @@ any_ws_out_queue_push (AnyWsOutQueue    *self,
   AnyWsOutFrame *frame;
   guint pos = self->tail;
 
+  /* Ahead of the frames not started, behind the URGENT ones before it
+   * (pongs go in the order of their pings). */
   if (lane == ANY_TRANSPORT_LANE_URGENT && self->barriers == 0)
-    pos = self->head + (self->head < self->tail && self->frames[self->head].done > 0 ? 1 : 0);
+    {
+      pos = self->head + (self->head < self->tail && self->frames[self->head].done > 0 ? 1 : 0);
+      while (pos < self->tail && self->frames[pos].urgent)
+        pos++;
+    }
   frame = open_slot (self, pos);
   frame->done = 0;
   frame->barrier = lane == ANY_TRANSPORT_LANE_BARRIER;
+  frame->urgent = lane == ANY_TRANSPORT_LANE_URGENT;
   frame->payload = NULL;
   if (masks != NULL)
     {
