@@ -47,6 +47,7 @@
 #include <string.h>
 
 #include "any-source.h"
+#include "transport/any-io-stream.h"
 #include "transport/any-ws-flow.h"
 
 /* One recv(2): a burst of small frames, or 16 of libsoup's reads of a big
@@ -769,18 +770,6 @@ any_coalescing_stream_unread (AnyCoalescingStream *self,
   input->buffer = g_memdup2 (data, len);
   input->start = 0;
   input->end = len;
-}
-
-GIOStream *
-any_io_stream_dup_base (GIOStream *stream)
-{
-  GIOStream *base = NULL;
-
-  if (G_IS_TLS_CONNECTION (stream))
-    g_object_get (stream, "base-io-stream", &base, NULL);
-  else if (g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream") != NULL)
-    g_object_get (stream, "base-iostream", &base, NULL);
-  return base;
 }
 
 AnyCoalescingStream *

@@ -25,10 +25,6 @@ AnyWsFlow           *any_coalescing_stream_get_flow (AnyCoalescingStream *self);
 void                 any_coalescing_stream_unread (AnyCoalescingStream *self,
                                                    const guint8        *data,
                                                    gsize                len);
-/* The stream right under @stream (transfer full), or NULL: what the
- * "base-iostream" property of libsoup's SoupIOStream (and of ours) or the
- * "base-io-stream" of a GTlsConnection holds. */
-GIOStream           *any_io_stream_dup_base      (GIOStream           *stream);
 /* The AnyCoalescingStream under @stream, or NULL. */
 AnyCoalescingStream *any_coalescing_stream_find  (GIOStream           *stream);
 

@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 #include "transport/any-upgrade-request.h"
 
 G_BEGIN_DECLS
@@ -89,6 +89,9 @@ void        any_transport_set_upgrade_request (AnyTransport         *self,
 AnyUpgradeRequest *any_transport_get_upgrade_request (AnyTransport  *self);
 
 /* For implementations. */
+/* "ip:port" or "[ipv6]:port" of an inet address, else NULL (newly
+ * allocated). */
+char       *any_transport_format_address    (GSocketAddress         *address);
 void        any_transport_deliver_frame     (AnyTransport           *self,
                                              const guint8           *data,
                                              gsize                   len,

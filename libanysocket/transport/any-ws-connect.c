@@ -1,15 +1,13 @@
-/* any-ws-connect.c: the connecting side of the WebSocket transport, over
- * an AnyCoalescingStream
+/* any-ws-connect.c: the connecting side of the WebSocket transport
  *
  * libsoup 3.2's client (soup_session_websocket_connect_async) makes the
- * WebSocket over a stream of its own: a client cannot put the coalescing
- * stream under it, and then writes a send(2) per frame (a request sent
- * from a reply's handler included). For plain ws:// with no extension
+ * WebSocket over a stream of its own, framed by libsoup, with a send(2)
+ * per frame. For plain ws:// with no extension
  * this file makes the connection itself: a GSocketClient (which honours
  * GIO's proxy resolver), the RFC 6455 upgrade request, the 101 answer
  * checked (status, Upgrade, Connection, Sec-WebSocket-Accept, no extension
- * or subprotocol the client did not ask for), and a client
- * SoupWebsocketConnection over the coalescing stream. wss:// and
+ * or subprotocol the client did not ask for), and a client AnyWsLink
+ * (our own framing, any-ws-link.c) on its socket. wss:// and
  * permessage-deflate stay with SoupSession (any-socket.c).
  *
  * SPDX-License-Identifier: MIT
@@ -24,7 +22,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
-#include "transport/any-coalescing-stream.h"
+#include "transport/any-ws-link.h"
 #include "transport/any-ws-subprotocol.h"
 #include "any-source.h"
 
@@ -173,16 +171,13 @@ upgraded (GTask *task,
           gsize  head_len)
 {
   Connect *c = g_task_get_task_data (task);
-  g_autoptr(GIOStream) stream = any_coalescing_stream_new (G_IO_STREAM (c->connection));
-  SoupWebsocketConnection *ws;
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (c->connection, NULL);
+  AnyTransport *link;
 
   /* Frames the server sent right behind its answer are the WebSocket's. */
-  any_coalescing_stream_unread (ANY_COALESCING_STREAM (stream), c->answer->data + head_len,
-                                c->answer->len - head_len);
-  any_coalescing_stream_start (ANY_COALESCING_STREAM (stream));
-  ws = soup_websocket_connection_new (stream, c->uri, SOUP_WEBSOCKET_CONNECTION_CLIENT, NULL,
-                                      c->protocol, NULL);
-  g_task_return_pointer (task, ws, g_object_unref);
+  link = any_ws_link_new (G_IO_STREAM (c->connection), FALSE, c->answer->data + head_len,
+                          c->answer->len - head_len, remote);
+  g_task_return_pointer (task, link, g_object_unref);
   g_object_unref (task);
 }
 
@@ -385,16 +380,9 @@ any_ws_connect_async (GUri                *uri,
                                         on_tcp_connected, task);
 }
 
-SoupWebsocketConnection *
-any_ws_connect_finish (GAsyncResult    *result,
-                       GSocketAddress **remote_address,
-                       GError         **error)
+AnyTransport *
+any_ws_connect_finish (GAsyncResult  *result,
+                       GError       **error)
 {
-  GTask *task = G_TASK (result);
-  Connect *c = g_task_get_task_data (task);
-  SoupWebsocketConnection *ws = g_task_propagate_pointer (task, error);
-
-  if (ws != NULL && remote_address != NULL)
-    *remote_address = g_socket_connection_get_remote_address (c->connection, NULL);
-  return ws;
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -156,13 +156,11 @@ typedef struct {
 } ListenData;
 
 static void
-on_accept (SoupWebsocketConnection *connection,
-           GSocketAddress          *remote_address,
-           AnyUpgradeRequest       *request,
-           gpointer                 user_data)
+on_accept (AnyTransport      *transport,
+           AnyUpgradeRequest *request,
+           gpointer           user_data)
 {
   AnyWsDial *self = user_data;
-  g_autoptr(AnyTransport) transport = any_ws_transport_new (connection, remote_address);
 
   any_transport_set_upgrade_request (transport, request);
   self->host->link (self->host_data, transport, NULL);
@@ -319,25 +317,21 @@ on_websocket_connected (GObject      *source,
 }
 
 static void
-on_coalescing_connected (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+on_link_connected (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   ConnectData *data = g_task_get_task_data (task);
-  g_autoptr(SoupWebsocketConnection) connection = NULL;
-  g_autoptr(GSocketAddress) remote = NULL;
   g_autoptr(AnyTransport) transport = NULL;
   g_autoptr(GError) error = NULL;
 
-  connection = any_ws_connect_finish (result, &remote, &error);
-  if (connection == NULL)
+  transport = any_ws_connect_finish (result, &error);
+  if (transport == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-
-  transport = any_ws_transport_new (connection, remote);
   data->dial->host->link (data->dial->host_data, transport, task);
 }
 
@@ -373,15 +367,15 @@ any_ws_dial_connect (AnyWsDial          *self,
   data->dial = self;
   g_task_set_task_data (task, data, connect_data_free);
 
-  /* Plain ws:// without extensions: over the coalescing stream, as
-   * accepted connections are (any-ws-connect.c). */
+  /* Plain ws:// without extensions: our own framing, as accepted
+   * connections have (any-ws-connect.c). */
   if (!config.permessage_deflate && any_ws_connect_handles (parsed))
     {
       if (self->connecting == NULL)
         self->connecting = g_cancellable_new ();
       any_ws_connect_async (parsed, config.ws_protocols, headers, config.connect_timeout_ms,
                             g_task_get_cancellable (task), self->connecting,
-                            on_coalescing_connected, g_object_ref (task));
+                            on_link_connected, g_object_ref (task));
       return;
     }
 

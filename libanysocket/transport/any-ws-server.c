@@ -1,7 +1,14 @@
 /* any-ws-server.c: the listening side of the WebSocket transport
  *
  * One SoupServer per AnySocket, fed by one AnyAcceptor (any-accept.c) that
- * holds a listening GSocket per URI.
+ * holds a listening GSocket per URI. libsoup answers the HTTP side: the
+ * upgrade request (and its 400s) and plain HTTP requests. Once it has
+ * written the 101 of an upgrade without an extension, the connection is
+ * taken from it ("wrote-informational", before libsoup's own handler,
+ * which then never runs) and framed by us (any-ws-link.c), with the bytes
+ * libsoup had read past the request. With permessage-deflate, libsoup
+ * keeps it (AnyWsTransport over the coalescing stream): our framing has
+ * no compression.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -14,6 +21,8 @@
 #include "transport/any-accept.h"
 #include "codec/any-base64.h"
 #include "transport/any-coalescing-stream.h"
+#include "transport/any-ws-link.h"
+#include "transport/any-ws-transport.h"
 #include "transport/any-ws-http.h"
 
 /* soup_server_listen_local() uses a backlog of 10: a burst of connections
@@ -50,7 +59,13 @@ struct _AnyWsServer
   char                 **protocols;   /* accepted subprotocols; NULL: any */
   AnyWsHttpFunc          http_func;
   gpointer               http_data;
+  gboolean               deflate;     /* permessage-deflate offered */
 };
+
+/* Bytes libsoup may have read past an upgrade request: what is read from
+ * its stream at most when taking the connection over (more waits in the
+ * socket). */
+#define MAX_PENDING (256 * 1024)
 
 G_DEFINE_FINAL_TYPE (AnyWsServer, any_ws_server, G_TYPE_OBJECT)
 
@@ -88,27 +103,88 @@ copy_upgrade_request (SoupServerMessage *msg)
 }
 
 static void
+accepted (AnyWsServer       *self,
+          SoupServerMessage *msg,
+          AnyTransport      *transport)
+{
+  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
+  g_autoptr(AnyUpgradeRequest) request = copy_upgrade_request (msg);
+
+  if (key != NULL)
+    g_hash_table_remove (self->upgrading, key);
+  if (self->accept_func != NULL)
+    self->accept_func (transport, request, self->user_data);
+}
+
+/* With permessage-deflate: libsoup's WebSocket. */
+static void
 on_websocket (SoupServer              *server,
               SoupServerMessage       *msg,
               const char              *path,
               SoupWebsocketConnection *connection,
               gpointer                 user_data)
 {
-  AnyWsServer *self = user_data;
-  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
-
   AnyCoalescingStream *coalescing = any_coalescing_stream_find (soup_websocket_connection_get_io_stream (connection));
-  g_autoptr(AnyUpgradeRequest) request = copy_upgrade_request (msg);
+  g_autoptr(AnyTransport) transport = NULL;
 
-  if (key != NULL)
-    g_hash_table_remove (self->upgrading, key);
   /* Only now: the HTTP exchange before used GIO's asynchronous calls,
    * which the coalescing does not need to know. */
   if (coalescing != NULL)
     any_coalescing_stream_start (coalescing);
-  if (self->accept_func != NULL)
-    self->accept_func (connection, soup_server_message_get_remote_address (msg), request,
-                       self->user_data);
+  transport = any_ws_transport_new (connection, soup_server_message_get_remote_address (msg));
+  accepted (user_data, msg, transport);
+}
+
+/* What libsoup read from @stream past the upgrade request, and what the
+ * socket has now, up to MAX_PENDING. */
+static GByteArray *
+read_pending (GIOStream *stream)
+{
+  GInputStream *input = g_io_stream_get_input_stream (stream);
+  GByteArray *pending = g_byte_array_new ();
+
+  while (G_IS_POLLABLE_INPUT_STREAM (input) && pending->len < MAX_PENDING)
+    {
+      guint before = pending->len;
+      gssize n;
+
+      g_byte_array_set_size (pending, before + 16 * 1024);
+      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (input), pending->data + before,
+                                                    16 * 1024, NULL, NULL);
+      g_byte_array_set_size (pending, before + MAX (n, 0));
+      if (n <= 0)
+        break;   /* would block, the end or an error: the link sees them */
+    }
+  return pending;
+}
+
+/* The 101 is written: without an extension, the connection is ours. */
+static void
+on_wrote_informational (SoupServerMessage *msg,
+                        gpointer           user_data)
+{
+  AnyWsServer *self = user_data;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GByteArray) pending = NULL;
+  g_autoptr(AnyTransport) transport = NULL;
+
+  if (soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS ||
+      soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
+                                    "Sec-WebSocket-Extensions") != NULL)
+    return;
+
+  /* libsoup's own handler (connected after this one) would take it too. */
+  g_signal_stop_emission_by_name (msg, "wrote-informational");
+  g_object_ref (msg);
+  stream = soup_server_message_steal_connection (msg);
+  if (stream != NULL)
+    {
+      pending = read_pending (stream);
+      transport = any_ws_link_new (stream, TRUE, pending->data, pending->len,
+                                   soup_server_message_get_remote_address (msg));
+      accepted (self, msg, transport);
+    }
+  g_object_unref (msg);
 }
 
 static void
@@ -276,8 +352,10 @@ on_first_byte (GSocket      *socket,
     {
       g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
       g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
-      /* One send(2) per read batch, not per frame: see the file. */
-      g_autoptr(GIOStream) stream = any_coalescing_stream_new (G_IO_STREAM (wait->connection));
+      /* With deflate, libsoup frames (over the coalescing stream: one
+       * send(2) per read batch, not per frame); else we do. */
+      g_autoptr(GIOStream) stream = wait->self->deflate ? any_coalescing_stream_new (G_IO_STREAM (wait->connection))
+                                                        : g_object_ref (G_IO_STREAM (wait->connection));
 
       /* Before: libsoup may read the whole upgrade request, already
        * waiting, and emit the WebSocket at once, inside the call. */
@@ -407,6 +485,9 @@ on_request (SoupServer        *server,
   if (any_ws_http_is_upgrade (msg))
     {
       any_ws_http_answer_upgrade (msg, (const char * const *) self->protocols);
+      /* Before libsoup's handler: see the top of the file. */
+      if (soup_server_message_get_status (msg) == 0)
+        g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_wrote_informational), self, 0);
       return;
     }
   set_deadline (self, msg, -1);
@@ -442,6 +523,7 @@ any_ws_server_new (gboolean              permessage_deflate,
   self->accept_func = accept_func;
   self->user_data = user_data;
   self->server = soup_server_new ("server-header", "libanysocket", NULL);
+  self->deflate = permessage_deflate;
   /* permessage-deflate costs ~90 KiB per idle connection and 10-20% of
    * throughput (DESIGN.md): only when asked for. */
   if (!permessage_deflate)

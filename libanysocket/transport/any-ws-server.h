@@ -5,6 +5,7 @@
 #pragma once
 
 #include <libsoup/soup.h>
+#include "transport/any-transport.h"
 #include "transport/any-upgrade-request.h"
 
 #include "transport/any-ws-http.h"
@@ -15,9 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AnyWsServer, any_ws_server, ANY, WS_SERVER, GObject)
 
 /* Called for each accepted WebSocket, with what its upgrade request
- * said; ref @connection (and @request) to keep them. */
-typedef void (*AnyWsServerAcceptFunc) (SoupWebsocketConnection *connection,
-                                       GSocketAddress          *remote_address,
+ * said; ref @transport (and @request) to keep them. */
+typedef void (*AnyWsServerAcceptFunc) (AnyTransport            *transport,
                                        AnyUpgradeRequest       *request,
                                        gpointer                 user_data);
 

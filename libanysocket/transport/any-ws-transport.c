@@ -44,6 +44,7 @@
 #include "transport/any-ws-transport.h"
 
 #include "transport/any-coalescing-stream.h"
+#include "transport/any-io-stream.h"
 #include "transport/any-tcp-keepalive.h"
 
 #include "any-source.h"
@@ -495,18 +496,18 @@ any_ws_transport_set_max_frame_size (AnyTransport *transport,
     any_ws_flow_set_max_message (self->flow, max_bytes);
 }
 
-static int find_socket_fd (GIOStream *stream);
-
 static void
 any_ws_transport_set_tcp_keepalive (AnyTransport *transport,
                                     guint         idle_s)
 {
   AnyWsTransport *self = ANY_WS_TRANSPORT (transport);
+  GSocket *socket;
   int fd;
 
   if (self->connection == NULL)
     return;
-  fd = find_socket_fd (soup_websocket_connection_get_io_stream (self->connection));
+  socket = any_io_stream_find_socket (soup_websocket_connection_get_io_stream (self->connection));
+  fd = socket != NULL ? g_socket_get_fd (socket) : -1;
   if (fd >= 0)
     any_tcp_keepalive_apply (fd, idle_s);
 }
@@ -573,28 +574,13 @@ any_ws_transport_init (AnyWsTransport *self)
   self->context = g_main_context_ref_thread_default ();
 }
 
-/* The TCP socket under libsoup's stream (and ours, and a TLS one), or -1. */
-static int
-find_socket_fd (GIOStream *stream)
-{
-  for (guint depth = 0; stream != NULL && depth < 5; depth++)
-    {
-      g_autoptr(GIOStream) base = NULL;
-
-      if (G_IS_SOCKET_CONNECTION (stream))
-        return g_socket_get_fd (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)));
-      base = any_io_stream_dup_base (stream);
-      stream = base;   /* still held by the stream above */
-    }
-  return -1;
-}
-
 /* Starts measuring the send queue, when it can be measured exactly. */
 static void
 watch_send_queue (AnyWsTransport          *self,
                   SoupWebsocketConnection *connection)
 {
-  int fd = find_socket_fd (soup_websocket_connection_get_io_stream (connection));
+  GSocket *socket = any_io_stream_find_socket (soup_websocket_connection_get_io_stream (connection));
+  int fd = socket != NULL ? g_socket_get_fd (socket) : -1;
 
   if (fd < 0 || soup_websocket_connection_get_extensions (connection) != NULL ||
       !kernel_took (fd, &self->kernel_at_start))
@@ -613,17 +599,7 @@ any_ws_transport_new (SoupWebsocketConnection *connection,
   AnyCoalescingStream *coalescing;
 
   self->connection = g_object_ref (connection);
-  if (G_IS_INET_SOCKET_ADDRESS (remote_address))
-    {
-      GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (remote_address);
-      g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
-      guint16 port = g_inet_socket_address_get_port (inet);
-
-      if (g_inet_address_get_family (g_inet_socket_address_get_address (inet)) == G_SOCKET_FAMILY_IPV6)
-        self->remote_address = g_strdup_printf ("[%s]:%u", ip, port);
-      else
-        self->remote_address = g_strdup_printf ("%s:%u", ip, port);
-    }
+  self->remote_address = any_transport_format_address (remote_address);
 
   watch_send_queue (self, connection);
   coalescing = any_coalescing_stream_find (soup_websocket_connection_get_io_stream (connection));

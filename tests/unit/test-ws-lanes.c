@@ -1,5 +1,6 @@
-/* test-ws-lanes.c: the send lanes of any-ws-transport.c over a real
- * loopback TCP connection, read by a libsoup WebSocket that stays idle
+/* test-ws-lanes.c: the send lanes of any-ws-transport.c (libsoup's
+ * framing) and of any-ws-link.c (ours) over a real loopback TCP
+ * connection, read by a libsoup WebSocket that stays idle
  * while we queue: an URGENT frame (a pong) sent after 16 MiB of ORDERED
  * frames reaches the peer ahead of most of them, never ahead of a
  * BARRIER, and closing hands everything queued before the close frame.
@@ -12,6 +13,7 @@
 
 #include <libsoup/soup.h>
 
+#include "transport/any-ws-link.h"
 #include "transport/any-ws-transport.h"
 
 #include "tcp-pair.h"
@@ -69,12 +71,17 @@ fixture_setup (Fixture       *f,
   g_autoptr(GUri) uri = g_uri_parse ("ws://127.0.0.1/", G_URI_FLAGS_NONE, NULL);
 
   tcp_pair (&f->ours_tcp, &f->peer_tcp);
-  f->ours = soup_websocket_connection_new (G_IO_STREAM (f->ours_tcp), uri, SOUP_WEBSOCKET_CONNECTION_SERVER,
-                                           NULL, NULL, NULL);
   f->peer = soup_websocket_connection_new (G_IO_STREAM (f->peer_tcp), uri, SOUP_WEBSOCKET_CONNECTION_CLIENT,
                                            NULL, NULL, NULL);
   soup_websocket_connection_set_max_incoming_payload_size (f->peer, 4 * BIG_FRAME);
-  f->transport = any_ws_transport_new (f->ours, NULL);
+  if (data != NULL)   /* our framing */
+    f->transport = any_ws_link_new (G_IO_STREAM (f->ours_tcp), TRUE, NULL, 0, NULL);
+  else
+    {
+      f->ours = soup_websocket_connection_new (G_IO_STREAM (f->ours_tcp), uri, SOUP_WEBSOCKET_CONNECTION_SERVER,
+                                               NULL, NULL, NULL);
+      f->transport = any_ws_transport_new (f->ours, NULL);
+    }
   any_transport_set_receiver (f->transport, NULL, on_transport_closed, f);
   f->received = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (f->peer, "message", G_CALLBACK (on_peer_message), f);
@@ -241,6 +248,13 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ws-lanes/close-flushes", Fixture, NULL, fixture_setup, test_close_flushes, fixture_teardown);
   g_test_add ("/ws-lanes/waiting-bounded", Fixture, NULL, fixture_setup, test_waiting_bounded, fixture_teardown);
+
+  g_test_add ("/ws-lanes/link/urgent-overtakes", Fixture, "link", fixture_setup, test_urgent_overtakes, fixture_teardown);
+  g_test_add ("/ws-lanes/link/urgent-waits-for-barrier", Fixture, "link", fixture_setup, test_urgent_waits_for_barrier,
+              fixture_teardown);
+  g_test_add ("/ws-lanes/link/close-flushes", Fixture, "link", fixture_setup, test_close_flushes, fixture_teardown);
+  g_test_add ("/ws-lanes/link/waiting-bounded", Fixture, "link", fixture_setup, test_waiting_bounded, fixture_teardown);
+
 
   return g_test_run ();
 }

@@ -1,0 +1,324 @@
+/* test-poll.c: the one epoll source per main context (any-poll.c): one
+ * polled fd whatever the number of watches, only ready ones called,
+ * level-triggered, watches changed and freed from inside the dispatch,
+ * deferred flushes, and each thread-default context with its own source.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "transport/any-poll.h"
+
+#define N_WATCHES 1000
+#define MAX_ITERATIONS 1000
+
+typedef struct _Pair Pair;
+struct _Pair {
+  int           fds[2];
+  AnyPollWatch *watch;
+  guint         calls;
+  AnyPollEvents last;
+  gsize         read_per_call;  /* bytes taken per IN, 0: none */
+  AnyPollWatch **free_on_call;  /* another watch to free when called */
+  gboolean      defer;          /* asks for a flush when called */
+  Pair         *nest;           /* runs a nested loop until it is called */
+  gboolean      deferred;       /* any_poll_watch_defer_flush() said */
+  guint         flushes;
+};
+
+static void
+on_ready (gpointer      user_data,
+          AnyPollEvents events)
+{
+  Pair *p = user_data;
+
+  if (events & ANY_POLL_FLUSH)
+    {
+      p->flushes++;
+      return;
+    }
+  p->calls++;
+  p->last = events;
+  if ((events & ANY_POLL_IN) && p->read_per_call > 0)
+    {
+      char buffer[64];
+
+      g_assert_cmpint (read (p->fds[0], buffer, p->read_per_call), ==, (gssize) p->read_per_call);
+    }
+  if (p->free_on_call != NULL)
+    g_clear_pointer (p->free_on_call, any_poll_watch_free);
+  if (p->defer)
+    p->deferred = any_poll_watch_defer_flush (p->watch);
+  if (p->nest != NULL)
+    {
+      Pair *other = g_steal_pointer (&p->nest);
+
+      for (guint i = 0; i < MAX_ITERATIONS && other->calls == 0; i++)
+        g_main_context_iteration (NULL, FALSE);
+      /* A few more turns: we are ready too, and must not be called. */
+      for (guint i = 0; i < 5; i++)
+        g_main_context_iteration (NULL, FALSE);
+    }
+}
+
+static void
+pair_open (Pair          *p,
+           AnyPollEvents  events)
+{
+  memset (p, 0, sizeof *p);
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, p->fds), ==, 0);
+  p->watch = any_poll_watch_new (p->fds[0], events, on_ready, p);
+}
+
+static void
+pair_close (Pair *p)
+{
+  g_clear_pointer (&p->watch, any_poll_watch_free);
+  close (p->fds[0]);
+  close (p->fds[1]);
+}
+
+static void
+iterate (GMainContext *context,
+         guint         n)
+{
+  for (guint i = 0; i < n; i++)
+    g_main_context_iteration (context, FALSE);
+}
+
+/* The fds the context polls in one iteration. */
+static gint
+polled_fds (GMainContext *context)
+{
+  GPollFD fds[64];
+  gint priority = 0;
+  gint timeout = 0;
+  gint n;
+
+  if (context == NULL)
+    context = g_main_context_default ();
+  g_main_context_acquire (context);
+  g_main_context_prepare (context, &priority);
+  n = g_main_context_query (context, priority, &timeout, fds, G_N_ELEMENTS (fds));
+  g_main_context_check (context, priority, fds, MIN (n, (gint) G_N_ELEMENTS (fds)));
+  g_main_context_release (context);
+  return n;
+}
+
+static void
+test_one_source (void)
+{
+  Pair *pairs = g_new0 (Pair, N_WATCHES);
+  gint fds_one;
+
+  g_assert_cmpuint (any_poll_count_sources (), ==, 0);
+  pair_open (&pairs[0], ANY_POLL_IN);
+  fds_one = polled_fds (NULL);
+  for (guint i = 1; i < N_WATCHES; i++)
+    pair_open (&pairs[i], ANY_POLL_IN);
+  g_assert_cmpuint (any_poll_count_sources (), ==, 1);
+  g_assert_cmpuint (any_poll_count_watches (g_main_context_default ()), ==, N_WATCHES);
+  /* A thousand connections, one polled fd: the same as with one. */
+  g_assert_cmpint (polled_fds (NULL), ==, fds_one);
+
+  /* Only the ready ones are called. */
+  for (guint i = 0; i < N_WATCHES; i += 100)
+    {
+      pairs[i].read_per_call = 1;
+      g_assert_cmpint (write (pairs[i].fds[1], "x", 1), ==, 1);
+    }
+  iterate (NULL, 3);
+  for (guint i = 0; i < N_WATCHES; i++)
+    {
+      g_assert_cmpuint (pairs[i].calls, ==, i % 100 == 0 ? 1 : 0);
+      if (i % 100 == 0)
+        g_assert_cmpint (pairs[i].last, ==, ANY_POLL_IN);
+    }
+
+  for (guint i = 0; i < N_WATCHES; i++)
+    pair_close (&pairs[i]);
+  g_assert_cmpuint (any_poll_count_sources (), ==, 0);
+  g_free (pairs);
+}
+
+/* What a call leaves unread makes it ready again on the next turn. */
+static void
+test_level_triggered (void)
+{
+  Pair p;
+
+  pair_open (&p, ANY_POLL_IN);
+  p.read_per_call = 1;
+  g_assert_cmpint (write (p.fds[1], "0123456789", 10), ==, 10);
+  for (guint i = 0; i < MAX_ITERATIONS && p.calls < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (p.calls, ==, 10);
+  iterate (NULL, 5);
+  g_assert_cmpuint (p.calls, ==, 10);
+  pair_close (&p);
+}
+
+static void
+test_events (void)
+{
+  Pair p;
+
+  pair_open (&p, 0);
+  iterate (NULL, 3);
+  g_assert_cmpuint (p.calls, ==, 0);
+  any_poll_watch_set_events (p.watch, ANY_POLL_OUT);
+  g_assert_cmpint (any_poll_watch_get_events (p.watch), ==, ANY_POLL_OUT);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (p.calls, ==, 1);
+  g_assert_cmpint (p.last, ==, ANY_POLL_OUT);
+  any_poll_watch_set_events (p.watch, 0);
+  iterate (NULL, 3);
+  g_assert_cmpuint (p.calls, ==, 1);
+
+  /* A hang-up is reported without asking. */
+  close (p.fds[1]);
+  p.fds[1] = dup (p.fds[0]);   /* closed by pair_close() */
+  shutdown (p.fds[0], SHUT_RDWR);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (p.calls, ==, 2);
+  g_assert_true (p.last & ANY_POLL_ERR);
+  pair_close (&p);
+}
+
+/* Two ready in one batch; the first frees the second (and itself is
+ * freed after): the second is never called (valgrind sees no use of
+ * freed memory). */
+static void
+test_free_inside (void)
+{
+  Pair a, b;
+
+  pair_open (&a, ANY_POLL_IN);
+  pair_open (&b, ANY_POLL_IN);
+  a.free_on_call = &b.watch;
+  b.free_on_call = &a.watch;
+  g_assert_cmpint (write (a.fds[1], "x", 1), ==, 1);
+  g_assert_cmpint (write (b.fds[1], "x", 1), ==, 1);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (a.calls + b.calls, ==, 1);
+  g_assert_true (a.watch == NULL || b.watch == NULL);
+  g_assert_cmpuint (any_poll_count_watches (g_main_context_default ()), ==, 1);
+  pair_close (&a);
+  pair_close (&b);
+  g_assert_cmpuint (any_poll_count_sources (), ==, 0);
+}
+
+/* The last watch freed from inside: the source goes after its batch. */
+static void
+test_free_last_inside (void)
+{
+  Pair a;
+
+  pair_open (&a, ANY_POLL_IN);
+  a.free_on_call = &a.watch;
+  g_assert_cmpint (write (a.fds[1], "x", 1), ==, 1);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (a.calls, ==, 1);
+  g_assert_null (a.watch);
+  g_assert_cmpuint (any_poll_count_sources (), ==, 0);
+  pair_close (&a);
+}
+
+static void
+test_defer_flush (void)
+{
+  Pair a, b;
+
+  pair_open (&a, ANY_POLL_IN);
+  pair_open (&b, ANY_POLL_IN);
+  g_assert_false (any_poll_watch_defer_flush (a.watch));   /* outside a dispatch */
+  a.defer = b.defer = TRUE;
+  a.read_per_call = b.read_per_call = 1;
+  g_assert_cmpint (write (a.fds[1], "x", 1), ==, 1);
+  g_assert_cmpint (write (b.fds[1], "x", 1), ==, 1);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_true (a.deferred);
+  g_assert_true (b.deferred);
+  g_assert_cmpuint (a.flushes, ==, 1);
+  g_assert_cmpuint (b.flushes, ==, 1);
+  pair_close (&a);
+  pair_close (&b);
+}
+
+/* A callback that runs a nested main loop: the other connections are
+ * served inside it, not the one whose callback runs (still readable: it
+ * read nothing), which is served again once its callback returned. */
+static void
+test_nested_loop (void)
+{
+  Pair a, b;
+
+  pair_open (&a, ANY_POLL_IN);
+  pair_open (&b, ANY_POLL_IN);
+  b.read_per_call = 1;
+  a.nest = &b;
+  g_assert_cmpint (write (a.fds[1], "x", 1), ==, 1);
+  g_assert_cmpint (write (b.fds[1], "x", 1), ==, 1);
+  for (guint i = 0; i < MAX_ITERATIONS && a.calls == 0; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (a.calls, ==, 1);
+  g_assert_cmpuint (b.calls, ==, 1);
+  a.read_per_call = 1;
+  for (guint i = 0; i < MAX_ITERATIONS && a.calls == 1; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (a.calls, ==, 2);
+  pair_close (&a);
+  pair_close (&b);
+}
+
+/* Each thread-default context has its own source; one does not dispatch
+ * the other's watches. */
+static void
+test_thread_default (void)
+{
+  GMainContext *other = g_main_context_new ();
+  Pair ours, theirs;
+
+  pair_open (&ours, ANY_POLL_IN);
+  g_main_context_push_thread_default (other);
+  pair_open (&theirs, ANY_POLL_IN);
+  g_main_context_pop_thread_default (other);
+  g_assert_cmpuint (any_poll_count_sources (), ==, 2);
+  g_assert_cmpuint (any_poll_count_watches (other), ==, 1);
+
+  ours.read_per_call = theirs.read_per_call = 1;
+  g_assert_cmpint (write (ours.fds[1], "x", 1), ==, 1);
+  g_assert_cmpint (write (theirs.fds[1], "x", 1), ==, 1);
+  iterate (NULL, 3);
+  g_assert_cmpuint (ours.calls, ==, 1);
+  g_assert_cmpuint (theirs.calls, ==, 0);
+  iterate (other, 3);
+  g_assert_cmpuint (theirs.calls, ==, 1);
+
+  pair_close (&ours);
+  pair_close (&theirs);
+  g_assert_cmpuint (any_poll_count_sources (), ==, 0);
+  g_main_context_unref (other);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/poll/one-source", test_one_source);
+  g_test_add_func ("/poll/level-triggered", test_level_triggered);
+  g_test_add_func ("/poll/events", test_events);
+  g_test_add_func ("/poll/free-inside", test_free_inside);
+  g_test_add_func ("/poll/free-last-inside", test_free_last_inside);
+  g_test_add_func ("/poll/defer-flush", test_defer_flush);
+  g_test_add_func ("/poll/nested-loop", test_nested_loop);
+  g_test_add_func ("/poll/thread-default", test_thread_default);
+
+  return g_test_run ();
+}
