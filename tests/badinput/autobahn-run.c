@@ -674,14 +674,13 @@ autobahn_run (const AbCase *c,
   if (run.failures->len > 0)
     {
       g_test_message ("%s: %s", c->id, run.failures->str);
-      if (note != NULL && g_getenv ("ANY_AUTOBAHN_STRICT") == NULL)
+      /* Strict by default since ws:// runs on libanysocket's own framing
+       * (issue 14), which passes every case; ANY_AUTOBAHN_LENIENT=1 marks
+       * the cases libsoup 3.2.3 failed as incomplete, for comparing. */
+      if (note != NULL && g_getenv ("ANY_AUTOBAHN_LENIENT") != NULL)
         g_test_incomplete (note);
       else
         g_test_fail ();
-    }
-  else if (note != NULL)
-    {
-      g_test_message ("%s passes strictly now: its libsoup note can go", c->id);
     }
   g_ptr_array_unref (run.replies);
   g_ptr_array_unref (run.pongs);
