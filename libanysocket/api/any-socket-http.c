@@ -141,6 +141,7 @@ _any_socket_http_dispatch (gpointer         host,
   AnySocket *self = host;
   AnySocketHttp *http = _any_socket_get_http (self);
   g_autoptr(AnyHttpRequest) request = _any_http_request_new (exchange);
+  g_autoptr(GBytes) not_found = NULL;
   gboolean handled = FALSE;
 
   g_signal_emit (self, http_request_signal, 0, request, &handled);
@@ -148,8 +149,8 @@ _any_socket_http_dispatch (gpointer         host,
     return;
   if (_any_folder_serve (http->folders, exchange))
     return;
-  any_http_exchange_respond (exchange, 404, "text/plain; charset=utf-8",
-                             g_bytes_new_static ("Not Found\r\n", 11));
+  not_found = g_bytes_new_static ("Not Found\r\n", 11);
+  any_http_exchange_respond (exchange, 404, "text/plain; charset=utf-8", not_found);
 }
 
 gboolean

@@ -400,7 +400,8 @@ test_protocol_client (Fixture       *fx,
   g_autoptr(AnySocket) plain = any_socket_new ();
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) got = NULL;
-  AnyPeer *peer;
+  g_autoptr(AnyPeer) peer = NULL;
+  g_autoptr(AnyPeer) plain_peer = NULL;
 
   any_socket_set_ws_protocols (fx->server, accepted);
   g_object_set (client, "ws-protocols", offered, NULL);
@@ -418,7 +419,8 @@ test_protocol_client (Fixture       *fx,
   g_clear_error (&error);
 
   /* No offer: accepted. */
-  g_assert_nonnull (connect_local (plain, fx->port, &error));
+  plain_peer = connect_local (plain, fx->port, &error);
+  g_assert_nonnull (plain_peer);
   g_assert_no_error (error);
 
   any_socket_stop (client);

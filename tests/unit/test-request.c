@@ -19,6 +19,15 @@ typedef struct {
   const char *require_session; /* refuse a peer without this cookie */
 } Server;
 
+/* The handler runs once per connection of a case: the last one wins. */
+static void
+set_str (char       **field,
+         const char  *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
 static gboolean
 on_authenticate_peer (AnySocket  *socket,
                       AnyPeer    *peer,
@@ -29,16 +38,16 @@ on_authenticate_peer (AnySocket  *socket,
   g_auto(GStrv) names = any_peer_dup_request_header_names (peer);
 
   server->calls++;
-  server->path = g_strdup (any_peer_get_request_path (peer));
-  server->query = g_strdup (any_peer_get_request_query (peer));
-  server->token = g_strdup (any_peer_get_request_header (peer, "x-token"));
-  server->dup = g_strdup (any_peer_get_request_header (peer, "X-Dup"));
-  server->agent = g_strdup (any_peer_get_request_header (peer, "User-Agent"));
-  server->session = g_strdup (any_peer_get_request_cookie (peer, "session"));
-  server->theme = g_strdup (any_peer_get_request_cookie (peer, "theme"));
-  server->missing_cookie = g_strdup (any_peer_get_request_cookie (peer, "Session"));
-  server->remote = g_strdup (any_peer_get_remote_address (peer));
-  server->claimed_id = g_strdup (peer_id);
+  set_str (&server->path, any_peer_get_request_path (peer));
+  set_str (&server->query, any_peer_get_request_query (peer));
+  set_str (&server->token, any_peer_get_request_header (peer, "x-token"));
+  set_str (&server->dup, any_peer_get_request_header (peer, "X-Dup"));
+  set_str (&server->agent, any_peer_get_request_header (peer, "User-Agent"));
+  set_str (&server->session, any_peer_get_request_cookie (peer, "session"));
+  set_str (&server->theme, any_peer_get_request_cookie (peer, "theme"));
+  set_str (&server->missing_cookie, any_peer_get_request_cookie (peer, "Session"));
+  set_str (&server->remote, any_peer_get_remote_address (peer));
+  set_str (&server->claimed_id, peer_id);
   server->id_null = any_peer_get_id (peer) == NULL;
   server->names = names != NULL ? g_strv_length (names) : 0;
   if (server->require_session != NULL)
