@@ -18,7 +18,7 @@
  *   --levels     the server's CPU % over --window seconds (30) and its
  *                VmRSS growth per peer since the first peer;
  *                "RESULT kind=idle ..."
- *   --fanout-at  peer 0 asks for a broadcast ({"type":"bcast"}, which
+ *   --fanout-at  (after the idle rate, as at a cost level) peer 0 asks for a broadcast ({"type":"bcast"}, which
  *                bench-server and js-server.js answer with a broadcast
  *                of {"type":"b"} to every peer, then a reply), again as
  *                soon as every peer has it, for --fanout-seconds; then
@@ -32,7 +32,8 @@
  *                CPU rate just measured; "RESULT kind=connect ..."
  * The new peers stay, so the next level starts from there.
  *
- * Every wait is bounded (--step-timeout per step, --max-time for all);
+ * Every wait is bounded (--stall-timeout without progress, --step-timeout
+ * per step, --max-time for all);
  * a peer the server closes is counted (dropped=) and said on stderr.
  *
  * SPDX-License-Identifier: MIT
@@ -67,7 +68,8 @@ static double opt_window = 30;
 static double opt_settle = 5;
 static double opt_ping_interval = 5;
 static int opt_parallel = 64;
-static double opt_step_timeout = 120;
+static double opt_step_timeout = 600;
+static double opt_stall_timeout = 30;
 static int opt_max_time = 1800;
 
 static GOptionEntry entries[] = {
@@ -83,7 +85,8 @@ static GOptionEntry entries[] = {
   { "settle", 0, 0, G_OPTION_ARG_DOUBLE, &opt_settle, "Seconds after connecting, before measuring (5)", "S" },
   { "ping-interval", 0, 0, G_OPTION_ARG_DOUBLE, &opt_ping_interval, "Our own pings (5 s; 0: none)", "S" },
   { "connect-parallel", 0, 0, G_OPTION_ARG_INT, &opt_parallel, "Connections being set up at once (64)", "N" },
-  { "step-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_step_timeout, "Give up a step after (120 s)", "S" },
+  { "step-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_step_timeout, "Give up a step after (600 s)", "S" },
+  { "stall-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_stall_timeout, "... or after this long without progress (30 s)", "S" },
   { "max-time", 0, 0, G_OPTION_ARG_INT, &opt_max_time, "Give up everything after (1800 s)", "S" },
   { NULL }
 };
@@ -526,10 +529,21 @@ pump_until (Done done, const char *what)
   gint64 start = g_get_monotonic_time ();
   gint64 end = start + (gint64) (opt_step_timeout * G_USEC_PER_SEC);
   guint64 cpu0 = server_cpu ();
+  guint64 progress = 0, last_progress = G_MAXUINT64;
+  gint64 progress_at = start;
 
   while (!done ())
     {
-      if (g_get_monotonic_time () >= end)
+      gint64 now = g_get_monotonic_time ();
+
+      /* Progress: a peer set up, or something delivered. */
+      progress = n_ready + n_dropped + bcast_delivered + relay_delivered + proxy_answers;
+      if (progress != last_progress)
+        {
+          last_progress = progress;
+          progress_at = now;
+        }
+      if (now >= end || now - progress_at >= (gint64) (opt_stall_timeout * G_USEC_PER_SEC))
         {
           double pct = 100.0 * (double) (server_cpu () - cpu0) / (double) (g_get_monotonic_time () - start);
 
@@ -566,6 +580,28 @@ server_cpu (void)
 }
 
 /* Fan-out */
+
+/* The server's idle CPU % at this level, measured just before: what a
+ * window spends on heartbeats, not on the fan-out. */
+static double idle_pct;
+
+/* RESULT of a fan-out window: the server's CPU per delivery, gross and net
+ * of the idle rate. */
+static void
+print_fanout (const char *kind, guint count, guint rounds, guint64 deliveries,
+              guint64 cpu0, gint64 start)
+{
+  double seconds = (g_get_monotonic_time () - start) / 1e6;
+  double cpu = (double) (server_cpu () - cpu0);
+  double net = MAX (0.0, cpu - idle_pct / 100.0 * seconds * G_USEC_PER_SEC);
+
+  printf ("RESULT kind=%s level=%d peers=%u rounds=%u deliveries=%" G_GUINT64_FORMAT " seconds=%.2f"
+          " us_per_delivery=%.3f net_us_per_delivery=%.3f idle_pct=%.2f dropped=%u\n",
+          kind, opt_fanout_at, count, rounds, deliveries, seconds,
+          deliveries > 0 ? cpu / (double) deliveries : 0.0,
+          deliveries > 0 ? net / (double) deliveries : 0.0, idle_pct, n_dropped);
+  fflush (stdout);
+}
 
 static guint64 goal_count;
 static guint goal_replies;
@@ -609,10 +645,7 @@ measure_broadcast (void)
         return;
       rounds++;
     }
-  printf ("RESULT kind=broadcast level=%d peers=%u rounds=%u deliveries=%" G_GUINT64_FORMAT " seconds=%.2f us_per_delivery=%.3f dropped=%u\n",
-          opt_fanout_at, n, rounds, bcast_delivered, (g_get_monotonic_time () - start) / 1e6,
-          bcast_delivered > 0 ? (double) (server_cpu () - cpu0) / (double) bcast_delivered : 0.0, n_dropped);
-  fflush (stdout);
+  print_fanout ("broadcast", n, rounds, bcast_delivered, cpu0, start);
 }
 
 static void
@@ -680,10 +713,7 @@ measure_relay (void)
         return;
       rounds++;
     }
-  printf ("RESULT kind=relay level=%d peers=%u rounds=%u deliveries=%" G_GUINT64_FORMAT " seconds=%.2f us_per_delivery=%.3f dropped=%u\n",
-          opt_fanout_at, targets->len, rounds, relay_delivered, (g_get_monotonic_time () - start) / 1e6,
-          relay_delivered > 0 ? (double) (server_cpu () - cpu0) / (double) relay_delivered : 0.0, n_dropped);
-  fflush (stdout);
+  print_fanout ("relay", targets->len, rounds, relay_delivered, cpu0, start);
 }
 
 /* Levels */
@@ -739,7 +769,6 @@ main (int argc, char *argv[])
   g_autoptr(GArray) all = NULL;
   guint max_peers;
   gsize rss_base;
-  double idle_pct = 0;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -802,8 +831,8 @@ main (int argc, char *argv[])
         return 1;
       pump_for (opt_settle);
       /* The idle CPU rate: over --window at the idle levels, 5 s before a
-       * cost measure elsewhere. */
-      if (in_list (levels, level) || in_list (cost_at, level))
+       * cost or fan-out measure elsewhere. */
+      if (in_list (levels, level) || in_list (cost_at, level) || (guint) opt_fanout_at == level)
         {
           double w = in_list (levels, level) ? opt_window : MIN (opt_window, 5.0);
 

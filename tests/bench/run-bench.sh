@@ -30,7 +30,7 @@
 # new connection at 100, 1,000, 3,000 and 10,000 peers, and the fan-out to
 # 1,000 peers (server CPU per delivery of a broadcast and of relayed
 # FORWARD frames); and the syscalls per request at 1 x 1 (bench-syscalls.sh,
-# strace -c -f on the server).
+# perf stat on the server).
 #
 # With two or more CPUs the servers run on CPU 1 and the load generator on
 # CPU 0 (taskset), so each side has a core of its own; BENCH_PIN=0 turns
