@@ -51,6 +51,7 @@
 #include "codec/any-codec.h"
 
 #include "bench-proc.h"
+#include "bench-window.h"
 
 /* Options */
 
@@ -157,26 +158,6 @@ server_rss_kib (void)
 
 /* Results */
 
-static int
-compare_u32 (gconstpointer a,
-             gconstpointer b)
-{
-  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static guint32
-percentile (double p)
-{
-  guint i;
-
-  if (latencies->len == 0)
-    return 0;
-  i = (guint) (p * (latencies->len - 1) + 0.5);
-  return g_array_index (latencies, guint32, MIN (i, latencies->len - 1));
-}
-
 static const char *
 proto_name (void)
 {
@@ -204,13 +185,13 @@ finish (void)
 
   running = FALSE;
   measuring = FALSE;
-  g_array_sort (latencies, compare_u32);
+  bench_latencies_sort (latencies);
 
   printf ("RESULT proto=%s mode=%s conns=%u inflight=%d deflate=%s seconds=%.2f count=%" G_GUINT64_FORMAT
           " rate=%.0f p50_us=%u p99_us=%u errors=%" G_GUINT64_FORMAT
           " srv_cpu_us_per_op=%.2f srv_cpu_pct=%.0f srv_sys_pct=%.0f cli_cpu_us_per_op=%.2f cli_cpu_pct=%.0f others_pct=%.0f\n",
           proto_name (), mode_name (), n_conns, opt_inflight, deflate_state, seconds, completed,
-          count / seconds, percentile (0.50), percentile (0.99), errors,
+          count / seconds, bench_latencies_percentile (latencies, 0.50), bench_latencies_percentile (latencies, 0.99), errors,
           opt_server_pid > 0 && count > 0 ? server_cpu / count : 0.0,
           opt_server_pid > 0 ? 100.0 * server_cpu / (seconds * G_USEC_PER_SEC) : 0.0,
           server_cpu > 0 ? 100.0 * (server_sys - server_sys_start) / server_cpu : 0.0,

@@ -13,5 +13,6 @@ guint64 bench_process_cpu_us  (int      pid,
 gsize   bench_process_rss_kib (int      pid);
 guint64 bench_self_cpu_us     (void);
 guint64 bench_machine_busy_us (void);
+guint64 bench_process_runtime_us (int pid);
 
 G_END_DECLS

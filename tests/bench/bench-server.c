@@ -6,6 +6,13 @@
  *   a message  {"type":"msg",...}  with any_peer_send   (same message back)
  *   a request  {"type":"big","data":S} (e2e-bench's large message) with
  *              any_packet_reply ({"type":"ack","length":len(S)}), a tiny ack
+ *   a request  {"type":"bcast"} (idle-peers' fan-out) with
+ *              any_socket_broadcast ({"type":"b"}) to every peer, then a
+ *              reply
+ * It takes any number of connections (max-connections 0: the library's
+ * default of 10,000 would refuse the 100 new peers idle-peers measures at
+ * 10,000), and allows every proxy request ("proxy-request"), so that idle-peers
+ * can measure relayed FORWARD frames (the JavaScript default refuses).
  * exactly as js-server.js does with packet.reply / packet.peer.send.
  * End-to-end encryption needs nothing here: the answering side of a switch
  * is automatic, and the replies go out encrypted once it is done.
@@ -36,6 +43,7 @@ static GOptionEntry entries[] = {
 
 static GMainLoop *loop;
 static guint64 replies, sends, errors;
+static JsonNode *broadcast_msg;    /* {"type":"b"} */
 
 static const char *
 msg_type (JsonNode *msg)
@@ -76,6 +84,12 @@ on_message (AnySocket *socket,
       ok = any_packet_reply (packet, msg, &error);
       replies++;
     }
+  else if (g_strcmp0 (type, "bcast") == 0)
+    {
+      any_socket_broadcast (socket, broadcast_msg);
+      ok = any_packet_reply (packet, msg, &error);
+      replies++;
+    }
   else if (g_strcmp0 (type, "big") == 0)
     {
       g_autoptr(JsonNode) ack = big_ack (msg);
@@ -90,6 +104,15 @@ on_message (AnySocket *socket,
     }
   if (!ok)
     errors++;
+}
+
+static gboolean
+on_proxy_request (AnySocket  *socket,
+                  AnyPeer    *from,
+                  const char *target_id,
+                  gpointer    user_data)
+{
+  return TRUE;
 }
 
 static void
@@ -135,7 +158,10 @@ main (int   argc,
   loop = g_main_loop_new (NULL, FALSE);
   server = any_socket_new ();
   any_socket_set_permessage_deflate (server, opt_deflate);
+  any_socket_set_max_connections (server, 0);
   g_signal_connect (server, "message", G_CALLBACK (on_message), NULL);
+  g_signal_connect (server, "proxy-request", G_CALLBACK (on_proxy_request), NULL);
+  broadcast_msg = json_from_string ("{\"type\":\"b\"}", NULL);
 
   uri = g_strdup_printf ("ws://%s:%d", opt_host ? opt_host : "127.0.0.1", opt_port);
   any_socket_listen_async (server, uri, NULL, on_listening, NULL);

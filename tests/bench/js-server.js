@@ -5,7 +5,9 @@
 // {"type":"req",...} is answered with packet.reply(msg), any other message
 // with packet.peer.send(msg). A request {"type":"big","data":S} (the large
 // message of e2e-bench and js-e2e-client.js) is answered with a tiny ack,
-// {"type":"ack","length":S.length}. A switch to E2E started by the client
+// {"type":"ack","length":S.length}. A request {"type":"bcast"} (idle-peers'
+// fan-out) is answered with server.broadcast({"type":"b"}), then a reply;
+// every proxy request is allowed (canProxy), as bench-server.c does. A switch to E2E started by the client
 // is answered by anysocket itself; the replies then go out encrypted.
 //
 //   node js-server.js [--port N] [--host IP] [--deflate] [--timeout S]
@@ -66,9 +68,14 @@ const AnySocket = require("anysocket");
 
 let replies = 0, sends = 0;
 const server = new AnySocket();
+server.canProxy = () => true;
 server.on("message", (packet) => {
     const msg = packet.msg;
     if (msg && msg.type === "req") {
+        packet.reply(msg);
+        replies++;
+    } else if (msg && msg.type === "bcast") {
+        server.broadcast({ type: "b" });
         packet.reply(msg);
         replies++;
     } else if (msg && msg.type === "big") {

@@ -8,30 +8,45 @@
 # BUILDDIR`). Installs npm anysocket@0.4.29 into tests/bench/node_modules
 # with `npm ci` when it is missing.
 #
-# Three servers on 127.0.0.1, each on port 0 (the port is the first line
+# Five servers on 127.0.0.1, each on port 0 (the port is the first line
 # each prints): (a) bench-server (libanysocket), (b) js-server.js (npm
 # anysocket 0.4.29 on node), (c) ws-echo-server (bare libsoup WebSocket,
-# the ceiling of the transport). One load generator, any-bench, drives
+# the ceiling of the transport), (d) tcp-echo-server (raw TCP ping-pong,
+# the physical limit, driven by tcp-bench), (e) zmq-echo-server (ZeroMQ
+# ROUTER over tcp, driven by zmq-bench's DEALERs; skipped, and said so,
+# when the build has no libzmq). One load generator, any-bench, drives
 # them all with the same raw libsoup client: AnySocket frames written by
 # hand for (a) and (b) (--proto=wire), frames of the same size for (c)
 # (--proto=ws), so that the client costs the same against each server and
 # the servers are what is compared. (a) is also driven by the libanysocket
 # client (--proto=any: "libanysocket, our client"), library to library.
 # Every configuration runs against the servers in turn, BENCH_REPEAT
-# times, and the run with the median rate is reported. Idle memory is
-# measured on fresh servers.
+# times, and the run with the median rate is reported.
+#
+# Then the hub rows (bench-hub.sh, on fresh servers a, b, c, BENCH_REPEAT
+# times each, medians): idle-peers holds N idle AnySocket peers for N =
+# 1,000, 5,000, 10,000 (the server's CPU % over a 30 s window at the
+# default 5 s heartbeat, its RSS per peer), measures the server's CPU per
+# new connection at 100, 1,000, 3,000 and 10,000 peers, and the fan-out to
+# 1,000 peers (server CPU per delivery of a broadcast and of relayed
+# FORWARD frames); and the syscalls per request at 1 x 1 (bench-syscalls.sh,
+# perf stat on the server).
 #
 # With two or more CPUs the servers run on CPU 1 and the load generator on
 # CPU 0 (taskset), so each side has a core of its own; BENCH_PIN=0 turns
-# that off.
+# that off. `ulimit -n` is raised to its hard limit (10,000 peers need
+# 10,000 descriptors on each side).
 #
 # --deflate asks every side to offer and accept permessage-deflate (the
 # default, and what the README reports, is off); the deflate column tells
 # what was actually negotiated. --quick: 1 repeat, 2 s runs, 200
-# idle connections (a smoke test; not for README).
+# idle peers at most, 5 s idle windows (a smoke test; not for README).
 #
 # Environment: BENCH_DURATION (5 s), BENCH_WARMUP (1 s), BENCH_REPEAT (3),
-# BENCH_IDLE_CONNS (1000), BENCH_PIN (1).
+# BENCH_HUB_REPEAT (BENCH_REPEAT), BENCH_IDLE_LEVELS (1000,5000,10000),
+# BENCH_COST_AT (100,1000,3000,10000), BENCH_FANOUT (1000),
+# BENCH_IDLE_WINDOW (30 s), BENCH_PIN (1), BENCH_PARTS ("req hub sys":
+# which parts run).
 #
 # Everything is bounded: each any-bench run gives up by itself (--max-time),
 # each server exits by itself after BENCH_SERVER_TIMEOUT (3600 s), and the
@@ -59,14 +74,21 @@ BIN="$BUILDDIR/tests/bench"
 DURATION=${BENCH_DURATION:-5}
 WARMUP=${BENCH_WARMUP:-1}
 REPEAT=${BENCH_REPEAT:-3}
-IDLE_CONNS=${BENCH_IDLE_CONNS:-1000}
 PIN=${BENCH_PIN:-1}
 SERVER_TIMEOUT=${BENCH_SERVER_TIMEOUT:-3600}
+IDLE_LEVELS=${BENCH_IDLE_LEVELS:-1000,5000,10000}
+COST_AT=${BENCH_COST_AT:-100,1000,3000,10000}
+FANOUT=${BENCH_FANOUT:-1000}
+IDLE_WINDOW=${BENCH_IDLE_WINDOW:-30}
+PARTS=${BENCH_PARTS:-req hub sys}
 if [ "$QUICK" = 1 ]; then
-    DURATION=2; WARMUP=0.5; REPEAT=1; IDLE_CONNS=200
+    DURATION=2; WARMUP=0.5; REPEAT=1
+    IDLE_LEVELS=200,500; COST_AT=100,500; FANOUT=200; IDLE_WINDOW=5
 fi
+HUB_REPEAT=${BENCH_HUB_REPEAT:-$REPEAT}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 
-for exe in any-bench bench-server ws-echo-server; do
+for exe in any-bench bench-server ws-echo-server tcp-echo-server tcp-bench idle-peers; do
     [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: build first (ninja -C $BUILDDIR)" >&2; exit 2; }
 done
 QUIET_WAIT=${BENCH_QUIET_WAIT:-30}
@@ -75,24 +97,34 @@ server_command() {
         any) CMD=("$BIN/bench-server" --timeout "$SERVER_TIMEOUT" "${DEFLATE[@]}") ;;
         js)  CMD=(node "$SRCDIR/js-server.js" --timeout "$SERVER_TIMEOUT" "${DEFLATE[@]}") ;;
         ws)  CMD=("$BIN/ws-echo-server" --timeout "$SERVER_TIMEOUT" "${DEFLATE[@]}") ;;
+        tcp) CMD=("$BIN/tcp-echo-server" --timeout "$SERVER_TIMEOUT") ;;
+        zmq) CMD=("$BIN/zmq-echo-server" --timeout "$SERVER_TIMEOUT") ;;
     esac
 }
 . "$SRCDIR/bench-lib.sh"
 bench_need_npm
 
-# 1,000 idle connections: a socket each on both sides, plus the rest.
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((IDLE_CONNS * 2 + 256)) ]; then
-    echo "warning: ulimit -n is $(ulimit -n), too low for $IDLE_CONNS connections" >&2
+# 10,000 idle peers: a socket each on both sides (separate processes),
+# plus the rest.
+MAX_PEERS=$(tr ',' '\n' <<< "$IDLE_LEVELS,$COST_AT" | sort -n | tail -n1)
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((MAX_PEERS + 1024)) ]; then
+    echo "warning: ulimit -n is $(ulimit -n), too low for $MAX_PEERS peers" >&2
 fi
 
 # What is run: a server process and the client driving it. "anyc" is the
 # libanysocket server driven by the libanysocket client.
-SERVERS=(any anyc js ws)
-PROCS=(any js ws)
-declare -A NAME=([any]="libanysocket" [anyc]="libanysocket, our client" [js]="JS anysocket 0.4.29" [ws]="bare libsoup ws")
-declare -A PROC=([any]=any [anyc]=any [js]=js [ws]=ws)
-declare -A CLIENT=([any]=wire [anyc]=any [js]=wire [ws]=ws)
+SERVERS=(any anyc js ws tcp zmq)
+PROCS=(any js ws tcp zmq)
+ZMQ_NOTE=
+if [ ! -x "$BIN/zmq-bench" ] || [ ! -x "$BIN/zmq-echo-server" ]; then
+    ZMQ_NOTE="The ZeroMQ rows are skipped: this build has no libzmq (apt-get install libzmq3-dev, then meson setup --reconfigure)."
+    echo "$ZMQ_NOTE" >&2
+    SERVERS=(any anyc js ws tcp); PROCS=(any js ws tcp)
+fi
+declare -A NAME=([any]="libanysocket" [anyc]="libanysocket, our client" [js]="JS anysocket 0.4.29" [ws]="bare libsoup ws" [tcp]="raw TCP ping-pong" [zmq]="ZeroMQ DEALER/ROUTER")
+declare -A PROC=([any]=any [anyc]=any [js]=js [ws]=ws [tcp]=tcp [zmq]=zmq)
+declare -A CLIENT=([any]=wire [anyc]=any [js]=wire [ws]=ws [tcp]=tcp [zmq]=zmq)
 
 LINE=
 bench() {   # bench SERVER ARGS... -> the RESULT line in $LINE
@@ -102,8 +134,16 @@ bench() {   # bench SERVER ARGS... -> the RESULT line in $LINE
         start_server "$s"
     fi
     wait_quiet
-    "${CLIENT_CPU[@]}" "$BIN/any-bench" --proto "$proto" --port "${PORT[$s]}" \
-        --server-pid "${PID[$s]}" "${DEFLATE[@]}" "$@" 2>> "$WORK/bench.err" | grep '^RESULT' | tail -n1 > "$WORK/line"
+    if [ "$proto" = tcp ] || [ "$proto" = zmq ]; then
+        # tcp-bench and zmq-bench: request/reply only, no --mode.
+        [ "$2" = req ] || { LINE=; return; }
+        shift 2
+        "${CLIENT_CPU[@]}" timeout 120 "$BIN/$proto-bench" --port "${PORT[$s]}" --server-pid "${PID[$s]}" "$@" \
+            2>> "$WORK/bench.err" | grep '^RESULT' | tail -n1 > "$WORK/line"
+    else
+        "${CLIENT_CPU[@]}" "$BIN/any-bench" --proto "$proto" --port "${PORT[$s]}" \
+            --server-pid "${PID[$s]}" "${DEFLATE[@]}" "$@" 2>> "$WORK/bench.err" | grep '^RESULT' | tail -n1 > "$WORK/line"
+    fi
     LINE=$(cat "$WORK/line")
 }
 
@@ -118,19 +158,24 @@ CONFIGS=(
     "req 1 conn x 1 in flight|req|1|1"
     "req 1 conn x 64 in flight|req|1|64"
     "req 100 conns x 1 in flight|req|100|1"
+    "req 1000 conns x 1 in flight|req|1000|1"
     "fire-and-forget 1 conn, window 256|msg|1|256"
 )
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "Running the benchmark ($REPEAT x ${DURATION}s per configuration and server; load average: $LOAD_BEFORE)" >&2
-for s in "${PROCS[@]}"; do start_server "$s"; done
+echo "Running the benchmark ($REPEAT x ${DURATION}s per configuration and server; parts: $PARTS; load average: $LOAD_BEFORE)" >&2
+echo "Other processes at the start:" >&2
+ps -eo pcpu=,comm= --sort=-pcpu | head -n 5 >&2
 
 declare -A RESULT
+if part req; then
+for s in "${PROCS[@]}"; do start_server "$s"; done
 for c in "${!CONFIGS[@]}"; do
     IFS='|' read -r label mode conns inflight <<< "${CONFIGS[$c]}"
     for s in "${SERVERS[@]}"; do : > "$WORK/r.$c.$s"; done
     for rep in $(seq "$REPEAT"); do
         for s in "${SERVERS[@]}"; do
+            { [ "$s" = tcp ] || [ "$s" = zmq ]; } && [ "$mode" != req ] && continue
             bench_clean "$s" --mode "$mode" --conns "$conns" --inflight "$inflight" \
                         --duration "$DURATION" --warmup "$WARMUP"
             line=$LINE
@@ -148,85 +193,94 @@ for c in "${!CONFIGS[@]}"; do
     done
 done
 for s in "${PROCS[@]}"; do stop_server "$s"; done
+fi
 
-declare -A IDLE
-for s in "${PROCS[@]}"; do
-    start_server "$s"
-    sleep 0.5
-    bench "$s" --mode idle --conns "$IDLE_CONNS" --settle 2 --duration 1 --max-time 120
-    line=$LINE
-    echo "  idle $IDLE_CONNS / ${NAME[$s]}: ${line:-failed}" >&2
-    IDLE[$s]=$line
-    stop_server "$s"
-done
+. "$SRCDIR/bench-hub.sh"
+part hub && hub_run
+. "$SRCDIR/bench-syscalls.sh"
+part sys && syscalls_run
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Formatting
 num()   { awk -v x="$1" -v f="$2" 'BEGIN { if (x == "") print "n/a"; else printf f, x }'; }
 get()   { field "${RESULT[$1]:-}" "$2"; }
 ms()    { awk -v x="$1" 'BEGIN { if (x == "") print "n/a"; else printf "%.2f", x / 1000 }'; }
+pct()   { awk -v r="$1" 'BEGIN { if (r == "n/a" || r == "") print "n/a"; else printf "%.0f%%", r * 100 }'; }
+goal()  { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { if (v == "" || v == "n/a") print "n/a"; else if ((op == ">=" && v + 0 >= t) || (op == "<=" && v + 0 <= t) || (op == "<" && v + 0 < t)) print "met"; else print "**not met**" }'; }
 
 echo
 echo "Loopback, $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)), Linux $(uname -r);"
-echo "node $(node --version), libsoup $(pkg-config --modversion libsoup-3.0 2>/dev/null || echo '?'), json-glib $(pkg-config --modversion json-glib-1.0 2>/dev/null || echo '?');"
-echo "${DURATION} s measured after ${WARMUP} s warm-up, median of $REPEAT runs;"
+echo "node $(node --version), libsoup $(pkg-config --modversion libsoup-3.0 2>/dev/null || echo '?'), json-glib $(pkg-config --modversion json-glib-1.0 2>/dev/null || echo '?'), libzmq $(pkg-config --modversion libzmq 2>/dev/null || echo 'none');"
+echo "${DURATION} s measured after ${WARMUP} s warm-up, median of $REPEAT runs; hub rows: median of $HUB_REPEAT;"
 echo "servers pinned to CPU 1, load generator to CPU 0: $([ ${#SERVER_CPU[@]} -gt 0 ] && echo yes || echo no);"
 echo "load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER; runs started while other processes were busy: $BUSY_RUNS; kept runs in which others took more than ${OTHERS_MAX}% of a CPU: $SPOILED_RUNS."
+[ -n "$ZMQ_NOTE" ] && echo "$ZMQ_NOTE"
+
+if part req; then
 echo
-echo "| configuration | server | req/s | p50 ms | p99 ms | vs JS | vs bare ws | server CPU µs/req | of it kernel | CPU/req vs JS | server CPU % | client CPU % | deflate |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+echo "| configuration | server | req/s | p50 ms | p99 ms | vs JS | vs bare ws | vs raw TCP | server CPU µs/req | of it kernel | CPU/req vs JS | server CPU % | client CPU % | deflate |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 for c in "${!CONFIGS[@]}"; do
     IFS='|' read -r label mode conns inflight <<< "${CONFIGS[$c]}"
     for s in "${SERVERS[@]}"; do
+        { [ "$s" = tcp ] || [ "$s" = zmq ]; } && [ "$mode" != req ] && continue
         if [ -z "${RESULT[$c.$s]:-}" ]; then
-            echo "| $label | ${NAME[$s]} | failed | | | | | | | | | | |"
+            echo "| $label | ${NAME[$s]} | failed | | | | | | | | | | | |"
             continue
         fi
         rate=$(get "$c.$s" rate)
         vs_js=$(ratio "$rate" "$(get "$c.js" rate)")
         vs_ws=$(ratio "$rate" "$(get "$c.ws" rate)")
+        vs_tcp=$(ratio "$rate" "$(get "$c.tcp" rate)")
         cpu=$(get "$c.$s" srv_cpu_us_per_op)
         cpu_js=$(ratio "$cpu" "$(get "$c.js" srv_cpu_us_per_op)")
-        [ "$s" = ws ] && { vs_js="—"; cpu_js="—"; }
-        echo "| $label | ${NAME[$s]} | $(num "$rate" %.0f) | $(ms "$(get "$c.$s" p50_us)") | $(ms "$(get "$c.$s" p99_us)") | $vs_js | $vs_ws | $(num "$cpu" %.1f) | $(get "$c.$s" srv_sys_pct)% | $cpu_js | $(get "$c.$s" srv_cpu_pct) | $(get "$c.$s" cli_cpu_pct) | $(get "$c.$s" deflate) |"
+        case $s in ws|tcp|zmq) vs_js="—"; cpu_js="—" ;; esac
+        echo "| $label | ${NAME[$s]} | $(num "$rate" %.0f) | $(ms "$(get "$c.$s" p50_us)") | $(ms "$(get "$c.$s" p99_us)") | $vs_js | $vs_ws | $vs_tcp | $(num "$cpu" %.1f) | $(get "$c.$s" srv_sys_pct)% | $cpu_js | $(get "$c.$s" srv_cpu_pct) | $(get "$c.$s" cli_cpu_pct) | $(get "$c.$s" deflate) |"
     done
 done
+fi
 
-echo
-echo "| idle connections | server | RSS before (KiB) | RSS after (KiB) | per connection (KiB) | deflate |"
-echo "| ---: | --- | ---: | ---: | ---: | --- |"
-for s in "${PROCS[@]}"; do
-    l=${IDLE[$s]}
-    echo "| $IDLE_CONNS | ${NAME[$s]} | $(field "$l" rss_before_kib) | $(field "$l" rss_after_kib) | $(num "$(field "$l" kib_per_conn)" %.1f) | $(field "$l" deflate) |"
-done
+part hub && hub_tables
+part sys && syscalls_table
 
-# Goals
-c64=1   # index of "1 conn x 64 in flight"
-goal() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { if (v == "" || v == "n/a") print "n/a"; else if ((op == ">=" && v + 0 >= t) || (op == "<=" && v + 0 <= t) || (op == "<" && v + 0 < t)) print "met"; else print "**not met**" }'; }
-r_ws=$(ratio "$(get "$c64.any" rate)" "$(get "$c64.ws" rate)")
-r_js=$(ratio "$(get "$c64.any" rate)" "$(get "$c64.js" rate)")
-r_cpu=$(ratio "$(get "$c64.any" srv_cpu_us_per_op)" "$(get "$c64.js" srv_cpu_us_per_op)")
-kib=$(field "${IDLE[any]}" kib_per_conn)
+# Goals: issue 14's (and, at 1 x 64, the earlier ones).
+c1=0; c64=1; c100=2; c1000=3
 echo
-echo "| goal (1 conn x 64 in flight; idle: $IDLE_CONNS connections) | measured | |"
+echo "| goal | measured | |"
 echo "| --- | ---: | --- |"
-echo "| libanysocket req/s >= 80% of bare libsoup ws | $(awk -v r="$r_ws" 'BEGIN { if (r == "n/a") print r; else printf "%.0f%%", r * 100 }') | $(goal "$r_ws" ">=" 0.8) |"
-echo "| libanysocket req/s >= 2x JS anysocket | ${r_js}x | $(goal "$r_js" ">=" 2) |"
-# When the load generator saturates first, req/s understates the server:
-# the same two goals at equal server CPU (requests per CPU-second).
-c_ws=$(ratio "$(get "$c64.ws" srv_cpu_us_per_op)" "$(get "$c64.any" srv_cpu_us_per_op)")
-c_js=$(ratio "$(get "$c64.js" srv_cpu_us_per_op)" "$(get "$c64.any" srv_cpu_us_per_op)")
-echo "| (same, at equal server CPU) requests per CPU-second >= 80% of bare libsoup ws | $(awk -v r="$c_ws" 'BEGIN { if (r == "n/a") print r; else printf "%.0f%%", r * 100 }') | $(goal "$c_ws" ">=" 0.8) |"
-echo "| (same, at equal server CPU) requests per CPU-second >= 2x JS anysocket | ${c_js}x | $(goal "$c_js" ">=" 2) |"
-echo "| libanysocket server CPU per request <= 1/3 of JS | $(awk -v r="$r_cpu" 'BEGIN { if (r == "n/a") print r; else printf "%.2f", r }') | $(goal "$r_cpu" "<=" 0.3334) |"
-echo "| libanysocket idle connection < 16 KiB RSS (JS ~53 KiB) | $(num "$kib" %.1f) KiB | $(goal "$kib" "<" 16) |"
+if part req; then
+    r=$(ratio "$(get "$c1.any" rate)" "$(get "$c1.js" rate)")
+    echo "| 1 x 1: req/s >= 1.3x JS anysocket | ${r}x | $(goal "$r" ">=" 1.3) |"
+    r=$(ratio "$(get "$c1.any" rate)" "$(get "$c1.tcp" rate)")
+    echo "| 1 x 1: req/s >= 0.6x raw TCP ping-pong | ${r}x | $(goal "$r" ">=" 0.6) |"
+    for c in $c100 $c1000; do
+        IFS='|' read -r label _ <<< "${CONFIGS[$c]}"
+        r=$(ratio "$(get "$c.any" rate)" "$(get "$c.ws" rate)")
+        echo "| ${label#req }: req/s >= 1.2x bare libsoup ws | ${r}x | $(goal "$r" ">=" 1.2) |"
+        r=$(ratio "$(get "$c.any" rate)" "$(get "$c.js" rate)")
+        echo "| ${label#req }: req/s >= 1.5x JS anysocket | ${r}x | $(goal "$r" ">=" 1.5) |"
+    done
+    r=$(ratio "$(get "$c64.anyc" rate)" "$(get "$c64.zmq" rate)")
+    echo "| 1 x 64 library to library: req/s >= 0.6x ZeroMQ DEALER/ROUTER | ${r}x | $(goal "$r" ">=" 0.6) |"
+fi
+part sys && syscalls_goals
+part hub && hub_goals
+if part req; then
+    r=$(ratio "$(get "$c64.any" rate)" "$(get "$c64.ws" rate)")
+    echo "| (earlier) 1 x 64: req/s >= 80% of bare libsoup ws | $(pct "$r") | $(goal "$r" ">=" 0.8) |"
+    r=$(ratio "$(get "$c64.any" rate)" "$(get "$c64.js" rate)")
+    echo "| (earlier) 1 x 64: req/s >= 2x JS anysocket | ${r}x | $(goal "$r" ">=" 2) |"
+    r=$(ratio "$(get "$c64.any" srv_cpu_us_per_op)" "$(get "$c64.js" srv_cpu_us_per_op)")
+    echo "| (earlier) 1 x 64: server CPU per request <= 1/3 of JS | $(num "$r" %.2f) | $(goal "$r" "<=" 0.3334) |"
+fi
 echo
 echo "req/s: replies (or messages sent back) per second at the load generator; p50/p99: send to reply."
-echo "vs JS, vs bare ws: req/s ratios. Server CPU µs/req: utime+stime of the server process"
+echo "vs JS, vs bare ws, vs raw TCP: req/s ratios. Server CPU µs/req: utime+stime of the server process"
 echo "(/proc/PID/stat) over the measured window divided by the requests; kernel: its system-time share."
 echo "Server/client CPU %: of one core; a side at ~100% is the bottleneck. The load generator is the"
-echo "same raw libsoup client for every server (AnySocket frames written by hand for libanysocket and JS,"
+echo "same raw libsoup client for every WebSocket server (AnySocket frames written by hand for libanysocket and JS,"
 echo "frames of the same size for the bare server), except \"libanysocket, our client\": the libanysocket"
-echo "client against the libanysocket server, library to library. deflate: permessage-deflate negotiated"
-echo "(for the libanysocket client, seen through a probe handshake made like its own). Idle: server VmRSS"
-echo "growth over $IDLE_CONNS connections, measured after one connection is already open."
+echo "client against the libanysocket server, library to library. Raw TCP: tcp-bench, 36-byte messages"
+echo "(the size of the AnySocket request frame) echoed by an epoll server, one recv and one send per"
+echo "readable connection. ZeroMQ: zmq-bench's DEALER sockets (one TCP connection each), 36-byte messages"
+echo "echoed by a ROUTER. deflate: permessage-deflate negotiated."
