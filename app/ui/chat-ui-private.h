@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "ui/chat-ui.h"
+#include "chat-app.h"
 #include "ui/chat-views.h"
 
 G_BEGIN_DECLS

@@ -10,7 +10,6 @@
 #include "codec/any-codec.h"
 #include "transport/any-transport.h"
 #include "transport/any-ws-dial.h"
-#include "api/any-socket-http.h"
 
 G_BEGIN_DECLS
 
@@ -24,7 +23,9 @@ void       _any_socket_connect_transport (AnySocket  *self,
                                           GAsyncReadyCallback callback,
                                           gpointer    user_data);
 
-/* The web side: any-socket.c for any-socket-http.c */
+/* The web side: any-socket.c for any-socket-http.c (api/any-socket-http.h;
+ * declared here, not included: that file includes this one) */
+typedef struct _AnySocketHttp AnySocketHttp;
 AnySocketHttp *_any_socket_get_http      (AnySocket  *self);
 AnyWsDial *_any_socket_get_dial          (AnySocket  *self);
 /* Connecting, with extra headers for the upgrade request (NAME, VALUE...,

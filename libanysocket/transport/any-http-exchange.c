@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "transport/any-http-exchange.h"
 #include "transport/any-http-exchange-soup.h"
 
 struct _AnyHttpExchange
