@@ -151,16 +151,6 @@ close_timer_gone (gpointer user_data)
   g_object_unref (self);
 }
 
-static gboolean
-deadline_dispatch (GSource     *source,
-                   GSourceFunc  callback,
-                   gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs deadline_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
-
 /* The close handshake may take ANY_WS_LINK_CLOSE_TIMEOUT_MS from now. */
 static void
 extend_close_deadline (AnyWsLink *self)
@@ -180,7 +170,7 @@ start_closing (AnyWsLink *self)
   if (self->state != LINK_OPEN)
     return;
   self->state = LINK_CLOSING;
-  self->close_timer = g_source_new (&deadline_funcs, sizeof (GSource));
+  self->close_timer = any_deadline_source_new ();
   g_source_set_callback (self->close_timer, on_close_timeout, g_object_ref (self), close_timer_gone);
   g_source_set_static_name (self->close_timer, "[anysocket] WebSocket close handshake");
   extend_close_deadline (self);

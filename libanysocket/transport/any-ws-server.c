@@ -18,6 +18,7 @@
 
 #include "transport/any-ws-server.h"
 
+#include "any-source.h"
 #include "transport/any-accept.h"
 #include "codec/any-base64.h"
 #include "transport/any-coalescing-stream.h"
@@ -242,18 +243,6 @@ on_upgrade_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* A deadline is a source with a ready time, moved as the connection goes
- * from reading a request to answering it and back. */
-static gboolean
-deadline_dispatch (GSource     *source,
-                   GSourceFunc  callback,
-                   gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs deadline_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
-
 /* Moves the deadline of @msg's connection @timeout_ms from now (-1: none
  * for now), if it still has one. */
 static void
@@ -285,7 +274,7 @@ watch_upgrade (AnyWsServer    *self,
       upgrade_free (upgrade);
       return;
     }
-  source = g_source_new (&deadline_funcs, sizeof (GSource));
+  source = any_deadline_source_new ();
   g_source_set_ready_time (source, g_get_monotonic_time () + (gint64) self->upgrade_timeout_ms * 1000);
   g_source_set_callback (source, on_upgrade_timeout, upgrade, upgrade_free);
   g_source_set_static_name (source, "[anysocket] WebSocket upgrade deadline");

@@ -189,16 +189,12 @@ kernel_took (int      fd,
              guint64 *bytes)
 {
 #ifdef HAVE_SEND_QUEUE_COUNTERS
-  struct tcp_info info;
-  socklen_t len = sizeof info;
+  guint64 acked;
   int queued = 0;
 
-  memset (&info, 0, sizeof info);
-  if (getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
-      len < offsetof (struct tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked ||
-      ioctl (fd, SIOCOUTQ, &queued) != 0 || queued < 0)
+  if (!kernel_acked (fd, &acked) || ioctl (fd, SIOCOUTQ, &queued) != 0 || queued < 0)
     return FALSE;
-  *bytes = info.tcpi_bytes_acked + (guint64) queued;
+  *bytes = acked + (guint64) queued;
   return TRUE;
 #else
   return FALSE;
