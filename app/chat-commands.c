@@ -448,6 +448,11 @@ static const Command commands[] = {
   { "unignore", N_("PEER"), N_("show a peer's messages again"), 1, 1, FALSE, COMPLETE_IGNORED, cmd_unignore },
   { "clear", "", N_("empty this window (its log stays)"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_clear },
   { "search", N_("[TEXT]"), N_("find TEXT in this window, going up; again, or n/N, for the next"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_search },
+  { "send", N_("PEER PATH"), N_("offer a file to PEER (end-to-end encrypted links only; SHA-256 checked)"), 2, 2, TRUE, COMPLETE_PEER, cmd_send },
+  { "accept", N_("[N]"), N_("take the file offered (the newest, or transfer N) into the download folder"), 0, 1, FALSE, COMPLETE_NOTHING, cmd_accept },
+  { "reject", N_("[N]"), N_("refuse the file offered (the newest, or transfer N)"), 0, 1, FALSE, COMPLETE_NOTHING, cmd_reject },
+  { "cancel", N_("[N]"), N_("stop a file transfer, either way (the only one, or transfer N)"), 0, 1, FALSE, COMPLETE_NOTHING, cmd_cancel },
+  { "transfers", "", N_("the file transfers, their progress, and the download folder"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_transfers },
   { "quit", N_("[REASON]"), N_("leave anychat"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_quit },
   { NULL }
 };

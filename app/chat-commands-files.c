@@ -1,0 +1,95 @@
+/* chat-commands-files.c: /send, /accept, /reject, /cancel, /transfers
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdlib.h>
+
+#include "chat-commands-private.h"
+
+/* "3" -> 3; NULL (no argument) -> 0, the command's default. */
+static gboolean
+parse_number (const char *arg,
+              guint      *number,
+              GError    **error)
+{
+  guint64 value = 0;
+
+  *number = 0;
+  if (arg == NULL)
+    return TRUE;
+  if (g_str_has_prefix (arg, "#") || g_str_has_prefix (arg, "["))
+    arg++;
+  if (!g_ascii_string_to_unsigned (arg, 10, 1, G_MAXUINT, &value, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is not a transfer number"), arg);
+      return FALSE;
+    }
+  *number = value;
+  return TRUE;
+}
+
+gboolean
+cmd_send (ChatApp  *app,
+          char    **args,
+          GError  **error)
+{
+  ChatPeer *peer = chat_model_find_peer (app->model, args[0], error);
+  g_autofree char *path = NULL;
+
+  if (peer == NULL)
+    return FALSE;
+  path = g_str_has_prefix (args[1], "~/") ? g_build_filename (g_get_home_dir (), args[1] + 2, NULL) :
+         g_strdup (args[1]);
+  return chat_transfers_offer (chat_mesh_get_transfers (app->mesh), peer, path, error);
+}
+
+gboolean
+cmd_accept (ChatApp  *app,
+            char    **args,
+            GError  **error)
+{
+  guint number;
+
+  return parse_number (args[0], &number, error) &&
+         chat_transfers_accept (chat_mesh_get_transfers (app->mesh), number, error);
+}
+
+gboolean
+cmd_reject (ChatApp  *app,
+            char    **args,
+            GError  **error)
+{
+  guint number;
+
+  return parse_number (args[0], &number, error) &&
+         chat_transfers_reject (chat_mesh_get_transfers (app->mesh), number, error);
+}
+
+gboolean
+cmd_cancel (ChatApp  *app,
+            char    **args,
+            GError  **error)
+{
+  guint number;
+
+  return parse_number (args[0], &number, error) &&
+         chat_transfers_cancel (chat_mesh_get_transfers (app->mesh), number, error);
+}
+
+gboolean
+cmd_transfers (ChatApp  *app,
+               char    **args,
+               GError  **error)
+{
+  ChatTransfers *transfers = chat_mesh_get_transfers (app->mesh);
+  g_autoptr(GPtrArray) lines = chat_transfers_describe (transfers);
+
+  if (lines->len == 0)
+    info (app, _("No transfers. Received files go to %s"), chat_transfers_get_download_dir (transfers));
+  for (guint i = 0; i < lines->len; i++)
+    info (app, "  %s", (char *) g_ptr_array_index (lines, i));
+  return TRUE;
+}
