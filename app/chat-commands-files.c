@@ -43,7 +43,11 @@ cmd_send (ChatApp  *app,
     return FALSE;
   path = g_str_has_prefix (args[1], "~/") ? g_build_filename (g_get_home_dir (), args[1] + 2, NULL) :
          g_strdup (args[1]);
-  return chat_transfers_offer (chat_mesh_get_transfers (app->mesh), peer, path, error);
+  if (!chat_transfers_offer (chat_mesh_get_transfers (app->mesh), peer, path, error))
+    return FALSE;
+  if (chat_model_get_active (app->model) != chat_model_find_window (app->model, peer->id))
+    info (app, _("Offering %s to %s: its progress shows in %s's window"), path, peer->nick, peer->nick);
+  return TRUE;
 }
 
 gboolean

@@ -181,6 +181,7 @@ chat_transfers_accept (ChatTransfers *transfers,
   Transfer *transfer = chat_transfers_find_by_number (transfers, number, chat_transfer_is_offer_to_us, error);
   GFileOutputStream *out;
   GFile *file = NULL;
+  g_autoptr(GError) local = NULL;
 
   if (transfer == NULL)
     return FALSE;
@@ -197,9 +198,11 @@ chat_transfers_accept (ChatTransfers *transfers,
   transfer->file = file;
   transfer->path = g_file_get_path (file);
   transfer->checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  if (!chat_transfers_send_to (transfers, transfer->peer_id, chat_transfer_message_new ("accept", transfer->id), error))
+  chat_model_clear_notice (transfers->model, CHAT_LINE_INFO);   /* the offer's */
+  if (!chat_transfers_send_to (transfers, transfer->peer_id, chat_transfer_message_new ("accept", transfer->id),
+                               &local))
     {
-      chat_transfer_fail (transfer, NULL, (*error)->message);
+      chat_transfer_fail (transfer, NULL, local->message);   /* said in its window */
       return TRUE;
     }
   chat_transfer_go_active (transfer);
@@ -224,6 +227,7 @@ chat_transfers_reject (ChatTransfers *transfers,
       return FALSE;
     }
   chat_transfers_send_to (transfers, transfer->peer_id, chat_transfer_message_new ("reject", transfer->id), NULL);
+  chat_model_clear_notice (transfers->model, CHAT_LINE_INFO);   /* the offer's */
   chat_transfer_say (transfer, CHAT_LINE_INFO, _("[%u] %s from %s: rejected"), transfer->number, transfer->name, transfer->nick);
   chat_transfer_remove (transfer);
   return TRUE;

@@ -264,9 +264,11 @@ chat_transfer_remove (Transfer *transfer)
   /* the progress line gives way to the outcome's line */
   if (line != NULL)
     {
-      g_clear_pointer (&line->mid, g_free);
-      g_free (line->text);
-      line->text = chat_transfer_describe (transfer);
+      guint index = 0;
+
+      if (g_ptr_array_find (window->lines, line, &index) && window->found > index)
+        window->found--;
+      g_ptr_array_remove_index (window->lines, index);
     }
   if (transfer->out != NULL)
     g_output_stream_close (transfer->out, NULL, NULL);

@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-#define CHAT_FILE_CHUNK_BYTES   (128 * 1024)  /* file bytes per message */
+#define CHAT_FILE_CHUNK_BYTES   (256 * 1024)  /* file bytes per message */
 #define CHAT_FILE_WINDOW        8             /* chunks sent and not acknowledged yet */
 #define CHAT_FILE_MAX_NAME      200           /* bytes of a received file's name */
 #define CHAT_FILE_MAX_OFFERS    8             /* offers one peer may have waiting */
