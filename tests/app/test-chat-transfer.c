@@ -314,7 +314,7 @@ static void
 test_send_receive (Fixture      *fixture,
                    gconstpointer data)
 {
-  gsize size = 3 * CHAT_FILE_CHUNK_BYTES + 12345;
+  gsize size = 3 * CHAT_FILE_WINDOW * CHAT_FILE_CHUNK_BYTES + 12345;
   g_autofree char *path = offer (fixture, "data.bin", size);
   g_autofree char *want = file_sha256 (path);
   g_autofree char *got_path = NULL;
