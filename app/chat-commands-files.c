@@ -41,6 +41,12 @@ cmd_send (ChatApp  *app,
 
   if (peer == NULL)
     return FALSE;
+  if (peer->link == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, _("No link with %s yet: try again in a moment"),
+                   peer->nick);
+      return FALSE;
+    }
   path = g_str_has_prefix (args[1], "~/") ? g_build_filename (g_get_home_dir (), args[1] + 2, NULL) :
          g_strdup (args[1]);
   if (!chat_transfers_offer (chat_mesh_get_transfers (app->mesh), peer, path, error))

@@ -227,6 +227,17 @@ offer (Fixture    *fixture,
   return path;
 }
 
+/* Delivers the next message @from queued. */
+static void
+deliver_one (Side *from)
+{
+  Queued *queued = g_queue_pop_head (&from->outbox);
+
+  g_assert_nonnull (queued);
+  chat_transfers_receive (from->other->transfers, from->other->peer_id, queued->msg);
+  queued_free (queued);
+}
+
 static void
 test_sanitize (void)
 {
@@ -320,11 +331,22 @@ test_send_receive (Fixture      *fixture,
   g_autofree char *got_path = NULL;
   g_autofree char *got = NULL;
   g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
   g_assert_true (said (&fixture->bob, "/accept 1"));
   g_assert_true (said (&fixture->alice, "waiting for them to accept"));
   g_assert_true (chat_transfers_accept (fixture->bob.transfers, 0, &error));
   g_assert_no_error (error);
+  /* one line in each window shows the progress */
+  g_assert_true (said (&fixture->bob, "[1] data.bin from alice:   0% [....................] 0 B of 6.0 MiB, 0 B/s"));
+  deliver_one (&fixture->bob);
+  deliver_one (&fixture->alice);
+  g_assert_true (said (&fixture->alice, "[1] data.bin to bob:"));
+  /* redrawn by a clock, not by each chunk */
+  while (!said (&fixture->bob, "[1] data.bin from alice:   4% [....................] 256.0 KiB of 6.0 MiB") &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (said (&fixture->bob, "[1] data.bin from alice:   4% [....................] 256.0 KiB of 6.0 MiB"));
   deliver (fixture);
   got_path = g_build_filename (fixture->bob.dir, "data.bin", NULL);
   got = file_sha256 (got_path);
@@ -361,17 +383,6 @@ test_reject (Fixture      *fixture,
   deliver (fixture);
   g_assert_true (said (&fixture->alice, "bob rejected it"));
   g_assert_cmpuint (files_in (fixture->bob.dir), ==, 0);
-}
-
-/* Delivers the next message @from queued. */
-static void
-deliver_one (Side *from)
-{
-  Queued *queued = g_queue_pop_head (&from->outbox);
-
-  g_assert_nonnull (queued);
-  chat_transfers_receive (from->other->transfers, from->other->peer_id, queued->msg);
-  queued_free (queued);
 }
 
 /* A file of 40 chunks offered, accepted, the accept delivered: alice
