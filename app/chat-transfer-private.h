@@ -14,7 +14,6 @@
 
 G_BEGIN_DECLS
 
-#define ID_BYTES        16
 #define MAX_ID_BYTES    64
 #define MAX_REASON      123
 #define TICK_MS         500

@@ -20,9 +20,9 @@
 
 void
 chat_transfers_receive_offer (ChatTransfers *transfers,
-               const char    *peer_id,
-               JsonObject    *object,
-               const char    *id)
+                              const char    *peer_id,
+                              JsonObject    *object,
+                              const char    *id)
 {
   ChatPeer *peer = chat_model_get_peer (transfers->model, peer_id);
   const char *name = json_object_get_string_member_with_default (object, "name", NULL);
@@ -107,15 +107,15 @@ finish_receiving (Transfer *transfer)
     }
   chat_transfers_send_to (transfer->owner, transfer->peer_id, chat_transfer_message_new ("ok", transfer->id), NULL);
   how = chat_transfer_dup_elapsed (transfer);
-  chat_transfer_say (transfer, CHAT_LINE_EVENT, _("[%u] %s from %s saved as %s, SHA-256 verified (%s)"), transfer->number,
-       transfer->name, transfer->nick, g_file_peek_path (transfer->file), how);
+  chat_transfer_say (transfer, CHAT_LINE_EVENT, _("[%u] %s from %s saved as %s, SHA-256 verified (%s)"),
+                     transfer->number, transfer->name, transfer->nick, g_file_peek_path (transfer->file), how);
   g_clear_object (&transfer->file);   /* kept */
   chat_transfer_remove (transfer);
 }
 
 void
 chat_transfer_receive_chunk (Transfer   *transfer,
-               JsonObject *object)
+                             JsonObject *object)
 {
   const char *data = json_object_get_string_member_with_default (object, "data", NULL);
   gint64 seq = json_object_get_int_member_with_default (object, "seq", -1);
@@ -228,7 +228,8 @@ chat_transfers_reject (ChatTransfers *transfers,
     }
   chat_transfers_send_to (transfers, transfer->peer_id, chat_transfer_message_new ("reject", transfer->id), NULL);
   chat_model_clear_notice (transfers->model, CHAT_LINE_INFO);   /* the offer's */
-  chat_transfer_say (transfer, CHAT_LINE_INFO, _("[%u] %s from %s: rejected"), transfer->number, transfer->name, transfer->nick);
+  chat_transfer_say (transfer, CHAT_LINE_INFO, _("[%u] %s from %s: rejected"), transfer->number, transfer->name,
+                     transfer->nick);
   chat_transfer_remove (transfer);
   return TRUE;
 }

@@ -180,7 +180,6 @@ chat_transfers_offer (ChatTransfers *transfers,
   Transfer *transfer;
   Pending *pending;
   g_autofree char *base = NULL;
-  guchar id[ID_BYTES];
 
   if (!transfers->link->is_protected (peer->id, transfers->link_data))
     {
@@ -202,8 +201,6 @@ chat_transfers_offer (ChatTransfers *transfers,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, _("%s is not a regular file"), path);
       return FALSE;
     }
-  for (guint i = 0; i < ID_BYTES; i++)
-    id[i] = g_random_int_range (0, 256);
   transfer = g_new0 (Transfer, 1);
   transfer->owner = transfers;
   transfer->number = ++transfers->last_number;
@@ -211,7 +208,8 @@ chat_transfers_offer (ChatTransfers *transfers,
   transfer->state = STATE_HASHING;
   transfer->peer_id = g_strdup (peer->id);
   transfer->nick = g_strdup (peer->nick);
-  transfer->id = g_compute_checksum_for_data (G_CHECKSUM_MD5, id, sizeof id);
+  transfer->id = g_strdup_printf ("%08x%08x%08x%08x", g_random_int (), g_random_int (), g_random_int (),
+                                  g_random_int ());
   base = g_file_get_basename (file);
   transfer->name = chat_file_name_sanitize (base);
   transfer->path = g_strdup (path);
@@ -232,7 +230,7 @@ chat_transfers_offer (ChatTransfers *transfers,
 
 void
 chat_transfer_receive_ack (Transfer *transfer,
-             gint64    seq)
+                           gint64    seq)
 {
   if (transfer->state != STATE_ACTIVE || seq != (gint64) transfer->acked || transfer->acked >= transfer->next_seq)
     {
@@ -255,8 +253,8 @@ chat_transfer_receive_ok (Transfer *transfer)
       return;
     }
   how = chat_transfer_dup_elapsed (transfer);
-  chat_transfer_say (transfer, CHAT_LINE_EVENT, _("[%u] %s sent to %s, SHA-256 verified by them (%s)"), transfer->number,
-       transfer->name, transfer->nick, how);
+  chat_transfer_say (transfer, CHAT_LINE_EVENT, _("[%u] %s sent to %s, SHA-256 verified by them (%s)"),
+                     transfer->number, transfer->name, transfer->nick, how);
   chat_transfer_remove (transfer);
 }
 

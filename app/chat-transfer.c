@@ -119,9 +119,9 @@ chat_transfer_window (Transfer *transfer)
 /* A line in the peer's window (and a notice when it is not on screen). */
 void
 chat_transfer_say (Transfer     *transfer,
-     ChatLineKind  kind,
-     const char   *format,
-     ...)
+                   ChatLineKind  kind,
+                   const char   *format,
+                   ...)
 {
   ChatModel *model = transfer->owner->model;
   ChatWindow *window = chat_transfer_window (transfer);
@@ -216,7 +216,7 @@ chat_transfers_describe (ChatTransfers *transfers)
 
 JsonObject *
 chat_transfer_message_new (const char *op,
-             const char *id)
+                           const char *id)
 {
   JsonObject *object = json_object_new ();
 
@@ -228,9 +228,9 @@ chat_transfer_message_new (const char *op,
 /* Takes @object. */
 gboolean
 chat_transfers_send_to (ChatTransfers *transfers,
-         const char    *peer_id,
-         JsonObject    *object,
-         GError       **error)
+                        const char    *peer_id,
+                        JsonObject    *object,
+                        GError       **error)
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
 
@@ -240,9 +240,9 @@ chat_transfers_send_to (ChatTransfers *transfers,
 
 void
 chat_transfers_send_cancel (ChatTransfers *transfers,
-             const char    *peer_id,
-             const char    *id,
-             const char    *reason)
+                            const char    *peer_id,
+                            const char    *id,
+                            const char    *reason)
 {
   JsonObject *object = chat_transfer_message_new ("cancel", id);
 
@@ -283,8 +283,8 @@ chat_transfer_remove (Transfer *transfer)
  * what was received so far is deleted. */
 void
 chat_transfer_fail (Transfer   *transfer,
-      const char *reason,
-      const char *local_reason)
+                    const char *reason,
+                    const char *local_reason)
 {
   if (reason != NULL)
     chat_transfers_send_cancel (transfer->owner, transfer->peer_id, transfer->id, reason);
@@ -294,12 +294,12 @@ chat_transfer_fail (Transfer   *transfer,
         g_output_stream_close (transfer->out, NULL, NULL);
       g_file_delete (transfer->file, NULL, NULL);
       chat_transfer_say (transfer, CHAT_LINE_ERROR, _("[%u] %s from %s failed: %s (the partial file is deleted)"),
-           transfer->number, transfer->name, transfer->nick, local_reason);
+                         transfer->number, transfer->name, transfer->nick, local_reason);
     }
   else
     chat_transfer_say (transfer, CHAT_LINE_ERROR, transfer->outgoing ? _("[%u] %s to %s failed: %s") :
-                                                         _("[%u] %s from %s failed: %s"),
-         transfer->number, transfer->name, transfer->nick, local_reason);
+                       _("[%u] %s from %s failed: %s"),
+                       transfer->number, transfer->name, transfer->nick, local_reason);
   chat_transfer_remove (transfer);
 }
 
@@ -370,9 +370,9 @@ chat_transfer_go_active (Transfer *transfer)
 
 Transfer *
 chat_transfers_find_by_id (ChatTransfers *transfers,
-            const char    *peer_id,
-            const char    *id,
-            gboolean       outgoing)
+                           const char    *peer_id,
+                           const char    *id,
+                           gboolean       outgoing)
 {
   for (guint i = 0; i < transfers->list->len; i++)
     {
@@ -388,9 +388,9 @@ chat_transfers_find_by_id (ChatTransfers *transfers,
 /* @number, or with 0 the newest transfer that @wanted accepts. */
 Transfer *
 chat_transfers_find_by_number (ChatTransfers *transfers,
-                guint          number,
-                gboolean     (*wanted) (Transfer *transfer),
-                GError       **error)
+                               guint          number,
+                               gboolean     (*wanted) (Transfer *transfer),
+                               GError       **error)
 {
   for (guint i = transfers->list->len; i > 0; i--)
     {
@@ -428,7 +428,8 @@ chat_transfers_cancel (ChatTransfers *transfers,
   transfer = chat_transfers_find_by_number (transfers, number, is_any, error);
   if (transfer == NULL)
     return FALSE;
-  chat_transfer_fail (transfer, transfer->state == STATE_HASHING ? NULL : "cancelled by the user", _("cancelled by you"));
+  chat_transfer_fail (transfer, transfer->state == STATE_HASHING ? NULL : "cancelled by the user",
+                      _("cancelled by you"));
   return TRUE;
 }
 
@@ -457,13 +458,15 @@ chat_transfers_receive (ChatTransfers *transfers,
               g_str_equal (op, "ok");
   transfer = chat_transfers_find_by_id (transfers, peer_id, id, to_sender);
   if (transfer == NULL && g_str_equal (op, "cancel"))
-    transfer = chat_transfers_find_by_id (transfers, peer_id, id, TRUE) != NULL ? chat_transfers_find_by_id (transfers, peer_id, id, TRUE) :
-               chat_transfers_find_by_id (transfers, peer_id, id, FALSE);
+    transfer = chat_transfers_find_by_id (transfers, peer_id, id, !to_sender);
   if (transfer == NULL)
     {
-      /* a chunk of a transfer that is over, or never was: say so once
-       * in a while is not needed; a reply to a cancel would loop */
-      if (!g_str_equal (op, "cancel") && !g_str_equal (op, "ack") && !g_str_equal (op, "ok"))
+      /* a chunk or an answer for a transfer that is over, or never
+       * was: refused with a reason, but not what only answers or ends
+       * one (an "end" follows the last chunk, after the receiver is
+       * done; a reply to a cancel would loop) */
+      if (!g_str_equal (op, "cancel") && !g_str_equal (op, "ack") && !g_str_equal (op, "ok") &&
+          !g_str_equal (op, "end"))
         chat_transfers_send_cancel (transfers, peer_id, id, "unknown transfer");
       return;
     }
@@ -482,7 +485,8 @@ chat_transfers_receive (ChatTransfers *transfers,
     }
   else if (g_str_equal (op, "reject") && transfer->state == STATE_OFFERED)
     {
-      chat_transfer_say (transfer, CHAT_LINE_INFO, _("[%u] %s: %s rejected it"), transfer->number, transfer->name, transfer->nick);
+      chat_transfer_say (transfer, CHAT_LINE_INFO, _("[%u] %s: %s rejected it"), transfer->number, transfer->name,
+                         transfer->nick);
       chat_transfer_remove (transfer);
     }
   else if (g_str_equal (op, "ack"))

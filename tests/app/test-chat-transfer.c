@@ -566,8 +566,9 @@ static void
 test_hostile_endless (Fixture      *fixture,
                       gconstpointer data)
 {
-  g_autofree char *huge = g_strdup_printf ("{\"file\":\"offer\",\"id\":\"x5\",\"name\":\"a\",\"size\":%" G_GUINT64_FORMAT
-                                           ",\"sha256\":\"" SHA_OF_ABC "\"}", G_GUINT64_CONSTANT (1) << 50);
+  g_autofree char *huge = g_strdup_printf ("{\"file\":\"offer\",\"id\":\"x5\",\"name\":\"a\",\"size\":%"
+                                           G_GUINT64_FORMAT ",\"sha256\":\"" SHA_OF_ABC "\"}",
+                                           G_GUINT64_CONSTANT (1) << 50);
   g_autofree char *chunk = NULL;
   g_autofree guchar *zeros = g_malloc0 (CHAT_FILE_CHUNK_BYTES);
   g_autofree char *encoded = g_base64_encode (zeros, CHAT_FILE_CHUNK_BYTES);
