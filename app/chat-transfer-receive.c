@@ -48,6 +48,12 @@ chat_transfers_receive_offer (ChatTransfers *transfers,
       chat_transfers_send_cancel (transfers, peer_id, id, "bad offer");
       return;
     }
+  /* an ignored peer is not told: its offer is rejected as by the user */
+  if (peer != NULL && chat_model_is_ignored (transfers->model, peer->nick, peer->uid))
+    {
+      chat_transfers_send_to (transfers, peer_id, chat_transfer_message_new ("reject", id), NULL);
+      return;
+    }
   if (!transfers->link->is_protected (peer_id, transfers->link_data))
     {
       chat_transfers_send_cancel (transfers, peer_id, id, "refused: the link is not end-to-end encrypted");

@@ -115,7 +115,6 @@ chat_transfer_window (Transfer *transfer)
   return window != NULL ? window : chat_model_get_room (model);
 }
 
-
 /* A line in the peer's window (and a notice when it is not on screen). */
 void
 chat_transfer_say (Transfer     *transfer,
@@ -196,20 +195,14 @@ chat_transfer_show_progress (Transfer *transfer)
   chat_model_changed (model);
 }
 
-static GPtrArray *
-describe_all (ChatTransfers *transfers)
+GPtrArray *
+chat_transfers_describe (ChatTransfers *transfers)
 {
   GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < transfers->list->len; i++)
     g_ptr_array_add (lines, chat_transfer_describe (g_ptr_array_index (transfers->list, i)));
   return lines;
-}
-
-GPtrArray *
-chat_transfers_describe (ChatTransfers *transfers)
-{
-  return describe_all (transfers);
 }
 
 /* ---- the wire ---- */

@@ -398,6 +398,20 @@ start_big (Fixture *fixture)
   return path;
 }
 
+/* bob ignores alice: her offer is rejected, he sees nothing of it */
+static void
+test_ignored (Fixture      *fixture,
+              gconstpointer data)
+{
+  g_autofree char *path = NULL;
+
+  g_ptr_array_add (fixture->bob.model->ignored, g_strdup ("alice"));
+  path = offer (fixture, "unwanted.bin", 1000);
+  g_assert_true (said (&fixture->alice, "bob rejected it"));
+  g_assert_false (said (&fixture->bob, "unwanted"));
+  g_assert_false (chat_transfers_accept (fixture->bob.transfers, 0, NULL));
+}
+
 static void
 test_cancel_by_receiver (Fixture      *fixture,
                          gconstpointer data)
@@ -660,6 +674,7 @@ main (int   argc,
   ADD ("send-receive", test_send_receive);
   ADD ("empty-file", test_empty_file);
   ADD ("reject", test_reject);
+  ADD ("ignored", test_ignored);
   ADD ("cancel-by-receiver", test_cancel_by_receiver);
   ADD ("cancel-by-sender", test_cancel_by_sender);
   ADD ("checksum-mismatch", test_checksum_mismatch);
