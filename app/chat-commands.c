@@ -80,6 +80,9 @@ cmd_help (ChatApp  *app,
   info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified, · not linked; = direct, > through a hub; z away"));
   info (app, _("Paste: several lines are sent only after y (n drops them), as text; a line holds %d bytes. "
                "[anychat] mouse=true: the wheel scrolls, a click on a window's name shows it"), CHAT_MAX_TEXT_BYTES);
+  info (app, _("Files: /send offers one, the other side /accept's it into %s ([anychat] downloads=); "
+               "offers over max-file-mib are refused"),
+        chat_transfers_get_download_dir (chat_mesh_get_transfers (app->mesh)));
   info (app, _("A message that names you is highlighted, counted as @N beside the window's unread count, and rings "
                "the bell, as every private message does ([anychat] bell=false in the settings file: no bell)"));
   return TRUE;
