@@ -188,7 +188,7 @@ def peers(tmux):
         deadline = time.monotonic() + LONG
         while True:
             with open(log) as f:
-                got = sum(1 for line in f if '\tline ' in line or 'line ' in line.split('\t')[-1])
+                got = sum(1 for line in f if '\tline ' in line)
             if got >= count * lines or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
