@@ -6,7 +6,8 @@
 # anychat whose downloads go to ~/incoming, and offers a "../../evil"
 # that then sends a byte more than offered; a file that ends short; a
 # chunk for an offer not accepted; 100 MiB of chunks for a transfer
-# that never was; and an accepted 1 MiB offer that goes on without end.
+# that never was; an accepted 1 MiB offer that goes on without end; and
+# half a file before its link drops.
 # Each is refused with a reason mallory receives, nothing is written
 # outside ~/incoming nor left in it, and bob, an anychat linked to alice,
 # chats with her both ways throughout.
@@ -139,6 +140,21 @@ def run(tap, tmux, alice, bob, mallory):
         raise Failure(f'files left in ~/incoming: {os.listdir(incoming)}')
     tap.ok('chunks without end: cut at the offered size, nothing kept; a transfer that never was: refused')
 
+    # half a file, then the link goes: the transfer ends, its file with it
+    mallory.send(f'offer x5 half 1048576 {SHA_OF_ABC}')
+    alice.wait_for(r'mallory offers half: /accept 5')
+    alice.type('/accept 5')
+    mallory.wait(lambda e: e.get('file') == 'accept' and e.get('id') == 'x5', 'accept')
+    mallory.send('chunk x5 0 abc')
+    mallory.wait(lambda e: e.get('file') == 'ack' and e.get('id') == 'x5', 'ack')
+    if os.listdir(incoming) != ['half']:
+        raise Failure(f'while it goes ~/incoming holds {os.listdir(incoming)}')
+    mallory.send('bye')
+    alice.wait_for(r'half from mallory failed: the link is gone \(the partial file is deleted\)')
+    if os.listdir(incoming):
+        raise Failure(f'files left in ~/incoming: {os.listdir(incoming)}')
+    tap.ok('a link that drops mid-transfer ends it and deletes the partial file')
+
     chat_both_ways(alice, bob, 'after the attacks')
     tap.ok('bob and alice chat both ways beside the attacker')
 
@@ -211,6 +227,8 @@ def on_command(words):
         link.send(node({'file': 'end', 'id': words[1]}))
     elif op == 'flood':
         flood(words[1], int(words[2]))
+    elif op == 'bye':
+        link.close('bye')   # disconnect() is GObject's in Python
 
 def done(s, res):
     global link
