@@ -89,6 +89,20 @@ cmd_cancel (ChatApp  *app,
          chat_transfers_cancel (chat_mesh_get_transfers (app->mesh), number, error);
 }
 
+/* /accept and /reject: the offers waiting; /cancel: every transfer */
+void
+chat_commands_complete_transfers (ChatApp    *app,
+                                  GPtrArray  *candidates,
+                                  const char *word,
+                                  gboolean    offers_only)
+{
+  g_autoptr(GPtrArray) numbers = chat_transfers_dup_numbers (chat_mesh_get_transfers (app->mesh), offers_only);
+
+  for (guint i = 0; i < numbers->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (numbers, i), word))
+      g_ptr_array_add (candidates, g_strdup (g_ptr_array_index (numbers, i)));
+}
+
 gboolean
 cmd_transfers (ChatApp  *app,
                char    **args,

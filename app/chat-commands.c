@@ -22,6 +22,8 @@ typedef enum {
   COMPLETE_COMMAND,
   COMPLETE_ROOM,
   COMPLETE_IGNORED,
+  COMPLETE_OFFER,      /* an offer waiting for our answer */
+  COMPLETE_TRANSFER,
 } Completion;
 
 typedef gboolean (*CommandFunc) (ChatApp  *app,
@@ -452,9 +454,9 @@ static const Command commands[] = {
   { "clear", "", N_("empty this window (its log stays)"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_clear },
   { "search", N_("[TEXT]"), N_("find TEXT in this window, going up; again, or n/N, for the next"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_search },
   { "send", N_("PEER PATH"), N_("offer a file to PEER (end-to-end encrypted links only; SHA-256 checked)"), 2, 2, TRUE, COMPLETE_PEER, cmd_send },
-  { "accept", N_("[N]"), N_("take the file offered (the newest, or transfer N) into the download folder"), 0, 1, FALSE, COMPLETE_NOTHING, cmd_accept },
-  { "reject", N_("[N]"), N_("refuse the file offered (the newest, or transfer N)"), 0, 1, FALSE, COMPLETE_NOTHING, cmd_reject },
-  { "cancel", N_("[N]"), N_("stop a file transfer, either way (the only one, or transfer N)"), 0, 1, FALSE, COMPLETE_NOTHING, cmd_cancel },
+  { "accept", N_("[N]"), N_("take the file offered (the newest, or transfer N) into the download folder"), 0, 1, FALSE, COMPLETE_OFFER, cmd_accept },
+  { "reject", N_("[N]"), N_("refuse the file offered (the newest, or transfer N)"), 0, 1, FALSE, COMPLETE_OFFER, cmd_reject },
+  { "cancel", N_("[N]"), N_("stop a file transfer, either way (the only one, or transfer N)"), 0, 1, FALSE, COMPLETE_TRANSFER, cmd_cancel },
   { "transfers", "", N_("the file transfers, their progress, and the download folder"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_transfers },
   { "quit", N_("[REASON]"), N_("leave anychat"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_quit },
   { NULL }
@@ -628,5 +630,7 @@ chat_commands_complete (const char *line,
     chat_commands_complete_rooms (app, candidates, word);
   else if (command->completion == COMPLETE_IGNORED)
     chat_commands_complete_ignored (app, candidates, word);
+  else if (command->completion == COMPLETE_OFFER || command->completion == COMPLETE_TRANSFER)
+    chat_commands_complete_transfers (app, candidates, word, command->completion == COMPLETE_OFFER);
   return candidates;
 }

@@ -196,6 +196,22 @@ chat_transfer_show_progress (Transfer *transfer)
 }
 
 GPtrArray *
+chat_transfers_dup_numbers (ChatTransfers *transfers,
+                            gboolean       offers_only)
+{
+  GPtrArray *numbers = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < transfers->list->len; i++)
+    {
+      Transfer *transfer = g_ptr_array_index (transfers->list, i);
+
+      if (!offers_only || chat_transfer_is_offer_to_us (transfer))
+        g_ptr_array_add (numbers, g_strdup_printf ("%u", transfer->number));
+    }
+  return numbers;
+}
+
+GPtrArray *
 chat_transfers_describe (ChatTransfers *transfers)
 {
   GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);

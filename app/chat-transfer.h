@@ -72,6 +72,10 @@ gboolean       chat_transfers_reject     (ChatTransfers          *transfers,
 gboolean       chat_transfers_cancel     (ChatTransfers          *transfers,
                                           guint                   number,
                                           GError                **error);
+/* The numbers of the offers waiting for our answer (@offers_only), or of
+ * every transfer, as strings: what completes /accept and /cancel. */
+GPtrArray     *chat_transfers_dup_numbers (ChatTransfers         *transfers,
+                                           gboolean               offers_only);
 /* One line per transfer, for /transfers. */
 GPtrArray     *chat_transfers_describe   (ChatTransfers          *transfers);
 gboolean       chat_transfers_is_idle    (ChatTransfers          *transfers);

@@ -71,11 +71,14 @@ def test(tap, tmux):
     b.wait_for(r'<alice> hello beside the files')
     a.type(f'/send bob {source}')
     b.wait_for(r'\[2\] data\.bin \(4\.0 MiB\) offered by alice')
-    b.type('/reject 2')
+    b.type('/reject ', enter=False)
+    b.keys('Tab')
+    b.wait_for(r'^\[alice\] /reject 2 ?$', what='Tab completing the offer waiting')
+    b.keys('Enter')
     a.wait_for(r'\[2\] data\.bin: bob rejected it')
     if sorted(os.listdir(incoming)) != ['data (1).bin', 'data.bin']:
         raise Failure(f'after /reject the folder holds {sorted(os.listdir(incoming))}')
-    tap.ok('/reject: the sender is told, nothing is written; the room chat goes on')
+    tap.ok('/reject (Tab completes the offer): the sender is told, nothing is written; the room chat goes on')
 
     a.type('/send bob /nonexistent/file')
     a.wait_for(r'/send: .*(No such file|nonexistent)')
