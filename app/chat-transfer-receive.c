@@ -14,9 +14,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "chat-text.h"
 #include "chat-transfer-private.h"
-/* ---- receiving ---- */
 
 void
 chat_transfers_receive_offer (ChatTransfers *transfers,

@@ -11,11 +11,8 @@
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
-#include <string.h>
 
-#include "chat-text.h"
 #include "chat-transfer-private.h"
-/* ---- sending ---- */
 
 static void
 pump (Transfer *transfer)
@@ -121,7 +118,6 @@ hash_in_thread (GTask        *task,
   hashed->sha256 = g_strdup (g_checksum_get_string (checksum));
   g_task_return_pointer (task, hashed, (GDestroyNotify) hashed_free);
 }
-
 
 static void
 on_hashed (GObject      *source,

@@ -513,6 +513,22 @@ sent_back (Fixture    *fixture,
   return FALSE;
 }
 
+/* An offer of @size bytes (hashed as "abc"), accepted, then "abc". */
+static void
+hostile_started (Fixture    *fixture,
+                 const char *id,
+                 guint       size)
+{
+  g_autofree char *offer_json = g_strdup_printf ("{\"file\":\"offer\",\"id\":\"%s\",\"name\":\"a\",\"size\":%u,"
+                                                 "\"sha256\":\"" SHA_OF_ABC "\"}", id, size);
+  g_autofree char *chunk_json = g_strdup_printf ("{\"file\":\"chunk\",\"id\":\"%s\",\"seq\":0,\"data\":\"YWJj\"}",
+                                                 id);
+
+  hostile (fixture, offer_json);
+  g_assert_true (chat_transfers_accept (fixture->bob.transfers, 0, NULL));
+  hostile (fixture, chunk_json);
+}
+
 static void
 test_hostile_name (Fixture      *fixture,
                    gconstpointer data)
@@ -536,9 +552,7 @@ static void
 test_hostile_more_bytes (Fixture      *fixture,
                          gconstpointer data)
 {
-  hostile (fixture, "{\"file\":\"offer\",\"id\":\"x2\",\"name\":\"a\",\"size\":2,\"sha256\":\"" SHA_OF_ABC "\"}");
-  g_assert_true (chat_transfers_accept (fixture->bob.transfers, 0, NULL));
-  hostile (fixture, "{\"file\":\"chunk\",\"id\":\"x2\",\"seq\":0,\"data\":\"YWJj\"}");
+  hostile_started (fixture, "x2", 2);
   g_assert_true (said (&fixture->bob, "it sent more bytes than it offered"));
   g_assert_true (sent_back (fixture, "cancel", "more bytes than offered"));
   g_assert_cmpuint (files_in (fixture->bob.dir), ==, 0);
@@ -552,9 +566,7 @@ static void
 test_hostile_fewer_bytes (Fixture      *fixture,
                           gconstpointer data)
 {
-  hostile (fixture, "{\"file\":\"offer\",\"id\":\"x3\",\"name\":\"a\",\"size\":6,\"sha256\":\"" SHA_OF_ABC "\"}");
-  g_assert_true (chat_transfers_accept (fixture->bob.transfers, 0, NULL));
-  hostile (fixture, "{\"file\":\"chunk\",\"id\":\"x3\",\"seq\":0,\"data\":\"YWJj\"}");
+  hostile_started (fixture, "x3", 6);
   hostile (fixture, "{\"file\":\"end\",\"id\":\"x3\"}");
   g_assert_true (said (&fixture->bob, "it stopped after 3 B of the 6 B it offered"));
   g_assert_cmpuint (files_in (fixture->bob.dir), ==, 0);
@@ -640,9 +652,7 @@ test_stall (Fixture      *fixture,
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
   chat_transfers_set_stall_timeout (fixture->bob.transfers, 1);
-  hostile (fixture, "{\"file\":\"offer\",\"id\":\"xb\",\"name\":\"a\",\"size\":6,\"sha256\":\"" SHA_OF_ABC "\"}");
-  g_assert_true (chat_transfers_accept (fixture->bob.transfers, 0, NULL));
-  hostile (fixture, "{\"file\":\"chunk\",\"id\":\"xb\",\"seq\":0,\"data\":\"YWJj\"}");
+  hostile_started (fixture, "xb", 6);
   while (!said (&fixture->bob, "no progress for too long") && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (said (&fixture->bob, "no progress for too long"));
@@ -654,9 +664,7 @@ static void
 test_peer_gone (Fixture      *fixture,
                 gconstpointer data)
 {
-  hostile (fixture, "{\"file\":\"offer\",\"id\":\"xc\",\"name\":\"a\",\"size\":6,\"sha256\":\"" SHA_OF_ABC "\"}");
-  g_assert_true (chat_transfers_accept (fixture->bob.transfers, 0, NULL));
-  hostile (fixture, "{\"file\":\"chunk\",\"id\":\"xc\",\"seq\":0,\"data\":\"YWJj\"}");
+  hostile_started (fixture, "xc", 6);
   chat_transfers_peer_gone (fixture->bob.transfers, ALICE_ID);
   g_assert_true (said (&fixture->bob, "the link is gone"));
   g_assert_cmpuint (files_in (fixture->bob.dir), ==, 0);
