@@ -113,6 +113,9 @@ void       _any_peer_take_probe     (AnyPeer        *self,
 void       _any_peer_require_pinned_key (AnyPeer    *self,
                                      gboolean        prove_first);
 const char *_any_peer_get_unproven_id (AnyPeer      *self);
+/* Whether any_peer_disconnect() closed it (not the other side or the
+ * network): a reconnecting connect stops then. */
+gboolean    _any_peer_was_closed_here (AnyPeer      *self);
 gboolean    _any_peer_is_pinned       (AnyPeer      *self);
 AnyUpgradeRequest *_any_peer_get_upgrade_request (AnyPeer *self);
 

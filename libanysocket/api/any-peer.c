@@ -51,6 +51,8 @@ struct _AnyPeer
   gboolean      pinned;          /* its id's key is pinned (any-trust.h) */
   gboolean      retired;         /* replaced by a direct link, draining
                                   * (api/any-socket-links.c) */
+  gboolean      closed_here;     /* any_peer_disconnect() was called: no
+                                  * reconnecting (any-socket-reconnect.c) */
 
   AnyRequests  *requests;        /* waiting for their replies */
 };
@@ -995,8 +997,15 @@ any_peer_disconnect (AnyPeer    *self,
 {
   g_return_if_fail (ANY_IS_PEER (self));
 
+  self->closed_here = TRUE;
   if (self->engine != NULL)
     any_engine_close (self->engine, reason ? reason : "Disconnected");
+}
+
+gboolean
+_any_peer_was_closed_here (AnyPeer *self)
+{
+  return self->closed_here;
 }
 
 
