@@ -139,7 +139,7 @@ any_connect_options_class_init (AnyConnectOptionsClass *klass)
    * a new link emits [signal@AnySocket.Socket::connected] again (a new
    * [class@AnySocket.Peer], usually with the same id).
    *
-   * Reconnecting stops for good on [method@AnySocket.Peer.disconnect],
+   * Reconnecting stops for good on [method@AnySocket.Peer.close],
    * [method@AnySocket.Socket.stop], the connect's `GCancellable`, and on
    * a refusal, which no retry would change: either side refusing the
    * AUTH (`Invalid Auth Packet!`, an

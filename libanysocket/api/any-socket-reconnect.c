@@ -379,7 +379,7 @@ _any_socket_reconnect_class_init (GObjectClass *klass)
    * change (the AUTH refused by either side, a duplicate id, a pinned
    * key that changed or was not proven, a refused key; see
    * [property@AnySocket.ConnectOptions:reconnect]). Not emitted when the
-   * application stopped it ([method@AnySocket.Peer.disconnect],
+   * application stopped it ([method@AnySocket.Peer.close],
    * [method@AnySocket.Socket.stop], the `GCancellable`).
    *
    * Since: 0.2

@@ -855,6 +855,14 @@ any_socket_generate_identity (AnySocket *self)
   self->identity = any_noise_keypair_new ();
 }
 
+/* Tests: no identity, so no native E2E: links to other libanysocket
+ * sockets switch to compat E2E, as with a JavaScript peer. */
+void
+_any_socket_drop_identity_for_testing (AnySocket *self)
+{
+  g_clear_pointer (&self->identity, any_noise_keypair_unref);
+}
+
 /**
  * any_socket_save_identity:
  * @self: an [class@AnySocket.Socket]

@@ -51,13 +51,14 @@ held_packet_free (gpointer data)
   HeldPacket *held = data;
 
   g_clear_pointer (&held->data, json_node_unref);
+  g_clear_pointer (&held->bytes, g_bytes_unref);
   if (held->text != NULL)
     g_string_free (held->text, TRUE);
   g_free (held);
 }
 
-static gint32
-next_seq (AnyEngine *self)
+gint32
+any_engine_next_seq (AnyEngine *self)
 {
   /* PROTOCOL.md 3: after 2,147,483,647 the counter wraps to 1. */
   if (self->seq >= G_MAXINT32)
@@ -100,11 +101,12 @@ any_engine_fail (AnyEngine  *self,
   engine_shutdown (self, reason, TRUE);
 }
 
-static gboolean
-is_encrypting (AnyEngine *self)
+gboolean
+any_engine_is_encrypting (AnyEngine *self)
 {
   return self->e2e != NULL && any_e2e_is_active (self->e2e);
 }
+
 
 /* The transport's lane of a packet (any-transport.h). A HEARTBEAT goes
  * ahead of the chunks of a big message still waiting to be written, so a
@@ -117,7 +119,7 @@ packet_lane (AnyEngine     *self,
              AnyPacketType  type)
 {
   if (type == ANY_PACKET_TYPE_HEARTBEAT)
-    return is_encrypting (self) && any_e2e_get_mode (self->e2e) != ANY_E2E_MODE_COMPAT ?
+    return any_engine_is_encrypting (self) && any_e2e_get_mode (self->e2e) != ANY_E2E_MODE_COMPAT ?
            ANY_TRANSPORT_LANE_ORDERED : ANY_TRANSPORT_LANE_URGENT;
   if (type == ANY_PACKET_TYPE_AUTH || type == ANY_PACKET_TYPE_SWITCH)
     return ANY_TRANSPORT_LANE_BARRIER;
@@ -136,7 +138,7 @@ write_text (AnyEngine     *self,
   AnyTransportLane lane = packet_lane (self, type);
   gsize pos = 0;
 
-  if (!is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH)
+  if (!any_engine_is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH)
     {
       g_autoptr(GPtrArray) frames = any_chunk_split (type, seq, text, len, ANY_CHUNK_MAX_UNITS);
 
@@ -169,6 +171,20 @@ is_held_type (AnyPacketType type)
   return type == ANY_PACKET_TYPE_LINK || type == ANY_PACKET_TYPE_INTERNAL;
 }
 
+/* Before AUTH completes, LINK and INTERNAL wait; during an E2E switch
+ * everything but SWITCH waits, so nothing crosses the switch in the
+ * wrong form. */
+gboolean
+any_engine_should_hold (AnyEngine     *self,
+                        AnyPacketType  type,
+                        gint32         reply_to)
+{
+  return (self->state != ANY_ENGINE_STATE_CONNECTED && is_held_type (type)) ||
+         ((self->e2e_start_pending || (self->e2e != NULL && any_e2e_is_switching (self->e2e))) &&
+          type != ANY_PACKET_TYPE_SWITCH) ||
+         (self->holding && is_held_type (type) && reply_to == 0);
+}
+
 gint32
 any_engine_send (AnyEngine      *self,
                  AnyPacketType   type,
@@ -189,14 +205,8 @@ any_engine_send (AnyEngine      *self,
       return 0;
     }
 
-  seq = reply_to != 0 ? -ABS (reply_to) : next_seq (self);
-  /* Before AUTH completes, LINK and INTERNAL wait; during an E2E switch
-   * everything but SWITCH waits, so nothing crosses the switch in the
-   * wrong form. */
-  hold = (self->state != ANY_ENGINE_STATE_CONNECTED && is_held_type (type)) ||
-         ((self->e2e_start_pending || (self->e2e != NULL && any_e2e_is_switching (self->e2e))) &&
-          type != ANY_PACKET_TYPE_SWITCH) ||
-         (self->holding && is_held_type (type) && reply_to == 0);
+  seq = reply_to != 0 ? -ABS (reply_to) : any_engine_next_seq (self);
+  hold = any_engine_should_hold (self, type, reply_to);
 
   /* The header's size does not depend on the last-chunk flag, so the JSON
    * can be generated right after it, into what becomes the frame. */
@@ -225,7 +235,7 @@ any_engine_send (AnyEngine      *self,
       held->text = frame;
       g_queue_push_tail (&self->held_out, held);
     }
-  else if (body_len <= ANY_CHUNK_MAX_UNITS && (!is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH))
+  else if (body_len <= ANY_CHUNK_MAX_UNITS && (!any_engine_is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH))
     {
       /* A UTF-8 byte is at most one UTF-16 unit: this fits one chunk. */
       GBytes *bytes = g_string_free_to_bytes (frame);
@@ -296,7 +306,10 @@ any_engine_flush_held_out (AnyEngine *self)
     return;
   while ((held = g_queue_pop_head (&self->held_out)) != NULL)
     {
-      write_text (self, held->type, held->seq, held->text->str, held->text->len);
+      if (held->bytes != NULL)
+        any_engine_write_bytes (self, held->seq, held->bytes);
+      else
+        write_text (self, held->type, held->seq, held->text->str, held->text->len);
       held_packet_free (held);
     }
 }
@@ -374,6 +387,7 @@ handle_auth (AnyEngine *self,
   self->peer_id = g_strdup (id);
   g_free (self->peer_caps);
   self->peer_caps = any_engine_caps_to_string (object);
+  any_engine_read_bin_cap (self, object);
   if (self->pinned)
     {
       g_autofree char *refused = any_trust_check_auth (id, self->peer_caps);
@@ -499,7 +513,7 @@ handle_frame (AnyEngine    *self,
 
   if (!is_text)
     {
-      any_engine_fail (self, "Invalid Packet! Binary frames are not part of the protocol");
+      any_engine_handle_binary_frame (self, data, len);
       return;
     }
 
@@ -534,12 +548,12 @@ handle_frame (AnyEngine    *self,
 
   body = chunk.body;
   body_len = chunk.body_len;
-  if (is_encrypting (self) && self->compat_plain_grace &&
+  if (any_engine_is_encrypting (self) && self->compat_plain_grace &&
       !looks_like_compat_ciphertext (chunk.body, chunk.body_len))
     {
       /* Sent in the clear before the peer switched: see compat_plain_grace. */
     }
-  else if (is_encrypting (self))
+  else if (any_engine_is_encrypting (self))
     {
       g_string_truncate (self->plain, 0);
       if (!any_e2e_open (self->e2e, data, chunk.body - data, chunk.seq, chunk.body, chunk.body_len,
@@ -751,6 +765,7 @@ any_engine_set_last_seq_for_testing (AnyEngine *self,
 void
 any_engine_really_free (AnyEngine *self)
 {
+  g_clear_pointer (&self->bin_in, g_byte_array_unref);
   any_timer_cancel (&self->auth_timer);
   any_timer_cancel (&self->e2e_timer);
   any_timer_cancel (&self->heartbeat_timer);
