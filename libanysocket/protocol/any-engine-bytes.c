@@ -14,6 +14,11 @@
  * did not advertise "bin", with another flag, or interleaving two
  * messages closes the link with a reason.
  *
+ * Under native E2E, the sealed chunks of JSON packets go in binary frames
+ * too, their ciphertext as it is after the usual chunk header, instead of
+ * base64 in text frames: a binary frame that starts with a chunk flag
+ * ('1' or '2') rather than 'b'.
+ *
  * The JavaScript package (0.4.29) has no binary message: it never
  * advertises "bin", and sending bytes to it fails (any_engine_send_bytes()).
  *
@@ -56,6 +61,28 @@ any_engine_can_send_bytes (AnyEngine *self)
   return self->peer_bin && any_transport_can_send_binary (self->transport);
 }
 
+static gboolean
+native_with_binary (AnyEngine *self)
+{
+  return any_engine_is_encrypting (self) && any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_NATIVE &&
+         self->peer_bin;
+}
+
+gboolean
+any_engine_sends_binary_chunks (AnyEngine *self)
+{
+  return native_with_binary (self) && any_transport_can_send_binary (self->transport);
+}
+
+/* Whether a binary frame that starts with @first is a sealed chunk. */
+gboolean
+any_engine_takes_binary_chunk (AnyEngine *self,
+                               guint8     first)
+{
+  return (first == ANY_CHUNK_LAST || first == ANY_CHUNK_PARTIAL) &&
+         self->state == ANY_ENGINE_STATE_CONNECTED && native_with_binary (self);
+}
+
 static void
 header_encode (guint8   header[BIN_HEADER_LEN],
                gboolean last,
@@ -88,7 +115,7 @@ any_engine_write_bytes (AnyEngine *self,
       header_encode (header, pos + slice >= len, seq);
       g_string_append_len (frame, (const char *) header, BIN_HEADER_LEN);
       if (any_engine_is_encrypting (self))
-        any_e2e_seal (self->e2e, frame, BIN_HEADER_LEN, seq, (const char *) data + pos, slice);
+        any_e2e_seal_full (self->e2e, frame, BIN_HEADER_LEN, seq, (const char *) data + pos, slice, TRUE);
       else
         g_string_append_len (frame, (const char *) data + pos, slice);
       out = g_string_free_to_bytes (frame);
@@ -211,7 +238,7 @@ any_engine_handle_binary_frame (AnyEngine    *self,
   if (any_engine_is_encrypting (self))
     {
       g_string_truncate (self->plain, 0);
-      if (!any_e2e_open (self->e2e, data, BIN_HEADER_LEN, seq, payload, payload_len, self->plain, &error))
+      if (!any_e2e_open_full (self->e2e, data, BIN_HEADER_LEN, seq, payload, payload_len, TRUE, self->plain, &error))
         {
           any_engine_fail (self, error->message);
           return;

@@ -130,6 +130,9 @@ void      any_engine_read_bin_cap     (AnyEngine     *self,
 void      any_engine_write_bytes      (AnyEngine     *self,
                                        gint32         seq,
                                        GBytes        *bytes);
+gboolean  any_engine_sends_binary_chunks (AnyEngine  *self);
+gboolean  any_engine_takes_binary_chunk (AnyEngine   *self,
+                                       guint8         first);
 void      any_engine_handle_binary_frame (AnyEngine  *self,
                                        const guint8  *data,
                                        gsize          len);

@@ -137,6 +137,7 @@ write_text (AnyEngine     *self,
 {
   AnyTransportLane lane = packet_lane (self, type);
   gsize pos = 0;
+  gboolean raw;
 
   if (!any_engine_is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH)
     {
@@ -147,6 +148,9 @@ write_text (AnyEngine     *self,
       return;
     }
 
+  /* Native ciphertext between peers that take binary frames goes as it
+   * is in one, not as base64 text (any-engine-bytes.c). */
+  raw = any_engine_sends_binary_chunks (self);
   do
     {
       gsize slice = any_chunk_slice_length (text + pos, len - pos, ANY_CHUNK_MAX_UNITS);
@@ -156,9 +160,12 @@ write_text (AnyEngine     *self,
       GBytes *bytes;
 
       g_string_append_len (frame, (const char *) header, header_len);
-      any_e2e_seal (self->e2e, frame, header_len, seq, text + pos, slice);
+      any_e2e_seal_full (self->e2e, frame, header_len, seq, text + pos, slice, raw);
       bytes = g_string_free_to_bytes (frame);
-      any_transport_send_lane (self->transport, bytes, lane);
+      if (raw)
+        any_transport_send_binary (self->transport, bytes, lane);
+      else
+        any_transport_send_lane (self->transport, bytes, lane);
       g_bytes_unref (bytes);
       pos += slice;
     }
@@ -511,13 +518,14 @@ handle_frame (AnyEngine    *self,
     return;
   self->received_since_tick = TRUE;
 
-  if (!is_text)
+  /* A binary message, or a sealed chunk sent as a binary frame. */
+  if (!is_text && (len == 0 || !any_engine_takes_binary_chunk (self, data[0])))
     {
       any_engine_handle_binary_frame (self, data, len);
       return;
     }
 
-  if (any_frame_is_forward (data, len))
+  if (is_text && any_frame_is_forward (data, len))
     {
       AnyForward forward;
 
@@ -556,8 +564,8 @@ handle_frame (AnyEngine    *self,
   else if (any_engine_is_encrypting (self))
     {
       g_string_truncate (self->plain, 0);
-      if (!any_e2e_open (self->e2e, data, chunk.body - data, chunk.seq, chunk.body, chunk.body_len,
-                         self->plain, &error))
+      if (!any_e2e_open_full (self->e2e, data, chunk.body - data, chunk.seq, chunk.body, chunk.body_len,
+                              !is_text, self->plain, &error))
         {
           any_engine_fail (self, error->message);
           return;
