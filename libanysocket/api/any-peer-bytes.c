@@ -5,7 +5,7 @@
  * has no binary message, so sending bytes to one fails with a clear
  * error instead of inventing a JSON form its applications would not
  * recognise (its only binary convention is RPC's "bin", which
- * any_peer_rpc_async() speaks).
+ * any_peer_call_async() speaks).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -30,7 +30,7 @@
  * Only a libanysocket peer that advertised binary messages in its AUTH
  * takes them, over a direct link. With a JavaScript `anysocket` peer
  * (which has no binary message: only its RPC parameters and results
- * carry bytes, as base64, see [method@AnySocket.Peer.rpc_async]) or a
+ * carry bytes, as base64, see [method@AnySocket.Peer.call_async]) or a
  * peer reached through a hub, this fails with
  * `ANY_SOCKET_ERROR_NOT_SUPPORTED`.
  *
