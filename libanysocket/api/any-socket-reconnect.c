@@ -198,10 +198,11 @@ schedule (AnyReconnect *self)
 static gboolean
 on_dropped (gpointer user_data)
 {
-  AnyReconnect *self = user_data;
+  AnyReconnect *self = reconnect_ref (user_data);
 
   g_clear_pointer (&self->timer, g_source_unref);
-  schedule (self);
+  schedule (self);   /* a handler of `reconnecting` may stop us */
+  reconnect_unref (self);
   return G_SOURCE_REMOVE;
 }
 

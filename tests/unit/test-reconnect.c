@@ -377,6 +377,40 @@ test_stop_while_waiting (gconstpointer data)
   watch_clear (&watch, client);
 }
 
+static void
+stop_when_reconnecting (AnySocket *socket, const char *uri, const char *peer_id, guint attempt,
+                        guint delay_ms, const char *reason, gpointer user_data)
+{
+  any_socket_stop (socket);
+}
+
+/* A handler of `reconnecting` stops the socket: nothing is dialled, and
+ * nothing is used after it was freed (valgrind, ASan). */
+static void
+test_stop_from_handler (void)
+{
+  g_autoptr(AnySocket) server = any_socket_new ();
+  g_autoptr(AnySocket) client = any_socket_new ();
+  g_autoptr(AnyConnectOptions) options = options_new (50, 1.0, 50, 0.0);
+  g_autoptr(AnyPeer) peer = NULL;
+  guint port = listen_local (server);
+  guint links = 0;
+  Watch watch;
+
+  watch_init (&watch, client);
+  g_signal_connect (server, "connected", G_CALLBACK (count_connected), &links);
+  g_signal_connect (client, "reconnecting", G_CALLBACK (stop_when_reconnecting), NULL);
+  peer = connect_reconnecting (client, port, options);
+  g_assert_true (WAIT_FOR (links == 1, 5000));
+  drop_from_server (server, "Bye for now");
+  g_assert_true (WAIT_FOR (watch.retries->len == 1, 5000));
+  iterate_for (300);
+  g_assert_cmpuint (links, ==, 1);
+  g_assert_cmpuint (watch.retries->len, ==, 1);
+  g_assert_cmpuint (_any_socket_get_reconnects (client)->len, ==, 0);
+  watch_clear (&watch, client);
+}
+
 static gboolean
 refuse_after_first (AnySocket *socket, AnyPeer *peer, const char *peer_id, JsonNode *auth,
                     gpointer user_data)
@@ -505,6 +539,7 @@ main (int argc, char **argv)
   g_test_add_func ("/reconnect/stop-on-disconnect", test_stop_on_disconnect);
   g_test_add_data_func ("/reconnect/stop-while-waiting", GINT_TO_POINTER (FALSE), test_stop_while_waiting);
   g_test_add_data_func ("/reconnect/cancel-while-waiting", GINT_TO_POINTER (TRUE), test_stop_while_waiting);
+  g_test_add_func ("/reconnect/stop-from-handler", test_stop_from_handler);
   g_test_add_func ("/reconnect/no-reconnect-after-refusal", test_no_reconnect_after_refusal);
   g_test_add_func ("/reconnect/no-reconnect-after-changed-key", test_no_reconnect_after_changed_key);
   g_test_add_func ("/reconnect/first-dial", test_first_dial);
