@@ -118,6 +118,20 @@ void      any_engine_send_control     (AnyEngine     *self,
                                        AnyPacketType  type,
                                        JsonNode      *data);
 void      any_engine_flush_held_out   (AnyEngine     *self);
+static inline gboolean
+any_engine_is_held_type (AnyPacketType type)
+{
+  return type == ANY_PACKET_TYPE_LINK || type == ANY_PACKET_TYPE_INTERNAL;
+}
+
+/* any-engine-write.c */
+AnyTransportLane any_engine_packet_lane (AnyEngine     *self,
+                                       AnyPacketType  type);
+void      any_engine_write_text       (AnyEngine     *self,
+                                       AnyPacketType  type,
+                                       gint32         seq,
+                                       const char    *text,
+                                       gsize          len);
 gboolean  any_engine_should_hold      (AnyEngine     *self,
                                        AnyPacketType  type,
                                        gint32         reply_to);

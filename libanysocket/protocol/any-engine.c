@@ -108,89 +108,6 @@ any_engine_is_encrypting (AnyEngine *self)
 }
 
 
-/* The transport's lane of a packet (any-transport.h). A HEARTBEAT goes
- * ahead of the chunks of a big message still waiting to be written, so a
- * pong is not late by the time megabytes take: its own seq, and a compat
- * chunk's key depends on its seq only; not under native E2E, whose nonces
- * count frames in order. AUTH and SWITCH change how what follows them is
- * read: a HEARTBEAT never overtakes them. */
-static AnyTransportLane
-packet_lane (AnyEngine     *self,
-             AnyPacketType  type)
-{
-  if (type == ANY_PACKET_TYPE_HEARTBEAT)
-    return any_engine_is_encrypting (self) && any_e2e_get_mode (self->e2e) != ANY_E2E_MODE_COMPAT ?
-           ANY_TRANSPORT_LANE_ORDERED : ANY_TRANSPORT_LANE_URGENT;
-  if (type == ANY_PACKET_TYPE_AUTH || type == ANY_PACKET_TYPE_SWITCH)
-    return ANY_TRANSPORT_LANE_BARRIER;
-  return ANY_TRANSPORT_LANE_ORDERED;
-}
-
-/* Writes one packet's JSON text as frames, each chunk encrypted when the
- * link is (SWITCH packets never are: they set encryption up). */
-static void
-write_text (AnyEngine     *self,
-            AnyPacketType  type,
-            gint32         seq,
-            const char    *text,
-            gsize          len)
-{
-  AnyTransportLane lane = packet_lane (self, type);
-  gsize pos = 0;
-  gboolean raw;
-
-  if (!any_engine_is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH)
-    {
-      g_autoptr(GPtrArray) frames = any_chunk_split (type, seq, text, len, ANY_CHUNK_MAX_UNITS);
-
-      for (guint i = 0; i < frames->len; i++)
-        any_transport_send_lane (self->transport, g_ptr_array_index (frames, i), lane);
-      return;
-    }
-
-  /* Native ciphertext between peers that take binary frames goes as it
-   * is in one, not as base64 text (any-engine-bytes.c). */
-  raw = any_engine_sends_binary_chunks (self);
-  do
-    {
-      gsize slice = any_chunk_slice_length (text + pos, len - pos, ANY_CHUNK_MAX_UNITS);
-      guint8 header[ANY_CHUNK_HEADER_MAX];
-      gsize header_len = any_chunk_header_encode (header, pos + slice >= len, type, seq);
-      GString *frame = g_string_sized_new (header_len + slice * 2 + 64);
-      GBytes *bytes;
-
-      g_string_append_len (frame, (const char *) header, header_len);
-      any_e2e_seal_full (self->e2e, frame, header_len, seq, text + pos, slice, raw);
-      bytes = g_string_free_to_bytes (frame);
-      if (raw)
-        any_transport_send_binary (self->transport, bytes, lane);
-      else
-        any_transport_send_lane (self->transport, bytes, lane);
-      g_bytes_unref (bytes);
-      pos += slice;
-    }
-  while (pos < len);
-}
-
-static gboolean
-is_held_type (AnyPacketType type)
-{
-  return type == ANY_PACKET_TYPE_LINK || type == ANY_PACKET_TYPE_INTERNAL;
-}
-
-/* Before AUTH completes, LINK and INTERNAL wait; during an E2E switch
- * everything but SWITCH waits, so nothing crosses the switch in the
- * wrong form. */
-gboolean
-any_engine_should_hold (AnyEngine     *self,
-                        AnyPacketType  type,
-                        gint32         reply_to)
-{
-  return (self->state != ANY_ENGINE_STATE_CONNECTED && is_held_type (type)) ||
-         ((self->e2e_start_pending || (self->e2e != NULL && any_e2e_is_switching (self->e2e))) &&
-          type != ANY_PACKET_TYPE_SWITCH) ||
-         (self->holding && is_held_type (type) && reply_to == 0);
-}
 
 gint32
 any_engine_send (AnyEngine      *self,
@@ -247,12 +164,12 @@ any_engine_send (AnyEngine      *self,
       /* A UTF-8 byte is at most one UTF-16 unit: this fits one chunk. */
       GBytes *bytes = g_string_free_to_bytes (frame);
 
-      any_transport_send_lane (self->transport, bytes, packet_lane (self, type));
+      any_transport_send_lane (self->transport, bytes, any_engine_packet_lane (self, type));
       g_bytes_unref (bytes);
     }
   else
     {
-      write_text (self, type, seq, frame->str + header_len, body_len);
+      any_engine_write_text (self, type, seq, frame->str + header_len, body_len);
       g_string_free (frame, TRUE);
     }
   return seq;
@@ -316,7 +233,7 @@ any_engine_flush_held_out (AnyEngine *self)
       if (held->bytes != NULL)
         any_engine_write_bytes (self, held->seq, held->bytes);
       else
-        write_text (self, held->type, held->seq, held->text->str, held->text->len);
+        any_engine_write_text (self, held->type, held->seq, held->text->str, held->text->len);
       held_packet_free (held);
     }
 }
@@ -420,7 +337,7 @@ dispatch (AnyEngine     *self,
 {
   g_autofree char *reason = NULL;
 
-  if (self->proving && is_held_type (type))
+  if (self->proving && any_engine_is_held_type (type))
     {
       any_engine_fail_plain_from_pinned (self, type);
     }
@@ -458,7 +375,7 @@ dispatch (AnyEngine     *self,
     {
       handle_auth (self, node);
     }
-  else if (is_held_type (type))
+  else if (any_engine_is_held_type (type))
     {
       HeldPacket *held;
 
