@@ -25,6 +25,12 @@ ANY_AVAILABLE_IN_ALL
 AnyPeer  *any_packet_get_peer (AnyPacket  *self);
 ANY_AVAILABLE_IN_ALL
 JsonNode *any_packet_get_msg  (AnyPacket  *self);
+ANY_AVAILABLE_IN_0_2
+GBytes   *any_packet_get_bytes (AnyPacket *self);
+ANY_AVAILABLE_IN_0_2
+gboolean  any_packet_reply_bytes (AnyPacket *self,
+                                  GBytes    *bytes,
+                                  GError   **error);
 ANY_AVAILABLE_IN_ALL
 gboolean  any_packet_is_reply (AnyPacket  *self);
 ANY_AVAILABLE_IN_ALL

@@ -51,6 +51,21 @@ ANY_AVAILABLE_IN_ALL
 AnyPacket  *any_peer_request_finish     (AnyPeer             *self,
                                          GAsyncResult        *result,
                                          GError             **error);
+ANY_AVAILABLE_IN_0_2
+gboolean    any_peer_send_bytes         (AnyPeer             *self,
+                                         GBytes              *bytes,
+                                         GError             **error);
+ANY_AVAILABLE_IN_0_2
+void        any_peer_send_bytes_request_async (AnyPeer       *self,
+                                         GBytes              *bytes,
+                                         guint                timeout_ms,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+ANY_AVAILABLE_IN_0_2
+AnyPacket  *any_peer_send_bytes_request_finish (AnyPeer      *self,
+                                         GAsyncResult        *result,
+                                         GError             **error);
 ANY_AVAILABLE_IN_ALL
 void        any_peer_disconnect         (AnyPeer             *self,
                                          const char          *reason);

@@ -99,8 +99,6 @@ void     chat_mesh_transfers_init  (ChatMesh   *mesh);
 
 /* chat-mesh-reconnect.c */
 void     chat_mesh_targets_init    (ChatMesh   *mesh);
-gboolean chat_mesh_target_lost     (ChatMesh   *mesh,
-                                    const char *peer_id);
 void     chat_mesh_target_forget   (ChatMesh   *mesh,
                                     const char *peer_id);
 gboolean chat_mesh_target_drop     (ChatMesh   *mesh,

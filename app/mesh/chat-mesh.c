@@ -198,11 +198,9 @@ on_disconnected (AnySocket  *socket,
       /* retrying would meet the same key: leave it to the user */
       chat_mesh_target_forget (mesh, id);
     }
+  /* a link we dialled is dialled again by the library (chat-mesh-reconnect.c) */
   if (peer == NULL || peer->link != link)
-    {
-      chat_mesh_target_lost (mesh, id);
-      return;
-    }
+    return;
   g_clear_object (&peer->link);
   peer->lag = -1;
   chat_mesh_outbox_drop (mesh, id);
@@ -229,8 +227,6 @@ on_disconnected (AnySocket  *socket,
   if (by_user && chat_mesh_target_drop (mesh, id, peer->nick))
     chat_model_notice (mesh->model, CHAT_LINE_INFO, _("%s dropped the link: /reconnect %s to ask again"),
                        peer->nick, peer->nick);
-  else if (!by_user)
-    chat_mesh_target_lost (mesh, id);
   chat_mesh_remove_peer (mesh, id);
   forget_routes_through (mesh, id);
 }

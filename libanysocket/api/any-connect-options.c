@@ -31,6 +31,9 @@
  * is built from [method@AnySocket.ConnectOptions.add_cookie]). A
  * `User-Agent` header replaces libanysocket's own.
  *
+ * With [property@AnySocket.ConnectOptions:reconnect], the socket dials the
+ * peer again when its link drops (any-socket-reconnect.c describes how).
+ *
  * The options are read when the connect starts: changing them afterwards
  * does not change that connect, and one object can serve many connects.
  *
@@ -41,9 +44,68 @@ struct _AnyConnectOptions
   GObject    parent_instance;
   GPtrArray *headers;   /* name, value, name, value... */
   GPtrArray *cookies;   /* name, value, ...: one per name */
+  AnyReconnectPolicy policy;
 };
 
 G_DEFINE_FINAL_TYPE (AnyConnectOptions, any_connect_options, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_RECONNECT,
+  PROP_RECONNECT_FIRST,
+  PROP_RECONNECT_INITIAL,
+  PROP_RECONNECT_FACTOR,
+  PROP_RECONNECT_MAX,
+  PROP_RECONNECT_JITTER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+any_connect_options_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  AnyReconnectPolicy *policy = &ANY_CONNECT_OPTIONS (object)->policy;
+
+  switch (prop_id)
+    {
+    case PROP_RECONNECT:         g_value_set_boolean (value, policy->enabled); break;
+    case PROP_RECONNECT_FIRST:   g_value_set_boolean (value, policy->first); break;
+    case PROP_RECONNECT_INITIAL: g_value_set_uint (value, policy->initial_ms); break;
+    case PROP_RECONNECT_FACTOR:  g_value_set_double (value, policy->factor); break;
+    case PROP_RECONNECT_MAX:     g_value_set_uint (value, policy->max_ms); break;
+    case PROP_RECONNECT_JITTER:  g_value_set_double (value, policy->jitter); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+any_connect_options_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  AnyReconnectPolicy *policy = &ANY_CONNECT_OPTIONS (object)->policy;
+  gboolean changed;
+
+#define SET(field, getter) (changed = policy->field != getter (value), policy->field = getter (value))
+  switch (prop_id)
+    {
+    case PROP_RECONNECT:         SET (enabled, g_value_get_boolean); break;
+    case PROP_RECONNECT_FIRST:   SET (first, g_value_get_boolean); break;
+    case PROP_RECONNECT_INITIAL: SET (initial_ms, g_value_get_uint); break;
+    case PROP_RECONNECT_FACTOR:  SET (factor, g_value_get_double); break;
+    case PROP_RECONNECT_MAX:     SET (max_ms, g_value_get_uint); break;
+    case PROP_RECONNECT_JITTER:  SET (jitter, g_value_get_double); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec); return;
+    }
+#undef SET
+  if (changed)
+    g_object_notify_by_pspec (object, properties[prop_id]);
+}
 
 static void
 any_connect_options_finalize (GObject *object)
@@ -58,7 +120,97 @@ any_connect_options_finalize (GObject *object)
 static void
 any_connect_options_class_init (AnyConnectOptionsClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = any_connect_options_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = any_connect_options_finalize;
+  object_class->get_property = any_connect_options_get_property;
+  object_class->set_property = any_connect_options_set_property;
+
+  /**
+   * AnyConnectOptions:reconnect:
+   *
+   * Whether the socket dials the peer again when the link drops, after
+   * [property@AnySocket.ConnectOptions:reconnect-initial] milliseconds,
+   * then each time [property@AnySocket.ConnectOptions:reconnect-factor]
+   * times longer, up to [property@AnySocket.ConnectOptions:reconnect-max],
+   * each delay shortened by a random part of up to
+   * [property@AnySocket.ConnectOptions:reconnect-jitter] of it. Before
+   * each wait the socket emits [signal@AnySocket.Socket::reconnecting];
+   * a new link emits [signal@AnySocket.Socket::connected] again (a new
+   * [class@AnySocket.Peer], usually with the same id).
+   *
+   * Reconnecting stops for good on [method@AnySocket.Peer.close],
+   * [method@AnySocket.Socket.stop], the connect's `GCancellable`, and on
+   * a refusal, which no retry would change: either side refusing the
+   * AUTH (`Invalid Auth Packet!`, an
+   * [signal@AnySocket.Socket::authenticate-peer] handler saying no; a
+   * JavaScript server refuses by closing the new link without a reason
+   * before the AUTH completes, so such a close counts as a refusal too), a
+   * duplicate id, a pinned key that changed or was not proven, a key a
+   * [signal@AnySocket.Socket::verify-peer] handler refused, and an
+   * invalid URI; [signal@AnySocket.Socket::reconnect-failed] says so.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_RECONNECT] =
+    g_param_spec_boolean ("reconnect", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * AnyConnectOptions:reconnect-first:
+   *
+   * With [property@AnySocket.ConnectOptions:reconnect], whether a failed
+   * first dial is retried too (a peer that may start after us): the
+   * connect then completes once connected, or with the error that ended
+   * the retrying. When FALSE, a failed first dial fails the connect.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_RECONNECT_FIRST] =
+    g_param_spec_boolean ("reconnect-first", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * AnyConnectOptions:reconnect-initial:
+   *
+   * The wait before the first new dial after a drop, in milliseconds.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_RECONNECT_INITIAL] =
+    g_param_spec_uint ("reconnect-initial", NULL, NULL, 1, 24 * 3600 * 1000, 1000,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * AnyConnectOptions:reconnect-factor:
+   *
+   * How much longer each wait is than the one before (1: always the same).
+   *
+   * Since: 0.2
+   */
+  properties[PROP_RECONNECT_FACTOR] =
+    g_param_spec_double ("reconnect-factor", NULL, NULL, 1.0, 100.0, 2.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * AnyConnectOptions:reconnect-max:
+   *
+   * The longest wait between two dials, in milliseconds.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_RECONNECT_MAX] =
+    g_param_spec_uint ("reconnect-max", NULL, NULL, 1, 24 * 3600 * 1000, 60000,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * AnyConnectOptions:reconnect-jitter:
+   *
+   * Up to which part of each wait is taken off at random (0: none), so
+   * that many clients dropped at once do not all dial at the same time:
+   * a wait of D milliseconds becomes one between D × (1 − jitter) and D.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_RECONNECT_JITTER] =
+    g_param_spec_double ("reconnect-jitter", NULL, NULL, 0.0, 1.0, 0.2,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -66,6 +218,17 @@ any_connect_options_init (AnyConnectOptions *self)
 {
   self->headers = g_ptr_array_new_with_free_func (g_free);
   self->cookies = g_ptr_array_new_with_free_func (g_free);
+  self->policy = (AnyReconnectPolicy) { FALSE, FALSE, 1000, 2.0, 60000, 0.2 };
+}
+
+void
+_any_connect_options_get_policy (AnyConnectOptions  *self,
+                                 AnyReconnectPolicy *policy)
+{
+  if (self == NULL)
+    *policy = (AnyReconnectPolicy) { FALSE, FALSE, 1000, 2.0, 60000, 0.2 };
+  else
+    *policy = self->policy;
 }
 
 /**
@@ -272,7 +435,9 @@ _any_connect_options_dup_headers (AnyConnectOptions *self)
  *
  * [method@AnySocket.Socket.connect_async] whose WebSocket upgrade request
  * carries the headers and cookies of @options (read now: later changes
- * to @options do not apply). Finish with [method@AnySocket.Socket.connect_finish].
+ * to @options do not apply), and which dials again after a drop with
+ * [property@AnySocket.ConnectOptions:reconnect]. Finish with
+ * [method@AnySocket.Socket.connect_finish].
  *
  * Since: 0.2
  */
@@ -291,5 +456,9 @@ any_socket_connect_with_options_async (AnySocket           *self,
   g_return_if_fail (options == NULL || ANY_IS_CONNECT_OPTIONS (options));
 
   headers = _any_connect_options_dup_headers (options);
-  _any_socket_connect_uri (self, uri, (const char * const *) headers, cancellable, callback, user_data);
+  if (options != NULL && options->policy.enabled)
+    _any_socket_reconnect_start (self, uri, (const char * const *) headers, &options->policy,
+                                 cancellable, callback, user_data);
+  else
+    _any_socket_connect_uri (self, uri, (const char * const *) headers, cancellable, callback, user_data);
 }

@@ -14,5 +14,8 @@ AnyPacket *_any_packet_new          (AnyPeer        *peer,
                                      AnyPacketType   type,
                                      gint32          seq,
                                      JsonNode       *msg);
+AnyPacket *_any_packet_new_bytes    (AnyPeer        *peer,
+                                     gint32          seq,
+                                     GBytes         *bytes);
 
 G_END_DECLS

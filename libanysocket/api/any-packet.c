@@ -27,6 +27,7 @@ struct _AnyPacket
   GObject        parent_instance;
   AnyPeer       *peer;
   JsonNode      *msg;
+  GBytes        *bytes;   /* a binary message: then msg is a JSON null */
   gint32         seq;
   AnyPacketType  type;
 };
@@ -50,6 +51,7 @@ any_packet_finalize (GObject *object)
 
   g_clear_object (&self->peer);
   g_clear_pointer (&self->msg, json_node_unref);
+  g_clear_pointer (&self->bytes, g_bytes_unref);
 
   G_OBJECT_CLASS (any_packet_parent_class)->finalize (object);
 }
@@ -137,6 +139,40 @@ _any_packet_new (AnyPeer       *peer,
   self->seq = seq;
   self->msg = msg;
   return self;
+}
+
+/* A binary message: @bytes referenced. */
+AnyPacket *
+_any_packet_new_bytes (AnyPeer *peer,
+                       gint32   seq,
+                       GBytes  *bytes)
+{
+  AnyPacket *self = _any_packet_new (peer, ANY_PACKET_TYPE_LINK, seq, json_node_new (JSON_NODE_NULL));
+
+  self->bytes = g_bytes_ref (bytes);
+  return self;
+}
+
+/**
+ * any_packet_get_bytes:
+ * @self: an [class@AnySocket.Packet]
+ *
+ * Gets the body of a binary message ([method@AnySocket.Peer.send_bytes],
+ * [method@AnySocket.Peer.send_bytes_request_async],
+ * [method@AnySocket.Packet.reply_bytes]). Its
+ * [method@AnySocket.Packet.get_msg] is then a JSON `null`. A JSON
+ * message has no bytes.
+ *
+ * Returns: (transfer none) (nullable): the bytes, or NULL for a JSON message
+ *
+ * Since: 0.2
+ */
+GBytes *
+any_packet_get_bytes (AnyPacket *self)
+{
+  g_return_val_if_fail (ANY_IS_PACKET (self), NULL);
+
+  return self->bytes;
 }
 
 /**
@@ -233,4 +269,38 @@ any_packet_reply (AnyPacket  *self,
       return FALSE;
     }
   return _any_peer_send_packet (self->peer, self->type, self->seq, msg, error) != 0;
+}
+
+/**
+ * any_packet_reply_bytes:
+ * @self: an [class@AnySocket.Packet]
+ * @bytes: the reply's body
+ * @error: return location for a `GError`
+ *
+ * Replies to a message (JSON or binary) with a binary message, as
+ * [method@AnySocket.Packet.reply] does with JSON. Only a libanysocket
+ * peer takes binary messages: with another one (a JavaScript peer) this
+ * fails with `ANY_SOCKET_ERROR_NOT_SUPPORTED`, see
+ * [method@AnySocket.Peer.send_bytes].
+ *
+ * Returns: TRUE if the reply was queued for sending
+ *
+ * Since: 0.2
+ */
+gboolean
+any_packet_reply_bytes (AnyPacket  *self,
+                        GBytes     *bytes,
+                        GError    **error)
+{
+  g_return_val_if_fail (ANY_IS_PACKET (self), FALSE);
+  g_return_val_if_fail (bytes != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->seq <= 0 || self->type != ANY_PACKET_TYPE_LINK)
+    {
+      g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
+                           _("Cannot reply to a reply"));
+      return FALSE;
+    }
+  return _any_peer_send_bytes (self->peer, self->seq, bytes, error) != 0;
 }

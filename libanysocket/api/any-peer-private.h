@@ -113,6 +113,21 @@ void       _any_peer_take_probe     (AnyPeer        *self,
 void       _any_peer_require_pinned_key (AnyPeer    *self,
                                      gboolean        prove_first);
 const char *_any_peer_get_unproven_id (AnyPeer      *self);
+/* Whether any_peer_disconnect() closed it (not the other side or the
+ * network): a reconnecting connect stops then. */
+gboolean    _any_peer_was_closed_here (AnyPeer      *self);
+/* Binary messages: any-peer.c for any-peer-bytes.c and any-packet.c */
+gint32      _any_peer_send_bytes  (AnyPeer      *self,
+                                   gint32        reply_to,
+                                   GBytes       *bytes,
+                                   GError      **error);
+/* Takes @task; @error (not taken) when @seq is 0: the send failed. */
+void        _any_peer_wait_reply  (AnyPeer      *self,
+                                   gint32        seq,
+                                   GTask        *task,
+                                   GError       *error,
+                                   guint         timeout_ms,
+                                   GCancellable *cancellable);
 gboolean    _any_peer_is_pinned       (AnyPeer      *self);
 AnyUpgradeRequest *_any_peer_get_upgrade_request (AnyPeer *self);
 

@@ -51,6 +51,8 @@ struct _AnyPeer
   gboolean      pinned;          /* its id's key is pinned (any-trust.h) */
   gboolean      retired;         /* replaced by a direct link, draining
                                   * (api/any-socket-links.c) */
+  gboolean      closed_here;     /* any_peer_disconnect() was called: no
+                                  * reconnecting (any-socket-reconnect.c) */
 
   AnyRequests  *requests;        /* waiting for their replies */
 };
@@ -184,6 +186,30 @@ engine_packet (gpointer       user_data,
     self->host->message (self->socket, packet);
 }
 
+/* A binary message (any-engine-bytes.c): as engine_packet() does JSON. */
+static void
+engine_packet_bytes (gpointer  user_data,
+                     gint32    seq,
+                     GBytes   *bytes)
+{
+  AnyPeer *self = user_data;
+  g_autoptr(AnyPacket) packet = _any_packet_new_bytes (self, seq, bytes);
+
+  if (seq < 0)
+    {
+      g_autoptr(GTask) task = any_requests_take (self->requests, -seq);
+
+      if (task == NULL)
+        g_debug ("Dropped binary reply %d from %s", seq, self->id);
+      else
+        g_task_return_pointer (task, g_steal_pointer (&packet), g_object_unref);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, packet);
+  if (self->socket != NULL && any_engine_get_state (self->engine) == ANY_ENGINE_STATE_CONNECTED)
+    self->host->message (self->socket, packet);
+}
+
 static void
 engine_heartbeat (gpointer user_data,
                   int      lag_ms)
@@ -263,6 +289,7 @@ static const AnyEngineCallbacks engine_callbacks = {
   .authenticate = engine_authenticate,
   .connected = engine_connected,
   .packet = engine_packet,
+  .packet_bytes = engine_packet_bytes,
   .heartbeat = engine_heartbeat,
   .forward = engine_forward,
   .verify_peer = engine_verify_peer,
@@ -535,6 +562,22 @@ _any_peer_send_packet (AnyPeer        *self,
       return 0;
     }
   return any_engine_send (self->engine, type, reply_to, msg, error);
+}
+
+/* A binary message (any-peer-bytes.c, any_packet_reply_bytes()). */
+gint32
+_any_peer_send_bytes (AnyPeer  *self,
+                      gint32    reply_to,
+                      GBytes   *bytes,
+                      GError  **error)
+{
+  if (self->engine == NULL || G_UNLIKELY (self->retired && reply_to == 0))
+    {
+      g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                           _("Cannot send: the peer is disconnected"));
+      return 0;
+    }
+  return any_engine_send_bytes (self->engine, reply_to, bytes, error);
 }
 
 /* A proxied peer replaced by a direct link: the application was told it
@@ -941,17 +984,28 @@ _any_peer_request (AnyPeer             *self,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  if (timeout_ms == 0)
-    timeout_ms = self->socket ? self->host->reply_timeout (self->socket) : 30000;
-
   seq = _any_peer_send_packet (self, type, 0, msg, &error);
+  _any_peer_wait_reply (self, seq, g_steal_pointer (&task), error, timeout_ms, cancellable);
+}
+
+/* After sending a request (@seq, or 0 and @error): @task gets its reply. */
+void
+_any_peer_wait_reply (AnyPeer      *self,
+                      gint32        seq,
+                      GTask        *task,
+                      GError       *error,
+                      guint         timeout_ms,
+                      GCancellable *cancellable)
+{
   if (seq == 0)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (task, g_error_copy (error));
+      g_object_unref (task);
       return;
     }
-
-  any_requests_add (self->requests, seq, g_steal_pointer (&task), timeout_ms, cancellable);
+  if (timeout_ms == 0)
+    timeout_ms = self->socket ? self->host->reply_timeout (self->socket) : 30000;
+  any_requests_add (self->requests, seq, task, timeout_ms, cancellable);
 }
 
 /**
@@ -995,8 +1049,15 @@ any_peer_disconnect (AnyPeer    *self,
 {
   g_return_if_fail (ANY_IS_PEER (self));
 
+  self->closed_here = TRUE;
   if (self->engine != NULL)
     any_engine_close (self->engine, reason ? reason : "Disconnected");
+}
+
+gboolean
+_any_peer_was_closed_here (AnyPeer *self)
+{
+  return self->closed_here;
 }
 
 

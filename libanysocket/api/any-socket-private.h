@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 /* Tests and fuzzing */
 void       _any_socket_set_id_for_testing (AnySocket *self,
                                           const char *id);
+void       _any_socket_drop_identity_for_testing (AnySocket *self);
 void       _any_socket_accept_transport  (AnySocket  *self,
                                           AnyTransport *transport);
 void       _any_socket_connect_transport (AnySocket  *self,
@@ -70,6 +71,11 @@ void       _any_socket_retire_peer  (AnySocket      *self,
                                      const char     *reason);
 AnyHub    *_any_socket_get_hub      (AnySocket      *self);
 typedef struct _AnyLinks AnyLinks;
+/* Reconnecting connects: any-socket.c for any-socket-reconnect.c (the
+ * array belongs to the socket, its items to themselves) */
+GPtrArray *_any_socket_get_reconnects (AnySocket    *self);
+void       _any_reconnects_stop     (GPtrArray      *reconnects);
+void       _any_socket_reconnect_class_init (GObjectClass *klass);
 AnyLinks  *_any_socket_get_links    (AnySocket      *self);
 
 /* Links: any-socket-links.c for any-socket.c. A direct link to an id we

@@ -74,6 +74,7 @@ struct _AnySocket
   AnyHub       *hub;             /* peers that proxy through us */
   AnyLinks     *links;           /* direct links taking over proxied ones */
   AnySocketHttp *http;           /* subprotocols, plain HTTP (any-socket-http.c) */
+  GPtrArray    *reconnects;      /* connects that dial again (any-socket-reconnect.c) */
 };
 
 G_DEFINE_FINAL_TYPE (AnySocket, any_socket, G_TYPE_OBJECT)
@@ -353,6 +354,12 @@ AnyLinks *
 _any_socket_get_links (AnySocket *self)
 {
   return self->links;
+}
+
+GPtrArray *
+_any_socket_get_reconnects (AnySocket *self)
+{
+  return self->reconnects;
 }
 
 static void
@@ -736,6 +743,7 @@ any_socket_stop (AnySocket *self)
   g_return_if_fail (ANY_IS_SOCKET (self));
 
   g_object_ref (self);
+  _any_reconnects_stop (self->reconnects);
   any_ws_dial_stop (self->dial);
   _any_links_stop (self->links);
 
@@ -845,6 +853,14 @@ any_socket_generate_identity (AnySocket *self)
 
   g_clear_pointer (&self->identity, any_noise_keypair_unref);
   self->identity = any_noise_keypair_new ();
+}
+
+/* Tests: no identity, so no native E2E: links to other libanysocket
+ * sockets switch to compat E2E, as with a JavaScript peer. */
+void
+_any_socket_drop_identity_for_testing (AnySocket *self)
+{
+  g_clear_pointer (&self->identity, any_noise_keypair_unref);
 }
 
 /**
@@ -1403,6 +1419,7 @@ any_socket_finalize (GObject *object)
   g_clear_pointer (&self->pins, g_hash_table_unref);
   g_clear_pointer (&self->hub, _any_hub_free);
   g_clear_pointer (&self->links, _any_links_free);
+  g_clear_pointer (&self->reconnects, g_ptr_array_unref);
   g_clear_pointer (&self->dial, any_ws_dial_free);
   g_clear_pointer (&self->http, _any_socket_http_free);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1978,6 +1995,8 @@ any_socket_class_init (AnySocketClass *klass)
     g_signal_new ("untrusted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+  _any_socket_reconnect_class_init (object_class);
 }
 
 static void
@@ -2001,6 +2020,7 @@ any_socket_init (AnySocket *self)
   self->unauthenticated = g_hash_table_new_full (NULL, NULL, g_object_unref, unref_nullable);
   self->hub = _any_proxy_hub_new (self);
   self->links = _any_links_new (self);
+  self->reconnects = g_ptr_array_new ();
   self->dial = any_ws_dial_new (&dial_host, self);
   self->http = _any_socket_http_new ();
 }

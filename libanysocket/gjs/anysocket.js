@@ -117,7 +117,7 @@ if (!AnySocket.Socket.prototype[done]) {
     });
 
     for (const [klass, calls] of [[Socket, ['listen', 'connect', 'proxy', 'broadcast_request']],
-        [Peer, ['request', 'get_synced_time', 'invoke', 'call']]]) {
+        [Peer, ['request', 'send_bytes_request', 'get_synced_time', 'invoke', 'call']]]) {
         for (const call of calls)
             Gio._promisify(klass.prototype, `${call}_async`, `${call}_finish`);
     }

@@ -89,20 +89,29 @@ any_engine_caps_to_string (JsonObject *holder)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* {"v": 1, "e2e": ["noise-xx"], "bin": 1}: "e2e" with an identity, "bin"
+ * (binary messages, any-engine-bytes.c) where the transport has binary
+ * frames; nothing when neither. */
 void
 any_engine_add_local_caps (AnyEngine  *self,
                            JsonObject *object)
 {
   g_autoptr(JsonObject) caps = NULL;
-  g_autoptr(JsonArray) e2e = NULL;
+  gboolean bin = any_transport_can_send_binary (self->transport);
 
-  if (self->identity == NULL)
+  if (self->identity == NULL && !bin)
     return;
   caps = json_object_new ();
-  e2e = json_array_new ();
-  json_array_add_string_element (e2e, ANY_E2E_CAP_NATIVE);
   json_object_set_int_member (caps, "v", 1);
-  json_object_set_array_member (caps, "e2e", g_steal_pointer (&e2e));
+  if (self->identity != NULL)
+    {
+      g_autoptr(JsonArray) e2e = json_array_new ();
+
+      json_array_add_string_element (e2e, ANY_E2E_CAP_NATIVE);
+      json_object_set_array_member (caps, "e2e", g_steal_pointer (&e2e));
+    }
+  if (bin)
+    json_object_set_int_member (caps, ANY_BIN_CAP, 1);
   json_object_set_object_member (object, "caps", g_steal_pointer (&caps));
 }
 

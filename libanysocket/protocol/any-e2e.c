@@ -584,6 +584,20 @@ any_e2e_seal (AnyE2e     *self,
               const char *plain,
               gsize       plain_len)
 {
+  any_e2e_seal_full (self, frame, header_len, seq, plain, plain_len, FALSE);
+}
+
+/* @raw: native ciphertext as it is, for a binary frame (any-engine-bytes.c);
+ * else base64, for a text frame. Compat is hex either way. */
+void
+any_e2e_seal_full (AnyE2e     *self,
+                   GString    *frame,
+                   gsize       header_len,
+                   gint32      seq,
+                   const char *plain,
+                   gsize       plain_len,
+                   gboolean    raw)
+{
   g_autoptr(GError) error = NULL;
 
   if (self->mode == ANY_E2E_MODE_COMPAT)
@@ -597,7 +611,10 @@ any_e2e_seal (AnyE2e     *self,
       !any_noise_cipher_encrypt_with_ad (self->send, (const guint8 *) frame->str, header_len,
                                          (const guint8 *) plain, plain_len, self->scratch, &error))
     g_error ("Native E2E encryption failed: %s", error->message);
-  any_base64_encode_append (frame, self->scratch->data, self->scratch->len);
+  if (raw)
+    g_string_append_len (frame, (const char *) self->scratch->data, self->scratch->len);
+  else
+    any_base64_encode_append (frame, self->scratch->data, self->scratch->len);
 }
 
 /* Decrypts one chunk body into @plain (appended). A failure means the
@@ -612,6 +629,21 @@ any_e2e_open (AnyE2e        *self,
               GString       *plain,
               GError       **error)
 {
+  return any_e2e_open_full (self, header, header_len, seq, body, body_len, FALSE, plain, error);
+}
+
+/* @raw: as any_e2e_seal_full() */
+gboolean
+any_e2e_open_full (AnyE2e        *self,
+                   const guint8  *header,
+                   gsize          header_len,
+                   gint32         seq,
+                   const guint8  *body,
+                   gsize          body_len,
+                   gboolean       raw,
+                   GString       *plain,
+                   GError       **error)
+{
   g_autoptr(GError) local_error = NULL;
 
   if (self->mode == ANY_E2E_MODE_COMPAT)
@@ -625,18 +657,23 @@ any_e2e_open (AnyE2e        *self,
       return TRUE;
     }
 
-  g_byte_array_set_size (self->scratch, 0);
-  if (!any_base64_decode_strict (body, body_len, self->scratch))
+  if (!raw)
     {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL,
-                   "E2E: chunk of packet %d is not base64", seq);
-      return FALSE;
+      g_byte_array_set_size (self->scratch, 0);
+      if (!any_base64_decode_strict (body, body_len, self->scratch))
+        {
+          g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL,
+                       "E2E: chunk of packet %d is not base64", seq);
+          return FALSE;
+        }
+      body = self->scratch->data;
+      body_len = self->scratch->len;
     }
 
   g_byte_array_set_size (self->opened, 0);
   if (!rekey_if_due (self, self->recv, &local_error) ||
       !any_noise_cipher_decrypt_with_ad (self->recv, header, header_len,
-                                         self->scratch->data, self->scratch->len, self->opened, &local_error))
+                                         body, body_len, self->opened, &local_error))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL,
                    "E2E: chunk of packet %d failed authentication (forged, modified, replayed, "

@@ -20,6 +20,7 @@ typedef struct {
   gint32         seq;
   JsonNode      *data;   /* held_in */
   GString       *text;   /* held_out */
+  GBytes        *bytes;  /* held_out, a binary message (any-engine-bytes.c) */
 } HeldPacket;
 
 struct _AnyEngine {
@@ -71,6 +72,12 @@ struct _AnyEngine {
   gboolean                  pinned;
   gboolean                  proving;
 
+  /* Binary messages (any-engine-bytes.c): the peer advertised "bin" in
+   * its caps; the chunks of the binary message being received. */
+  gboolean                  peer_bin;
+  GByteArray               *bin_in;
+  gint32                    bin_in_seq;
+
   gsize                     max_frame_size;   /* once authenticated */
   AnyTimers                *timers;     /* the context's, shared */
   AnyTimer                  auth_timer;
@@ -111,6 +118,38 @@ void      any_engine_send_control     (AnyEngine     *self,
                                        AnyPacketType  type,
                                        JsonNode      *data);
 void      any_engine_flush_held_out   (AnyEngine     *self);
+static inline gboolean
+any_engine_is_held_type (AnyPacketType type)
+{
+  return type == ANY_PACKET_TYPE_LINK || type == ANY_PACKET_TYPE_INTERNAL;
+}
+
+/* any-engine-write.c */
+AnyTransportLane any_engine_packet_lane (AnyEngine     *self,
+                                       AnyPacketType  type);
+void      any_engine_write_text       (AnyEngine     *self,
+                                       AnyPacketType  type,
+                                       gint32         seq,
+                                       const char    *text,
+                                       gsize          len);
+gboolean  any_engine_should_hold      (AnyEngine     *self,
+                                       AnyPacketType  type,
+                                       gint32         reply_to);
+gboolean  any_engine_is_encrypting    (AnyEngine     *self);
+gint32    any_engine_next_seq         (AnyEngine     *self);
+
+/* any-engine-bytes.c */
+void      any_engine_read_bin_cap     (AnyEngine     *self,
+                                       JsonObject    *holder);
+void      any_engine_write_bytes      (AnyEngine     *self,
+                                       gint32         seq,
+                                       GBytes        *bytes);
+gboolean  any_engine_sends_binary_chunks (AnyEngine  *self);
+gboolean  any_engine_takes_binary_chunk (AnyEngine   *self,
+                                       guint8         first);
+void      any_engine_handle_binary_frame (AnyEngine  *self,
+                                       const guint8  *data,
+                                       gsize          len);
 
 /* any-heartbeat.c */
 void      any_engine_on_heartbeat_tick (AnyTimer     *timer,

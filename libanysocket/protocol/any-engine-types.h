@@ -43,6 +43,11 @@ typedef struct {
                             AnyPacketType  type,
                             gint32         seq,
                             JsonNode      *data);
+  /* A binary LINK message (a reply when @seq < 0): any-engine-bytes.c.
+   * @bytes is the callee's to reference. */
+  void     (*packet_bytes) (gpointer       user_data,
+                            gint32         seq,
+                            GBytes        *bytes);
   void     (*heartbeat)    (gpointer     user_data,
                             int          lag_ms);
   /* A FORWARD frame (PROTOCOL.md 8): @frame is all of it, @forward its

@@ -51,13 +51,14 @@ held_packet_free (gpointer data)
   HeldPacket *held = data;
 
   g_clear_pointer (&held->data, json_node_unref);
+  g_clear_pointer (&held->bytes, g_bytes_unref);
   if (held->text != NULL)
     g_string_free (held->text, TRUE);
   g_free (held);
 }
 
-static gint32
-next_seq (AnyEngine *self)
+gint32
+any_engine_next_seq (AnyEngine *self)
 {
   /* PROTOCOL.md 3: after 2,147,483,647 the counter wraps to 1. */
   if (self->seq >= G_MAXINT32)
@@ -100,74 +101,13 @@ any_engine_fail (AnyEngine  *self,
   engine_shutdown (self, reason, TRUE);
 }
 
-static gboolean
-is_encrypting (AnyEngine *self)
+gboolean
+any_engine_is_encrypting (AnyEngine *self)
 {
   return self->e2e != NULL && any_e2e_is_active (self->e2e);
 }
 
-/* The transport's lane of a packet (any-transport.h). A HEARTBEAT goes
- * ahead of the chunks of a big message still waiting to be written, so a
- * pong is not late by the time megabytes take: its own seq, and a compat
- * chunk's key depends on its seq only; not under native E2E, whose nonces
- * count frames in order. AUTH and SWITCH change how what follows them is
- * read: a HEARTBEAT never overtakes them. */
-static AnyTransportLane
-packet_lane (AnyEngine     *self,
-             AnyPacketType  type)
-{
-  if (type == ANY_PACKET_TYPE_HEARTBEAT)
-    return is_encrypting (self) && any_e2e_get_mode (self->e2e) != ANY_E2E_MODE_COMPAT ?
-           ANY_TRANSPORT_LANE_ORDERED : ANY_TRANSPORT_LANE_URGENT;
-  if (type == ANY_PACKET_TYPE_AUTH || type == ANY_PACKET_TYPE_SWITCH)
-    return ANY_TRANSPORT_LANE_BARRIER;
-  return ANY_TRANSPORT_LANE_ORDERED;
-}
 
-/* Writes one packet's JSON text as frames, each chunk encrypted when the
- * link is (SWITCH packets never are: they set encryption up). */
-static void
-write_text (AnyEngine     *self,
-            AnyPacketType  type,
-            gint32         seq,
-            const char    *text,
-            gsize          len)
-{
-  AnyTransportLane lane = packet_lane (self, type);
-  gsize pos = 0;
-
-  if (!is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH)
-    {
-      g_autoptr(GPtrArray) frames = any_chunk_split (type, seq, text, len, ANY_CHUNK_MAX_UNITS);
-
-      for (guint i = 0; i < frames->len; i++)
-        any_transport_send_lane (self->transport, g_ptr_array_index (frames, i), lane);
-      return;
-    }
-
-  do
-    {
-      gsize slice = any_chunk_slice_length (text + pos, len - pos, ANY_CHUNK_MAX_UNITS);
-      guint8 header[ANY_CHUNK_HEADER_MAX];
-      gsize header_len = any_chunk_header_encode (header, pos + slice >= len, type, seq);
-      GString *frame = g_string_sized_new (header_len + slice * 2 + 64);
-      GBytes *bytes;
-
-      g_string_append_len (frame, (const char *) header, header_len);
-      any_e2e_seal (self->e2e, frame, header_len, seq, text + pos, slice);
-      bytes = g_string_free_to_bytes (frame);
-      any_transport_send_lane (self->transport, bytes, lane);
-      g_bytes_unref (bytes);
-      pos += slice;
-    }
-  while (pos < len);
-}
-
-static gboolean
-is_held_type (AnyPacketType type)
-{
-  return type == ANY_PACKET_TYPE_LINK || type == ANY_PACKET_TYPE_INTERNAL;
-}
 
 gint32
 any_engine_send (AnyEngine      *self,
@@ -189,14 +129,8 @@ any_engine_send (AnyEngine      *self,
       return 0;
     }
 
-  seq = reply_to != 0 ? -ABS (reply_to) : next_seq (self);
-  /* Before AUTH completes, LINK and INTERNAL wait; during an E2E switch
-   * everything but SWITCH waits, so nothing crosses the switch in the
-   * wrong form. */
-  hold = (self->state != ANY_ENGINE_STATE_CONNECTED && is_held_type (type)) ||
-         ((self->e2e_start_pending || (self->e2e != NULL && any_e2e_is_switching (self->e2e))) &&
-          type != ANY_PACKET_TYPE_SWITCH) ||
-         (self->holding && is_held_type (type) && reply_to == 0);
+  seq = reply_to != 0 ? -ABS (reply_to) : any_engine_next_seq (self);
+  hold = any_engine_should_hold (self, type, reply_to);
 
   /* The header's size does not depend on the last-chunk flag, so the JSON
    * can be generated right after it, into what becomes the frame. */
@@ -225,17 +159,17 @@ any_engine_send (AnyEngine      *self,
       held->text = frame;
       g_queue_push_tail (&self->held_out, held);
     }
-  else if (body_len <= ANY_CHUNK_MAX_UNITS && (!is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH))
+  else if (body_len <= ANY_CHUNK_MAX_UNITS && (!any_engine_is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH))
     {
       /* A UTF-8 byte is at most one UTF-16 unit: this fits one chunk. */
       GBytes *bytes = g_string_free_to_bytes (frame);
 
-      any_transport_send_lane (self->transport, bytes, packet_lane (self, type));
+      any_transport_send_lane (self->transport, bytes, any_engine_packet_lane (self, type));
       g_bytes_unref (bytes);
     }
   else
     {
-      write_text (self, type, seq, frame->str + header_len, body_len);
+      any_engine_write_text (self, type, seq, frame->str + header_len, body_len);
       g_string_free (frame, TRUE);
     }
   return seq;
@@ -296,7 +230,10 @@ any_engine_flush_held_out (AnyEngine *self)
     return;
   while ((held = g_queue_pop_head (&self->held_out)) != NULL)
     {
-      write_text (self, held->type, held->seq, held->text->str, held->text->len);
+      if (held->bytes != NULL)
+        any_engine_write_bytes (self, held->seq, held->bytes);
+      else
+        any_engine_write_text (self, held->type, held->seq, held->text->str, held->text->len);
       held_packet_free (held);
     }
 }
@@ -374,6 +311,7 @@ handle_auth (AnyEngine *self,
   self->peer_id = g_strdup (id);
   g_free (self->peer_caps);
   self->peer_caps = any_engine_caps_to_string (object);
+  any_engine_read_bin_cap (self, object);
   if (self->pinned)
     {
       g_autofree char *refused = any_trust_check_auth (id, self->peer_caps);
@@ -399,7 +337,7 @@ dispatch (AnyEngine     *self,
 {
   g_autofree char *reason = NULL;
 
-  if (self->proving && is_held_type (type))
+  if (self->proving && any_engine_is_held_type (type))
     {
       any_engine_fail_plain_from_pinned (self, type);
     }
@@ -437,7 +375,7 @@ dispatch (AnyEngine     *self,
     {
       handle_auth (self, node);
     }
-  else if (is_held_type (type))
+  else if (any_engine_is_held_type (type))
     {
       HeldPacket *held;
 
@@ -497,13 +435,14 @@ handle_frame (AnyEngine    *self,
     return;
   self->received_since_tick = TRUE;
 
-  if (!is_text)
+  /* A binary message, or a sealed chunk sent as a binary frame. */
+  if (!is_text && (len == 0 || !any_engine_takes_binary_chunk (self, data[0])))
     {
-      any_engine_fail (self, "Invalid Packet! Binary frames are not part of the protocol");
+      any_engine_handle_binary_frame (self, data, len);
       return;
     }
 
-  if (any_frame_is_forward (data, len))
+  if (is_text && any_frame_is_forward (data, len))
     {
       AnyForward forward;
 
@@ -534,16 +473,16 @@ handle_frame (AnyEngine    *self,
 
   body = chunk.body;
   body_len = chunk.body_len;
-  if (is_encrypting (self) && self->compat_plain_grace &&
+  if (any_engine_is_encrypting (self) && self->compat_plain_grace &&
       !looks_like_compat_ciphertext (chunk.body, chunk.body_len))
     {
       /* Sent in the clear before the peer switched: see compat_plain_grace. */
     }
-  else if (is_encrypting (self))
+  else if (any_engine_is_encrypting (self))
     {
       g_string_truncate (self->plain, 0);
-      if (!any_e2e_open (self->e2e, data, chunk.body - data, chunk.seq, chunk.body, chunk.body_len,
-                         self->plain, &error))
+      if (!any_e2e_open_full (self->e2e, data, chunk.body - data, chunk.seq, chunk.body, chunk.body_len,
+                              !is_text, self->plain, &error))
         {
           any_engine_fail (self, error->message);
           return;
@@ -751,6 +690,7 @@ any_engine_set_last_seq_for_testing (AnyEngine *self,
 void
 any_engine_really_free (AnyEngine *self)
 {
+  g_clear_pointer (&self->bin_in, g_byte_array_unref);
   any_timer_cancel (&self->auth_timer);
   any_timer_cancel (&self->e2e_timer);
   any_timer_cancel (&self->heartbeat_timer);

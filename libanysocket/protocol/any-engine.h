@@ -41,6 +41,14 @@ gint32          any_engine_send        (AnyEngine                 *self,
                                         gint32                     reply_to,
                                         JsonNode                  *data,
                                         GError                   **error);
+/* A binary LINK message (any-engine-bytes.c): a reply to @reply_to, or
+ * a new message (0). Fails with NOT_SUPPORTED when the peer or the
+ * transport has no binary kind. */
+gint32          any_engine_send_bytes  (AnyEngine                 *self,
+                                        gint32                     reply_to,
+                                        GBytes                    *bytes,
+                                        GError                   **error);
+gboolean        any_engine_can_send_bytes (AnyEngine              *self);
 void            any_engine_close       (AnyEngine                 *self,
                                         const char                *reason);
 /* TRUE: LINK and INTERNAL packets the owner sends (not replies) wait, in

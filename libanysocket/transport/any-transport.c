@@ -78,6 +78,24 @@ any_transport_send_lane (AnyTransport     *self,
     klass->send (self, frame);
 }
 
+gboolean
+any_transport_can_send_binary (AnyTransport *self)
+{
+  return ANY_TRANSPORT_GET_CLASS (self)->send_binary != NULL;
+}
+
+void
+any_transport_send_binary (AnyTransport     *self,
+                           GBytes           *frame,
+                           AnyTransportLane  lane)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (self);
+
+  g_return_if_fail (any_transport_can_send_binary (self));
+  if (!priv->closed)
+    ANY_TRANSPORT_GET_CLASS (self)->send_binary (self, frame, lane);
+}
+
 /* Closing locally does not call the closed callback: the caller knows. */
 void
 any_transport_close (AnyTransport *self,

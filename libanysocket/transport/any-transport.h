@@ -1,6 +1,7 @@
 /* any-transport.h: what the protocol engine needs from a transport
  *
- * A transport moves whole frames (one WebSocket text message each) and
+ * A transport moves whole frames (one WebSocket text message each, or a
+ * binary one where the transport has that kind) and
  * reports received frames and the end of the link upward through plain
  * callbacks, not signals: this is the per-message path.
  *
@@ -58,6 +59,12 @@ struct _AnyTransportClass
   void         (*set_max_send_buffer) (AnyTransport *self,
                                        gsize         max_bytes);
   const char * (*get_remote_address) (AnyTransport *self);
+  /* Optional: a binary frame (WebSocket opcode 2) instead of a text
+   * one, on @lane as send_lane(); a transport without it has no binary
+   * kind (any_transport_can_send_binary() says FALSE). */
+  void         (*send_binary)        (AnyTransport     *self,
+                                      GBytes           *frame,
+                                      AnyTransportLane  lane);
   /* Optional: TCP keepalive after @idle_s idle seconds, 0: off. */
   void         (*set_tcp_keepalive)  (AnyTransport *self,
                                       guint         idle_s);
@@ -70,6 +77,10 @@ void        any_transport_set_receiver      (AnyTransport           *self,
 void        any_transport_send              (AnyTransport           *self,
                                              GBytes                 *frame);
 void        any_transport_send_lane         (AnyTransport           *self,
+                                             GBytes                 *frame,
+                                             AnyTransportLane        lane);
+gboolean    any_transport_can_send_binary   (AnyTransport           *self);
+void        any_transport_send_binary       (AnyTransport           *self,
                                              GBytes                 *frame,
                                              AnyTransportLane        lane);
 void        any_transport_close             (AnyTransport           *self,

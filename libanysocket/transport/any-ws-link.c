@@ -360,20 +360,36 @@ schedule_flush (AnyWsLink *self)
 }
 
 static void
-any_ws_link_send_lane (AnyTransport     *transport,
-                       GBytes           *frame,
-                       AnyTransportLane  lane)
+push_data (AnyWsLink        *self,
+           guint8            opcode,
+           GBytes           *frame,
+           AnyTransportLane  lane)
 {
-  AnyWsLink *self = ANY_WS_LINK (transport);
   gsize len;
   const guint8 *data = g_bytes_get_data (frame, &len);
 
   if (self->state != LINK_OPEN)
     return;
-  any_ws_out_queue_push (&self->out, ANY_WS_OPCODE_TEXT, frame, data, len, lane, self->masks);
+  any_ws_out_queue_push (&self->out, opcode, frame, data, len, lane, self->masks);
   if (self->blocked)
     check_send_buffer (self);
   schedule_flush (self);
+}
+
+static void
+any_ws_link_send_lane (AnyTransport     *transport,
+                       GBytes           *frame,
+                       AnyTransportLane  lane)
+{
+  push_data (ANY_WS_LINK (transport), ANY_WS_OPCODE_TEXT, frame, lane);
+}
+
+static void
+any_ws_link_send_binary (AnyTransport     *transport,
+                         GBytes           *frame,
+                         AnyTransportLane  lane)
+{
+  push_data (ANY_WS_LINK (transport), ANY_WS_OPCODE_BINARY, frame, lane);
 }
 
 static void
@@ -630,6 +646,7 @@ any_ws_link_class_init (AnyWsLinkClass *klass)
   object_class->finalize = any_ws_link_finalize;
   transport_class->send = any_ws_link_send;
   transport_class->send_lane = any_ws_link_send_lane;
+  transport_class->send_binary = any_ws_link_send_binary;
   transport_class->close = any_ws_link_close;
   transport_class->set_max_frame_size = any_ws_link_set_max_frame_size;
   transport_class->set_max_send_buffer = any_ws_link_set_max_send_buffer;

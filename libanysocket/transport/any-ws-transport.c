@@ -91,6 +91,7 @@ struct _AnyWsTransport
 typedef struct {
   GBytes   *frame;
   gboolean  barrier;
+  gboolean  binary;
 } WaitingFrame;
 
 G_DEFINE_FINAL_TYPE (AnyWsTransport, any_ws_transport, ANY_TYPE_TRANSPORT)
@@ -292,14 +293,16 @@ can_send (AnyWsTransport *self)
 /* Gives @frame to libsoup. */
 static void
 hand (AnyWsTransport *self,
-      GBytes         *frame)
+      GBytes         *frame,
+      gboolean        binary)
 {
   if (!send_queue_fits (self, g_bytes_get_size (frame)))
     return;
   if (self->flow != NULL)
     any_ws_flow_queued (self->flow);
   /* Never send_text(): the chunk header holds NUL code points. */
-  soup_websocket_connection_send_message (self->connection, SOUP_WEBSOCKET_DATA_TEXT, frame);
+  soup_websocket_connection_send_message (self->connection,
+                                          binary ? SOUP_WEBSOCKET_DATA_BINARY : SOUP_WEBSOCKET_DATA_TEXT, frame);
 }
 
 /* Bytes handed that the peer's TCP has not acknowledged (0 when the
@@ -349,7 +352,7 @@ hand_waiting (AnyWsTransport *self,
       waiting = g_queue_pop_head (&self->waiting);
       self->waiting_bytes -= g_bytes_get_size (waiting->frame);
       self->waiting_barriers -= waiting->barrier ? 1 : 0;
-      hand (self, waiting->frame);
+      hand (self, waiting->frame, waiting->binary);
       waiting_frame_free (waiting);
     }
   if (!can_send (self))
@@ -369,11 +372,11 @@ feed_tick (gpointer user_data)
 }
 
 static void
-any_ws_transport_send_lane (AnyTransport     *transport,
-                            GBytes           *frame,
-                            AnyTransportLane  lane)
+send_data (AnyWsTransport   *self,
+           GBytes           *frame,
+           AnyTransportLane  lane,
+           gboolean          binary)
 {
-  AnyWsTransport *self = ANY_WS_TRANSPORT (transport);
   WaitingFrame *waiting;
 
   if (!can_send (self))
@@ -381,13 +384,14 @@ any_ws_transport_send_lane (AnyTransport     *transport,
   if (lane == ANY_TRANSPORT_LANE_URGENT ? self->waiting_barriers == 0 :
       g_queue_is_empty (&self->waiting) && bytes_ahead (self) <= AHEAD_MAX)
     {
-      hand (self, frame);
+      hand (self, frame, binary);
       return;
     }
 
   waiting = g_new (WaitingFrame, 1);
   waiting->frame = g_bytes_ref (frame);
   waiting->barrier = lane == ANY_TRANSPORT_LANE_BARRIER;
+  waiting->binary = binary;
   g_queue_push_tail (&self->waiting, waiting);
   self->waiting_bytes += g_bytes_get_size (frame);
   self->waiting_barriers += waiting->barrier ? 1 : 0;
@@ -405,6 +409,22 @@ any_ws_transport_send_lane (AnyTransport     *transport,
       g_source_set_callback (self->feed_source, feed_tick, self, NULL);
       g_source_attach (self->feed_source, self->context);
     }
+}
+
+static void
+any_ws_transport_send_lane (AnyTransport     *transport,
+                            GBytes           *frame,
+                            AnyTransportLane  lane)
+{
+  send_data (ANY_WS_TRANSPORT (transport), frame, lane, FALSE);
+}
+
+static void
+any_ws_transport_send_binary (AnyTransport     *transport,
+                              GBytes           *frame,
+                              AnyTransportLane  lane)
+{
+  send_data (ANY_WS_TRANSPORT (transport), frame, lane, TRUE);
 }
 
 static void
@@ -555,6 +575,7 @@ any_ws_transport_class_init (AnyWsTransportClass *klass)
   object_class->finalize = any_ws_transport_finalize;
   transport_class->send = any_ws_transport_send;
   transport_class->send_lane = any_ws_transport_send_lane;
+  transport_class->send_binary = any_ws_transport_send_binary;
   transport_class->close = any_ws_transport_close;
   transport_class->set_max_frame_size = any_ws_transport_set_max_frame_size;
   transport_class->set_max_send_buffer = any_ws_transport_set_max_send_buffer;

@@ -28,7 +28,8 @@
 #define BADF   .flags = AB_BAD
 #define CHOPS(n) .chop = (n)
 
-#define BIN_REASON   "Invalid Packet! Binary frames are not part of the protocol"
+/* before AUTH, or after it from a peer that did not advertise "bin" */
+#define BIN_REASON   "Invalid Packet! Binary frame "
 #define HELLO        "Hello, world!"
 #define BYTES8       "\x00\xff\xfe\xfd\xfc\xfb\x00\xff"
 #define KOSME        "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"

@@ -240,7 +240,17 @@ gboolean
 raw_auth (Fixture   *fx,
           RawClient *raw)
 {
-  g_autofree char *body = g_strdup_printf ("{\"id\":\"%s\"}", raw->id);
+  return raw_auth_with_caps (fx, raw, NULL);
+}
+
+/* @caps_json: the AUTH's "caps" member, NULL for none. */
+gboolean
+raw_auth_with_caps (Fixture    *fx,
+                    RawClient  *raw,
+                    const char *caps_json)
+{
+  g_autofree char *body = caps_json != NULL ? g_strdup_printf ("{\"id\":\"%s\",\"caps\":%s}", raw->id, caps_json)
+                                            : g_strdup_printf ("{\"id\":\"%s\"}", raw->id);
   g_autoptr(JsonNode) node = NULL;
   RawFrame *frame;
 

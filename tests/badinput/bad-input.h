@@ -80,6 +80,9 @@ JsonNode * echo_reply_new (JsonNode *msg);
 RawClient * raw_connect (Fixture *fx);
 gboolean raw_auth (Fixture   *fx,
                    RawClient *raw);
+gboolean raw_auth_with_caps (Fixture    *fx,
+                             RawClient  *raw,
+                             const char *caps_json);
 void raw_expect_alive (Fixture   *fx,
                        RawClient *raw);
 void raw_expect_close (Fixture    *fx,
@@ -119,6 +122,7 @@ void fixture_teardown (Fixture       *fx,
   g_test_add ("/badinput/" path, Fixture, data, fixture_setup, func, fixture_teardown)
 
 void badinput_add_frames_cases   (void);
+void badinput_add_binary_cases   (void);
 void badinput_add_auth_cases     (void);
 void badinput_add_limits_cases   (void);
 void badinput_add_internal_cases (void);

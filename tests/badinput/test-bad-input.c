@@ -63,6 +63,7 @@ main (int   argc,
   badinput_add_autobahn_client_cases ();
 #else
   badinput_add_frames_cases ();
+  badinput_add_binary_cases ();
   badinput_add_auth_cases ();
   badinput_add_limits_cases ();
   badinput_add_internal_cases ();

@@ -6,6 +6,7 @@
  *   a message  {"type":"msg",...}  with any_peer_send   (same message back)
  *   a request  {"type":"big","data":S} (e2e-bench's large message) with
  *              any_packet_reply ({"type":"ack","length":len(S)}), a tiny ack
+ *   a binary request (e2e-bench --binary) with {"type":"ack","length":N}
  *   a request  {"type":"bcast"} (idle-peers' fan-out) with
  *              any_socket_broadcast ({"type":"b"}) to every peer, then a
  *              reply
@@ -53,20 +54,27 @@ msg_type (JsonNode *msg)
   return json_object_get_string_member_with_default (json_node_get_object (msg), "type", NULL);
 }
 
-/* {"type":"ack","length":N}: N the length of the "data" string of @msg. */
+/* {"type":"ack","length":N} */
 static JsonNode *
-big_ack (JsonNode *msg)
+ack_of_length (gsize length)
 {
-  const char *data = json_object_get_string_member_with_default (json_node_get_object (msg), "data", "");
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "type");
   json_builder_add_string_value (builder, "ack");
   json_builder_set_member_name (builder, "length");
-  json_builder_add_int_value (builder, (gint64) strlen (data));
+  json_builder_add_int_value (builder, (gint64) length);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+/* N: the length of the "data" string of @msg. */
+static JsonNode *
+big_ack (JsonNode *msg)
+{
+  return ack_of_length (strlen (json_object_get_string_member_with_default (json_node_get_object (msg),
+                                                                            "data", "")));
 }
 
 static void
@@ -75,11 +83,19 @@ on_message (AnySocket *socket,
             gpointer   user_data)
 {
   JsonNode *msg = any_packet_get_msg (packet);
-  const char *type = msg_type (msg);
+  GBytes *bytes = any_packet_get_bytes (packet);
+  const char *type = bytes != NULL ? NULL : msg_type (msg);
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
-  if (g_strcmp0 (type, "req") == 0)
+  if (bytes != NULL)
+    {
+      g_autoptr(JsonNode) ack = ack_of_length (g_bytes_get_size (bytes));
+
+      ok = any_packet_reply (packet, ack, &error);
+      replies++;
+    }
+  else if (g_strcmp0 (type, "req") == 0)
     {
       ok = any_packet_reply (packet, msg, &error);
       replies++;

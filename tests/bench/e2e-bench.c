@@ -15,7 +15,9 @@
  *                      requests {"type":"big","data":"xxx..."} with a
  *                      --big-mib MiB string, one at a time (after one not
  *                      measured), each answered by a tiny ack: the time from
- *                      any_peer_request_async() to the ack.
+ *                      any_peer_request_async() to the ack; with --binary,
+ *                      binary requests of --big-mib MiB instead
+ *                      (any_peer_send_bytes_request_async()).
  * Prints one "RESULT key=value..." line (the e2e key is the mode the link
  * actually got: plain, compat or native) and exits. --server-pid adds the
  * server's CPU time; others_pct is what other processes took of the
@@ -50,6 +52,7 @@ static double opt_big_mib = 10.0;
 static int opt_big_count = 5;
 static double opt_max_time = 0;
 static int opt_server_pid = 0;
+static gboolean opt_binary = FALSE;
 
 static GOptionEntry entries[] = {
   { "phase", 0, 0, G_OPTION_ARG_STRING, &opt_phase, "handshake, req or big", "PHASE" },
@@ -64,6 +67,7 @@ static GOptionEntry entries[] = {
   { "big-count", 0, 0, G_OPTION_ARG_INT, &opt_big_count, "big: measured messages (5)", "N" },
   { "max-time", 0, 0, G_OPTION_ARG_DOUBLE, &opt_max_time, "Give up after this many seconds (120)", "S" },
   { "server-pid", 0, 0, G_OPTION_ARG_INT, &opt_server_pid, "The server's pid, for its CPU time", "PID" },
+  { "binary", 0, 0, G_OPTION_ARG_NONE, &opt_binary, "big: a binary message instead of JSON", NULL },
   { NULL }
 };
 
@@ -110,6 +114,7 @@ static guint64 machine_busy_start;
 
 /* big */
 static JsonNode *big_payload;
+static GBytes *big_binary;
 static gsize big_bytes;
 static int big_sent;
 static gint64 big_start;
@@ -429,9 +434,9 @@ big_report (void)
   gint64 others = (gint64) machine_busy - (gint64) server_cpu - (gint64) client_cpu;
   double seconds = (g_get_monotonic_time () - measure_start) / 1e6;
 
-  printf ("RESULT phase=big e2e=%s bytes=%" G_GSIZE_FORMAT " n=%u p50_ms=%.1f min_ms=%.1f max_ms=%.1f"
+  printf ("RESULT phase=big%s e2e=%s bytes=%" G_GSIZE_FORMAT " n=%u p50_ms=%.1f min_ms=%.1f max_ms=%.1f"
           " mib_per_s=%.1f srv_cpu_ms_per_op=%.1f cli_cpu_ms_per_op=%.1f others_pct=%.0f\n",
-          e2e_name, big_bytes, big_us->len, p50 / 1000,
+          opt_binary ? " body=binary" : "", e2e_name, big_bytes, big_us->len, p50 / 1000,
           g_array_index (big_us, double, 0) / 1000, g_array_index (big_us, double, big_us->len - 1) / 1000,
           p50 > 0 ? mib / (p50 / 1e6) : 0.0,
           opt_server_pid > 0 ? server_cpu / 1000.0 / big_us->len : 0.0,
@@ -447,7 +452,8 @@ on_big_reply (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(AnyPacket) reply = any_peer_request_finish (ANY_PEER (source), result, &error);
+  g_autoptr(AnyPacket) reply = opt_binary ? any_peer_send_bytes_request_finish (ANY_PEER (source), result, &error)
+                                           : any_peer_request_finish (ANY_PEER (source), result, &error);
   double us = (double) (g_get_monotonic_time () - big_start);
   JsonNode *msg;
 
@@ -484,7 +490,10 @@ send_big (void)
 {
   big_sent++;
   big_start = g_get_monotonic_time ();
-  any_peer_request_async (peer, big_payload, 600000, NULL, on_big_reply, NULL);
+  if (opt_binary)
+    any_peer_send_bytes_request_async (peer, big_binary, 600000, NULL, on_big_reply, NULL);
+  else
+    any_peer_request_async (peer, big_payload, 600000, NULL, on_big_reply, NULL);
 }
 
 static void
@@ -497,6 +506,12 @@ start_big (void)
   data = g_malloc (big_bytes + 1);
   memset (data, 'x', big_bytes);
   data[big_bytes] = '\0';
+  if (opt_binary)
+    {
+      big_binary = g_bytes_new_take (data, big_bytes);
+      send_big ();
+      return;
+    }
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "type");
   json_builder_add_string_value (builder, "big");

@@ -17,6 +17,8 @@
 #   C -> JS  plain, compat   (e2e-bench against js-server.js)
 #   JS -> JS plain, compat   (js-e2e-client.js against js-server.js: the
 #                             JavaScript peer's own E2EE)
+#   C -> C   plain, native   binary: e2e-bench --binary, the 10 MiB message
+#                             only, as a binary message (issue 17)
 # and for each, three measures (the client always starts the switch):
 #   handshake  median of E2E_BENCH_HANDSHAKES (100) fresh links of the time
 #              from any_peer_e2e() / peer.e2e() to the "e2e" signal (and
@@ -91,6 +93,8 @@ LINKS=(
     "c-js-compat|C → JS|c|js|compat"
     "js-js-plain|JS → JS|js|js|plain"
     "js-js-compat|JS → JS|js|js|compat"
+    "c-c-plain-bin|C → C binary|cbin|any|plain"
+    "c-c-native-bin|C → C binary|cbin|any|native"
 )
 
 LINE=
@@ -110,6 +114,7 @@ run_client() {   # run_client LINK-INDEX PHASE ARGS... -> the RESULT line in $LI
     esac
     case $client in
         c)  cmd=("$BIN/e2e-bench") ;;
+        cbin) cmd=("$BIN/e2e-bench" --binary) ;;
         js) cmd=(node "$SRCDIR/js-e2e-client.js") ;;
     esac
     wait_quiet
@@ -147,6 +152,9 @@ for s in "${SERVERS[@]}"; do start_server "$s"; done
 declare -A HS REQ BIG
 for i in "${!LINKS[@]}"; do
     IFS='|' read -r key label client s e2e <<< "${LINKS[$i]}"
+    : > "$WORK/req.$i"; : > "$WORK/big.$i"
+    # the binary links differ in their big message only
+    [ "$client" = cbin ] && continue
     run_client "$i" handshake --handshakes "$HANDSHAKES"
     HS[$i]=$LINE
     echo "  handshake $label $e2e: ${LINE:-failed}" >&2
@@ -155,6 +163,7 @@ done
 for rep in $(seq "$REPEAT"); do
     for i in "${!LINKS[@]}"; do
         IFS='|' read -r key label client s e2e <<< "${LINKS[$i]}"
+        [ "$client" = cbin ] && continue
         run_clean "$i" req --inflight "$INFLIGHT" --duration "$DURATION" --warmup "$WARMUP"
         echo "  req $label $e2e #$rep: ${LINE:-failed}" >&2
         [ -n "$LINE" ] && [ -n "$(field "$LINE" rate)" ] && echo "$LINE" >> "$WORK/req.$i"
@@ -179,7 +188,7 @@ pct()   { awk -v r="$1" 'BEGIN { if (r == "n/a" || r == "") print "n/a"; else pr
 goal()  { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { if (v == "" || v == "n/a") print "n/a"; else if ((op == ">=" && v + 0 >= t) || (op == "<" && v + 0 < t)) print "met"; else print "**not met**" }'; }
 
 plain_of() {   # the index of the plain link with the same client and server as link $1
-    case $1 in 1) echo 0 ;; 3) echo 2 ;; 5) echo 4 ;; *) echo "$1" ;; esac
+    case $1 in 1) echo 0 ;; 3) echo 2 ;; 5) echo 4 ;; 7) echo 6 ;; *) echo "$1" ;; esac
 }
 
 echo
@@ -221,12 +230,15 @@ cpu_cost=$(awk -v n="$cpu_n" -v p="$cpu_p" 'BEGIN { if (n == "" || p == "" || p 
 big_x=$(ratio "$(field "${BIG[5]:-}" p50_ms)" "$(field "${BIG[1]:-}" p50_ms)")
 compat_x=$(ratio "$(field "${BIG[5]:-}" p50_ms)" "$(field "${BIG[3]:-}" p50_ms)")
 hs_x=$(ratio "$(field "${HS[5]:-}" switch_p50_us)" "$(field "${HS[1]:-}" switch_p50_us)")
+# a binary message under native E2E, in GB/s (10^9 bytes)
+bin_gbs=$(awk -v b="$(field "${BIG[7]:-}" bytes)" -v t="$(field "${BIG[7]:-}" p50_ms)" 'BEGIN { if (b == "" || t == "" || t + 0 == 0) print "n/a"; else printf "%.2f", b / (t / 1000) / 1e9 }')
 echo
 echo "| goal | measured | |"
 echo "| --- | ---: | --- |"
 echo "| native E2EE costs < 15% of plain req/s (C → C, $INFLIGHT in flight) | ${cost}% | $(goal "$cost" "<" 15) |"
 echo "| (same, in CPU: client + server CPU per request, native over plain) | ${cpu_cost}% | $(goal "$cpu_cost" "<" 15) |"
 echo "| ${BIG_MIB} MiB: native >= 3x faster than the JavaScript peer's compat E2EE (JS → JS) | ${big_x}x | $(goal "$big_x" ">=" 3) |"
+echo "| ${BIG_MIB} MiB binary message, native E2EE (C → C): >= 1 GB/s | ${bin_gbs} GB/s | $(goal "$bin_gbs" ">=" 1) |"
 echo "| (for reference) ${BIG_MIB} MiB: libanysocket compat (C → JS) vs JS → JS compat | ${compat_x}x | |"
 echo "| (for reference) handshake: native vs JS → JS compat | ${hs_x}x faster | |"
 echo
@@ -234,6 +246,7 @@ echo "handshake: any_peer_e2e() (peer.e2e() in JavaScript) to the \"e2e\" signal
 echo "starting; connect + handshake from the connect call. req/s: replies per second at the client; p50/p99:"
 echo "request to reply. CPU µs/req: utime+stime over the measured window divided by the requests (server:"
 echo "/proc/PID/stat; client: getrusage / process.cpuUsage). ${BIG_MIB} MiB: a request carrying a ${BIG_MIB} MiB"
-echo "JSON string to its tiny ack (serialize, chunk, encrypt, send, decrypt, reassemble, parse; both ways)."
+echo "JSON string to its tiny ack (serialize, chunk, encrypt, send, decrypt, reassemble, parse; both ways);"
+echo "\"C → C binary\": the same with a ${BIG_MIB} MiB binary message (any_peer_send_bytes_request_async(), binary frames)."
 echo "Native: Noise_XX_25519_ChaChaPoly_SHA256 between two libanysocket peers; compat: the JavaScript peer's"
 echo "scheme (secp521r1 ECDH, AES-256-CBC, per-chunk PBKDF2 keys)."

@@ -15,16 +15,25 @@
 
 /* Through the relay, switched (by the client), and quiet: a round trip
  * each way made sure nothing is in flight. */
+/* @keep_bin: the relay lets "bin" through (binary frames, see Relay). */
 static Pair *
-relayed_native_pair (void)
+relayed_native_pair_full (gboolean keep_bin)
 {
   Pair *pair = pair_new ();
 
+  pair->relay = relay_new (pair->port);
+  pair->relay->keep_bin = keep_bin;
   pair_connect (pair, TRUE);
   establish_native (pair, &pair->client);
   roundtrip (&pair->client);
   roundtrip (&pair->server);
   return pair;
+}
+
+static Pair *
+relayed_native_pair (void)
+{
+  return relayed_native_pair_full (FALSE);
 }
 
 /* @victim closed the link because a chunk failed authentication, kept
@@ -191,6 +200,40 @@ test_tamper (gconstpointer data)
   Side *receiver = other_side (sender);
   guint before = receiver->messages->len;
 
+  relay_arm (pair->relay, ATTACK_TAMPER, dir);
+  send_numbered (sender, 0);
+  assert_detected (receiver, before);
+  g_assert_cmpuint (pair->relay->attacked, ==, 1);
+  pair_free (pair);
+}
+
+/* Native E2E between peers that take binary frames: the chunks of JSON
+ * packets and binary messages go as binary frames, the ciphertext as it
+ * is (no base64: a frame is its plaintext plus header and tag), and a
+ * flipped bit in one is caught as in a text frame. */
+static void
+test_tamper_binary (gconstpointer data)
+{
+  Dir dir = GPOINTER_TO_INT (data);
+  Pair *pair = relayed_native_pair_full (TRUE);
+  Side *sender = dir == C2S ? &pair->client : &pair->server;
+  Side *receiver = other_side (sender);
+  g_autoptr(GBytes) body = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  guint before;
+  gsize len;
+  g_assert_cmpuint (pair->relay->binary_seen[C2S], >, 0);
+  g_assert_cmpuint (pair->relay->binary_seen[S2C], >, 0);
+
+  /* a binary message of 32 bytes: 6 of header, 32 of ciphertext, 16 of tag */
+  before = pair->relay->seen[dir]->len;
+  len = receiver->messages->len;
+  g_assert_true (any_peer_send_bytes (sender->peer, body, NULL));
+  WAIT_UNTIL (receiver->messages->len == len + 1);
+  g_assert_cmpuint (pair->relay->seen[dir]->len, ==, before + 1);
+  g_bytes_get_data (g_ptr_array_index (pair->relay->seen[dir], before), &len);
+  g_assert_cmpuint (len, ==, 6 + 32 + 16);
+
+  before = receiver->messages->len;
   relay_arm (pair->relay, ATTACK_TAMPER, dir);
   send_numbered (sender, 0);
   assert_detected (receiver, before);
@@ -463,6 +506,8 @@ e2e_add_attacks_cases (void)
   g_test_add_data_func ("/e2e/relay/mitm/unverified", GINT_TO_POINTER (MITM_UNVERIFIED), test_mitm);
   g_test_add_data_func ("/e2e/relay/tamper/client-to-server", GINT_TO_POINTER (C2S), test_tamper);
   g_test_add_data_func ("/e2e/relay/tamper/server-to-client", GINT_TO_POINTER (S2C), test_tamper);
+  g_test_add_data_func ("/e2e/relay/tamper-binary/client-to-server", GINT_TO_POINTER (C2S), test_tamper_binary);
+  g_test_add_data_func ("/e2e/relay/tamper-binary/server-to-client", GINT_TO_POINTER (S2C), test_tamper_binary);
   g_test_add_func ("/e2e/relay/replay", test_replay);
   g_test_add_func ("/e2e/relay/reorder", test_reorder);
   g_test_add_data_func ("/e2e/relay/reflect/client-to-server", GINT_TO_POINTER (C2S), test_reflect);

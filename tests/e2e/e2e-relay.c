@@ -34,6 +34,17 @@ relay_send (Relay  *relay,
     soup_websocket_connection_send_message (conn, SOUP_WEBSOCKET_DATA_TEXT, frame);
 }
 
+static void
+relay_send_binary (Relay  *relay,
+                   Dir     dir,
+                   GBytes *frame)
+{
+  SoupWebsocketConnection *conn = dir == C2S ? relay->up : relay->down;
+
+  if (conn != NULL && soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_message (conn, SOUP_WEBSOCKET_DATA_BINARY, frame);
+}
+
 /* The e2e capabilities of an AUTH packet, as the engine puts them in the
  * prologue: "a,b", "" for none. */
 static char *
@@ -91,6 +102,23 @@ relay_note_auth (Relay          *relay,
       g_free (relay->server_caps);
       relay->server_caps = auth_caps (auth);
     }
+}
+
+/* The AUTH without "bin" in its caps (binary frames: see Relay). */
+static GBytes *
+strip_bin (GBytes         *frame,
+           const AnyChunk *chunk,
+           gsize           header_len)
+{
+  g_autoptr(JsonNode) auth = chunk_json (chunk);
+  JsonNode *caps = msg_member (auth, "caps");
+  g_autofree char *text = NULL;
+
+  if (caps == NULL || !JSON_NODE_HOLDS_OBJECT (caps))
+    return g_bytes_ref (frame);
+  json_object_remove_member (json_node_get_object (caps), "bin");
+  text = json_to_string (auth, FALSE);
+  return frame_with_body (g_bytes_get_data (frame, NULL), header_len, text, strlen (text));
 }
 
 GBytes *
@@ -331,9 +359,12 @@ relay_attack (Relay          *relay,
 
   if (chunk->type == ANY_PACKET_TYPE_AUTH)
     {
-      if (!relay->strip_caps[dir])
+      if (relay->strip_caps[dir])
+        changed = strip_caps (frame, chunk, header_len);
+      else if (!relay->keep_bin)
+        changed = strip_bin (frame, chunk, header_len);
+      else
         return FALSE;
-      changed = strip_caps (frame, chunk, header_len);
       relay_send (relay, dir, changed);
       return TRUE;
     }
@@ -453,9 +484,31 @@ on_relay_message (SoupWebsocketConnection *conn,
                   gpointer                 user_data)
 {
   Relay *relay = user_data;
+  Dir dir = conn == relay->down ? C2S : S2C;
 
-  g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
-  relay_receive (relay, conn == relay->down ? C2S : S2C, message);
+  if (type == SOUP_WEBSOCKET_DATA_BINARY)
+    {
+      g_assert_true (relay->keep_bin);
+      relay->binary_seen[dir]++;
+      g_ptr_array_add (relay->seen[dir], g_bytes_ref (message));
+      /* one bit of the ciphertext's tag */
+      if (relay->armed && relay->attack == ATTACK_TAMPER && relay->attack_dir == dir)
+        {
+          gsize len = g_bytes_get_size (message);
+          guint8 *data = g_memdup2 (g_bytes_get_data (message, NULL), len);
+          g_autoptr(GBytes) changed = NULL;
+
+          data[len - 1] ^= 0x01;
+          changed = g_bytes_new_take (data, len);
+          relay_send_binary (relay, dir, changed);
+          relay->attacked++;
+          relay->armed = FALSE;
+          return;
+        }
+      relay_send_binary (relay, dir, message);
+      return;
+    }
+  relay_receive (relay, dir, message);
 }
 
 /* A close code one may send in a close frame. */

@@ -77,6 +77,12 @@ typedef struct {
   char                    *client_caps;
   char                    *server_caps;
 
+  /* Binary frames (native E2E between peers that take them): the attacks
+   * above read text frames, so the relay strips "bin" from the AUTH caps
+   * unless @keep_bin; binary frames it sees pass, or are tampered with. */
+  gboolean                 keep_bin;
+  guint                    binary_seen[2];
+
   /* Attacks. */
   gboolean                 strip_caps[2];  /* AUTH going that way loses "caps" */
   gboolean                 drop_switch[2]; /* SWITCH going that way vanishes */

@@ -274,5 +274,52 @@ class TestOverrides(GiTestCase):
         self.assertTrue(server.has_direct_peer(clients[0].get_id()))
         self.assertEqual(server.get_peers()[0].get_links(), [])
 
+    @glib_asyncio
+    async def test_13_binary_messages(self):
+        server, client, server_peer, client_peer = self.pair()
+        got = []
+
+        def on_message(sock, packet):
+            if packet.data is not None and packet.data[:1] == b'R':
+                packet.reply_bytes(packet.data[::-1])
+            else:
+                got.append(packet.data)
+
+        server.connect('message', on_message)
+        for body in (b'', b'\x00', bytes(range(256)) * 256):
+            self.assertTrue(client_peer.send_bytes(body))
+            self.wait(lambda: got, 'the binary message')
+            self.assertEqual(got.pop(), body)
+        self.assertTrue(client_peer.send_bytes(GLib.Bytes.new(b'\xff\xfe')))
+        self.wait(lambda: got, 'the GLib.Bytes message')
+        self.assertEqual(got.pop(), b'\xff\xfe')
+        reply = await client_peer.send_bytes_request_async(bytearray(b'R\x00\x01\x02'), 5000)
+        self.assertIsInstance(reply.get_bytes(), GLib.Bytes)
+        self.assertEqual(reply.data, b'\x02\x01\x00R')
+        self.assertIsNone(reply.msg)
+
+    @glib_asyncio
+    async def test_14_reconnecting_signal(self):
+        server = self.new_socket()
+        port = await server.listen_async(LOOPBACK)
+        client = self.new_socket()
+        options = AnySocket.ConnectOptions.new()
+        options.props.reconnect = True
+        options.props.reconnect_initial = 50
+        options.props.reconnect_max = 100
+        seen = []
+        client.connect('reconnecting', lambda s, uri, peer_id, attempt, delay, reason:
+                       seen.append((peer_id, attempt, delay, reason)))
+        connected = []
+        client.connect('connected', lambda s, peer: connected.append(peer))
+        await client.connect_with_options_async('ws://127.0.0.1:%d' % port, options)
+        for peer in server.get_peers():
+            peer.close('later')
+        self.wait(lambda: len(connected) == 2, 'the link dialled again')
+        self.assertEqual(seen[0][:2], (server.get_id(), 1))
+        self.assertLessEqual(seen[0][2], 50)
+        self.assertEqual(seen[0][3], 'later')
+        client.stop()
+
 if __name__ == '__main__':
     sys.exit(tap.main(sys.modules[__name__]))

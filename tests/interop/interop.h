@@ -205,3 +205,5 @@ void interop_add_web_cases   (void);
 void interop_add_latency_cases (void);
 void interop_add_request_cases (void);
 void interop_add_links_cases (void);
+void interop_add_reconnect_cases (void);
+void interop_add_bytes_cases (void);

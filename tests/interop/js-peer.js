@@ -33,6 +33,8 @@
 //                        (socket.on("http_upgrade")) -> http_upgrade {url,
 //                        cookies (AnyHTTPPeer's parse), headers (node's,
 //                        names in lowercase)}
+//   --port=N             server: listen on port N instead of a free one (a
+//                        server started again where a killed one was)
 //   --latency            on "connected": send {"stamp": T} (T: CLOCK_MONOTONIC
 //                        in microseconds, g_get_monotonic_time()'s clock) and
 //                        one echo request; a {"stamp"} received -> latency
@@ -707,7 +709,7 @@ out({ event: "ready", id: socket.id, version: version });
 if (mode === "server") {
     // listen("ws", 0) would listen on port 80 (the package does `port || 80`):
     // a string "0" is truthy and makes Node pick a free port.
-    socket.listen("ws", { port: "0", host: "127.0.0.1" }).then(() => {
+    socket.listen("ws", { port: "port" in opts ? opts.port : "0", host: "127.0.0.1" }).then(() => {
         const symbol = (name) => Object.getOwnPropertySymbols(socket).find((s) => s.description === name);
         // The server ignores options for "ws": set the heartbeat on the
         // transports' options, which each new AnyProtocol copies.

@@ -165,6 +165,16 @@ class Peer(AnySocket.Peer):
                       lambda c, cb, *ud: super(Peer, self).request_async(node, timeout_ms, c, cb, *ud),
                       cancellable, callback, user_data)
 
+    def send_bytes(self, data):
+        # bytes, bytearray or GLib.Bytes
+        return super().send_bytes(data if isinstance(data, GLib.Bytes) else GLib.Bytes.new(bytes(data)))
+
+    def send_bytes_request_async(self, data, timeout_ms=0, cancellable=None, callback=None, *user_data):
+        body = data if isinstance(data, GLib.Bytes) else GLib.Bytes.new(bytes(data))
+        return _start(self, 'send_bytes_request',
+                      lambda c, cb, *ud: super(Peer, self).send_bytes_request_async(body, timeout_ms, c, cb, *ud),
+                      cancellable, callback, user_data)
+
     def get_synced_time_async(self, cancellable=None, callback=None, *user_data):
         return _start(self, 'get_synced_time',
                       lambda c, cb, *ud: super(Peer, self).get_synced_time_async(c, cb, *ud),
@@ -206,6 +216,15 @@ class Packet(AnySocket.Packet):
 
     def reply(self, msg):
         return super().reply(to_json_node(msg))
+
+    @property
+    def data(self):
+        """The body of a binary message as Python bytes, None for a JSON one."""
+        body = self.get_bytes()
+        return None if body is None else body.get_data()
+
+    def reply_bytes(self, data):
+        return super().reply_bytes(data if isinstance(data, GLib.Bytes) else GLib.Bytes.new(bytes(data)))
 
 
 Packet = override(Packet)
