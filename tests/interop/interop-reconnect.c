@@ -115,7 +115,10 @@ test_js_server_restarted (gconstpointer data)
   g_assert_cmpstr (any_peer_get_id (seen.last), ==, js->id);
   g_assert_cmpstr (any_peer_get_id (seen.last), !=, first_id);
   assert_js_echo (seen.last, "after");
-  /* and the other way */
+  /* and the other way, once the JavaScript side has its peer: our
+   * "connected" can come first, and a command before its own says
+   * "no peer" */
+  json_node_unref (js_expect (js, "connected", 10000));
   js_command_text (js, "{\"cmd\":\"requests\",\"count\":8,\"prefix\":\"back\"}");
   {
     g_autoptr(JsonNode) done = js_expect (js, "requests_done", 10000);
