@@ -17,6 +17,7 @@
 #include "api/any-peer-private.h"
 #include "api/any-socket-private.h"
 #include "api/any-socket-http.h"
+#include "api/any-socket-tls.h"
 #include "codec/any-id.h"
 #include "crypto/any-identity-file.h"
 #include "protocol/any-trust.h"
@@ -74,6 +75,7 @@ struct _AnySocket
   AnyHub       *hub;             /* peers that proxy through us */
   AnyLinks     *links;           /* direct links taking over proxied ones */
   AnySocketHttp *http;           /* subprotocols, plain HTTP (any-socket-http.c) */
+  AnySocketTls *tls;             /* wss:// (any-socket-tls.c) */
 };
 
 G_DEFINE_FINAL_TYPE (AnySocket, any_socket, G_TYPE_OBJECT)
@@ -229,6 +231,8 @@ dial_config (gpointer         host,
   config->connect_timeout_ms = self->auth_timeout > 0 ? self->auth_timeout : DEFAULT_AUTH_TIMEOUT;
   config->max_connections = self->max_connections;
   config->ws_protocols = _any_socket_http_get_protocols (self->http);
+  config->tls_certificate = _any_socket_tls_get_certificate (self->tls);
+  config->tls_database = _any_socket_tls_get_database (self->tls);
 }
 
 static const AnyWsDialHost dial_host = {
@@ -1355,6 +1359,12 @@ _any_socket_get_http (AnySocket *self)
   return self->http;
 }
 
+AnySocketTls *
+_any_socket_get_tls (AnySocket *self)
+{
+  return self->tls;
+}
+
 AnyWsDial *
 _any_socket_get_dial (AnySocket *self)
 {
@@ -1405,6 +1415,7 @@ any_socket_finalize (GObject *object)
   g_clear_pointer (&self->links, _any_links_free);
   g_clear_pointer (&self->dial, any_ws_dial_free);
   g_clear_pointer (&self->http, _any_socket_http_free);
+  g_clear_pointer (&self->tls, _any_socket_tls_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->id);
 
@@ -1461,7 +1472,8 @@ any_socket_get_property (GObject    *object,
       g_value_set_uint (value, self->tcp_keepalive);
       break;
     default:
-      if (!_any_socket_http_get_property (self, prop_id, value))
+      if (!_any_socket_http_get_property (self, prop_id, value) &&
+          !_any_socket_tls_get_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1513,7 +1525,8 @@ any_socket_set_property (GObject      *object,
       any_socket_set_tcp_keepalive (self, g_value_get_uint (value));
       break;
     default:
-      if (!_any_socket_http_set_property (self, prop_id, value))
+      if (!_any_socket_http_set_property (self, prop_id, value) &&
+          !_any_socket_tls_set_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1768,6 +1781,8 @@ any_socket_class_init (AnySocketClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
   _any_socket_http_class_init (object_class, N_PROPS);
+  /* ws-protocols is N_PROPS. */
+  _any_socket_tls_class_init (object_class, N_PROPS + 1);
 
   /**
    * AnySocket::connected:
@@ -2003,4 +2018,5 @@ any_socket_init (AnySocket *self)
   self->links = _any_links_new (self);
   self->dial = any_ws_dial_new (&dial_host, self);
   self->http = _any_socket_http_new ();
+  self->tls = _any_socket_tls_new ();
 }
