@@ -595,7 +595,8 @@ static const AnyPeerHost peer_host = {
 /**
  * any_socket_listen_async:
  * @self: an [class@AnySocket.Socket]
- * @uri: where to listen, `ws://HOST:PORT`; port 0 picks a free port,
+ * @uri: where to listen, `ws://HOST:PORT`, `wss://HOST:PORT`,
+ *   `tcp://HOST:PORT` or `unix:///PATH`; port 0 picks a free port,
  *   HOST `0.0.0.0` or `[::]` listens on all interfaces
  * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called when listening
@@ -604,6 +605,10 @@ static const AnyPeerHost peer_host = {
  * Starts accepting WebSocket connections on @uri (any path). A socket can
  * listen on several URIs; accepted peers appear through
  * [signal@AnySocket.Socket::connected] once they have authenticated.
+ * `wss://` needs [property@AnySocket.Socket:tls-certificate]; `tcp://` and
+ * `unix://` carry the protocol without WebSocket, between libanysocket
+ * peers (a unix socket is made with mode 0600 and removed on stop;
+ * 0 is returned for it).
  */
 void
 any_socket_listen_async (AnySocket           *self,
@@ -651,7 +656,8 @@ any_socket_listen_finish (AnySocket     *self,
 /**
  * any_socket_connect_async:
  * @self: an [class@AnySocket.Socket]
- * @uri: the peer, `ws://HOST:PORT` (or `wss://` for TLS)
+ * @uri: the peer, `ws://HOST:PORT`, `wss://HOST:PORT` (TLS), or a
+ *   libanysocket peer's `tcp://HOST:PORT` or `unix:///PATH`
  * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called once connected
  * @user_data: data for @callback
@@ -672,7 +678,9 @@ any_socket_listen_finish (AnySocket     *self,
  * [property@AnySocket.Socket:auth-timeout] (`G_IO_ERROR_TIMED_OUT`) and correctly
  * (`SOUP_WEBSOCKET_ERROR`). Its writes then leave in batches, as those of
  * accepted connections do. `wss://` and permessage-deflate go through a
- * `SoupSession`.
+ * `SoupSession` (trusting [property@AnySocket.Socket:tls-database]).
+ * `tcp://` and `unix://` must say their hello within
+ * [property@AnySocket.Socket:auth-timeout] too.
  */
 void
 any_socket_connect_async (AnySocket           *self,
