@@ -182,13 +182,13 @@ any_stream_server_listen_unix (AnyStreamServer  *self,
       if (!S_ISSOCK (st.st_mode))
         {
           g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                       _("Cannot listen on %s: it exists and is not a socket"), path);
+                       _("%s exists and is not a socket"), path);
           return FALSE;
         }
       if (unix_socket_alive (address))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                       _("Cannot listen on %s: another process listens on it"), path);
+                       _("Another process listens on %s"), path);
           return FALSE;
         }
       /* Left behind by a process that did not remove it. */
@@ -203,7 +203,7 @@ any_stream_server_listen_unix (AnyStreamServer  *self,
 
       g_unlink (path);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Cannot listen on %s: %s"), path, g_strerror (saved));
+                   "%s: %s", path, g_strerror (saved));
       return FALSE;
     }
   if (!any_acceptor_listen (get_acceptor (self), socket, error))

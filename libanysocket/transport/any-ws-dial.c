@@ -334,7 +334,7 @@ any_ws_dial_listen (AnyWsDial  *self,
   if (g_strcmp0 (g_uri_get_scheme (parsed), "wss") == 0 && get_config (self).tls_certificate == NULL)
     {
       g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_NOT_SUPPORTED,
-                               _("Cannot listen on %s: no TLS certificate (the tls-certificate property)"), uri);
+                               _("%s needs a TLS certificate (the tls-certificate property)"), uri);
       return;
     }
   host = g_uri_get_host (parsed);
