@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 /* Tests and fuzzing */
 void       _any_socket_set_id_for_testing (AnySocket *self,
                                           const char *id);
+void       _any_socket_drop_identity_for_testing (AnySocket *self);
 void       _any_socket_accept_transport  (AnySocket  *self,
                                           AnyTransport *transport);
 void       _any_socket_connect_transport (AnySocket  *self,

@@ -186,6 +186,14 @@ _any_socket_set_id_for_testing (AnySocket  *self,
   self->id = g_strdup (id);
 }
 
+/* Without its identity a socket offers no native E2E, as the JavaScript
+ * peer: compat between two libanysocket peers (tests). */
+void
+_any_socket_drop_identity_for_testing (AnySocket *self)
+{
+  g_clear_pointer (&self->identity, any_noise_keypair_unref);
+}
+
 /* A link over any transport, as if accepted by a listener (or, below,
  * connected to): for tests and fuzzing, which feed the whole stack frames
  * without a socket. */

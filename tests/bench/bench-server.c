@@ -32,11 +32,13 @@ static gboolean opt_deflate = FALSE;
 static int opt_port = 0;
 static int opt_timeout = 600;
 static char *opt_host = NULL;
+static char *opt_listen = NULL;
 
 static GOptionEntry entries[] = {
   { "deflate", 0, 0, G_OPTION_ARG_NONE, &opt_deflate, "Accept permessage-deflate", NULL },
   { "host", 0, 0, G_OPTION_ARG_STRING, &opt_host, "Address to listen on (127.0.0.1)", "IP" },
   { "port", 0, 0, G_OPTION_ARG_INT, &opt_port, "Port (0: any free port)", "PORT" },
+  { "listen", 0, 0, G_OPTION_ARG_STRING, &opt_listen, "Listen on URI instead (tcp://HOST:PORT, unix:///PATH: prints 0)", "URI" },
   { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout, "Exit after this many seconds (600)", "S" },
   { NULL }
 };
@@ -123,7 +125,7 @@ on_listening (GObject      *source,
   g_autoptr(GError) error = NULL;
   guint port = any_socket_listen_finish (ANY_SOCKET (source), result, &error);
 
-  if (port == 0)
+  if (error != NULL)
     {
       g_printerr ("Cannot listen: %s\n", error->message);
       exit (1);
@@ -163,7 +165,8 @@ main (int   argc,
   g_signal_connect (server, "proxy-request", G_CALLBACK (on_proxy_request), NULL);
   broadcast_msg = json_from_string ("{\"type\":\"b\"}", NULL);
 
-  uri = g_strdup_printf ("ws://%s:%d", opt_host ? opt_host : "127.0.0.1", opt_port);
+  uri = opt_listen != NULL ? g_strdup (opt_listen)
+                           : g_strdup_printf ("ws://%s:%d", opt_host ? opt_host : "127.0.0.1", opt_port);
   any_socket_listen_async (server, uri, NULL, on_listening, NULL);
 
   g_unix_signal_add (SIGINT, on_quit, NULL);

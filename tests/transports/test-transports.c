@@ -316,6 +316,38 @@ test_e2e_native (Fx *fx, gconstpointer data)
   g_assert_cmpstr (msg_string (msg_member (any_packet_get_msg (reply), "echo"), "secret"), ==, "over e2e");
 }
 
+/* Compat E2E (the JavaScript package's scheme): the client has no
+ * identity, so offers no native E2E, as a JavaScript peer. */
+static void
+test_e2e_compat (Fx *fx, gconstpointer data)
+{
+  g_autoptr(AnySocket) compat = NULL;
+  g_autoptr(AnyPeer) to_server = NULL;
+  g_autoptr(AnyPacket) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) msg = json_checked ("{\"n\": 9, \"secret\": \"over compat\"}");
+  int switched = 0;
+
+  if (fx->client == NULL)
+    return;
+  compat = new_socket (fx->kind);
+  _any_socket_drop_identity_for_testing (compat);
+  to_server = connect_uri (compat, fx->uri, &error);
+  g_assert_no_error (error);
+  g_signal_connect (compat, "e2e", G_CALLBACK (count_e2e), &switched);
+  g_signal_connect (fx->server, "e2e", G_CALLBACK (count_e2e), &switched);
+  any_peer_e2e (to_server);
+  WAIT_UNTIL (switched == 2);
+  g_assert_cmpint (switched, ==, 2);
+  g_assert_cmpint (any_peer_get_e2e_mode (to_server), ==, ANY_E2E_MODE_COMPAT);
+  g_assert_cmpint (any_peer_get_e2e_mode (any_socket_get_peer (fx->server, any_socket_get_id (compat))), ==,
+                   ANY_E2E_MODE_COMPAT);
+  reply = request_local (to_server, msg, 5000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (msg_string (msg_member (any_packet_get_msg (reply), "echo"), "secret"), ==, "over compat");
+  any_socket_stop (compat);
+}
+
 static void
 test_rpc (Fx *fx, gconstpointer data)
 {
@@ -395,6 +427,7 @@ main (int argc, char **argv)
         { "5-mib", test_big },
         { "heartbeats", test_heartbeats },
         { "e2e-native", test_e2e_native },
+        { "e2e-compat", test_e2e_compat },
         { "rpc", test_rpc },
         { "proxy-mixed-hub", test_proxy_mixed },
       };

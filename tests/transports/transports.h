@@ -5,6 +5,7 @@
 #pragma once
 
 #include "loopback.h"
+#include "api/any-socket-private.h"
 #include "test-cert.h"
 
 typedef enum {
