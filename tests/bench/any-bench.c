@@ -59,6 +59,7 @@ static char *opt_proto = NULL;
 static char *opt_mode = NULL;
 static char *opt_host = NULL;
 static char *opt_uri = NULL;
+static char *opt_ca = NULL;
 static int opt_port = 0;
 static int opt_conns = 1;
 static int opt_inflight = 1;
@@ -75,7 +76,8 @@ static GOptionEntry entries[] = {
   { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "req, msg or idle", "MODE" },
   { "host", 0, 0, G_OPTION_ARG_STRING, &opt_host, "Server address (127.0.0.1)", "IP" },
   { "port", 0, 0, G_OPTION_ARG_INT, &opt_port, "Server port", "PORT" },
-  { "uri", 0, 0, G_OPTION_ARG_STRING, &opt_uri, "--proto=any: connect to URI instead (tcp://, unix://)", "URI" },
+  { "uri", 0, 0, G_OPTION_ARG_STRING, &opt_uri, "--proto=any: connect to URI instead (tcp://, unix://, wss://)", "URI" },
+  { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opt_ca, "--proto=any: trust the certificates of FILE (wss://)", "FILE" },
   { "conns", 'c', 0, G_OPTION_ARG_INT, &opt_conns, "Connections (1)", "N" },
   { "inflight", 'k', 0, G_OPTION_ARG_INT, &opt_inflight, "Requests (or messages) in flight per connection (1)", "K" },
   { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &opt_duration, "Measured seconds (5)", "S" },
@@ -679,6 +681,12 @@ connect_one (Conn *c)
   if (proto == PROTO_ANY)
     {
       c->socket = any_socket_new ();
+      if (opt_ca != NULL)
+        {
+          g_autoptr(GTlsDatabase) database = g_tls_file_database_new (opt_ca, NULL);
+
+          any_socket_set_tls_database (c->socket, database);
+        }
       any_socket_set_permessage_deflate (c->socket, opt_deflate);
       any_socket_connect_async (c->socket, uri, NULL, on_any_connected, c);
     }
