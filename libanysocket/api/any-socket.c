@@ -643,7 +643,8 @@ any_socket_listen_async (AnySocket           *self,
  *
  * Finishes [method@AnySocket.Socket.listen_async].
  *
- * Returns: the port listened on (useful with port 0), or 0 on error
+ * Returns: the port listened on (useful with port 0), or 0 on error (and
+ *   for `unix://`: check @error)
  */
 guint
 any_socket_listen_finish (AnySocket     *self,

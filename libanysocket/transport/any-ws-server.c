@@ -22,8 +22,8 @@
 #include "transport/any-accept.h"
 #include "codec/any-base64.h"
 #include "transport/any-coalescing-stream.h"
-#include "transport/any-io-stream.h"
 #include "transport/any-stream-hello.h"
+#include "transport/any-tls-accept.h"
 #include "transport/any-ws-link.h"
 #include "transport/any-ws-transport.h"
 #include "transport/any-ws-http.h"
@@ -353,68 +353,53 @@ accept_http (AnyWsServer    *self,
     }
 }
 
+typedef struct {
+  AnyWsServer    *self;
+  GSocketAddress *local;
+  GSocketAddress *remote;
+} TlsAccept;
+
 static void
-on_tls_handshake (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+on_tls_accepted (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  g_autoptr(AnyWsServer) self = user_data;
-  GTlsConnection *tls = G_TLS_CONNECTION (source);
+  TlsAccept *accept = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GIOStream) base = any_io_stream_dup_base (G_IO_STREAM (tls));
-  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (base));
-  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
-  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
-  GTlsProtocolVersion version;
-
-  if (!g_tls_connection_handshake_finish (tls, result, &error))
-    {
-      g_autofree char *key = address_key (remote);
-
-      g_debug ("TLS handshake with %s failed: %s", key, error->message);
-      if (key != NULL)
-        g_hash_table_remove (self->upgrading, key);
-      g_io_stream_close (G_IO_STREAM (tls), NULL, NULL);
-      return;
-    }
-  /* GIO cannot ask GnuTLS for a minimum version, and Debian's system
-   * priorities still allow TLS 1.0 and 1.1: an older one is closed
-   * right after its handshake, before any data. */
-  version = g_tls_connection_get_protocol_version (tls);
-  if (version != G_TLS_PROTOCOL_VERSION_TLS_1_2 && version != G_TLS_PROTOCOL_VERSION_TLS_1_3)
-    {
-      g_autofree char *key = address_key (remote);
-
-      g_debug ("Closing %s: TLS older than 1.2 (%d)", key, version);
-      if (key != NULL)
-        g_hash_table_remove (self->upgrading, key);
-      g_io_stream_close (G_IO_STREAM (tls), NULL, NULL);
-      return;
-    }
-  if (self->server != NULL)
-    accept_http (self, G_IO_STREAM (tls), local, remote, FALSE);
-}
-
-/* wss://: the TLS handshake (GIO's TLS, glib-networking), under the
- * upgrade's deadline, then HTTP as on a plain port. */
-static void
-start_tls (AnyWsServer       *self,
-           GSocketConnection *connection,
-           GSocketAddress    *remote)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GIOStream) tls = g_tls_server_connection_new (G_IO_STREAM (connection), self->certificate, &error);
+  g_autoptr(GIOStream) tls = any_tls_accept_finish (result, &error);
 
   if (tls == NULL)
     {
-      g_warning ("Cannot start TLS: %s", error->message);
-      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-      return;
+      g_autofree char *key = address_key (accept->remote);
+
+      g_debug ("TLS with %s failed: %s", key, error->message);
+      if (key != NULL)
+        g_hash_table_remove (accept->self->upgrading, key);
     }
-  /* The deadline closes the socket under the handshake. */
+  else if (accept->self->server != NULL)
+    accept_http (accept->self, tls, accept->local, accept->remote, FALSE);
+  g_object_unref (accept->self);
+  g_object_unref (accept->local);
+  g_object_unref (accept->remote);
+  g_free (accept);
+}
+
+/* wss://: the TLS handshake (any-tls-accept.c) under the upgrade's
+ * deadline, which closes the socket under it, then HTTP as on a plain
+ * port. */
+static void
+start_tls (AnyWsServer       *self,
+           GSocketConnection *connection,
+           GSocketAddress    *local,
+           GSocketAddress    *remote)
+{
+  TlsAccept *accept = g_new0 (TlsAccept, 1);
+
+  accept->self = g_object_ref (self);
+  accept->local = g_object_ref (local);
+  accept->remote = g_object_ref (remote);
   watch_upgrade (self, G_IO_STREAM (connection), remote);
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, NULL,
-                                    on_tls_handshake, g_object_ref (self));
+  any_tls_accept_async (connection, self->certificate, on_tls_accepted, accept);
 }
 
 static gboolean
@@ -446,7 +431,7 @@ on_first_byte (GSocket      *socket,
       g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
 
       if (wait->self->certificate != NULL)
-        start_tls (wait->self, wait->connection, remote);
+        start_tls (wait->self, wait->connection, local, remote);
       else
         accept_http (wait->self, G_IO_STREAM (wait->connection), local, remote, TRUE);
     }
