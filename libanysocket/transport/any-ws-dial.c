@@ -150,7 +150,7 @@ parse_uri (const char  *uri,
   if (g_strcmp0 (scheme, "ws") != 0 && g_strcmp0 (scheme, "wss") != 0 && g_strcmp0 (scheme, "tcp") != 0)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   _("Invalid URI '%s': the scheme must be %s"), uri, "ws://, wss://, tcp:// or unix://");
+                   _("Invalid URI '%s': the scheme must be ws://, wss://, tcp:// or unix://"), uri);
       return NULL;
     }
   if (g_strcmp0 (scheme, "tcp") == 0 && g_uri_get_port (parsed) < 0)
