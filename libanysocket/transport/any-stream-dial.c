@@ -323,7 +323,12 @@ on_connected (GObject      *source,
     }
   socket = g_socket_connection_get_socket (connection);
   if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
-    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+    {
+      g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+      /* The address reached, as accepted links say theirs ("[::1]:N"). */
+      g_free (c->remote);
+      c->remote = describe_remote (connection);
+    }
   /* Under our deadline, not one of its own. */
   any_stream_hello_async (connection, FALSE, c->remote, 0, c->guard.cancellable, on_hello_done, task);
 }

@@ -200,6 +200,7 @@ any_ws_server_dispose (GObject *object)
   g_clear_pointer (&self->protocols, g_strfreev);
   g_clear_object (&self->acceptor);
   g_clear_object (&self->server);
+  g_clear_object (&self->certificate);
 
   G_OBJECT_CLASS (any_ws_server_parent_class)->dispose (object);
 }
