@@ -39,4 +39,15 @@ void     chat_commands_complete_ignored (ChatApp    *app,
                                          GPtrArray  *candidates,
                                          const char *word);
 
+/* chat-commands-files.c */
+gboolean cmd_send      (ChatApp *app, char **args, GError **error);
+gboolean cmd_accept    (ChatApp *app, char **args, GError **error);
+gboolean cmd_reject    (ChatApp *app, char **args, GError **error);
+gboolean cmd_cancel    (ChatApp *app, char **args, GError **error);
+gboolean cmd_transfers (ChatApp *app, char **args, GError **error);
+void     chat_commands_complete_transfers (ChatApp    *app,
+                                           GPtrArray  *candidates,
+                                           const char *word,
+                                           gboolean    offers_only);
+
 G_END_DECLS

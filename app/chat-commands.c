@@ -22,6 +22,8 @@ typedef enum {
   COMPLETE_COMMAND,
   COMPLETE_ROOM,
   COMPLETE_IGNORED,
+  COMPLETE_OFFER,      /* an offer waiting for our answer */
+  COMPLETE_TRANSFER,
 } Completion;
 
 typedef gboolean (*CommandFunc) (ChatApp  *app,
@@ -80,6 +82,9 @@ cmd_help (ChatApp  *app,
   info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified, · not linked; = direct, > through a hub; z away"));
   info (app, _("Paste: several lines are sent only after y (n drops them), as text; a line holds %d bytes. "
                "[anychat] mouse=true: the wheel scrolls, a click on a window's name shows it"), CHAT_MAX_TEXT_BYTES);
+  info (app, _("Files: /send offers one, the other side /accept's it into %s ([anychat] downloads=); "
+               "offers over max-file-mib are refused"),
+        chat_transfers_get_download_dir (chat_mesh_get_transfers (app->mesh)));
   info (app, _("A message that names you is highlighted, counted as @N beside the window's unread count, and rings "
                "the bell, as every private message does ([anychat] bell=false in the settings file: no bell)"));
   return TRUE;
@@ -459,6 +464,11 @@ static const Command commands[] = {
   { "unignore", N_("PEER"), N_("show a peer's messages again"), 1, 1, FALSE, COMPLETE_IGNORED, cmd_unignore },
   { "clear", "", N_("empty this window (its log stays)"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_clear },
   { "search", N_("[TEXT]"), N_("find TEXT in this window, going up; again, or n/N, for the next"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_search },
+  { "send", N_("PEER PATH"), N_("offer a file to PEER (end-to-end encrypted links only; SHA-256 checked)"), 2, 2, TRUE, COMPLETE_PEER, cmd_send },
+  { "accept", N_("[N]"), N_("take the file offered (the newest, or transfer N) into the download folder"), 0, 1, FALSE, COMPLETE_OFFER, cmd_accept },
+  { "reject", N_("[N]"), N_("refuse the file offered (the newest, or transfer N)"), 0, 1, FALSE, COMPLETE_OFFER, cmd_reject },
+  { "cancel", N_("[N]"), N_("stop a file transfer, either way (the only one, or transfer N)"), 0, 1, FALSE, COMPLETE_TRANSFER, cmd_cancel },
+  { "transfers", "", N_("the file transfers, their progress, and the download folder"), 0, 0, FALSE, COMPLETE_NOTHING, cmd_transfers },
   { "quit", N_("[REASON]"), N_("leave anychat"), 0, 1, TRUE, COMPLETE_NOTHING, cmd_quit },
   { NULL }
 };
@@ -631,5 +641,7 @@ chat_commands_complete (const char *line,
     chat_commands_complete_rooms (app, candidates, word);
   else if (command->completion == COMPLETE_IGNORED)
     chat_commands_complete_ignored (app, candidates, word);
+  else if (command->completion == COMPLETE_OFFER || command->completion == COMPLETE_TRANSFER)
+    chat_commands_complete_transfers (app, candidates, word, command->completion == COMPLETE_OFFER);
   return candidates;
 }

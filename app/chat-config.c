@@ -16,9 +16,21 @@
 #include <glib/gstdio.h>
 
 #include "chat-config.h"
+#include "chat-transfer.h"
 #include "chat-protocol.h"
 
 #define GROUP "anychat"
+
+/* The XDG download folder, or ~/Downloads/anychat without one. */
+static char *
+default_downloads (void)
+{
+  const char *xdg = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+
+  if (xdg != NULL && g_strcmp0 (xdg, g_get_home_dir ()) != 0)
+    return g_strdup (xdg);
+  return g_build_filename (g_get_home_dir (), "Downloads", "anychat", NULL);
+}
 
 ChatConfig *
 chat_config_new (void)
@@ -36,6 +48,8 @@ chat_config_new (void)
   config->ignore = g_new0 (char *, 1);
   config->rooms = g_new0 (char *, 1);
   config->bell = TRUE;
+  config->downloads = default_downloads ();
+  config->max_file_size = (guint64) CHAT_FILE_DEFAULT_MAX_MIB * 1024 * 1024;
   config->heartbeat_ms = 5000;
   config->own_colour = g_strdup ("green");
   config->notice_colour = g_strdup ("cyan");
@@ -59,6 +73,7 @@ chat_config_free (ChatConfig *config)
   g_strfreev (config->rooms);
   g_free (config->own_colour);
   g_free (config->notice_colour);
+  g_free (config->downloads);
   g_free (config);
 }
 
@@ -134,6 +149,17 @@ chat_config_load (ChatConfig  *config,
     config->mouse = g_key_file_get_boolean (keys, GROUP, "mouse", NULL);
   if (g_key_file_has_key (keys, GROUP, "heartbeat", NULL))
     config->heartbeat_ms = CLAMP (g_key_file_get_integer (keys, GROUP, "heartbeat", NULL), 0, 600000);
+  if (g_key_file_has_key (keys, GROUP, "downloads", NULL))
+    {
+      g_autofree char *dir = g_key_file_get_string (keys, GROUP, "downloads", NULL);
+
+      g_free (config->downloads);
+      config->downloads = dir != NULL && g_str_has_prefix (dir, "~/") ?
+                          g_build_filename (g_get_home_dir (), dir + 2, NULL) : g_strdup (dir);
+    }
+  if (g_key_file_has_key (keys, GROUP, "max-file-mib", NULL))
+    config->max_file_size = (guint64) CLAMP (g_key_file_get_int64 (keys, GROUP, "max-file-mib", NULL), 0,
+                                              G_GINT64_CONSTANT (1) << 40) * 1024 * 1024;
   replace_string (keys, "colors", "own", &config->own_colour);
   replace_string (keys, "colors", "notice", &config->notice_colour);
   return TRUE;

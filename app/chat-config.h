@@ -26,6 +26,8 @@ typedef struct {
   char   **rooms;           /* the named rooms to be in */
   gboolean bell;            /* ring on mentions and private messages */
   gboolean mouse;           /* wheel and clicks */
+  char    *downloads;       /* where received files land */
+  guint64  max_file_size;   /* bytes: larger offers are refused */
   char    *own_colour;      /* colour names for curses */
   char    *notice_colour;
 } ChatConfig;

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chat-log.h"
 
@@ -131,6 +132,44 @@ parse_line (const char *text)
   return line;
 }
 
+#define TAIL_BLOCK (64 * 1024)
+
+/* The end of @path holding its last @max_lines lines (or all of it): read
+ * backwards a block at a time, so that a start does not read, split and
+ * free a log of years to keep its last 200 lines. */
+static char *
+read_tail (const char *path,
+           guint       max_lines)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  GByteArray *tail = g_byte_array_new ();
+  guint newlines = 0;
+  off_t end;
+
+  if (fd < 0)
+    {
+      g_byte_array_unref (tail);
+      return NULL;
+    }
+  end = lseek (fd, 0, SEEK_END);
+  /* one newline more than lines: the last one ends the file */
+  while (end > 0 && newlines <= max_lines)
+    {
+      gsize size = MIN ((off_t) TAIL_BLOCK, end);
+      g_autofree guint8 *block = g_malloc (size);
+
+      end -= size;
+      if (pread (fd, block, size, end) != (gssize) size)
+        break;
+      for (gsize i = 0; i < size; i++)
+        newlines += block[i] == '\n';
+      g_byte_array_prepend (tail, block, size);
+    }
+  close (fd);
+  g_byte_array_append (tail, (const guint8 *) "", 1);
+  return (char *) g_byte_array_free (tail, FALSE);
+}
+
 /* The last @max_lines of the window's log become its scrollback. */
 void
 chat_log_reload (ChatLog    *log,
@@ -138,11 +177,11 @@ chat_log_reload (ChatLog    *log,
                  guint       max_lines)
 {
   g_autofree char *path = log_path (log, window);
-  g_autofree char *contents = NULL;
+  g_autofree char *contents = read_tail (path, max_lines);
   g_auto(GStrv) lines = NULL;
   guint n, first;
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
+  if (contents == NULL)
     return;
   lines = g_strsplit (contents, "\n", -1);
   n = g_strv_length (lines);

@@ -31,6 +31,7 @@ struct _ChatMesh {
   GHashTable     *changed_keys; /* uid -> a new key refused (chat-mesh-trust.c) */
   ChatRate       *author_rate;  /* room messages per author id */
   ChatRate       *link_rate;    /* room messages and presence per direct peer */
+  struct _ChatTransfers *transfers;  /* files (chat-mesh-transfer.c) */
   gboolean        stopping;
   guint           in_flight;    /* async operations not called back yet */
 };
@@ -92,6 +93,9 @@ void     chat_mesh_trust_init      (ChatMesh   *mesh);
 void     chat_mesh_trust_note_refused (ChatMesh   *mesh,
                                        JsonObject *auth,
                                        const char *reason);
+
+/* chat-mesh-transfer.c */
+void     chat_mesh_transfers_init  (ChatMesh   *mesh);
 
 /* chat-mesh-reconnect.c */
 void     chat_mesh_targets_init    (ChatMesh   *mesh);

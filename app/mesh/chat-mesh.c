@@ -380,6 +380,7 @@ chat_mesh_new (ChatModel      *model,
   any_socket_set_max_message_size (socket, MAX_MESSAGE_BYTES);
 
   g_signal_connect (socket, "authenticate", G_CALLBACK (on_authenticate), mesh);
+  chat_mesh_transfers_init (mesh);
   g_signal_connect (socket, "connected", G_CALLBACK (on_connected), mesh);
   g_signal_connect (socket, "disconnected", G_CALLBACK (on_disconnected), mesh);
   g_signal_connect (socket, "heartbeat", G_CALLBACK (on_heartbeat), mesh);
@@ -396,6 +397,7 @@ chat_mesh_free (ChatMesh *mesh)
   if (mesh == NULL)
     return;
   g_signal_handlers_disconnect_by_data (mesh->socket, mesh);
+  chat_transfers_free (mesh->transfers);
   g_object_unref (mesh->socket);
   g_free (mesh->uid);
   chat_seen_free (mesh->seen);
@@ -539,5 +541,5 @@ chat_mesh_stop (ChatMesh   *mesh,
 gboolean
 chat_mesh_is_idle (ChatMesh *mesh)
 {
-  return mesh->in_flight == 0;
+  return mesh->in_flight == 0 && chat_transfers_is_idle (mesh->transfers);
 }

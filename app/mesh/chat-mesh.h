@@ -6,6 +6,7 @@
 
 #include "chat-config.h"
 #include "chat-model.h"
+#include "chat-transfer.h"
 
 G_BEGIN_DECLS
 
@@ -75,6 +76,9 @@ gboolean   chat_mesh_trust_changed_key (ChatMesh    *mesh,
 void       chat_mesh_stop           (ChatMesh       *mesh,
                                      const char     *reason);
 gboolean   chat_mesh_is_idle        (ChatMesh       *mesh);
+
+/* chat-mesh-transfer.c: /send, /accept, /reject, /cancel */
+ChatTransfers *chat_mesh_get_transfers     (ChatMesh *mesh);
 
 /* chat-mesh-link.c: a peer's link, for the commands */
 ChatPeer   *chat_mesh_get_link_hub         (ChatMesh *mesh,

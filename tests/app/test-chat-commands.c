@@ -86,6 +86,13 @@ test_errors (Fixture       *f,
   assert_says (f, "/listen http://x:1", "Bad URI");
   assert_says (f, "/whois nobody", "No peer “nobody”");
   assert_says (f, "/verify nobody", "No peer “nobody”");
+  assert_says (f, "/send", "Usage: /send PEER PATH");
+  assert_says (f, "/send nobody /etc/hostname", "No peer “nobody”");
+  assert_says (f, "/accept", "No transfer to act on");
+  assert_says (f, "/accept x", "“x” is not a transfer number");
+  assert_says (f, "/reject 3", "No transfer 3");
+  assert_says (f, "/cancel", "No transfer to act on");
+  assert_says (f, "/transfers", "No transfers. Received files go to ");
   assert_says (f, "/help nothing", "No command “nothing”");
   /* errors also go to the notice line */
   g_assert_cmpstr (f->model->notice, ==, "/help: No command “nothing”");
@@ -100,6 +107,7 @@ test_help (Fixture       *f,
 
   assert_says (f, "/help msg", "Usage: /msg PEER TEXT — send a private message");
   assert_says (f, "/help /quit", "/quit [REASON]");
+  assert_says (f, "/help send", "Usage: /send PEER PATH — offer a file to PEER");
   chat_commands_submit (&f->app, "/help");
   /* a heading, one line per command, the legend */
   g_assert_cmpuint (room->lines->len, >=, 2 + 14 + 1);

@@ -173,6 +173,17 @@ test_log_round_trip (void)
   g_assert_cmpstr (((ChatLine *) g_ptr_array_index (reloaded->lines, 0))->text, ==, "line 3");
   g_assert_cmpstr (((ChatLine *) g_ptr_array_index (reloaded->lines, 1))->text, ==, "line 4");
 
+  /* a log of many blocks: only its end is read, line boundaries kept */
+  file = g_fopen (path, "a");
+  for (int i = 5; i < 20000; i++)
+    fprintf (file, "2025-11-26T09:40:02.000Z\tmsg\tbob\tline %d\n", i);
+  fclose (file);
+  g_ptr_array_set_size (reloaded->lines, 0);
+  chat_log_reload (log, reloaded, 200);
+  g_assert_cmpuint (reloaded->lines->len, ==, 200);
+  g_assert_cmpstr (((ChatLine *) g_ptr_array_index (reloaded->lines, 0))->text, ==, "line 19800");
+  g_assert_cmpstr (((ChatLine *) g_ptr_array_index (reloaded->lines, 199))->text, ==, "line 19999");
+
   g_unlink (path);
   g_rmdir (dir);
 }

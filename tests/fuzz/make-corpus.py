@@ -142,6 +142,30 @@ CHAT = {
                                           'rooms': ['#ops']}]}),
 }
 
+# a sender of files (fuzz-transfer.c): one message a line
+SHA_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+
+
+def file_lines(*messages):
+    return '\n'.join(json.dumps(m) for m in messages)
+
+
+TRANSFER = {
+    'whole': file_lines({'file': 'offer', 'id': 'x', 'name': '../../a.txt', 'size': 3, 'sha256': SHA_ABC},
+                        {'file': 'chunk', 'id': 'x', 'seq': 0, 'data': 'YWJj'}),
+    'more': file_lines({'file': 'offer', 'id': 'x', 'name': '.hidden', 'size': 2, 'sha256': SHA_ABC},
+                       {'file': 'chunk', 'id': 'x', 'seq': 0, 'data': 'YWJj'},
+                       {'file': 'chunk', 'id': 'x', 'seq': 1, 'data': 'YWJj'}),
+    'short': file_lines({'file': 'offer', 'id': 'x', 'name': 'a\u202eb\u0007', 'size': 6, 'sha256': SHA_ABC},
+                        {'file': 'chunk', 'id': 'x', 'seq': 0, 'data': 'YWJj'},
+                        {'file': 'end', 'id': 'x'}),
+    'twice': file_lines({'file': 'offer', 'id': 'x', 'name': 'same', 'size': 3, 'sha256': SHA_ABC},
+                        {'file': 'offer', 'id': 'y', 'name': 'same', 'size': 3, 'sha256': SHA_ABC},
+                        {'file': 'chunk', 'id': 'y', 'seq': 0, 'data': 'YWJj'},
+                        {'file': 'chunk', 'id': 'x', 'seq': 0, 'data': 'YWJj'},
+                        {'file': 'cancel', 'id': 'x', 'reason': 'bye'}),
+}
+
 
 def write(target, name, data):
     folder = os.path.join(HERE, 'corpus', target)
@@ -153,6 +177,6 @@ def write(target, name, data):
 
 
 for corpus, target in ((SOCKET, 'socket'), (NOISE, 'noise'), (JSON, 'json'), (CODEC, 'codec'),
-                       (CHAT, 'chat')):
+                       (CHAT, 'chat'), (TRANSFER, 'transfer')):
     for name, data in corpus.items():
         write(target, name, data)

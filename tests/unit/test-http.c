@@ -12,6 +12,7 @@
 
 #include "loopback.h"
 #include "raw-http.h"
+#include "temp-tree.h"
 
 #define AUTH_TIMEOUT 500
 #define LATER_MS     (AUTH_TIMEOUT + 300)
@@ -104,24 +105,6 @@ fixture_setup (Fixture       *fx,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *fx,
                   gconstpointer  data)
 {
@@ -129,7 +112,7 @@ fixture_teardown (Fixture       *fx,
   any_socket_stop (fx->server);
   g_object_unref (fx->server);
   drain ();
-  remove_tree (fx->tmp);
+  test_remove_tree (fx->tmp);
   g_free (fx->tmp);
   g_free (fx->www);
   g_strfreev (fx->header_names);
