@@ -24,6 +24,8 @@
 
 typedef struct {
   char   **listen;
+  char    *cert;
+  char    *key;
   char   **connect;
   char    *nick;
   char    *config;
@@ -35,6 +37,8 @@ static void
 options_clear (Options *options)
 {
   g_strfreev (options->listen);
+  g_free (options->cert);
+  g_free (options->key);
   g_strfreev (options->connect);
   g_free (options->nick);
   g_free (options->config);
@@ -67,6 +71,9 @@ parse_options (Options  *options,
   const GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &options->listen,
       N_("Listen on URI instead of ws://0.0.0.0:7420 (repeatable)"), N_("URI") },
+    { "cert", 0, 0, G_OPTION_ARG_FILENAME, &options->cert,
+      N_("The certificate (PEM) that wss:// listening presents"), N_("FILE") },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &options->key, N_("The private key (PEM) of --cert"), N_("FILE") },
     { "connect", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &options->connect,
       N_("Connect to URI (repeatable)"), N_("URI") },
     { "nick", 'n', 0, G_OPTION_ARG_STRING, &options->nick, N_("Use NAME as nick"), N_("NAME") },
@@ -117,6 +124,13 @@ apply_options (ChatConfig *config,
       g_strfreev (config->listen);
       config->listen = g_strdupv (options->listen);
       config->listen_default = FALSE;
+    }
+  if (options->cert != NULL || options->key != NULL)
+    {
+      g_free (config->cert);
+      g_free (config->key);
+      config->cert = g_strdup (options->cert);
+      config->key = g_strdup (options->key);
     }
   if (options->no_listen)
     {
@@ -301,6 +315,7 @@ main (int    argc,
   g_autoptr(ChatConfig) config = NULL;
   g_autoptr(ChatKnownPeers) known = NULL;
   g_autoptr(AnySocket) socket = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(ChatModel) model = NULL;
   g_autoptr(ChatMesh) mesh = NULL;
   g_autoptr(ChatLog) log = NULL;
@@ -339,6 +354,13 @@ main (int    argc,
     }
 
   socket = any_socket_new ();
+  certificate = chat_config_load_certificate (config->cert, config->key, &error);
+  if (error != NULL)
+    {
+      g_printerr ("anychat: %s\n", error->message);
+      return 2;
+    }
+  any_socket_set_tls_certificate (socket, certificate);
   if (!chat_config_ensure_dirs (config, &error) ||
       (uid = chat_config_ensure_uid (config, &first_run, &error)) == NULL ||
       !load_identity (config, socket, &error))

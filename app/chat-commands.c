@@ -110,8 +110,19 @@ cmd_listen (ChatApp  *app,
             char    **args,
             GError  **error)
 {
+  g_autoptr(GTlsCertificate) certificate = NULL;
+
   if (!chat_mesh_check_uri (args[0], error))
     return FALSE;
+  /* /listen wss://HOST:PORT CERT KEY: the certificate of this and later
+   * wss:// listening. */
+  if (args[1] != NULL)
+    {
+      certificate = chat_config_load_certificate (args[1], args[2], error);
+      if (certificate == NULL)
+        return FALSE;
+      any_socket_set_tls_certificate (chat_mesh_get_socket (app->mesh), certificate);
+    }
   chat_mesh_listen (app->mesh, args[0], on_listen_done, app);
   return TRUE;
 }
@@ -429,7 +440,7 @@ cmd_quit (ChatApp  *app,
 static const Command commands[] = {
   { "help", N_("[COMMAND]"), N_("list the commands, or explain one"), 0, 1, FALSE, COMPLETE_COMMAND, cmd_help },
   { "connect", N_("URI"), N_("connect to a peer (ws://HOST:PORT)"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_connect },
-  { "listen", N_("URI"), N_("listen on one more address (ws://HOST:PORT)"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_listen },
+  { "listen", N_("URI [CERT KEY]"), N_("listen on one more address (ws://HOST:PORT; wss:// with a certificate and its key)"), 1, 3, FALSE, COMPLETE_NOTHING, cmd_listen },
   { "disconnect", N_("PEER"), N_("drop the link with a peer (no reconnecting)"), 1, 1, FALSE, COMPLETE_PEER, cmd_disconnect },
   { "reconnect", N_("PEER"), N_("dial again a peer whose link a user dropped"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_reconnect },
   { "nick", N_("NAME"), N_("change your nick"), 1, 1, FALSE, COMPLETE_NOTHING, cmd_nick },

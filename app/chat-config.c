@@ -66,6 +66,8 @@ chat_config_free (ChatConfig *config)
   g_free (config->file);
   g_free (config->nick);
   g_strfreev (config->listen);
+  g_free (config->cert);
+  g_free (config->key);
   g_strfreev (config->connect);
   g_strfreev (config->ignore);
   g_strfreev (config->rooms);
@@ -134,6 +136,8 @@ chat_config_load (ChatConfig  *config,
   if (g_key_file_has_key (keys, GROUP, "listen", NULL))
     config->listen_default = FALSE;
   replace_list (keys, "listen", &config->listen);
+  replace_string (keys, GROUP, "cert", &config->cert);
+  replace_string (keys, GROUP, "key", &config->key);
   replace_list (keys, "connect", &config->connect);
   replace_list (keys, "ignore", &config->ignore);
   replace_list (keys, "rooms", &config->rooms);
@@ -159,6 +163,27 @@ chat_config_load (ChatConfig  *config,
   replace_string (keys, "colors", "own", &config->own_colour);
   replace_string (keys, "colors", "notice", &config->notice_colour);
   return TRUE;
+}
+
+GTlsCertificate *
+chat_config_load_certificate (const char  *cert,
+                              const char  *key,
+                              GError     **error)
+{
+  GTlsCertificate *certificate;
+
+  if (cert == NULL && key == NULL)
+    return NULL;
+  if (cert == NULL || key == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("A certificate needs both --cert and --key"));
+      return NULL;
+    }
+  certificate = g_tls_certificate_new_from_files (cert, key, error);
+  if (certificate == NULL)
+    g_prefix_error (error, _("Cannot load the certificate %s and its key %s: "), cert, key);
+  return certificate;
 }
 
 static gboolean

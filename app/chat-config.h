@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -16,6 +16,8 @@ typedef struct {
   char    *file;            /* the settings file read */
   char    *nick;
   char   **listen;          /* URIs */
+  char    *cert;            /* wss:// listening: PEM certificate and key files */
+  char    *key;
   gboolean listen_default;  /* @listen is the default, not the user's */
   char   **connect;         /* peers to auto-connect */
   gboolean log;
@@ -37,6 +39,11 @@ gboolean    chat_config_load        (ChatConfig  *config,
                                      GError     **error);
 char       *chat_config_path        (ChatConfig  *config,
                                      const char  *name);
+/* The certificate of @cert and @key (both or neither; NULL with no
+ * error when neither is set). */
+GTlsCertificate *chat_config_load_certificate (const char *cert,
+                                     const char  *key,
+                                     GError     **error);
 gboolean    chat_config_save_nick   (ChatConfig  *config,
                                      const char  *nick,
                                      GError     **error);

@@ -24,14 +24,14 @@ G_BEGIN_DECLS
 /**
  * AnySocketError:
  * @ANY_SOCKET_ERROR_FAILED: a failure with no more specific code
- * @ANY_SOCKET_ERROR_INVALID_URI: the URI is not `ws://HOST:PORT` (or `wss://` to connect)
+ * @ANY_SOCKET_ERROR_INVALID_URI: the URI is not `ws://HOST:PORT`, `wss://HOST:PORT`, `tcp://HOST:PORT` or `unix:///PATH`
  * @ANY_SOCKET_ERROR_TIMEOUT: no reply (or no AUTH) arrived in time
  * @ANY_SOCKET_ERROR_DISCONNECTED: the peer is (or got) disconnected
  * @ANY_SOCKET_ERROR_AUTH_FAILED: the other side refused the AUTH exchange, or we refused it
  * @ANY_SOCKET_ERROR_PROTOCOL: the other side broke the protocol
  * @ANY_SOCKET_ERROR_MESSAGE_TOO_BIG: a message is larger than [property@AnySocket.Socket:max-message-size]
  * @ANY_SOCKET_ERROR_INVALID_ARGUMENT: the call makes no sense in this state (for example replying to a reply)
- * @ANY_SOCKET_ERROR_NOT_SUPPORTED: the feature is not available (for example `wss://` listening)
+ * @ANY_SOCKET_ERROR_NOT_SUPPORTED: the feature is not available (for example `wss://` listening without [property@AnySocket.Socket:tls-certificate])
  * @ANY_SOCKET_ERROR_STOPPED: [method@AnySocket.Socket.stop] was called while the operation was pending
  * @ANY_SOCKET_ERROR_DUPLICATE_ID: a peer with the same id is already connected
  * @ANY_SOCKET_ERROR_PROXY_REFUSED: the hub refused to proxy ([method@AnySocket.Socket.proxy_async])

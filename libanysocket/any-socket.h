@@ -141,6 +141,16 @@ ANY_AVAILABLE_IN_0_2
 void        any_socket_set_ws_protocols       (AnySocket           *self,
                                                const char * const  *protocols);
 ANY_AVAILABLE_IN_0_2
+GTlsCertificate *any_socket_get_tls_certificate (AnySocket       *self);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_set_tls_certificate    (AnySocket           *self,
+                                               GTlsCertificate     *certificate);
+ANY_AVAILABLE_IN_0_2
+GTlsDatabase *any_socket_get_tls_database     (AnySocket           *self);
+ANY_AVAILABLE_IN_0_2
+void        any_socket_set_tls_database       (AnySocket           *self,
+                                               GTlsDatabase        *database);
+ANY_AVAILABLE_IN_0_2
 void        any_socket_serve_folder           (AnySocket           *self,
                                                const char          *url_prefix,
                                                const char          *directory);

@@ -418,12 +418,15 @@ chat_mesh_check_uri (const char *uri,
                      GError    **error)
 {
   g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = parsed != NULL ? g_uri_get_scheme (parsed) : NULL;
+  gboolean unix_path = g_strcmp0 (scheme, "unix") == 0 && g_path_is_absolute (g_uri_get_path (parsed));
+  gboolean inet = g_strcmp0 (scheme, "ws") == 0 || g_strcmp0 (scheme, "wss") == 0 || g_strcmp0 (scheme, "tcp") == 0;
 
-  if (parsed == NULL || g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
-      (g_strcmp0 (g_uri_get_scheme (parsed), "ws") != 0 && g_strcmp0 (g_uri_get_scheme (parsed), "wss") != 0))
+  if (!unix_path &&
+      (!inet || g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0'))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   _("Bad URI “%s”: expected ws://HOST:PORT"), uri);
+                   _("Bad URI “%s”: expected ws://HOST:PORT (or wss://, tcp://, unix:///PATH)"), uri);
       return FALSE;
     }
   return TRUE;
@@ -447,12 +450,14 @@ on_listened (GObject      *source,
   g_autofree char *bound = NULL;
 
   data->mesh->in_flight--;
-  if (port != 0)
+  if (error == NULL)
     {
       g_autoptr(GUri) parsed = g_uri_parse (data->uri, G_URI_FLAGS_NONE, NULL);
-      g_autofree char *host = g_strdup (parsed != NULL ? g_uri_get_host (parsed) : "?");
+      const char *scheme = parsed != NULL ? g_uri_get_scheme (parsed) : "ws";
 
-      bound = g_strdup_printf ("ws://%s:%u", host, port);
+      /* unix:// has no port: the URI as given. */
+      bound = port == 0 ? g_strdup (data->uri)
+                        : g_strdup_printf ("%s://%s:%u", scheme, g_uri_get_host (parsed), port);
       g_ptr_array_add (data->mesh->model->listening, g_strdup (bound));
       chat_model_changed (data->mesh->model);
     }

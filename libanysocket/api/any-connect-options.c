@@ -427,7 +427,8 @@ _any_connect_options_dup_headers (AnyConnectOptions *self)
 /**
  * any_socket_connect_with_options_async:
  * @self: an [class@AnySocket.Socket]
- * @uri: the peer, `ws://HOST:PORT` (or `wss://` for TLS)
+ * @uri: the peer, `ws://HOST:PORT` (or `wss://` for TLS; `tcp://` and
+ *   `unix://` have no upgrade request: @options are not used)
  * @options: (nullable): what to add to the upgrade request
  * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called once connected

@@ -28,6 +28,8 @@ void       _any_socket_connect_transport (AnySocket  *self,
  * declared here, not included: that file includes this one) */
 typedef struct _AnySocketHttp AnySocketHttp;
 AnySocketHttp *_any_socket_get_http      (AnySocket  *self);
+typedef struct _AnySocketTls AnySocketTls;
+AnySocketTls *_any_socket_get_tls        (AnySocket  *self);
 AnyWsDial *_any_socket_get_dial          (AnySocket  *self);
 /* Connecting, with extra headers for the upgrade request (NAME, VALUE...,
  * NULL-terminated; NULL for none): any-connect-options.c */

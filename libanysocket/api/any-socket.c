@@ -17,6 +17,7 @@
 #include "api/any-peer-private.h"
 #include "api/any-socket-private.h"
 #include "api/any-socket-http.h"
+#include "api/any-socket-tls.h"
 #include "codec/any-id.h"
 #include "crypto/any-identity-file.h"
 #include "protocol/any-trust.h"
@@ -75,6 +76,7 @@ struct _AnySocket
   AnyLinks     *links;           /* direct links taking over proxied ones */
   AnySocketHttp *http;           /* subprotocols, plain HTTP (any-socket-http.c) */
   GPtrArray    *reconnects;      /* connects that dial again (any-socket-reconnect.c) */
+  AnySocketTls *tls;             /* wss:// (any-socket-tls.c) */
 };
 
 G_DEFINE_FINAL_TYPE (AnySocket, any_socket, G_TYPE_OBJECT)
@@ -185,6 +187,14 @@ _any_socket_set_id_for_testing (AnySocket  *self,
   self->id = g_strdup (id);
 }
 
+/* Without its identity a socket offers no native E2E, as the JavaScript
+ * peer: compat between two libanysocket peers (tests). */
+void
+_any_socket_drop_identity_for_testing (AnySocket *self)
+{
+  g_clear_pointer (&self->identity, any_noise_keypair_unref);
+}
+
 /* A link over any transport, as if accepted by a listener (or, below,
  * connected to): for tests and fuzzing, which feed the whole stack frames
  * without a socket. */
@@ -230,6 +240,8 @@ dial_config (gpointer         host,
   config->connect_timeout_ms = self->auth_timeout > 0 ? self->auth_timeout : DEFAULT_AUTH_TIMEOUT;
   config->max_connections = self->max_connections;
   config->ws_protocols = _any_socket_http_get_protocols (self->http);
+  config->tls_certificate = _any_socket_tls_get_certificate (self->tls);
+  config->tls_database = _any_socket_tls_get_database (self->tls);
 }
 
 static const AnyWsDialHost dial_host = {
@@ -598,7 +610,8 @@ static const AnyPeerHost peer_host = {
 /**
  * any_socket_listen_async:
  * @self: an [class@AnySocket.Socket]
- * @uri: where to listen, `ws://HOST:PORT`; port 0 picks a free port,
+ * @uri: where to listen, `ws://HOST:PORT`, `wss://HOST:PORT`,
+ *   `tcp://HOST:PORT` or `unix:///PATH`; port 0 picks a free port,
  *   HOST `0.0.0.0` or `[::]` listens on all interfaces
  * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called when listening
@@ -607,6 +620,10 @@ static const AnyPeerHost peer_host = {
  * Starts accepting WebSocket connections on @uri (any path). A socket can
  * listen on several URIs; accepted peers appear through
  * [signal@AnySocket.Socket::connected] once they have authenticated.
+ * `wss://` needs [property@AnySocket.Socket:tls-certificate]; `tcp://` and
+ * `unix://` carry the protocol without WebSocket, between libanysocket
+ * peers (a unix socket is made with mode 0600 and removed on stop;
+ * 0 is returned for it).
  */
 void
 any_socket_listen_async (AnySocket           *self,
@@ -633,7 +650,8 @@ any_socket_listen_async (AnySocket           *self,
  *
  * Finishes [method@AnySocket.Socket.listen_async].
  *
- * Returns: the port listened on (useful with port 0), or 0 on error
+ * Returns: the port listened on (useful with port 0), or 0 on error (and
+ *   for `unix://`: check @error)
  */
 guint
 any_socket_listen_finish (AnySocket     *self,
@@ -654,7 +672,8 @@ any_socket_listen_finish (AnySocket     *self,
 /**
  * any_socket_connect_async:
  * @self: an [class@AnySocket.Socket]
- * @uri: the peer, `ws://HOST:PORT` (or `wss://` for TLS)
+ * @uri: the peer, `ws://HOST:PORT`, `wss://HOST:PORT` (TLS), or a
+ *   libanysocket peer's `tcp://HOST:PORT` or `unix:///PATH`
  * @cancellable: (nullable): a `GCancellable`
  * @callback: (scope async) (closure user_data): called once connected
  * @user_data: data for @callback
@@ -675,7 +694,9 @@ any_socket_listen_finish (AnySocket     *self,
  * [property@AnySocket.Socket:auth-timeout] (`G_IO_ERROR_TIMED_OUT`) and correctly
  * (`SOUP_WEBSOCKET_ERROR`). Its writes then leave in batches, as those of
  * accepted connections do. `wss://` and permessage-deflate go through a
- * `SoupSession`.
+ * `SoupSession` (trusting [property@AnySocket.Socket:tls-database]).
+ * `tcp://` and `unix://` must say their hello within
+ * [property@AnySocket.Socket:auth-timeout] too.
  */
 void
 any_socket_connect_async (AnySocket           *self,
@@ -853,14 +874,6 @@ any_socket_generate_identity (AnySocket *self)
 
   g_clear_pointer (&self->identity, any_noise_keypair_unref);
   self->identity = any_noise_keypair_new ();
-}
-
-/* Tests: no identity, so no native E2E: links to other libanysocket
- * sockets switch to compat E2E, as with a JavaScript peer. */
-void
-_any_socket_drop_identity_for_testing (AnySocket *self)
-{
-  g_clear_pointer (&self->identity, any_noise_keypair_unref);
 }
 
 /**
@@ -1371,6 +1384,12 @@ _any_socket_get_http (AnySocket *self)
   return self->http;
 }
 
+AnySocketTls *
+_any_socket_get_tls (AnySocket *self)
+{
+  return self->tls;
+}
+
 AnyWsDial *
 _any_socket_get_dial (AnySocket *self)
 {
@@ -1422,6 +1441,7 @@ any_socket_finalize (GObject *object)
   g_clear_pointer (&self->reconnects, g_ptr_array_unref);
   g_clear_pointer (&self->dial, any_ws_dial_free);
   g_clear_pointer (&self->http, _any_socket_http_free);
+  g_clear_pointer (&self->tls, _any_socket_tls_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->id);
 
@@ -1478,7 +1498,8 @@ any_socket_get_property (GObject    *object,
       g_value_set_uint (value, self->tcp_keepalive);
       break;
     default:
-      if (!_any_socket_http_get_property (self, prop_id, value))
+      if (!_any_socket_http_get_property (self, prop_id, value) &&
+          !_any_socket_tls_get_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1530,7 +1551,8 @@ any_socket_set_property (GObject      *object,
       any_socket_set_tcp_keepalive (self, g_value_get_uint (value));
       break;
     default:
-      if (!_any_socket_http_set_property (self, prop_id, value))
+      if (!_any_socket_http_set_property (self, prop_id, value) &&
+          !_any_socket_tls_set_property (self, prop_id, value))
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1785,6 +1807,8 @@ any_socket_class_init (AnySocketClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
   _any_socket_http_class_init (object_class, N_PROPS);
+  /* ws-protocols is N_PROPS. */
+  _any_socket_tls_class_init (object_class, N_PROPS + 1);
 
   /**
    * AnySocket::connected:
@@ -2023,4 +2047,5 @@ any_socket_init (AnySocket *self)
   self->reconnects = g_ptr_array_new ();
   self->dial = any_ws_dial_new (&dial_host, self);
   self->http = _any_socket_http_new ();
+  self->tls = _any_socket_tls_new ();
 }

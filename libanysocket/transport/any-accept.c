@@ -219,7 +219,8 @@ take (AnyAcceptor *self,
 
   /* GSocketService never did: without it, the first messages after AUTH
    * stall ~40 ms (Nagle against delayed ACK). */
-  if (!g_socket_set_option (accepted, IPPROTO_TCP, TCP_NODELAY, 1, NULL))
+  if (g_socket_get_family (accepted) != G_SOCKET_FAMILY_UNIX &&
+      !g_socket_set_option (accepted, IPPROTO_TCP, TCP_NODELAY, 1, NULL))
     g_debug ("Could not set TCP_NODELAY on an accepted connection");
 
   g_hash_table_add (self->open, accepted);
@@ -292,6 +293,36 @@ any_acceptor_add (AnyAcceptor *self,
   g_ptr_array_add (self->listeners, listener);
   if (self->resume == NULL)
     listener_watch (listener);
+}
+
+gboolean
+any_acceptor_listen (AnyAcceptor  *self,
+                     GSocket      *bound,
+                     GError      **error)
+{
+  g_socket_set_listen_backlog (bound, ANY_ACCEPT_BACKLOG);
+  if (!g_socket_listen (bound, error))
+    return FALSE;
+  any_acceptor_add (self, bound);
+  return TRUE;
+}
+
+guint16
+any_acceptor_listen_inet (AnyAcceptor         *self,
+                          GInetSocketAddress  *address,
+                          GError             **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  socket = g_socket_new (g_socket_address_get_family (G_SOCKET_ADDRESS (address)),
+                         G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL || !g_socket_bind (socket, G_SOCKET_ADDRESS (address), TRUE, error))
+    return 0;
+  bound = g_socket_get_local_address (socket, error);
+  if (bound == NULL || !any_acceptor_listen (self, socket, error))
+    return 0;
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
 void

@@ -16,6 +16,10 @@ G_DECLARE_FINAL_TYPE (AnyAcceptor, any_acceptor, ANY, ACCEPTOR, GObject)
  * descriptors (or memory) for a new connection. */
 #define ANY_ACCEPT_PAUSE_MS 250
 
+/* The listen(2) backlog: GIO's default of 10 makes a burst of
+ * connections wait for TCP retransmits. */
+#define ANY_ACCEPT_BACKLOG 4096
+
 /* Called for each accepted connection (TCP_NODELAY already set); ref
  * @connection to keep it. */
 typedef void (*AnyAcceptorFunc) (GSocketConnection *connection,
@@ -27,6 +31,15 @@ AnyAcceptor *any_acceptor_new                 (AnyAcceptorFunc   func,
 /* Starts accepting on @listening, a bound and listening socket. */
 void         any_acceptor_add                 (AnyAcceptor      *self,
                                                GSocket          *listening);
+/* Listens on @bound (a bound socket) with a long backlog, then adds it. */
+gboolean     any_acceptor_listen              (AnyAcceptor      *self,
+                                               GSocket          *bound,
+                                               GError          **error);
+/* A TCP socket bound to @address, listened on and added: its port, or
+ * 0 on error. */
+guint16      any_acceptor_listen_inet         (AnyAcceptor      *self,
+                                               GInetSocketAddress *address,
+                                               GError          **error);
 /* Connections accepted while @max_connections (0: no limit) of ours are
  * open are closed at once. */
 void         any_acceptor_set_max_connections (AnyAcceptor      *self,

@@ -22,6 +22,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
+#include "transport/any-dial-guard.h"
 #include "transport/any-ws-link.h"
 #include "transport/any-ws-subprotocol.h"
 #include "any-source.h"
@@ -39,13 +40,8 @@ typedef struct {
   char             **protocols;     /* offered; NULL: none */
   char              *protocol;      /* the one the server chose */
   GSocketConnection *connection;
-  GCancellable      *cancellable;   /* ours: the caller's, @also and the deadline */
-  GCancellable      *caller[2];
-  gulong             caller_id[2];
-  GSource           *deadline;
+  AnyDialGuard       guard;         /* the caller's, @also and the deadline */
   GSource           *readable;
-  gboolean           timed_out;
-  guint              timeout_ms;
   GByteArray        *answer;
 } Connect;
 
@@ -54,16 +50,9 @@ connect_free (gpointer data)
 {
   Connect *c = data;
 
-  for (guint i = 0; i < G_N_ELEMENTS (c->caller); i++)
-    if (c->caller[i] != NULL)
-      {
-        g_cancellable_disconnect (c->caller[i], c->caller_id[i]);
-        g_object_unref (c->caller[i]);
-      }
-  any_clear_source (&c->deadline);
+  any_dial_guard_clear (&c->guard);
   any_clear_source (&c->readable);
   g_clear_object (&c->connection);
-  g_clear_object (&c->cancellable);
   g_clear_pointer (&c->answer, g_byte_array_unref);
   g_uri_unref (c->uri);
   g_strfreev (c->headers);
@@ -88,31 +77,10 @@ fail (GTask  *task,
 {
   Connect *c = g_task_get_task_data (task);
 
-  if (c->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_clear_error (&error);
-      error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           _("No WebSocket upgrade from the server within %u ms"), c->timeout_ms);
-    }
-  g_task_return_error (task, error);
+  g_task_return_error (task, any_dial_guard_explain (&c->guard, error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                                     _("No WebSocket upgrade from the server within %u ms"),
+                                                     c->guard.timeout_ms));
   g_object_unref (task);
-}
-
-static gboolean
-on_deadline (gpointer user_data)
-{
-  Connect *c = user_data;
-
-  c->timed_out = TRUE;
-  g_cancellable_cancel (c->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_caller_cancelled (GCancellable *caller,
-                     gpointer      user_data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
 static char *
@@ -195,7 +163,7 @@ read_answer (Connect  *c,
 
   g_byte_array_set_size (c->answer, ANSWER_MAX);
   n = g_pollable_input_stream_read_nonblocking (in, c->answer->data + before, ANSWER_MAX - before,
-                                                c->cancellable, error);
+                                                c->guard.cancellable, error);
   g_byte_array_set_size (c->answer, before + MAX (n, 0));
   if (n < 0 && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     {
@@ -232,7 +200,7 @@ on_answer_readable (GObject  *stream,
   GError *error = NULL;
   gsize head_len = 0;
 
-  if (!g_cancellable_set_error_if_cancelled (c->cancellable, &error) &&
+  if (!g_cancellable_set_error_if_cancelled (c->guard.cancellable, &error) &&
       !read_answer (c, &head_len, &error))
     return G_SOURCE_CONTINUE;
 
@@ -263,7 +231,7 @@ on_request_written (GObject      *source,
   c->answer = g_byte_array_sized_new (ANSWER_MAX);
   c->readable = g_pollable_input_stream_create_source (
       G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (c->connection))),
-      c->cancellable);
+      c->guard.cancellable);
   g_source_set_callback (c->readable, G_SOURCE_FUNC (on_answer_readable), task, NULL);
   g_source_set_static_name (c->readable, "[anysocket] WebSocket upgrade answer");
   g_source_attach (c->readable, g_main_context_get_thread_default ());
@@ -330,7 +298,7 @@ on_tcp_connected (GObject      *source,
   c->request = upgrade_request (c->uri, c->key, c->protocols, (const char * const *) c->headers);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (c->connection)),
                                    c->request, strlen (c->request), G_PRIORITY_DEFAULT,
-                                   c->cancellable, on_request_written, task);
+                                   c->guard.cancellable, on_request_written, task);
 }
 
 void
@@ -348,35 +316,20 @@ any_ws_connect_async (GUri                *uri,
   g_autofree char *uri_string = g_uri_to_string (uri);
   Connect *c = g_new0 (Connect, 1);
   guint32 nonce[4];
-  GCancellable *callers[2] = { cancellable, also_cancellable };
 
   g_task_set_source_tag (task, any_ws_connect_async);
   g_task_set_task_data (task, c, connect_free);
   c->uri = g_uri_ref (uri);
   c->protocols = g_strdupv ((char **) protocols);
   c->headers = g_strdupv ((char **) headers);
-  c->cancellable = g_cancellable_new ();
-  c->timeout_ms = timeout_ms;
   for (guint i = 0; i < G_N_ELEMENTS (nonce); i++)
     nonce[i] = g_random_int ();
   c->key = g_base64_encode ((const guchar *) nonce, sizeof nonce);
 
-  for (guint i = 0; i < G_N_ELEMENTS (callers); i++)
-    if (callers[i] != NULL)
-      {
-        c->caller[i] = g_object_ref (callers[i]);
-        c->caller_id[i] = g_cancellable_connect (callers[i], G_CALLBACK (on_caller_cancelled),
-                                                 g_object_ref (c->cancellable), g_object_unref);
-      }
-  if (timeout_ms > 0)
-    {
-      c->deadline = g_timeout_source_new (timeout_ms);
-      g_source_set_callback (c->deadline, on_deadline, c, NULL);
-      g_source_set_static_name (c->deadline, "[anysocket] WebSocket upgrade deadline");
-      g_source_attach (c->deadline, g_main_context_get_thread_default ());
-    }
+  any_dial_guard_init (&c->guard, cancellable, also_cancellable, timeout_ms,
+                       "[anysocket] WebSocket upgrade deadline");
 
-  g_socket_client_connect_to_uri_async (client, uri_string, 80, c->cancellable,
+  g_socket_client_connect_to_uri_async (client, uri_string, 80, c->guard.cancellable,
                                         on_tcp_connected, task);
 }
 

@@ -10,6 +10,7 @@
 
 #include "any-error.h"
 #include "transport/any-ws-dial.h"
+#include "transport/any-stream-dial.h"
 #include "transport/any-ws-connect.h"
 #include "transport/any-ws-server.h"
 #include "transport/any-ws-transport.h"
@@ -20,6 +21,9 @@ struct _AnyWsDial
   gpointer      host_data;       /* the socket, which owns us */
 
   AnyWsServer  *server;
+  AnyWsServer  *tls_server;      /* wss:// */
+  AnyStreamServer *stream_server; /* tcp:// and unix:// */
+  GTlsDatabase *session_database;   /* the session's, to see it change */
   SoupSession  *session;
   /* Cancels the connects any-ws-connect.c makes when the socket stops. */
   GCancellable *connecting;
@@ -49,7 +53,10 @@ void
 any_ws_dial_clear (AnyWsDial *self)
 {
   g_clear_object (&self->server);
+  g_clear_object (&self->tls_server);
+  g_clear_pointer (&self->stream_server, any_stream_server_free);
   g_clear_object (&self->session);
+  g_clear_object (&self->session_database);
   g_clear_object (&self->connecting);
 }
 
@@ -68,6 +75,10 @@ any_ws_dial_stop (AnyWsDial *self)
   if (self->server != NULL)
     any_ws_server_disconnect (self->server);
   g_clear_object (&self->server);
+  if (self->tls_server != NULL)
+    any_ws_server_disconnect (self->tls_server);
+  g_clear_object (&self->tls_server);
+  g_clear_pointer (&self->stream_server, any_stream_server_free);
   if (self->session != NULL)
     soup_session_abort (self->session);
   if (self->connecting != NULL)
@@ -83,6 +94,10 @@ any_ws_dial_set_max_connections (AnyWsDial *self,
 {
   if (self->server != NULL)
     any_ws_server_set_max_connections (self->server, max_connections);
+  if (self->tls_server != NULL)
+    any_ws_server_set_max_connections (self->tls_server, max_connections);
+  if (self->stream_server != NULL)
+    any_stream_server_set_max_connections (self->stream_server, max_connections);
 }
 
 void
@@ -91,6 +106,8 @@ any_ws_dial_set_protocols (AnyWsDial          *self,
 {
   if (self->server != NULL)
     any_ws_server_set_protocols (self->server, protocols);
+  if (self->tls_server != NULL)
+    any_ws_server_set_protocols (self->tls_server, protocols);
 }
 
 void
@@ -120,11 +137,26 @@ parse_uri (const char  *uri,
       return NULL;
     }
   scheme = g_uri_get_scheme (parsed);
-  if (g_strcmp0 (scheme, "ws") != 0 && (for_listen || g_strcmp0 (scheme, "wss") != 0))
+  if (g_strcmp0 (scheme, "unix") == 0)
+    {
+      if (*g_uri_get_path (parsed) != '/' || (g_uri_get_host (parsed) != NULL && *g_uri_get_host (parsed) != '\0'))
+        {
+          g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
+                       _("Invalid URI '%s': a unix socket is unix:///ABSOLUTE/PATH"), uri);
+          return NULL;
+        }
+      return g_steal_pointer (&parsed);
+    }
+  if (g_strcmp0 (scheme, "ws") != 0 && g_strcmp0 (scheme, "wss") != 0 && g_strcmp0 (scheme, "tcp") != 0)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
-                   _("Invalid URI '%s': the scheme must be %s"), uri,
-                   for_listen ? "ws://" : _("ws:// or wss://"));
+                   _("Invalid URI '%s': the scheme must be ws://, wss://, tcp:// or unix://"), uri);
+      return NULL;
+    }
+  if (g_strcmp0 (scheme, "tcp") == 0 && g_uri_get_port (parsed) < 0)
+    {
+      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_URI,
+                   _("Invalid URI '%s': no port"), uri);
       return NULL;
     }
   if (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0')
@@ -153,6 +185,8 @@ parse_uri (const char  *uri,
 typedef struct {
   AnyWsDial *dial;
   guint16    port;
+  gboolean   tls;      /* wss:// */
+  gboolean   stream;   /* tcp:// */
 } ListenData;
 
 static void
@@ -176,6 +210,36 @@ on_http (AnyHttpExchange *exchange,
 }
 
 static void
+on_stream_accept (AnyTransport *transport,
+                  gpointer      user_data)
+{
+  AnyWsDial *self = user_data;
+
+  self->host->link (self->host_data, transport, NULL);
+}
+
+/* The plain or the TLS server (@certificate), set up as @config says. */
+static AnyWsServer *
+get_server (AnyWsDial        *self,
+            GTlsCertificate  *certificate,
+            AnyWsDialConfig  *config)
+{
+  AnyWsServer **server = certificate != NULL ? &self->tls_server : &self->server;
+
+  if (*server == NULL)
+    {
+      *server = any_ws_server_new (config->permessage_deflate, on_accept, self);
+      any_ws_server_set_http_func (*server, on_http, self);
+      any_ws_server_set_tls_certificate (*server, certificate);
+    }
+  any_ws_server_set_protocols (*server, config->ws_protocols);
+  /* The upgrade is part of the handshake that auth-timeout bounds. */
+  any_ws_server_set_upgrade_timeout (*server, config->upgrade_timeout_ms);
+  any_ws_server_set_max_connections (*server, config->max_connections);
+  return *server;
+}
+
+static void
 listen_on_address (GTask          *task,
                    GInetAddress   *address,
                    guint16         port)
@@ -187,17 +251,20 @@ listen_on_address (GTask          *task,
   g_autoptr(GError) error = NULL;
   guint16 bound;
 
-  if (self->server == NULL)
+  if (data->stream)
     {
-      self->server = any_ws_server_new (config.permessage_deflate, on_accept, self);
-      any_ws_server_set_http_func (self->server, on_http, self);
+      if (self->stream_server == NULL)
+        self->stream_server = any_stream_server_new (on_stream_accept, self);
+      any_stream_server_set_hello_timeout (self->stream_server, config.upgrade_timeout_ms);
+      any_stream_server_set_max_connections (self->stream_server, config.max_connections);
+      bound = any_stream_server_listen_inet (self->stream_server, G_INET_SOCKET_ADDRESS (socket_address), &error);
     }
-  any_ws_server_set_protocols (self->server, config.ws_protocols);
-  /* The upgrade is part of the handshake that auth-timeout bounds. */
-  any_ws_server_set_upgrade_timeout (self->server, config.upgrade_timeout_ms);
-  any_ws_server_set_max_connections (self->server, config.max_connections);
+  else
+    {
+      AnyWsServer *server = get_server (self, data->tls ? config.tls_certificate : NULL, &config);
 
-  bound = any_ws_server_listen (self->server, G_INET_SOCKET_ADDRESS (socket_address), &error);
+      bound = any_ws_server_listen (server, G_INET_SOCKET_ADDRESS (socket_address), &error);
+    }
   if (bound == 0)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -223,6 +290,25 @@ on_listen_resolved (GObject      *source,
   g_resolver_free_addresses (addresses);
 }
 
+/* unix:///PATH: no port, 0 returned. */
+static void
+listen_unix (AnyWsDial  *self,
+             const char *path,
+             GTask      *task)
+{
+  AnyWsDialConfig config = get_config (self);
+  GError *error = NULL;
+
+  if (self->stream_server == NULL)
+    self->stream_server = any_stream_server_new (on_stream_accept, self);
+  any_stream_server_set_hello_timeout (self->stream_server, config.upgrade_timeout_ms);
+  any_stream_server_set_max_connections (self->stream_server, config.max_connections);
+  if (any_stream_server_listen_unix (self->stream_server, path, &error))
+    g_task_return_int (task, 0);
+  else
+    g_task_return_error (task, error);
+}
+
 void
 any_ws_dial_listen (AnyWsDial  *self,
                     const char *uri,
@@ -240,10 +326,23 @@ any_ws_dial_listen (AnyWsDial  *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (g_strcmp0 (g_uri_get_scheme (parsed), "unix") == 0)
+    {
+      listen_unix (self, g_uri_get_path (parsed), task);
+      return;
+    }
+  if (g_strcmp0 (g_uri_get_scheme (parsed), "wss") == 0 && get_config (self).tls_certificate == NULL)
+    {
+      g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_NOT_SUPPORTED,
+                               _("%s needs a TLS certificate (the tls-certificate property)"), uri);
+      return;
+    }
   host = g_uri_get_host (parsed);
   data = g_new0 (ListenData, 1);
   data->dial = self;
   data->port = (guint16) g_uri_get_port (parsed);
+  data->tls = g_strcmp0 (g_uri_get_scheme (parsed), "wss") == 0;
+  data->stream = g_strcmp0 (g_uri_get_scheme (parsed), "tcp") == 0;
   g_task_set_task_data (task, data, g_free);
 
   address = g_inet_address_new_from_string (host);
@@ -266,6 +365,8 @@ any_ws_dial_listen (AnyWsDial  *self,
 typedef struct {
   AnyWsDial   *dial;
   SoupMessage *msg;              /* through the session only */
+  /* any-ws-connect.c's or any-stream-dial.c's */
+  AnyTransport *(*finish) (GAsyncResult *result, GError **error);
 } ConnectData;
 
 static void
@@ -278,14 +379,20 @@ connect_data_free (gpointer user_data)
 }
 
 static SoupSession *
-get_session (AnyWsDial *self,
-             gboolean   permessage_deflate)
+get_session (AnyWsDial    *self,
+             gboolean      permessage_deflate,
+             GTlsDatabase *database)
 {
+  if (self->session != NULL && database != self->session_database)
+    g_clear_object (&self->session);
   if (self->session == NULL)
     {
       self->session = soup_session_new_with_options ("max-conns", 1 << 16,
                                                      "max-conns-per-host", 1 << 16,
                                                      NULL);
+      g_set_object (&self->session_database, database);
+      if (database != NULL)
+        soup_session_set_tls_database (self->session, database);
       /* A libsoup 3.2 session offers no WebSocket extension unless it has
        * the extension manager (which brings permessage-deflate). */
       if (permessage_deflate)
@@ -326,7 +433,7 @@ on_link_connected (GObject      *source,
   g_autoptr(AnyTransport) transport = NULL;
   g_autoptr(GError) error = NULL;
 
-  transport = any_ws_connect_finish (result, &error);
+  transport = data->finish (result, &error);
   if (transport == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -354,6 +461,19 @@ any_ws_dial_connect (AnyWsDial          *self,
       return;
     }
 
+  if (any_stream_handles (parsed))
+    {
+      data = g_new0 (ConnectData, 1);
+      data->dial = self;
+      g_task_set_task_data (task, data, connect_data_free);
+      if (self->connecting == NULL)
+        self->connecting = g_cancellable_new ();
+      data->finish = any_stream_connect_finish;
+      any_stream_connect_async (parsed, config.connect_timeout_ms, g_task_get_cancellable (task),
+                                self->connecting, on_link_connected, g_object_ref (task));
+      return;
+    }
+
   /* The JavaScript server serves its WebSocket on "/". */
   if (*g_uri_get_path (parsed) == '\0')
     {
@@ -373,6 +493,7 @@ any_ws_dial_connect (AnyWsDial          *self,
     {
       if (self->connecting == NULL)
         self->connecting = g_cancellable_new ();
+      data->finish = any_ws_connect_finish;
       any_ws_connect_async (parsed, config.ws_protocols, headers, config.connect_timeout_ms,
                             g_task_get_cancellable (task), self->connecting,
                             on_link_connected, g_object_ref (task));
@@ -391,7 +512,7 @@ any_ws_dial_connect (AnyWsDial          *self,
       else
         soup_message_headers_append (request_headers, headers[i], headers[i + 1]);
     }
-  soup_session_websocket_connect_async (get_session (self, config.permessage_deflate), data->msg,
+  soup_session_websocket_connect_async (get_session (self, config.permessage_deflate, config.tls_database), data->msg,
                                         NULL, (char **) config.ws_protocols, G_PRIORITY_DEFAULT,
                                         g_task_get_cancellable (task),
                                         on_websocket_connected, g_object_ref (task));

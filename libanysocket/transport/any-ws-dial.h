@@ -23,6 +23,8 @@ typedef struct {
   guint    connect_timeout_ms;  /* for a connect's TCP connection and upgrade */
   guint    max_connections;     /* accepted links open at once; 0: no limit */
   const char * const *ws_protocols; /* subprotocols offered or accepted; NULL: none offered, any accepted */
+  GTlsCertificate *tls_certificate; /* wss:// listening (borrowed); NULL: cannot */
+  GTlsDatabase    *tls_database;    /* wss:// connecting: trusted CAs (borrowed); NULL: the system's */
 } AnyWsDialConfig;
 
 /* What the dialler needs from its owner (the socket), handed to it at
@@ -49,13 +51,14 @@ AnyWsDial *any_ws_dial_new     (const AnyWsDialHost   *host,
 void       any_ws_dial_clear   (AnyWsDial             *self);
 void       any_ws_dial_free    (AnyWsDial             *self);
 
-/* Listens on @uri (`ws://HOST:PORT`, HOST resolved if needed): returns
+/* Listens on @uri (`ws://HOST:PORT`, `wss://HOST:PORT` with a
+ * certificate, `tcp://HOST:PORT` or `unix:///PATH`; HOST resolved if needed): returns
  * the bound port to @task (g_task_return_int()), or an error. Uses the
  * task's cancellable and task data. */
 void       any_ws_dial_listen  (AnyWsDial             *self,
                                 const char            *uri,
                                 GTask                 *task);
-/* Connects to @uri (`ws://` or `wss://`): the link goes to the host's
+/* Connects to @uri (`ws://`, `wss://`, `tcp://` or `unix://`): the link goes to the host's
  * link callback with @task, an error to @task. @headers (NAME, VALUE...,
  * NULL-terminated, checked by the caller; may be NULL) go into the
  * upgrade request. Uses the task's cancellable and task data. */

@@ -599,7 +599,7 @@ any_ws_link_set_tcp_keepalive (AnyTransport *transport,
 {
   AnyWsLink *self = ANY_WS_LINK (transport);
 
-  if (self->state != LINK_DONE)
+  if (self->state != LINK_DONE && g_socket_get_family (self->socket) != G_SOCKET_FAMILY_UNIX)
     any_tcp_keepalive_apply (self->fd, idle_s);
 }
 
@@ -660,12 +660,15 @@ any_ws_link_init (AnyWsLink *self)
   self->fd = -1;
 }
 
-AnyTransport *
-any_ws_link_new (GIOStream      *stream,
-                 gboolean        server,
-                 const guint8   *pending,
-                 gsize           pending_len,
-                 GSocketAddress *remote_address)
+/* @masked: RFC 6455's masking (the WebSocket) or none either way (the
+ * stream transport's framing, any-stream-dial.c). */
+static AnyTransport *
+link_new (GIOStream    *stream,
+          gboolean      server,
+          gboolean      masked,
+          const guint8 *pending,
+          gsize         pending_len,
+          char         *remote_address)
 {
   GSocket *socket = any_io_stream_find_socket (stream);
   int lowat = NOTSENT_LOWAT;
@@ -677,11 +680,12 @@ any_ws_link_new (GIOStream      *stream,
   self->socket = g_object_ref (socket);
   self->fd = g_socket_get_fd (socket);
   self->server = server;
-  self->remote_address = any_transport_format_address (remote_address);
-  any_ws_parser_init (&self->parser, server, DEFAULT_MAX_MESSAGE);
-  if (!server)
+  self->remote_address = remote_address;
+  any_ws_parser_init (&self->parser, server && masked, DEFAULT_MAX_MESSAGE);
+  if (!server && masked)
     self->masks = any_ws_masks_new ();
-  setsockopt (self->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
+  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+    setsockopt (self->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
 
   self->watch = any_poll_watch_new (self->fd, 0, on_ready, self);
   if (pending_len > 0)
@@ -698,4 +702,22 @@ any_ws_link_new (GIOStream      *stream,
     }
   update_interest (self);
   return ANY_TRANSPORT (self);
+}
+
+AnyTransport *
+any_ws_link_new (GIOStream      *stream,
+                 gboolean        server,
+                 const guint8   *pending,
+                 gsize           pending_len,
+                 GSocketAddress *remote_address)
+{
+  return link_new (stream, server, TRUE, pending, pending_len, any_transport_format_address (remote_address));
+}
+
+AnyTransport *
+any_ws_link_new_unmasked (GIOStream  *stream,
+                          gboolean    server,
+                          const char *remote_address)
+{
+  return link_new (stream, server, FALSE, NULL, 0, g_strdup (remote_address));
 }

@@ -23,6 +23,13 @@ AnyTransport *any_ws_link_new (GIOStream      *stream,
                                gsize           pending_len,
                                GSocketAddress *remote_address);
 
+/* The same link framed as RFC 6455 frames without masking either way
+ * (the stream transport, any-stream-dial.c, after its hello): the kind
+ * of a frame is its opcode. @remote_address: what to say (copied). */
+AnyTransport *any_ws_link_new_unmasked (GIOStream  *stream,
+                                        gboolean    server,
+                                        const char *remote_address);
+
 /* How long a closing link waits for the peer's close frame or the end of
  * its stream before it closes the socket. */
 #define ANY_WS_LINK_CLOSE_TIMEOUT_MS 1000

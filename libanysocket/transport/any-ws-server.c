@@ -22,13 +22,11 @@
 #include "transport/any-accept.h"
 #include "codec/any-base64.h"
 #include "transport/any-coalescing-stream.h"
+#include "transport/any-stream-hello.h"
+#include "transport/any-tls-accept.h"
 #include "transport/any-ws-link.h"
 #include "transport/any-ws-transport.h"
 #include "transport/any-ws-http.h"
-
-/* soup_server_listen_local() uses a backlog of 10: a burst of connections
- * then waits for TCP retransmits. */
-#define LISTEN_BACKLOG 4096
 
 /* How long a new TCP connection may stay silent before its first byte. */
 #define FIRST_BYTE_TIMEOUT_MS 5000
@@ -61,6 +59,7 @@ struct _AnyWsServer
   AnyWsHttpFunc          http_func;
   gpointer               http_data;
   gboolean               deflate;     /* permessage-deflate offered */
+  GTlsCertificate       *certificate; /* wss://: TLS only, over libsoup */
 };
 
 /* Bytes libsoup may have read past an upgrade request: what is read from
@@ -169,7 +168,10 @@ on_wrote_informational (SoupServerMessage *msg,
   g_autoptr(GByteArray) pending = NULL;
   g_autoptr(AnyTransport) transport = NULL;
 
-  if (soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS ||
+  /* Over TLS, libsoup frames (on_websocket()): our link writes to the
+   * socket itself. */
+  if (self->certificate != NULL ||
+      soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS ||
       soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
                                     "Sec-WebSocket-Extensions") != NULL)
     return;
@@ -198,6 +200,7 @@ any_ws_server_dispose (GObject *object)
   g_clear_pointer (&self->protocols, g_strfreev);
   g_clear_object (&self->acceptor);
   g_clear_object (&self->server);
+  g_clear_object (&self->certificate);
 
   G_OBJECT_CLASS (any_ws_server_parent_class)->dispose (object);
 }
@@ -322,41 +325,116 @@ on_first_byte_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Hands @stream to libsoup for its HTTP request; @watch: the upgrade
+ * deadline starts now (else it runs since the TLS handshake began). */
+static void
+accept_http (AnyWsServer    *self,
+             GIOStream      *connection,
+             GSocketAddress *local,
+             GSocketAddress *remote,
+             gboolean        watch)
+{
+  g_autoptr(GError) error = NULL;
+  /* With deflate, libsoup frames (over the coalescing stream: one
+   * send(2) per read batch, not per frame); else we do. */
+  g_autoptr(GIOStream) stream = self->deflate && !G_IS_TLS_CONNECTION (connection)
+                                ? any_coalescing_stream_new (connection) : g_object_ref (connection);
+
+  /* Before: libsoup may read the whole upgrade request, already
+   * waiting, and emit the WebSocket at once, inside the call. */
+  if (watch)
+    watch_upgrade (self, stream, remote);
+  if (!soup_server_accept_iostream (self->server, stream, local, remote, &error))
+    {
+      g_autofree char *key = address_key (remote);
+
+      g_debug ("Could not accept a connection: %s", error->message);
+      if (key != NULL)
+        g_hash_table_remove (self->upgrading, key);
+    }
+}
+
+typedef struct {
+  AnyWsServer    *self;
+  GSocketAddress *local;
+  GSocketAddress *remote;
+} TlsAccept;
+
+static void
+on_tls_accepted (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  TlsAccept *accept = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GIOStream) tls = any_tls_accept_finish (result, &error);
+
+  if (tls == NULL)
+    {
+      g_autofree char *key = address_key (accept->remote);
+
+      g_debug ("TLS with %s failed: %s", key, error->message);
+      if (key != NULL)
+        g_hash_table_remove (accept->self->upgrading, key);
+    }
+  else if (accept->self->server != NULL)
+    accept_http (accept->self, tls, accept->local, accept->remote, FALSE);
+  g_object_unref (accept->self);
+  g_object_unref (accept->local);
+  g_object_unref (accept->remote);
+  g_free (accept);
+}
+
+/* wss://: the TLS handshake (any-tls-accept.c) under the upgrade's
+ * deadline, which closes the socket under it, then HTTP as on a plain
+ * port. */
+static void
+start_tls (AnyWsServer       *self,
+           GSocketConnection *connection,
+           GSocketAddress    *local,
+           GSocketAddress    *remote)
+{
+  TlsAccept *accept = g_new0 (TlsAccept, 1);
+
+  accept->self = g_object_ref (self);
+  accept->local = g_object_ref (local);
+  accept->remote = g_object_ref (remote);
+  watch_upgrade (self, G_IO_STREAM (connection), remote);
+  any_tls_accept_async (connection, self->certificate, on_tls_accepted, accept);
+}
+
 static gboolean
 on_first_byte (GSocket      *socket,
                GIOCondition  condition,
                gpointer      user_data)
 {
   FirstByte *wait = user_data;
-  guint8 first = 0;
-  GInputVector vector = { &first, 1 };
+  guint8 head[ANY_STREAM_MAGIC_LEN] = { 0 };
+  guint8 first;
+  GInputVector vector = { head, sizeof head };
   gint flags = G_SOCKET_MSG_PEEK;
   g_autoptr(GError) error = NULL;
   gssize n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, &error);
 
   if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     return G_SOURCE_CONTINUE;
+  first = head[0];
+  /* A tcp:// client's hello (any-stream-hello.h) would wait in libsoup
+   * for the end of HTTP headers that never comes: refused at once. */
+  if (n == ANY_STREAM_MAGIC_LEN && memcmp (head, ANY_STREAM_MAGIC, ANY_STREAM_MAGIC_LEN) == 0)
+    n = 0;
 
-  if (n == 1 && first != TLS_HANDSHAKE_RECORD && wait->self->server != NULL)
+  /* A TLS port takes only TLS, a plain port only plain HTTP: the other
+   * kind of client is closed at once (it fails at once, no hang). */
+  if (n >= 1 && wait->self->server != NULL && (first == TLS_HANDSHAKE_RECORD) == (wait->self->certificate != NULL))
     {
       g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
       g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
-      /* With deflate, libsoup frames (over the coalescing stream: one
-       * send(2) per read batch, not per frame); else we do. */
-      g_autoptr(GIOStream) stream = wait->self->deflate ? any_coalescing_stream_new (G_IO_STREAM (wait->connection))
-                                                        : g_object_ref (G_IO_STREAM (wait->connection));
 
-      /* Before: libsoup may read the whole upgrade request, already
-       * waiting, and emit the WebSocket at once, inside the call. */
-      watch_upgrade (wait->self, stream, remote);
-      if (!soup_server_accept_iostream (wait->self->server, stream, local, remote, &error))
-        {
-          g_autofree char *key = address_key (remote);
-
-          g_debug ("Could not accept a connection: %s", error->message);
-          if (key != NULL)
-            g_hash_table_remove (wait->self->upgrading, key);
-        }
+      if (wait->self->certificate != NULL)
+        start_tls (wait->self, wait->connection, local, remote);
+      else
+        accept_http (wait->self, G_IO_STREAM (wait->connection), local, remote, TRUE);
     }
   else
     {
@@ -533,28 +611,19 @@ any_ws_server_listen (AnyWsServer         *self,
                       GInetSocketAddress  *address,
                       GError             **error)
 {
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  socket = g_socket_new (g_socket_address_get_family (G_SOCKET_ADDRESS (address)),
-                         G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
-  if (socket == NULL)
-    return 0;
-  if (!g_socket_bind (socket, G_SOCKET_ADDRESS (address), TRUE, error))
-    return 0;
-  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
-  if (!g_socket_listen (socket, error))
-    return 0;
-  bound = g_socket_get_local_address (socket, error);
-  if (bound == NULL)
-    return 0;
   if (self->acceptor == NULL)
     {
       self->acceptor = any_acceptor_new (on_incoming, self);
       any_acceptor_set_max_connections (self->acceptor, self->max_connections);
     }
-  any_acceptor_add (self->acceptor, socket);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return any_acceptor_listen_inet (self->acceptor, address, error);
+}
+
+void
+any_ws_server_set_tls_certificate (AnyWsServer     *self,
+                                   GTlsCertificate *certificate)
+{
+  g_set_object (&self->certificate, certificate);
 }
 
 void

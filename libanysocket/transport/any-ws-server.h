@@ -37,6 +37,12 @@ void         any_ws_server_set_upgrade_timeout (AnyWsServer  *self,
 void         any_ws_server_set_max_connections (AnyWsServer *self,
                                        guint                  max_connections);
 
+/* Makes the server a wss:// one: every connection must open with a TLS
+ * handshake (anything else is closed at once), with @certificate (which
+ * has its private key). Set before the first listen. */
+void         any_ws_server_set_tls_certificate (AnyWsServer *self,
+                                       GTlsCertificate       *certificate);
+
 /* The subprotocols an upgrade may choose (copied; NULL: the first one
  * offered, see any-ws-subprotocol.c). */
 void         any_ws_server_set_protocols (AnyWsServer        *self,

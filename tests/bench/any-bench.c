@@ -58,6 +58,8 @@
 static char *opt_proto = NULL;
 static char *opt_mode = NULL;
 static char *opt_host = NULL;
+static char *opt_uri = NULL;
+static char *opt_ca = NULL;
 static int opt_port = 0;
 static int opt_conns = 1;
 static int opt_inflight = 1;
@@ -74,6 +76,8 @@ static GOptionEntry entries[] = {
   { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "req, msg or idle", "MODE" },
   { "host", 0, 0, G_OPTION_ARG_STRING, &opt_host, "Server address (127.0.0.1)", "IP" },
   { "port", 0, 0, G_OPTION_ARG_INT, &opt_port, "Server port", "PORT" },
+  { "uri", 0, 0, G_OPTION_ARG_STRING, &opt_uri, "--proto=any: connect to URI instead (tcp://, unix://, wss://)", "URI" },
+  { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opt_ca, "--proto=any: trust the certificates of FILE (wss://)", "FILE" },
   { "conns", 'c', 0, G_OPTION_ARG_INT, &opt_conns, "Connections (1)", "N" },
   { "inflight", 'k', 0, G_OPTION_ARG_INT, &opt_inflight, "Requests (or messages) in flight per connection (1)", "K" },
   { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &opt_duration, "Measured seconds (5)", "S" },
@@ -677,6 +681,12 @@ connect_one (Conn *c)
   if (proto == PROTO_ANY)
     {
       c->socket = any_socket_new ();
+      if (opt_ca != NULL)
+        {
+          g_autoptr(GTlsDatabase) database = g_tls_file_database_new (opt_ca, NULL);
+
+          any_socket_set_tls_database (c->socket, database);
+        }
       any_socket_set_permessage_deflate (c->socket, opt_deflate);
       any_socket_connect_async (c->socket, uri, NULL, on_any_connected, c);
     }
@@ -799,7 +809,7 @@ main (int   argc,
       g_printerr ("%s\n", error->message);
       return 2;
     }
-  if (opt_port <= 0 || opt_conns < 1 || opt_inflight < 1 || opt_duration <= 0)
+  if ((opt_port <= 0 && opt_uri == NULL) || opt_conns < 1 || opt_inflight < 1 || opt_duration <= 0)
     {
       g_printerr ("Need --port, --conns >= 1, --inflight >= 1, --duration > 0\n");
       return 2;
@@ -815,6 +825,11 @@ main (int   argc,
       g_printerr ("--proto is any, ws or wire\n");
       return 2;
     }
+  if (opt_uri != NULL && proto != PROTO_ANY)
+    {
+      g_printerr ("--uri needs --proto=any\n");
+      return 2;
+    }
   if (opt_mode == NULL || strcmp (opt_mode, "req") == 0)
     mode = MODE_REQ;
   else if (strcmp (opt_mode, "msg") == 0)
@@ -828,7 +843,8 @@ main (int   argc,
     }
 
   loop = g_main_loop_new (NULL, FALSE);
-  uri = g_strdup_printf ("ws://%s:%d/", opt_host ? opt_host : "127.0.0.1", opt_port);
+  uri = opt_uri != NULL ? g_strdup (opt_uri)
+                        : g_strdup_printf ("ws://%s:%d/", opt_host ? opt_host : "127.0.0.1", opt_port);
   json = mode == MODE_MSG ? "{\"type\":\"msg\",\"data\":\"hello\"}" : "{\"type\":\"req\",\"data\":\"hello\"}";
   json_parser_load_from_data (parser, json, -1, NULL);
   payload = json_parser_steal_root (parser);
@@ -864,7 +880,10 @@ main (int   argc,
   g_unix_signal_add (SIGINT, quit_soon, NULL);
   g_unix_signal_add (SIGTERM, quit_soon, NULL);
 
-  if (proto == PROTO_ANY)
+  /* A stream transport has no WebSocket to probe, nor deflate. */
+  if (opt_uri != NULL)
+    deflate_state = "no";
+  if (proto == PROTO_ANY && opt_uri == NULL)
     probe_deflate ();
   else
     connect_more ();

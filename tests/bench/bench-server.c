@@ -33,11 +33,17 @@ static gboolean opt_deflate = FALSE;
 static int opt_port = 0;
 static int opt_timeout = 600;
 static char *opt_host = NULL;
+static char *opt_listen = NULL;
+static char *opt_cert = NULL;
+static char *opt_key = NULL;
 
 static GOptionEntry entries[] = {
   { "deflate", 0, 0, G_OPTION_ARG_NONE, &opt_deflate, "Accept permessage-deflate", NULL },
   { "host", 0, 0, G_OPTION_ARG_STRING, &opt_host, "Address to listen on (127.0.0.1)", "IP" },
   { "port", 0, 0, G_OPTION_ARG_INT, &opt_port, "Port (0: any free port)", "PORT" },
+  { "listen", 0, 0, G_OPTION_ARG_STRING, &opt_listen, "Listen on URI instead (tcp://HOST:PORT, unix:///PATH: prints 0)", "URI" },
+  { "cert", 0, 0, G_OPTION_ARG_FILENAME, &opt_cert, "wss://: the certificate (PEM)", "FILE" },
+  { "key", 0, 0, G_OPTION_ARG_FILENAME, &opt_key, "wss://: its key (PEM)", "FILE" },
   { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout, "Exit after this many seconds (600)", "S" },
   { NULL }
 };
@@ -139,7 +145,7 @@ on_listening (GObject      *source,
   g_autoptr(GError) error = NULL;
   guint port = any_socket_listen_finish (ANY_SOCKET (source), result, &error);
 
-  if (port == 0)
+  if (error != NULL)
     {
       g_printerr ("Cannot listen: %s\n", error->message);
       exit (1);
@@ -179,7 +185,19 @@ main (int   argc,
   g_signal_connect (server, "proxy-request", G_CALLBACK (on_proxy_request), NULL);
   broadcast_msg = json_from_string ("{\"type\":\"b\"}", NULL);
 
-  uri = g_strdup_printf ("ws://%s:%d", opt_host ? opt_host : "127.0.0.1", opt_port);
+  if (opt_cert != NULL)
+    {
+      g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_files (opt_cert, opt_key, &error);
+
+      if (certificate == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 2;
+        }
+      any_socket_set_tls_certificate (server, certificate);
+    }
+  uri = opt_listen != NULL ? g_strdup (opt_listen)
+                           : g_strdup_printf ("ws://%s:%d", opt_host ? opt_host : "127.0.0.1", opt_port);
   any_socket_listen_async (server, uri, NULL, on_listening, NULL);
 
   g_unix_signal_add (SIGINT, on_quit, NULL);

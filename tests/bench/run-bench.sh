@@ -14,7 +14,8 @@
 # the ceiling of the transport), (d) tcp-echo-server (raw TCP ping-pong,
 # the physical limit, driven by tcp-bench), (e) zmq-echo-server (ZeroMQ
 # ROUTER over tcp, driven by zmq-bench's DEALERs; skipped, and said so,
-# when the build has no libzmq). One load generator, any-bench, drives
+# when the build has no libzmq), and bench-server again on tcp:// and
+# unix:// (the stream transports, driven by any-bench --uri). One load generator, any-bench, drives
 # them all with the same raw libsoup client: AnySocket frames written by
 # hand for (a) and (b) (--proto=wire), frames of the same size for (c)
 # (--proto=ws), so that the client costs the same against each server and
@@ -99,6 +100,10 @@ server_command() {
         ws)  CMD=("$BIN/ws-echo-server" --timeout "$SERVER_TIMEOUT" "${DEFLATE[@]}") ;;
         tcp) CMD=("$BIN/tcp-echo-server" --timeout "$SERVER_TIMEOUT") ;;
         zmq) CMD=("$BIN/zmq-echo-server" --timeout "$SERVER_TIMEOUT") ;;
+        # libanysocket over its stream transports (no HTTP, no WebSocket)
+        anytcp)  CMD=("$BIN/bench-server" --timeout "$SERVER_TIMEOUT" --listen tcp://127.0.0.1:0) ;;
+        anyunix) rm -f "$WORK/bench.sock"
+                 CMD=("$BIN/bench-server" --timeout "$SERVER_TIMEOUT" --listen "unix://$WORK/bench.sock") ;;
     esac
 }
 . "$SRCDIR/bench-lib.sh"
@@ -114,17 +119,26 @@ fi
 
 # What is run: a server process and the client driving it. "anyc" is the
 # libanysocket server driven by the libanysocket client.
-SERVERS=(any anyc js ws tcp zmq)
-PROCS=(any js ws tcp zmq)
+SERVERS=(any anyc anytcp anyunix js ws tcp zmq)
+PROCS=(any anytcp anyunix js ws tcp zmq)
 ZMQ_NOTE=
 if [ ! -x "$BIN/zmq-bench" ] || [ ! -x "$BIN/zmq-echo-server" ]; then
     ZMQ_NOTE="The ZeroMQ rows are skipped: this build has no libzmq (apt-get install libzmq3-dev, then meson setup --reconfigure)."
     echo "$ZMQ_NOTE" >&2
-    SERVERS=(any anyc js ws tcp); PROCS=(any js ws tcp)
+    SERVERS=(any anyc anytcp anyunix js ws tcp); PROCS=(any anytcp anyunix js ws tcp)
 fi
-declare -A NAME=([any]="libanysocket" [anyc]="libanysocket, our client" [js]="JS anysocket 0.4.29" [ws]="bare libsoup ws" [tcp]="raw TCP ping-pong" [zmq]="ZeroMQ DEALER/ROUTER")
-declare -A PROC=([any]=any [anyc]=any [js]=js [ws]=ws [tcp]=tcp [zmq]=zmq)
-declare -A CLIENT=([any]=wire [anyc]=any [js]=wire [ws]=ws [tcp]=tcp [zmq]=zmq)
+declare -A NAME=([any]="libanysocket" [anyc]="libanysocket, our client" [anytcp]="libanysocket tcp://, our client"
+                [anyunix]="libanysocket unix://, our client" [js]="JS anysocket 0.4.29" [ws]="bare libsoup ws"
+                [tcp]="raw TCP ping-pong" [zmq]="ZeroMQ DEALER/ROUTER")
+declare -A PROC=([any]=any [anyc]=any [anytcp]=anytcp [anyunix]=anyunix [js]=js [ws]=ws [tcp]=tcp [zmq]=zmq)
+declare -A CLIENT=([any]=wire [anyc]=any [anytcp]=any [anyunix]=any [js]=wire [ws]=ws [tcp]=tcp [zmq]=zmq)
+# Where the libanysocket client connects for the stream transports.
+stream_uri() {
+    case $1 in
+        anytcp) echo "tcp://127.0.0.1:${PORT[anytcp]}" ;;
+        anyunix) echo "unix://$WORK/bench.sock" ;;
+    esac
+}
 
 LINE=
 bench() {   # bench SERVER ARGS... -> the RESULT line in $LINE
@@ -140,6 +154,9 @@ bench() {   # bench SERVER ARGS... -> the RESULT line in $LINE
         shift 2
         "${CLIENT_CPU[@]}" timeout 120 "$BIN/$proto-bench" --port "${PORT[$s]}" --server-pid "${PID[$s]}" "$@" \
             2>> "$WORK/bench.err" | grep '^RESULT' | tail -n1 > "$WORK/line"
+    elif [ -n "$(stream_uri "$s")" ]; then
+        "${CLIENT_CPU[@]}" "$BIN/any-bench" --proto any --uri "$(stream_uri "$s")" \
+            --server-pid "${PID[$s]}" "$@" 2>> "$WORK/bench.err" | grep '^RESULT' | tail -n1 > "$WORK/line"
     else
         "${CLIENT_CPU[@]}" "$BIN/any-bench" --proto "$proto" --port "${PORT[$s]}" \
             --server-pid "${PID[$s]}" "${DEFLATE[@]}" "$@" 2>> "$WORK/bench.err" | grep '^RESULT' | tail -n1 > "$WORK/line"
@@ -262,6 +279,11 @@ if part req; then
     done
     r=$(ratio "$(get "$c64.anyc" rate)" "$(get "$c64.zmq" rate)")
     echo "| 1 x 64 library to library: req/s >= 0.6x ZeroMQ DEALER/ROUTER | ${r}x | $(goal "$r" ">=" 0.6) |"
+    # issue 17's goals for tcp://
+    r=$(ratio "$(get "$c64.anytcp" rate)" "$(get "$c64.zmq" rate)")
+    echo "| tcp:// 1 x 64: req/s >= 1/1.5 of ZeroMQ DEALER/ROUTER | ${r}x | $(goal "$r" ">=" 0.6667) |"
+    r=$(ratio "$(get "$c1.anytcp" rate)" "$(get "$c1.tcp" rate)")
+    echo "| tcp:// 1 x 1: req/s >= 0.7x raw TCP ping-pong | ${r}x | $(goal "$r" ">=" 0.7) |"
 fi
 part sys && syscalls_goals
 part hub && hub_goals
@@ -280,7 +302,8 @@ echo "(/proc/PID/stat) over the measured window divided by the requests; kernel:
 echo "Server/client CPU %: of one core; a side at ~100% is the bottleneck. The load generator is the"
 echo "same raw libsoup client for every WebSocket server (AnySocket frames written by hand for libanysocket and JS,"
 echo "frames of the same size for the bare server), except \"libanysocket, our client\": the libanysocket"
-echo "client against the libanysocket server, library to library. Raw TCP: tcp-bench, 36-byte messages"
+echo "client against the libanysocket server, library to library (also over tcp:// and unix://, the"
+echo "stream transports without HTTP or WebSocket). Raw TCP: tcp-bench, 36-byte messages"
 echo "(the size of the AnySocket request frame) echoed by an epoll server, one recv and one send per"
 echo "readable connection. ZeroMQ: zmq-bench's DEALER sockets (one TCP connection each), 36-byte messages"
 echo "echoed by a ROUTER. deflate: permessage-deflate negotiated."

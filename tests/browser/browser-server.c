@@ -1,8 +1,9 @@
 /* browser-server.c: the libanysocket server the browser page talks to
  *
- *   browser-server PAGE_DIR BUNDLE_DIR
+ *   browser-server PAGE_DIR BUNDLE_DIR [CERT KEY]
  *
- * Listens on ws://127.0.0.1 (a free port, printed as "PORT N" on stdout)
+ * Listens on ws://127.0.0.1, or with CERT and KEY (PEM files) on
+ * wss://127.0.0.1 (a free port, printed as "PORT N" on stdout)
  * and serves, on that same port, through its own HTTP side: PAGE_DIR at
  * "/" (any_socket_serve_folder()), BUNDLE_DIR (npm anysocket's dist/) at
  * "/@anysocket", as the JavaScript server does, and "/hello" from an
@@ -273,11 +274,22 @@ main (int   argc,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(AnySocket) socket = NULL;
   g_autoptr(GIOChannel) in = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (argc != 3)
+  if (argc != 3 && argc != 5)
     {
-      g_printerr ("usage: browser-server PAGE_DIR BUNDLE_DIR\n");
+      g_printerr ("usage: browser-server PAGE_DIR BUNDLE_DIR [CERT KEY]\n");
       return 2;
+    }
+  if (argc == 5)
+    {
+      certificate = g_tls_certificate_new_from_files (argv[3], argv[4], &error);
+      if (certificate == NULL)
+        {
+          g_printerr ("certificate: %s\n", error->message);
+          return 1;
+        }
     }
   socket = any_socket_new ();
   g_signal_connect (socket, "message", G_CALLBACK (on_message), NULL);
@@ -286,7 +298,9 @@ main (int   argc,
   g_signal_connect (socket, "http-request", G_CALLBACK (on_http_request), NULL);
   any_socket_serve_folder (socket, "/", argv[1]);
   any_socket_serve_folder (socket, "/@anysocket", argv[2]);
-  any_socket_listen_async (socket, "ws://127.0.0.1:0", NULL, on_listened, NULL);
+  any_socket_set_tls_certificate (socket, certificate);
+  any_socket_listen_async (socket, certificate != NULL ? "wss://127.0.0.1:0" : "ws://127.0.0.1:0",
+                           NULL, on_listened, NULL);
 
   in = g_io_channel_unix_new (0);
   g_io_channel_set_encoding (in, NULL, NULL);

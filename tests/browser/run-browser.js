@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // run-browser.js: a real browser against a libanysocket server.
 //
-//   node run-browser.js CHROMIUM SERVER PAGE_DIR BUNDLE_DIR
+//   node run-browser.js CHROMIUM SERVER PAGE_DIR BUNDLE_DIR [--wss]
+//
+// --wss: the server listens on wss:// with a throwaway certificate made
+// here by openssl, the page is loaded over https:// (so the bundle can
+// only reach the server over wss://: an https page may not open ws://),
+// and chromium trusts that one key (--ignore-certificate-errors-spki-list).
 //
 // Starts SERVER (browser-server.c) with PAGE_DIR and BUNDLE_DIR, reads the
 // port it prints, starts CHROMIUM headless with --remote-debugging-pipe
@@ -17,7 +22,11 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 
-const [chromiumPath, serverPath, pageDir, bundleDir] = process.argv.slice(2);
+const crypto = require("crypto");
+const { execFileSync } = require("child_process");
+
+const [chromiumPath, serverPath, pageDir, bundleDir, mode] = process.argv.slice(2);
+const wss = mode === "--wss";
 const TOTAL_MS = 90000;
 const LOAD_MS = 20000;
 
@@ -60,9 +69,23 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"])
 process.on("uncaughtException", (e) => bail("driver error: " + (e && e.stack ? e.stack : e)));
 setTimeout(() => bail("no results within " + TOTAL_MS + " ms"), TOTAL_MS).unref();
 
-function startServer() {
+// A self-signed certificate for 127.0.0.1 in @dir: its files and the
+// base64 SHA-256 of its public key.
+function makeCertificate(dir) {
+    const cert = path.join(dir, "cert.pem");
+    const key = path.join(dir, "key.pem");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                             "-days", "2", "-subj", "/CN=localhost",
+                             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                             "-keyout", key, "-out", cert], { stdio: "ignore" });
+    const spki = new crypto.X509Certificate(fs.readFileSync(cert)).publicKey.export({ type: "spki", format: "der" });
+    return { cert, key, spki: crypto.createHash("sha256").update(spki).digest("base64") };
+}
+
+function startServer(tls) {
     return new Promise((resolve, reject) => {
-        server = spawn(serverPath, [pageDir, bundleDir], { stdio: ["pipe", "pipe", "pipe"] });
+        const args = tls ? [pageDir, bundleDir, tls.cert, tls.key] : [pageDir, bundleDir];
+        server = spawn(serverPath, args, { stdio: ["pipe", "pipe", "pipe"] });
         let buffered = "";
         server.stdout.on("data", (data) => {
             buffered += data;
@@ -132,16 +155,28 @@ async function main() {
         process.stdout.write("1..0 # SKIP no chromium at " + chromiumPath + "\n");
         process.exit(77);
     }
-    const port = await startServer();
-    note("server on port " + port);
-
     profile = fs.mkdtempSync(path.join(os.tmpdir(), "anysocket-chromium-"));
-    chromium = spawn(chromiumPath, [
+    let tls = null;
+    if (wss) {
+        try {
+            tls = makeCertificate(profile);
+        } catch (e) {
+            process.stdout.write("1..0 # SKIP openssl could not make a certificate: " + e.message + "\n");
+            process.exit(77);
+        }
+    }
+    const port = await startServer(tls);
+    note("server on port " + port + (wss ? " (wss://)" : ""));
+
+    const flags = [
         "--headless", "--no-sandbox", "--user-data-dir=" + profile, "--remote-debugging-pipe",
         "--no-first-run", "--no-default-browser-check", "--disable-gpu", "--disable-extensions",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "about:blank",
-    ], { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"], detached: true });
+    ];
+    if (tls)
+        flags.push("--ignore-certificate-errors-spki-list=" + tls.spki);
+    chromium = spawn(chromiumPath, flags.concat(["about:blank"]),
+                     { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"], detached: true });
     let chromiumErr = "";
     chromium.stderr.on("data", (data) => { chromiumErr = (chromiumErr + data).slice(-4000); });
     chromium.on("exit", (code, signal) => {
@@ -166,7 +201,7 @@ async function main() {
     await devtools.send("Runtime.enable", {}, sessionId);
     await devtools.send("Log.enable", {}, sessionId);
     await devtools.send("Page.enable", {}, sessionId);
-    const url = "http://127.0.0.1:" + port + "/";
+    const url = (wss ? "https" : "http") + "://127.0.0.1:" + port + "/";
     const navigated = await devtools.send("Page.navigate", { url }, sessionId);
     if (navigated.errorText)
         bail("navigating to " + url + ": " + navigated.errorText);

@@ -121,6 +121,34 @@ allow_every_proxy (AnySocket  *socket,
   return TRUE;
 }
 
+gboolean
+rpc_add_numbers (AnySocket  *socket,
+                 AnyRpcCall *call,
+                 gpointer    user_data)
+{
+  JsonArray *params = any_rpc_call_get_params (call);
+  g_autoptr(JsonNode) sum = json_node_init_int (json_node_alloc (),
+                                                json_array_get_int_element (params, 0) +
+                                                json_array_get_int_element (params, 1));
+
+  if (user_data != NULL)
+    *(gboolean *) user_data = any_peer_is_proxy (any_rpc_call_get_peer (call));
+  any_rpc_call_return_value (call, sum);
+  return TRUE;
+}
+
+void
+call_answered (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  JsonNode **answer = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *answer = any_peer_call_finish (ANY_PEER (source), result, &error);
+  g_assert_no_error (error);
+}
+
 void
 send_local (AnyPeer  *peer,
             JsonNode *msg)

@@ -49,6 +49,17 @@ gboolean   allow_every_proxy (AnySocket  *socket,
                               AnyPeer    *from,
                               const char *target_id,
                               gpointer    user_data);
+/* An AnySocket::rpc handler that returns the sum of its two integer
+ * params; @user_data: NULL, or a gboolean set to whether the caller is
+ * a proxied peer. */
+gboolean   rpc_add_numbers (AnySocket  *socket,
+                            AnyRpcCall *call,
+                            gpointer    user_data);
+/* A callback of any_peer_call_async() that must succeed: the answer
+ * into *(JsonNode **) @user_data. */
+void       call_answered  (GObject       *source,
+                           GAsyncResult  *result,
+                           gpointer       user_data);
 /* any_peer_send() that must succeed. */
 void       send_local     (AnyPeer       *peer,
                            JsonNode      *msg);

@@ -31,7 +31,7 @@ class I18nTest(GiTestCase):
         with self.assertRaises(GLib.Error) as raised:
             sock.connect_finish(pending.result)
         self.assertEqual(raised.exception.message,
-                         'URI « ftp://127.0.0.1:1 » invalide : le schéma doit être ws:// ou wss://')
+                         'URI « ftp://127.0.0.1:1 » invalide : le schéma doit être ws://, wss://, tcp:// ou unix://')
 
     def test_wire_reason_stays_english(self):
         server = self.new_socket(max_message_size=1024)

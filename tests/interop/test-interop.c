@@ -117,6 +117,7 @@ main (int   argc,
     }
 
   interop_add_core_cases ();
+  interop_add_wss_cases ();
   interop_add_rpc_cases ();
   interop_add_e2e_cases ();
   interop_add_proxy_cases ();

@@ -615,29 +615,6 @@ test_proxy_synced_time (Mesh *mesh, gconstpointer data)
   g_assert_true (wait_for (&done, WAIT_MS));
 }
 
-static gboolean
-on_rpc_add (AnySocket *socket, AnyRpcCall *call, gpointer user_data)
-{
-  JsonArray *params = any_rpc_call_get_params (call);
-  g_autoptr(JsonNode) sum = json_node_init_int (json_node_alloc (),
-                                                json_array_get_int_element (params, 0) +
-                                                json_array_get_int_element (params, 1));
-
-  g_assert_true (any_peer_is_proxy (any_rpc_call_get_peer (call)));
-  any_rpc_call_return_value (call, sum);
-  return TRUE;
-}
-
-static void
-on_called (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  JsonNode **answer = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *answer = any_peer_call_finish (ANY_PEER (source), result, &error);
-  g_assert_no_error (error);
-}
-
 /* RPC through the hub, after an E2E switch. */
 static void
 test_proxy_rpc (Mesh *mesh, gconstpointer data)
@@ -646,14 +623,16 @@ test_proxy_rpc (Mesh *mesh, gconstpointer data)
   g_autoptr(JsonNode) answer = NULL;
   g_autoptr(JsonNode) params = json_checked ("[40, 2]");
   AnyPeer *a = NULL;
+  gboolean from_proxy = FALSE;
 
-  g_signal_connect (mesh->b.socket, "rpc::math.add", G_CALLBACK (on_rpc_add), NULL);
+  g_signal_connect (mesh->b.socket, "rpc::math.add", G_CALLBACK (rpc_add_numbers), &from_proxy);
   b = proxy_a_to_b (mesh, &a);
   any_peer_e2e (b);
-  any_peer_call_async (b, "math.add", json_node_get_array (params), NULL, on_called, &answer);
+  any_peer_call_async (b, "math.add", json_node_get_array (params), NULL, call_answered, &answer);
   WAIT_UNTIL (answer != NULL);
   g_assert_nonnull (answer);
   g_assert_cmpint (json_node_get_int (answer), ==, 42);
+  g_assert_true (from_proxy);
   g_assert_cmpint (any_peer_get_e2e_mode (b), ==, ANY_E2E_MODE_NATIVE);
 }
 
