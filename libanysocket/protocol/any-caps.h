@@ -10,3 +10,9 @@
 
 /* The e2e capability of native E2E (Noise XX). */
 #define ANY_E2E_CAP_NATIVE "noise-xx"
+
+/* The mesh capability: "caps": {..., "mesh": [1]} (the mesh wire
+ * versions spoken; docs/protocol.md, "Mesh"). Mesh packets go only to a
+ * peer that listed version 1. */
+#define ANY_MESH_CAP_MEMBER "mesh"
+#define ANY_MESH_CAP_VERSION 1

@@ -89,6 +89,36 @@ any_engine_caps_to_string (JsonObject *holder)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+gboolean
+any_engine_caps_have_mesh (JsonObject *holder)
+{
+  JsonNode *caps = json_object_get_member (holder, "caps");
+  JsonNode *mesh;
+  JsonArray *versions;
+
+  if (caps == NULL || !JSON_NODE_HOLDS_OBJECT (caps))
+    return FALSE;
+  mesh = json_object_get_member (json_node_get_object (caps), ANY_MESH_CAP_MEMBER);
+  if (mesh == NULL || !JSON_NODE_HOLDS_ARRAY (mesh))
+    return FALSE;
+  versions = json_node_get_array (mesh);
+  for (guint i = 0; i < json_array_get_length (versions) && i < 16; i++)
+    {
+      JsonNode *v = json_array_get_element (versions, i);
+
+      if (JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_INT64
+          && json_node_get_int (v) == ANY_MESH_CAP_VERSION)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+any_engine_get_peer_mesh (AnyEngine *self)
+{
+  return self->local_mesh && self->peer_mesh;
+}
+
 void
 any_engine_add_local_caps (AnyEngine  *self,
                            JsonObject *object)
@@ -103,6 +133,13 @@ any_engine_add_local_caps (AnyEngine  *self,
   json_array_add_string_element (e2e, ANY_E2E_CAP_NATIVE);
   json_object_set_int_member (caps, "v", 1);
   json_object_set_array_member (caps, "e2e", g_steal_pointer (&e2e));
+  if (self->local_mesh)
+    {
+      JsonArray *mesh = json_array_new ();
+
+      json_array_add_int_element (mesh, ANY_MESH_CAP_VERSION);
+      json_object_set_array_member (caps, ANY_MESH_CAP_MEMBER, mesh);
+    }
   json_object_set_object_member (object, "caps", g_steal_pointer (&caps));
 }
 
