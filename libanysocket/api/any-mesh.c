@@ -184,8 +184,6 @@ socket_packet (gpointer  mesh,
     return TRUE;  /* reserved on a mesh link: dropped */
   text = json_node_get_string (member);
   len = strlen (text);
-  if (len > 2 * self->limits.max_message_size)
-    return TRUE;
   bytes = g_byte_array_sized_new (len / 4 * 3 + 3);
   if (!any_base64_decode_strict ((const guint8 *) text, len, bytes))
     return TRUE;
