@@ -290,3 +290,31 @@ mesh_stat (AnyMesh *mesh, const char *name)
   g_assert_true (g_variant_lookup (stats, name, "t", &value));
   return value;
 }
+
+typedef struct {
+  gboolean  done;
+  JsonNode *reply;
+  GError   *error;
+} RequestResult;
+
+static void
+on_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RequestResult *r = user_data;
+
+  r->reply = any_mesh_request_finish (ANY_MESH (source), result, &r->error);
+  r->done = TRUE;
+}
+
+JsonNode *
+mesh_request (MeshNode *from, MeshNode *to, guint timeout_ms, GError **error)
+{
+  RequestResult r = { 0 };
+  g_autoptr(JsonNode) msg = json_from_string ("{\"ask\": 42}", NULL);
+
+  any_mesh_request_async (from->mesh, to->node_id, msg, timeout_ms, NULL, on_reply, &r);
+  g_assert_true (wait_for (&r.done, timeout_ms + 5000));
+  if (r.error != NULL)
+    g_propagate_error (error, r.error);
+  return r.reply;
+}

@@ -74,4 +74,11 @@ AnyPeer  *net_peer_between   (Net       *net,
                               guint      a,
                               guint      b);
 
+/* A request {"ask": 42} from @from to @to, waited for (bounded); the
+ * harness's nodes answer {"echo": ..., "by": their node id}. */
+JsonNode *mesh_request       (MeshNode  *from,
+                              MeshNode  *to,
+                              guint      timeout_ms,
+                              GError   **error);
+
 G_END_DECLS

@@ -350,41 +350,24 @@ relay_hook (gpointer user_data, guint8 *packet, gsize len)
   return TRUE;
 }
 
-typedef struct {
-  gboolean  done;
-  JsonNode *reply;
-  GError   *error;
-} RequestResult;
-
-static void
-on_reply (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  RequestResult *r = user_data;
-
-  r->reply = any_mesh_request_finish (ANY_MESH (source), result, &r->error);
-  r->done = TRUE;
-}
-
 static void
 relay_attack (guint kind, gboolean drop)
 {
   Net *net = net_new (3);
   Relay relay = { .kind = kind, .drop = drop };
   g_autoptr(JsonNode) msg = json_from_string ("{\"to\": \"H1\"}", NULL);
-  RequestResult r = { 0 };
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
   AnyMeshNode *end;
 
   net_chain (net);   /* H0 - R(1) - H1(2) */
   g_assert_true (net_wait_full (net, CONVERGE_MS));
   any_mesh_core_set_relay_hook (_any_mesh_get_core (net_node (net, 1)->mesh), relay_hook, &relay);
   g_assert_true (any_mesh_send (net_node (net, 0)->mesh, net_node (net, 2)->node_id, msg, NULL));
-  any_mesh_request_async (net_node (net, 0)->mesh, net_node (net, 2)->node_id, msg, 1500, NULL,
-                          on_reply, &r);
-  g_assert_true (wait_for (&r.done, 10000));
-  g_assert_null (r.reply);
-  g_assert_nonnull (r.error);
-  g_test_message ("request through the relay: %s", r.error->message);
-  g_clear_error (&r.error);
+  reply = mesh_request (net_node (net, 0), net_node (net, 2), 1500, &error);
+  g_assert_null (reply);
+  g_assert_nonnull (error);
+  g_test_message ("request through the relay: %s", error->message);
   g_assert_cmpuint (relay.hit, >, 0);
   g_assert_cmpuint (net_node (net, 2)->node_messages, ==, 0);
   if (!drop)

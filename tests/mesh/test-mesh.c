@@ -152,34 +152,6 @@ test_partition_heal (void)
   net_free (net);
 }
 
-typedef struct {
-  gboolean  done;
-  JsonNode *reply;
-  GError   *error;
-} RequestResult;
-
-static void
-on_reply (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  RequestResult *r = user_data;
-
-  r->reply = any_mesh_request_finish (ANY_MESH (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static JsonNode *
-request (MeshNode *from, MeshNode *to, guint timeout_ms, GError **error)
-{
-  RequestResult r = { 0 };
-  g_autoptr(JsonNode) msg = json_from_string ("{\"ask\": 42}", NULL);
-
-  any_mesh_request_async (from->mesh, to->node_id, msg, timeout_ms, NULL, on_reply, &r);
-  g_assert_true (wait_for (&r.done, timeout_ms + 5000));
-  if (r.error != NULL)
-    g_propagate_error (error, r.error);
-  return r.reply;
-}
-
 /* Messages and requests from one end of a chain to the other, sealed end
  * to end; the relays forward only ciphertext. */
 static void
@@ -200,7 +172,7 @@ test_e2e_chain (void)
   for (guint i = 1; i < 5; i++)
     g_assert_cmpuint (net_node (net, i)->node_messages, ==, 0);
 
-  reply = request (net_node (net, 0), net_node (net, 5), 5000, &error);
+  reply = mesh_request (net_node (net, 0), net_node (net, 5), 5000, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "by"), ==,
                    net_node (net, 5)->node_id);
@@ -215,7 +187,7 @@ test_e2e_chain (void)
    * route going away, or the timeout), never hangs. */
   net_kill (net, 5);
   g_clear_pointer (&reply, json_node_unref);
-  reply = request (net_node (net, 0), net_node (net, 5), 2 * MESH_LIFETIME_MS + 2000, &error);
+  reply = mesh_request (net_node (net, 0), net_node (net, 5), 2 * MESH_LIFETIME_MS + 2000, &error);
   g_assert_null (reply);
   g_assert_nonnull (error);
   g_test_message ("request to a dead node: %s", error->message);
