@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "any-error.h"
@@ -59,7 +60,7 @@ seal_json (AnyMesh    *self,
   if (!any_ed25519_node_id_parse (node_id, dst) || !g_hash_table_contains (self->nodes, node_id))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
-                   "The mesh has no route to %s", node_id);
+                   _("The mesh has no route to %s"), node_id);
       return FALSE;
     }
   json_node_set_object (node, object);
@@ -67,13 +68,13 @@ seal_json (AnyMesh    *self,
   if (strlen (text) + ANY_MESH_DATA_HEADER_LEN + 8 + ANY_NOISE_TAG_LEN > self->limits.max_message_size)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_MESSAGE_TOO_BIG,
-                   "The message is over the mesh's max-message-size");
+                   _("The message is over the mesh's max-message-size"));
       return FALSE;
     }
   if (!any_mesh_e2e_send (self->e2e, dst, (const guint8 *) text, strlen (text), _any_mesh_now_ms ()))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
-                   "The message to %s could not be sent", node_id);
+                   _("The message to %s could not be sent"), node_id);
       return FALSE;
     }
   return TRUE;
@@ -123,7 +124,7 @@ on_request_timeout (gpointer user_data)
   g_clear_pointer (&r->timeout, g_source_unref);
   g_hash_table_steal_extended (self->requests, GUINT_TO_POINTER (r->number), NULL, (gpointer *) &owned);
   g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_TIMEOUT,
-                           "No reply from %s in time", r->node_id);
+                           _("No reply from %s in time"), r->node_id);
   return G_SOURCE_REMOVE;
 }
 
@@ -282,7 +283,7 @@ take_reply (AnyMesh     *self,
     g_task_return_pointer (task, json_node_copy (reply), (GDestroyNotify) json_node_unref);
   else
     g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_FAILED,
-                             "%s has no handler for the request", r->node_id);
+                             _("%s has no handler for the request"), r->node_id);
 }
 
 /* AnyMeshE2eCallbacks.deliver: an authenticated plaintext from @src. */

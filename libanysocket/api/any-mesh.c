@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "any-error.h"
@@ -255,7 +256,7 @@ core_route_removed (gpointer      user_data,
   g_free (key);
   _any_mesh_node_set_reachable (node, FALSE);
   _any_mesh_node_set_verified (node, FALSE);
-  _any_mesh_fail_requests (self, id, "The mesh has no route to the node any more");
+  _any_mesh_fail_requests (self, id, _("The mesh has no route to the node any more"));
   g_signal_emit (self, signals[SIGNAL_NODE_REMOVED], 0, node);
 }
 
@@ -418,7 +419,7 @@ any_mesh_dispose (GObject *object)
       g_clear_object (&self->socket);
     }
   if (self->requests != NULL)
-    _any_mesh_fail_requests (self, NULL, "The mesh was destroyed");
+    _any_mesh_fail_requests (self, NULL, _("The mesh was destroyed"));
   G_OBJECT_CLASS (any_mesh_parent_class)->dispose (object);
 }
 
@@ -572,7 +573,7 @@ any_mesh_publish (AnyMesh     *self,
   if (topic[0] == '\0' || strlen (topic) > ANY_MESH_MAX_TOPIC_LEN || !g_utf8_validate (topic, -1, NULL))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                   "A topic is 1 to %d bytes of UTF-8", ANY_MESH_MAX_TOPIC_LEN);
+                   _("A topic is 1 to %d bytes of UTF-8"), ANY_MESH_MAX_TOPIC_LEN);
       return FALSE;
     }
   text = json_to_string (msg, FALSE);
@@ -580,8 +581,7 @@ any_mesh_publish (AnyMesh     *self,
   if (!any_mesh_core_publish (self->core, topic, (const guint8 *) text, len, _any_mesh_now_ms ()))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_MESSAGE_TOO_BIG,
-                   "The message is over the mesh's max-message-size (%" G_GUINT64_FORMAT " bytes)",
-                   (guint64) self->limits.max_message_size);
+                   _("The message is over the mesh's max-message-size"));
       return FALSE;
     }
   return TRUE;
