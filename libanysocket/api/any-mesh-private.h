@@ -14,6 +14,7 @@
 #include "api/any-mesh-node-private.h"
 #include "mesh/any-mesh-core.h"
 #include "mesh/any-mesh-e2e.h"
+#include "api/any-socket-private.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +40,28 @@ struct _AnyMesh
 };
 
 gint64   _any_mesh_now_ms         (void);
+/* any-mesh-links.c: what the mesh hears from below */
+extern const AnySocketMeshHost    _any_mesh_socket_host;
+extern const AnyMeshCoreCallbacks _any_mesh_core_callbacks;
+extern const AnyMeshE2eCallbacks  _any_mesh_e2e_callbacks;
+void     _any_mesh_on_connected   (AnySocket    *socket,
+                                   AnyPeer      *peer,
+                                   AnyMesh      *self);
+void     _any_mesh_on_disconnected (AnySocket   *socket,
+                                   AnyPeer      *peer,
+                                   const char   *reason,
+                                   AnyMesh      *self);
+void     _any_mesh_restart_tick   (AnyMesh      *self);
+void     _any_mesh_apply_limits   (AnyMesh      *self);
+/* any-mesh.c: its signals */
+void     _any_mesh_emit_node      (AnyMesh      *self,
+                                   gboolean      added,
+                                   AnyMeshNode  *node);
+void     _any_mesh_emit_message   (AnyMesh      *self,
+                                   const char   *topic,
+                                   const char   *author,
+                                   const char   *fingerprint,
+                                   JsonNode     *msg);
 /* Tests: the core under the mesh. */
 AnyMeshCore *_any_mesh_get_core   (AnyMesh      *self);
 /* any-mesh-request.c */

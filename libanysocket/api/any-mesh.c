@@ -15,9 +15,6 @@
 
 #include "any-error.h"
 #include "api/any-mesh-private.h"
-#include "api/any-peer-private.h"
-#include "api/any-socket-private.h"
-#include "codec/any-base64.h"
 
 /**
  * AnyMesh:
@@ -129,222 +126,6 @@ uint_field (AnyMesh *self, guint prop_id)
     }
 }
 
-AnyMeshCore *
-_any_mesh_get_core (AnyMesh *self)
-{
-  return self->core;
-}
-
-gint64
-_any_mesh_now_ms (void)
-{
-  return g_get_monotonic_time () / 1000;
-}
-
-/* --- the socket below ------------------------------------------------------ */
-
-static void
-core_send (gpointer      user_data,
-           gpointer      neighbour,
-           const guint8 *data,
-           gsize         len)
-{
-  g_autoptr(GString) text = g_string_sized_new (len * 4 / 3 + 4);
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonObject) object = json_object_new ();
-  g_autoptr(GError) error = NULL;
-
-  any_base64_encode_append (text, data, len);
-  json_object_set_string_member (object, "anymesh", text->str);
-  json_node_set_object (node, object);
-  if (!any_peer_send (neighbour, node, &error))
-    g_debug ("Mesh packet to %s not sent: %s", any_peer_get_id (neighbour), error->message);
-}
-
-/* AnySocketMeshHost.packet: a LINK message of a mesh peer. */
-static gboolean
-socket_packet (gpointer  mesh,
-               AnyPeer  *peer,
-               JsonNode *data)
-{
-  AnyMesh *self = mesh;
-  JsonObject *object;
-  JsonNode *member;
-  const char *text;
-  gsize len;
-  g_autoptr(GByteArray) bytes = NULL;
-
-  if (!JSON_NODE_HOLDS_OBJECT (data))
-    return FALSE;
-  object = json_node_get_object (data);
-  member = json_object_get_member (object, "anymesh");
-  if (member == NULL)
-    return FALSE;
-  if (json_object_get_size (object) != 1 || !JSON_NODE_HOLDS_VALUE (member)
-      || json_node_get_value_type (member) != G_TYPE_STRING)
-    return TRUE;  /* reserved on a mesh link: dropped */
-  text = json_node_get_string (member);
-  len = strlen (text);
-  bytes = g_byte_array_sized_new (len / 4 * 3 + 3);
-  if (!any_base64_decode_strict ((const guint8 *) text, len, bytes))
-    return TRUE;
-  any_mesh_core_receive (self->core, peer, bytes->data, bytes->len, _any_mesh_now_ms ());
-  return TRUE;
-}
-
-static const AnySocketMeshHost socket_host = {
-  .packet = socket_packet,
-};
-
-static void
-on_connected (AnySocket *socket,
-              AnyPeer   *peer,
-              AnyMesh   *self)
-{
-  if (_any_peer_has_mesh (peer))
-    any_mesh_core_add_neighbour (self->core, peer, _any_mesh_now_ms ());
-}
-
-static void
-on_disconnected (AnySocket  *socket,
-                 AnyPeer    *peer,
-                 const char *reason,
-                 AnyMesh    *self)
-{
-  any_mesh_core_remove_neighbour (self->core, peer, _any_mesh_now_ms ());
-}
-
-/* --- what the core reports ------------------------------------------------- */
-
-static void
-core_route_added (gpointer            user_data,
-                  const AnyMeshRoute *route)
-{
-  AnyMesh *self = user_data;
-  g_autofree char *id = any_ed25519_node_id_hex (route->id);
-  AnyMeshNode *node = _any_mesh_node_new (id, route->sign_pub);
-
-  _any_mesh_node_set_route (node, route->hops, route->next_hop);
-  g_hash_table_replace (self->nodes, g_strdup (id), node);
-  g_signal_emit (self, signals[SIGNAL_NODE_ADDED], 0, node);
-}
-
-static void
-core_route_changed (gpointer            user_data,
-                    const AnyMeshRoute *route)
-{
-  AnyMesh *self = user_data;
-  g_autofree char *id = any_ed25519_node_id_hex (route->id);
-  AnyMeshNode *node = g_hash_table_lookup (self->nodes, id);
-
-  if (node != NULL)
-    _any_mesh_node_set_route (node, route->hops, route->next_hop);
-}
-
-static void
-core_route_removed (gpointer      user_data,
-                    const guint8 *raw_id)
-{
-  AnyMesh *self = user_data;
-  g_autofree char *id = any_ed25519_node_id_hex (raw_id);
-  g_autoptr(AnyMeshNode) node = NULL;
-  gpointer key;
-
-  any_mesh_e2e_forget (self->e2e, raw_id);
-  if (!g_hash_table_steal_extended (self->nodes, id, &key, (gpointer *) &node))
-    return;
-  g_free (key);
-  _any_mesh_node_set_reachable (node, FALSE);
-  _any_mesh_node_set_verified (node, FALSE);
-  _any_mesh_fail_requests (self, id, _("The mesh has no route to the node any more"));
-  g_signal_emit (self, signals[SIGNAL_NODE_REMOVED], 0, node);
-}
-
-static void
-core_message (gpointer              user_data,
-              const AnyMeshPublish *pub)
-{
-  AnyMesh *self = user_data;
-  g_autofree char *topic = g_strndup (pub->topic, pub->topic_len);
-  g_autoptr(JsonParser) parser = NULL;
-  guint8 raw_id[ANY_MESH_NODE_ID_LEN];
-  g_autofree char *author = NULL;
-  g_autofree char *fingerprint = NULL;
-
-  if (!g_hash_table_contains (self->subscriptions, topic))
-    return;
-  parser = json_parser_new_immutable ();
-  if (!g_utf8_validate ((const char *) pub->payload, pub->payload_len, NULL)
-      || !json_parser_load_from_data (parser, (const char *) pub->payload, pub->payload_len, NULL)
-      || json_parser_get_root (parser) == NULL)
-    {
-      self->bad_json++;
-      return;
-    }
-  any_ed25519_node_id (pub->author, raw_id);
-  author = any_ed25519_node_id_hex (raw_id);
-  fingerprint = any_ed25519_fingerprint (pub->author);
-  g_signal_emit (self, signals[SIGNAL_MESSAGE], g_quark_from_string (topic),
-                 topic, author, fingerprint, json_parser_get_root (parser));
-}
-
-static void
-core_data (gpointer           user_data,
-           const AnyMeshData *data)
-{
-  AnyMesh *self = user_data;
-
-  any_mesh_e2e_receive (self->e2e, data, _any_mesh_now_ms ());
-}
-
-static const AnyMeshCoreCallbacks core_callbacks = {
-  .send = core_send,
-  .route_added = core_route_added,
-  .route_changed = core_route_changed,
-  .route_removed = core_route_removed,
-  .message = core_message,
-  .data = core_data,
-};
-
-static const AnyMeshE2eCallbacks e2e_callbacks = {
-  .deliver = _any_mesh_deliver,
-  .verified = _any_mesh_verified,
-};
-
-static gboolean
-on_tick (gpointer user_data)
-{
-  AnyMesh *self = user_data;
-  gint64 now = _any_mesh_now_ms ();
-
-  any_mesh_core_tick (self->core, now);
-  any_mesh_e2e_tick (self->e2e, self->request_timeout, now);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-restart_tick (AnyMesh *self)
-{
-  if (self->tick != NULL)
-    {
-      g_source_destroy (self->tick);
-      g_source_unref (self->tick);
-    }
-  self->tick = g_timeout_source_new (MAX (self->limits.gossip_interval_ms, 10));
-  g_source_set_callback (self->tick, on_tick, self, NULL);
-  g_source_set_static_name (self->tick, "[anysocket] mesh tick");
-  g_source_attach (self->tick, g_main_context_get_thread_default ());
-}
-
-static void
-apply_limits (AnyMesh *self)
-{
-  AnyMeshLimits limits = self->limits;
-
-  if (limits.route_lifetime_ms == 0)
-    limits.route_lifetime_ms = 3 * limits.announce_interval_ms;
-  any_mesh_core_set_limits (self->core, &limits);
-}
 
 /* --- construction ---------------------------------------------------------- */
 
@@ -372,14 +153,14 @@ any_mesh_constructed (GObject *object)
   if (limits.route_lifetime_ms == 0)
     limits.route_lifetime_ms = 3 * limits.announce_interval_ms;
   self->core = any_mesh_core_new (&self->key, any_noise_keypair_get_public (identity),
-                                  &limits, &core_callbacks, self);
-  self->e2e = any_mesh_e2e_new (self->core, identity, &e2e_callbacks, self);
+                                  &limits, &_any_mesh_core_callbacks, self);
+  self->e2e = any_mesh_e2e_new (self->core, identity, &_any_mesh_e2e_callbacks, self);
 
-  _any_socket_set_mesh (self->socket, &socket_host, self);
-  self->connected_id = g_signal_connect (self->socket, "connected", G_CALLBACK (on_connected), self);
+  _any_socket_set_mesh (self->socket, &_any_mesh_socket_host, self);
+  self->connected_id = g_signal_connect (self->socket, "connected", G_CALLBACK (_any_mesh_on_connected), self);
   self->disconnected_id = g_signal_connect (self->socket, "disconnected",
-                                            G_CALLBACK (on_disconnected), self);
-  restart_tick (self);
+                                            G_CALLBACK (_any_mesh_on_disconnected), self);
+  _any_mesh_restart_tick (self);
 }
 
 /**
@@ -490,101 +271,6 @@ any_mesh_get_fingerprint (AnyMesh *self)
 {
   g_return_val_if_fail (ANY_IS_MESH (self), NULL);
   return self->fingerprint;
-}
-
-/**
- * any_mesh_subscribe:
- * @self: an [class@AnySocket.Mesh]
- * @topic: a topic (1 to 255 bytes of UTF-8)
- *
- * Delivers the messages published on @topic through
- * [signal@AnySocket.Mesh::message]. Subscriptions are counted: each
- * call needs its [method@AnySocket.Mesh.unsubscribe]. Every node relays
- * every topic, subscribed or not.
- *
- * Since: 0.2
- */
-void
-any_mesh_subscribe (AnyMesh    *self,
-                    const char *topic)
-{
-  guint count;
-
-  g_return_if_fail (ANY_IS_MESH (self));
-  g_return_if_fail (topic != NULL && topic[0] != '\0');
-  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->subscriptions, topic));
-  g_hash_table_replace (self->subscriptions, g_strdup (topic), GUINT_TO_POINTER (count + 1));
-}
-
-/**
- * any_mesh_unsubscribe:
- * @self: an [class@AnySocket.Mesh]
- * @topic: a topic given to [method@AnySocket.Mesh.subscribe]
- *
- * Undoes one [method@AnySocket.Mesh.subscribe].
- *
- * Since: 0.2
- */
-void
-any_mesh_unsubscribe (AnyMesh    *self,
-                      const char *topic)
-{
-  guint count;
-
-  g_return_if_fail (ANY_IS_MESH (self));
-  g_return_if_fail (topic != NULL);
-  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->subscriptions, topic));
-  if (count <= 1)
-    g_hash_table_remove (self->subscriptions, topic);
-  else
-    g_hash_table_replace (self->subscriptions, g_strdup (topic), GUINT_TO_POINTER (count - 1));
-}
-
-/**
- * any_mesh_publish:
- * @self: an [class@AnySocket.Mesh]
- * @topic: a topic (1 to 255 bytes of UTF-8)
- * @msg: the message, any JSON value
- * @error: return location for a #GError
- *
- * Signs @msg with this node's key and sends it to the whole connected
- * mesh: every node subscribed to @topic gets it once, through
- * [signal@AnySocket.Mesh::message], with this node as its author. The
- * author does not get its own message. Messages of one author can arrive
- * out of order.
- *
- * Returns: %TRUE if it was sent; %FALSE with %ANY_SOCKET_ERROR_MESSAGE_TOO_BIG
- *   when the signed packet is over [property@AnySocket.Mesh:max-message-size],
- *   or %ANY_SOCKET_ERROR_INVALID_ARGUMENT for a bad topic
- * Since: 0.2
- */
-gboolean
-any_mesh_publish (AnyMesh     *self,
-                  const char  *topic,
-                  JsonNode    *msg,
-                  GError     **error)
-{
-  g_autofree char *text = NULL;
-  gsize len;
-
-  g_return_val_if_fail (ANY_IS_MESH (self), FALSE);
-  g_return_val_if_fail (topic != NULL, FALSE);
-  g_return_val_if_fail (msg != NULL, FALSE);
-  if (topic[0] == '\0' || strlen (topic) > ANY_MESH_MAX_TOPIC_LEN || !g_utf8_validate (topic, -1, NULL))
-    {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
-                   _("A topic is 1 to %d bytes of UTF-8"), ANY_MESH_MAX_TOPIC_LEN);
-      return FALSE;
-    }
-  text = json_to_string (msg, FALSE);
-  len = strlen (text);
-  if (!any_mesh_core_publish (self->core, topic, (const guint8 *) text, len, _any_mesh_now_ms ()))
-    {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_MESSAGE_TOO_BIG,
-                   _("The message is over the mesh's max-message-size"));
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /**
@@ -703,6 +389,25 @@ any_mesh_set_announce_interval (AnyMesh *self,
 }
 
 void
+_any_mesh_emit_node (AnyMesh     *self,
+                     gboolean     added,
+                     AnyMeshNode *node)
+{
+  g_signal_emit (self, signals[added ? SIGNAL_NODE_ADDED : SIGNAL_NODE_REMOVED], 0, node);
+}
+
+void
+_any_mesh_emit_message (AnyMesh    *self,
+                        const char *topic,
+                        const char *author,
+                        const char *fingerprint,
+                        JsonNode   *msg)
+{
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], g_quark_from_string (topic),
+                 topic, author, fingerprint, msg);
+}
+
+void
 _any_mesh_emit_node_message (AnyMesh     *self,
                              AnyMeshNode *node,
                              JsonNode    *msg)
@@ -789,9 +494,9 @@ any_mesh_set_property (GObject      *object,
     }
   if (self->core != NULL)
     {
-      apply_limits (self);
+      _any_mesh_apply_limits (self);
       if (prop_id == PROP_GOSSIP_INTERVAL)
-        restart_tick (self);
+        _any_mesh_restart_tick (self);
     }
   g_object_notify_by_pspec (object, pspec);
 }

@@ -1,5 +1,6 @@
-/* any-mesh-core.c: one node's mesh: routes and publish/subscribe
- * (see any-mesh-core.h; the wire is in docs/protocol.md, "Mesh")
+/* any-mesh-core.c: one node's mesh: neighbours, routes, DATA and the
+ * ticks; publish/subscribe is in any-mesh-pubsub.c (see any-mesh-core.h;
+ * the wire is in docs/protocol.md, "The mesh")
  *
  * SPDX-License-Identifier: MIT
  */
@@ -7,68 +8,7 @@
 
 #include <string.h>
 
-#include "mesh/any-mesh-core.h"
-
-#define MAX_ROUTE_LIFETIME_MS (10 * 60 * 1000)
-#define WANT_RETRY_MS         1000
-#define OWN_ANNOUNCE_GAP_MS   500
-
-typedef struct {
-  double tokens;
-  gint64 last_ms;
-} Bucket;
-
-typedef struct {
-  gpointer    peer;
-  Bucket      bucket;
-  GByteArray *ihave;     /* message ids to offer at the next gossip tick */
-} Neighbour;
-
-typedef struct {
-  AnyMeshRoute route;
-  guint64      seq;
-  guint32      lifetime_ms;
-  guint8       sig[ANY_ED25519_SIGNATURE_LEN];
-  gboolean     reachable;
-  gint64       last_accept_ms;
-  gint64       forget_ms;          /* a tombstone keeps its seq until then */
-} Node;
-
-typedef struct {
-  guint8  id[ANY_MESH_MSG_ID_LEN];
-  gint64  time_ms;
-  GBytes *packet;                  /* while in the history window */
-} Seen;
-
-typedef struct {
-  Bucket bucket;
-  gint64 used_ms;
-} Author;
-
-struct _AnyMeshCore {
-  AnyEd25519Key key;
-  guint8        id[ANY_MESH_NODE_ID_LEN];
-  guint8        dh_pub[32];
-  AnyMeshLimits limits;
-  const AnyMeshCoreCallbacks *callbacks;
-  gpointer      user_data;
-  AnyMeshStats  stats;
-
-  GPtrArray    *neighbours;        /* Neighbour */
-  GHashTable   *nodes;             /* id -> Node */
-  GHashTable   *seen;              /* message id -> Seen (owned by seen_order) */
-  GQueue        seen_order;        /* oldest first */
-  GQueue        history;           /* the Seen that hold a packet, oldest first */
-  GHashTable   *wanted;            /* message id (owned) -> time asked */
-  GHashTable   *authors;           /* node id (owned) -> Author */
-
-  guint64       own_seq;
-  guint64       publish_seq;
-  gint64        next_announce_ms;
-  gint64        last_announce_ms;
-  AnyMeshRelayHook relay_hook;
-  gpointer      relay_hook_data;
-};
+#include "mesh/any-mesh-core-private.h"
 
 void
 any_mesh_core_set_relay_hook (AnyMeshCore     *self,
@@ -79,8 +19,8 @@ any_mesh_core_set_relay_hook (AnyMeshCore     *self,
   self->relay_hook_data = user_data;
 }
 
-static gboolean
-bucket_take (Bucket *b, guint rate, gint64 now_ms)
+gboolean
+any_mesh_bucket_take (Bucket *b, guint rate, gint64 now_ms)
 {
   if (rate == 0)
     return TRUE;
@@ -102,13 +42,6 @@ neighbour_free (gpointer data)
 
   g_byte_array_unref (n->ihave);
   g_free (n);
-}
-
-static void
-seen_free (Seen *s)
-{
-  g_clear_pointer (&s->packet, g_bytes_unref);
-  g_free (s);
 }
 
 AnyMeshCore *
@@ -148,7 +81,7 @@ any_mesh_core_free (AnyMeshCore *self)
   g_ptr_array_unref (self->neighbours);
   g_hash_table_unref (self->nodes);
   g_hash_table_unref (self->seen);
-  g_queue_clear_full (&self->seen_order, (GDestroyNotify) seen_free);
+  g_queue_clear_full (&self->seen_order, (GDestroyNotify) any_mesh_seen_free);
   g_queue_clear (&self->history);
   g_hash_table_unref (self->wanted);
   g_hash_table_unref (self->authors);
@@ -190,8 +123,8 @@ find_neighbour (AnyMeshCore *self, gpointer peer)
   return NULL;
 }
 
-static void
-send_to (AnyMeshCore *self, Neighbour *n, const guint8 *data, gsize len)
+void
+any_mesh_core_send_to (AnyMeshCore *self, Neighbour *n, const guint8 *data, gsize len)
 {
   self->stats.packets_sent++;
   self->stats.bytes_sent += len;
@@ -214,7 +147,7 @@ announce_own (AnyMeshCore *self, gint64 now_ms)
   any_mesh_announce_sign (&ann, &self->key);
   any_mesh_announce_write (&ann, bytes);
   for (guint i = 0; i < self->neighbours->len; i++)
-    send_to (self, g_ptr_array_index (self->neighbours, i), bytes, sizeof bytes);
+    any_mesh_core_send_to (self, g_ptr_array_index (self->neighbours, i), bytes, sizeof bytes);
   self->last_announce_ms = now_ms;
   self->next_announce_ms = now_ms + self->limits.announce_interval_ms;
 }
@@ -338,7 +271,7 @@ handle_announce (AnyMeshCore  *self,
       Neighbour *n = g_ptr_array_index (self->neighbours, i);
 
       if (n != from)
-        send_to (self, n, relay, sizeof relay);
+        any_mesh_core_send_to (self, n, relay, sizeof relay);
     }
   if (added)
     self->callbacks->route_added (self->user_data, &node->route);
@@ -438,273 +371,6 @@ any_mesh_core_remove_neighbour (AnyMeshCore *self,
 
 /* --- publish / subscribe -------------------------------------------------- */
 
-static gboolean
-seen_has (AnyMeshCore *self, const guint8 *id)
-{
-  return g_hash_table_contains (self->seen, id);
-}
-
-static void
-seen_add (AnyMeshCore *self, const guint8 *id, GBytes *packet, gint64 now_ms)
-{
-  Seen *s = g_new0 (Seen, 1);
-
-  memcpy (s->id, id, ANY_MESH_MSG_ID_LEN);
-  s->time_ms = now_ms;
-  g_hash_table_insert (self->seen, s->id, s);
-  g_queue_push_tail (&self->seen_order, s);
-  if (packet != NULL)
-    {
-      s->packet = g_bytes_ref (packet);
-      g_queue_push_tail (&self->history, s);
-    }
-  g_hash_table_remove (self->wanted, id);
-}
-
-static void
-expire_seen (AnyMeshCore *self, gint64 now_ms)
-{
-  Seen *s;
-
-  while ((s = g_queue_peek_head (&self->history)) != NULL
-         && (s->time_ms + self->limits.history_ms <= now_ms
-             || g_queue_get_length (&self->history) > self->limits.dedup_size))
-    {
-      g_queue_pop_head (&self->history);
-      g_clear_pointer (&s->packet, g_bytes_unref);
-    }
-  while ((s = g_queue_peek_head (&self->seen_order)) != NULL
-         && (s->time_ms + self->limits.dedup_age_ms <= now_ms
-             || g_queue_get_length (&self->seen_order) > self->limits.dedup_size))
-    {
-      g_queue_pop_head (&self->seen_order);
-      if (s->packet != NULL)
-        g_queue_remove (&self->history, s);
-      g_hash_table_remove (self->seen, s->id);
-      seen_free (s);
-    }
-}
-
-static void
-flush_ihave (AnyMeshCore *self, Neighbour *n)
-{
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  guint count = n->ihave->len / ANY_MESH_MSG_ID_LEN;
-
-  for (guint done = 0; done < count; done += ANY_MESH_MAX_IDS)
-    {
-      g_byte_array_set_size (out, 0);
-      any_mesh_ids_write (out, ANY_MESH_PACKET_IHAVE, n->ihave->data + done * ANY_MESH_MSG_ID_LEN,
-                          MIN (count - done, ANY_MESH_MAX_IDS));
-      send_to (self, n, out->data, out->len);
-    }
-  g_byte_array_set_size (n->ihave, 0);
-}
-
-/* Pushes @packet (hop limit already lowered) to D random neighbours but
- * @except, and offers its id to the others at the next gossip tick. */
-static void
-relay_publish (AnyMeshCore  *self,
-               Neighbour    *except,
-               const guint8 *id,
-               GBytes       *packet)
-{
-  g_autoptr(GPtrArray) order = g_ptr_array_new ();
-  gsize len;
-  const guint8 *data = g_bytes_get_data (packet, &len);
-
-  for (guint i = 0; i < self->neighbours->len; i++)
-    if (g_ptr_array_index (self->neighbours, i) != except)
-      g_ptr_array_add (order, g_ptr_array_index (self->neighbours, i));
-  for (guint i = order->len; i > 1; i--)
-    {
-      guint j = g_random_int_range (0, i);
-      gpointer t = order->pdata[i - 1];
-
-      order->pdata[i - 1] = order->pdata[j];
-      order->pdata[j] = t;
-    }
-  for (guint i = 0; i < order->len; i++)
-    {
-      Neighbour *n = g_ptr_array_index (order, i);
-
-      if (i < self->limits.fanout)
-        send_to (self, n, data, len);
-      else
-        {
-          g_byte_array_append (n->ihave, id, ANY_MESH_MSG_ID_LEN);
-          if (n->ihave->len >= ANY_MESH_MAX_IDS * ANY_MESH_MSG_ID_LEN)
-            flush_ihave (self, n);
-        }
-    }
-}
-
-gboolean
-any_mesh_core_publish (AnyMeshCore  *self,
-                       const char   *topic,
-                       const guint8 *payload,
-                       gsize         len,
-                       gint64        now_ms)
-{
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autoptr(GBytes) packet = NULL;
-  AnyMeshPublish pub;
-  guint8 id[ANY_MESH_MSG_ID_LEN];
-
-  if (topic[0] == '\0' || strlen (topic) > ANY_MESH_MAX_TOPIC_LEN)
-    return FALSE;
-  any_mesh_publish_write (out, &self->key, self->limits.max_hops, ++self->publish_seq,
-                          topic, payload, len);
-  if (out->len > self->limits.max_message_size)
-    return FALSE;
-  any_mesh_publish_read (out->data, out->len, &pub);
-  any_mesh_publish_id (&pub, id);
-  packet = g_byte_array_free_to_bytes (g_steal_pointer (&out));
-  seen_add (self, id, packet, now_ms);
-  if (self->limits.max_hops > 1)
-    relay_publish (self, NULL, id, packet);
-  return TRUE;
-}
-
-static void
-handle_publish (AnyMeshCore  *self,
-                Neighbour    *from,
-                const guint8 *data,
-                gsize         len,
-                gint64        now_ms)
-{
-  AnyMeshPublish pub;
-  guint8 id[ANY_MESH_MSG_ID_LEN];
-  Author *author;
-  guint8 hops;
-
-  if (len > self->limits.max_message_size)
-    {
-      self->stats.oversized++;
-      return;
-    }
-  if (!any_mesh_publish_read (data, len, &pub))
-    {
-      self->stats.malformed++;
-      return;
-    }
-  any_mesh_publish_id (&pub, id);
-  if (seen_has (self, id) || memcmp (id, self->id, ANY_MESH_NODE_ID_LEN) == 0)
-    {
-      self->stats.duplicates++;
-      return;
-    }
-  if (!any_mesh_publish_verify (data, len))
-    {
-      self->stats.bad_signature++;
-      return;
-    }
-  author = g_hash_table_lookup (self->authors, id);
-  if (author == NULL)
-    {
-      if (g_hash_table_size (self->authors) >= self->limits.max_routes)
-        g_hash_table_remove_all (self->authors);
-      author = g_new0 (Author, 1);
-      g_hash_table_insert (self->authors, g_memdup2 (id, ANY_MESH_NODE_ID_LEN), author);
-    }
-  author->used_ms = now_ms;
-  if (!bucket_take (&author->bucket, self->limits.publish_rate, now_ms))
-    {
-      self->stats.rate_limited++;
-      seen_add (self, id, NULL, now_ms);
-      return;
-    }
-  hops = MIN (pub.hop_limit, self->limits.max_hops);
-  if (hops > 1)
-    {
-      GByteArray *copy = g_byte_array_sized_new (len);
-      g_autoptr(GBytes) packet = NULL;
-
-      g_byte_array_append (copy, data, len);
-      copy->data[2] = hops - 1;
-      packet = g_byte_array_free_to_bytes (copy);
-      seen_add (self, id, packet, now_ms);
-      relay_publish (self, from, id, packet);
-    }
-  else
-    seen_add (self, id, NULL, now_ms);
-  self->callbacks->message (self->user_data, &pub);
-}
-
-static void
-handle_ihave (AnyMeshCore  *self,
-              Neighbour    *from,
-              const guint8 *data,
-              gsize         len,
-              gint64        now_ms)
-{
-  const guint8 *ids;
-  guint count;
-  g_autoptr(GByteArray) want = g_byte_array_new ();
-  guint n_want = 0;
-
-  if (!any_mesh_ids_read (data, len, &ids, &count))
-    {
-      self->stats.malformed++;
-      return;
-    }
-  for (guint i = 0; i < count; i++)
-    {
-      const guint8 *id = ids + i * ANY_MESH_MSG_ID_LEN;
-      gint64 *asked;
-
-      if (seen_has (self, id))
-        continue;
-      asked = g_hash_table_lookup (self->wanted, id);
-      if (asked != NULL && *asked + WANT_RETRY_MS > now_ms)
-        continue;
-      if (asked == NULL)
-        {
-          if (g_hash_table_size (self->wanted) >= self->limits.dedup_size)
-            continue;
-          asked = g_new (gint64, 1);
-          g_hash_table_insert (self->wanted, g_memdup2 (id, ANY_MESH_MSG_ID_LEN), asked);
-        }
-      *asked = now_ms;
-      g_byte_array_append (want, id, ANY_MESH_MSG_ID_LEN);
-      n_want++;
-    }
-  if (n_want > 0)
-    {
-      g_autoptr(GByteArray) out = g_byte_array_new ();
-
-      any_mesh_ids_write (out, ANY_MESH_PACKET_IWANT, want->data, n_want);
-      send_to (self, from, out->data, out->len);
-    }
-}
-
-static void
-handle_iwant (AnyMeshCore  *self,
-              Neighbour    *from,
-              const guint8 *data,
-              gsize         len)
-{
-  const guint8 *ids;
-  guint count;
-
-  if (!any_mesh_ids_read (data, len, &ids, &count))
-    {
-      self->stats.malformed++;
-      return;
-    }
-  for (guint i = 0; i < count; i++)
-    {
-      Seen *s = g_hash_table_lookup (self->seen, ids + i * ANY_MESH_MSG_ID_LEN);
-      gsize plen;
-      const guint8 *p;
-
-      if (s == NULL || s->packet == NULL)
-        continue;
-      p = g_bytes_get_data (s->packet, &plen);
-      send_to (self, from, p, plen);
-    }
-}
-
 /* --- DATA ------------------------------------------------------------------ */
 
 gboolean
@@ -726,7 +392,7 @@ any_mesh_core_send_data (AnyMeshCore     *self,
   any_mesh_data_write (out, self->limits.max_hops, dst, self->id, kind, session, body, len);
   if (out->len > self->limits.max_message_size)
     return FALSE;
-  send_to (self, n, out->data, out->len);
+  any_mesh_core_send_to (self, n, out->data, out->len);
   return TRUE;
 }
 
@@ -762,7 +428,7 @@ handle_data (AnyMeshCore  *self,
   copy = g_memdup2 (data, len);
   copy[2] = MIN (d.hop_limit, self->limits.max_hops) - 1;
   if (self->relay_hook == NULL || self->relay_hook (self->relay_hook_data, copy, len))
-    send_to (self, n, copy, len);
+    any_mesh_core_send_to (self, n, copy, len);
   g_free (copy);
 }
 
@@ -779,7 +445,7 @@ any_mesh_core_receive (AnyMeshCore  *self,
 
   if (n == NULL)
     return;
-  if (!bucket_take (&n->bucket, self->limits.neighbour_rate, now_ms))
+  if (!any_mesh_bucket_take (&n->bucket, self->limits.neighbour_rate, now_ms))
     {
       self->stats.rate_limited++;
       return;
@@ -790,13 +456,13 @@ any_mesh_core_receive (AnyMeshCore  *self,
       handle_announce (self, n, data, len, now_ms);
       break;
     case ANY_MESH_PACKET_PUBLISH:
-      handle_publish (self, n, data, len, now_ms);
+      any_mesh_handle_publish (self, n, data, len, now_ms);
       break;
     case ANY_MESH_PACKET_IHAVE:
-      handle_ihave (self, n, data, len, now_ms);
+      any_mesh_handle_ihave (self, n, data, len, now_ms);
       break;
     case ANY_MESH_PACKET_IWANT:
-      handle_iwant (self, n, data, len);
+      any_mesh_handle_iwant (self, n, data, len);
       break;
     case ANY_MESH_PACKET_DATA:
       handle_data (self, data, len);
@@ -817,13 +483,13 @@ any_mesh_core_tick (AnyMeshCore *self,
   if (now_ms >= self->next_announce_ms)
     announce_own (self, now_ms);
   expire_routes (self, now_ms);
-  expire_seen (self, now_ms);
+  any_mesh_expire_seen (self, now_ms);
   for (guint i = 0; i < self->neighbours->len; i++)
     {
       Neighbour *n = g_ptr_array_index (self->neighbours, i);
 
       if (n->ihave->len > 0)
-        flush_ihave (self, n);
+        any_mesh_flush_ihave (self, n);
     }
   g_hash_table_iter_init (&iter, self->wanted);
   while (g_hash_table_iter_next (&iter, &key, &value))
