@@ -400,7 +400,10 @@ peer_mesh (gpointer  host,
 {
   AnySocket *self = host;
 
-  return self->mesh_host != NULL && self->mesh_host->packet (self->mesh, peer, data);
+  if (self->mesh_host != NULL)
+    return self->mesh_host->packet (self->mesh, peer, data);
+  /* The mesh is gone but the link still speaks it: drop its packets. */
+  return JSON_NODE_HOLDS_OBJECT (data) && json_object_has_member (json_node_get_object (data), "anymesh");
 }
 
 /* The mesh over this socket (api/any-mesh.c): links made from now on
