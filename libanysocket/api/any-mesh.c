@@ -318,7 +318,9 @@ any_mesh_get_node (AnyMesh    *self,
  * `rate-limited`, `table-full`, `oversized`, `malformed`, `bad-json`,
  * `duplicates`, `packets-sent`, `bytes-sent`, `e2e-sent`,
  * `e2e-received`, `e2e-failed` (handshakes and messages that did not
- * authenticate), `e2e-replayed`, `e2e-dropped`.
+ * authenticate), `e2e-replayed`, `e2e-dropped`; and what the caches hold
+ * now: `dedup-entries`, `history-entries`, `route-entries` (routes,
+ * including those of nodes recently gone).
  *
  * Returns: (transfer full): a floating-free `a{st}` variant
  * Since: 0.2
@@ -329,6 +331,7 @@ any_mesh_dup_stats (AnyMesh *self)
   const AnyMeshStats *s;
   const AnyMeshE2eStats *e;
   GVariantBuilder b;
+  guint seen, history, routes;
 
   g_return_val_if_fail (ANY_IS_MESH (self), NULL);
   s = any_mesh_core_get_stats (self->core);
@@ -351,6 +354,10 @@ any_mesh_dup_stats (AnyMesh *self)
   ADD ("e2e-failed", e->failed);
   ADD ("e2e-replayed", e->replayed);
   ADD ("e2e-dropped", e->queued_dropped);
+  any_mesh_core_get_sizes (self->core, &seen, &history, &routes);
+  ADD ("dedup-entries", seen);
+  ADD ("history-entries", history);
+  ADD ("route-entries", routes);
 #undef ADD
   return g_variant_ref_sink (g_variant_builder_end (&b));
 }

@@ -104,6 +104,17 @@ any_mesh_core_get_id (AnyMeshCore *self)
   return self->id;
 }
 
+void
+any_mesh_core_get_sizes (AnyMeshCore *self,
+                         guint       *seen,
+                         guint       *history,
+                         guint       *routes)
+{
+  *seen = g_hash_table_size (self->seen);
+  *history = g_queue_get_length (&self->history);
+  *routes = g_hash_table_size (self->nodes);
+}
+
 const AnyMeshStats *
 any_mesh_core_get_stats (AnyMeshCore *self)
 {
@@ -301,6 +312,15 @@ expire_routes (AnyMeshCore *self, gint64 now_ms)
     }
   for (guint i = 0; i < gone->len; i++)
     self->callbacks->route_removed (self->user_data, g_ptr_array_index (gone, i));
+}
+
+void
+any_mesh_core_sign (AnyMeshCore  *self,
+                    const guint8 *data,
+                    gsize         len,
+                    guint8        sig[ANY_ED25519_SIGNATURE_LEN])
+{
+  any_ed25519_sign (&self->key, data, len, sig);
 }
 
 const AnyMeshRoute *

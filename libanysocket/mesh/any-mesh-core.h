@@ -126,11 +126,23 @@ gboolean     any_mesh_core_send_data      (AnyMeshCore         *self,
                                            const guint8        *body,
                                            gsize                len);
 
+/* Signs @len bytes with the node's key (the e2e layer's RESET). */
+void         any_mesh_core_sign           (AnyMeshCore         *self,
+                                           const guint8        *data,
+                                           gsize                len,
+                                           guint8               sig[ANY_ED25519_SIGNATURE_LEN]);
+
 const AnyMeshRoute *any_mesh_core_lookup  (AnyMeshCore         *self,
                                            const guint8        *id);
 /* The reachable routes (borrowed), in no order. */
 GPtrArray   *any_mesh_core_dup_routes     (AnyMeshCore         *self);
 const AnyMeshStats *any_mesh_core_get_stats (AnyMeshCore       *self);
+/* What the caches hold now: message ids remembered, messages kept for
+ * IWANT, routing table entries (tombstones included). */
+void         any_mesh_core_get_sizes      (AnyMeshCore         *self,
+                                           guint               *seen,
+                                           guint               *history,
+                                           guint               *routes);
 
 /* Tests: a relay that tampers with (or drops: return FALSE) the DATA
  * packets it forwards. */

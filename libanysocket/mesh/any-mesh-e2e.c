@@ -10,8 +10,12 @@
 #include "mesh/any-mesh-e2e.h"
 
 #define PROLOGUE_LABEL "AnyMesh-e2e-v1"
+#define RESET_LABEL    "AnyMesh-reset-v1"
+#define RESET_LEN      (8 + ANY_ED25519_SIGNATURE_LEN)
 #define MAX_QUEUED     64
 #define WINDOW         64
+#define MAX_RECENT     32       /* sealed messages kept to resend after a RESET */
+#define RECENT_MS      30000
 
 typedef enum {
   STATE_HELLO_SENT,
@@ -32,7 +36,23 @@ typedef struct {
   guint64            rx_mask;
   GPtrArray         *queue;       /* GBytes waiting for the handshake */
   gint64             started_ms;
+  GQueue             recent;      /* Recent: the last messages sealed */
 } Session;
+
+typedef struct {
+  guint64 nonce;
+  gint64  sent_ms;
+  GBytes *plain;
+} Recent;
+
+static void
+recent_free (gpointer data)
+{
+  Recent *r = data;
+
+  g_bytes_unref (r->plain);
+  g_free (r);
+}
 
 struct _AnyMeshE2e {
   AnyMeshCore               *core;
@@ -52,6 +72,7 @@ session_free (gpointer data)
   g_clear_pointer (&s->tx, any_noise_cipher_free);
   g_clear_pointer (&s->rx, any_noise_cipher_free);
   g_ptr_array_unref (s->queue);
+  g_queue_clear_full (&s->recent, recent_free);
   g_free (s);
 }
 
@@ -129,6 +150,21 @@ header_ad (guint8 ad[ANY_MESH_DATA_HEADER_LEN], const guint8 *dst, const guint8 
   memcpy (ad, h->data, ANY_MESH_DATA_HEADER_LEN);
 }
 
+/* Keeps what was sealed a while, to send it again if the other end says
+ * it lost the session (on_reset()). */
+static void
+remember (Session *s, guint64 nonce, GBytes *plain)
+{
+  Recent *r = g_new0 (Recent, 1);
+
+  r->nonce = nonce;
+  r->sent_ms = g_get_monotonic_time () / 1000;
+  r->plain = g_bytes_ref (plain);
+  g_queue_push_tail (&s->recent, r);
+  if (g_queue_get_length (&s->recent) > MAX_RECENT)
+    recent_free (g_queue_pop_head (&s->recent));
+}
+
 static gboolean
 seal_and_send (AnyMeshE2e *self, Session *s, GBytes *plain)
 {
@@ -146,6 +182,7 @@ seal_and_send (AnyMeshE2e *self, Session *s, GBytes *plain)
   if (!any_noise_cipher_encrypt_with_ad (s->tx, ad, sizeof ad, p, len, body, NULL))
     return FALSE;
   self->stats.sealed_sent++;
+  remember (s, nonce, plain);
   return any_mesh_core_send_data (self->core, s->peer, ANY_MESH_DATA_SEALED, s->id,
                                   body->data, body->len);
 }
@@ -344,6 +381,60 @@ on_sealed (AnyMeshE2e *self, Session *s, const AnyMeshData *d)
   self->callbacks->deliver (self->user_data, d->src, plain->data, plain->len);
 }
 
+/* What a RESET signs: the label, the node that sealed (it gets the
+ * RESET), the node that lost the session, the session and the nonce. */
+static GByteArray *
+reset_signed_bytes (const guint8 *sealer, const guint8 *lost, guint64 session, const guint8 *nonce)
+{
+  GByteArray *msg = g_byte_array_new ();
+  guint8 s8[8];
+
+  for (int i = 0; i < 8; i++)
+    s8[i] = (session >> (56 - 8 * i)) & 0xff;
+  g_byte_array_append (msg, (const guint8 *) RESET_LABEL, strlen (RESET_LABEL));
+  g_byte_array_append (msg, sealer, ANY_MESH_NODE_ID_LEN);
+  g_byte_array_append (msg, lost, ANY_MESH_NODE_ID_LEN);
+  g_byte_array_append (msg, s8, 8);
+  g_byte_array_append (msg, nonce, 8);
+  return msg;
+}
+
+/* The other end lost our session (it restarted, and signed so): what we
+ * sealed from the nonce it names on goes again, over a new handshake. A
+ * RESET that is not signed by that end is ignored, so a relay cannot make
+ * us send a message twice. */
+static void
+on_reset (AnyMeshE2e *self, Session *s, const AnyMeshData *d, gint64 now_ms)
+{
+  g_autoptr(GPtrArray) again = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GByteArray) msg = NULL;
+  const AnyMeshRoute *route = any_mesh_core_lookup (self->core, d->src);
+  guint8 peer[ANY_MESH_NODE_ID_LEN];
+  guint64 from = 0;
+
+  if (s->state != STATE_READY || d->body_len != RESET_LEN || route == NULL)
+    return;
+  msg = reset_signed_bytes (d->dst, d->src, d->session, d->body);
+  if (!any_ed25519_verify (route->sign_pub, msg->data, msg->len, d->body + 8))
+    {
+      self->stats.failed++;
+      return;
+    }
+  for (int i = 0; i < 8; i++)
+    from = (from << 8) | d->body[i];
+  for (GList *l = s->recent.head; l != NULL; l = l->next)
+    {
+      Recent *r = l->data;
+
+      if (r->nonce >= from && r->sent_ms + RECENT_MS > now_ms)
+        g_ptr_array_add (again, g_bytes_ref (r->plain));
+    }
+  memcpy (peer, s->peer, sizeof peer);
+  g_hash_table_remove (self->sessions, peer);
+  if (again->len > 0)
+    start_handshake (self, peer, now_ms, again);
+}
+
 void
 any_mesh_e2e_receive (AnyMeshE2e        *self,
                       const AnyMeshData *d,
@@ -361,8 +452,15 @@ any_mesh_e2e_receive (AnyMeshE2e        *self,
     {
       /* A session we do not know (we restarted, or it is stale): say so,
        * and the other end starts a new handshake. */
-      if (d->kind == ANY_MESH_DATA_SEALED)
-        any_mesh_core_send_data (self->core, d->src, ANY_MESH_DATA_RESET, d->session, NULL, 0);
+      if (d->kind == ANY_MESH_DATA_SEALED && d->body_len >= 8)
+        {
+          guint8 body[RESET_LEN];
+          g_autoptr(GByteArray) msg = reset_signed_bytes (d->src, d->dst, d->session, d->body);
+
+          memcpy (body, d->body, 8);
+          any_mesh_core_sign (self->core, msg->data, msg->len, body + 8);
+          any_mesh_core_send_data (self->core, d->src, ANY_MESH_DATA_RESET, d->session, body, sizeof body);
+        }
       return;
     }
   switch (d->kind)
@@ -377,7 +475,7 @@ any_mesh_e2e_receive (AnyMeshE2e        *self,
       on_sealed (self, s, d);
       break;
     case ANY_MESH_DATA_RESET:
-      g_hash_table_remove (self->sessions, d->src);
+      on_reset (self, s, d, now_ms);
       break;
     default:
       break;

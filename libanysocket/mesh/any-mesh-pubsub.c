@@ -38,6 +38,7 @@ seen_add (AnyMeshCore *self, const guint8 *id, GBytes *packet, gint64 now_ms)
       g_queue_push_tail (&self->history, s);
     }
   g_hash_table_remove (self->wanted, id);
+  any_mesh_expire_seen (self, now_ms);   /* dedup-size holds at every insertion */
 }
 
 void

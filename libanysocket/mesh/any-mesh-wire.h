@@ -98,7 +98,7 @@ typedef enum {
   ANY_MESH_DATA_WELCOME    = 1,  /* Noise XX message 2 */
   ANY_MESH_DATA_CONFIRM    = 2,  /* Noise XX message 3 */
   ANY_MESH_DATA_SEALED     = 3,  /* 8-byte nonce, then ciphertext and tag */
-  ANY_MESH_DATA_RESET      = 4,  /* "I have no such session" (empty body) */
+  ANY_MESH_DATA_RESET      = 4,  /* "I have no such session": nonce, signature */
   ANY_MESH_DATA_KIND_COUNT
 } AnyMeshDataKind;
 

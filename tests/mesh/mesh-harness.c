@@ -5,6 +5,9 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 #include "mesh-harness.h"
 
 static void
@@ -57,6 +60,32 @@ on_request (AnyMesh     *mesh,
   return reply;
 }
 
+static void
+node_start (MeshNode *node, const char *identity)
+{
+  g_autoptr(GError) error = NULL;
+
+  node->socket = any_socket_new ();
+  if (identity != NULL)
+    {
+      g_assert_true (any_socket_load_identity (node->socket, identity, &error));
+      g_assert_no_error (error);
+    }
+  node->mesh = any_mesh_new (node->socket);
+  g_object_set (node->mesh,
+                "announce-interval", MESH_ANNOUNCE_MS,
+                "gossip-interval", 50,
+                "request-timeout", 3000,
+                NULL);
+  if (node->node_id == NULL)
+    node->node_id = g_strdup (any_mesh_get_node_id (node->mesh));
+  any_mesh_subscribe (node->mesh, "t");
+  g_signal_connect (node->mesh, "message::t", G_CALLBACK (on_message), node);
+  g_signal_connect (node->mesh, "node-message", G_CALLBACK (on_node_message), node);
+  g_signal_connect (node->mesh, "request", G_CALLBACK (on_request), node);
+  node->port = listen_local (node->socket);
+}
+
 Net *
 net_new (guint n)
 {
@@ -69,23 +98,31 @@ net_new (guint n)
 
       node->net = net;
       node->index = i;
-      node->socket = any_socket_new ();
-      node->mesh = any_mesh_new (node->socket);
-      g_object_set (node->mesh,
-                    "announce-interval", MESH_ANNOUNCE_MS,
-                    "gossip-interval", 50,
-                    "request-timeout", 3000,
-                    NULL);
-      node->node_id = g_strdup (any_mesh_get_node_id (node->mesh));
       node->got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      any_mesh_subscribe (node->mesh, "t");
-      g_signal_connect (node->mesh, "message::t", G_CALLBACK (on_message), node);
-      g_signal_connect (node->mesh, "node-message", G_CALLBACK (on_node_message), node);
-      g_signal_connect (node->mesh, "request", G_CALLBACK (on_request), node);
-      node->port = listen_local (node->socket);
+      node_start (node, NULL);
       g_ptr_array_add (net->nodes, node);
     }
   return net;
+}
+
+void
+net_restart (Net   *net,
+             guint  i)
+{
+  MeshNode *node = net_node (net, i);
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "mesh-test-identity-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  int fd = g_mkstemp (path);
+
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_assert_true (any_socket_save_identity (node->socket, path, &error));
+  g_assert_no_error (error);
+  net_kill (net, i);
+  node->dead = FALSE;
+  node_start (node, path);
+  g_unlink (path);
+  g_assert_cmpstr (any_mesh_get_node_id (node->mesh), ==, node->node_id);
 }
 
 MeshNode *

@@ -61,6 +61,10 @@ gboolean  net_wait_full      (Net       *net,
                               guint      ms);
 void      net_kill           (Net       *net,
                               guint      i);
+/* Kills node @i and starts it again with the same identity (so the same
+ * node id), listening anew; link it again with net_link(). */
+void      net_restart        (Net       *net,
+                              guint      i);
 /* Publishes {"n": n, "from": index} on "t" from node @i. */
 void      net_publish        (Net       *net,
                               guint      i,

@@ -329,6 +329,72 @@ test_size_and_hops (void)
   net_free (net);
 }
 
+/* A flood of IHAVE packets (offering ids that do not exist): V takes at
+ * most neighbour-rate packets a second from A, remembers a bounded set of
+ * wanted ids, and H0's messages still reach H1. */
+static void
+test_neighbour_flood (void)
+{
+  Net *net = attack_net ();
+  g_autoptr(GByteArray) packet = g_byte_array_new ();
+  guint8 ids[ANY_MESH_MAX_IDS * ANY_MESH_MSG_ID_LEN];
+
+  g_object_set (net_node (net, V)->mesh, "neighbour-rate", 100, NULL);
+  for (guint k = 0; k < 1000; k++)
+    {
+      for (guint i = 0; i < sizeof ids; i++)
+        ids[i] = g_random_int_range (0, 256);
+      g_byte_array_set_size (packet, 0);
+      any_mesh_ids_write (packet, ANY_MESH_PACKET_IHAVE, ids, ANY_MESH_MAX_IDS);
+      send_raw (net, packet->data, packet->len);
+    }
+  g_assert_true (WAIT_FOR (mesh_stat (net_node (net, V)->mesh, "rate-limited") >= 700, CONVERGE_MS));
+  check_healthy (net, 0, 10);
+  net_free (net);
+}
+
+/* dedup-size and dedup-age bound what V remembers, whatever A publishes;
+ * the cache empties once the messages are older than dedup-age. */
+static void
+test_dedup_bounds (void)
+{
+  Net *net = attack_net ();
+
+  g_object_set (net_node (net, V)->mesh, "dedup-size", 16, "dedup-age", 1000, NULL);
+  for (int k = 0; k < 150; k++)
+    net_publish (net, A, k);
+  g_assert_true (WAIT_FOR (count_from (net, V, A) == 150, CONVERGE_MS));
+  iterate_for (200);
+  g_assert_cmpuint (mesh_stat (net_node (net, V)->mesh, "dedup-entries"), <=, 16);
+  g_assert_cmpuint (mesh_stat (net_node (net, V)->mesh, "history-entries"), <=, 16);
+  g_assert_true (WAIT_FOR (mesh_stat (net_node (net, V)->mesh, "dedup-entries") == 0, 3000));
+  check_healthy (net, 0, 3);
+  net_free (net);
+}
+
+/* max-hops 3 everywhere on a chain of 6: routes and publications reach 3
+ * hops, no further. */
+static void
+test_hop_limit (void)
+{
+  Net *net = net_new (6);
+
+  for (guint i = 0; i < 6; i++)
+    g_object_set (net_node (net, i)->mesh, "max-hops", 3, NULL);
+  net_chain (net);
+  g_assert_true (WAIT_FOR (net_reach (net_node (net, 0)) == 3 && net_reach (net_node (net, 5)) == 3,
+                           CONVERGE_MS));
+  iterate_for (2 * MESH_ANNOUNCE_MS);
+  g_assert_cmpuint (net_reach (net_node (net, 0)), ==, 3);
+  g_assert_null (any_mesh_get_node (net_node (net, 0)->mesh, net_node (net, 4)->node_id));
+  net_publish (net, 0, 1);
+  g_assert_true (WAIT_FOR (net_node (net, 3)->received == 1, CONVERGE_MS));
+  iterate_for (500);
+  g_assert_cmpuint (net_node (net, 1)->received + net_node (net, 2)->received, ==, 2);
+  g_assert_cmpuint (net_node (net, 4)->received + net_node (net, 5)->received, ==, 0);
+  net_free (net);
+}
+
 /* --- a relay that attacks end-to-end traffic ------------------------------- */
 
 typedef struct {
@@ -411,6 +477,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/mesh-attacks/announce-flood", test_announce_flood);
   g_test_add_func ("/mesh-attacks/table-full", test_table_full);
   g_test_add_func ("/mesh-attacks/size-and-hops", test_size_and_hops);
+  g_test_add_func ("/mesh-attacks/neighbour-flood", test_neighbour_flood);
+  g_test_add_func ("/mesh-attacks/dedup-bounds", test_dedup_bounds);
+  g_test_add_func ("/mesh-attacks/hop-limit", test_hop_limit);
   g_test_add_func ("/mesh-attacks/relay-tampers-sealed", test_relay_tampers_sealed);
   g_test_add_func ("/mesh-attacks/relay-tampers-handshake", test_relay_tampers_handshake);
   g_test_add_func ("/mesh-attacks/relay-drops", test_relay_drops);

@@ -194,6 +194,43 @@ test_e2e_chain (void)
   net_free (net);
 }
 
+/* The far end restarts with the same identity: same node id, a new
+ * session. The first message after the restart still arrives (its RESET,
+ * signed by the end, makes the sender send it again over a new
+ * handshake), once. */
+static void
+test_e2e_restart (void)
+{
+  Net *net = net_new (3);
+  g_autoptr(JsonNode) first = json_from_string ("{\"n\": 1}", NULL);
+  g_autoptr(JsonNode) second = json_from_string ("{\"n\": 2}", NULL);
+  g_autoptr(GError) error = NULL;
+
+  net_chain (net);
+  g_assert_true (net_wait_full (net, CONVERGE_MS));
+  g_assert_true (any_mesh_send (net_node (net, 0)->mesh, net_node (net, 2)->node_id, first, &error));
+  g_assert_true (WAIT_FOR (net_node (net, 2)->node_messages == 1, CONVERGE_MS));
+
+  net_restart (net, 2);
+  net_node (net, 2)->node_messages = 0;
+  net_link (net, 1, 2);
+  /* Reachable again under its node id (the route never expired, or came back). */
+  g_assert_true (WAIT_FOR (any_mesh_get_node (net_node (net, 2)->mesh, net_node (net, 0)->node_id) != NULL
+                           && any_mesh_get_node (net_node (net, 0)->mesh, net_node (net, 2)->node_id) != NULL
+                           && any_mesh_get_node (net_node (net, 1)->mesh, net_node (net, 2)->node_id) != NULL
+                           && any_mesh_node_get_next_hop (any_mesh_get_node (net_node (net, 1)->mesh,
+                                                                             net_node (net, 2)->node_id)) != NULL,
+                           CONVERGE_MS));
+  g_assert_true (any_mesh_send (net_node (net, 0)->mesh, net_node (net, 2)->node_id, second, &error));
+  g_assert_no_error (error);
+  g_assert_true (WAIT_FOR (net_node (net, 2)->node_messages == 1, CONVERGE_MS));
+  g_assert_true (json_node_equal (net_node (net, 2)->last_node_message, second));
+  iterate_for (500);
+  g_assert_cmpuint (net_node (net, 2)->node_messages, ==, 1);
+  g_assert_cmpuint (mesh_stat (net_node (net, 0)->mesh, "e2e-failed"), ==, 0);
+  net_free (net);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -205,5 +242,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/mesh/kill-node", test_kill_node);
   g_test_add_func ("/mesh/partition-heal", test_partition_heal);
   g_test_add_func ("/mesh/e2e-chain", test_e2e_chain);
+  g_test_add_func ("/mesh/e2e-restart", test_e2e_restart);
   return g_test_run ();
 }
