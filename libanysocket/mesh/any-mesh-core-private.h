@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "mesh/any-mesh-core.h"
+#include "mesh/any-mesh-types.h"
 
 G_BEGIN_DECLS
 

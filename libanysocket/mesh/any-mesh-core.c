@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "mesh/any-mesh-core.h"
 #include "mesh/any-mesh-core-private.h"
 
 void

@@ -20,6 +20,7 @@ test_js_keeps_link (gconstpointer data)
   g_autoptr(AnySocket) other = any_socket_new ();
   g_autoptr(AnyMesh) other_mesh = any_mesh_new (other);
   g_autoptr(GError) error = NULL;
+  g_autoptr(AnyPeer) link_to_other = NULL;
   guint other_port;
   Link *link;
   JsonNode *event;
@@ -29,7 +30,8 @@ test_js_keeps_link (gconstpointer data)
   g_object_set (other_mesh, "announce-interval", 200, "gossip-interval", 50, NULL);
   link = link_open_with (dir, c, NULL, FALSE);
   other_port = listen_local (other);
-  connect_local (c->socket, other_port, &error);
+  g_clear_object (&link_to_other);
+  link_to_other = connect_local (c->socket, other_port, &error);
   g_assert_no_error (error);
   g_assert_true (WAIT_FOR (any_mesh_get_node (mesh, any_mesh_get_node_id (other_mesh)) != NULL, 10000));
   /* The JavaScript peer is a peer, not a mesh node. */

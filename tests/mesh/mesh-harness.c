@@ -170,10 +170,10 @@ net_link (Net   *net,
           guint  b)
 {
   g_autoptr(GError) error = NULL;
-  AnyPeer *peer = connect_local (net_node (net, a)->socket, net_node (net, b)->port, &error);
+  g_autoptr(AnyPeer) peer = connect_local (net_node (net, a)->socket, net_node (net, b)->port, &error);
 
   g_assert_no_error (error);
-  return peer;
+  return peer;   /* the socket keeps it */
 }
 
 AnyPeer *

@@ -43,7 +43,7 @@ Net      *net_new            (guint      n);
 void      net_free           (Net       *net);
 MeshNode *net_node           (Net       *net,
                               guint      i);
-/* @a connects to @b; returns the AnyPeer @a got. */
+/* @a connects to @b; returns the AnyPeer @a got (owned by its socket). */
 AnyPeer  *net_link           (Net       *net,
                               guint      a,
                               guint      b);

@@ -231,19 +231,26 @@ static void
 test_publish_flood (void)
 {
   Net *net = attack_net ();
-  guint from_a;
+  guint from_a, bound;
+  gint64 start = g_get_monotonic_time ();
+  double seconds;
 
   g_object_set (net_node (net, V)->mesh, "publish-rate", 50, NULL);
   for (int k = 0; k < 1000; k++)
     net_publish (net, A, k);
   check_healthy (net, 0, 20);
   iterate_for (500);
+  seconds = (g_get_monotonic_time () - start) / 1e6;
   from_a = count_from (net, H1, A);
-  g_test_message ("H1 got %u of the 1000 flooded, V dropped %" G_GUINT64_FORMAT,
-                  from_a, mesh_stat (net_node (net, V)->mesh, "rate-limited"));
-  g_assert_cmpuint (from_a, <, 400);
+  /* A burst of 100, then 50 a second for as long as the flood lasted
+   * (longer on a slow machine, or under valgrind). */
+  bound = 100 + (guint) (50 * seconds) + 10;
+  g_test_message ("H1 got %u of the 1000 flooded in %.1f s (bound %u), V dropped %" G_GUINT64_FORMAT,
+                  from_a, seconds, bound, mesh_stat (net_node (net, V)->mesh, "rate-limited"));
+  g_assert_cmpuint (from_a, <=, bound);
   g_assert_cmpuint (from_a, >=, 100);
-  g_assert_cmpuint (mesh_stat (net_node (net, V)->mesh, "rate-limited"), >=, 500);
+  if (bound < 600)
+    g_assert_cmpuint (mesh_stat (net_node (net, V)->mesh, "rate-limited"), >=, 1000 - bound);
   net_free (net);
 }
 
