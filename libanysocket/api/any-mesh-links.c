@@ -71,6 +71,11 @@ socket_packet (gpointer  mesh,
     return TRUE;  /* reserved on a mesh link: dropped */
   text = json_node_get_string (member);
   len = strlen (text);
+  if (len / 4 * 3 > self->limits.max_message_size + 3)
+    {
+      any_mesh_core_count_oversized (self->core);   /* not even decoded */
+      return TRUE;
+    }
   bytes = g_byte_array_sized_new (len / 4 * 3 + 3);
   if (!any_base64_decode_strict ((const guint8 *) text, len, bytes))
     return TRUE;

@@ -495,6 +495,12 @@ any_mesh_core_receive (AnyMeshCore  *self,
 }
 
 void
+any_mesh_core_count_oversized (AnyMeshCore *self)
+{
+  self->stats.oversized++;
+}
+
+void
 any_mesh_core_tick (AnyMeshCore *self,
                     gint64       now_ms)
 {

@@ -41,6 +41,9 @@ void         any_mesh_core_receive        (AnyMeshCore         *self,
                                            const guint8        *data,
                                            gsize                len,
                                            gint64               now_ms);
+/* A packet that is over max_message_size before it was even decoded:
+ * counted as oversized. */
+void         any_mesh_core_count_oversized (AnyMeshCore        *self);
 /* Announces when due, expires routes and caches, sends IHAVE batches.
  * Call it at least every gossip_interval_ms. */
 void         any_mesh_core_tick           (AnyMeshCore         *self,

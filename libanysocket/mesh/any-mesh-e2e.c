@@ -37,6 +37,7 @@ typedef struct {
   GPtrArray         *queue;       /* GBytes waiting for the handshake */
   gint64             started_ms;
   GQueue             recent;      /* Recent: the last messages sealed */
+  gboolean           incoming;    /* in AnyMeshE2e.incoming */
 } Session;
 
 typedef struct {
@@ -60,6 +61,10 @@ struct _AnyMeshE2e {
   const AnyMeshE2eCallbacks *callbacks;
   gpointer                   user_data;
   GHashTable                *sessions;  /* peer id -> Session */
+  /* A HELLO from a node we have a working session with: its handshake
+   * waits here, and replaces the session only once it completes, so that
+   * a HELLO forged by any node cannot break a session. */
+  GHashTable                *incoming;  /* peer id -> Session */
   AnyMeshE2eStats            stats;
 };
 
@@ -89,6 +94,7 @@ any_mesh_e2e_new (AnyMeshCore               *core,
   self->callbacks = callbacks;
   self->user_data = user_data;
   self->sessions = g_hash_table_new_full (any_mesh_id_hash, any_mesh_node_id_equal, NULL, session_free);
+  self->incoming = g_hash_table_new_full (any_mesh_id_hash, any_mesh_node_id_equal, NULL, session_free);
   return self;
 }
 
@@ -98,6 +104,7 @@ any_mesh_e2e_free (AnyMeshE2e *self)
   if (self == NULL)
     return;
   g_hash_table_unref (self->sessions);
+  g_hash_table_unref (self->incoming);
   any_noise_keypair_unref (self->identity);
   g_free (self);
 }
@@ -119,8 +126,14 @@ prologue (const guint8 *initiator, const guint8 *responder)
   return p;
 }
 
+static GHashTable *
+table_of (AnyMeshE2e *self, Session *s)
+{
+  return s->incoming ? self->incoming : self->sessions;
+}
+
 static Session *
-session_new (AnyMeshE2e *self, const guint8 *peer, guint64 id, gint64 now_ms)
+session_new (AnyMeshE2e *self, const guint8 *peer, guint64 id, gint64 now_ms, gboolean incoming)
 {
   Session *s = g_new0 (Session, 1);
 
@@ -128,7 +141,8 @@ session_new (AnyMeshE2e *self, const guint8 *peer, guint64 id, gint64 now_ms)
   s->id = id;
   s->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   s->started_ms = now_ms;
-  g_hash_table_replace (self->sessions, s->peer, s);
+  s->incoming = incoming;
+  g_hash_table_replace (table_of (self, s), s->peer, s);
   return s;
 }
 
@@ -137,7 +151,7 @@ fail (AnyMeshE2e *self, Session *s)
 {
   self->stats.failed++;
   self->stats.queued_dropped += s->queue->len;
-  g_hash_table_remove (self->sessions, s->peer);
+  g_hash_table_remove (table_of (self, s), s->peer);
 }
 
 /* The DATA header as associated data: hop limit zeroed (relays change it). */
@@ -201,6 +215,12 @@ become_ready (AnyMeshE2e *self, Session *s, int rtt_ms)
     }
   g_clear_pointer (&s->hs, any_noise_handshake_free);
   s->state = STATE_READY;
+  if (s->incoming)
+    {
+      g_hash_table_steal (self->incoming, s->peer);
+      s->incoming = FALSE;
+      g_hash_table_replace (self->sessions, s->peer, s);
+    }
   memcpy (peer, s->peer, sizeof peer);
   for (guint i = 0; i < queue->len; i++)
     seal_and_send (self, s, g_ptr_array_index (queue, i));
@@ -213,7 +233,7 @@ start_handshake (AnyMeshE2e *self, const guint8 *dst, gint64 now_ms, GPtrArray *
   const guint8 *own = any_mesh_core_get_id (self->core);
   g_autoptr(GByteArray) pro = prologue (own, dst);
   g_autoptr(GByteArray) msg = g_byte_array_new ();
-  Session *s = session_new (self, dst, ((guint64) g_random_int () << 32) | g_random_int (), now_ms);
+  Session *s = session_new (self, dst, ((guint64) g_random_int () << 32) | g_random_int (), now_ms, FALSE);
 
   if (queue != NULL)
     for (guint i = 0; i < queue->len; i++)
@@ -286,9 +306,20 @@ on_hello (AnyMeshE2e *self, const AnyMeshData *d, gint64 now_ms)
   /* Both sides started: the lower node id stays the initiator. */
   if (s != NULL && s->state == STATE_HELLO_SENT && memcmp (own, d->src, ANY_MESH_NODE_ID_LEN) < 0)
     return;
-  if (s != NULL)
-    queue = g_ptr_array_ref (s->queue);
-  s = session_new (self, d->src, d->session, now_ms);
+  if (s != NULL && s->state == STATE_READY)
+    {
+      Session *pending = g_hash_table_lookup (self->incoming, d->src);
+
+      if (pending != NULL && pending->id == d->session)
+        return;
+      s = session_new (self, d->src, d->session, now_ms, TRUE);
+    }
+  else
+    {
+      if (s != NULL)
+        queue = g_ptr_array_ref (s->queue);
+      s = session_new (self, d->src, d->session, now_ms, FALSE);
+    }
   if (queue != NULL)
     for (guint i = 0; i < queue->len; i++)
       g_ptr_array_add (s->queue, g_bytes_ref (g_ptr_array_index (queue, i)));
@@ -448,6 +479,8 @@ any_mesh_e2e_receive (AnyMeshE2e        *self,
       return;
     }
   s = g_hash_table_lookup (self->sessions, d->src);
+  if ((s == NULL || s->id != d->session) && d->kind == ANY_MESH_DATA_CONFIRM)
+    s = g_hash_table_lookup (self->incoming, d->src);
   if (s == NULL || s->id != d->session)
     {
       /* A session we do not know (we restarted, or it is stale): say so,
@@ -487,23 +520,29 @@ any_mesh_e2e_tick (AnyMeshE2e *self,
                    guint       timeout_ms,
                    gint64      now_ms)
 {
-  GHashTableIter iter;
-  Session *s;
+  GHashTable *tables[] = { self->sessions, self->incoming };
 
-  g_hash_table_iter_init (&iter, self->sessions);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s))
-    if ((s->state != STATE_READY && s->started_ms + timeout_ms <= now_ms)
-        || any_mesh_core_lookup (self->core, s->peer) == NULL)
-      {
-        self->stats.queued_dropped += s->queue->len;
-        g_hash_table_iter_remove (&iter);
-      }
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      GHashTableIter iter;
+      Session *s;
+
+      g_hash_table_iter_init (&iter, tables[t]);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s))
+        if ((s->state != STATE_READY && s->started_ms + timeout_ms <= now_ms)
+            || any_mesh_core_lookup (self->core, s->peer) == NULL)
+          {
+            self->stats.queued_dropped += s->queue->len;
+            g_hash_table_iter_remove (&iter);
+          }
+    }
 }
 
 void
 any_mesh_e2e_forget (AnyMeshE2e   *self,
                      const guint8 *id)
 {
+  g_hash_table_remove (self->incoming, id);
   g_hash_table_remove (self->sessions, id);
 }
 

@@ -315,6 +315,7 @@ test_size_and_hops (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) huge = NULL;
   g_autofree char *huge_text = NULL;
+  g_autofree char *ys = g_strnfill (2000, 'y');
 
   random_key (&mine);
   g_object_set (net_node (net, V)->mesh, "max-message-size", (guint64) 1024, NULL);
@@ -329,7 +330,7 @@ test_size_and_hops (void)
   g_assert_cmpuint (net_node (net, H1)->received, ==, 3);   /* only H0's */
 
   /* The local side refuses what it would not send. */
-  huge_text = g_strdup_printf ("\"%s\"", g_strnfill (2000, 'y'));
+  huge_text = g_strdup_printf ("\"%s\"", ys);
   huge = json_from_string (huge_text, NULL);
   g_assert_false (any_mesh_publish (net_node (net, V)->mesh, "t", huge, &error));
   g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_MESSAGE_TOO_BIG);
@@ -399,6 +400,34 @@ test_hop_limit (void)
   iterate_for (500);
   g_assert_cmpuint (net_node (net, 1)->received + net_node (net, 2)->received, ==, 2);
   g_assert_cmpuint (net_node (net, 4)->received + net_node (net, 5)->received, ==, 0);
+  net_free (net);
+}
+
+/* Any node can write a HELLO that claims to come from H0: H1's working
+ * session with H0 is not replaced by it, and H0's next message still
+ * arrives. */
+static void
+test_forged_hello (void)
+{
+  Net *net = attack_net ();
+  g_autoptr(JsonNode) msg = json_from_string ("{\"m\": 1}", NULL);
+  g_autoptr(GByteArray) packet = g_byte_array_new ();
+  guint8 h0[ANY_MESH_NODE_ID_LEN], h1[ANY_MESH_NODE_ID_LEN], e[32];
+
+  g_assert_true (any_mesh_send (net_node (net, H0)->mesh, net_node (net, H1)->node_id, msg, NULL));
+  g_assert_true (WAIT_FOR (net_node (net, H1)->node_messages == 1, CONVERGE_MS));
+
+  any_ed25519_node_id_parse (net_node (net, H0)->node_id, h0);
+  any_ed25519_node_id_parse (net_node (net, H1)->node_id, h1);
+  for (guint i = 0; i < sizeof e; i++)
+    e[i] = g_random_int_range (0, 256);
+  any_mesh_data_write (packet, 16, h1, h0, ANY_MESH_DATA_HELLO, 12345, e, sizeof e);
+  send_raw (net, packet->data, packet->len);
+  iterate_for (300);
+
+  g_assert_true (any_mesh_send (net_node (net, H0)->mesh, net_node (net, H1)->node_id, msg, NULL));
+  g_assert_true (WAIT_FOR (net_node (net, H1)->node_messages == 2, CONVERGE_MS));
+  g_assert_cmpuint (mesh_stat (net_node (net, H1)->mesh, "e2e-failed"), ==, 0);
   net_free (net);
 }
 
@@ -485,6 +514,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/mesh-attacks/table-full", test_table_full);
   g_test_add_func ("/mesh-attacks/size-and-hops", test_size_and_hops);
   g_test_add_func ("/mesh-attacks/neighbour-flood", test_neighbour_flood);
+  g_test_add_func ("/mesh-attacks/forged-hello", test_forged_hello);
   g_test_add_func ("/mesh-attacks/dedup-bounds", test_dedup_bounds);
   g_test_add_func ("/mesh-attacks/hop-limit", test_hop_limit);
   g_test_add_func ("/mesh-attacks/relay-tampers-sealed", test_relay_tampers_sealed);
