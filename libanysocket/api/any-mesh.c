@@ -627,8 +627,9 @@ any_mesh_class_init (AnyMeshClass *klass)
   /**
    * AnyMesh:max-announces-per-second:
    *
-   * The most new announcements accepted per node per second; the excess
-   * is dropped and counted as `rate-limited`. 0: no limit.
+   * The most new announcements accepted per node per second (bursts of
+   * twice as many); the excess is dropped and counted as `rate-limited`.
+   * 0: no limit.
    *
    * Since: 0.2
    */

@@ -31,7 +31,7 @@ typedef struct {
   guint32      lifetime_ms;
   guint8       sig[ANY_ED25519_SIGNATURE_LEN];
   gboolean     reachable;
-  gint64       last_accept_ms;
+  Bucket       announces;          /* max_announces_per_second, bursts of 2x */
   gint64       forget_ms;          /* a tombstone keeps its seq until then */
 } Node;
 

@@ -244,8 +244,10 @@ handle_announce (AnyMeshCore  *self,
     }
   if (ann.hops >= self->limits.max_hops)
     return;
-  if (node != NULL && self->limits.max_announces_per_second > 0
-      && now_ms - node->last_accept_ms < 1000 / self->limits.max_announces_per_second)
+  /* A token bucket (not a minimum spacing): an announcement that comes
+   * late by a long path must not make the next one, by a short path, look
+   * too early. */
+  if (node != NULL && !any_mesh_bucket_take (&node->announces, self->limits.max_announces_per_second, now_ms))
     {
       self->stats.rate_limited++;
       return;
@@ -267,7 +269,6 @@ handle_announce (AnyMeshCore  *self,
   memcpy (node->sig, ann.sig, sizeof ann.sig);
   node->seq = ann.seq;
   node->lifetime_ms = ann.lifetime_ms;
-  node->last_accept_ms = now_ms;
   node->reachable = TRUE;
   if (added || node->route.next_hop == NULL || (guint) ann.hops + 1 <= node->route.hops)
     {
