@@ -74,7 +74,7 @@ node_start (MeshNode *node, const char *identity)
   node->mesh = any_mesh_new (node->socket);
   g_object_set (node->mesh,
                 "announce-interval", MESH_ANNOUNCE_MS,
-                "gossip-interval", 50,
+                "gossip-interval", MESH_GOSSIP_MS,
                 "request-timeout", 3000,
                 NULL);
   if (node->node_id == NULL)

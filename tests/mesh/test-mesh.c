@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include "memory-mark.h"
 #include "mesh-harness.h"
 
 /* Generous for a loaded machine; the bound under test is separate. */
