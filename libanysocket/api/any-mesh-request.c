@@ -19,6 +19,7 @@ typedef struct {
   char    *node_id;
   gint64   started_ms;
   GSource *timeout;
+  GSource *cancelled;     /* a GCancellable source, when cancellable */
 } Request;
 
 static void
@@ -30,6 +31,11 @@ request_free (gpointer data)
     {
       g_source_destroy (r->timeout);
       g_source_unref (r->timeout);
+    }
+  if (r->cancelled != NULL)
+    {
+      g_source_destroy (r->cancelled);
+      g_source_unref (r->cancelled);
     }
   g_free (r->node_id);
   g_free (r);
@@ -44,6 +50,11 @@ stop_timer (GTask *task)
     {
       g_source_destroy (r->timeout);
       g_clear_pointer (&r->timeout, g_source_unref);
+    }
+  if (r->cancelled != NULL)
+    {
+      g_source_destroy (r->cancelled);
+      g_clear_pointer (&r->cancelled, g_source_unref);
     }
 }
 
@@ -122,9 +133,36 @@ on_request_timeout (gpointer user_data)
   g_autoptr(GTask) owned = NULL;
 
   g_clear_pointer (&r->timeout, g_source_unref);
+  if (r->cancelled != NULL)
+    {
+      g_source_destroy (r->cancelled);
+      g_clear_pointer (&r->cancelled, g_source_unref);
+    }
   g_hash_table_steal_extended (self->requests, GUINT_TO_POINTER (r->number), NULL, (gpointer *) &owned);
   g_task_return_new_error (task, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_TIMEOUT,
                            _("No reply from %s in time"), r->node_id);
+  return G_SOURCE_REMOVE;
+}
+
+/* The caller cancelled: the request ends at once (a reply that comes
+ * later is dropped). */
+static gboolean
+on_request_cancelled (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  AnyMesh *self = g_task_get_source_object (task);
+  Request *r = g_task_get_task_data (task);
+  g_autoptr(GTask) owned = NULL;
+
+  g_hash_table_steal_extended (self->requests, GUINT_TO_POINTER (r->number), NULL, (gpointer *) &owned);
+  g_clear_pointer (&r->cancelled, g_source_unref);
+  if (r->timeout != NULL)
+    {
+      g_source_destroy (r->timeout);
+      g_clear_pointer (&r->timeout, g_source_unref);
+    }
+  g_task_return_error_if_cancelled (task);
   return G_SOURCE_REMOVE;
 }
 
@@ -142,7 +180,8 @@ on_request_timeout (gpointer user_data)
  * Sends @msg to the node @node_id end to end, like
  * [method@AnySocket.Mesh.send], as a request that a handler of its
  * [signal@AnySocket.Mesh::request] answers. The round trip updates the
- * node's [property@AnySocket.MeshNode:lag].
+ * node's [property@AnySocket.MeshNode:lag]. Cancelling @cancellable ends
+ * it at once with `G_IO_ERROR_CANCELLED`.
  *
  * Since: 0.2
  */
@@ -184,6 +223,13 @@ any_mesh_request_async (AnyMesh             *self,
   g_source_set_callback (r->timeout, on_request_timeout, task, NULL);
   g_source_set_static_name (r->timeout, "[anysocket] mesh request timeout");
   g_source_attach (r->timeout, g_main_context_get_thread_default ());
+  if (cancellable != NULL)
+    {
+      r->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (r->cancelled, G_SOURCE_FUNC (on_request_cancelled), task, NULL);
+      g_source_set_static_name (r->cancelled, "[anysocket] mesh request cancelled");
+      g_source_attach (r->cancelled, g_main_context_get_thread_default ());
+    }
   g_hash_table_insert (self->requests, GUINT_TO_POINTER (r->number), g_steal_pointer (&task));
 }
 

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "mesh-harness.h"
+#include "api/any-mesh-private.h"
 
 /* Generous for a loaded machine; the bound under test is separate. */
 #define CONVERGE_MS 20000
@@ -155,6 +156,27 @@ test_partition_heal (void)
   net_free (net);
 }
 
+typedef struct {
+  gboolean  done;
+  GError   *error;
+} CancelResult;
+
+static gboolean
+drop_all (gpointer user_data, guint8 *packet, gsize len)
+{
+  return FALSE;
+}
+
+static void
+on_cancelled_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CancelResult *c = user_data;
+  g_autoptr(JsonNode) reply = any_mesh_request_finish (ANY_MESH (source), result, &c->error);
+
+  g_assert_null (reply);
+  c->done = TRUE;
+}
+
 /* Messages and requests from one end of a chain to the other, sealed end
  * to end; the relays forward only ciphertext. */
 static void
@@ -185,6 +207,23 @@ test_e2e_chain (void)
   g_assert_cmpuint (any_mesh_node_get_hops (end), ==, 5);
   g_assert_true (any_mesh_node_get_verified (any_mesh_get_node (net_node (net, 5)->mesh,
                                                                 net_node (net, 0)->node_id)));
+
+  /* A request whose reply does not come (node 1 drops what it relays)
+   * ends as soon as it is cancelled, not at its 5 s timeout. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    CancelResult c = { 0 };
+
+    any_mesh_core_set_relay_hook (_any_mesh_get_core (net_node (net, 1)->mesh), drop_all, NULL);
+    any_mesh_request_async (net_node (net, 0)->mesh, net_node (net, 5)->node_id, msg, 5000,
+                            cancellable, on_cancelled_reply, &c);
+    iterate_for (100);
+    g_cancellable_cancel (cancellable);
+    g_assert_true (wait_for (&c.done, 2000));
+    g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&c.error);
+    any_mesh_core_set_relay_hook (_any_mesh_get_core (net_node (net, 1)->mesh), NULL, NULL);
+  }
 
   /* The far end goes away: a request fails cleanly (no route, or the
    * route going away, or the timeout), never hangs. */
