@@ -16,4 +16,6 @@
 # include "any-http-request.h"
 # include "any-connect-options.h"
 # include "any-socket.h"
+# include "any-mesh-node.h"
+# include "any-mesh.h"
 #undef ANYSOCKET_INSIDE

@@ -58,6 +58,11 @@ typedef struct {
                              const char       *reason);
   /* What a request waits for its reply when its caller said 0. */
   guint    (*reply_timeout) (gpointer          host);
+  /* A LINK message from a peer that speaks the mesh: TRUE if it was a
+   * mesh packet (then nobody else sees it). */
+  gboolean (*mesh)          (gpointer          host,
+                             AnyPeer          *peer,
+                             JsonNode         *data);
 } AnyPeerHost;
 
 /* @socket is the host: a weak pointer, the socket owns the peer. */
@@ -129,6 +134,7 @@ void        _any_peer_wait_reply  (AnyPeer      *self,
                                    guint         timeout_ms,
                                    GCancellable *cancellable);
 gboolean    _any_peer_is_pinned       (AnyPeer      *self);
+gboolean    _any_peer_has_mesh        (AnyPeer      *self);
 AnyUpgradeRequest *_any_peer_get_upgrade_request (AnyPeer *self);
 
 G_END_DECLS

@@ -180,6 +180,13 @@ engine_packet (gpointer       user_data,
       return;
     }
 
+  if (type == ANY_PACKET_TYPE_LINK && self->socket != NULL && self->host->mesh != NULL
+      && any_engine_get_peer_mesh (self->engine) && self->host->mesh (self->socket, self, data))
+    {
+      json_node_unref (data);
+      return;
+    }
+
   packet = _any_packet_new (self, type, seq, data);
   g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, packet);
   if (self->socket != NULL && any_engine_get_state (self->engine) == ANY_ENGINE_STATE_CONNECTED)
@@ -664,6 +671,13 @@ _any_peer_require_pinned_key (AnyPeer  *self,
   self->pinned = TRUE;
   if (self->engine != NULL)
     any_engine_require_pinned_key (self->engine, prove_first);
+}
+
+/* A direct link whose both sides advertised the mesh capability. */
+gboolean
+_any_peer_has_mesh (AnyPeer *self)
+{
+  return self->engine != NULL && self->via == NULL && any_engine_get_peer_mesh (self->engine);
 }
 
 gboolean

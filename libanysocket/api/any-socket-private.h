@@ -7,11 +7,24 @@
 
 #include "any-socket.h"
 #include "api/any-hub.h"
+#include "crypto/any-noise.h"
 #include "codec/any-codec.h"
 #include "transport/any-transport.h"
 #include "transport/any-ws-dial.h"
 
 G_BEGIN_DECLS
+
+/* The mesh: any-socket.c for any-mesh.c. @packet gets every LINK
+ * message of a peer that speaks the mesh: TRUE if it was a mesh packet. */
+typedef struct {
+  gboolean (*packet) (gpointer  mesh,
+                      AnyPeer  *peer,
+                      JsonNode *data);
+} AnySocketMeshHost;
+void       _any_socket_set_mesh          (AnySocket  *self,
+                                          const AnySocketMeshHost *host,
+                                          gpointer    mesh);
+AnyNoiseKeypair *_any_socket_get_identity (AnySocket *self);
 
 /* Tests and fuzzing */
 void       _any_socket_set_id_for_testing (AnySocket *self,

@@ -66,6 +66,8 @@ struct _AnySocket
   guint         tcp_keepalive;   /* idle seconds, 0: off */
 
   AnyNoiseKeypair *identity;     /* the static key of native E2E */
+  const AnySocketMeshHost *mesh_host; /* set by an AnyMesh over this socket */
+  gpointer      mesh;
   GHashTable   *pins;            /* peer id -> fingerprint */
 
   AnyWsDial    *dial;            /* listening and connecting */
@@ -155,6 +157,7 @@ engine_config (AnySocket *self)
     .identity = self->identity,
     .e2e_policy = self->e2e_policy,
     .e2e_timeout_ms = self->e2e_timeout,
+    .mesh = self->mesh_host != NULL,
   };
 
   return config;
@@ -409,6 +412,36 @@ peer_message (gpointer   host,
   g_signal_emit (host, signals[SIGNAL_MESSAGE], 0, packet);
 }
 
+static gboolean
+peer_mesh (gpointer  host,
+           AnyPeer  *peer,
+           JsonNode *data)
+{
+  AnySocket *self = host;
+
+  if (self->mesh_host != NULL)
+    return self->mesh_host->packet (self->mesh, peer, data);
+  /* The mesh is gone but the link still speaks it: drop its packets. */
+  return JSON_NODE_HOLDS_OBJECT (data) && json_object_has_member (json_node_get_object (data), "anymesh");
+}
+
+/* The mesh over this socket (api/any-mesh.c): links made from now on
+ * advertise the mesh capability, and their mesh packets go to @host. */
+void
+_any_socket_set_mesh (AnySocket               *self,
+                      const AnySocketMeshHost *host,
+                      gpointer                 mesh)
+{
+  self->mesh_host = host;
+  self->mesh = mesh;
+}
+
+AnyNoiseKeypair *
+_any_socket_get_identity (AnySocket *self)
+{
+  return self->identity;
+}
+
 static void
 peer_heartbeat (gpointer  host,
                 AnyPeer  *peer)
@@ -603,6 +636,7 @@ static const AnyPeerHost peer_host = {
   .e2e = peer_e2e,
   .disconnected = peer_disconnected,
   .reply_timeout = peer_reply_timeout,
+  .mesh = peer_mesh,
 };
 
 /* Listening */

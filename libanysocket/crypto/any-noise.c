@@ -93,6 +93,13 @@ any_noise_keypair_get_public (const AnyNoiseKeypair *keypair)
 char *
 any_noise_fingerprint (const guint8 public_key[ANY_NOISE_KEY_LEN])
 {
+  return any_noise_fingerprint_labelled (FINGERPRINT_LABEL, public_key);
+}
+
+char *
+any_noise_fingerprint_labelled (const char  *label,
+                                const guint8 public_key[ANY_NOISE_KEY_LEN])
+{
   struct sha512_ctx ctx;
   guint8 digest[SHA512_DIGEST_SIZE];
   GString *out = g_string_sized_new (ANY_NOISE_FINGERPRINT_LEN + 1);
@@ -100,7 +107,7 @@ any_noise_fingerprint (const guint8 public_key[ANY_NOISE_KEY_LEN])
   g_return_val_if_fail (public_key != NULL, NULL);
 
   sha512_init (&ctx);
-  sha512_update (&ctx, strlen (FINGERPRINT_LABEL), (const guint8 *) FINGERPRINT_LABEL);
+  sha512_update (&ctx, strlen (label), (const guint8 *) label);
   sha512_update (&ctx, DHLEN, public_key);
   sha512_digest (&ctx, sizeof digest, digest);
 

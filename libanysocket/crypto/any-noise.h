@@ -80,6 +80,11 @@ const guint8    *any_noise_keypair_get_public       (const AnyNoiseKeypair *keyp
  * 199 bits; the bias of a 40-bit value mod 10^5 is below 10^-7.
  * Returns a newly allocated string. */
 char            *any_noise_fingerprint              (const guint8     public_key[ANY_NOISE_KEY_LEN]);
+/* The same digits with another label in place of "AnySocket-fingerprint-v1"
+ * (the mesh's node fingerprints, over an Ed25519 key, use
+ * "AnyMesh-fingerprint-v1"). */
+char            *any_noise_fingerprint_labelled     (const char      *label,
+                                                     const guint8     public_key[ANY_NOISE_KEY_LEN]);
 
 /* --- HandshakeState ---------------------------------------------------- */
 

@@ -75,7 +75,7 @@ function convertArg(proto, name, index, convert) {
 const done = Symbol.for('libanysocket-gjs-module');
 if (!AnySocket.Socket.prototype[done]) {
     AnySocket.Socket.prototype[done] = true;
-    const {Socket, Peer, Packet, RpcCall} = AnySocket;
+    const {Socket, Peer, Packet, RpcCall, Mesh} = AnySocket;
 
     convertArg(Socket.prototype, 'broadcast', 0, toJsonNode);
     convertArg(Socket.prototype, 'set_auth_data', 0, v => v === null ? null : toJsonNode(v));
@@ -87,6 +87,13 @@ if (!AnySocket.Socket.prototype[done]) {
     convertArg(Packet.prototype, 'reply', 0, toJsonNode);
     convertArg(RpcCall.prototype, 'add_param', 0, toJsonNode);
     convertArg(RpcCall.prototype, 'return_value', 0, toJsonNode);
+    // The mesh (since 0.2): messages as plain values too.
+    convertArg(Mesh.prototype, 'publish', 1, toJsonNode);
+    convertArg(Mesh.prototype, 'send', 1, toJsonNode);
+    convertArg(Mesh.prototype, 'request_async', 1, toJsonNode);
+    wrap(Mesh.prototype, 'request_finish', function (original, result) {
+        return fromJsonNode(original.call(this, result));
+    });
 
     wrap(Peer.prototype, 'call_finish', function (original, result) {
         return fromJsonNode(original.call(this, result));
@@ -117,7 +124,7 @@ if (!AnySocket.Socket.prototype[done]) {
     });
 
     for (const [klass, calls] of [[Socket, ['listen', 'connect', 'proxy', 'broadcast_request']],
-        [Peer, ['request', 'send_bytes_request', 'get_synced_time', 'invoke', 'call']]]) {
+        [Peer, ['request', 'send_bytes_request', 'get_synced_time', 'invoke', 'call']], [Mesh, ['request']]]) {
         for (const call of calls)
             Gio._promisify(klass.prototype, `${call}_async`, `${call}_finish`);
     }

@@ -89,9 +89,40 @@ any_engine_caps_to_string (JsonObject *holder)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* {"v": 1, "e2e": ["noise-xx"], "bin": 1}: "e2e" with an identity, "bin"
- * (binary messages, any-engine-bytes.c) where the transport has binary
- * frames; nothing when neither. */
+gboolean
+any_engine_caps_have_mesh (JsonObject *holder)
+{
+  JsonNode *caps = json_object_get_member (holder, "caps");
+  JsonNode *mesh;
+  JsonArray *versions;
+
+  if (caps == NULL || !JSON_NODE_HOLDS_OBJECT (caps))
+    return FALSE;
+  mesh = json_object_get_member (json_node_get_object (caps), ANY_MESH_CAP_MEMBER);
+  if (mesh == NULL || !JSON_NODE_HOLDS_ARRAY (mesh))
+    return FALSE;
+  versions = json_node_get_array (mesh);
+  for (guint i = 0; i < json_array_get_length (versions) && i < 16; i++)
+    {
+      JsonNode *v = json_array_get_element (versions, i);
+
+      if (JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_INT64
+          && json_node_get_int (v) == ANY_MESH_CAP_VERSION)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+any_engine_get_peer_mesh (AnyEngine *self)
+{
+  return self->local_mesh && self->peer_mesh;
+}
+
+/* {"v": 1, "e2e": ["noise-xx"], "bin": 1, "mesh": [1]}: "e2e" with an
+ * identity, "bin" (binary messages, any-engine-bytes.c) where the
+ * transport has binary frames, "mesh" when an AnyMesh runs over the
+ * socket; nothing when none. */
 void
 any_engine_add_local_caps (AnyEngine  *self,
                            JsonObject *object)
@@ -99,7 +130,7 @@ any_engine_add_local_caps (AnyEngine  *self,
   g_autoptr(JsonObject) caps = NULL;
   gboolean bin = any_transport_can_send_binary (self->transport);
 
-  if (self->identity == NULL && !bin)
+  if (self->identity == NULL && !bin && !self->local_mesh)
     return;
   caps = json_object_new ();
   json_object_set_int_member (caps, "v", 1);
@@ -112,6 +143,13 @@ any_engine_add_local_caps (AnyEngine  *self,
     }
   if (bin)
     json_object_set_int_member (caps, ANY_BIN_CAP, 1);
+  if (self->local_mesh)
+    {
+      JsonArray *mesh = json_array_new ();
+
+      json_array_add_int_element (mesh, ANY_MESH_CAP_VERSION);
+      json_object_set_array_member (caps, ANY_MESH_CAP_MEMBER, mesh);
+    }
   json_object_set_object_member (object, "caps", g_steal_pointer (&caps));
 }
 

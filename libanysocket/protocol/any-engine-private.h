@@ -51,6 +51,8 @@ struct _AnyEngine {
   AnyE2ePolicy              e2e_policy;
   guint                     e2e_timeout_ms;
   char                     *peer_caps;
+  gboolean                  local_mesh;  /* AnyEngineConfig.mesh */
+  gboolean                  peer_mesh;   /* its caps listed mesh version 1 */
   GString                  *plain;      /* decrypted chunk, reused */
   gboolean                  e2e_started_here;
   /* A proxied peer sends no AUTH: its capabilities come later, in its
@@ -162,6 +164,7 @@ void      any_engine_handle_heartbeat (AnyEngine     *self,
 void      any_engine_on_e2e_timeout   (AnyTimer      *timer,
                                        gpointer       user_data);
 char     *any_engine_caps_to_string   (JsonObject    *holder);
+gboolean  any_engine_caps_have_mesh   (JsonObject    *holder);
 void      any_engine_create_e2e       (AnyEngine     *self);
 void      any_engine_prove_pinned_key (AnyEngine     *self);
 void      any_engine_fail_plain_from_pinned (AnyEngine *self,

@@ -79,6 +79,7 @@ typedef struct {
   AnyNoiseKeypair *identity;         /* nullable: then no native E2E */
   AnyE2ePolicy e2e_policy;
   guint       e2e_timeout_ms;
+  gboolean    mesh;                  /* advertise the mesh capability */
 } AnyEngineConfig;
 
 typedef struct _AnyEngine AnyEngine;

@@ -312,6 +312,7 @@ handle_auth (AnyEngine *self,
   g_free (self->peer_caps);
   self->peer_caps = any_engine_caps_to_string (object);
   any_engine_read_bin_cap (self, object);
+  self->peer_mesh = any_engine_caps_have_mesh (object);
   if (self->pinned)
     {
       g_autofree char *refused = any_trust_check_auth (id, self->peer_caps);
@@ -583,6 +584,7 @@ any_engine_start (AnyEngine             *self,
   self->identity = config->identity ? any_noise_keypair_ref (config->identity) : NULL;
   self->e2e_policy = config->e2e_policy;
   self->e2e_timeout_ms = config->e2e_timeout_ms;
+  self->local_mesh = config->mesh;
   any_reassembly_free (self->reassembly);
   self->reassembly = any_reassembly_new (config->max_message_size, config->max_partials);
   self->max_frame_size = MIN (MAX_FRAME_SIZE, config->max_message_size * 2 + 256);

@@ -27,6 +27,8 @@ void            any_engine_start_connected (AnyEngine             *self,
 void            any_engine_set_peer_caps (AnyEngine               *self,
                                         JsonObject                *holder);
 gboolean        any_engine_get_peer_caps_pending (AnyEngine       *self);
+/* Both sides advertised the mesh capability in AUTH. */
+gboolean        any_engine_get_peer_mesh (AnyEngine               *self);
 void            any_engine_add_local_caps (AnyEngine              *self,
                                         JsonObject                *object);
 gboolean        any_engine_send_frame  (AnyEngine                 *self,

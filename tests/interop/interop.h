@@ -198,6 +198,7 @@ void add_one  (const char *name, GTestDataFunc func);
 
 void interop_add_core_cases  (void);
 void interop_add_wss_cases   (void);
+void interop_add_mesh_cases  (void);
 void interop_add_rpc_cases   (void);
 void interop_add_e2e_cases   (void);
 void interop_add_proxy_cases (void);

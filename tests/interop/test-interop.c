@@ -128,6 +128,7 @@ main (int   argc,
   interop_add_links_cases ();
   interop_add_reconnect_cases ();
   interop_add_bytes_cases ();
+  interop_add_mesh_cases ();
 
   return g_test_run ();
 }

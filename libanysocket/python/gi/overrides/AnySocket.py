@@ -207,6 +207,33 @@ Peer = override(Peer)
 __all__.append('Peer')
 
 
+class Mesh(AnySocket.Mesh):
+    """Since 0.2: publish(), send() and request_async() take Python values;
+    request_finish() gives one back. Signal handlers still get Json.Node
+    (AnySocket.from_json_node() converts), and a "request" handler returns
+    a Json.Node (AnySocket.to_json_node())."""
+
+    def publish(self, topic, msg):
+        return super().publish(topic, to_json_node(msg))
+
+    def send(self, node_id, msg):
+        return super().send(node_id, to_json_node(msg))
+
+    def request_async(self, node_id, msg, timeout_ms=0, cancellable=None, callback=None, *user_data):
+        node = to_json_node(msg)
+        return _start(self, 'request',
+                      lambda c, cb, *ud: super(Mesh, self).request_async(node_id, node, timeout_ms,
+                                                                         c, cb, *ud),
+                      cancellable, callback, user_data)
+
+    def request_finish(self, result):
+        return from_json_node(super().request_finish(result))
+
+
+Mesh = override(Mesh)
+__all__.append('Mesh')
+
+
 class Packet(AnySocket.Packet):
 
     @property
