@@ -89,6 +89,13 @@ struct _AnyEngine {
 
 /* any-engine.c */
 void      any_engine_really_free      (AnyEngine     *self);
+gboolean  any_engine_is_encrypting    (AnyEngine     *self);
+/* A packet of @type sent now (not a reply) waits in held_out. */
+gboolean  any_engine_would_hold       (AnyEngine     *self,
+                                       AnyPacketType  type,
+                                       gint32         reply_to);
+AnyTransportLane any_engine_packet_lane (AnyEngine   *self,
+                                       AnyPacketType  type);
 
 /* Callbacks may drop the owner's last reference: every entry point
  * brackets its work with these. */

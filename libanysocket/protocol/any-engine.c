@@ -100,8 +100,8 @@ any_engine_fail (AnyEngine  *self,
   engine_shutdown (self, reason, TRUE);
 }
 
-static gboolean
-is_encrypting (AnyEngine *self)
+gboolean
+any_engine_is_encrypting (AnyEngine *self)
 {
   return self->e2e != NULL && any_e2e_is_active (self->e2e);
 }
@@ -112,12 +112,12 @@ is_encrypting (AnyEngine *self)
  * chunk's key depends on its seq only; not under native E2E, whose nonces
  * count frames in order. AUTH and SWITCH change how what follows them is
  * read: a HEARTBEAT never overtakes them. */
-static AnyTransportLane
-packet_lane (AnyEngine     *self,
-             AnyPacketType  type)
+AnyTransportLane
+any_engine_packet_lane (AnyEngine     *self,
+                        AnyPacketType  type)
 {
   if (type == ANY_PACKET_TYPE_HEARTBEAT)
-    return is_encrypting (self) && any_e2e_get_mode (self->e2e) != ANY_E2E_MODE_COMPAT ?
+    return any_engine_is_encrypting (self) && any_e2e_get_mode (self->e2e) != ANY_E2E_MODE_COMPAT ?
            ANY_TRANSPORT_LANE_ORDERED : ANY_TRANSPORT_LANE_URGENT;
   if (type == ANY_PACKET_TYPE_AUTH || type == ANY_PACKET_TYPE_SWITCH)
     return ANY_TRANSPORT_LANE_BARRIER;
@@ -133,10 +133,10 @@ write_text (AnyEngine     *self,
             const char    *text,
             gsize          len)
 {
-  AnyTransportLane lane = packet_lane (self, type);
+  AnyTransportLane lane = any_engine_packet_lane (self, type);
   gsize pos = 0;
 
-  if (!is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH)
+  if (!any_engine_is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH)
     {
       g_autoptr(GPtrArray) frames = any_chunk_split (type, seq, text, len, ANY_CHUNK_MAX_UNITS);
 
@@ -169,6 +169,20 @@ is_held_type (AnyPacketType type)
   return type == ANY_PACKET_TYPE_LINK || type == ANY_PACKET_TYPE_INTERNAL;
 }
 
+/* Before AUTH completes, LINK and INTERNAL wait; during an E2E switch
+ * everything but SWITCH waits, so nothing crosses the switch in the wrong
+ * form. */
+gboolean
+any_engine_would_hold (AnyEngine     *self,
+                       AnyPacketType  type,
+                       gint32         reply_to)
+{
+  return (self->state != ANY_ENGINE_STATE_CONNECTED && is_held_type (type)) ||
+         ((self->e2e_start_pending || (self->e2e != NULL && any_e2e_is_switching (self->e2e))) &&
+          type != ANY_PACKET_TYPE_SWITCH) ||
+         (self->holding && is_held_type (type) && reply_to == 0);
+}
+
 gint32
 any_engine_send (AnyEngine      *self,
                  AnyPacketType   type,
@@ -190,13 +204,7 @@ any_engine_send (AnyEngine      *self,
     }
 
   seq = reply_to != 0 ? -ABS (reply_to) : next_seq (self);
-  /* Before AUTH completes, LINK and INTERNAL wait; during an E2E switch
-   * everything but SWITCH waits, so nothing crosses the switch in the
-   * wrong form. */
-  hold = (self->state != ANY_ENGINE_STATE_CONNECTED && is_held_type (type)) ||
-         ((self->e2e_start_pending || (self->e2e != NULL && any_e2e_is_switching (self->e2e))) &&
-          type != ANY_PACKET_TYPE_SWITCH) ||
-         (self->holding && is_held_type (type) && reply_to == 0);
+  hold = any_engine_would_hold (self, type, reply_to);
 
   /* The header's size does not depend on the last-chunk flag, so the JSON
    * can be generated right after it, into what becomes the frame. */
@@ -225,12 +233,12 @@ any_engine_send (AnyEngine      *self,
       held->text = frame;
       g_queue_push_tail (&self->held_out, held);
     }
-  else if (body_len <= ANY_CHUNK_MAX_UNITS && (!is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH))
+  else if (body_len <= ANY_CHUNK_MAX_UNITS && (!any_engine_is_encrypting (self) || type == ANY_PACKET_TYPE_SWITCH))
     {
       /* A UTF-8 byte is at most one UTF-16 unit: this fits one chunk. */
       GBytes *bytes = g_string_free_to_bytes (frame);
 
-      any_transport_send_lane (self->transport, bytes, packet_lane (self, type));
+      any_transport_send_lane (self->transport, bytes, any_engine_packet_lane (self, type));
       g_bytes_unref (bytes);
     }
   else
@@ -534,12 +542,12 @@ handle_frame (AnyEngine    *self,
 
   body = chunk.body;
   body_len = chunk.body_len;
-  if (is_encrypting (self) && self->compat_plain_grace &&
+  if (any_engine_is_encrypting (self) && self->compat_plain_grace &&
       !looks_like_compat_ciphertext (chunk.body, chunk.body_len))
     {
       /* Sent in the clear before the peer switched: see compat_plain_grace. */
     }
-  else if (is_encrypting (self))
+  else if (any_engine_is_encrypting (self))
     {
       g_string_truncate (self->plain, 0);
       if (!any_e2e_open (self->e2e, data, chunk.body - data, chunk.seq, chunk.body, chunk.body_len,

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "transport/any-shared-frame.h"
 #include "transport/any-upgrade-request.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,12 @@ struct _AnyTransportClass
   void         (*send_lane)          (AnyTransport     *self,
                                       GBytes           *frame,
                                       AnyTransportLane  lane);
+  /* Optional: the same frame queued to many transports (a broadcast),
+   * by reference, with no copy of its own where the transport can send
+   * it as it is; send_lane() of its payload when not implemented. */
+  void         (*send_shared)        (AnyTransport     *self,
+                                      AnySharedFrame   *frame,
+                                      AnyTransportLane  lane);
   void         (*close)              (AnyTransport *self,
                                       const char   *reason);
   void         (*set_max_frame_size) (AnyTransport *self,
@@ -71,6 +78,9 @@ void        any_transport_send              (AnyTransport           *self,
                                              GBytes                 *frame);
 void        any_transport_send_lane         (AnyTransport           *self,
                                              GBytes                 *frame,
+                                             AnyTransportLane        lane);
+void        any_transport_send_shared       (AnyTransport           *self,
+                                             AnySharedFrame         *frame,
                                              AnyTransportLane        lane);
 void        any_transport_close             (AnyTransport           *self,
                                              const char             *reason);
