@@ -205,3 +205,4 @@ void interop_add_web_cases   (void);
 void interop_add_latency_cases (void);
 void interop_add_request_cases (void);
 void interop_add_links_cases (void);
+void interop_add_fanout_cases (void);

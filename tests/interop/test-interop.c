@@ -125,6 +125,7 @@ main (int   argc,
   interop_add_latency_cases ();
   interop_add_request_cases ();
   interop_add_links_cases ();
+  interop_add_fanout_cases ();
 
   return g_test_run ();
 }
