@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "any-packet.h"
+#include "api/any-fanout.h"
 #include "api/any-hub.h"
 #include "api/any-peer-private.h"
 #include "codec/any-id.h"
@@ -444,16 +445,21 @@ _any_hub_relay (AnyHub        *self,
   return TRUE;
 }
 
+/* Every peer linked to @id hears that it left: one message, written once
+ * for all of them (any-fanout.c). */
 void
 _any_hub_peer_gone (AnyHub     *self,
                     const char *id)
 {
   GHashTable *set = links_of (self, id, FALSE);
   g_autoptr(GList) linked = NULL;
+  g_autoptr(GPtrArray) told = NULL;
+  g_autoptr(JsonNode) msg = NULL;
 
   if (set == NULL)
     return;
   linked = g_hash_table_get_keys (set);
+  told = g_ptr_array_new_with_free_func (g_object_unref);
   for (GList *l = linked; l != NULL; l = l->next)
     {
       g_autofree char *other = g_strdup (l->data);
@@ -461,6 +467,10 @@ _any_hub_peer_gone (AnyHub     *self,
 
       unlink_pair (self, id, other);
       if (peer != NULL && !any_peer_is_proxy (peer))
-        send_network (peer, "disconnected", id);
+        g_ptr_array_add (told, g_object_ref (peer));
     }
+  if (told->len == 0)
+    return;
+  msg = any_internal_build (ANY_INTERNAL_NETWORK, "disconnected", id);
+  _any_fanout_send ((AnyPeer **) told->pdata, told->len, ANY_PACKET_TYPE_INTERNAL, msg);
 }

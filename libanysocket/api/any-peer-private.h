@@ -88,6 +88,14 @@ gint32     _any_peer_send_packet    (AnyPeer        *self,
                                      gint32          reply_to,
                                      JsonNode       *msg,
                                      GError        **error);
+/* The same packet to many peers (api/any-fanout.c, any-engine.h). */
+gint32     _any_peer_peek_shared_seq (AnyPeer       *self,
+                                     AnyPacketType   type);
+gboolean   _any_peer_send_shared    (AnyPeer        *self,
+                                     AnyPacketType   type,
+                                     gint32          seq,
+                                     AnySharedFrame *frame,
+                                     gsize           body_len);
 /* Answers the INTERNAL request @seq (nothing for seq 0, which is no
  * request); a failure is only logged. */
 void       _any_peer_reply_internal (AnyPeer        *self,

@@ -587,6 +587,29 @@ _any_peer_send_bytes (AnyPeer  *self,
   return any_engine_send_bytes (self->engine, reply_to, bytes, error);
 }
 
+/* A packet shared with other peers (api/any-fanout.c): its seq here, 0
+ * when this peer must be sent its own (as _any_peer_send_packet()). */
+gint32
+_any_peer_peek_shared_seq (AnyPeer       *self,
+                           AnyPacketType  type)
+{
+  if (self->engine == NULL || self->retired)
+    return 0;
+  return any_engine_peek_shared_seq (self->engine, type);
+}
+
+gboolean
+_any_peer_send_shared (AnyPeer        *self,
+                       AnyPacketType   type,
+                       gint32          seq,
+                       AnySharedFrame *frame,
+                       gsize           body_len)
+{
+  if (self->engine == NULL || self->retired)
+    return FALSE;
+  return any_engine_send_shared (self->engine, type, seq, frame, body_len);
+}
+
 /* A proxied peer replaced by a direct link: the application was told it
  * is gone; it still answers and delivers what the other side sent before
  * it switched too, and sends nothing new. */

@@ -12,6 +12,7 @@
 #include "any-peer.h"
 #include "any-rpc-call.h"
 #include "any-socket.h"
+#include "api/any-fanout.h"
 #include "api/any-hub.h"
 #include "api/any-internal.h"
 #include "api/any-peer-private.h"
@@ -835,23 +836,20 @@ void
 any_socket_broadcast (AnySocket *self,
                       JsonNode  *msg)
 {
-  g_autoptr(GList) peers = NULL;
+  g_autoptr(GPtrArray) peers = NULL;
+  GHashTableIter iter;
+  gpointer peer;
 
   g_return_if_fail (ANY_IS_SOCKET (self));
   g_return_if_fail (msg != NULL);
 
-  /* A copy: a peer that fails may leave the table while we iterate. */
-  peers = any_socket_get_peers (self);
-  for (GList *l = peers; l != NULL; l = l->next)
-    g_object_ref (l->data);
-  for (GList *l = peers; l != NULL; l = l->next)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (_any_peer_send_packet (l->data, ANY_PACKET_TYPE_LINK, 0, msg, &error) == 0)
-        g_debug ("Broadcast skipped %s: %s", any_peer_get_id (l->data), error->message);
-      g_object_unref (l->data);
-    }
+  /* A copy, referenced: a peer that fails may leave the table meanwhile.
+   * Written once for all of them (any-fanout.c). */
+  peers = g_ptr_array_new_full (g_hash_table_size (self->peers), g_object_unref);
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, &peer))
+    g_ptr_array_add (peers, g_object_ref (peer));
+  _any_fanout_send ((AnyPeer **) peers->pdata, peers->len, ANY_PACKET_TYPE_LINK, msg);
 }
 
 /**

@@ -134,6 +134,7 @@ void      any_engine_write_text       (AnyEngine     *self,
                                        gint32         seq,
                                        const char    *text,
                                        gsize          len);
+/* A packet of @type sent now (not a reply) waits in held_out. */
 gboolean  any_engine_should_hold      (AnyEngine     *self,
                                        AnyPacketType  type,
                                        gint32         reply_to);

@@ -107,8 +107,6 @@ any_engine_is_encrypting (AnyEngine *self)
   return self->e2e != NULL && any_e2e_is_active (self->e2e);
 }
 
-
-
 gint32
 any_engine_send (AnyEngine      *self,
                  AnyPacketType   type,

@@ -51,6 +51,22 @@ gint32          any_engine_send_bytes  (AnyEngine                 *self,
                                         GBytes                    *bytes,
                                         GError                   **error);
 gboolean        any_engine_can_send_bytes (AnyEngine              *self);
+/* One packet (not a reply) for many links, serialised once
+ * (any-engine-shared.c): the seq this link would give it, 0 when it
+ * cannot take a shared frame; the frame, with the highest of those seqs,
+ * NULL when it is too big for one chunk; and the send, FALSE when this
+ * link must use any_engine_send() instead. */
+gint32          any_engine_peek_shared_seq (AnyEngine             *self,
+                                        AnyPacketType              type);
+AnySharedFrame *any_engine_encode_shared (AnyPacketType            type,
+                                        gint32                     seq,
+                                        JsonNode                  *data,
+                                        gsize                     *body_len);
+gboolean        any_engine_send_shared (AnyEngine                 *self,
+                                        AnyPacketType              type,
+                                        gint32                     seq,
+                                        AnySharedFrame            *frame,
+                                        gsize                      body_len);
 void            any_engine_close       (AnyEngine                 *self,
                                         const char                *reason);
 /* TRUE: LINK and INTERNAL packets the owner sends (not replies) wait, in

@@ -96,6 +96,22 @@ any_transport_send_binary (AnyTransport     *self,
     ANY_TRANSPORT_GET_CLASS (self)->send_binary (self, frame, lane);
 }
 
+void
+any_transport_send_shared (AnyTransport     *self,
+                           AnySharedFrame   *frame,
+                           AnyTransportLane  lane)
+{
+  AnyTransportPrivate *priv = any_transport_get_instance_private (self);
+  AnyTransportClass *klass = ANY_TRANSPORT_GET_CLASS (self);
+
+  if (priv->closed)
+    return;
+  if (klass->send_shared != NULL)
+    klass->send_shared (self, frame, lane);
+  else
+    any_transport_send_lane (self, any_shared_frame_get_payload (frame), lane);
+}
+
 /* Closing locally does not call the closed callback: the caller knows. */
 void
 any_transport_close (AnyTransport *self,

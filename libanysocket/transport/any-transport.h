@@ -10,6 +10,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "transport/any-shared-frame.h"
 #include "transport/any-upgrade-request.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,12 @@ struct _AnyTransportClass
   void         (*send_lane)          (AnyTransport     *self,
                                       GBytes           *frame,
                                       AnyTransportLane  lane);
+  /* Optional: the same frame queued to many transports (a broadcast),
+   * by reference, with no copy of its own where the transport can send
+   * it as it is; send_lane() of its payload when not implemented. */
+  void         (*send_shared)        (AnyTransport     *self,
+                                      AnySharedFrame   *frame,
+                                      AnyTransportLane  lane);
   void         (*close)              (AnyTransport *self,
                                       const char   *reason);
   void         (*set_max_frame_size) (AnyTransport *self,
@@ -82,6 +89,9 @@ void        any_transport_send_lane         (AnyTransport           *self,
 gboolean    any_transport_can_send_binary   (AnyTransport           *self);
 void        any_transport_send_binary       (AnyTransport           *self,
                                              GBytes                 *frame,
+                                             AnyTransportLane        lane);
+void        any_transport_send_shared       (AnyTransport           *self,
+                                             AnySharedFrame         *frame,
                                              AnyTransportLane        lane);
 void        any_transport_close             (AnyTransport           *self,
                                              const char             *reason);

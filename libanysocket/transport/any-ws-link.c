@@ -64,7 +64,7 @@
  * that let it go on. */
 #define MAX_WAITING_FRAMES 1024
 #define RESUME_WAITING_FRAMES (MAX_WAITING_FRAMES / 2)
-/* iovecs per sendmsg(2): two per frame */
+/* iovecs per sendmsg(2): two per frame, one per shared frame */
 #define MAX_IOV 128
 /* A close frame's reason is at most 123 bytes (RFC 6455 5.5). */
 #define MAX_CLOSE_REASON 123
@@ -359,6 +359,15 @@ schedule_flush (AnyWsLink *self)
   flush (self);
 }
 
+/* A frame was queued: it goes out with the batch. */
+static void
+queued (AnyWsLink *self)
+{
+  if (self->blocked)
+    check_send_buffer (self);
+  schedule_flush (self);
+}
+
 static void
 push_data (AnyWsLink        *self,
            guint8            opcode,
@@ -371,9 +380,7 @@ push_data (AnyWsLink        *self,
   if (self->state != LINK_OPEN)
     return;
   any_ws_out_queue_push (&self->out, opcode, frame, data, len, lane, self->masks);
-  if (self->blocked)
-    check_send_buffer (self);
-  schedule_flush (self);
+  queued (self);
 }
 
 static void
@@ -382,6 +389,26 @@ any_ws_link_send_lane (AnyTransport     *transport,
                        AnyTransportLane  lane)
 {
   push_data (ANY_WS_LINK (transport), ANY_WS_OPCODE_TEXT, frame, lane);
+}
+
+/* A broadcast: a server queues the frame built once for every peer; a
+ * client masks its own copy. */
+static void
+any_ws_link_send_shared (AnyTransport     *transport,
+                         AnySharedFrame   *frame,
+                         AnyTransportLane  lane)
+{
+  AnyWsLink *self = ANY_WS_LINK (transport);
+
+  if (self->masks != NULL)
+    {
+      any_ws_link_send_lane (transport, any_shared_frame_get_payload (frame), lane);
+      return;
+    }
+  if (self->state != LINK_OPEN)
+    return;
+  any_ws_out_queue_push_wire (&self->out, any_shared_frame_get_ws_server_frame (frame), lane);
+  queued (self);
 }
 
 static void
@@ -647,6 +674,7 @@ any_ws_link_class_init (AnyWsLinkClass *klass)
   transport_class->send = any_ws_link_send;
   transport_class->send_lane = any_ws_link_send_lane;
   transport_class->send_binary = any_ws_link_send_binary;
+  transport_class->send_shared = any_ws_link_send_shared;
   transport_class->close = any_ws_link_close;
   transport_class->set_max_frame_size = any_ws_link_set_max_frame_size;
   transport_class->set_max_send_buffer = any_ws_link_set_max_send_buffer;

@@ -2,7 +2,10 @@
  *
  * Each frame is its header (kept here) and a reference to its payload:
  * a server's frames are not copied; a client's payload is copied once,
- * masked. The frames are in an array (no allocation per frame once it has
+ * masked. A shared frame (a broadcast, any-shared-frame.h) is one
+ * reference to header and payload together, the same bytes in every
+ * peer's queue; each queue counts them in full (its send buffer's limit
+ * is per peer, whoever else holds the bytes). The frames are in an array (no allocation per frame once it has
  * grown); an URGENT frame is put before every frame not started but the
  * URGENT ones before it, unless a BARRIER waits, then last. The array is freed when it empties, if it had
  * grown past its first size, so that an idle link keeps little.
@@ -78,16 +81,11 @@ open_slot (AnyWsOutQueue *self,
   return &self->frames[pos];
 }
 
-void
-any_ws_out_queue_push (AnyWsOutQueue    *self,
-                       guint8            opcode,
-                       GBytes           *bytes,
-                       const guint8     *data,
-                       gsize             len,
-                       AnyTransportLane  lane,
-                       AnyWsMasks       *masks)
+/* A new frame's slot, placed as @lane says, with no bytes yet. */
+static AnyWsOutFrame *
+push_slot (AnyWsOutQueue    *self,
+           AnyTransportLane  lane)
 {
-  guint8 mask[4];
   AnyWsOutFrame *frame;
   guint pos = self->tail;
 
@@ -103,7 +101,31 @@ any_ws_out_queue_push (AnyWsOutQueue    *self,
   frame->done = 0;
   frame->barrier = lane == ANY_TRANSPORT_LANE_BARRIER;
   frame->urgent = lane == ANY_TRANSPORT_LANE_URGENT;
+  frame->header_len = 0;
   frame->payload = NULL;
+  return frame;
+}
+
+static void
+pushed (AnyWsOutQueue *self,
+        AnyWsOutFrame *frame)
+{
+  self->bytes += frame_size (frame);
+  self->barriers += frame->barrier;
+}
+
+void
+any_ws_out_queue_push (AnyWsOutQueue    *self,
+                       guint8            opcode,
+                       GBytes           *bytes,
+                       const guint8     *data,
+                       gsize             len,
+                       AnyTransportLane  lane,
+                       AnyWsMasks       *masks)
+{
+  guint8 mask[4];
+  AnyWsOutFrame *frame = push_slot (self, lane);
+
   if (masks != NULL)
     {
       any_ws_masks_next (masks, mask);
@@ -122,8 +144,18 @@ any_ws_out_queue_push (AnyWsOutQueue    *self,
       if (len > 0)
         frame->payload = bytes != NULL ? g_bytes_ref (bytes) : g_bytes_new (data, len);
     }
-  self->bytes += frame_size (frame);
-  self->barriers += frame->barrier;
+  pushed (self, frame);
+}
+
+void
+any_ws_out_queue_push_wire (AnyWsOutQueue    *self,
+                            GBytes           *wire,
+                            AnyTransportLane  lane)
+{
+  AnyWsOutFrame *frame = push_slot (self, lane);
+
+  frame->payload = g_bytes_ref (wire);
+  pushed (self, frame);
 }
 
 void

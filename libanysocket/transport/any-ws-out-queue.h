@@ -33,6 +33,11 @@ void     any_ws_out_queue_push            (AnyWsOutQueue    *self,
                                            gsize             len,
                                            AnyTransportLane  lane,
                                            AnyWsMasks       *masks);
+/* Queues @wire, a whole frame (header and payload) to send as it is,
+ * referenced: the same bytes may wait in many queues. */
+void     any_ws_out_queue_push_wire       (AnyWsOutQueue    *self,
+                                           GBytes           *wire,
+                                           AnyTransportLane  lane);
 guint    any_ws_out_queue_length          (AnyWsOutQueue    *self);
 /* Bytes waiting, and each frame at its memory cost besides. */
 guint64  any_ws_out_queue_cost            (AnyWsOutQueue    *self);

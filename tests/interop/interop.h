@@ -209,3 +209,4 @@ void interop_add_request_cases (void);
 void interop_add_links_cases (void);
 void interop_add_reconnect_cases (void);
 void interop_add_bytes_cases (void);
+void interop_add_fanout_cases (void);

@@ -129,6 +129,7 @@ main (int   argc,
   interop_add_reconnect_cases ();
   interop_add_bytes_cases ();
   interop_add_mesh_cases ();
+  interop_add_fanout_cases ();
 
   return g_test_run ();
 }

@@ -281,6 +281,62 @@ test_seq_wraps (Fixture *f, gconstpointer data)
   g_assert_cmpint (any_engine_send (f->engine, ANY_PACKET_TYPE_LINK, 0, msg, NULL), ==, 2);
 }
 
+/* A broadcast (any-engine-shared.c): one frame for every link that can
+ * take it, with a seq after each one's last, the same bytes queued to
+ * each; a link holding packets back sends its own, later, in order. */
+static void
+test_shared_frame (void)
+{
+  Fixture a = { 0 }, b = { 0 }, held = { 0 };
+  Fixture *all[] = { &a, &b, &held };
+  g_autoptr(JsonNode) msg = json ("{\"to\":\"all\"}");
+  g_autoptr(AnySharedFrame) frame = NULL;
+  g_autoptr(GBytes) to_a = NULL, to_b = NULL;
+  g_autofree char *held_json = NULL;
+  gint32 seq = 0;
+  gsize body_len;
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    {
+      fixture_start (all[i], ANY_ENGINE_ROLE_CLIENT, 0, 0);
+      g_free (pop_sent (all[i], ANY_PACKET_TYPE_AUTH, 1));
+      receive_auth (all[i], 1);
+    }
+  any_engine_set_last_seq_for_testing (a.engine, 4);
+  any_engine_set_last_seq_for_testing (b.engine, 9);
+  any_engine_set_holding (held.engine, TRUE);
+  g_assert_cmpint (any_engine_peek_shared_seq (a.engine, ANY_PACKET_TYPE_LINK), ==, 5);
+  g_assert_cmpint (any_engine_peek_shared_seq (held.engine, ANY_PACKET_TYPE_LINK), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    seq = MAX (seq, any_engine_peek_shared_seq (all[i]->engine, ANY_PACKET_TYPE_LINK));
+  g_assert_cmpint (seq, ==, 10);
+
+  frame = any_engine_encode_shared (ANY_PACKET_TYPE_LINK, seq, msg, &body_len);
+  g_assert_true (any_engine_send_shared (a.engine, ANY_PACKET_TYPE_LINK, seq, frame, body_len));
+  g_assert_true (any_engine_send_shared (b.engine, ANY_PACKET_TYPE_LINK, seq, frame, body_len));
+  g_assert_false (any_engine_send_shared (held.engine, ANY_PACKET_TYPE_LINK, seq, frame, body_len));
+  /* A seq before a link's next is refused (it could be a pending
+   * request's). */
+  g_assert_false (any_engine_send_shared (b.engine, ANY_PACKET_TYPE_LINK, 3, frame, body_len));
+  g_assert_cmpint (any_engine_send (held.engine, ANY_PACKET_TYPE_LINK, 0, msg, NULL), ==, 2);
+
+  to_a = fake_transport_pop_sent (a.transport);
+  to_b = fake_transport_pop_sent (b.transport);
+  g_assert_true (to_a == to_b);
+  g_assert_true (to_a == any_shared_frame_get_payload (frame));
+  g_assert_null (fake_transport_pop_sent (b.transport));
+  g_assert_null (fake_transport_pop_sent (held.transport));
+  any_engine_set_holding (held.engine, FALSE);
+  held_json = pop_sent (&held, ANY_PACKET_TYPE_LINK, 2);
+  g_assert_cmpstr (held_json, ==, "{\"to\":\"all\"}");
+  /* The skipped seqs are gone: what follows comes after the shared one. */
+  g_assert_cmpint (any_engine_send (a.engine, ANY_PACKET_TYPE_LINK, 0, msg, NULL), ==, 11);
+  g_free (pop_sent (&a, ANY_PACKET_TYPE_LINK, 11));
+  g_assert_cmpint (any_engine_send (b.engine, ANY_PACKET_TYPE_LINK, 0, msg, NULL), ==, 11);
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    fixture_teardown (all[i], NULL);
+}
+
 static void
 test_big_message_round_trip (Fixture *f, gconstpointer data)
 {
@@ -839,6 +895,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/server/auth-timeout", test_auth_timeout);
   ADD ("/engine/replies", fixture_setup_client, test_replies_and_requests);
   ADD ("/engine/seq-wraps", fixture_setup_client, test_seq_wraps);
+  g_test_add_func ("/engine/shared-frame", test_shared_frame);
   ADD ("/engine/big-message", fixture_setup_client, test_big_message_round_trip);
   ADD ("/engine/too-big-to-send", fixture_setup_client, test_message_too_big_to_send);
   ADD ("/engine/invalid-json", fixture_setup_client, test_invalid_json);
