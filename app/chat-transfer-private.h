@@ -9,10 +9,16 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
-#include "chat-transfer.h"
+#include "chat-model.h"
 
 G_BEGIN_DECLS
+
+/* From chat-transfer.h; declared here, not included: that unit's .c
+ * includes this header. */
+typedef struct _ChatTransfers ChatTransfers;
+typedef struct _ChatTransferLink ChatTransferLink;
 
 #define MAX_ID_BYTES    64
 #define MAX_REASON      123

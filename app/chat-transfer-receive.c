@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "chat-transfer.h"
 #include "chat-transfer-private.h"
 
 void

@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 
+#include "chat-transfer.h"
 #include "chat-transfer-private.h"
 
 static void

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "chat-text.h"
+#include "chat-transfer.h"
 #include "chat-transfer-private.h"
 
 static void transfer_free (Transfer *transfer);

@@ -23,7 +23,7 @@ G_BEGIN_DECLS
 #define CHAT_FILE_DEFAULT_MAX_MIB 4096        /* largest offer accepted (max-file-mib) */
 
 /* The way to a peer. Messages are JSON objects with a "file" member. */
-typedef struct {
+typedef struct _ChatTransferLink {
   /* Queue @msg for @peer_id; FALSE with @error when it cannot go. */
   gboolean (*send)         (const char *peer_id,
                             JsonNode   *msg,

@@ -10,6 +10,7 @@
 #include "any-peer.h"
 #include "codec/any-codec.h"
 #include "protocol/any-engine.h"
+#include "protocol/any-requests.h"
 #include "transport/any-transport.h"
 
 G_BEGIN_DECLS
@@ -144,5 +145,32 @@ void        _any_peer_wait_reply  (AnyPeer      *self,
 gboolean    _any_peer_is_pinned       (AnyPeer      *self);
 gboolean    _any_peer_has_mesh        (AnyPeer      *self);
 AnyUpgradeRequest *_any_peer_get_upgrade_request (AnyPeer *self);
+
+/* The object, for its files: any-peer.c (the class, what its engine
+ * reports), any-peer-send.c, any-peer-e2e.c */
+struct _AnyPeer
+{
+  GObject       parent_instance;
+
+  const AnyPeerHost *host;
+  AnySocket    *socket;          /* weak pointer: the socket owns us; the
+                                  * host's data, NULL once it is gone */
+  AnyPeer      *via;             /* the hub of a proxied peer, else NULL */
+  AnyTransport *transport;
+  AnyEngine    *engine;
+
+  char         *id;
+  char         *connection_id;
+  int           lag;
+  gboolean      was_connected;
+  gboolean      probe_sent;
+  gboolean      pinned;          /* its id's key is pinned (any-trust.h) */
+  gboolean      retired;         /* replaced by a direct link, draining
+                                  * (api/any-socket-links.c) */
+  gboolean      closed_here;     /* any_peer_disconnect() was called: no
+                                  * reconnecting (any-socket-reconnect.c) */
+
+  AnyRequests  *requests;        /* waiting for their replies */
+};
 
 G_END_DECLS

@@ -123,4 +123,74 @@ gboolean   _any_links_will_fence    (AnyLinks       *self,
 AnyPeer   *_any_links_get_retiring  (AnyLinks       *self,
                                      const char     *id);
 
+/* The object, for its files: any-socket.c (the class, listening and
+ * connecting), any-socket-host.c (what its peers report),
+ * any-socket-identity.c, any-socket-properties.c */
+#define SOCKET_DEFAULT_REPLY_TIMEOUT         30000
+#define SOCKET_DEFAULT_HEARTBEAT_INTERVAL    5000
+#define SOCKET_DEFAULT_AUTH_TIMEOUT          5000
+#define SOCKET_DEFAULT_MAX_MESSAGE_SIZE      (G_GUINT64_CONSTANT (64) * 1024 * 1024)
+#define SOCKET_DEFAULT_MAX_SEND_BUFFER       (G_GUINT64_CONSTANT (256) * 1024 * 1024)
+#define SOCKET_DEFAULT_MAX_PARTIAL_MESSAGES  16
+#define SOCKET_DEFAULT_E2E_TIMEOUT           5000
+#define SOCKET_DEFAULT_MAX_CONNECTIONS       10000
+#define SOCKET_DEFAULT_TCP_KEEPALIVE         30
+
+struct _AnySocket
+{
+  GObject       parent_instance;
+
+  char         *id;
+  GMainContext *context;
+
+  guint         reply_timeout;
+  guint         heartbeat_interval;
+  guint         auth_timeout;
+  guint64       max_message_size;
+  guint64       max_send_buffer;
+  guint         max_partial_messages;
+  JsonNode     *auth_data;
+  gboolean      permessage_deflate;
+  guint         e2e_timeout;
+  AnyE2ePolicy  e2e_policy;
+  guint         max_connections;
+  guint         tcp_keepalive;   /* idle seconds, 0: off */
+
+  AnyNoiseKeypair *identity;     /* the static key of native E2E */
+  const AnySocketMeshHost *mesh_host; /* set by an AnyMesh over this socket */
+  gpointer      mesh;
+  GHashTable   *pins;            /* peer id -> fingerprint */
+
+  AnyWsDial    *dial;            /* listening and connecting */
+
+  GHashTable   *peers;           /* id -> AnyPeer, authenticated or proxied */
+  GHashTable   *unauthenticated; /* AnyPeer -> GTask of connect_async or NULL */
+  AnyHub       *hub;             /* peers that proxy through us */
+  AnyLinks     *links;           /* direct links taking over proxied ones */
+  AnySocketHttp *http;           /* subprotocols, plain HTTP (any-socket-http.c) */
+  GPtrArray    *reconnects;      /* connects that dial again (any-socket-reconnect.c) */
+  AnySocketTls *tls;             /* wss:// (any-socket-tls.c) */
+};
+
+enum {
+  SOCKET_SIGNAL_CONNECTED,
+  SOCKET_SIGNAL_MESSAGE,
+  SOCKET_SIGNAL_HEARTBEAT,
+  SOCKET_SIGNAL_DISCONNECTED,
+  SOCKET_SIGNAL_E2E,
+  SOCKET_SIGNAL_RPC,
+  SOCKET_SIGNAL_AUTHENTICATE,
+  SOCKET_SIGNAL_AUTHENTICATE_PEER,
+  SOCKET_SIGNAL_VERIFY_PEER,
+  SOCKET_SIGNAL_PROXY_REQUEST,
+  SOCKET_SIGNAL_UNTRUSTED,
+  SOCKET_N_SIGNALS
+};
+extern guint _any_socket_signals[SOCKET_N_SIGNALS];
+
+/* any-socket-host.c for any-socket.c */
+extern const AnyWsDialHost _any_socket_dial_host;
+/* any-socket-properties.c for any-socket.c */
+void       _any_socket_properties_class_init (GObjectClass *object_class);
+
 G_END_DECLS
