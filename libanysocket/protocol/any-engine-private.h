@@ -52,6 +52,7 @@ struct _AnyEngine {
   guint                     e2e_timeout_ms;
   char                     *peer_caps;
   gboolean                  local_mesh;  /* AnyEngineConfig.mesh */
+  gboolean                  legacy_e2e_caps;
   gboolean                  peer_mesh;   /* its caps listed mesh version 1 */
   GString                  *plain;      /* decrypted chunk, reused */
   gboolean                  e2e_started_here;

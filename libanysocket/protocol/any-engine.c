@@ -583,6 +583,7 @@ any_engine_start (AnyEngine             *self,
   self->e2e_policy = config->e2e_policy;
   self->e2e_timeout_ms = config->e2e_timeout_ms;
   self->local_mesh = config->mesh;
+  self->legacy_e2e_caps = config->legacy_e2e_caps;
   any_reassembly_free (self->reassembly);
   self->reassembly = any_reassembly_new (config->max_message_size, config->max_partials);
   self->max_frame_size = MIN (MAX_FRAME_SIZE, config->max_message_size * 2 + 256);
