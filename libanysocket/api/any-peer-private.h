@@ -143,6 +143,7 @@ void        _any_peer_wait_reply  (AnyPeer      *self,
                                    GCancellable *cancellable);
 gboolean    _any_peer_is_pinned       (AnyPeer      *self);
 const char *_any_peer_get_e2e_cipher  (AnyPeer      *self);
+gsize       _any_peer_get_bytes_unsealed (AnyPeer   *self);
 gboolean    _any_peer_has_mesh        (AnyPeer      *self);
 AnyUpgradeRequest *_any_peer_get_upgrade_request (AnyPeer *self);
 

@@ -1152,6 +1152,13 @@ any_peer_get_e2e_mode (AnyPeer *self)
   return self->engine != NULL ? any_engine_get_e2e_mode (self->engine) : ANY_E2E_MODE_NONE;
 }
 
+/* Bytes of a binary message not sealed yet (any-engine-bytes.c), tests. */
+gsize
+_any_peer_get_bytes_unsealed (AnyPeer *self)
+{
+  return self->engine != NULL ? any_engine_get_bytes_unsealed (self->engine) : 0;
+}
+
 /* The cipher of native E2E, "AESGCM" or "ChaChaPoly"; NULL otherwise. */
 const char *
 _any_peer_get_e2e_cipher (AnyPeer *self)

@@ -95,34 +95,98 @@ header_encode (guint8   header[BIN_HEADER_LEN],
   memcpy (header + 2, &be, 4);
 }
 
-/* Frames one binary message, sealed when the link is encrypted. */
+/* Writes the frame of @bytes that starts at @pos (sealed when the link is
+ * encrypted); returns where the next one starts. */
+static gsize
+write_frame (AnyEngine *self,
+             gint32     seq,
+             GBytes    *bytes,
+             gsize      pos)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  gsize slice = MIN (len - pos, ANY_BIN_CHUNK_MAX);
+  guint8 header[BIN_HEADER_LEN];
+  GString *frame = g_string_sized_new (BIN_HEADER_LEN + slice + 64);
+  g_autoptr(GBytes) out = NULL;
+
+  header_encode (header, pos + slice >= len, seq);
+  g_string_append_len (frame, (const char *) header, BIN_HEADER_LEN);
+  if (any_engine_is_encrypting (self))
+    any_e2e_seal_full (self->e2e, frame, BIN_HEADER_LEN, seq, (const char *) data + pos, slice, TRUE);
+  else
+    g_string_append_len (frame, (const char *) data + pos, slice);
+  out = g_string_free_to_bytes (frame);
+  any_transport_send_binary (self->transport, out, ANY_TRANSPORT_LANE_ORDERED);
+  return pos + slice;
+}
+
+/* Frames one binary message, sealed when the link is encrypted.
+ *
+ * Sealed, a big message is not sealed whole before its first frame
+ * leaves: one frame is sealed and handed to the transport per turn of
+ * the main loop (seal_timer, due at once), so the transport writes frame
+ * k while frame k + 1 is sealed and the peer opens frame k meanwhile:
+ * sealing, writing and opening overlap instead of adding up. Plain, every
+ * frame is handed at once (there is nothing to overlap). */
 void
 any_engine_write_bytes (AnyEngine *self,
                         gint32     seq,
                         GBytes    *bytes)
 {
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-  gsize pos = 0;
+  gsize len = g_bytes_get_size (bytes);
+  gsize pos = write_frame (self, seq, bytes, 0);
 
-  do
+  if (pos >= len)
+    return;
+  if (!any_engine_is_encrypting (self))
     {
-      gsize slice = MIN (len - pos, ANY_BIN_CHUNK_MAX);
-      guint8 header[BIN_HEADER_LEN];
-      GString *frame = g_string_sized_new (BIN_HEADER_LEN + slice + 64);
-      g_autoptr(GBytes) out = NULL;
-
-      header_encode (header, pos + slice >= len, seq);
-      g_string_append_len (frame, (const char *) header, BIN_HEADER_LEN);
-      if (any_engine_is_encrypting (self))
-        any_e2e_seal_full (self->e2e, frame, BIN_HEADER_LEN, seq, (const char *) data + pos, slice, TRUE);
-      else
-        g_string_append_len (frame, (const char *) data + pos, slice);
-      out = g_string_free_to_bytes (frame);
-      any_transport_send_binary (self->transport, out, ANY_TRANSPORT_LANE_ORDERED);
-      pos += slice;
+      while (pos < len)
+        pos = write_frame (self, seq, bytes, pos);
+      return;
     }
-  while (pos < len);
+  g_assert (self->bin_out == NULL);
+  self->bin_out = g_bytes_ref (bytes);
+  self->bin_out_pos = pos;
+  self->bin_out_seq = seq;
+  any_timer_arm_ms (&self->seal_timer, 0);
+}
+
+gsize
+any_engine_get_bytes_unsealed (AnyEngine *self)
+{
+  return self->bin_out != NULL ? g_bytes_get_size (self->bin_out) - self->bin_out_pos : 0;
+}
+
+void
+any_engine_drop_bin_out (AnyEngine *self)
+{
+  any_timer_cancel (&self->seal_timer);
+  g_clear_pointer (&self->bin_out, g_bytes_unref);
+}
+
+/* The next frame of bin_out; after the last, what waited behind it. */
+void
+any_engine_on_seal_tick (AnyTimer *timer,
+                         gpointer  user_data)
+{
+  AnyEngine *self = user_data;
+
+  if (self->bin_out == NULL || self->state != ANY_ENGINE_STATE_CONNECTED)
+    return;
+  any_engine_enter (self);
+  self->bin_out_pos = write_frame (self, self->bin_out_seq, self->bin_out, self->bin_out_pos);
+  if (self->state == ANY_ENGINE_STATE_CONNECTED && self->bin_out != NULL)
+    {
+      if (self->bin_out_pos < g_bytes_get_size (self->bin_out))
+        any_timer_arm_ms (&self->seal_timer, 0);
+      else
+        {
+          any_engine_drop_bin_out (self);
+          any_engine_flush_held_out (self);
+        }
+    }
+  any_engine_leave (self);
 }
 
 gint32

@@ -79,6 +79,13 @@ struct _AnyEngine {
    * its caps; the chunks of the binary message being received. */
   gboolean                  peer_bin;
   GByteArray               *bin_in;
+  /* A binary message being sealed frame by frame (any-engine-bytes.c):
+   * the rest of it from bin_out_pos, one frame per turn of the main loop,
+   * while what the application sends after it waits in held_out. */
+  GBytes                   *bin_out;
+  gsize                     bin_out_pos;
+  gint32                    bin_out_seq;
+  AnyTimer                  seal_timer;
   gint32                    bin_in_seq;
 
   gsize                     max_frame_size;   /* once authenticated */
@@ -121,6 +128,9 @@ void      any_engine_send_control     (AnyEngine     *self,
                                        AnyPacketType  type,
                                        JsonNode      *data);
 void      any_engine_flush_held_out   (AnyEngine     *self);
+void      any_engine_on_seal_tick     (AnyTimer      *timer,
+                                       gpointer       user_data);
+void      any_engine_drop_bin_out     (AnyEngine     *self);
 static inline gboolean
 any_engine_is_held_type (AnyPacketType type)
 {

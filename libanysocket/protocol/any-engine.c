@@ -79,6 +79,7 @@ engine_shutdown (AnyEngine  *self,
   any_timer_cancel (&self->auth_timer);
   any_timer_cancel (&self->e2e_timer);
   any_timer_cancel (&self->heartbeat_timer);
+  any_engine_drop_bin_out (self);
   /* Keys go with the link. */
   g_clear_pointer (&self->e2e, any_e2e_free);
   any_reassembly_clear (self->reassembly);
@@ -226,7 +227,8 @@ any_engine_flush_held_out (AnyEngine *self)
 
   if (self->holding)
     return;
-  while ((held = g_queue_pop_head (&self->held_out)) != NULL)
+  /* A binary message being sealed goes first; its last frame flushes. */
+  while (self->bin_out == NULL && (held = g_queue_pop_head (&self->held_out)) != NULL)
     {
       if (held->bytes != NULL)
         any_engine_write_bytes (self, held->seq, held->bytes);
@@ -559,6 +561,7 @@ any_engine_new (AnyEngineRole             role,
   any_timer_init (&self->auth_timer, self->timers, on_auth_timeout, self);
   any_timer_init (&self->e2e_timer, self->timers, any_engine_on_e2e_timeout, self);
   any_timer_init (&self->heartbeat_timer, self->timers, any_engine_on_heartbeat_tick, self);
+  any_timer_init (&self->seal_timer, self->timers, any_engine_on_seal_tick, self);
   self->max_message_size = 64 * 1024 * 1024;
   self->reassembly = any_reassembly_new (self->max_message_size, 16);
   self->plain = g_string_new (NULL);
@@ -692,6 +695,7 @@ void
 any_engine_really_free (AnyEngine *self)
 {
   g_clear_pointer (&self->bin_in, g_byte_array_unref);
+  any_engine_drop_bin_out (self);
   any_timer_cancel (&self->auth_timer);
   any_timer_cancel (&self->e2e_timer);
   any_timer_cancel (&self->heartbeat_timer);

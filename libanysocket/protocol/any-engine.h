@@ -78,6 +78,7 @@ gboolean        any_engine_start_e2e   (AnyEngine                 *self,
                                         GError                   **error);
 AnyE2eMode      any_engine_get_e2e_mode (AnyEngine                *self);
 const char     *any_engine_get_e2e_cipher (AnyEngine              *self);
+gsize           any_engine_get_bytes_unsealed (AnyEngine          *self);
 const char     *any_engine_local_e2e_caps (AnyEngine              *self);
 void            any_engine_require_pinned_key (AnyEngine          *self,
                                         gboolean                   prove_first);

@@ -200,3 +200,4 @@ void e2e_add_identity_cases (void);
 void e2e_add_attacks_cases  (void);
 void e2e_add_pinned_cases   (void);
 void e2e_add_cipher_cases   (void);
+void e2e_add_pipeline_cases (void);
