@@ -115,7 +115,12 @@ void       _any_peer_start_proxied  (AnyPeer        *self,
                                      const char     *peer_id);
 void       _any_peer_deliver_forwarded (AnyPeer     *self,
                                      const guint8   *inner,
-                                     gsize           inner_len);
+                                     gsize           inner_len,
+                                     gboolean        is_text);
+gboolean   _any_peer_send_binary_frame (AnyPeer     *self,
+                                     GBytes         *frame,
+                                     GError        **error);
+gboolean   _any_peer_takes_binary_forward (AnyPeer  *self);
 void       _any_peer_close_proxied  (AnyPeer        *self,
                                      const char     *reason);
 /* A proxied peer's probe (a SYNCED_TIME @request with "caps") came in:

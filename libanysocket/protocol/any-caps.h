@@ -22,6 +22,10 @@
 /* The member of "caps" that says the peer takes binary messages (WebSocket
  * binary frames, any-engine-bytes.c): 1. */
 #define ANY_BIN_CAP "bin"
+/* The member of "caps" that says the peer takes and relays FORWARD frames
+ * as binary frames (docs/protocol.md, "Binary messages through a hub"):
+ * 1. A direct link with "bin" has it; a JavaScript hub never does. */
+#define ANY_BINFWD_CAP "binfwd"
 /* The mesh capability: "caps": {..., "mesh": [1]} (the mesh wire
  * versions spoken; docs/protocol.md, "Mesh"). Mesh packets go only to a
  * peer that listed version 1. */

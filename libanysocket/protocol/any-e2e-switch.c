@@ -153,7 +153,10 @@ any_engine_add_local_caps (AnyEngine  *self,
       json_object_set_array_member (caps, "e2e", g_steal_pointer (&e2e));
     }
   if (bin)
-    json_object_set_int_member (caps, ANY_BIN_CAP, 1);
+    {
+      json_object_set_int_member (caps, ANY_BIN_CAP, 1);
+      json_object_set_int_member (caps, ANY_BINFWD_CAP, 1);
+    }
   if (self->local_mesh)
     {
       JsonArray *mesh = json_array_new ();
@@ -280,6 +283,8 @@ any_engine_set_peer_caps (AnyEngine  *self,
   self->peer_caps_pending = FALSE;
   g_free (self->peer_caps);
   self->peer_caps = holder != NULL ? any_engine_caps_to_string (holder) : g_strdup ("");
+  if (holder != NULL)
+    any_engine_read_bin_cap (self, holder);
   /* Only an idle E2E state is replaced: a switch the peer started
    * already chose its mode by its SWITCH packet's type. */
   if (any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_NONE && !any_e2e_is_switching (self->e2e))
@@ -299,6 +304,17 @@ any_engine_set_peer_caps (AnyEngine  *self,
           any_engine_fail (self, reason);
         }
       any_engine_leave (self);
+    }
+  /* Bytes that waited for these caps go now, unless something else holds. */
+  if (self->bin_wait_caps && self->state == ANY_ENGINE_STATE_CONNECTED)
+    {
+      self->bin_wait_caps = FALSE;
+      if (!any_engine_should_hold (self, ANY_PACKET_TYPE_LINK, 0))
+        {
+          any_engine_enter (self);
+          any_engine_flush_held_out (self);
+          any_engine_leave (self);
+        }
     }
 }
 

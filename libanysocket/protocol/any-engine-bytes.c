@@ -48,11 +48,44 @@ any_engine_read_bin_cap (AnyEngine  *self,
   JsonNode *bin;
 
   self->peer_bin = FALSE;
+  self->peer_binfwd = FALSE;
   if (caps == NULL || !JSON_NODE_HOLDS_OBJECT (caps))
     return;
   bin = json_object_get_member (json_node_get_object (caps), ANY_BIN_CAP);
   self->peer_bin = bin != NULL && JSON_NODE_HOLDS_VALUE (bin) &&
                    json_node_get_value_type (bin) == G_TYPE_INT64 && json_node_get_int (bin) == 1;
+  bin = json_object_get_member (json_node_get_object (caps), ANY_BINFWD_CAP);
+  self->peer_binfwd = self->peer_bin && bin != NULL && JSON_NODE_HOLDS_VALUE (bin) &&
+                      json_node_get_value_type (bin) == G_TYPE_INT64 && json_node_get_int (bin) == 1;
+}
+
+/* The peer at the other end of this direct link takes (and, as a hub,
+ * relays) binary FORWARD frames. */
+gboolean
+any_engine_takes_binary_forward (AnyEngine *self)
+{
+  return self->peer_binfwd && any_transport_can_send_binary (self->transport);
+}
+
+/* A binary frame that starts as a FORWARD frame does: for a proxied link
+ * of ours, or to relay. Only on a link that said it takes them. */
+static void
+handle_binary_forward (AnyEngine    *self,
+                       const guint8 *data,
+                       gsize         len)
+{
+  g_autoptr(GError) error = NULL;
+  AnyForward forward;
+
+  if (!any_forward_decode (data, len, &forward, &error))
+    any_engine_fail (self, error->message);
+  else if (!self->peer_binfwd)
+    any_engine_fail (self, "Invalid Packet! Binary FORWARD from a peer that did not advertise \"binfwd\"");
+  else if (self->callbacks->forward != NULL)
+    {
+      forward.binary = TRUE;
+      self->callbacks->forward (self->user_data, data, len, &forward);
+    }
 }
 
 gboolean
@@ -135,7 +168,16 @@ any_engine_write_bytes (AnyEngine *self,
                         GBytes    *bytes)
 {
   gsize len = g_bytes_get_size (bytes);
-  gsize pos = write_frame (self, seq, bytes, 0);
+  gsize pos;
+
+  /* Held for a proxied peer whose probe then said no "bin". */
+  if (!any_engine_can_send_bytes (self))
+    {
+      g_warning ("Binary message of %" G_GSIZE_FORMAT " bytes to %s dropped: the peer does not take "
+                 "binary messages", len, self->peer_id);
+      return;
+    }
+  pos = write_frame (self, seq, bytes, 0);
 
   if (pos >= len)
     return;
@@ -203,7 +245,13 @@ any_engine_send_bytes (AnyEngine  *self,
                            _("Cannot send: the peer is disconnected"));
       return 0;
     }
-  if (self->state != ANY_ENGINE_STATE_CONNECTED || !any_engine_can_send_bytes (self))
+  /* A link through a hub that relays binary frames, whose caps are not
+   * known yet (the peer layer sent the probe): the bytes, and what
+   * follows, wait for its answer. */
+  if (self->state == ANY_ENGINE_STATE_CONNECTED && self->peer_caps_pending &&
+      any_transport_can_send_binary (self->transport))
+    self->bin_wait_caps = TRUE;
+  else if (self->state != ANY_ENGINE_STATE_CONNECTED || !any_engine_can_send_bytes (self))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_NOT_SUPPORTED,
                    _("Peer %s does not take binary messages (it did not advertise \"bin\" in its AUTH: "
@@ -266,6 +314,11 @@ any_engine_handle_binary_frame (AnyEngine    *self,
   if (!self->peer_bin)
     {
       any_engine_fail (self, "Invalid Packet! Binary frame from a peer that did not advertise \"bin\"");
+      return;
+    }
+  if (len > 0 && any_frame_is_forward (data, len))
+    {
+      handle_binary_forward (self, data, len);
       return;
     }
   if (self->proving)

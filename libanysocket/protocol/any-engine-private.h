@@ -78,6 +78,8 @@ struct _AnyEngine {
   /* Binary messages (any-engine-bytes.c): the peer advertised "bin" in
    * its caps; the chunks of the binary message being received. */
   gboolean                  peer_bin;
+  gboolean                  peer_binfwd;
+  gboolean                  bin_wait_caps;  /* bytes held until a proxied peer's caps come */
   GByteArray               *bin_in;
   /* A binary message being sealed frame by frame (any-engine-bytes.c):
    * the rest of it from bin_out_pos, one frame per turn of the main loop,

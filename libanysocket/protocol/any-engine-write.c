@@ -88,5 +88,5 @@ any_engine_should_hold (AnyEngine     *self,
          ((self->e2e_start_pending || (self->e2e != NULL && any_e2e_is_switching (self->e2e))) &&
           type != ANY_PACKET_TYPE_SWITCH) ||
          (self->holding && any_engine_is_held_type (type) && reply_to == 0) ||
-         (self->bin_out != NULL && any_engine_is_held_type (type));
+         ((self->bin_out != NULL || self->bin_wait_caps) && any_engine_is_held_type (type));
 }

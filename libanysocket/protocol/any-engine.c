@@ -635,11 +635,13 @@ any_engine_start_connected (AnyEngine             *self,
 
 /* A frame that is already whole (a FORWARD frame a hub relays, or one a
  * proxied peer sends through us): not a packet of this link, so neither
- * held nor encrypted, as the JavaScript peer does. */
+ * held nor encrypted, as the JavaScript peer does. @binary: a binary
+ * FORWARD frame, to a peer that takes them (any-engine-bytes.c). */
 gboolean
-any_engine_send_frame (AnyEngine  *self,
-                       GBytes     *frame,
-                       GError    **error)
+any_engine_send_frame_full (AnyEngine  *self,
+                            GBytes     *frame,
+                            gboolean    binary,
+                            GError    **error)
 {
   if (self->state != ANY_ENGINE_STATE_CONNECTED)
     {
@@ -647,8 +649,25 @@ any_engine_send_frame (AnyEngine  *self,
                            _("Cannot send: the peer is not connected"));
       return FALSE;
     }
-  any_transport_send (self->transport, frame);
+  if (!binary)
+    any_transport_send (self->transport, frame);
+  else if (any_engine_takes_binary_forward (self))
+    any_transport_send_binary (self->transport, frame, ANY_TRANSPORT_LANE_ORDERED);
+  else
+    {
+      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_NOT_SUPPORTED,
+                   "Peer %s does not take binary FORWARD frames", self->peer_id);
+      return FALSE;
+    }
   return TRUE;
+}
+
+gboolean
+any_engine_send_frame (AnyEngine  *self,
+                       GBytes     *frame,
+                       GError    **error)
+{
+  return any_engine_send_frame_full (self, frame, FALSE, error);
 }
 
 AnyEngineState
