@@ -235,6 +235,26 @@ check_nonce (const AnyNoiseCipher  *cs,
   return TRUE;
 }
 
+/* EncryptWithAd into @out (@len + 16 bytes), which must not overlap @ad
+ * or @plaintext: the caller's own buffer, with no copy. */
+gboolean
+any_noise_cipher_encrypt_to (AnyNoiseCipher  *cs,
+                             const guint8    *ad,
+                             gsize            ad_len,
+                             const guint8    *plaintext,
+                             gsize            len,
+                             guint8          *out,
+                             GError         **error)
+{
+  g_return_val_if_fail (cs != NULL && cs->has_key, FALSE);
+
+  if (!check_nonce (cs, error))
+    return FALSE;
+  cipher_raw_encrypt (cs, cs->n, ad, ad_len, plaintext, len, out);
+  cs->n++;
+  return TRUE;
+}
+
 static gboolean
 cipher_encrypt_with_ad (AnyNoiseCipher  *cs,
                         const guint8    *ad,

@@ -53,6 +53,15 @@ gboolean         any_noise_cipher_encrypt_with_ad   (AnyNoiseCipher  *cipher,
                                                      gsize            len,
                                                      GByteArray      *out,
                                                      GError         **error);
+/* The same into @out, @len + 16 bytes of the caller's (not overlapping
+ * @ad or @plaintext). */
+gboolean         any_noise_cipher_encrypt_to        (AnyNoiseCipher  *cipher,
+                                                     const guint8    *ad,
+                                                     gsize            ad_len,
+                                                     const guint8    *plaintext,
+                                                     gsize            len,
+                                                     guint8          *out,
+                                                     GError         **error);
 /* DecryptWithAd: appends the plaintext (@len - 16 bytes) to @out and
  * increments the nonce. On failure (%ANY_CRYPTO_ERROR_DECRYPT, or _STATE
  * for an exhausted nonce) @out is left as it was, and the nonce too. */

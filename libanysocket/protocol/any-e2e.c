@@ -634,15 +634,25 @@ any_e2e_seal_full (AnyE2e     *self,
       return;
     }
 
+  if (!rekey_if_due (self, self->send, &error))
+    g_error ("Native E2E rekey failed: %s", error->message);
+  if (raw)
+    {
+      /* Sealed straight into the frame, after its header (the AD): a big
+       * binary message is copied once less. */
+      gsize at = frame->len;
+
+      g_string_set_size (frame, at + plain_len + ANY_NOISE_TAG_LEN);
+      if (!any_noise_cipher_encrypt_to (self->send, (const guint8 *) frame->str, header_len,
+                                        (const guint8 *) plain, plain_len, (guint8 *) frame->str + at, &error))
+        g_error ("Native E2E encryption failed: %s", error->message);
+      return;
+    }
   g_byte_array_set_size (self->scratch, 0);
-  if (!rekey_if_due (self, self->send, &error) ||
-      !any_noise_cipher_encrypt_with_ad (self->send, (const guint8 *) frame->str, header_len,
+  if (!any_noise_cipher_encrypt_with_ad (self->send, (const guint8 *) frame->str, header_len,
                                          (const guint8 *) plain, plain_len, self->scratch, &error))
     g_error ("Native E2E encryption failed: %s", error->message);
-  if (raw)
-    g_string_append_len (frame, (const char *) self->scratch->data, self->scratch->len);
-  else
-    any_base64_encode_append (frame, self->scratch->data, self->scratch->len);
+  any_base64_encode_append (frame, self->scratch->data, self->scratch->len);
 }
 
 /* Decrypts one chunk body into @plain (appended). A failure means the
