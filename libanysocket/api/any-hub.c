@@ -386,11 +386,48 @@ _any_hub_handle_proxy (AnyHub     *self,
   confirm_link (self, from, seq, self->host->lookup_peer (self->host_data, target_id));
 }
 
+/* A binary FORWARD frame (docs/protocol.md, "Binary messages through a
+ * hub"): an end sends one only after the other end's probe said "bin",
+ * which it says only when its own link to us takes them, and only once
+ * the link is confirmed; anything else breaks the rules. */
+static gboolean
+relay_binary (AnyHub        *self,
+              AnyPeer       *from,
+              const guint8  *frame,
+              gsize          len,
+              AnyPeer       *to,
+              char         **reason)
+{
+  g_autofree char *key = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (g_hash_table_size (self->unconfirmed) > 0)
+    {
+      key = pair_key (any_peer_get_id (from), any_peer_get_id (to));
+      if (g_hash_table_contains (self->unconfirmed, key))
+        {
+          *reason = g_strdup_printf ("Invalid FORWARD: binary frame for %s before it confirmed the link",
+                                     any_peer_get_id (to));
+          return FALSE;
+        }
+    }
+  if (!_any_peer_takes_binary_forward (to))
+    {
+      *reason = g_strdup_printf ("Invalid FORWARD: binary frame for %s, which does not take them",
+                                 any_peer_get_id (to));
+      return FALSE;
+    }
+  bytes = g_bytes_new (frame, len);
+  _any_peer_send_binary_frame (to, bytes, NULL);
+  return TRUE;
+}
+
 gboolean
 _any_hub_relay (AnyHub        *self,
                 AnyPeer       *from,
                 const guint8  *frame,
                 gsize          len,
+                gboolean       binary,
                 const char    *to_id,
                 char         **reason)
 {
@@ -416,6 +453,8 @@ _any_hub_relay (AnyHub        *self,
   to = self->host->lookup_peer (self->host_data, to_id);
   if (to == NULL)
     return TRUE;
+  if (binary)
+    return relay_binary (self, from, frame, len, to, reason);
   /* Relayed as it came: the inner chunk may be ciphertext we cannot read. */
   bytes = g_bytes_new (frame, len);
   /* Per frame: no key to build while no link waits for its target. */

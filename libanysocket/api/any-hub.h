@@ -41,12 +41,14 @@ void      _any_hub_handle_proxy  (AnyHub           *self,
                                   AnyPeer          *from,
                                   gint32            seq,
                                   JsonObject       *request);
-/* A FORWARD frame from @from for another peer. FALSE with @reason when
- * @from broke the rules and must be disconnected. */
+/* A FORWARD frame from @from for another peer (a binary frame when
+ * @binary). FALSE with @reason when @from broke the rules and must be
+ * disconnected. */
 gboolean  _any_hub_relay         (AnyHub           *self,
                                   AnyPeer          *from,
                                   const guint8     *frame,
                                   gsize             len,
+                                  gboolean          binary,
                                   const char       *to_id,
                                   char            **reason);
 /* A direct peer left: its links go, linked peers hear of it. */

@@ -100,15 +100,17 @@ add_probe_caps (AnyPeer    *self,
     json_object_set_object_member (object, "caps", json_object_new ());
 }
 
-static void
-send_probe (AnyPeer *self)
+/* Asks a proxied peer what it can do (its caps); also before binary
+ * messages through a hub (any-peer-send.c). */
+void
+_any_peer_send_probe (AnyPeer *self)
 {
   g_autoptr(JsonNode) probe = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = any_internal_new_synced_time ();
 
   add_probe_caps (self, object);
   json_node_take_object (probe, object);
-  _any_peer_request (self, ANY_PACKET_TYPE_INTERNAL, probe, 0, NULL, send_probe,
+  _any_peer_request (self, ANY_PACKET_TYPE_INTERNAL, probe, 0, NULL, _any_peer_send_probe,
                      on_probe_reply, NULL);
 }
 
@@ -149,7 +151,7 @@ any_peer_e2e (AnyPeer *self)
   if (any_engine_get_peer_caps_pending (self->engine) && !self->probe_sent)
     {
       self->probe_sent = TRUE;
-      send_probe (self);
+      _any_peer_send_probe (self);
     }
   if (!any_engine_start_e2e (self->engine, &error) &&
       !g_error_matches (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT))
@@ -158,6 +160,20 @@ any_peer_e2e (AnyPeer *self)
 
       any_peer_disconnect (self, reason);
     }
+}
+
+/* Bytes of a binary message not sealed yet (any-engine-bytes.c), tests. */
+gsize
+_any_peer_get_bytes_unsealed (AnyPeer *self)
+{
+  return self->engine != NULL ? any_engine_get_bytes_unsealed (self->engine) : 0;
+}
+
+/* The cipher of native E2E, "AESGCM" or "ChaChaPoly"; NULL otherwise. */
+const char *
+_any_peer_get_e2e_cipher (AnyPeer *self)
+{
+  return self->engine != NULL ? any_engine_get_e2e_cipher (self->engine) : NULL;
 }
 
 /**

@@ -116,7 +116,12 @@ void       _any_peer_start_proxied  (AnyPeer        *self,
                                      const char     *peer_id);
 void       _any_peer_deliver_forwarded (AnyPeer     *self,
                                      const guint8   *inner,
-                                     gsize           inner_len);
+                                     gsize           inner_len,
+                                     gboolean        is_text);
+gboolean   _any_peer_send_binary_frame (AnyPeer     *self,
+                                     GBytes         *frame,
+                                     GError        **error);
+gboolean   _any_peer_takes_binary_forward (AnyPeer  *self);
 void       _any_peer_close_proxied  (AnyPeer        *self,
                                      const char     *reason);
 /* A proxied peer's probe (a SYNCED_TIME @request with "caps") came in:
@@ -143,6 +148,9 @@ void        _any_peer_wait_reply  (AnyPeer      *self,
                                    guint         timeout_ms,
                                    GCancellable *cancellable);
 gboolean    _any_peer_is_pinned       (AnyPeer      *self);
+const char *_any_peer_get_e2e_cipher  (AnyPeer      *self);
+void        _any_peer_send_probe      (AnyPeer      *self);
+gsize       _any_peer_get_bytes_unsealed (AnyPeer   *self);
 gboolean    _any_peer_has_mesh        (AnyPeer      *self);
 AnyUpgradeRequest *_any_peer_get_upgrade_request (AnyPeer *self);
 

@@ -48,6 +48,14 @@ _any_peer_send_bytes (AnyPeer  *self,
                            _("Cannot send: the peer is disconnected"));
       return 0;
     }
+  /* Through a hub, whether the peer takes bytes is in its probe's caps:
+   * ask first (the engine holds the bytes until the answer). */
+  if (self->via != NULL && any_engine_get_peer_caps_pending (self->engine) && !self->probe_sent &&
+      _any_peer_takes_binary_forward (self->via))
+    {
+      self->probe_sent = TRUE;
+      _any_peer_send_probe (self);
+    }
   return any_engine_send_bytes (self->engine, reply_to, bytes, error);
 }
 
@@ -118,10 +126,11 @@ _any_peer_start_proxied (AnyPeer               *self,
   any_engine_start_connected (self->engine, config, peer_id);
 }
 
-gboolean
-_any_peer_send_frame (AnyPeer  *self,
-                      GBytes   *frame,
-                      GError  **error)
+static gboolean
+send_frame (AnyPeer   *self,
+            GBytes    *frame,
+            gboolean   binary,
+            GError   **error)
 {
   if (self->engine == NULL)
     {
@@ -129,16 +138,40 @@ _any_peer_send_frame (AnyPeer  *self,
                            _("Cannot send: the peer is disconnected"));
       return FALSE;
     }
-  return any_engine_send_frame (self->engine, frame, error);
+  return any_engine_send_frame_full (self->engine, frame, binary, error);
+}
+
+gboolean
+_any_peer_send_frame (AnyPeer  *self,
+                      GBytes   *frame,
+                      GError  **error)
+{
+  return send_frame (self, frame, FALSE, error);
 }
 
 void
 _any_peer_deliver_forwarded (AnyPeer      *self,
                              const guint8 *inner,
-                             gsize         inner_len)
+                             gsize         inner_len,
+                             gboolean      is_text)
 {
   if (self->transport != NULL)
-    any_transport_deliver_frame (self->transport, inner, inner_len, TRUE);
+    any_transport_deliver_frame (self->transport, inner, inner_len, is_text);
+}
+
+/* A binary FORWARD frame, to a peer that takes them. */
+gboolean
+_any_peer_send_binary_frame (AnyPeer  *self,
+                             GBytes   *frame,
+                             GError  **error)
+{
+  return send_frame (self, frame, TRUE, error);
+}
+
+gboolean
+_any_peer_takes_binary_forward (AnyPeer *self)
+{
+  return self->engine != NULL && any_engine_takes_binary_forward (self->engine);
 }
 
 /* The hub's side ended the link: nothing to tell the hub. */

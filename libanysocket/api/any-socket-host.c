@@ -47,6 +47,7 @@ engine_config (AnySocket *self)
     .e2e_policy = self->e2e_policy,
     .e2e_timeout_ms = self->e2e_timeout,
     .mesh = self->mesh_host != NULL,
+    .legacy_e2e_caps = self->legacy_e2e_caps,
   };
 
   return config;
@@ -77,6 +78,14 @@ _any_socket_set_id_for_testing (AnySocket  *self,
 
   g_free (self->id);
   self->id = g_strdup (id);
+}
+
+/* Lists only "noise-xx" in its caps, as libanysocket 0.1 did: native E2E
+ * with ChaChaPoly (tests of the negotiation with an older peer). */
+void
+_any_socket_set_legacy_e2e_caps_for_testing (AnySocket *self)
+{
+  self->legacy_e2e_caps = TRUE;
 }
 
 /* Without its identity a socket offers no native E2E, as the JavaScript

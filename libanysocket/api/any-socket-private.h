@@ -30,6 +30,7 @@ AnyNoiseKeypair *_any_socket_get_identity (AnySocket *self);
 void       _any_socket_set_id_for_testing (AnySocket *self,
                                           const char *id);
 void       _any_socket_drop_identity_for_testing (AnySocket *self);
+void       _any_socket_set_legacy_e2e_caps_for_testing (AnySocket *self);
 void       _any_socket_accept_transport  (AnySocket  *self,
                                           AnyTransport *transport);
 void       _any_socket_connect_transport (AnySocket  *self,
@@ -153,6 +154,7 @@ struct _AnySocket
   gboolean      permessage_deflate;
   guint         e2e_timeout;
   AnyE2ePolicy  e2e_policy;
+  gboolean      legacy_e2e_caps;  /* tests: _any_socket_set_legacy_e2e_caps_for_testing() */
   guint         max_connections;
   guint         tcp_keepalive;   /* idle seconds, 0: off */
 

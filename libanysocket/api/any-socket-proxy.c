@@ -77,6 +77,14 @@ via_send_frame (GObject  *via,
   return _any_peer_send_frame (ANY_PEER (via), frame, error);
 }
 
+static gboolean
+via_send_binary_frame (GObject  *via,
+                       GBytes   *frame,
+                       GError  **error)
+{
+  return _any_peer_send_binary_frame (ANY_PEER (via), frame, error);
+}
+
 static void
 via_unproxy (GObject    *via,
              const char *remote_id)
@@ -87,6 +95,7 @@ via_unproxy (GObject    *via,
 static const AnyProxyTransportCallbacks via_callbacks = {
   .send_frame = via_send_frame,
   .unproxy = via_unproxy,
+  .send_binary_frame = via_send_binary_frame,
 };
 
 /* The transport of a peer reached through @via. */
@@ -95,7 +104,13 @@ _any_proxy_transport_new (AnyPeer    *via,
                           const char *local_id,
                           const char *remote_id)
 {
-  return any_proxy_transport_new (&via_callbacks, G_OBJECT (via), local_id, remote_id);
+  AnyTransport *transport = any_proxy_transport_new (&via_callbacks, G_OBJECT (via), local_id, remote_id);
+
+  /* Binary messages go through a hub that relays binary FORWARD frames
+   * (a libanysocket hub: "binfwd" in its AUTH); through a JavaScript hub
+   * they fail with NOT_SUPPORTED, as the link has no binary kind. */
+  any_proxy_transport_set_binary (ANY_PROXY_TRANSPORT (transport), _any_peer_takes_binary_forward (via));
+  return transport;
 }
 
 /* INTERNAL NETWORK from a hub: a peer proxied to us, or one left. Anything
@@ -195,7 +210,7 @@ _any_proxy_forward (AnySocket        *self,
       if (source == NULL || any_peer_get_via (source) != from)
         source = _any_links_get_retiring (_any_socket_get_links (self), from_id);
       if (source != NULL && any_peer_get_via (source) == from)
-        _any_peer_deliver_forwarded (source, forward->inner, forward->inner_len);
+        _any_peer_deliver_forwarded (source, forward->inner, forward->inner_len, !forward->binary);
       else
         g_debug ("Dropped FORWARD from %s via %s: no such proxied peer", from_id,
                  any_peer_get_id (from));
@@ -207,7 +222,7 @@ _any_proxy_forward (AnySocket        *self,
     reason = g_strdup_printf ("Invalid FORWARD: source %s is not the sender %s", from_id,
                               any_peer_get_id (from));
   else
-    _any_hub_relay (hub, from, frame, len, to_id, &reason);
+    _any_hub_relay (hub, from, frame, len, forward->binary, to_id, &reason);
   if (reason != NULL)
     any_peer_disconnect (from, reason);
 }

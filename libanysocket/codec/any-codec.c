@@ -279,6 +279,7 @@ any_forward_decode (const guint8  *frame,
     }
   forward->inner = frame + pos;
   forward->inner_len = len - pos;
+  forward->binary = FALSE;
   return TRUE;
 }
 

@@ -49,6 +49,7 @@ typedef struct {
   guint8         from[16];
   const guint8  *inner;      /* a whole chunk, points into the frame */
   gsize          inner_len;
+  gboolean       binary;     /* came as a binary frame: so is @inner (set by the reader) */
 } AnyForward;
 
 const char *any_packet_type_to_string (AnyPacketType type);

@@ -1,10 +1,21 @@
 /* any-noise-cipher.c: Noise's CipherState (5.1) and SymmetricState (5.2)
  *
- * ChaCha20-Poly1305 is nettle's (RFC 7539, the construction Noise's
- * ChaChaPoly names), called directly: the key is set once per cipher, and
- * a chunk costs a nonce, the AD, the data and the tag, where GnuTLS's AEAD
+ * Two cipher functions (Noise section 12): ChaChaPoly and AESGCM, both
+ * nettle's, called directly: the key is set once per cipher, and a chunk
+ * costs a nonce, the AD, the data and the tag, where GnuTLS's AEAD
  * wrapper added about 1k instructions of its own to every call. The
  * HandshakeState that drives the SymmetricState is in any-noise.c.
+ *
+ * Why AESGCM (issue 17): nettle's fat build uses AES-NI and PCLMULQDQ
+ * where the CPU has them ("libnettle: using aes instructions", "using
+ * pclmulqdq instructions" with NETTLE_FAT_VERBOSE=1). Measured with a
+ * 20-line program over 1 MiB buffers (seal = set nonce, 6 bytes of AD,
+ * encrypt, tag), nettle 3.8.1, the 2-core VM of this project, shared and
+ * loaded: AES-256-GCM 610 MB/s sealing and 685 MB/s opening,
+ * ChaCha20-Poly1305 95 MB/s in the same run (230-320 MB/s when the
+ * machine was quieter), memcpy 86 GB/s. AESGCM is chosen when both
+ * peers list it (protocol/any-e2e.c); ChaChaPoly stays for CPUs without
+ * AES instructions and for older peers.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -14,12 +25,15 @@
 
 #include <nettle/sha2.h>
 #include <nettle/chacha-poly1305.h>
+#include <nettle/gcm.h>
+#include <nettle/nettle-meta.h>
 #include <nettle/memops.h>
 
 #include "crypto/any-noise-cipher.h"
 
 #define HASHLEN ANY_NOISE_HASH_LEN
 #define TAGLEN  ANY_NOISE_TAG_LEN
+#define NONCE_LEN 12
 
 /* --- CipherState (5.1) -------------------------------------------------- */
 
@@ -27,7 +41,18 @@ struct _AnyNoiseCipher {
   guint8 k[ANY_NOISE_KEY_LEN];
   gboolean has_key;
   guint64 n;
-  struct chacha_poly1305_ctx ctx;
+  AnyNoiseCipherSuite suite;
+  union {
+    struct chacha_poly1305_ctx chachapoly;
+    struct gcm_aes256_ctx aesgcm;
+  } ctx;
+};
+
+/* nettle's descriptions of the two AEADs, indexed by AnyNoiseCipherSuite:
+ * one code path for both, through their function pointers. */
+static const struct nettle_aead * const aeads[] = {
+  [ANY_NOISE_CIPHER_CHACHAPOLY] = &nettle_chacha_poly1305,
+  [ANY_NOISE_CIPHER_AESGCM] = &nettle_gcm_aes256,
 };
 
 static void
@@ -42,61 +67,69 @@ cipher_initialize_key (AnyNoiseCipher  *cs,
                        const guint8     key[ANY_NOISE_KEY_LEN],
                        GError         **error)
 {
+  AnyNoiseCipherSuite suite = cs->suite;
+
   cipher_clear (cs);
+  cs->suite = suite;
   memcpy (cs->k, key, ANY_NOISE_KEY_LEN);
-  chacha_poly1305_set_key (&cs->ctx, cs->k);
+  aeads[suite]->set_encrypt_key (&cs->ctx, cs->k);
   cs->has_key = TRUE;
   cs->n = 0;
   return TRUE;
 }
 
-/* 12.3: 32 bits of zeros followed by the little-endian 64-bit nonce. */
+/* The nonce of counter @n: 32 bits of zeros, then the 64-bit counter,
+ * little-endian for ChaChaPoly (12.3), big-endian for AESGCM (12.4). */
 static void
-chachapoly_nonce (guint64 n,
-                  guint8  out[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN])
+cipher_nonce (AnyNoiseCipherSuite suite,
+              guint64             n,
+              guint8              out[NONCE_LEN])
 {
   memset (out, 0, 4);
   for (guint i = 0; i < 8; i++)
-    out[4 + i] = (guint8) (n >> (8 * i));
+    out[suite == ANY_NOISE_CIPHER_AESGCM ? 11 - i : 4 + i] = (guint8) (n >> (8 * i));
 }
 
-/* The one place that seals and the one that opens, for a @ctx whose key
- * is set: every CipherState goes through them, and so does the one-shot
- * any_noise_chachapoly_seal() / _open() that the Wycheproof vectors
+/* The one place that seals and the one that opens, for a cipher whose
+ * key is set: every CipherState goes through them, and so does the
+ * one-shot any_noise_aead_seal() / _open() that the Wycheproof vectors
  * test (tests/crypto). Seal writes ciphertext || tag (@len + 16 bytes). */
 static void
-chachapoly_seal (struct chacha_poly1305_ctx *ctx,
-                 const guint8                nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN],
-                 const guint8               *ad,
-                 gsize                       ad_len,
-                 const guint8               *plaintext,
-                 gsize                       len,
-                 guint8                     *out)
+aead_seal (AnyNoiseCipher *cs,
+           const guint8    nonce[NONCE_LEN],
+           const guint8   *ad,
+           gsize           ad_len,
+           const guint8   *plaintext,
+           gsize           len,
+           guint8         *out)
 {
-  chacha_poly1305_set_nonce (ctx, nonce);
-  chacha_poly1305_update (ctx, ad_len, ad);
-  chacha_poly1305_encrypt (ctx, len, out, plaintext);
-  chacha_poly1305_digest (ctx, TAGLEN, out + len);
+  const struct nettle_aead *aead = aeads[cs->suite];
+
+  aead->set_nonce (&cs->ctx, nonce);
+  aead->update (&cs->ctx, ad_len, ad);
+  aead->encrypt (&cs->ctx, len, out, plaintext);
+  aead->digest (&cs->ctx, TAGLEN, out + len);
 }
 
 /* Opens @plain_len bytes of ciphertext followed by their tag into @out.
  * nettle writes the plaintext before the tag can be checked: on a bad
  * tag it is wiped and FALSE returned, never to be used. */
 static gboolean
-chachapoly_open (struct chacha_poly1305_ctx *ctx,
-                 const guint8                nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN],
-                 const guint8               *ad,
-                 gsize                       ad_len,
-                 const guint8               *ciphertext,
-                 gsize                       plain_len,
-                 guint8                     *out)
+aead_open (AnyNoiseCipher *cs,
+           const guint8    nonce[NONCE_LEN],
+           const guint8   *ad,
+           gsize           ad_len,
+           const guint8   *ciphertext,
+           gsize           plain_len,
+           guint8         *out)
 {
+  const struct nettle_aead *aead = aeads[cs->suite];
   guint8 tag[TAGLEN];
 
-  chacha_poly1305_set_nonce (ctx, nonce);
-  chacha_poly1305_update (ctx, ad_len, ad);
-  chacha_poly1305_decrypt (ctx, plain_len, out, ciphertext);
-  chacha_poly1305_digest (ctx, TAGLEN, tag);
+  aead->set_nonce (&cs->ctx, nonce);
+  aead->update (&cs->ctx, ad_len, ad);
+  aead->decrypt (&cs->ctx, plain_len, out, ciphertext);
+  aead->digest (&cs->ctx, TAGLEN, tag);
   if (!memeql_sec (tag, ciphertext + plain_len, TAGLEN))
     {
       if (plain_len > 0)
@@ -110,65 +143,66 @@ static gboolean
 check_nonce_len (gsize    nonce_len,
                  GError **error)
 {
-  if (nonce_len != ANY_CRYPTO_CHACHAPOLY_NONCE_LEN)
+  if (nonce_len != NONCE_LEN)
     {
       g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT,
-                   "ChaCha20-Poly1305 nonce must be 12 bytes, not %" G_GSIZE_FORMAT,
-                   nonce_len);
+                   "AEAD nonce must be 12 bytes, not %" G_GSIZE_FORMAT, nonce_len);
       return FALSE;
     }
   return TRUE;
 }
 
 gboolean
-any_noise_chachapoly_seal (const guint8  *key,
-                           const guint8  *nonce,
-                           gsize          nonce_len,
-                           const guint8  *ad,
-                           gsize          ad_len,
-                           const guint8  *plaintext,
-                           gsize          len,
-                           guint8        *out,
-                           GError       **error)
+any_noise_aead_seal (AnyNoiseCipherSuite   suite,
+                     const guint8         *key,
+                     const guint8         *nonce,
+                     gsize                 nonce_len,
+                     const guint8         *ad,
+                     gsize                 ad_len,
+                     const guint8         *plaintext,
+                     gsize                 len,
+                     guint8               *out,
+                     GError              **error)
 {
-  struct chacha_poly1305_ctx ctx;
+  AnyNoiseCipher cs = { .suite = suite };
 
   if (!check_nonce_len (nonce_len, error))
     return FALSE;
-  chacha_poly1305_set_key (&ctx, key);
-  chachapoly_seal (&ctx, nonce, ad, ad_len, plaintext, len, out);
-  any_crypto_wipe (&ctx, sizeof ctx);
+  cipher_initialize_key (&cs, key, NULL);
+  aead_seal (&cs, nonce, ad, ad_len, plaintext, len, out);
+  cipher_clear (&cs);
   return TRUE;
 }
 
 gboolean
-any_noise_chachapoly_open (const guint8  *key,
-                           const guint8  *nonce,
-                           gsize          nonce_len,
-                           const guint8  *ad,
-                           gsize          ad_len,
-                           const guint8  *ciphertext,
-                           gsize          len,
-                           guint8        *out,
-                           GError       **error)
+any_noise_aead_open (AnyNoiseCipherSuite   suite,
+                     const guint8         *key,
+                     const guint8         *nonce,
+                     gsize                 nonce_len,
+                     const guint8         *ad,
+                     gsize                 ad_len,
+                     const guint8         *ciphertext,
+                     gsize                 len,
+                     guint8               *out,
+                     GError              **error)
 {
-  struct chacha_poly1305_ctx ctx;
+  AnyNoiseCipher cs = { .suite = suite };
   gboolean ok;
 
-  if (nonce_len == ANY_CRYPTO_CHACHAPOLY_NONCE_LEN && len < TAGLEN)
+  if (nonce_len == NONCE_LEN && len < TAGLEN)
     {
-      g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
-                           "ChaCha20-Poly1305 ciphertext shorter than its tag");
+      g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
+                   "%s ciphertext shorter than its tag", aeads[suite]->name);
       return FALSE;
     }
   if (!check_nonce_len (nonce_len, error))
     return FALSE;
-  chacha_poly1305_set_key (&ctx, key);
-  ok = chachapoly_open (&ctx, nonce, ad, ad_len, ciphertext, len - TAGLEN, out);
-  any_crypto_wipe (&ctx, sizeof ctx);
+  cipher_initialize_key (&cs, key, NULL);
+  ok = aead_open (&cs, nonce, ad, ad_len, ciphertext, len - TAGLEN, out);
+  cipher_clear (&cs);
   if (!ok)
-    g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
-                         "ChaCha20-Poly1305 authentication failed");
+    g_set_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
+                 "%s authentication failed", aeads[suite]->name);
   return ok;
 }
 
@@ -182,10 +216,10 @@ cipher_raw_encrypt (AnyNoiseCipher  *cs,
                     gsize            len,
                     guint8          *out)
 {
-  guint8 nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN];
+  guint8 nonce[NONCE_LEN];
 
-  chachapoly_nonce (n, nonce);
-  chachapoly_seal (&cs->ctx, nonce, ad, ad_len, plaintext, len, out);
+  cipher_nonce (cs->suite, n, nonce);
+  aead_seal (cs, nonce, ad, ad_len, plaintext, len, out);
 }
 
 static gboolean
@@ -198,6 +232,26 @@ check_nonce (const AnyNoiseCipher  *cs,
                            "Noise cipher nonce exhausted (2^64 - 1 is reserved)");
       return FALSE;
     }
+  return TRUE;
+}
+
+/* EncryptWithAd into @out (@len + 16 bytes), which must not overlap @ad
+ * or @plaintext: the caller's own buffer, with no copy. */
+gboolean
+any_noise_cipher_encrypt_to (AnyNoiseCipher  *cs,
+                             const guint8    *ad,
+                             gsize            ad_len,
+                             const guint8    *plaintext,
+                             gsize            len,
+                             guint8          *out,
+                             GError         **error)
+{
+  g_return_val_if_fail (cs != NULL && cs->has_key, FALSE);
+
+  if (!check_nonce (cs, error))
+    return FALSE;
+  cipher_raw_encrypt (cs, cs->n, ad, ad_len, plaintext, len, out);
+  cs->n++;
   return TRUE;
 }
 
@@ -241,7 +295,7 @@ cipher_decrypt_with_ad (AnyNoiseCipher  *cs,
                         GByteArray      *out,
                         GError         **error)
 {
-  guint8 nonce[ANY_CRYPTO_CHACHAPOLY_NONCE_LEN];
+  guint8 nonce[NONCE_LEN];
   guint8 dummy[1];
   guint old = out->len;
   size_t plain_len;
@@ -273,10 +327,10 @@ cipher_decrypt_with_ad (AnyNoiseCipher  *cs,
    * at all. */
   dst = plain_len > 0 ? out->data + old : dummy;
 
-  chachapoly_nonce (cs->n, nonce);
-  if (!chachapoly_open (&cs->ctx, nonce, ad, ad_len, ciphertext, plain_len, dst))
+  cipher_nonce (cs->suite, cs->n, nonce);
+  if (!aead_open (cs, nonce, ad, ad_len, ciphertext, plain_len, dst))
     {
-      /* chachapoly_open() wiped what it wrote */
+      /* aead_open() wiped what it wrote */
       g_byte_array_set_size (out, old);
       g_set_error_literal (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT,
                            "Noise message authentication failed");
@@ -290,11 +344,20 @@ AnyNoiseCipher *
 any_noise_cipher_new (const guint8   key[ANY_NOISE_KEY_LEN],
                       GError       **error)
 {
+  return any_noise_cipher_new_full (ANY_NOISE_CIPHER_CHACHAPOLY, key, error);
+}
+
+AnyNoiseCipher *
+any_noise_cipher_new_full (AnyNoiseCipherSuite   suite,
+                           const guint8          key[ANY_NOISE_KEY_LEN],
+                           GError              **error)
+{
   AnyNoiseCipher *cipher;
 
   g_return_val_if_fail (key != NULL, NULL);
 
   cipher = g_new0 (AnyNoiseCipher, 1);
+  cipher->suite = suite;
   if (!cipher_initialize_key (cipher, key, error))
     {
       g_free (cipher);
@@ -367,6 +430,13 @@ any_noise_cipher_rekey (AnyNoiseCipher  *cipher,
   return ok;
 }
 
+AnyNoiseCipherSuite
+any_noise_cipher_get_suite (const AnyNoiseCipher *cipher)
+{
+  g_return_val_if_fail (cipher != NULL, ANY_NOISE_CIPHER_CHACHAPOLY);
+  return cipher->suite;
+}
+
 guint64
 any_noise_cipher_get_nonce (const AnyNoiseCipher *cipher)
 {
@@ -392,11 +462,13 @@ struct _AnyNoiseSymmetricState {
 
 /* InitializeSymmetric (protocol_name) */
 AnyNoiseSymmetricState *
-_any_noise_symmetric_new (const char *protocol_name)
+_any_noise_symmetric_new (AnyNoiseCipherSuite  suite,
+                          const char          *protocol_name)
 {
   AnyNoiseSymmetricState *ss = g_new0 (AnyNoiseSymmetricState, 1);
   gsize len = strlen (protocol_name);
 
+  ss->cs.suite = suite;
   if (len <= HASHLEN)
     memcpy (ss->h, protocol_name, len);  /* zero-padded */
   else
@@ -517,9 +589,9 @@ _any_noise_symmetric_split (AnyNoiseSymmetricState  *ss,
   g_autoptr(AnyNoiseCipher) c2 = NULL;
 
   noise_hkdf2 (ss->ck, NULL, 0, keys);
-  c1 = any_noise_cipher_new (keys, error);
+  c1 = any_noise_cipher_new_full (ss->cs.suite, keys, error);
   if (c1 != NULL)
-    c2 = any_noise_cipher_new (keys + HASHLEN, error);
+    c2 = any_noise_cipher_new_full (ss->cs.suite, keys + HASHLEN, error);
   any_crypto_wipe (keys, sizeof keys);
   _any_noise_symmetric_clear (ss);
   if (c2 == NULL)

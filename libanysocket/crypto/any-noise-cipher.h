@@ -24,13 +24,24 @@ G_BEGIN_DECLS
 
 /* --- CipherState ------------------------------------------------------- */
 
+/* The cipher functions of Noise section 12 that we speak. */
+typedef enum {
+  ANY_NOISE_CIPHER_CHACHAPOLY,  /* ChaCha20-Poly1305, nonce 0^32 || LE64 (n) */
+  ANY_NOISE_CIPHER_AESGCM,      /* AES-256-GCM, nonce 0^32 || BE64 (n) */
+} AnyNoiseCipherSuite;
+
 typedef struct _AnyNoiseCipher AnyNoiseCipher;
 
 /* A CipherState with key @key and nonce 0 (it does not fail: @error is
  * kept for a backend that could). */
 AnyNoiseCipher  *any_noise_cipher_new               (const guint8     key[ANY_NOISE_KEY_LEN],
                                                      GError         **error);
+/* The same with the cipher function @suite. */
+AnyNoiseCipher  *any_noise_cipher_new_full          (AnyNoiseCipherSuite suite,
+                                                     const guint8     key[ANY_NOISE_KEY_LEN],
+                                                     GError         **error);
 void             any_noise_cipher_free              (AnyNoiseCipher  *cipher);
+AnyNoiseCipherSuite any_noise_cipher_get_suite      (const AnyNoiseCipher *cipher);
 
 /* EncryptWithAd: appends ciphertext || tag (@len + 16 bytes) to @out and
  * increments the nonce. Fails with %ANY_CRYPTO_ERROR_STATE when the nonce
@@ -41,6 +52,15 @@ gboolean         any_noise_cipher_encrypt_with_ad   (AnyNoiseCipher  *cipher,
                                                      const guint8    *plaintext,
                                                      gsize            len,
                                                      GByteArray      *out,
+                                                     GError         **error);
+/* The same into @out, @len + 16 bytes of the caller's (not overlapping
+ * @ad or @plaintext). */
+gboolean         any_noise_cipher_encrypt_to        (AnyNoiseCipher  *cipher,
+                                                     const guint8    *ad,
+                                                     gsize            ad_len,
+                                                     const guint8    *plaintext,
+                                                     gsize            len,
+                                                     guint8          *out,
                                                      GError         **error);
 /* DecryptWithAd: appends the plaintext (@len - 16 bytes) to @out and
  * increments the nonce. On failure (%ANY_CRYPTO_ERROR_DECRYPT, or _STATE
@@ -61,13 +81,15 @@ guint64          any_noise_cipher_get_nonce         (const AnyNoiseCipher *ciphe
 void             any_noise_cipher_set_nonce         (AnyNoiseCipher  *cipher,
                                                      guint64          nonce);
 
-/* One-shot ChaCha20-Poly1305 (RFC 8439) with an explicit key and nonce,
- * through the same code as every CipherState's messages: the known-answer
- * tests use these to test what production runs. Seal writes @len + 16
- * bytes (ciphertext then tag). Open reads @len >= 16 bytes and writes
- * @len - 16; on failure nothing usable is left in @out (it is wiped).
- * @nonce_len must be 12 (else %ANY_CRYPTO_ERROR_INVALID_INPUT). */
-gboolean         any_noise_chachapoly_seal          (const guint8    *key,
+/* One-shot AEAD of @suite with an explicit key and nonce: ChaCha20-
+ * Poly1305 (RFC 8439) or AES-256-GCM (SP 800-38D, 128-bit tag), through
+ * the same code as every CipherState's messages: the known-answer tests
+ * use these to test what production runs. @key is 32 bytes. Seal writes
+ * @len + 16 bytes (ciphertext then tag). Open reads @len >= 16 bytes and
+ * writes @len - 16; on failure nothing usable is left in @out (it is
+ * wiped). @nonce_len must be 12 (else %ANY_CRYPTO_ERROR_INVALID_INPUT). */
+gboolean         any_noise_aead_seal                (AnyNoiseCipherSuite suite,
+                                                     const guint8    *key,
                                                      const guint8    *nonce,
                                                      gsize            nonce_len,
                                                      const guint8    *ad,
@@ -76,7 +98,8 @@ gboolean         any_noise_chachapoly_seal          (const guint8    *key,
                                                      gsize            len,
                                                      guint8          *out,
                                                      GError         **error);
-gboolean         any_noise_chachapoly_open          (const guint8    *key,
+gboolean         any_noise_aead_open                (AnyNoiseCipherSuite suite,
+                                                     const guint8    *key,
                                                      const guint8    *nonce,
                                                      gsize            nonce_len,
                                                      const guint8    *ad,
@@ -85,13 +108,16 @@ gboolean         any_noise_chachapoly_open          (const guint8    *key,
                                                      gsize            len,
                                                      guint8          *out,
                                                      GError         **error);
+#define any_noise_chachapoly_seal(...) any_noise_aead_seal (ANY_NOISE_CIPHER_CHACHAPOLY, __VA_ARGS__)
+#define any_noise_chachapoly_open(...) any_noise_aead_open (ANY_NOISE_CIPHER_CHACHAPOLY, __VA_ARGS__)
 
 /* --- SymmetricState (for the handshake in any-noise.c) ------------------ */
 
 typedef struct _AnyNoiseSymmetricState AnyNoiseSymmetricState;
 
-/* InitializeSymmetric (protocol_name) */
-AnyNoiseSymmetricState *_any_noise_symmetric_new     (const char                   *protocol_name);
+/* InitializeSymmetric (protocol_name), @suite being its cipher. */
+AnyNoiseSymmetricState *_any_noise_symmetric_new     (AnyNoiseCipherSuite           suite,
+                                                      const char                   *protocol_name);
 /* Wipes all of it, h too. */
 void          _any_noise_symmetric_free             (AnyNoiseSymmetricState       *ss);
 void          _any_noise_symmetric_mix_hash         (AnyNoiseSymmetricState       *ss,

@@ -1,4 +1,4 @@
-/* any-noise.c: Noise_XX_25519_ChaChaPoly_SHA256 (Noise spec revision 34):
+/* any-noise.c: Noise_XX_25519_ChaChaPoly_SHA256 and _AESGCM_ (Noise spec revision 34):
  * key pairs, fingerprints and the HandshakeState
  *
  * Section numbers below are the spec's. The CipherState and the
@@ -160,11 +160,12 @@ struct _AnyNoiseHandshake {
   gboolean has_re;
 };
 
-static AnyNoiseHandshake *
-handshake_new (gboolean         initiator,
-               AnyNoiseKeypair *static_keypair,
-               const guint8    *prologue,
-               gsize            prologue_len)
+AnyNoiseHandshake *
+any_noise_handshake_new_full (AnyNoiseCipherSuite  suite,
+                              gboolean             initiator,
+                              AnyNoiseKeypair     *static_keypair,
+                              const guint8        *prologue,
+                              gsize                prologue_len)
 {
   AnyNoiseHandshake *hs;
 
@@ -174,7 +175,8 @@ handshake_new (gboolean         initiator,
   hs = g_new0 (AnyNoiseHandshake, 1);
   hs->initiator = initiator;
   hs->s = any_noise_keypair_ref (static_keypair);
-  hs->ss = _any_noise_symmetric_new (ANY_NOISE_PROTOCOL_NAME);
+  hs->ss = _any_noise_symmetric_new (suite, suite == ANY_NOISE_CIPHER_AESGCM ? ANY_NOISE_PROTOCOL_NAME_AESGCM
+                                                                            : ANY_NOISE_PROTOCOL_NAME);
   _any_noise_symmetric_mix_hash (hs->ss, prologue, prologue_len);
   return hs;
 }
@@ -184,7 +186,7 @@ any_noise_handshake_new_initiator (AnyNoiseKeypair *static_keypair,
                                    const guint8    *prologue,
                                    gsize            prologue_len)
 {
-  return handshake_new (TRUE, static_keypair, prologue, prologue_len);
+  return any_noise_handshake_new_full (ANY_NOISE_CIPHER_CHACHAPOLY, TRUE, static_keypair, prologue, prologue_len);
 }
 
 AnyNoiseHandshake *
@@ -192,7 +194,7 @@ any_noise_handshake_new_responder (AnyNoiseKeypair *static_keypair,
                                    const guint8    *prologue,
                                    gsize            prologue_len)
 {
-  return handshake_new (FALSE, static_keypair, prologue, prologue_len);
+  return any_noise_handshake_new_full (ANY_NOISE_CIPHER_CHACHAPOLY, FALSE, static_keypair, prologue, prologue_len);
 }
 
 void

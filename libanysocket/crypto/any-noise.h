@@ -42,6 +42,7 @@
 G_BEGIN_DECLS
 
 #define ANY_NOISE_PROTOCOL_NAME   "Noise_XX_25519_ChaChaPoly_SHA256"
+#define ANY_NOISE_PROTOCOL_NAME_AESGCM "Noise_XX_25519_AESGCM_SHA256"
 #define ANY_NOISE_MAX_MESSAGE_LEN 65535
 
 /* --- identity (static) and ephemeral key pairs ------------------------- */
@@ -105,6 +106,13 @@ AnyNoiseHandshake *any_noise_handshake_new_initiator (AnyNoiseKeypair *static_ke
                                                       const guint8    *prologue,
                                                       gsize            prologue_len);
 AnyNoiseHandshake *any_noise_handshake_new_responder (AnyNoiseKeypair *static_keypair,
+                                                      const guint8    *prologue,
+                                                      gsize            prologue_len);
+/* The same for Noise_XX_25519_AESGCM_SHA256 (@suite AESGCM) or the
+ * ChaChaPoly protocol above. */
+AnyNoiseHandshake *any_noise_handshake_new_full      (AnyNoiseCipherSuite suite,
+                                                      gboolean         initiator,
+                                                      AnyNoiseKeypair *static_keypair,
                                                       const guint8    *prologue,
                                                       gsize            prologue_len);
 void               any_noise_handshake_free          (AnyNoiseHandshake *handshake);

@@ -22,7 +22,7 @@ any_engine_create_e2e (AnyEngine *self)
     .local_id = self->local_id,
     .peer_id = self->peer_id,
     .identity = self->identity,
-    .local_caps = self->identity != NULL ? ANY_E2E_CAP_NATIVE : "",
+    .local_caps = any_engine_local_e2e_caps (self),
     .peer_caps = self->peer_caps,
     .policy = self->e2e_policy,
     .pinned = self->pinned,
@@ -32,6 +32,15 @@ any_engine_create_e2e (AnyEngine *self)
 
   g_clear_pointer (&self->e2e, any_e2e_free);
   self->e2e = any_e2e_new (&config);
+}
+
+/* The e2e capabilities we list, "a,b" ("" without an identity). */
+const char *
+any_engine_local_e2e_caps (AnyEngine *self)
+{
+  if (self->identity == NULL)
+    return "";
+  return self->legacy_e2e_caps ? ANY_E2E_CAPS_LEGACY : ANY_E2E_CAPS_LOCAL;
 }
 
 void
@@ -119,7 +128,7 @@ any_engine_get_peer_mesh (AnyEngine *self)
   return self->local_mesh && self->peer_mesh;
 }
 
-/* {"v": 1, "e2e": ["noise-xx"], "bin": 1, "mesh": [1]}: "e2e" with an
+/* {"v": 1, "e2e": ["noise-xx-aesgcm", "noise-xx"], "bin": 1, "mesh": [1]}: "e2e" with an
  * identity, "bin" (binary messages, any-engine-bytes.c) where the
  * transport has binary frames, "mesh" when an AnyMesh runs over the
  * socket; nothing when none. */
@@ -137,12 +146,17 @@ any_engine_add_local_caps (AnyEngine  *self,
   if (self->identity != NULL)
     {
       g_autoptr(JsonArray) e2e = json_array_new ();
+      g_auto(GStrv) names = g_strsplit (any_engine_local_e2e_caps (self), ",", -1);
 
-      json_array_add_string_element (e2e, ANY_E2E_CAP_NATIVE);
+      for (guint i = 0; names[i] != NULL; i++)
+        json_array_add_string_element (e2e, names[i]);
       json_object_set_array_member (caps, "e2e", g_steal_pointer (&e2e));
     }
   if (bin)
-    json_object_set_int_member (caps, ANY_BIN_CAP, 1);
+    {
+      json_object_set_int_member (caps, ANY_BIN_CAP, 1);
+      json_object_set_int_member (caps, ANY_BINFWD_CAP, 1);
+    }
   if (self->local_mesh)
     {
       JsonArray *mesh = json_array_new ();
@@ -269,6 +283,8 @@ any_engine_set_peer_caps (AnyEngine  *self,
   self->peer_caps_pending = FALSE;
   g_free (self->peer_caps);
   self->peer_caps = holder != NULL ? any_engine_caps_to_string (holder) : g_strdup ("");
+  if (holder != NULL)
+    any_engine_read_bin_cap (self, holder);
   /* Only an idle E2E state is replaced: a switch the peer started
    * already chose its mode by its SWITCH packet's type. */
   if (any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_NONE && !any_e2e_is_switching (self->e2e))
@@ -289,6 +305,17 @@ any_engine_set_peer_caps (AnyEngine  *self,
         }
       any_engine_leave (self);
     }
+  /* Bytes that waited for these caps go now, unless something else holds. */
+  if (self->bin_wait_caps && self->state == ANY_ENGINE_STATE_CONNECTED)
+    {
+      self->bin_wait_caps = FALSE;
+      if (!any_engine_should_hold (self, ANY_PACKET_TYPE_LINK, 0))
+        {
+          any_engine_enter (self);
+          any_engine_flush_held_out (self);
+          any_engine_leave (self);
+        }
+    }
 }
 
 gboolean
@@ -307,6 +334,13 @@ any_engine_require_pinned_key (AnyEngine *self,
 {
   self->pinned = TRUE;
   self->proving = prove_first;
+}
+
+/* "AESGCM" or "ChaChaPoly" once native E2E is up, else NULL (tests). */
+const char *
+any_engine_get_e2e_cipher (AnyEngine *self)
+{
+  return self->e2e != NULL ? any_e2e_get_cipher_name (self->e2e) : NULL;
 }
 
 AnyE2eMode

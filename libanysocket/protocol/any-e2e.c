@@ -38,6 +38,7 @@ struct _AnyE2e {
 
   /* native */
   AnyNoiseHandshake *handshake;
+  AnyNoiseCipherSuite suite;      /* of the native handshake under way or done */
   int                next_step;   /* the handshake message we expect */
   AnyNoiseCipher    *send;
   AnyNoiseCipher    *recv;
@@ -161,6 +162,31 @@ const guint8 *
 any_e2e_get_remote_static (AnyE2e *self)
 {
   return self->has_remote_static ? self->remote_static : NULL;
+}
+
+/* The cipher of native E2E: AESGCM when both lists have it. Both sides
+ * see both lists (the peer's AUTH or probe), so both choose the same
+ * without a word; a relay that strips the cap from one side's view makes
+ * the two choose differently, and the prologue (which binds both lists)
+ * fails the handshake either way. */
+static AnyNoiseCipherSuite
+choose_suite (AnyE2e *self)
+{
+  g_auto(GStrv) local = g_strsplit (self->local_caps, ",", -1);
+  g_auto(GStrv) peer = g_strsplit (self->peer_caps, ",", -1);
+
+  if (g_strv_contains ((const char * const *) local, ANY_E2E_CAP_NATIVE_AESGCM) &&
+      g_strv_contains ((const char * const *) peer, ANY_E2E_CAP_NATIVE_AESGCM))
+    return ANY_NOISE_CIPHER_AESGCM;
+  return ANY_NOISE_CIPHER_CHACHAPOLY;
+}
+
+const char *
+any_e2e_get_cipher_name (AnyE2e *self)
+{
+  if (!self->active || self->mode != ANY_E2E_MODE_NATIVE)
+    return NULL;
+  return self->suite == ANY_NOISE_CIPHER_AESGCM ? "AESGCM" : "ChaChaPoly";
 }
 
 /* JSON helpers */
@@ -300,7 +326,7 @@ compat_receive (AnyE2e      *self,
   return TRUE;
 }
 
-/* Native: Noise_XX_25519_ChaChaPoly_SHA256 in three SWITCH packets */
+/* Native: Noise_XX_25519_AESGCM_SHA256 or _ChaChaPoly_ in three SWITCH packets */
 
 /* Binds both AUTH ids and both capability lists as each side saw them:
  * a relay that strips or changes either breaks the handshake. */
@@ -404,9 +430,10 @@ native_start (AnyE2e  *self,
   self->mode = ANY_E2E_MODE_NATIVE;
   self->initiator = TRUE;
   prologue = native_prologue (self);
-  self->handshake = any_noise_handshake_new_initiator (self->identity,
-                                                       g_bytes_get_data (prologue, NULL),
-                                                       g_bytes_get_size (prologue));
+  self->suite = choose_suite (self);
+  self->handshake = any_noise_handshake_new_full (self->suite, TRUE, self->identity,
+                                                  g_bytes_get_data (prologue, NULL),
+                                                  g_bytes_get_size (prologue));
   if (!any_noise_handshake_write_message (self->handshake, NULL, 0, message, error))
     return NULL;
   self->next_step = 2;
@@ -457,9 +484,10 @@ native_receive (AnyE2e      *self,
       self->mode = ANY_E2E_MODE_NATIVE;
       self->initiator = FALSE;
       prologue = native_prologue (self);
-      self->handshake = any_noise_handshake_new_responder (self->identity,
-                                                           g_bytes_get_data (prologue, NULL),
-                                                           g_bytes_get_size (prologue));
+      self->suite = choose_suite (self);
+      self->handshake = any_noise_handshake_new_full (self->suite, FALSE, self->identity,
+                                                      g_bytes_get_data (prologue, NULL),
+                                                      g_bytes_get_size (prologue));
       mine = id_payload (self->local_id);
       if (!any_noise_handshake_read_message (self->handshake, message, message_len, NULL, error) ||
           !any_noise_handshake_write_message (self->handshake, mine->data, mine->len, out, error))
@@ -606,15 +634,25 @@ any_e2e_seal_full (AnyE2e     *self,
       return;
     }
 
+  if (!rekey_if_due (self, self->send, &error))
+    g_error ("Native E2E rekey failed: %s", error->message);
+  if (raw)
+    {
+      /* Sealed straight into the frame, after its header (the AD): a big
+       * binary message is copied once less. */
+      gsize at = frame->len;
+
+      g_string_set_size (frame, at + plain_len + ANY_NOISE_TAG_LEN);
+      if (!any_noise_cipher_encrypt_to (self->send, (const guint8 *) frame->str, header_len,
+                                        (const guint8 *) plain, plain_len, (guint8 *) frame->str + at, &error))
+        g_error ("Native E2E encryption failed: %s", error->message);
+      return;
+    }
   g_byte_array_set_size (self->scratch, 0);
-  if (!rekey_if_due (self, self->send, &error) ||
-      !any_noise_cipher_encrypt_with_ad (self->send, (const guint8 *) frame->str, header_len,
+  if (!any_noise_cipher_encrypt_with_ad (self->send, (const guint8 *) frame->str, header_len,
                                          (const guint8 *) plain, plain_len, self->scratch, &error))
     g_error ("Native E2E encryption failed: %s", error->message);
-  if (raw)
-    g_string_append_len (frame, (const char *) self->scratch->data, self->scratch->len);
-  else
-    any_base64_encode_append (frame, self->scratch->data, self->scratch->len);
+  any_base64_encode_append (frame, self->scratch->data, self->scratch->len);
 }
 
 /* Decrypts one chunk body into @plain (appended). A failure means the

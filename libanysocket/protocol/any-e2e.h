@@ -2,7 +2,8 @@
  *
  * Two modes: compat (the JavaScript peer's scheme: secp521r1 ECDH, per-
  * chunk PBKDF2 keys, AES-CBC, header in the clear) and native
- * (Noise_XX_25519_ChaChaPoly_SHA256: authenticated static keys, one
+ * (Noise_XX_25519_AESGCM_SHA256 when both sides list "noise-xx-aesgcm",
+ * else Noise_XX_25519_ChaChaPoly_SHA256: authenticated static keys, one
  * cipher per direction, the chunk header as associated data, counter
  * nonces that reject replay, reordering and reflection).
  *
@@ -37,7 +38,7 @@ typedef struct {
   const char      *local_id;
   const char      *peer_id;
   AnyNoiseKeypair *identity;       /* our static key */
-  const char      *local_caps;     /* e2e capabilities as we sent them, "noise-xx" */
+  const char      *local_caps;     /* e2e capabilities as we sent them, "noise-xx-aesgcm,noise-xx" */
   const char      *peer_caps;      /* as the peer sent them, "" when none */
   AnyE2ePolicy     policy;
   gboolean         pinned;         /* the peer id's key is pinned: never compat */
@@ -54,6 +55,7 @@ gboolean    any_e2e_is_switching       (AnyE2e             *self);
 gboolean    any_e2e_is_native_responder (AnyE2e            *self);
 gboolean    any_e2e_peer_can_native    (AnyE2e             *self);
 const guint8 *any_e2e_get_remote_static (AnyE2e            *self);
+const char *any_e2e_get_cipher_name    (AnyE2e             *self);
 
 JsonNode   *any_e2e_start              (AnyE2e             *self,
                                         GError            **error);

@@ -48,11 +48,44 @@ any_engine_read_bin_cap (AnyEngine  *self,
   JsonNode *bin;
 
   self->peer_bin = FALSE;
+  self->peer_binfwd = FALSE;
   if (caps == NULL || !JSON_NODE_HOLDS_OBJECT (caps))
     return;
   bin = json_object_get_member (json_node_get_object (caps), ANY_BIN_CAP);
   self->peer_bin = bin != NULL && JSON_NODE_HOLDS_VALUE (bin) &&
                    json_node_get_value_type (bin) == G_TYPE_INT64 && json_node_get_int (bin) == 1;
+  bin = json_object_get_member (json_node_get_object (caps), ANY_BINFWD_CAP);
+  self->peer_binfwd = self->peer_bin && bin != NULL && JSON_NODE_HOLDS_VALUE (bin) &&
+                      json_node_get_value_type (bin) == G_TYPE_INT64 && json_node_get_int (bin) == 1;
+}
+
+/* The peer at the other end of this direct link takes (and, as a hub,
+ * relays) binary FORWARD frames. */
+gboolean
+any_engine_takes_binary_forward (AnyEngine *self)
+{
+  return self->peer_binfwd && any_transport_can_send_binary (self->transport);
+}
+
+/* A binary frame that starts as a FORWARD frame does: for a proxied link
+ * of ours, or to relay. Only on a link that said it takes them. */
+static void
+handle_binary_forward (AnyEngine    *self,
+                       const guint8 *data,
+                       gsize         len)
+{
+  g_autoptr(GError) error = NULL;
+  AnyForward forward;
+
+  if (!any_forward_decode (data, len, &forward, &error))
+    any_engine_fail (self, error->message);
+  else if (!self->peer_binfwd)
+    any_engine_fail (self, "Invalid Packet! Binary FORWARD from a peer that did not advertise \"binfwd\"");
+  else if (self->callbacks->forward != NULL)
+    {
+      forward.binary = TRUE;
+      self->callbacks->forward (self->user_data, data, len, &forward);
+    }
 }
 
 gboolean
@@ -95,34 +128,107 @@ header_encode (guint8   header[BIN_HEADER_LEN],
   memcpy (header + 2, &be, 4);
 }
 
-/* Frames one binary message, sealed when the link is encrypted. */
+/* Writes the frame of @bytes that starts at @pos (sealed when the link is
+ * encrypted); returns where the next one starts. */
+static gsize
+write_frame (AnyEngine *self,
+             gint32     seq,
+             GBytes    *bytes,
+             gsize      pos)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  gsize slice = MIN (len - pos, ANY_BIN_CHUNK_MAX);
+  guint8 header[BIN_HEADER_LEN];
+  GString *frame = g_string_sized_new (BIN_HEADER_LEN + slice + 64);
+  g_autoptr(GBytes) out = NULL;
+
+  header_encode (header, pos + slice >= len, seq);
+  g_string_append_len (frame, (const char *) header, BIN_HEADER_LEN);
+  if (any_engine_is_encrypting (self))
+    any_e2e_seal_full (self->e2e, frame, BIN_HEADER_LEN, seq, (const char *) data + pos, slice, TRUE);
+  else
+    g_string_append_len (frame, (const char *) data + pos, slice);
+  out = g_string_free_to_bytes (frame);
+  any_transport_send_binary (self->transport, out, ANY_TRANSPORT_LANE_ORDERED);
+  return pos + slice;
+}
+
+/* Frames one binary message, sealed when the link is encrypted.
+ *
+ * Sealed, a big message is not sealed whole before its first frame
+ * leaves: one frame is sealed and handed to the transport per turn of
+ * the main loop (seal_timer, due at once), so the transport writes frame
+ * k while frame k + 1 is sealed and the peer opens frame k meanwhile:
+ * sealing, writing and opening overlap instead of adding up. Plain, every
+ * frame is handed at once (there is nothing to overlap). */
 void
 any_engine_write_bytes (AnyEngine *self,
                         gint32     seq,
                         GBytes    *bytes)
 {
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-  gsize pos = 0;
+  gsize len = g_bytes_get_size (bytes);
+  gsize pos;
 
-  do
+  /* Held for a proxied peer whose probe then said no "bin". */
+  if (!any_engine_can_send_bytes (self))
     {
-      gsize slice = MIN (len - pos, ANY_BIN_CHUNK_MAX);
-      guint8 header[BIN_HEADER_LEN];
-      GString *frame = g_string_sized_new (BIN_HEADER_LEN + slice + 64);
-      g_autoptr(GBytes) out = NULL;
-
-      header_encode (header, pos + slice >= len, seq);
-      g_string_append_len (frame, (const char *) header, BIN_HEADER_LEN);
-      if (any_engine_is_encrypting (self))
-        any_e2e_seal_full (self->e2e, frame, BIN_HEADER_LEN, seq, (const char *) data + pos, slice, TRUE);
-      else
-        g_string_append_len (frame, (const char *) data + pos, slice);
-      out = g_string_free_to_bytes (frame);
-      any_transport_send_binary (self->transport, out, ANY_TRANSPORT_LANE_ORDERED);
-      pos += slice;
+      g_warning ("Binary message of %" G_GSIZE_FORMAT " bytes to %s dropped: the peer does not take "
+                 "binary messages", len, self->peer_id);
+      return;
     }
-  while (pos < len);
+  pos = write_frame (self, seq, bytes, 0);
+
+  if (pos >= len)
+    return;
+  if (!any_engine_is_encrypting (self))
+    {
+      while (pos < len)
+        pos = write_frame (self, seq, bytes, pos);
+      return;
+    }
+  g_assert (self->bin_out == NULL);
+  self->bin_out = g_bytes_ref (bytes);
+  self->bin_out_pos = pos;
+  self->bin_out_seq = seq;
+  any_timer_arm_ms (&self->seal_timer, 0);
+}
+
+gsize
+any_engine_get_bytes_unsealed (AnyEngine *self)
+{
+  return self->bin_out != NULL ? g_bytes_get_size (self->bin_out) - self->bin_out_pos : 0;
+}
+
+void
+any_engine_drop_bin_out (AnyEngine *self)
+{
+  any_timer_cancel (&self->seal_timer);
+  g_clear_pointer (&self->bin_out, g_bytes_unref);
+}
+
+/* The next frame of bin_out; after the last, what waited behind it. */
+void
+any_engine_on_seal_tick (AnyTimer *timer,
+                         gpointer  user_data)
+{
+  AnyEngine *self = user_data;
+
+  if (self->bin_out == NULL || self->state != ANY_ENGINE_STATE_CONNECTED)
+    return;
+  any_engine_enter (self);
+  self->bin_out_pos = write_frame (self, self->bin_out_seq, self->bin_out, self->bin_out_pos);
+  if (self->state == ANY_ENGINE_STATE_CONNECTED && self->bin_out != NULL)
+    {
+      if (self->bin_out_pos < g_bytes_get_size (self->bin_out))
+        any_timer_arm_ms (&self->seal_timer, 0);
+      else
+        {
+          any_engine_drop_bin_out (self);
+          any_engine_flush_held_out (self);
+        }
+    }
+  any_engine_leave (self);
 }
 
 gint32
@@ -139,7 +245,13 @@ any_engine_send_bytes (AnyEngine  *self,
                            _("Cannot send: the peer is disconnected"));
       return 0;
     }
-  if (self->state != ANY_ENGINE_STATE_CONNECTED || !any_engine_can_send_bytes (self))
+  /* A link through a hub that relays binary frames, whose caps are not
+   * known yet (the peer layer sent the probe): the bytes, and what
+   * follows, wait for its answer. */
+  if (self->state == ANY_ENGINE_STATE_CONNECTED && self->peer_caps_pending &&
+      any_transport_can_send_binary (self->transport))
+    self->bin_wait_caps = TRUE;
+  else if (self->state != ANY_ENGINE_STATE_CONNECTED || !any_engine_can_send_bytes (self))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_NOT_SUPPORTED,
                    _("Peer %s does not take binary messages (it did not advertise \"bin\" in its AUTH: "
@@ -202,6 +314,11 @@ any_engine_handle_binary_frame (AnyEngine    *self,
   if (!self->peer_bin)
     {
       any_engine_fail (self, "Invalid Packet! Binary frame from a peer that did not advertise \"bin\"");
+      return;
+    }
+  if (len > 0 && any_frame_is_forward (data, len))
+    {
+      handle_binary_forward (self, data, len);
       return;
     }
   if (self->proving)

@@ -52,6 +52,7 @@ struct _AnyEngine {
   guint                     e2e_timeout_ms;
   char                     *peer_caps;
   gboolean                  local_mesh;  /* AnyEngineConfig.mesh */
+  gboolean                  legacy_e2e_caps;
   gboolean                  peer_mesh;   /* its caps listed mesh version 1 */
   GString                  *plain;      /* decrypted chunk, reused */
   gboolean                  e2e_started_here;
@@ -77,7 +78,16 @@ struct _AnyEngine {
   /* Binary messages (any-engine-bytes.c): the peer advertised "bin" in
    * its caps; the chunks of the binary message being received. */
   gboolean                  peer_bin;
+  gboolean                  peer_binfwd;
+  gboolean                  bin_wait_caps;  /* bytes held until a proxied peer's caps come */
   GByteArray               *bin_in;
+  /* A binary message being sealed frame by frame (any-engine-bytes.c):
+   * the rest of it from bin_out_pos, one frame per turn of the main loop,
+   * while what the application sends after it waits in held_out. */
+  GBytes                   *bin_out;
+  gsize                     bin_out_pos;
+  gint32                    bin_out_seq;
+  AnyTimer                  seal_timer;
   gint32                    bin_in_seq;
 
   gsize                     max_frame_size;   /* once authenticated */
@@ -120,6 +130,9 @@ void      any_engine_send_control     (AnyEngine     *self,
                                        AnyPacketType  type,
                                        JsonNode      *data);
 void      any_engine_flush_held_out   (AnyEngine     *self);
+void      any_engine_on_seal_tick     (AnyTimer      *timer,
+                                       gpointer       user_data);
+void      any_engine_drop_bin_out     (AnyEngine     *self);
 static inline gboolean
 any_engine_is_held_type (AnyPacketType type)
 {

@@ -80,6 +80,7 @@ typedef struct {
   AnyE2ePolicy e2e_policy;
   guint       e2e_timeout_ms;
   gboolean    mesh;                  /* advertise the mesh capability */
+  gboolean    legacy_e2e_caps;       /* tests: list only "noise-xx", as 0.1 did */
 } AnyEngineConfig;
 
 typedef struct _AnyEngine AnyEngine;

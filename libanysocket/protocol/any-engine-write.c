@@ -76,7 +76,9 @@ any_engine_write_text (AnyEngine     *self,
 
 /* Before AUTH completes, LINK and INTERNAL wait; during an E2E switch
  * everything but SWITCH waits, so nothing crosses the switch in the
- * wrong form. */
+ * wrong form; while a binary message is sealed frame by frame
+ * (any-engine-bytes.c), LINK and INTERNAL (replies too) wait behind it,
+ * so messages still arrive in the order they were sent. */
 gboolean
 any_engine_should_hold (AnyEngine     *self,
                         AnyPacketType  type,
@@ -85,5 +87,6 @@ any_engine_should_hold (AnyEngine     *self,
   return (self->state != ANY_ENGINE_STATE_CONNECTED && any_engine_is_held_type (type)) ||
          ((self->e2e_start_pending || (self->e2e != NULL && any_e2e_is_switching (self->e2e))) &&
           type != ANY_PACKET_TYPE_SWITCH) ||
-         (self->holding && any_engine_is_held_type (type) && reply_to == 0);
+         (self->holding && any_engine_is_held_type (type) && reply_to == 0) ||
+         ((self->bin_out != NULL || self->bin_wait_caps) && any_engine_is_held_type (type));
 }

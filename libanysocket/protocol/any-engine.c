@@ -79,6 +79,7 @@ engine_shutdown (AnyEngine  *self,
   any_timer_cancel (&self->auth_timer);
   any_timer_cancel (&self->e2e_timer);
   any_timer_cancel (&self->heartbeat_timer);
+  any_engine_drop_bin_out (self);
   /* Keys go with the link. */
   g_clear_pointer (&self->e2e, any_e2e_free);
   any_reassembly_clear (self->reassembly);
@@ -226,7 +227,8 @@ any_engine_flush_held_out (AnyEngine *self)
 
   if (self->holding)
     return;
-  while ((held = g_queue_pop_head (&self->held_out)) != NULL)
+  /* A binary message being sealed goes first; its last frame flushes. */
+  while (self->bin_out == NULL && (held = g_queue_pop_head (&self->held_out)) != NULL)
     {
       if (held->bytes != NULL)
         any_engine_write_bytes (self, held->seq, held->bytes);
@@ -559,6 +561,7 @@ any_engine_new (AnyEngineRole             role,
   any_timer_init (&self->auth_timer, self->timers, on_auth_timeout, self);
   any_timer_init (&self->e2e_timer, self->timers, any_engine_on_e2e_timeout, self);
   any_timer_init (&self->heartbeat_timer, self->timers, any_engine_on_heartbeat_tick, self);
+  any_timer_init (&self->seal_timer, self->timers, any_engine_on_seal_tick, self);
   self->max_message_size = 64 * 1024 * 1024;
   self->reassembly = any_reassembly_new (self->max_message_size, 16);
   self->plain = g_string_new (NULL);
@@ -583,6 +586,7 @@ any_engine_start (AnyEngine             *self,
   self->e2e_policy = config->e2e_policy;
   self->e2e_timeout_ms = config->e2e_timeout_ms;
   self->local_mesh = config->mesh;
+  self->legacy_e2e_caps = config->legacy_e2e_caps;
   any_reassembly_free (self->reassembly);
   self->reassembly = any_reassembly_new (config->max_message_size, config->max_partials);
   self->max_frame_size = MIN (MAX_FRAME_SIZE, config->max_message_size * 2 + 256);
@@ -631,11 +635,13 @@ any_engine_start_connected (AnyEngine             *self,
 
 /* A frame that is already whole (a FORWARD frame a hub relays, or one a
  * proxied peer sends through us): not a packet of this link, so neither
- * held nor encrypted, as the JavaScript peer does. */
+ * held nor encrypted, as the JavaScript peer does. @binary: a binary
+ * FORWARD frame, to a peer that takes them (any-engine-bytes.c). */
 gboolean
-any_engine_send_frame (AnyEngine  *self,
-                       GBytes     *frame,
-                       GError    **error)
+any_engine_send_frame_full (AnyEngine  *self,
+                            GBytes     *frame,
+                            gboolean    binary,
+                            GError    **error)
 {
   if (self->state != ANY_ENGINE_STATE_CONNECTED)
     {
@@ -643,8 +649,25 @@ any_engine_send_frame (AnyEngine  *self,
                            _("Cannot send: the peer is not connected"));
       return FALSE;
     }
-  any_transport_send (self->transport, frame);
+  if (!binary)
+    any_transport_send (self->transport, frame);
+  else if (any_engine_takes_binary_forward (self))
+    any_transport_send_binary (self->transport, frame, ANY_TRANSPORT_LANE_ORDERED);
+  else
+    {
+      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_NOT_SUPPORTED,
+                   "Peer %s does not take binary FORWARD frames", self->peer_id);
+      return FALSE;
+    }
   return TRUE;
+}
+
+gboolean
+any_engine_send_frame (AnyEngine  *self,
+                       GBytes     *frame,
+                       GError    **error)
+{
+  return any_engine_send_frame_full (self, frame, FALSE, error);
 }
 
 AnyEngineState
@@ -691,6 +714,7 @@ void
 any_engine_really_free (AnyEngine *self)
 {
   g_clear_pointer (&self->bin_in, g_byte_array_unref);
+  any_engine_drop_bin_out (self);
   any_timer_cancel (&self->auth_timer);
   any_timer_cancel (&self->e2e_timer);
   any_timer_cancel (&self->heartbeat_timer);

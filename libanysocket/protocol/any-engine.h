@@ -77,6 +77,14 @@ void            any_engine_set_holding (AnyEngine                 *self,
 gboolean        any_engine_start_e2e   (AnyEngine                 *self,
                                         GError                   **error);
 AnyE2eMode      any_engine_get_e2e_mode (AnyEngine                *self);
+const char     *any_engine_get_e2e_cipher (AnyEngine              *self);
+gsize           any_engine_get_bytes_unsealed (AnyEngine          *self);
+gboolean        any_engine_takes_binary_forward (AnyEngine        *self);
+gboolean        any_engine_send_frame_full (AnyEngine             *self,
+                                            GBytes                *frame,
+                                            gboolean               binary,
+                                            GError               **error);
+const char     *any_engine_local_e2e_caps (AnyEngine              *self);
 void            any_engine_require_pinned_key (AnyEngine          *self,
                                         gboolean                   prove_first);
 const guint8   *any_engine_get_remote_static (AnyEngine           *self);

@@ -15,27 +15,61 @@ struct _AnyProxyTransport
   char         *remote_id;
   guint8        to[16];
   guint8        from[16];
+  gboolean      binary;
 };
 
 G_DEFINE_FINAL_TYPE (AnyProxyTransport, any_proxy_transport, ANY_TYPE_TRANSPORT)
 
 static void
-any_proxy_transport_send (AnyTransport *transport,
-                          GBytes       *frame)
+send_forward (AnyProxyTransport *self,
+              GBytes            *frame,
+              gboolean           binary)
 {
-  AnyProxyTransport *self = ANY_PROXY_TRANSPORT (transport);
   g_autoptr(GError) error = NULL;
   gsize inner_len;
   const guint8 *inner = g_bytes_get_data (frame, &inner_len);
   GString *forward = g_string_sized_new (ANY_FORWARD_HEADER_MAX + inner_len);
   g_autoptr(GBytes) bytes = NULL;
+  gboolean sent;
 
   any_forward_encode (forward, self->to, self->from, inner, inner_len);
   bytes = g_string_free_to_bytes (forward);
+  sent = binary ? self->callbacks->send_binary_frame (self->via, bytes, &error)
+                : self->callbacks->send_frame (self->via, bytes, &error);
   /* The hub's link going down closes this one too (the socket sees to
    * it); until then a failed send only means it is going. */
-  if (!self->callbacks->send_frame (self->via, bytes, &error))
+  if (!sent)
     g_debug ("Frame to proxied peer %s not sent: %s", self->remote_id, error->message);
+}
+
+static void
+any_proxy_transport_send (AnyTransport *transport,
+                          GBytes       *frame)
+{
+  send_forward (ANY_PROXY_TRANSPORT (transport), frame, FALSE);
+}
+
+/* The same FORWARD header before a binary frame, sent as a binary frame
+ * (docs/protocol.md, "Binary messages through a hub"). */
+static void
+any_proxy_transport_send_binary (AnyTransport     *transport,
+                                 GBytes           *frame,
+                                 AnyTransportLane  lane)
+{
+  send_forward (ANY_PROXY_TRANSPORT (transport), frame, TRUE);
+}
+
+static gboolean
+any_proxy_transport_can_send_binary (AnyTransport *transport)
+{
+  return ANY_PROXY_TRANSPORT (transport)->binary;
+}
+
+void
+any_proxy_transport_set_binary (AnyProxyTransport *self,
+                                gboolean           binary)
+{
+  self->binary = binary;
 }
 
 /* Closed from this side: the hub should stop relaying to us and tell the
@@ -69,6 +103,8 @@ any_proxy_transport_class_init (AnyProxyTransportClass *klass)
   object_class->finalize = any_proxy_transport_finalize;
   transport_class->send = any_proxy_transport_send;
   transport_class->close = any_proxy_transport_close;
+  transport_class->send_binary = any_proxy_transport_send_binary;
+  transport_class->can_send_binary = any_proxy_transport_can_send_binary;
 }
 
 static void

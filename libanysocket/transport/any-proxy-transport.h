@@ -27,6 +27,11 @@ typedef struct {
    * us and tell @remote_id. */
   void     (*unproxy)    (GObject     *via,
                           const char  *remote_id);
+  /* Sends a whole binary FORWARD frame (docs/protocol.md, "Binary
+   * messages through a hub") on the link to the hub. */
+  gboolean (*send_binary_frame) (GObject *via,
+                                 GBytes  *frame,
+                                 GError **error);
 } AnyProxyTransportCallbacks;
 
 /* @local_id and @remote_id must be valid ids (any_id_is_valid()). The
@@ -36,5 +41,9 @@ AnyTransport *any_proxy_transport_new     (const AnyProxyTransportCallbacks *cal
                                            GObject           *via,
                                            const char        *local_id,
                                            const char        *remote_id);
+
+/* The hub relays binary FORWARD frames: binary frames go through it. */
+void          any_proxy_transport_set_binary (AnyProxyTransport *self,
+                                              gboolean           binary);
 
 G_END_DECLS

@@ -81,7 +81,11 @@ any_transport_send_lane (AnyTransport     *self,
 gboolean
 any_transport_can_send_binary (AnyTransport *self)
 {
-  return ANY_TRANSPORT_GET_CLASS (self)->send_binary != NULL;
+  AnyTransportClass *klass = ANY_TRANSPORT_GET_CLASS (self);
+
+  if (klass->send_binary == NULL)
+    return FALSE;
+  return klass->can_send_binary == NULL || klass->can_send_binary (self);
 }
 
 void

@@ -72,6 +72,10 @@ struct _AnyTransportClass
   void         (*send_binary)        (AnyTransport     *self,
                                       GBytes           *frame,
                                       AnyTransportLane  lane);
+  /* Optional: whether send_binary() works on this instance (a link
+   * through a hub: whether the hub relays binary FORWARD frames);
+   * send_binary != NULL when not implemented. */
+  gboolean     (*can_send_binary)    (AnyTransport     *self);
   /* Optional: TCP keepalive after @idle_s idle seconds, 0: off. */
   void         (*set_tcp_keepalive)  (AnyTransport *self,
                                       guint         idle_s);

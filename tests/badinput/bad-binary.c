@@ -57,9 +57,58 @@ test_bad_binary (Fixture       *fx,
   g_assert_cmpuint (fx->raw_messages->len, ==, 0);
 }
 
+/* Binary FORWARD frames (docs/protocol.md, "Binary messages through a
+ * hub"): only from a peer that advertised "binfwd", well formed, and under
+ * the same rules as text ones (this hub relays only between linked peers). */
+typedef enum {
+  FWD_NO_CAP,
+  FWD_UNLINKED,
+  FWD_TRUNCATED,
+} BadForward;
+
+static void
+test_bad_binary_forward (Fixture       *fx,
+                         gconstpointer  data)
+{
+  BadForward variant = GPOINTER_TO_INT (data);
+  RawClient *a = raw_connect (fx);
+  RawClient *b = raw_connect (fx);
+  g_autofree char *reason = NULL;
+
+  if (!raw_auth_with_caps (fx, a, variant == FWD_NO_CAP ? "{\"v\":1,\"bin\":1}"
+                                                        : "{\"v\":1,\"bin\":1,\"binfwd\":1}") ||
+      !raw_auth_with_caps (fx, b, "{\"v\":1,\"bin\":1,\"binfwd\":1}"))
+    return;
+  switch (variant)
+    {
+    case FWD_NO_CAP:
+      g_assert_true (raw_send_bytes (a, forward_frame (b->id, a->id), TRUE));
+      reason = g_strdup ("Invalid Packet! Binary FORWARD from a peer that did not advertise \"binfwd\"");
+      break;
+    case FWD_UNLINKED:
+      g_assert_true (raw_send_bytes (a, forward_frame (b->id, a->id), TRUE));
+      reason = g_strdup_printf ("Invalid FORWARD: peer %s is not linked to %s", a->id, b->id);
+      break;
+    case FWD_TRUNCATED:
+      g_assert_true (raw_send_bytes (a, g_bytes_new_static ("6abc", 4), TRUE));
+      reason = g_strdup ("Invalid or truncated FORWARD header");
+      break;
+    }
+  raw_expect_close (fx, a, reason);
+  /* nothing reached the other raw client beyond the server's AUTH */
+  g_assert_cmpuint (b->frames->len, ==, 1);
+  g_assert_cmpuint (fx->raw_messages->len, ==, 0);
+}
+
 void
 badinput_add_binary_cases (void)
 {
+  g_test_add ("/badinput/binary/forward-without-cap", Fixture, GINT_TO_POINTER (FWD_NO_CAP),
+              fixture_setup, test_bad_binary_forward, fixture_teardown);
+  g_test_add ("/badinput/binary/forward-unlinked", Fixture, GINT_TO_POINTER (FWD_UNLINKED),
+              fixture_setup, test_bad_binary_forward, fixture_teardown);
+  g_test_add ("/badinput/binary/forward-truncated", Fixture, GINT_TO_POINTER (FWD_TRUNCATED),
+              fixture_setup, test_bad_binary_forward, fixture_teardown);
   for (guint i = 0; i < G_N_ELEMENTS (bad_binaries); i++)
     {
       g_autofree char *path = g_strdup_printf ("/badinput/binary/%s", bad_binaries[i].name);

@@ -32,7 +32,9 @@
 #              measured; the run with the median of E2E_BENCH_REPEAT runs.
 #
 # With two or more CPUs the servers run on CPU 1 and the clients on CPU 0
-# (taskset); E2E_BENCH_PIN=0 turns that off. --quick: 20 handshakes, 1
+# (taskset); E2E_BENCH_PIN=0 turns that off. E2E_BENCH_LINKS=REGEX runs
+# only the links whose key (c-c-native, c-c-native-bin, ...) matches it
+# (the others print n/a), for an A/B of two builds in less time. --quick: 20 handshakes, 1
 # repeat, 2 s runs, 2 MiB (a smoke test; not for README).
 #
 # Everything is bounded: each client gives up by itself (--max-time, and
@@ -68,6 +70,8 @@ if [ "$QUICK" = 1 ]; then
     HANDSHAKES=20; DURATION=2; WARMUP=0.5; REPEAT=1; BIG_MIB=2; BIG_COUNT=3
 fi
 INFLIGHT=64
+ONLY=${E2E_BENCH_LINKS:-}
+wanted() { [ -z "$ONLY" ] || [[ $1 =~ $ONLY ]]; }
 
 for exe in e2e-bench bench-server; do
     [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: build first (ninja -C $BUILDDIR)" >&2; exit 2; }
@@ -154,7 +158,7 @@ for i in "${!LINKS[@]}"; do
     IFS='|' read -r key label client s e2e <<< "${LINKS[$i]}"
     : > "$WORK/req.$i"; : > "$WORK/big.$i"
     # the binary links differ in their big message only
-    [ "$client" = cbin ] && continue
+    { [ "$client" = cbin ] || ! wanted "$key"; } && continue
     run_client "$i" handshake --handshakes "$HANDSHAKES"
     HS[$i]=$LINE
     echo "  handshake $label $e2e: ${LINE:-failed}" >&2
@@ -163,13 +167,14 @@ done
 for rep in $(seq "$REPEAT"); do
     for i in "${!LINKS[@]}"; do
         IFS='|' read -r key label client s e2e <<< "${LINKS[$i]}"
-        [ "$client" = cbin ] && continue
+        { [ "$client" = cbin ] || ! wanted "$key"; } && continue
         run_clean "$i" req --inflight "$INFLIGHT" --duration "$DURATION" --warmup "$WARMUP"
         echo "  req $label $e2e #$rep: ${LINE:-failed}" >&2
         [ -n "$LINE" ] && [ -n "$(field "$LINE" rate)" ] && echo "$LINE" >> "$WORK/req.$i"
     done
     for i in "${!LINKS[@]}"; do
         IFS='|' read -r key label client s e2e <<< "${LINKS[$i]}"
+        wanted "$key" || continue
         run_clean "$i" big --big-mib "$BIG_MIB" --big-count "$BIG_COUNT"
         echo "  big $label $e2e #$rep: ${LINE:-failed}" >&2
         [ -n "$LINE" ] && [ -n "$(field "$LINE" p50_ms)" ] && echo "$LINE" >> "$WORK/big.$i"
@@ -248,5 +253,5 @@ echo "request to reply. CPU µs/req: utime+stime over the measured window divide
 echo "/proc/PID/stat; client: getrusage / process.cpuUsage). ${BIG_MIB} MiB: a request carrying a ${BIG_MIB} MiB"
 echo "JSON string to its tiny ack (serialize, chunk, encrypt, send, decrypt, reassemble, parse; both ways);"
 echo "\"C → C binary\": the same with a ${BIG_MIB} MiB binary message (any_peer_send_bytes_request_async(), binary frames)."
-echo "Native: Noise_XX_25519_ChaChaPoly_SHA256 between two libanysocket peers; compat: the JavaScript peer's"
+echo "Native: Noise_XX_25519_AESGCM_SHA256 between two libanysocket 0.2 peers (ChaChaPoly with a 0.1 peer); compat: the JavaScript peer's"
 echo "scheme (secp521r1 ECDH, AES-256-CBC, per-chunk PBKDF2 keys)."

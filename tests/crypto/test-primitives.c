@@ -1,8 +1,9 @@
 /* test-primitives.c: known answers for the crypto layer's primitives
  *
  * Wycheproof vectors (tests/crypto/vectors/wycheproof): PBKDF2-HMAC-SHA256,
- * HKDF-SHA256, AES-CBC-PKCS#5, X25519, ChaCha20-Poly1305 (through the
- * Noise CipherState's own seal and open, the code native E2EE runs); plus
+ * HKDF-SHA256, AES-CBC-PKCS#5, X25519, ChaCha20-Poly1305 and AES-256-GCM
+ * (through the Noise CipherState's own seal and open, the code native
+ * E2EE runs); plus
  * the strict hex codec. Every vector of each file runs; "valid" must pass, "invalid"
  * must be rejected; what "acceptable" means here is said at each test.
  *
@@ -349,9 +350,12 @@ test_x25519 (void)
 /* --- ChaCha20-Poly1305 ----------------------------------------------- */
 
 typedef struct {
+  AnyNoiseCipherSuite suite;
   Counts counts;
+  guint valid_checked;
   guint forged_rejected;
   guint bad_nonce_rejected;
+  guint skipped_key_size;
 } ChachaCounts;
 
 static void
@@ -374,42 +378,48 @@ chacha_one (JsonObject   *group,
   gboolean ok;
 
   count (&c->counts, result);
+  /* AES-GCM vectors with 128- and 192-bit keys: Noise uses AES-256 only. */
+  if (key_len != 32 && c->suite == ANY_NOISE_CIPHER_AESGCM)
+    {
+      c->skipped_key_size++;
+      return;
+    }
   g_assert_cmpuint (key_len, ==, 32);
   memcpy (sealed, ct, ct_len);
   memcpy (sealed + ct_len, tag, tag_len);
 
-  if (result == VECTOR_VALID)
+  if (iv_len != 12)
+    {
+      /* a nonce size Noise never makes, refused whatever the verdict */
+      ok = any_noise_aead_open (c->suite, key, iv, iv_len, aad, aad_len, sealed, ct_len + tag_len, out, &error);
+      g_assert_false (ok);
+      g_assert_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT);
+      c->bad_nonce_rejected++;
+    }
+  else if (result == VECTOR_VALID)
     {
       g_assert_cmpuint (tag_len, ==, 16);
-      ok = any_noise_chachapoly_seal (key, iv, iv_len, aad, aad_len, msg, msg_len, out, &error);
+      ok = any_noise_aead_seal (c->suite, key, iv, iv_len, aad, aad_len, msg, msg_len, out, &error);
       g_assert_no_error (error);
       g_assert_true (ok);
       g_assert_cmpmem (out, msg_len + 16, sealed, ct_len + tag_len);
 
-      ok = any_noise_chachapoly_open (key, iv, iv_len, aad, aad_len, sealed, ct_len + tag_len, out, &error);
+      ok = any_noise_aead_open (c->suite, key, iv, iv_len, aad, aad_len, sealed, ct_len + tag_len, out, &error);
       g_assert_no_error (error);
       g_assert_true (ok);
       g_assert_cmpmem (out, msg_len, msg, msg_len);
+      c->valid_checked++;
     }
   else
     {
       g_assert_cmpint (result, ==, VECTOR_INVALID);
-      ok = any_noise_chachapoly_open (key, iv, iv_len, aad, aad_len, sealed, ct_len + tag_len, out, &error);
+      ok = any_noise_aead_open (c->suite, key, iv, iv_len, aad, aad_len, sealed, ct_len + tag_len, out, &error);
       g_assert_false (ok);
-      g_assert_nonnull (error);
-      if (iv_len != 12)
-        {
-          g_assert_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_INVALID_INPUT);
-          c->bad_nonce_rejected++;
-        }
-      else
-        {
-          g_assert_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT);
-          c->forged_rejected++;
-          /* Nothing unauthenticated left behind (nettle writes it first). */
-          for (gsize i = 0; i + 16 <= ct_len + tag_len && i < ct_len; i++)
-            g_assert_cmpuint (out[i], ==, 0);
-        }
+      g_assert_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT);
+      c->forged_rejected++;
+      /* Nothing unauthenticated left behind (nettle writes it first). */
+      for (gsize i = 0; i + 16 <= ct_len + tag_len && i < ct_len; i++)
+        g_assert_cmpuint (out[i], ==, 0);
     }
 }
 
@@ -417,13 +427,34 @@ static void
 test_chacha20_poly1305 (void)
 {
   g_autoptr(JsonNode) root = vectors_load ("wycheproof/chacha20_poly1305_test.json");
-  ChachaCounts c = { { 0 } };
+  ChachaCounts c = { ANY_NOISE_CIPHER_CHACHAPOLY };
 
   vectors_foreach_wycheproof (root, chacha_one, &c);
   check_total (root, &c.counts, "chacha20_poly1305");
   g_test_message ("chacha20_poly1305: %u forged tags rejected, %u bad nonce sizes rejected",
                   c.forged_rejected, c.bad_nonce_rejected);
   g_assert_cmpuint (c.forged_rejected, >, 0);
+}
+
+/* --- AES-256-GCM (Noise_XX_25519_AESGCM_SHA256, issue 17) -------------- */
+
+/* The same runner over Wycheproof's aes_gcm_test.json: 256-bit keys with
+ * 96-bit nonces seal to the expected bytes and open, forged tags fail;
+ * other nonce sizes are refused; 128- and 192-bit keys are skipped. */
+static void
+test_aes_256_gcm (void)
+{
+  g_autoptr(JsonNode) root = vectors_load ("wycheproof/aes_gcm_test.json");
+  ChachaCounts c = { ANY_NOISE_CIPHER_AESGCM };
+
+  vectors_foreach_wycheproof (root, chacha_one, &c);
+  check_total (root, &c.counts, "aes_gcm");
+  g_test_message ("aes_gcm: %u valid sealed and opened, %u forged tags rejected, %u bad nonce sizes "
+                  "refused, %u with 128/192-bit keys skipped",
+                  c.valid_checked, c.forged_rejected, c.bad_nonce_rejected, c.skipped_key_size);
+  g_assert_cmpuint (c.valid_checked, >=, 30);
+  g_assert_cmpuint (c.forged_rejected, >=, 10);
+  g_assert_cmpuint (c.bad_nonce_rejected, >=, 10);
 }
 
 int
@@ -439,6 +470,7 @@ main (int   argc,
   g_test_add_func ("/crypto/aes-cbc-pkcs7/edges", test_aes_cbc_edges);
   g_test_add_func ("/crypto/x25519/wycheproof", test_x25519);
   g_test_add_func ("/crypto/chacha20-poly1305/wycheproof", test_chacha20_poly1305);
+  g_test_add_func ("/crypto/aes-256-gcm/wycheproof", test_aes_256_gcm);
 
   return g_test_run ();
 }

@@ -121,6 +121,35 @@ strip_bin (GBytes         *frame,
   return frame_with_body (g_bytes_get_data (frame, NULL), header_len, text, strlen (text));
 }
 
+/* The AUTH with "noise-xx-aesgcm" gone from its e2e list (and "bin"
+ * unless @keep_bin): a relay that pushes both ends down to ChaChaPoly. */
+static GBytes *
+strip_aesgcm (GBytes         *frame,
+              const AnyChunk *chunk,
+              gsize           header_len,
+              gboolean        keep_bin)
+{
+  g_autoptr(JsonNode) auth = chunk_json (chunk);
+  JsonNode *caps = msg_member (auth, "caps");
+  JsonNode *e2e = msg_member (caps, "e2e");
+  g_autoptr(JsonArray) kept = json_array_new ();
+  g_autofree char *text = NULL;
+
+  g_assert_nonnull (e2e);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (e2e)); i++)
+    {
+      const char *cap = json_array_get_string_element (json_node_get_array (e2e), i);
+
+      if (!g_str_equal (cap, "noise-xx-aesgcm"))
+        json_array_add_string_element (kept, cap);
+    }
+  json_object_set_array_member (json_node_get_object (caps), "e2e", json_array_ref (kept));
+  if (!keep_bin)
+    json_object_remove_member (json_node_get_object (caps), "bin");
+  text = json_to_string (auth, FALSE);
+  return frame_with_body (g_bytes_get_data (frame, NULL), header_len, text, strlen (text));
+}
+
 GBytes *
 strip_caps (GBytes         *frame,
             const AnyChunk *chunk,
@@ -183,6 +212,19 @@ mitm_frame_free (gpointer data)
 
   g_bytes_unref (mf->frame);
   g_free (mf);
+}
+
+/* The cipher both ends choose from the caps they saw (protocol/any-e2e.c):
+ * the man in the middle speaks the same one to each. */
+static AnyNoiseCipherSuite
+mitm_suite (Relay *relay)
+{
+  g_auto(GStrv) c = g_strsplit (relay->client_caps ? relay->client_caps : "", ",", -1);
+  g_auto(GStrv) sv = g_strsplit (relay->server_caps ? relay->server_caps : "", ",", -1);
+
+  return g_strv_contains ((const char * const *) c, "noise-xx-aesgcm") &&
+         g_strv_contains ((const char * const *) sv, "noise-xx-aesgcm") ? ANY_NOISE_CIPHER_AESGCM
+                                                                          : ANY_NOISE_CIPHER_CHACHAPOLY;
 }
 
 static char *
@@ -295,9 +337,9 @@ mitm_switch (Relay          *relay,
                                                  relay->client_caps, relay->server_caps);
 
       g_assert_null (relay->mitm_handshake[C2S]);
-      relay->mitm_handshake[C2S] = any_noise_handshake_new_responder (relay->mitm_key,
-                                                                      (const guint8 *) to_client,
-                                                                      strlen (to_client));
+      relay->mitm_handshake[C2S] = any_noise_handshake_new_full (mitm_suite (relay), FALSE, relay->mitm_key,
+                                                                 (const guint8 *) to_client,
+                                                                 strlen (to_client));
       g_assert_true (any_noise_handshake_read_message (relay->mitm_handshake[C2S], message, len, NULL, &error));
       g_assert_true (any_noise_handshake_write_message (relay->mitm_handshake[C2S],
                                                         (const guint8 *) as_server, strlen (as_server),
@@ -307,9 +349,9 @@ mitm_switch (Relay          *relay,
 
       /* ... and start one with the server as "the client". */
       g_byte_array_set_size (out, 0);
-      relay->mitm_handshake[S2C] = any_noise_handshake_new_initiator (relay->mitm_key,
-                                                                      (const guint8 *) to_server,
-                                                                      strlen (to_server));
+      relay->mitm_handshake[S2C] = any_noise_handshake_new_full (mitm_suite (relay), TRUE, relay->mitm_key,
+                                                                 (const guint8 *) to_server,
+                                                                 strlen (to_server));
       g_assert_true (any_noise_handshake_write_message (relay->mitm_handshake[S2C], NULL, 0, out, &error));
       g_assert_no_error (error);
       mitm_send_switch (relay, C2S, 1, out);
@@ -361,6 +403,8 @@ relay_attack (Relay          *relay,
     {
       if (relay->strip_caps[dir])
         changed = strip_caps (frame, chunk, header_len);
+      else if (relay->strip_aesgcm[dir])
+        changed = strip_aesgcm (frame, chunk, header_len, relay->keep_bin);
       else if (!relay->keep_bin)
         changed = strip_bin (frame, chunk, header_len);
       else

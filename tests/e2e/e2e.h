@@ -85,6 +85,7 @@ typedef struct {
 
   /* Attacks. */
   gboolean                 strip_caps[2];  /* AUTH going that way loses "caps" */
+  gboolean                 strip_aesgcm[2]; /* AUTH going that way loses "noise-xx-aesgcm" */
   gboolean                 drop_switch[2]; /* SWITCH going that way vanishes */
   gint64                   drop_switch_step; /* 0: every one; else only this native step */
   guint                    switch_dropped;
@@ -198,3 +199,5 @@ void e2e_add_switch_cases   (void);
 void e2e_add_identity_cases (void);
 void e2e_add_attacks_cases  (void);
 void e2e_add_pinned_cases   (void);
+void e2e_add_cipher_cases   (void);
+void e2e_add_pipeline_cases (void);

@@ -32,6 +32,8 @@ main (int    argc,
   e2e_add_identity_cases ();
   e2e_add_attacks_cases ();
   e2e_add_pinned_cases ();
+  e2e_add_cipher_cases ();
+  e2e_add_pipeline_cases ();
 
   return g_test_run ();
 }

@@ -61,6 +61,17 @@ c_to_c_exchange (CSide *c1, AnyPeer *to_c2, CSide *c2, AnyPeer *to_c1, const cha
                    ==, "through the hub");
 }
 
+static void
+assert_no_bytes_through (AnyPeer *proxied)
+{
+  g_autoptr(GBytes) body = g_bytes_new_static ("\0\1\2", 3);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (any_peer_send_bytes (proxied, body, &error));
+  g_assert_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_NOT_SUPPORTED);
+  note ("bytes through a JavaScript hub: %s", error->message);
+}
+
 /* A JavaScript hub (canProxy allows) and two libanysocket clients: one
  * proxies to the other, they talk, switch to native E2E through the
  * JavaScript hub, and the hub relays only ciphertext after that. */
@@ -91,6 +102,10 @@ test_proxy_js_hub (gconstpointer data)
   g_assert_cmpstr (any_peer_get_id (to_c1), ==, any_socket_get_id (c1->socket));
   g_assert_true (any_peer_get_via (to_c1) == h2);
 
+  /* A JavaScript hub relays no binary frame: bytes to a peer reached
+   * through it fail at once (issue 17), plain and, below, under E2E. */
+  assert_no_bytes_through (to_c2);
+
   /* Control: in the clear, the hub sees the marker go by. */
   js_capture_start (hub);
   c_to_c_exchange (c1, to_c2, c2, to_c1, "plain");
@@ -106,6 +121,8 @@ test_proxy_js_hub (gconstpointer data)
   own = any_socket_dup_fingerprint (c2->socket);
   g_assert_cmpstr (fingerprint, ==, own);
 
+  assert_no_bytes_through (to_c2);
+  assert_no_bytes_through (to_c1);
   js_capture_start (hub);
   c_to_c_exchange (c1, to_c2, c2, to_c1, "native");
   report = js_capture_report (hub);

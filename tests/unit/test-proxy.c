@@ -358,6 +358,65 @@ test_proxy_e2e_both (Mesh *mesh, gconstpointer data)
   assert_echo (b, "after both switched");
 }
 
+/* Binary messages through a libanysocket hub (issue 17): binary FORWARD
+ * frames, relayed as they come. @len bytes from @from arrive whole at
+ * @to_side, after what was sent before them and before what follows. */
+static void
+bytes_through_hub (AnyPeer *from,
+                   Side    *to_side,
+                   gsize    len)
+{
+  g_autofree guint8 *data = g_malloc (len);
+  g_autoptr(GBytes) sent = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) after = json_checked ("{\"text\": \"after the bytes\"}");
+  guint before = to_side->messages->len;
+  AnyPacket *got;
+
+  for (gsize i = 0; i < len; i++)
+    data[i] = (guint8) (i * 13 + (i >> 10));
+  sent = g_bytes_new_take (g_steal_pointer (&data), len);
+  g_assert_true (any_peer_send_bytes (from, sent, &error));
+  g_assert_no_error (error);
+  g_assert_true (any_peer_send (from, after, NULL));
+  WAIT_UNTIL (to_side->messages->len == before + 2);
+  got = g_ptr_array_index (to_side->messages, before);
+  g_assert_nonnull (any_packet_get_bytes (got));
+  g_assert_true (g_bytes_equal (any_packet_get_bytes (got), sent));
+  g_assert_cmpstr (last_message_string (to_side, "text"), ==, "after the bytes");
+}
+
+static void
+test_proxy_bytes_plain (Mesh *mesh, gconstpointer data)
+{
+  g_autoptr(AnyPeer) b = NULL;
+  AnyPeer *a = NULL;
+
+  b = proxy_a_to_b (mesh, &a);
+  bytes_through_hub (b, &mesh->b, 3 * 1024 * 1024 + 1);
+  bytes_through_hub (a, &mesh->a, 1);
+  bytes_through_hub (b, &mesh->b, 0);
+  g_assert_cmpint (any_peer_get_e2e_mode (b), ==, ANY_E2E_MODE_NONE);
+  assert_echo (b, "still there");
+}
+
+static void
+test_proxy_bytes_native (Mesh *mesh, gconstpointer data)
+{
+  g_autoptr(AnyPeer) b = NULL;
+  AnyPeer *a = NULL;
+
+  b = proxy_a_to_b (mesh, &a);
+  any_peer_e2e (b);
+  WAIT_UNTIL (mesh->a.e2e == 1 && mesh->b.e2e == 1);
+  g_assert_cmpint (any_peer_get_e2e_mode (b), ==, ANY_E2E_MODE_NATIVE);
+  /* sealed frame by frame, relayed as binary FORWARD frames */
+  bytes_through_hub (b, &mesh->b, 3 * 1024 * 1024 + 1);
+  bytes_through_hub (a, &mesh->a, 64 * 1024);
+  assert_echo (b, "encrypted after the bytes");
+  assert_echo (a, "and back");
+}
+
 static void
 test_proxy_refused_by_default (Mesh *mesh, gconstpointer data)
 {
@@ -706,6 +765,8 @@ main (int argc, char **argv)
   MESH_TEST ("rpc", test_proxy_rpc);
   MESH_TEST ("replaced-by-direct", test_proxy_replaced_by_direct);
   MESH_TEST ("broadcast", test_proxy_broadcast);
+  MESH_TEST ("bytes/plain", test_proxy_bytes_plain);
+  MESH_TEST ("bytes/native", test_proxy_bytes_native);
 
   return g_test_run ();
 }
