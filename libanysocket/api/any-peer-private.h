@@ -63,6 +63,9 @@ typedef struct {
   gboolean (*mesh)          (gpointer          host,
                              AnyPeer          *peer,
                              JsonNode         *data);
+  /* The link speaks the mesh now (a probe told, after AUTH). */
+  void     (*mesh_ready)    (gpointer          host,
+                             AnyPeer          *peer);
 } AnyPeerHost;
 
 /* @socket is the host: a weak pointer, the socket owns the peer. */
@@ -143,6 +146,7 @@ void        _any_peer_wait_reply  (AnyPeer      *self,
                                    GCancellable *cancellable);
 gboolean    _any_peer_is_pinned       (AnyPeer      *self);
 gboolean    _any_peer_has_mesh        (AnyPeer      *self);
+void        _any_peer_offer_mesh      (AnyPeer      *self);
 AnyUpgradeRequest *_any_peer_get_upgrade_request (AnyPeer *self);
 
 G_END_DECLS

@@ -244,6 +244,11 @@ handle_announce (AnyMeshCore  *self,
     }
   if (ann.hops >= self->limits.max_hops)
     return;
+  if (self->callbacks->accept != NULL && !self->callbacks->accept (self->user_data, id, ann.sign_pub))
+    {
+      self->stats.refused_announce++;
+      return;
+    }
   /* A token bucket (not a minimum spacing): an announcement that comes
    * late by a long path must not make the next one, by a short path, look
    * too early. */
@@ -314,6 +319,23 @@ expire_routes (AnyMeshCore *self, gint64 now_ms)
     }
   for (guint i = 0; i < gone->len; i++)
     self->callbacks->route_removed (self->user_data, g_ptr_array_index (gone, i));
+}
+
+void
+any_mesh_core_drop_node (AnyMeshCore  *self,
+                         const guint8 *id,
+                         gint64        now_ms)
+{
+  Node *node = g_hash_table_lookup (self->nodes, id);
+  guint8 copy[ANY_MESH_NODE_ID_LEN];
+
+  if (node == NULL || !node->reachable)
+    return;
+  node->reachable = FALSE;
+  node->route.next_hop = NULL;
+  node->forget_ms = now_ms + 10 * (gint64) MAX (node->lifetime_ms, 1000);
+  memcpy (copy, id, sizeof copy);
+  self->callbacks->route_removed (self->user_data, copy);
 }
 
 void
