@@ -14,7 +14,8 @@
  * unsigned 64-bit values (`a{st}`): `bad-signature` (publications
  * whose signature failed), `forged-announce`, `replayed-announce`,
  * `rate-limited`, `table-full`, `refused-announce` (announcements
- * signed by another key than the one pinned for their node), `oversized`, `malformed`, `bad-json`,
+ * signed by another key than the one pinned for their node),
+ * `unknown-refresh` (key-less refreshes of a node not known yet), `oversized`, `malformed`, `bad-json`,
  * `duplicates`, `packets-sent`, `bytes-sent`, `e2e-sent`,
  * `e2e-received`, `e2e-failed` (handshakes and messages that did not
  * authenticate), `e2e-replayed`, `e2e-dropped`; and what the caches hold
@@ -43,6 +44,7 @@ any_mesh_dup_stats (AnyMesh *self)
   ADD ("rate-limited", s->rate_limited);
   ADD ("table-full", s->table_full);
   ADD ("refused-announce", s->refused_announce);
+  ADD ("unknown-refresh", s->unknown_refresh);
   ADD ("oversized", s->oversized);
   ADD ("malformed", s->malformed);
   ADD ("bad-json", self->bad_json);

@@ -195,6 +195,8 @@ any_mesh_dispose (GObject *object)
 {
   AnyMesh *self = ANY_MESH (object);
 
+  if (self->tick != NULL && self->core != NULL)
+    any_mesh_core_withdraw (self->core);   /* once: the tick goes below */
   if (self->tick != NULL)
     {
       g_source_destroy (self->tick);

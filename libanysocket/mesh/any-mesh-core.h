@@ -49,6 +49,9 @@ void         any_mesh_core_count_oversized (AnyMeshCore        *self);
 void         any_mesh_core_tick           (AnyMeshCore         *self,
                                            gint64               now_ms);
 
+/* Tells the neighbours this node leaves (a signed withdraw). */
+void         any_mesh_core_withdraw       (AnyMeshCore         *self);
+
 /* Signs and sends a publication; FALSE if it is over the size limit. */
 gboolean     any_mesh_core_publish        (AnyMeshCore         *self,
                                            const char          *topic,

@@ -77,6 +77,7 @@ typedef struct {
   guint64 rate_limited;            /* over a per-origin, author or neighbour rate */
   guint64 table_full;              /* new nodes refused: max_routes */
   guint64 refused_announce;        /* refused by the owner (a pinned key) */
+  guint64 unknown_refresh;         /* REFRESH of a node whose keys we lack */
   guint64 oversized;               /* over max_message_size */
   guint64 malformed;
   guint64 duplicates;              /* publications seen before (normal) */

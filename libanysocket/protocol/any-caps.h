@@ -14,8 +14,8 @@
 /* The member of "caps" that says the peer takes binary messages (WebSocket
  * binary frames, any-engine-bytes.c): 1. */
 #define ANY_BIN_CAP "bin"
-/* The mesh capability: "caps": {..., "mesh": [1]} (the mesh wire
+/* The mesh capability: "caps": {..., "mesh": [2]} (the mesh wire
  * versions spoken; docs/protocol.md, "Mesh"). Mesh packets go only to a
  * peer that listed version 1. */
 #define ANY_MESH_CAP_MEMBER "mesh"
-#define ANY_MESH_CAP_VERSION 1
+#define ANY_MESH_CAP_VERSION 2

@@ -133,7 +133,7 @@ any_engine_take_peer_mesh (AnyEngine  *self,
     self->peer_mesh = TRUE;
 }
 
-/* {"v": 1, "e2e": ["noise-xx"], "bin": 1, "mesh": [1]}: "e2e" with an
+/* {"v": 1, "e2e": ["noise-xx"], "bin": 1, "mesh": [2]}: "e2e" with an
  * identity, "bin" (binary messages, any-engine-bytes.c) where the
  * transport has binary frames, "mesh" when an AnyMesh runs over the
  * socket; nothing when none. */
