@@ -265,6 +265,12 @@ _any_mesh_restart_tick (AnyMesh *self)
       g_source_unref (self->tick);
     }
   self->tick = g_timeout_source_new (MAX (self->limits.gossip_interval_ms, 10));
+  /* A random phase: meshes started together (one process, one boot) do
+   * not tick in step, or neighbours at the same distance from a node
+   * would relay its announcements to each other at the same instant,
+   * before either knew the other had them (any-mesh-core.c). */
+  g_source_set_ready_time (self->tick, g_get_monotonic_time ()
+                           + g_random_int_range (0, MAX (self->limits.gossip_interval_ms, 10)) * 1000);
   g_source_set_callback (self->tick, on_tick, self, NULL);
   g_source_set_static_name (self->tick, "[anysocket] mesh tick");
   g_source_attach (self->tick, g_main_context_get_thread_default ());
