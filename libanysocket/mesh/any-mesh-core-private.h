@@ -78,6 +78,8 @@ struct _AnyMeshCore {
   gint64        last_announce_ms;
   guint         announces;         /* own; every FULL_EVERY-th is full */
   gboolean      full_next;         /* a new neighbour: the next one is full */
+  guint8        own_full[ANY_MESH_ANNOUNCE_LEN];  /* our last ANNOUNCE */
+  gboolean      has_own;
   AnyMeshRelayHook relay_hook;
   gpointer      relay_hook_data;
 };

@@ -169,6 +169,8 @@ announce_own (AnyMeshCore *self, gint64 now_ms)
   ann.lifetime_ms = self->limits.route_lifetime_ms;
   any_mesh_announce_sign (&ann, &self->key);
   any_mesh_announce_write (&ann, bytes);
+  memcpy (self->own_full, bytes, sizeof bytes);
+  self->has_own = TRUE;
   if (self->full_next || self->announces++ % FULL_EVERY == 0)
     for (guint i = 0; i < self->neighbours->len; i++)
       any_mesh_core_send_to (self, g_ptr_array_index (self->neighbours, i), bytes, sizeof bytes);
@@ -487,6 +489,12 @@ any_mesh_core_add_neighbour (AnyMeshCore *self,
   n->peer = peer;
   n->ihave = g_byte_array_new ();
   g_ptr_array_add (self->neighbours, n);
+  /* Our last ANNOUNCE first: it knows us before anything we send it
+   * (an end-to-end HELLO needs our keys), then the table. */
+  if (self->has_own)
+    any_mesh_core_send_to (self, n, self->own_full, sizeof self->own_full);
+  else
+    announce_own (self, now_ms);
   send_table (self, n);
   self->full_next = TRUE;
   /* Tell the newcomer (and so the rest) about us soon; the others'

@@ -84,7 +84,9 @@ test_late_mesh (void)
   plain_link (&b, &c);
   iterate_for (200);
   plain_mesh (&b);
-  iterate_for (100);
+  /* B knows A before C's mesh asks B: B's answer must go before the
+   * routes B then sends C, or C's application would get them. */
+  g_assert_true (WAIT_FOR (hops_to (&b, &a) == 1, CONVERGE_MS));
   plain_mesh (&c);
 
   g_assert_true (WAIT_FOR (hops_to (&a, &c) == 2 && hops_to (&c, &a) == 2, CONVERGE_MS));
