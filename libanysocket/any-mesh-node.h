@@ -32,6 +32,8 @@ int         any_mesh_node_get_lag         (AnyMeshNode *self);
 ANY_AVAILABLE_IN_0_2
 gboolean    any_mesh_node_get_verified    (AnyMeshNode *self);
 ANY_AVAILABLE_IN_0_2
+gboolean    any_mesh_node_get_pinned      (AnyMeshNode *self);
+ANY_AVAILABLE_IN_0_2
 gboolean    any_mesh_node_is_reachable    (AnyMeshNode *self);
 
 G_END_DECLS

@@ -55,6 +55,17 @@ gboolean     any_mesh_send             (AnyMesh      *self,
                                         JsonNode     *msg,
                                         GError      **error);
 ANY_AVAILABLE_IN_0_2
+void         any_mesh_send_async       (AnyMesh      *self,
+                                        const char   *node_id,
+                                        JsonNode     *msg,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer      user_data);
+ANY_AVAILABLE_IN_0_2
+gboolean     any_mesh_send_finish      (AnyMesh      *self,
+                                        GAsyncResult *result,
+                                        GError      **error);
+ANY_AVAILABLE_IN_0_2
 void         any_mesh_request_async    (AnyMesh      *self,
                                         const char   *node_id,
                                         JsonNode     *msg,
@@ -69,6 +80,18 @@ JsonNode    *any_mesh_request_finish   (AnyMesh      *self,
 
 ANY_AVAILABLE_IN_0_2
 GVariant    *any_mesh_dup_stats        (AnyMesh      *self);
+
+ANY_AVAILABLE_IN_0_2
+void         any_mesh_pin_node         (AnyMesh      *self,
+                                        const char   *node_id,
+                                        const char   *fingerprint);
+ANY_AVAILABLE_IN_0_2
+const char  *any_mesh_get_pinned_node  (AnyMesh      *self,
+                                        const char   *node_id);
+ANY_AVAILABLE_IN_0_2
+void         any_mesh_track_lag        (AnyMesh      *self,
+                                        const char   *node_id,
+                                        gboolean      track);
 
 ANY_AVAILABLE_IN_0_2
 guint        any_mesh_get_announce_interval (AnyMesh *self);

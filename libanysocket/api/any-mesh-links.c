@@ -83,10 +83,25 @@ socket_packet (gpointer  mesh,
   return TRUE;
 }
 
+/* AnySocketMeshHost.ready: a probe showed both sides speak the mesh. */
+static void
+socket_ready (gpointer  mesh,
+              AnyPeer  *peer)
+{
+  AnyMesh *self = mesh;
+
+  any_mesh_core_add_neighbour (self->core, peer, _any_mesh_now_ms ());
+}
+
 const AnySocketMeshHost _any_mesh_socket_host = {
   .packet = socket_packet,
+  .ready = socket_ready,
 };
 
+/* A link whose AUTH said the mesh both ways is a neighbour at once. Any
+ * other (made before the mesh, or proxied through a hub, whose caps come
+ * later) gets a probe with our caps: it becomes a neighbour on both sides
+ * when the probe shows both speak the mesh (socket_ready). */
 void
 _any_mesh_on_connected (AnySocket *socket,
               AnyPeer   *peer,
@@ -94,6 +109,19 @@ _any_mesh_on_connected (AnySocket *socket,
 {
   if (_any_peer_has_mesh (peer))
     any_mesh_core_add_neighbour (self->core, peer, _any_mesh_now_ms ());
+  else
+    _any_peer_offer_mesh (peer);
+}
+
+/* The links the socket had before the mesh was created. */
+void
+_any_mesh_adopt_links (AnyMesh *self)
+{
+  GList *peers = any_socket_get_peers (self->socket);
+
+  for (GList *l = peers; l != NULL; l = l->next)
+    _any_peer_offer_mesh (l->data);
+  g_list_free (peers);
 }
 
 void
@@ -116,8 +144,11 @@ core_route_added (gpointer            user_data,
   AnyMeshNode *node = _any_mesh_node_new (id, route->sign_pub);
 
   _any_mesh_node_set_route (node, route->hops, route->next_hop);
+  _any_mesh_node_set_pinned (node, _any_mesh_is_pinned (self, id, any_mesh_node_get_fingerprint (node)));
   g_hash_table_replace (self->nodes, g_strdup (id), node);
   _any_mesh_emit_node (self, TRUE, node);
+  if (route->next_hop != NULL)
+    _any_mesh_flush_waiting (self, id);
 }
 
 static void
@@ -130,6 +161,8 @@ core_route_changed (gpointer            user_data,
 
   if (node != NULL)
     _any_mesh_node_set_route (node, route->hops, route->next_hop);
+  if (route->next_hop != NULL)
+    _any_mesh_flush_waiting (self, id);
 }
 
 static void
@@ -187,8 +220,17 @@ core_data (gpointer           user_data,
   any_mesh_e2e_receive (self->e2e, data, _any_mesh_now_ms ());
 }
 
+static gboolean
+core_accept (gpointer      user_data,
+             const guint8 *id,
+             const guint8 *sign_pub)
+{
+  return _any_mesh_accept_key (user_data, id, sign_pub);
+}
+
 const AnyMeshCoreCallbacks _any_mesh_core_callbacks = {
   .send = core_send,
+  .accept = core_accept,
   .route_added = core_route_added,
   .route_changed = core_route_changed,
   .route_removed = core_route_removed,
@@ -209,6 +251,8 @@ on_tick (gpointer user_data)
 
   any_mesh_core_tick (self->core, now);
   any_mesh_e2e_tick (self->e2e, self->request_timeout, now);
+  _any_mesh_expire_waiting (self, now, FALSE);
+  _any_mesh_ping_tick (self, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -221,6 +265,12 @@ _any_mesh_restart_tick (AnyMesh *self)
       g_source_unref (self->tick);
     }
   self->tick = g_timeout_source_new (MAX (self->limits.gossip_interval_ms, 10));
+  /* A random phase: meshes started together (one process, one boot) do
+   * not tick in step, or neighbours at the same distance from a node
+   * would relay its announcements to each other at the same instant,
+   * before either knew the other had them (any-mesh-core.c). */
+  g_source_set_ready_time (self->tick, g_get_monotonic_time ()
+                           + g_random_int_range (0, MAX (self->limits.gossip_interval_ms, 10)) * 1000);
   g_source_set_callback (self->tick, on_tick, self, NULL);
   g_source_set_static_name (self->tick, "[anysocket] mesh tick");
   g_source_attach (self->tick, g_main_context_get_thread_default ());

@@ -18,6 +18,8 @@ void         _any_mesh_node_set_lag      (AnyMeshNode *self,
                                           int          lag_ms);
 void         _any_mesh_node_set_verified (AnyMeshNode *self,
                                           gboolean     verified);
+void         _any_mesh_node_set_pinned   (AnyMeshNode *self,
+                                          gboolean     pinned);
 void         _any_mesh_node_set_reachable (AnyMeshNode *self,
                                           gboolean     reachable);
 

@@ -33,6 +33,7 @@ struct _AnyMeshNode
   int      lag;
   gboolean verified;
   gboolean reachable;
+  gboolean pinned;
 };
 
 G_DEFINE_FINAL_TYPE (AnyMeshNode, any_mesh_node, G_TYPE_OBJECT)
@@ -46,6 +47,7 @@ enum {
   PROP_LAG,
   PROP_VERIFIED,
   PROP_REACHABLE,
+  PROP_PINNED,
   N_PROPS
 };
 
@@ -100,6 +102,33 @@ _any_mesh_node_set_verified (AnyMeshNode *self,
     return;
   self->verified = verified;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERIFIED]);
+}
+
+void
+_any_mesh_node_set_pinned (AnyMeshNode *self,
+                           gboolean     pinned)
+{
+  if (self->pinned == pinned)
+    return;
+  self->pinned = pinned;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
+}
+
+/**
+ * any_mesh_node_get_pinned:
+ * @self: an [class@AnySocket.MeshNode]
+ *
+ * Whether the application pinned this node's key
+ * ([method@AnySocket.Mesh.pin_node]) and the node was reached with it.
+ *
+ * Returns: %TRUE if the node's key is pinned
+ * Since: 0.2
+ */
+gboolean
+any_mesh_node_get_pinned (AnyMeshNode *self)
+{
+  g_return_val_if_fail (ANY_IS_MESH_NODE (self), FALSE);
+  return self->pinned;
 }
 
 void
@@ -275,6 +304,9 @@ any_mesh_node_get_property (GObject    *object,
     case PROP_VERIFIED:
       g_value_set_boolean (value, self->verified);
       break;
+    case PROP_PINNED:
+      g_value_set_boolean (value, self->pinned);
+      break;
     case PROP_REACHABLE:
       g_value_set_boolean (value, self->reachable);
       break;
@@ -342,6 +374,15 @@ any_mesh_node_class_init (AnyMeshNodeClass *klass)
    * Since: 0.2
    */
   properties[PROP_VERIFIED] = g_param_spec_boolean ("verified", NULL, NULL, FALSE, flags);
+  /**
+   * AnyMeshNode:pinned:
+   *
+   * Whether the node's key is pinned by the application
+   * ([method@AnySocket.MeshNode.get_pinned]).
+   *
+   * Since: 0.2
+   */
+  properties[PROP_PINNED] = g_param_spec_boolean ("pinned", NULL, NULL, FALSE, flags);
   /**
    * AnyMeshNode:reachable:
    *

@@ -27,6 +27,13 @@ struct _AnyMesh
   char          *fingerprint;
   AnyMeshLimits  limits;
   guint          request_timeout;
+  guint          route_wait;     /* ms a send waits for a route */
+  guint          lag_interval;   /* ms between pings of a tracked node */
+  GQueue         waiting;        /* Waiting (any-mesh-request.c), oldest first */
+  GHashTable    *pins;           /* node id -> pinned fingerprint */
+  GHashTable    *refused;        /* node id -> fingerprint last refused */
+  GHashTable    *tracked;        /* node ids whose lag is pinged */
+  gint64         next_ping_ms;
   AnyMeshCore   *core;
   AnyMeshE2e    *e2e;
   GHashTable    *nodes;          /* id (hex) -> AnyMeshNode, reachable ones */
@@ -51,6 +58,7 @@ void     _any_mesh_on_disconnected (AnySocket   *socket,
                                    AnyPeer      *peer,
                                    const char   *reason,
                                    AnyMesh      *self);
+void     _any_mesh_adopt_links    (AnyMesh      *self);
 void     _any_mesh_restart_tick   (AnyMesh      *self);
 void     _any_mesh_apply_limits   (AnyMesh      *self);
 /* any-mesh.c: its signals */
@@ -75,6 +83,35 @@ void     _any_mesh_verified       (gpointer      user_data,
 void     _any_mesh_fail_requests  (AnyMesh      *self,
                                    const char   *node_id,
                                    const char   *reason);
+/* Messages that wait for a route: sent when it comes (@node_id), failed
+ * after route-wait (tick), all failed at dispose (NULL reason: tick). */
+void     _any_mesh_flush_waiting  (AnyMesh      *self,
+                                   const char   *node_id);
+void     _any_mesh_expire_waiting (AnyMesh      *self,
+                                   gint64        now_ms,
+                                   gboolean      all);
+/* any-mesh-pins.c */
+gboolean _any_mesh_accept_key     (AnyMesh      *self,
+                                   const guint8 *raw_id,
+                                   const guint8 *sign_pub);
+gboolean _any_mesh_is_pinned      (AnyMesh      *self,
+                                   const char   *node_id,
+                                   const char   *fingerprint);
+void     _any_mesh_emit_refused   (AnyMesh      *self,
+                                   const char   *node_id,
+                                   const char   *fingerprint,
+                                   const char   *reason);
+/* any-mesh-lag.c: pings the tracked nodes when due; answers a ping. */
+void     _any_mesh_ping_tick      (AnyMesh      *self,
+                                   gint64        now_ms);
+void     _any_mesh_take_ping      (AnyMesh      *self,
+                                   AnyMeshNode  *node,
+                                   JsonObject   *object,
+                                   gboolean      is_echo);
+/* any-mesh-request.c: seals @object to @node_id (no waiting). */
+gboolean _any_mesh_seal_now       (AnyMesh      *self,
+                                   const char   *node_id,
+                                   JsonObject   *object);
 /* Signals emitted by any-mesh-request.c (any-mesh.c owns the ids). */
 void     _any_mesh_emit_node_message (AnyMesh     *self,
                                       AnyMeshNode *node,

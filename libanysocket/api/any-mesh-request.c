@@ -18,6 +18,7 @@ typedef struct {
   guint32  number;
   char    *node_id;
   gint64   started_ms;
+  gboolean waiting;       /* for a route: the route going away is no failure */
   GSource *timeout;
   GSource *cancelled;     /* a GCancellable source, when cancellable */
 } Request;
@@ -58,20 +59,156 @@ stop_timer (GTask *task)
     }
 }
 
+/* A message that waits for a route to its node (route-wait): @task, when
+ * there is one, is a send_async's (returns when sent) or a request's
+ * (@request, its number: fails if no route came in time). */
+typedef struct {
+  char    *node_id;
+  char    *text;
+  GTask   *task;
+  guint32  request;
+  gint64   deadline_ms;
+} Waiting;
+
+#define MAX_WAITING 256
+
+static void
+waiting_free (Waiting *w)
+{
+  g_free (w->node_id);
+  g_free (w->text);
+  g_clear_object (&w->task);
+  g_free (w);
+}
+
 static gboolean
-seal_json (AnyMesh    *self,
-           const char *node_id,
-           JsonObject *object,
-           GError    **error)
+route_ready (AnyMesh *self, const guint8 *dst)
+{
+  const AnyMeshRoute *route = any_mesh_core_lookup (self->core, dst);
+
+  return route != NULL && route->next_hop != NULL;
+}
+
+static void
+no_route_error (AnyMesh *self, const char *node_id, GError **error)
+{
+  g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+               _("The mesh has no route to %s"), node_id);
+}
+
+/* @w could not be sent: its request or send_async fails with @error. */
+static void
+waiting_fail (AnyMesh *self, Waiting *w, GError *error)
+{
+  if (w->request != 0)
+    {
+      g_autoptr(GTask) owned = NULL;
+
+      if (!g_hash_table_steal_extended (self->requests, GUINT_TO_POINTER (w->request), NULL,
+                                        (gpointer *) &owned))
+        {
+          g_error_free (error);
+          return;   /* cancelled or timed out meanwhile */
+        }
+      stop_timer (owned);
+      g_task_return_error (owned, error);
+    }
+  else if (w->task != NULL)
+    g_task_return_error (w->task, error);
+  else
+    {
+      g_debug ("Mesh message to %s dropped: %s", w->node_id, error->message);
+      g_error_free (error);
+    }
+}
+
+static void
+waiting_send (AnyMesh *self, Waiting *w)
+{
+  guint8 dst[ANY_MESH_NODE_ID_LEN];
+  Request *r = NULL;
+  GTask *task;
+
+  if (w->request != 0
+      && (task = g_hash_table_lookup (self->requests, GUINT_TO_POINTER (w->request))) != NULL)
+    r = g_task_get_task_data (task);
+  else if (w->request != 0)
+    return;   /* cancelled or timed out meanwhile */
+  any_ed25519_node_id_parse (w->node_id, dst);
+  if (!any_mesh_e2e_send (self->e2e, dst, (const guint8 *) w->text, strlen (w->text), _any_mesh_now_ms ()))
+    {
+      waiting_fail (self, w, g_error_new (ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                                          _("The message to %s could not be sent"), w->node_id));
+      return;
+    }
+  if (r != NULL)
+    {
+      r->waiting = FALSE;
+      r->started_ms = _any_mesh_now_ms ();
+    }
+  else if (w->task != NULL)
+    g_task_return_boolean (w->task, TRUE);
+}
+
+void
+_any_mesh_flush_waiting (AnyMesh    *self,
+                         const char *node_id)
+{
+  g_autoptr(GPtrArray) ready = g_ptr_array_new_with_free_func ((GDestroyNotify) waiting_free);
+
+  for (GList *l = self->waiting.head, *next; l != NULL; l = next)
+    {
+      next = l->next;
+      if (strcmp (((Waiting *) l->data)->node_id, node_id) == 0)
+        {
+          g_ptr_array_add (ready, l->data);
+          g_queue_delete_link (&self->waiting, l);
+        }
+    }
+  for (guint i = 0; i < ready->len; i++)
+    waiting_send (self, g_ptr_array_index (ready, i));
+}
+
+void
+_any_mesh_expire_waiting (AnyMesh  *self,
+                          gint64    now_ms,
+                          gboolean  all)
+{
+  Waiting *w;
+
+  while ((w = g_queue_peek_head (&self->waiting)) != NULL && (all || w->deadline_ms <= now_ms))
+    {
+      g_queue_pop_head (&self->waiting);
+      waiting_fail (self, w, g_error_new (ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                                          all ? _("The mesh was destroyed")
+                                              : _("The mesh found no route to %s within %u ms"),
+                                          w->node_id, self->route_wait));
+      waiting_free (w);
+    }
+}
+
+/* Seals @object to @node_id, or (when @may_wait and route-wait allows)
+ * keeps it until a route comes: *@waits says so. */
+static gboolean
+seal_json_full (AnyMesh    *self,
+                const char *node_id,
+                JsonObject *object,
+                gboolean    may_wait,
+                GTask      *task,
+                guint32     request,
+                gboolean   *waits,
+                GError    **error)
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *text = NULL;
   guint8 dst[ANY_MESH_NODE_ID_LEN];
+  Waiting *w;
 
-  if (!any_ed25519_node_id_parse (node_id, dst) || !g_hash_table_contains (self->nodes, node_id))
+  *waits = FALSE;
+  if (!any_ed25519_node_id_parse (node_id, dst)
+      || (!may_wait && !g_hash_table_contains (self->nodes, node_id)))
     {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
-                   _("The mesh has no route to %s"), node_id);
+      no_route_error (self, node_id, error);
       return FALSE;
     }
   json_node_set_object (node, object);
@@ -82,6 +219,29 @@ seal_json (AnyMesh    *self,
                    _("The message is over the mesh's max-message-size"));
       return FALSE;
     }
+  if (!route_ready (self, dst))
+    {
+      if (self->route_wait == 0)
+        {
+          no_route_error (self, node_id, error);
+          return FALSE;
+        }
+      if (self->waiting.length >= MAX_WAITING)
+        {
+          g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                       _("Too many mesh messages wait for a route"));
+          return FALSE;
+        }
+      w = g_new0 (Waiting, 1);
+      w->node_id = g_strdup (node_id);
+      w->text = g_steal_pointer (&text);
+      w->task = task != NULL ? g_object_ref (task) : NULL;
+      w->request = request;
+      w->deadline_ms = _any_mesh_now_ms () + self->route_wait;
+      g_queue_push_tail (&self->waiting, w);
+      *waits = TRUE;
+      return TRUE;
+    }
   if (!any_mesh_e2e_send (self->e2e, dst, (const guint8 *) text, strlen (text), _any_mesh_now_ms ()))
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
@@ -89,6 +249,31 @@ seal_json (AnyMesh    *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* A known node's route may be re-learned: wait for it; no new node. */
+static gboolean
+seal_json (AnyMesh    *self,
+           const char *node_id,
+           JsonObject *object,
+           GError    **error)
+{
+  gboolean waits;
+
+  return seal_json_full (self, node_id, object, FALSE, NULL, 0, &waits, error);
+}
+
+gboolean
+_any_mesh_seal_now (AnyMesh    *self,
+                    const char *node_id,
+                    JsonObject *object)
+{
+  guint8 dst[ANY_MESH_NODE_ID_LEN];
+  g_autoptr(GError) error = NULL;
+
+  if (!any_ed25519_node_id_parse (node_id, dst) || !route_ready (self, dst))
+    return FALSE;
+  return seal_json (self, node_id, object, &error);
 }
 
 /**
@@ -101,11 +286,15 @@ seal_json (AnyMesh    *self,
  * Sends @msg to the node @node_id, over any number of hops, end-to-end
  * encrypted and authenticated: the relays see only its routing header.
  * The node gets it through [signal@AnySocket.Mesh::node-message]. The
- * first message to a node waits for the end-to-end handshake. Delivery is
- * not confirmed: use [method@AnySocket.Mesh.request_async] for that.
+ * first message to a node waits for the end-to-end handshake; a message
+ * to a known node whose route is being re-learned waits for the route for
+ * up to [property@AnySocket.Mesh:route-wait] (it is dropped if none comes:
+ * [method@AnySocket.Mesh.send_async] reports that). Delivery is not
+ * confirmed: use [method@AnySocket.Mesh.request_async] for that.
  *
- * Returns: %TRUE if it was sent (or queued for the handshake);
- *   %FALSE with %ANY_SOCKET_ERROR_DISCONNECTED when there is no route
+ * Returns: %TRUE if it was sent (or queued for the handshake or the
+ *   route); %FALSE with %ANY_SOCKET_ERROR_DISCONNECTED when there is no
+ *   route
  * Since: 0.2
  */
 gboolean
@@ -122,6 +311,73 @@ any_mesh_send (AnyMesh    *self,
   json_object_set_string_member (object, "t", "m");
   json_object_set_member (object, "d", json_node_copy (msg));
   return seal_json (self, node_id, object, error);
+}
+
+/**
+ * any_mesh_send_async:
+ * @self: an [class@AnySocket.Mesh]
+ * @node_id: a node id
+ * @msg: the message, any JSON value
+ * @cancellable: (nullable): a `GCancellable`
+ * @callback: (scope async) (closure user_data): called when it was sent
+ *   or could not be
+ * @user_data: data for @callback
+ *
+ * Sends @msg to the node @node_id like [method@AnySocket.Mesh.send], but
+ * when there is no route to the node yet (a node not yet announced, or
+ * one whose route is being re-learned after a link went down) it waits
+ * for one up to [property@AnySocket.Mesh:route-wait] and reports whether
+ * the message could be sent.
+ *
+ * Since: 0.2
+ */
+void
+any_mesh_send_async (AnyMesh             *self,
+                     const char          *node_id,
+                     JsonNode            *msg,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean waits;
+
+  g_return_if_fail (ANY_IS_MESH (self));
+  g_return_if_fail (node_id != NULL);
+  g_return_if_fail (msg != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, any_mesh_send_async);
+  json_object_set_string_member (object, "t", "m");
+  json_object_set_member (object, "d", json_node_copy (msg));
+  if (!seal_json_full (self, node_id, object, TRUE, task, 0, &waits, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else if (!waits)
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * any_mesh_send_finish:
+ * @self: an [class@AnySocket.Mesh]
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@AnySocket.Mesh.send_async].
+ *
+ * Returns: %TRUE if the message was sent (or queued for the end-to-end
+ *   handshake); %FALSE with %ANY_SOCKET_ERROR_DISCONNECTED when no route
+ *   came within [property@AnySocket.Mesh:route-wait]
+ * Since: 0.2
+ */
+gboolean
+any_mesh_send_finish (AnyMesh       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static gboolean
@@ -180,8 +436,11 @@ on_request_cancelled (GCancellable *cancellable,
  * Sends @msg to the node @node_id end to end, like
  * [method@AnySocket.Mesh.send], as a request that a handler of its
  * [signal@AnySocket.Mesh::request] answers. The round trip updates the
- * node's [property@AnySocket.MeshNode:lag]. Cancelling @cancellable ends
- * it at once with `G_IO_ERROR_CANCELLED`.
+ * node's [property@AnySocket.MeshNode:lag]. Without a route to the node
+ * (unknown yet, or its route being re-learned) the request waits for one
+ * up to [property@AnySocket.Mesh:route-wait], then fails with
+ * %ANY_SOCKET_ERROR_DISCONNECTED. Cancelling @cancellable ends it at once
+ * with `G_IO_ERROR_CANCELLED`.
  *
  * Since: 0.2
  */
@@ -214,7 +473,7 @@ any_mesh_request_async (AnyMesh             *self,
   json_object_set_string_member (object, "t", "q");
   json_object_set_int_member (object, "r", r->number);
   json_object_set_member (object, "d", json_node_copy (msg));
-  if (!seal_json (self, node_id, object, &error))
+  if (!seal_json_full (self, node_id, object, TRUE, NULL, r->number, &r->waiting, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -270,7 +529,7 @@ _any_mesh_fail_requests (AnyMesh    *self,
     {
       Request *r = g_task_get_task_data (task);
 
-      if (node_id == NULL || g_strcmp0 (r->node_id, node_id) == 0)
+      if (node_id == NULL || (g_strcmp0 (r->node_id, node_id) == 0 && !r->waiting))
         {
           g_ptr_array_add (failed, task);
           g_hash_table_iter_steal (&iter);
@@ -372,6 +631,8 @@ _any_mesh_deliver (gpointer      user_data,
     take_reply (self, node, number, data);
   else if (strcmp (type, "x") == 0)
     take_reply (self, node, number, NULL);
+  else if (strcmp (type, "p") == 0 || strcmp (type, "o") == 0)
+    _any_mesh_take_ping (self, node, object, type[0] == 'o');
   else
     self->bad_json++;
 }

@@ -43,11 +43,11 @@
  * A message whose signature fails is dropped and counted
  * ([method@AnySocket.Mesh.dup_stats]).
  *
- * The mesh uses the direct links of its socket made after it was created,
- * and only those whose other side advertised the mesh in its AUTH
- * capabilities: a JavaScript peer stays an ordinary peer. Create the mesh
- * before listening or connecting. The wire is described in the protocol
- * document of the library.
+ * The mesh uses the links of its socket whose other side speaks the mesh:
+ * those whose AUTH capabilities said so, and (after a probe that tells
+ * the other side ours) the links made before the mesh was created and
+ * the peers proxied through a hub. A JavaScript peer stays an ordinary
+ * peer. The wire is described in the protocol document of the library.
  *
  * Since: 0.2
  */
@@ -67,6 +67,8 @@ G_DEFINE_FINAL_TYPE (AnyMesh, any_mesh, G_TYPE_OBJECT)
 #define DEFAULT_PUBLISH_RATE        100
 #define DEFAULT_NEIGHBOUR_RATE     2000
 #define DEFAULT_REQUEST_TIMEOUT   10000
+#define DEFAULT_ROUTE_WAIT         3000
+#define DEFAULT_LAG_INTERVAL       5000
 
 enum {
   PROP_0,
@@ -87,6 +89,8 @@ enum {
   PROP_NEIGHBOUR_RATE,
   PROP_REQUEST_TIMEOUT,
   PROP_MAX_MESSAGE_SIZE,
+  PROP_ROUTE_WAIT,
+  PROP_LAG_INTERVAL,
   N_PROPS
 };
 
@@ -98,6 +102,7 @@ enum {
   SIGNAL_NODE_REMOVED,
   SIGNAL_NODE_MESSAGE,
   SIGNAL_REQUEST,
+  SIGNAL_NODE_REFUSED,
   N_SIGNALS
 };
 
@@ -122,6 +127,8 @@ uint_field (AnyMesh *self, guint prop_id)
     case PROP_PUBLISH_RATE: return &self->limits.publish_rate;
     case PROP_NEIGHBOUR_RATE: return &self->limits.neighbour_rate;
     case PROP_REQUEST_TIMEOUT: return &self->request_timeout;
+    case PROP_ROUTE_WAIT: return &self->route_wait;
+    case PROP_LAG_INTERVAL: return &self->lag_interval;
     default: return NULL;
     }
 }
@@ -161,6 +168,7 @@ any_mesh_constructed (GObject *object)
   self->disconnected_id = g_signal_connect (self->socket, "disconnected",
                                             G_CALLBACK (_any_mesh_on_disconnected), self);
   _any_mesh_restart_tick (self);
+  _any_mesh_adopt_links (self);
 }
 
 /**
@@ -169,8 +177,8 @@ any_mesh_constructed (GObject *object)
  *
  * Creates the mesh node of @socket. Its signing key is derived from the
  * socket's identity as it is now (load or generate the identity first).
- * Links made from now on advertise the mesh; a socket has at most one
- * mesh at a time.
+ * Links made from now on advertise the mesh, and the links already up
+ * are offered it; a socket has at most one mesh at a time.
  *
  * Returns: (transfer full): a new [class@AnySocket.Mesh]
  * Since: 0.2
@@ -187,6 +195,8 @@ any_mesh_dispose (GObject *object)
 {
   AnyMesh *self = ANY_MESH (object);
 
+  if (self->tick != NULL && self->core != NULL)
+    any_mesh_core_withdraw (self->core);   /* once: the tick goes below */
   if (self->tick != NULL)
     {
       g_source_destroy (self->tick);
@@ -199,6 +209,7 @@ any_mesh_dispose (GObject *object)
       _any_socket_set_mesh (self->socket, NULL, NULL);
       g_clear_object (&self->socket);
     }
+  _any_mesh_expire_waiting (self, 0, TRUE);
   if (self->requests != NULL)
     _any_mesh_fail_requests (self, NULL, _("The mesh was destroyed"));
   G_OBJECT_CLASS (any_mesh_parent_class)->dispose (object);
@@ -214,6 +225,9 @@ any_mesh_finalize (GObject *object)
   g_hash_table_unref (self->nodes);
   g_hash_table_unref (self->subscriptions);
   g_hash_table_unref (self->requests);
+  g_hash_table_unref (self->pins);
+  g_hash_table_unref (self->refused);
+  g_hash_table_unref (self->tracked);
   any_ed25519_key_wipe (&self->key);
   g_free (self->node_id);
   g_free (self->fingerprint);
@@ -309,60 +323,6 @@ any_mesh_get_node (AnyMesh    *self,
 }
 
 /**
- * any_mesh_dup_stats:
- * @self: an [class@AnySocket.Mesh]
- *
- * Counters of what the mesh sent and dropped, as a dictionary of
- * unsigned 64-bit values (`a{st}`): `bad-signature` (publications
- * whose signature failed), `forged-announce`, `replayed-announce`,
- * `rate-limited`, `table-full`, `oversized`, `malformed`, `bad-json`,
- * `duplicates`, `packets-sent`, `bytes-sent`, `e2e-sent`,
- * `e2e-received`, `e2e-failed` (handshakes and messages that did not
- * authenticate), `e2e-replayed`, `e2e-dropped`; and what the caches hold
- * now: `dedup-entries`, `history-entries`, `route-entries` (routes,
- * including those of nodes recently gone).
- *
- * Returns: (transfer full): a floating-free `a{st}` variant
- * Since: 0.2
- */
-GVariant *
-any_mesh_dup_stats (AnyMesh *self)
-{
-  const AnyMeshStats *s;
-  const AnyMeshE2eStats *e;
-  GVariantBuilder b;
-  guint seen, history, routes;
-
-  g_return_val_if_fail (ANY_IS_MESH (self), NULL);
-  s = any_mesh_core_get_stats (self->core);
-  e = any_mesh_e2e_get_stats (self->e2e);
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("a{st}"));
-#define ADD(name, value) g_variant_builder_add (&b, "{st}", name, (guint64) (value))
-  ADD ("bad-signature", s->bad_signature);
-  ADD ("forged-announce", s->forged_announce);
-  ADD ("replayed-announce", s->replayed_announce);
-  ADD ("rate-limited", s->rate_limited);
-  ADD ("table-full", s->table_full);
-  ADD ("oversized", s->oversized);
-  ADD ("malformed", s->malformed);
-  ADD ("bad-json", self->bad_json);
-  ADD ("duplicates", s->duplicates);
-  ADD ("packets-sent", s->packets_sent);
-  ADD ("bytes-sent", s->bytes_sent);
-  ADD ("e2e-sent", e->sealed_sent);
-  ADD ("e2e-received", e->sealed_received);
-  ADD ("e2e-failed", e->failed);
-  ADD ("e2e-replayed", e->replayed);
-  ADD ("e2e-dropped", e->queued_dropped);
-  any_mesh_core_get_sizes (self->core, &seen, &history, &routes);
-  ADD ("dedup-entries", seen);
-  ADD ("history-entries", history);
-  ADD ("route-entries", routes);
-#undef ADD
-  return g_variant_ref_sink (g_variant_builder_end (&b));
-}
-
-/**
  * any_mesh_get_announce_interval:
  * @self: an [class@AnySocket.Mesh]
  *
@@ -412,6 +372,15 @@ _any_mesh_emit_message (AnyMesh    *self,
 {
   g_signal_emit (self, signals[SIGNAL_MESSAGE], g_quark_from_string (topic),
                  topic, author, fingerprint, msg);
+}
+
+void
+_any_mesh_emit_refused (AnyMesh    *self,
+                        const char *node_id,
+                        const char *fingerprint,
+                        const char *reason)
+{
+  g_signal_emit (self, signals[SIGNAL_NODE_REFUSED], 0, node_id, fingerprint, reason);
 }
 
 void
@@ -703,6 +672,26 @@ any_mesh_class_init (AnyMeshClass *klass)
     g_param_spec_uint64 ("max-message-size", NULL, NULL, 256, 16 * 1024 * 1024, DEFAULT_MAX_MESSAGE_SIZE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS
                          | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * AnyMesh:route-wait:
+   *
+   * How long (ms) a message or request to a node without a route (not
+   * announced yet, or its route being re-learned after a link went down)
+   * waits for one before it fails; 0: it fails at once.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_ROUTE_WAIT] = uint_spec ("route-wait", 0, G_MAXINT, DEFAULT_ROUTE_WAIT);
+  /**
+   * AnyMesh:lag-interval:
+   *
+   * How often (ms) the mesh pings, end to end, each node whose lag is
+   * tracked ([method@AnySocket.Mesh.track_lag]) to keep its
+   * [property@AnySocket.MeshNode:lag] current.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_LAG_INTERVAL] = uint_spec ("lag-interval", 100, G_MAXINT, DEFAULT_LAG_INTERVAL);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -782,6 +771,22 @@ any_mesh_class_init (AnyMeshClass *klass)
     g_signal_new ("request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, first_reply, NULL, NULL, JSON_TYPE_NODE, 2,
                   ANY_TYPE_MESH_NODE, JSON_TYPE_NODE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /**
+   * AnyMesh::node-refused:
+   * @mesh: the mesh
+   * @node_id: the node id the announcement named
+   * @fingerprint: the fingerprint of the key that signed it
+   * @reason: why it was refused, in English
+   *
+   * An announcement of a node whose key is pinned
+   * ([method@AnySocket.Mesh.pin_node]) was signed by another key: the
+   * node is not reachable through it. Emitted once per node and key.
+   *
+   * Since: 0.2
+   */
+  signals[SIGNAL_NODE_REFUSED] =
+    g_signal_new ("node-refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -790,4 +795,8 @@ any_mesh_init (AnyMesh *self)
   self->nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->subscriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->requests = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->tracked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->waiting);
 }

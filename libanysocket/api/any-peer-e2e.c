@@ -28,11 +28,24 @@ _any_peer_require_pinned_key (AnyPeer  *self,
     any_engine_require_pinned_key (self->engine, prove_first);
 }
 
-/* A direct link whose both sides advertised the mesh capability. */
+/* A link (direct, or proxied once its probe told) whose both sides
+ * advertised the mesh capability. */
 gboolean
 _any_peer_has_mesh (AnyPeer *self)
 {
-  return self->engine != NULL && self->via == NULL && any_engine_get_peer_mesh (self->engine);
+  return self->engine != NULL && any_engine_get_peer_mesh (self->engine);
+}
+
+/* After a probe either way: the mesh hears of a link that now speaks it. */
+static void
+take_mesh_caps (AnyPeer    *self,
+                JsonObject *holder)
+{
+  if (self->engine == NULL)
+    return;
+  any_engine_take_peer_mesh (self->engine, holder);
+  if (self->socket != NULL && self->host->mesh_ready != NULL && _any_peer_has_mesh (self))
+    self->host->mesh_ready (self->socket, self);
 }
 
 gboolean
@@ -86,6 +99,7 @@ on_probe_reply (GObject      *source,
       return;
     }
   set_remote_caps (peer, json_node_get_object (msg));
+  take_mesh_caps (peer, json_node_get_object (msg));
 }
 
 /* Our capabilities into @object; an empty "caps" still says "I am
@@ -122,6 +136,26 @@ _any_peer_take_probe (AnyPeer    *self,
   add_probe_caps (self, answer);
   if (self->via != NULL)
     set_remote_caps (self, request);
+  take_mesh_caps (self, request);
+}
+
+/* A mesh over a socket whose link this is (AnyMesh adopting the links
+ * made before it, or a proxied peer): our caps list the mesh from now on,
+ * and a probe tells the peer ours and asks for its. Both sides hear
+ * host->mesh_ready once both spoke. */
+void
+_any_peer_offer_mesh (AnyPeer *self)
+{
+  if (self->engine == NULL || any_engine_get_state (self->engine) != ANY_ENGINE_STATE_CONNECTED)
+    return;
+  any_engine_set_local_mesh (self->engine);
+  if (any_engine_get_peer_caps_pending (self->engine))
+    {
+      if (self->probe_sent)
+        return;
+      self->probe_sent = TRUE;
+    }
+  _any_peer_send_probe (self);
 }
 
 /**

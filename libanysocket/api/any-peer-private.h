@@ -64,6 +64,9 @@ typedef struct {
   gboolean (*mesh)          (gpointer          host,
                              AnyPeer          *peer,
                              JsonNode         *data);
+  /* The link speaks the mesh now (a probe told, after AUTH). */
+  void     (*mesh_ready)    (gpointer          host,
+                             AnyPeer          *peer);
 } AnyPeerHost;
 
 /* @socket is the host: a weak pointer, the socket owns the peer. */
@@ -152,6 +155,7 @@ const char *_any_peer_get_e2e_cipher  (AnyPeer      *self);
 void        _any_peer_send_probe      (AnyPeer      *self);
 gsize       _any_peer_get_bytes_unsealed (AnyPeer   *self);
 gboolean    _any_peer_has_mesh        (AnyPeer      *self);
+void        _any_peer_offer_mesh      (AnyPeer      *self);
 AnyUpgradeRequest *_any_peer_get_upgrade_request (AnyPeer *self);
 
 /* The object, for its files: any-peer.c (the class, what its engine

@@ -323,8 +323,19 @@ peer_mesh (gpointer  host,
   return JSON_NODE_HOLDS_OBJECT (data) && json_object_has_member (json_node_get_object (data), "anymesh");
 }
 
+static void
+peer_mesh_ready (gpointer  host,
+                 AnyPeer  *peer)
+{
+  AnySocket *self = host;
+
+  if (self->mesh_host != NULL)
+    self->mesh_host->ready (self->mesh, peer);
+}
+
 /* The mesh over this socket (api/any-mesh.c): links made from now on
- * advertise the mesh capability, and their mesh packets go to @host. */
+ * advertise the mesh capability, and their mesh packets go to @host
+ * (the mesh offers itself to the links already up: any-mesh-links.c). */
 void
 _any_socket_set_mesh (AnySocket               *self,
                       const AnySocketMeshHost *host,
@@ -535,6 +546,7 @@ static const AnyPeerHost peer_host = {
   .disconnected = peer_disconnected,
   .reply_timeout = peer_reply_timeout,
   .mesh = peer_mesh,
+  .mesh_ready = peer_mesh_ready,
 };
 
 AnySocketHttp *

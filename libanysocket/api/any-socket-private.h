@@ -20,6 +20,10 @@ typedef struct {
   gboolean (*packet) (gpointer  mesh,
                       AnyPeer  *peer,
                       JsonNode *data);
+  /* A link that speaks the mesh since a probe (made before the mesh, or
+   * proxied): a neighbour now. */
+  void     (*ready)  (gpointer  mesh,
+                      AnyPeer  *peer);
 } AnySocketMeshHost;
 void       _any_socket_set_mesh          (AnySocket  *self,
                                           const AnySocketMeshHost *host,

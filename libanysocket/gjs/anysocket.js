@@ -90,6 +90,7 @@ if (!AnySocket.Socket.prototype[done]) {
     // The mesh (since 0.2): messages as plain values too.
     convertArg(Mesh.prototype, 'publish', 1, toJsonNode);
     convertArg(Mesh.prototype, 'send', 1, toJsonNode);
+    convertArg(Mesh.prototype, 'send_async', 1, toJsonNode);
     convertArg(Mesh.prototype, 'request_async', 1, toJsonNode);
     wrap(Mesh.prototype, 'request_finish', function (original, result) {
         return fromJsonNode(original.call(this, result));

@@ -13,6 +13,9 @@ G_BEGIN_DECLS
 #define MAX_ROUTE_LIFETIME_MS (10 * 60 * 1000)
 #define WANT_RETRY_MS         1000
 #define OWN_ANNOUNCE_GAP_MS   500
+/* Own announcements: a full ANNOUNCE every FULL_EVERY-th, REFRESH between
+ * (a node that forgot our keys learns them again within that many). */
+#define FULL_EVERY            8
 
 typedef struct {
   double tokens;
@@ -33,6 +36,11 @@ typedef struct {
   gboolean     reachable;
   Bucket       announces;          /* max_announces_per_second, bursts of 2x */
   gint64       forget_ms;          /* a tombstone keeps its seq until then */
+  /* The announcement of this seq waits for the next tick to be relayed,
+   * and not to the neighbours that sent it to us meanwhile (they have it). */
+  guint8       relay[ANY_MESH_ANNOUNCE_LEN];
+  GPtrArray   *relay_had;          /* Neighbour; NULL: nothing to relay */
+  gboolean     relay_compact;      /* relayed as it came: REFRESH or ANNOUNCE */
 } Node;
 
 typedef struct {
@@ -62,11 +70,16 @@ struct _AnyMeshCore {
   GQueue        history;           /* the Seen that hold a packet, oldest first */
   GHashTable   *wanted;            /* message id (owned) -> time asked */
   GHashTable   *authors;           /* node id (owned) -> Author */
+  GPtrArray    *relays;            /* Node with an announcement to relay */
 
   guint64       own_seq;
   guint64       publish_seq;
   gint64        next_announce_ms;
   gint64        last_announce_ms;
+  guint         announces;         /* own; every FULL_EVERY-th is full */
+  gboolean      full_next;         /* a new neighbour: the next one is full */
+  guint8        own_full[ANY_MESH_ANNOUNCE_LEN];  /* our last ANNOUNCE */
+  gboolean      has_own;
   AnyMeshRelayHook relay_hook;
   gpointer      relay_hook_data;
 };

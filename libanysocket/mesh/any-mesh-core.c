@@ -37,6 +37,15 @@ any_mesh_bucket_take (Bucket *b, guint rate, gint64 now_ms)
 }
 
 static void
+node_free (gpointer data)
+{
+  Node *node = data;
+
+  g_clear_pointer (&node->relay_had, g_ptr_array_unref);
+  g_free (node);
+}
+
+static void
 neighbour_free (gpointer data)
 {
   Neighbour *n = data;
@@ -61,7 +70,8 @@ any_mesh_core_new (const AnyEd25519Key        *key,
   self->callbacks = callbacks;
   self->user_data = user_data;
   self->neighbours = g_ptr_array_new_with_free_func (neighbour_free);
-  self->nodes = g_hash_table_new_full (any_mesh_id_hash, any_mesh_node_id_equal, NULL, g_free);
+  self->nodes = g_hash_table_new_full (any_mesh_id_hash, any_mesh_node_id_equal, NULL, node_free);
+  self->relays = g_ptr_array_new ();
   self->seen = g_hash_table_new (any_mesh_id_hash, any_mesh_msg_id_equal);
   g_queue_init (&self->seen_order);
   g_queue_init (&self->history);
@@ -80,6 +90,7 @@ any_mesh_core_free (AnyMeshCore *self)
   if (self == NULL)
     return;
   g_ptr_array_unref (self->neighbours);
+  g_ptr_array_unref (self->relays);
   g_hash_table_unref (self->nodes);
   g_hash_table_unref (self->seen);
   g_queue_clear_full (&self->seen_order, (GDestroyNotify) any_mesh_seen_free);
@@ -158,8 +169,20 @@ announce_own (AnyMeshCore *self, gint64 now_ms)
   ann.lifetime_ms = self->limits.route_lifetime_ms;
   any_mesh_announce_sign (&ann, &self->key);
   any_mesh_announce_write (&ann, bytes);
-  for (guint i = 0; i < self->neighbours->len; i++)
-    any_mesh_core_send_to (self, g_ptr_array_index (self->neighbours, i), bytes, sizeof bytes);
+  memcpy (self->own_full, bytes, sizeof bytes);
+  self->has_own = TRUE;
+  if (self->full_next || self->announces++ % FULL_EVERY == 0)
+    for (guint i = 0; i < self->neighbours->len; i++)
+      any_mesh_core_send_to (self, g_ptr_array_index (self->neighbours, i), bytes, sizeof bytes);
+  else
+    {
+      guint8 compact[ANY_MESH_REFRESH_LEN];
+
+      any_mesh_refresh_from_announce (bytes, compact);
+      for (guint i = 0; i < self->neighbours->len; i++)
+        any_mesh_core_send_to (self, g_ptr_array_index (self->neighbours, i), compact, sizeof compact);
+    }
+  self->full_next = FALSE;
   self->last_announce_ms = now_ms;
   self->next_announce_ms = now_ms + self->limits.announce_interval_ms;
 }
@@ -179,6 +202,7 @@ make_room (AnyMeshCore *self)
       oldest = node;
   if (oldest == NULL)
     return FALSE;
+  g_ptr_array_remove_fast (self->relays, oldest);
   g_hash_table_remove (self->nodes, oldest->route.id);
   return TRUE;
 }
@@ -188,11 +212,11 @@ handle_announce (AnyMeshCore  *self,
                  Neighbour    *from,
                  const guint8 *data,
                  gsize         len,
+                 gboolean      compact,
                  gint64        now_ms)
 {
   AnyMeshAnnounce ann;
   guint8 id[ANY_MESH_NODE_ID_LEN];
-  guint8 relay[ANY_MESH_ANNOUNCE_LEN];
   Node *node;
   gboolean added;
 
@@ -227,6 +251,11 @@ handle_announce (AnyMeshCore  *self,
               self->stats.forged_announce++;
               return;
             }
+          if (node->relay_had != NULL)
+            {
+              g_ptr_array_add (node->relay_had, from);
+              node->relay[2] = MIN (node->relay[2], (guint) data[2] + 1);
+            }
           if (node->reachable && data[2] < self->limits.max_hops
               && (node->route.next_hop == NULL || (guint) data[2] + 1 < node->route.hops))
             {
@@ -244,6 +273,11 @@ handle_announce (AnyMeshCore  *self,
     }
   if (ann.hops >= self->limits.max_hops)
     return;
+  if (self->callbacks->accept != NULL && !self->callbacks->accept (self->user_data, id, ann.sign_pub))
+    {
+      self->stats.refused_announce++;
+      return;
+    }
   /* A token bucket (not a minimum spacing): an announcement that comes
    * late by a long path must not make the next one, by a short path, look
    * too early. */
@@ -269,6 +303,34 @@ handle_announce (AnyMeshCore  *self,
   memcpy (node->sig, ann.sig, sizeof ann.sig);
   node->seq = ann.seq;
   node->lifetime_ms = ann.lifetime_ms;
+
+  /* Relayed at the next tick, with the fewest hops seen by then, to the
+   * neighbours that did not send it to us meanwhile. */
+  memcpy (node->relay, data, sizeof node->relay);
+  node->relay[2] = MIN ((guint) data[2] + 1, 255);
+  if (node->relay_had == NULL)
+    {
+      node->relay_had = g_ptr_array_new ();
+      g_ptr_array_add (self->relays, node);
+    }
+  g_ptr_array_set_size (node->relay_had, 0);
+  g_ptr_array_add (node->relay_had, from);
+  node->relay_compact = compact;
+
+  if (ann.lifetime_ms == 0)
+    {
+      /* A withdraw: the node left; its tombstone keeps the seq. */
+      if (node->reachable)
+        {
+          node->reachable = FALSE;
+          node->route.next_hop = NULL;
+          node->forget_ms = now_ms + MAX_ROUTE_LIFETIME_MS;
+          self->callbacks->route_removed (self->user_data, node->route.id);
+        }
+      else if (added && node->forget_ms == 0)
+        node->forget_ms = now_ms + MAX_ROUTE_LIFETIME_MS;
+      return;
+    }
   node->reachable = TRUE;
   if (added || node->route.next_hop == NULL || (guint) ann.hops + 1 <= node->route.hops)
     {
@@ -276,20 +338,38 @@ handle_announce (AnyMeshCore  *self,
       node->route.hops = ann.hops + 1;
     }
   node->route.expires_ms = now_ms + MIN (ann.lifetime_ms, MAX_ROUTE_LIFETIME_MS);
-
-  memcpy (relay, data, sizeof relay);
-  relay[2] = ann.hops + 1;
-  for (guint i = 0; i < self->neighbours->len; i++)
-    {
-      Neighbour *n = g_ptr_array_index (self->neighbours, i);
-
-      if (n != from)
-        any_mesh_core_send_to (self, n, relay, sizeof relay);
-    }
   if (added)
     self->callbacks->route_added (self->user_data, &node->route);
   else
     self->callbacks->route_changed (self->user_data, &node->route);
+}
+
+/* A REFRESH: the ANNOUNCE rebuilt with the keys we keep for its node. */
+static void
+handle_refresh (AnyMeshCore  *self,
+                Neighbour    *from,
+                const guint8 *data,
+                gsize         len,
+                gint64        now_ms)
+{
+  guint8 full[ANY_MESH_ANNOUNCE_LEN];
+  Node *node;
+
+  if (len != ANY_MESH_REFRESH_LEN)
+    {
+      self->stats.malformed++;
+      return;
+    }
+  if (memcmp (any_mesh_refresh_node_id (data), self->id, ANY_MESH_NODE_ID_LEN) == 0)
+    return;
+  node = g_hash_table_lookup (self->nodes, any_mesh_refresh_node_id (data));
+  if (node == NULL)
+    {
+      self->stats.unknown_refresh++;   /* its next full ANNOUNCE will do */
+      return;
+    }
+  any_mesh_refresh_expand (data, node->route.sign_pub, node->route.dh_pub, full);
+  handle_announce (self, from, full, sizeof full, TRUE, now_ms);
 }
 
 static void
@@ -310,10 +390,30 @@ expire_routes (AnyMeshCore *self, gint64 now_ms)
           g_ptr_array_add (gone, g_memdup2 (node->route.id, ANY_MESH_NODE_ID_LEN));
         }
       else if (!node->reachable && node->forget_ms <= now_ms)
-        g_hash_table_iter_remove (&iter);
+        {
+          g_ptr_array_remove_fast (self->relays, node);
+          g_hash_table_iter_remove (&iter);
+        }
     }
   for (guint i = 0; i < gone->len; i++)
     self->callbacks->route_removed (self->user_data, g_ptr_array_index (gone, i));
+}
+
+void
+any_mesh_core_drop_node (AnyMeshCore  *self,
+                         const guint8 *id,
+                         gint64        now_ms)
+{
+  Node *node = g_hash_table_lookup (self->nodes, id);
+  guint8 copy[ANY_MESH_NODE_ID_LEN];
+
+  if (node == NULL || !node->reachable)
+    return;
+  node->reachable = FALSE;
+  node->route.next_hop = NULL;
+  node->forget_ms = now_ms + 10 * (gint64) MAX (node->lifetime_ms, 1000);
+  memcpy (copy, id, sizeof copy);
+  self->callbacks->route_removed (self->user_data, copy);
 }
 
 void
@@ -350,6 +450,32 @@ any_mesh_core_dup_routes (AnyMeshCore *self)
 
 /* --- neighbours ----------------------------------------------------------- */
 
+/* A new neighbour gets the last full ANNOUNCE of every node we reach (it
+ * may know none of their keys), each signed by its node. */
+static void
+send_table (AnyMeshCore *self, Neighbour *n)
+{
+  GHashTableIter iter;
+  Node *node;
+  AnyMeshAnnounce ann;
+  guint8 bytes[ANY_MESH_ANNOUNCE_LEN];
+
+  g_hash_table_iter_init (&iter, self->nodes);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &node))
+    {
+      if (!node->reachable || node->route.hops >= self->limits.max_hops)
+        continue;
+      ann.hops = node->route.hops;
+      memcpy (ann.sign_pub, node->route.sign_pub, 32);
+      memcpy (ann.dh_pub, node->route.dh_pub, 32);
+      ann.seq = node->seq;
+      ann.lifetime_ms = node->lifetime_ms;
+      memcpy (ann.sig, node->sig, sizeof ann.sig);
+      any_mesh_announce_write (&ann, bytes);
+      any_mesh_core_send_to (self, n, bytes, sizeof bytes);
+    }
+}
+
 void
 any_mesh_core_add_neighbour (AnyMeshCore *self,
                              gpointer     peer,
@@ -363,6 +489,14 @@ any_mesh_core_add_neighbour (AnyMeshCore *self,
   n->peer = peer;
   n->ihave = g_byte_array_new ();
   g_ptr_array_add (self->neighbours, n);
+  /* Our last ANNOUNCE first: it knows us before anything we send it
+   * (an end-to-end HELLO needs our keys), then the table. */
+  if (self->has_own)
+    any_mesh_core_send_to (self, n, self->own_full, sizeof self->own_full);
+  else
+    announce_own (self, now_ms);
+  send_table (self, n);
+  self->full_next = TRUE;
   /* Tell the newcomer (and so the rest) about us soon; the others'
    * announcements reach it at their next interval. */
   self->next_announce_ms = MIN (self->next_announce_ms,
@@ -380,6 +514,8 @@ any_mesh_core_remove_neighbour (AnyMeshCore *self,
 
   if (n == NULL)
     return;
+  for (guint r = 0; r < self->relays->len; r++)
+    g_ptr_array_remove_fast (((Node *) g_ptr_array_index (self->relays, r))->relay_had, n);
   g_ptr_array_remove_fast (self->neighbours, n);
   /* Its routes wait for another path (the next announcement) or expire. */
   g_hash_table_iter_init (&iter, self->nodes);
@@ -475,7 +611,10 @@ any_mesh_core_receive (AnyMeshCore  *self,
   switch (any_mesh_packet_type (data, len))
     {
     case ANY_MESH_PACKET_ANNOUNCE:
-      handle_announce (self, n, data, len, now_ms);
+      handle_announce (self, n, data, len, FALSE, now_ms);
+      break;
+    case ANY_MESH_PACKET_REFRESH:
+      handle_refresh (self, n, data, len, now_ms);
       break;
     case ANY_MESH_PACKET_PUBLISH:
       any_mesh_handle_publish (self, n, data, len, now_ms);
@@ -501,6 +640,51 @@ any_mesh_core_count_oversized (AnyMeshCore *self)
   self->stats.oversized++;
 }
 
+static void
+flush_relays (AnyMeshCore *self)
+{
+  guint8 compact[ANY_MESH_REFRESH_LEN];
+
+  for (guint r = 0; r < self->relays->len; r++)
+    {
+      Node *node = g_ptr_array_index (self->relays, r);
+
+      if (node->relay_compact)
+        any_mesh_refresh_from_announce (node->relay, compact);
+      for (guint i = 0; i < self->neighbours->len; i++)
+        {
+          Neighbour *n = g_ptr_array_index (self->neighbours, i);
+
+          if (g_ptr_array_find (node->relay_had, n, NULL))
+            continue;
+          if (node->relay_compact)
+            any_mesh_core_send_to (self, n, compact, sizeof compact);
+          else
+            any_mesh_core_send_to (self, n, node->relay, sizeof node->relay);
+        }
+      g_clear_pointer (&node->relay_had, g_ptr_array_unref);
+    }
+  g_ptr_array_set_size (self->relays, 0);
+}
+
+/* Leaving: a signed announcement with lifetime 0, so the others drop this
+ * node now rather than when its last one expires. */
+void
+any_mesh_core_withdraw (AnyMeshCore *self)
+{
+  AnyMeshAnnounce ann = { 0 };
+  guint8 bytes[ANY_MESH_ANNOUNCE_LEN];
+
+  self->own_seq = MAX (self->own_seq + 1, (guint64) g_get_real_time ());
+  memcpy (ann.dh_pub, self->dh_pub, 32);
+  ann.seq = self->own_seq;
+  ann.lifetime_ms = 0;
+  any_mesh_announce_sign (&ann, &self->key);
+  any_mesh_announce_write (&ann, bytes);
+  for (guint i = 0; i < self->neighbours->len; i++)
+    any_mesh_core_send_to (self, g_ptr_array_index (self->neighbours, i), bytes, sizeof bytes);
+}
+
 void
 any_mesh_core_tick (AnyMeshCore *self,
                     gint64       now_ms)
@@ -508,6 +692,7 @@ any_mesh_core_tick (AnyMeshCore *self,
   GHashTableIter iter;
   gpointer key, value;
 
+  flush_relays (self);
   if (now_ms >= self->next_announce_ms)
     announce_own (self, now_ms);
   expire_routes (self, now_ms);

@@ -49,6 +49,9 @@ void         any_mesh_core_count_oversized (AnyMeshCore        *self);
 void         any_mesh_core_tick           (AnyMeshCore         *self,
                                            gint64               now_ms);
 
+/* Tells the neighbours this node leaves (a signed withdraw). */
+void         any_mesh_core_withdraw       (AnyMeshCore         *self);
+
 /* Signs and sends a publication; FALSE if it is over the size limit. */
 gboolean     any_mesh_core_publish        (AnyMeshCore         *self,
                                            const char          *topic,
@@ -63,6 +66,11 @@ gboolean     any_mesh_core_send_data      (AnyMeshCore         *self,
                                            const guint8        *body,
                                            gsize                len);
 
+/* Drops the route to @id now (its owner refused its key); a newer
+ * announcement goes through AnyMeshCoreCallbacks.accept again. */
+void         any_mesh_core_drop_node      (AnyMeshCore         *self,
+                                           const guint8        *id,
+                                           gint64               now_ms);
 /* Signs @len bytes with the node's key (the e2e layer's RESET). */
 void         any_mesh_core_sign           (AnyMeshCore         *self,
                                            const guint8        *data,

@@ -32,6 +32,11 @@ typedef struct {
                          gpointer      neighbour,
                          const guint8 *data,
                          gsize         len);
+  /* A node's new announcement, signature checked: FALSE refuses it
+   * (counted as `refused-announce`, not relayed). */
+  gboolean (*accept)    (gpointer      user_data,
+                         const guint8 *id,
+                         const guint8 *sign_pub);
   /* A node became reachable, changed (hops, next hop) or is gone. */
   void (*route_added)   (gpointer            user_data,
                          const AnyMeshRoute *route);
@@ -71,6 +76,8 @@ typedef struct {
   guint64 replayed_announce;       /* older seq than one already seen */
   guint64 rate_limited;            /* over a per-origin, author or neighbour rate */
   guint64 table_full;              /* new nodes refused: max_routes */
+  guint64 refused_announce;        /* refused by the owner (a pinned key) */
+  guint64 unknown_refresh;         /* REFRESH of a node whose keys we lack */
   guint64 oversized;               /* over max_message_size */
   guint64 malformed;
   guint64 duplicates;              /* publications seen before (normal) */

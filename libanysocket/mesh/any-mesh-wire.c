@@ -81,7 +81,7 @@ any_mesh_packet_type (const guint8 *data,
 {
   if (len < 3 || data[0] != ANY_MESH_WIRE_VERSION)
     return 0;
-  if (data[1] < ANY_MESH_PACKET_ANNOUNCE || data[1] > ANY_MESH_PACKET_DATA)
+  if (data[1] < ANY_MESH_PACKET_ANNOUNCE || data[1] > ANY_MESH_PACKET_REFRESH)
     return 0;
   return data[1];
 }
@@ -139,6 +139,40 @@ any_mesh_announce_read (const guint8    *data,
   memcpy (ann->sig, data + 79, 64);
   msg = labelled (ANNOUNCE_LABEL, data + ANNOUNCE_SIGNED_OFF, ANNOUNCE_SIGNED_LEN);
   return any_ed25519_verify (ann->sign_pub, msg->data, msg->len, ann->sig);
+}
+
+/* --- REFRESH ------------------------------------------------------------- */
+
+/* version, type, hops | node id (16) | seq (8) | lifetime (4) | sig (64) */
+void
+any_mesh_refresh_from_announce (const guint8 full[ANY_MESH_ANNOUNCE_LEN],
+                                guint8       out[ANY_MESH_REFRESH_LEN])
+{
+  out[0] = ANY_MESH_WIRE_VERSION;
+  out[1] = ANY_MESH_PACKET_REFRESH;
+  out[2] = full[2];
+  any_ed25519_node_id (full + 3, out + 3);
+  memcpy (out + 3 + ANY_MESH_NODE_ID_LEN, full + 67, 8 + 4 + 64);
+}
+
+const guint8 *
+any_mesh_refresh_node_id (const guint8 refresh[ANY_MESH_REFRESH_LEN])
+{
+  return refresh + 3;
+}
+
+void
+any_mesh_refresh_expand (const guint8 refresh[ANY_MESH_REFRESH_LEN],
+                         const guint8 sign_pub[ANY_ED25519_KEY_LEN],
+                         const guint8 dh_pub[32],
+                         guint8       out[ANY_MESH_ANNOUNCE_LEN])
+{
+  out[0] = ANY_MESH_WIRE_VERSION;
+  out[1] = ANY_MESH_PACKET_ANNOUNCE;
+  out[2] = refresh[2];
+  memcpy (out + 3, sign_pub, 32);
+  memcpy (out + 35, dh_pub, 32);
+  memcpy (out + 67, refresh + 3 + ANY_MESH_NODE_ID_LEN, 8 + 4 + 64);
 }
 
 /* --- PUBLISH ------------------------------------------------------------- */

@@ -16,7 +16,7 @@
 
 G_BEGIN_DECLS
 
-#define ANY_MESH_WIRE_VERSION   1
+#define ANY_MESH_WIRE_VERSION   2   /* 2: REFRESH (mesh cap 2) */
 #define ANY_MESH_MSG_ID_LEN     (ANY_MESH_NODE_ID_LEN + 8)
 #define ANY_MESH_MAX_IDS        64    /* message ids in one IHAVE / IWANT */
 #define ANY_MESH_MAX_TOPIC_LEN  255
@@ -27,6 +27,7 @@ typedef enum {
   ANY_MESH_PACKET_IHAVE    = 3,
   ANY_MESH_PACKET_IWANT    = 4,
   ANY_MESH_PACKET_DATA     = 5,
+  ANY_MESH_PACKET_REFRESH  = 6,
 } AnyMeshPacketType;
 
 /* ANNOUNCE: a node says it exists, signed by itself. */
@@ -48,6 +49,19 @@ void     any_mesh_announce_write  (const AnyMeshAnnounce *ann,
 gboolean any_mesh_announce_read   (const guint8        *data,
                                    gsize                len,
                                    AnyMeshAnnounce     *ann);
+
+/* REFRESH: an ANNOUNCE of a node the receiver knows, without its keys:
+ * the node id instead (the receiver rebuilds the ANNOUNCE from the keys
+ * it keeps, and checks the same signature). */
+#define ANY_MESH_REFRESH_LEN    95
+void     any_mesh_refresh_from_announce (const guint8  full[ANY_MESH_ANNOUNCE_LEN],
+                                         guint8        out[ANY_MESH_REFRESH_LEN]);
+/* The node id a REFRESH names (ANY_MESH_NODE_ID_LEN bytes, borrowed). */
+const guint8 *any_mesh_refresh_node_id  (const guint8  refresh[ANY_MESH_REFRESH_LEN]);
+void     any_mesh_refresh_expand        (const guint8  refresh[ANY_MESH_REFRESH_LEN],
+                                         const guint8  sign_pub[ANY_ED25519_KEY_LEN],
+                                         const guint8  dh_pub[32],
+                                         guint8        out[ANY_MESH_ANNOUNCE_LEN]);
 
 /* PUBLISH: a message on a topic, signed by its author. The fields point
  * into the buffer that was read (borrowed). */

@@ -26,8 +26,8 @@
  * as binary frames (docs/protocol.md, "Binary messages through a hub"):
  * 1. A direct link with "bin" has it; a JavaScript hub never does. */
 #define ANY_BINFWD_CAP "binfwd"
-/* The mesh capability: "caps": {..., "mesh": [1]} (the mesh wire
+/* The mesh capability: "caps": {..., "mesh": [2]} (the mesh wire
  * versions spoken; docs/protocol.md, "Mesh"). Mesh packets go only to a
  * peer that listed version 1. */
 #define ANY_MESH_CAP_MEMBER "mesh"
-#define ANY_MESH_CAP_VERSION 1
+#define ANY_MESH_CAP_VERSION 2

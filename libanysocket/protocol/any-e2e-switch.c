@@ -128,7 +128,21 @@ any_engine_get_peer_mesh (AnyEngine *self)
   return self->local_mesh && self->peer_mesh;
 }
 
-/* {"v": 1, "e2e": ["noise-xx-aesgcm", "noise-xx"], "bin": 1, "mesh": [1]}: "e2e" with an
+void
+any_engine_set_local_mesh (AnyEngine *self)
+{
+  self->local_mesh = TRUE;
+}
+
+void
+any_engine_take_peer_mesh (AnyEngine  *self,
+                           JsonObject *holder)
+{
+  if (holder != NULL && self->state == ANY_ENGINE_STATE_CONNECTED && any_engine_caps_have_mesh (holder))
+    self->peer_mesh = TRUE;
+}
+
+/* {"v": 1, "e2e": ["noise-xx-aesgcm", "noise-xx"], "bin": 1, "mesh": [2]}: "e2e" with an
  * identity, "bin" (binary messages, any-engine-bytes.c) where the
  * transport has binary frames, "mesh" when an AnyMesh runs over the
  * socket; nothing when none. */
@@ -285,6 +299,7 @@ any_engine_set_peer_caps (AnyEngine  *self,
   self->peer_caps = holder != NULL ? any_engine_caps_to_string (holder) : g_strdup ("");
   if (holder != NULL)
     any_engine_read_bin_cap (self, holder);
+  any_engine_take_peer_mesh (self, holder);
   /* Only an idle E2E state is replaced: a switch the peer started
    * already chose its mode by its SWITCH packet's type. */
   if (any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_NONE && !any_e2e_is_switching (self->e2e))

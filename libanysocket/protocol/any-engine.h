@@ -27,8 +27,15 @@ void            any_engine_start_connected (AnyEngine             *self,
 void            any_engine_set_peer_caps (AnyEngine               *self,
                                         JsonObject                *holder);
 gboolean        any_engine_get_peer_caps_pending (AnyEngine       *self);
-/* Both sides advertised the mesh capability in AUTH. */
+/* Both sides advertised the mesh capability (in AUTH or a later probe). */
 gboolean        any_engine_get_peer_mesh (AnyEngine               *self);
+/* A mesh created over a link that is already up: our caps say "mesh"
+ * from now on (a probe tells the peer). */
+void            any_engine_set_local_mesh (AnyEngine              *self);
+/* A probe's caps (@holder, or NULL) that list the mesh turn it on for the
+ * peer; never off (its mesh packets must never reach the application). */
+void            any_engine_take_peer_mesh (AnyEngine              *self,
+                                        JsonObject                *holder);
 void            any_engine_add_local_caps (AnyEngine              *self,
                                         JsonObject                *object);
 gboolean        any_engine_send_frame  (AnyEngine                 *self,

@@ -77,6 +77,25 @@ class MeshTest(GiTestCase):
         self.assertEqual(stats['bad-signature'], 0)
         self.assertGreaterEqual(stats['e2e-received'], 1)
 
+        # send_async takes a Python value; pins, pinned and node-refused.
+        got_msgs = []
+        mesh_c.connect('node-message', lambda m, node, msg:
+                       got_msgs.append(AnySocket.from_json_node(msg)))
+        sent = Pending()
+        mesh_a.send_async(mesh_c.get_node_id(), {'n': 7}, None, sent)
+        self.wait(lambda: sent.done, 'send_async', MESH_WAIT_S)
+        self.assertTrue(mesh_a.send_finish(sent.result))
+        self.wait(lambda: got_msgs == [{'n': 7}], 'the message at c', MESH_WAIT_S)
+        mesh_a.pin_node(mesh_c.get_node_id(), mesh_c.get_fingerprint())
+        self.assertTrue(far.props.pinned)
+        self.assertEqual(mesh_a.get_pinned_node(mesh_c.get_node_id()), mesh_c.get_fingerprint())
+        refused = []
+        mesh_a.connect('node-refused', lambda m, node_id, fp, reason: refused.append(node_id))
+        mesh_a.pin_node(mesh_b.get_node_id(), mesh_c.get_fingerprint())
+        self.assertEqual(refused, [mesh_b.get_node_id()])
+        self.assertIsNone(mesh_a.get_node(mesh_b.get_node_id()))
+        mesh_a.track_lag(mesh_c.get_node_id(), True)
+
 
 if __name__ == '__main__':
     sys.exit(tap.main(sys.modules[__name__]))

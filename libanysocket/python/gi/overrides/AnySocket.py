@@ -208,7 +208,7 @@ __all__.append('Peer')
 
 
 class Mesh(AnySocket.Mesh):
-    """Since 0.2: publish(), send() and request_async() take Python values;
+    """Since 0.2: publish(), send(), send_async() and request_async() take Python values;
     request_finish() gives one back. Signal handlers still get Json.Node
     (AnySocket.from_json_node() converts), and a "request" handler returns
     a Json.Node (AnySocket.to_json_node())."""
@@ -228,6 +228,12 @@ class Mesh(AnySocket.Mesh):
 
     def request_finish(self, result):
         return from_json_node(super().request_finish(result))
+
+    def send_async(self, node_id, msg, cancellable=None, callback=None, *user_data):
+        node = to_json_node(msg)
+        return _start(self, 'send',
+                      lambda c, cb, *ud: super(Mesh, self).send_async(node_id, node, c, cb, *ud),
+                      cancellable, callback, user_data)
 
 
 Mesh = override(Mesh)
