@@ -91,7 +91,7 @@ handshake (PeerA *a)
     .peer_id = FUZZ_ID_US,
     .identity = identity,
     .local_caps = ANY_E2E_CAP_NATIVE,
-    .peer_caps = ANY_E2E_CAP_NATIVE,
+    .peer_caps = ANY_E2E_CAPS_LOCAL,   /* as the socket under test lists them */
     .policy = ANY_E2E_POLICY_REQUIRE_NATIVE,
   };
   g_autoptr(JsonNode) first = NULL;
