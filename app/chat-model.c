@@ -76,6 +76,8 @@ chat_peer_free (ChatPeer *peer)
   g_free (peer->id);
   g_free (peer->nick);
   g_free (peer->uid);
+  g_free (peer->node_id);
+  g_free (peer->node_fingerprint);
   g_free (peer->shown_fingerprint);
   g_free (peer->hub);
   g_free (peer->away);
@@ -174,6 +176,13 @@ chat_model_is_direct (ChatModel  *model,
 ChatBadge
 chat_peer_get_badge (ChatPeer *peer)
 {
+  if (peer->link == NULL && peer->node_id != NULL)
+    {
+      /* a mesh node: end to end between the ends */
+      if (!peer->node_proven)
+        return CHAT_BADGE_UNLINKED;
+      return peer->verified ? CHAT_BADGE_VERIFIED : CHAT_BADGE_NATIVE;
+    }
   if (peer->link == NULL)
     return CHAT_BADGE_UNLINKED;
   switch (any_peer_get_e2e_mode (peer->link))
@@ -242,7 +251,7 @@ chat_model_sorted_peers (ChatModel *model)
 
 /* PEER in a command: a nick (any case), else a unique id prefix. */
 ChatPeer *
-chat_model_find_peer (ChatModel  *model,
+chat_model_find_peer_plain (ChatModel  *model,
                       const char *nick_or_id,
                       GError    **error)
 {

@@ -78,6 +78,15 @@ typedef struct {
   char       *away;       /* nullable: away, with this text ("" none) */
   GStrv       rooms;      /* nullable: the named rooms it said it is in */
   guint       proxy_attempts;   /* failed links through its hub in a row */
+  /* its node in the library's mesh (chat-mesh-nodes.c): a direct peer
+   * that speaks the mesh, or a node any number of hops away, whose @id
+   * is then its node id */
+  char       *node_id;          /* nullable */
+  char       *node_fingerprint; /* nullable: of its signing key */
+  guint       hops;             /* 0 unknown */
+  gboolean    node_proven;      /* its end-to-end handshake proved its keys */
+  gboolean    greeted;          /* we said hello to its node */
+  gboolean    nick_clash;       /* unverified, with the nick of a verified identity */
 } ChatPeer;
 
 typedef struct _ChatModel ChatModel;
@@ -128,6 +137,15 @@ ChatPeer   *chat_model_find_peer      (ChatModel    *model,
                                        const char   *nick_or_id,
                                        GError      **error);
 gboolean    chat_peer_is_direct       (ChatPeer     *peer);
+/* chat-model-labels.c */
+gboolean    chat_model_nick_is_shared (ChatModel    *model,
+                                       ChatPeer     *peer);
+char       *chat_model_peer_label     (ChatModel    *model,
+                                       ChatPeer     *peer);
+ChatPeer   *chat_model_find_peer_plain (ChatModel   *model,
+                                       const char  *nick_or_id,
+                                       GError     **error);
+
 gboolean    chat_model_is_direct      (ChatModel    *model,
                                        const char   *id);
 ChatBadge   chat_peer_get_badge       (ChatPeer     *peer);
