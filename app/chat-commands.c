@@ -278,6 +278,10 @@ describe_route (ChatApp  *app,
 
   if (chat_peer_is_direct (peer))
     return g_strdup (_("direct"));
+  if (peer->link == NULL && peer->node_id != NULL)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "mesh, %u hop via %s", "mesh, %u hops via %s",
+                                         peer->hops),
+                            peer->hops, hub != NULL ? hub->nick : "?");
   if (peer->link != NULL)
     {
       hub = chat_mesh_get_link_hub (app->mesh, peer);

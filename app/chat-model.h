@@ -85,7 +85,8 @@ typedef struct {
   char       *node_fingerprint; /* nullable: of its signing key */
   guint       hops;             /* 0 unknown */
   gboolean    node_proven;      /* its end-to-end handshake proved its keys */
-  gboolean    greeted;          /* we said hello to its node */
+  gboolean    asking;           /* a hello or ping to its node in flight */
+  guint       greet_ticks;      /* syncs since its node was seen */
   gboolean    nick_clash;       /* unverified, with the nick of a verified identity */
 } ChatPeer;
 

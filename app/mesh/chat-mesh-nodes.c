@@ -7,7 +7,8 @@
  * authors, so a room line shows the node that signed it, never a claim
  * in the message. A private message is an end-to-end request to a node
  * any number of hops away, whose reply is the receipt. Nodes say hello
- * to each other end to end when they first see each other.
+ * to each other end to end when they first see each other (a request
+ * and its reply), then ping each other for the end-to-end lag.
  *
  * The peer list holds a ChatPeer per reachable node: a direct peer gets
  * its node bound (hops 1, through its own link), any other node is a
@@ -34,6 +35,10 @@
 #define SYNC_MS          1000
 #define PRIVATE_TIMEOUT  30000
 #define HOLD_MS          2000
+#define HELLO_TIMEOUT    3000
+#define HANDSHAKE_MS     2000   /* an end-to-end handshake not done by then is dropped */
+#define GREET_AFTER      2      /* syncs: the other end learns our route meanwhile */
+#define PING_TICKS       5
 #define MAX_EARLY        256
 
 char *
@@ -106,20 +111,76 @@ chat_mesh_check_nick (ChatMesh *mesh,
 }
 
 
-static void
-send_hello (ChatMesh   *mesh,
-            const char *node_id)
+static JsonNode *
+own_hello (ChatMesh *mesh)
 {
   g_autoptr(ChatMessage) msg = chat_message_new (CHAT_KIND_HELLO);
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
 
   msg->nick = g_strdup (mesh->model->own_nick);
   msg->uid = g_strdup (mesh->uid);
   chat_mesh_hello_add_state (mesh, msg);
-  node = chat_message_encode (msg);
-  if (!any_mesh_send (mesh->any, node_id, node, &error))
-    g_debug ("hello to %s: %s", node_id, error->message);
+  return chat_message_encode (msg);
+}
+
+static void on_node_hello (ChatMesh    *mesh,
+                           AnyMeshNode *node,
+                           JsonNode    *json);
+
+typedef struct {
+  ChatMesh *mesh;
+  char     *node_id;
+  gboolean  ping;
+} Asked;
+
+static void
+on_answer (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Asked *asked = user_data;
+  ChatMesh *mesh = asked->mesh;
+  g_autoptr(JsonNode) reply = any_mesh_request_finish (ANY_MESH (source), result, NULL);
+  ChatPeer *peer = chat_mesh_node_peer (mesh, asked->node_id, NULL, FALSE);
+  AnyMeshNode *node = any_mesh_get_node (mesh->any, asked->node_id);
+
+  mesh->in_flight--;
+  if (peer != NULL)
+    peer->asking = FALSE;
+  if (reply != NULL && node != NULL && !mesh->stopping && !asked->ping)
+    on_node_hello (mesh, node, reply);
+  else if (peer != NULL && node != NULL && !mesh->stopping)
+    peer->lag = any_mesh_node_get_lag (node);
+  g_free (asked->node_id);
+  g_free (asked);
+}
+
+/* A hello is a request whose reply is the other's hello: the lower node
+ * id asks, so that the two ends never start their end-to-end session at
+ * once. A ping measures the end-to-end lag. */
+static void
+ask (ChatMesh   *mesh,
+     ChatPeer   *peer,
+     gboolean    ping)
+{
+  g_autoptr(JsonNode) json = NULL;
+  Asked *asked;
+
+  if (ping)
+    {
+      g_autoptr(JsonObject) object = json_object_new ();
+
+      json_object_set_string_member (object, "chat", "ping");
+      json = json_node_init_object (json_node_alloc (), object);
+    }
+  else
+    json = own_hello (mesh);
+  asked = g_new0 (Asked, 1);
+  asked->mesh = mesh;
+  asked->node_id = g_strdup (peer->node_id);
+  asked->ping = ping;
+  peer->asking = TRUE;
+  mesh->in_flight++;
+  any_mesh_request_async (mesh->any, peer->node_id, json, HELLO_TIMEOUT, NULL, on_answer, asked);
 }
 
 static void
@@ -131,10 +192,25 @@ update_peer (ChatMesh    *mesh,
   peer->node_proven = any_mesh_node_get_verified (node);
   if (is_remote (peer))
     {
+      AnyPeer *next = any_mesh_node_get_next_hop (node);
+
+      g_free (peer->hub);
+      peer->hub = next != NULL ? g_strdup (any_peer_get_id (next)) : NULL;
       peer->lag = any_mesh_node_get_lag (node);
       peer->verified = peer->node_proven && chat_known_peers_is_verified (mesh->known, peer->node_id);
     }
   chat_mesh_check_nick (mesh, peer);
+}
+
+/* In our table, with a next hop whose peer we know. */
+static gboolean
+route_known (ChatMesh   *mesh,
+             const char *node_id)
+{
+  AnyMeshNode *node = any_mesh_get_node (mesh->any, node_id);
+  AnyPeer *next = node != NULL ? any_mesh_node_get_next_hop (node) : NULL;
+
+  return next != NULL && chat_model_get_peer (mesh->model, any_peer_get_id (next)) != NULL;
 }
 
 /* The mesh's table into the peer list. */
@@ -172,17 +248,23 @@ sync_nodes (ChatMesh *mesh)
   for (GList *l = nodes; l != NULL; l = l->next)
     {
       const char *id = any_mesh_node_get_id (l->data);
-      ChatPeer *peer = chat_mesh_node_peer (mesh, id, NULL, TRUE);
+      ChatPeer *peer;
 
+      if (!route_known (mesh, id))
+        continue;   /* its route is being re-learned */
+      peer = chat_mesh_node_peer (mesh, id, NULL, TRUE);
       if (peer == NULL)
         continue;
       update_peer (mesh, peer, l->data);
-      /* a node we just met: it learns who we are, end to end */
-      if (!peer->greeted)
-        {
-          peer->greeted = TRUE;
-          send_hello (mesh, id);
-        }
+      /* a node we just met: hello, end to end; then pings for the lag */
+      peer->greet_ticks++;
+      if (peer->asking)
+        continue;
+      if (!peer->said_hello && peer->greet_ticks >= GREET_AFTER &&
+          g_strcmp0 (any_mesh_get_node_id (mesh->any), id) < 0)
+        ask (mesh, peer, FALSE);
+      else if (peer->said_hello && is_remote (peer) && peer->greet_ticks % PING_TICKS == 0)
+        ask (mesh, peer, TRUE);
     }
   g_list_free (nodes);
   chat_model_changed (mesh->model);
@@ -332,7 +414,7 @@ release_early (ChatMesh *mesh)
     {
       Early *early = g_ptr_array_index (mesh->early, i);
 
-      if (any_mesh_get_node (mesh->any, early->author) != NULL || now >= early->until)
+      if (route_known (mesh, early->author) || now >= early->until)
         g_ptr_array_add (ready, g_ptr_array_steal_index (mesh->early, i));
       else
         i++;
@@ -356,7 +438,7 @@ hold_early (ChatMesh   *mesh,
 {
   Early *early;
 
-  if (any_mesh_get_node (mesh->any, author) != NULL || mesh->early->len >= MAX_EARLY)
+  if (route_known (mesh, author) || mesh->early->len >= MAX_EARLY)
     return FALSE;
   early = g_new0 (Early, 1);
   early->topic = g_strdup (topic);
@@ -383,6 +465,10 @@ on_mesh_message (AnyMesh    *any,
   if (mesh->stopping || (mesh->releasing == 0 && hold_early (mesh, topic, author, fingerprint, node)))
     return;
   msg = chat_message_decode (node, NULL);
+  /* a node that said it leaves and speaks again came back (a restart
+   * keeps its key) */
+  if (msg != NULL && !(msg->kind == CHAT_KIND_PRESENCE && msg->presence == CHAT_PRESENCE_LEAVE))
+    g_hash_table_remove (mesh->departed, author);
   peer = chat_mesh_node_peer (mesh, author, fingerprint, TRUE);
   if (msg == NULL || peer == NULL)
     return;
@@ -413,10 +499,9 @@ on_mesh_message (AnyMesh    *any,
 }
 
 static void
-on_node_message (AnyMesh     *any,
-                 AnyMeshNode *node,
-                 JsonNode    *json,
-                 ChatMesh    *mesh)
+on_node_hello (ChatMesh    *mesh,
+               AnyMeshNode *node,
+               JsonNode    *json)
 {
   g_autoptr(ChatMessage) msg = chat_message_decode (json, NULL);
   const char *id = any_mesh_node_get_id (node);
@@ -438,10 +523,26 @@ on_request (AnyMesh     *any,
             JsonNode    *json,
             ChatMesh    *mesh)
 {
-  g_autoptr(ChatMessage) msg = chat_message_decode (json, NULL);
+  JsonObject *object = JSON_NODE_HOLDS_OBJECT (json) ? json_node_get_object (json) : NULL;
+  g_autoptr(ChatMessage) msg = NULL;
   g_autoptr(ChatMessage) receipt = chat_message_new (CHAT_KIND_RECEIPT);
   ChatPeer *peer;
 
+  if (mesh->stopping)
+    return NULL;
+  if (object != NULL && g_strcmp0 (chat_json_string_member (object, "chat"), "ping") == 0)
+    {
+      g_autoptr(JsonObject) pong = json_object_new ();
+
+      json_object_set_string_member (pong, "chat", "pong");
+      return json_node_init_object (json_node_alloc (), pong);
+    }
+  msg = chat_message_decode (json, NULL);
+  if (msg != NULL && msg->kind == CHAT_KIND_HELLO)
+    {
+      on_node_hello (mesh, node, json);
+      return own_hello (mesh);
+    }
   if (msg == NULL || msg->kind != CHAT_KIND_PRIVATE || msg->mid == NULL)
     return NULL;
   peer = chat_mesh_node_peer (mesh, any_mesh_node_get_id (node), NULL, TRUE);
@@ -504,14 +605,13 @@ void
 chat_mesh_nodes_init (ChatMesh *mesh)
 {
   mesh->any = any_mesh_new (mesh->socket);
-  g_object_set (mesh->any, "announce-interval", ANNOUNCE_MS, NULL);
+  g_object_set (mesh->any, "announce-interval", ANNOUNCE_MS, "request-timeout", HANDSHAKE_MS, NULL);
   mesh->topics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   mesh->departed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   mesh->early = g_ptr_array_new_with_free_func (early_free);
   any_mesh_subscribe (mesh->any, TOPIC_PRESENCE);
   chat_mesh_sync_rooms (mesh);
   g_signal_connect (mesh->any, "message", G_CALLBACK (on_mesh_message), mesh);
-  g_signal_connect (mesh->any, "node-message", G_CALLBACK (on_node_message), mesh);
   g_signal_connect (mesh->any, "request", G_CALLBACK (on_request), mesh);
   g_signal_connect (mesh->any, "node-added", G_CALLBACK (on_node_changed), mesh);
   g_signal_connect (mesh->any, "node-removed", G_CALLBACK (on_node_changed), mesh);
