@@ -476,6 +476,14 @@ on_mesh_message (AnyMesh    *any,
    * otherwise */
   g_free (msg->from);
   msg->from = g_strdup (peer->id);
+  /* its signed words name it until its hello does */
+  if (!peer->said_hello && !msg->relayed && msg->nick != NULL && msg->kind != CHAT_KIND_HELLO)
+    {
+      g_autofree char *nick = chat_nick_sanitize (msg->nick);
+
+      if (*nick != '\0')
+        chat_mesh_peer_set_nick (mesh, peer, nick);
+    }
   if (msg->kind == CHAT_KIND_ROOM)
     {
       expected = chat_mesh_room_topic (msg->room);

@@ -30,7 +30,6 @@ struct _ChatMesh {
   GHashTable     *outbox;       /* peer id -> GPtrArray of ChatMessage, waiting for a proxy */
   GHashTable     *changed_keys; /* uid -> a new key refused (chat-mesh-trust.c) */
   ChatRate       *author_rate;  /* room messages per author id */
-  ChatRate       *link_rate;    /* room messages and presence per direct peer */
   struct _ChatTransfers *transfers;  /* files (chat-mesh-transfer.c) */
   AnyMesh        *any;          /* the library's mesh (chat-mesh-nodes.c) */
   GHashTable     *topics;       /* mesh topics we subscribe to */

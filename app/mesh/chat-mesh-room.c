@@ -21,13 +21,12 @@
 
 /* Flood limits (token buckets, chat-rate.c). A person types a few lines
  * a second at most, and a paste of up to AUTHOR_BURST lines still goes
- * through at once. A direct peer relays for everyone behind it, so its
- * link gets ten authors' worth. Measured before these limits: one peer
- * sent 180,000 room messages in 5 s, all shown, relayed and logged. */
+ * through at once; per signing node, or per bot's link. The mesh limits
+ * what a neighbour relays (AnyMesh:neighbour-rate, publish-rate).
+ * Measured before these limits: one peer sent 180,000 room messages in
+ * 5 s, all shown, relayed and logged. */
 #define AUTHOR_PER_SECOND 5
 #define AUTHOR_BURST      20
-#define LINK_PER_SECOND   (10 * AUTHOR_PER_SECOND)
-#define LINK_BURST        (10 * AUTHOR_BURST)
 
 void
 chat_mesh_flood_presence (ChatMesh    *mesh,
@@ -188,7 +187,6 @@ void
 chat_mesh_room_limits_init (ChatMesh *mesh)
 {
   mesh->author_rate = chat_rate_new (AUTHOR_PER_SECOND, AUTHOR_BURST, MAX_KNOWN_PEERS);
-  mesh->link_rate = chat_rate_new (LINK_PER_SECOND, LINK_BURST, MAX_KNOWN_PEERS);
 }
 
 /* A room line a bot said on its link to us: shown as its link's (the
@@ -201,7 +199,7 @@ relay_for_bot (ChatMesh    *mesh,
 {
   g_autoptr(ChatMessage) relayed = chat_message_new (CHAT_KIND_ROOM);
 
-  if (chat_rate_take (mesh->link_rate, bot->id, 1, g_get_monotonic_time ()) != CHAT_RATE_OK)
+  if (!chat_mesh_within_author_limit (mesh, bot, msg))
     return;
   g_free (msg->from);
   msg->from = g_strdup (bot->id);

@@ -377,7 +377,6 @@ chat_mesh_free (ChatMesh *mesh)
   g_free (mesh->uid);
   chat_seen_free (mesh->seen);
   chat_rate_free (mesh->author_rate);
-  chat_rate_free (mesh->link_rate);
   g_hash_table_unref (mesh->auths);
   g_hash_table_unref (mesh->changed_keys);
   g_hash_table_unref (mesh->dropped);
