@@ -214,7 +214,11 @@ cmd_msg (ChatApp  *app,
   /* the message goes to the peer's window: say so where we typed it */
   if (chat_model_get_active (app->model)->peer_id == NULL ||
       !g_str_equal (chat_model_get_active (app->model)->peer_id, peer->id))
-    info (app, "→ %s: %s", peer->nick, args[1]);
+    {
+      g_autofree char *label = chat_model_peer_label (app->model, peer);
+
+      info (app, "→ %s: %s", label, args[1]);
+    }
   chat_mesh_send_private (app->mesh, peer, args[1], FALSE);
   chat_commands_say_if_away (app, peer);
   return TRUE;
@@ -366,12 +370,17 @@ cmd_verify (ChatApp  *app,
             char    **args,
             GError  **error)
 {
-  ChatPeer *peer = direct_peer (app, args[0], error);
+  ChatPeer *peer = chat_model_find_peer (app->model, args[0], error);
   g_autofree char *own = NULL;
   g_autofree char *theirs = NULL;
 
   if (peer == NULL)
     return FALSE;
+  if (peer->link == NULL && peer->node_id == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, _("%s is not linked to us"), peer->nick);
+      return FALSE;
+    }
   theirs = chat_mesh_dup_link_fingerprint (app->mesh, peer);
   if (args[1] != NULL && !g_str_equal (args[1], "yes"))
     {
@@ -389,7 +398,9 @@ cmd_verify (ChatApp  *app,
     }
   if (theirs == NULL)
     return chat_mesh_verify (app->mesh, peer, error);   /* says why there is nothing to verify */
-  own = chat_mesh_dup_own_fingerprint (app->mesh);
+  /* a node of the mesh: the fingerprints of the two signing keys */
+  own = peer->link == NULL ? chat_mesh_dup_own_node_fingerprint (app->mesh)
+                           : chat_mesh_dup_own_fingerprint (app->mesh);
   g_free (peer->shown_fingerprint);
   peer->shown_fingerprint = g_strdup (theirs);
   info (app, _("Compare these out of band (read them aloud):"));

@@ -319,11 +319,13 @@ chat_model_open_window (ChatModel *model,
 {
   ChatWindow *window = chat_model_find_window (model, peer->id);
   g_autofree char *log_key = NULL;
+  g_autofree char *label = NULL;
 
   if (window != NULL)
     return window;
+  label = chat_model_peer_label (model, peer);
   log_key = g_strdup_printf ("private-%s", peer->uid != NULL ? peer->uid : peer->id);
-  window = chat_window_new (peer->id, peer->nick, log_key);
+  window = chat_window_new (peer->id, label, log_key);
   g_ptr_array_add (model->windows, window);
   if (model->window_opened != NULL)
     model->window_opened (model, window, model->window_opened_data);

@@ -645,3 +645,9 @@ chat_mesh_dup_node_fingerprint (ChatMesh *mesh,
 {
   return peer->node_proven ? g_strdup (peer->node_fingerprint) : NULL;
 }
+
+char *
+chat_mesh_dup_own_node_fingerprint (ChatMesh *mesh)
+{
+  return g_strdup (any_mesh_get_fingerprint (mesh->any));
+}

@@ -76,6 +76,10 @@ chat_mesh_peer_set_uid (ChatMesh   *mesh,
                         ChatPeer   *peer,
                         const char *uid)
 {
+  /* a node of the mesh is its node id: the uid in its hello is a claim
+   * no link proved (it would name another's logs and trust) */
+  if (peer->link == NULL && peer->node_id != NULL)
+    uid = peer->node_id;
   if (uid == NULL || peer->uid != NULL)
     return;
   peer->uid = g_strdup (uid);

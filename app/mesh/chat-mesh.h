@@ -88,6 +88,7 @@ const char *chat_mesh_get_link_address     (ChatMesh *mesh,
 char       *chat_mesh_dup_link_fingerprint (ChatMesh *mesh,
                                             ChatPeer *peer);
 char       *chat_mesh_dup_own_fingerprint  (ChatMesh *mesh);
+char       *chat_mesh_dup_own_node_fingerprint (ChatMesh *mesh);
 gboolean    chat_mesh_start_e2e            (ChatMesh *mesh,
                                             ChatPeer *peer);
 gboolean    chat_mesh_is_own_address       (ChatMesh   *mesh,
