@@ -576,6 +576,8 @@ chat_commands_submit (ChatApp    *app,
       return;
     }
   peer = chat_model_get_peer (app->model, window->peer_id);
+  if (peer == NULL && chat_mesh_queue_private (app->mesh, window, line, FALSE))
+    return;   /* kept until its node comes back */
   if (peer == NULL)
     chat_model_notice (app->model, CHAT_LINE_ERROR, _("%s is gone"), window->name);
   else

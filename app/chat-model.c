@@ -62,6 +62,7 @@ static void
 chat_window_free (ChatWindow *window)
 {
   g_free (window->peer_id);
+  g_free (window->node_id);
   g_free (window->name);
   g_free (window->log_key);
   g_free (window->room);

@@ -22,6 +22,7 @@ typedef enum {
   CHAT_DELIVERY_PENDING,
   CHAT_DELIVERY_DELIVERED,
   CHAT_DELIVERY_FAILED,
+  CHAT_DELIVERY_QUEUED,   /* kept on disk until its node is reachable */
 } ChatDelivery;
 
 typedef struct {
@@ -38,6 +39,7 @@ typedef struct {
 
 typedef struct {
   char      *peer_id;    /* NULL for a room */
+  char      *node_id;    /* nullable: the mesh node of its peer, once known */
   char      *room;       /* "#name" for a named room, NULL for the default room and private windows */
   char      *name;       /* "room", "#name", or the peer's nick when it opened */
   char      *log_key;    /* file name of its log */

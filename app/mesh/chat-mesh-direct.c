@@ -310,6 +310,8 @@ chat_mesh_send_private (ChatMesh   *mesh,
                                action);
   line->mid = g_strdup (msg->mid);
   line->delivery = CHAT_DELIVERY_PENDING;
+  if (window->node_id == NULL)
+    window->node_id = g_strdup (peer->node_id);
 
   if (peer->link != NULL && any_peer_is_connected (peer->link))
     send_now (mesh, peer->link, msg);
@@ -331,10 +333,15 @@ chat_mesh_show_private (ChatMesh    *mesh,
                         ChatMessage *msg)
 {
   g_autofree char *label = chat_model_peer_label (mesh->model, peer);
+  ChatWindow *window;
 
-  if (!chat_model_is_ignored (mesh->model, peer->nick, peer->uid))
-    chat_window_add_said (mesh->model, chat_model_open_window (mesh->model, peer), chat_mesh_now_ms (),
-                          CHAT_LINE_MESSAGE, peer->id, label, msg->text, msg->action);
+  if (chat_model_is_ignored (mesh->model, peer->nick, peer->uid))
+    return;
+  window = chat_model_open_window (mesh->model, peer);
+  if (window->node_id == NULL)
+    window->node_id = g_strdup (peer->node_id);
+  chat_window_add_said (mesh->model, window, chat_mesh_now_ms (), CHAT_LINE_MESSAGE, peer->id, label, msg->text,
+                        msg->action);
 }
 
 void

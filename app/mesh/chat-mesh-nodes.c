@@ -188,6 +188,11 @@ update_peer (ChatMesh    *mesh,
              ChatPeer    *peer,
              AnyMeshNode *node)
 {
+  ChatWindow *window = chat_model_find_window (mesh->model, peer->id);
+
+  /* its window waits for this node when it is gone (chat-mesh-outbox.c) */
+  if (window != NULL && window->node_id == NULL)
+    window->node_id = g_strdup (peer->node_id);
   peer->hops = any_mesh_node_get_hops (node);
   peer->node_proven = any_mesh_node_get_verified (node);
   if (is_remote (peer))
@@ -280,6 +285,7 @@ on_sync (gpointer user_data)
   chat_mesh_sync_rooms (mesh);
   sync_nodes (mesh);
   release_early (mesh);
+  chat_mesh_outbox_flush (mesh);
   return G_SOURCE_CONTINUE;
 }
 
@@ -579,6 +585,7 @@ on_receipt (GObject      *source,
   gboolean ok = receipt != NULL && receipt->kind == CHAT_KIND_RECEIPT && g_strcmp0 (receipt->mid, sent->mid) == 0;
 
   sent->mesh->in_flight--;
+  chat_mesh_outbox_done (sent->mesh, sent->mid, ok);
   if (!sent->mesh->stopping)
     chat_mesh_private_done (sent->mesh, sent->peer_id, sent->mid, ok,
                             error != NULL ? error->message : _("bad receipt"));

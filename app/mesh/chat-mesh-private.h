@@ -35,6 +35,7 @@ struct _ChatMesh {
   GHashTable     *topics;       /* mesh topics we subscribe to */
   GHashTable     *departed;     /* node ids that said they leave */
   guint           sync_source;
+  GPtrArray      *outbox_queue; /* private messages waiting for their node (chat-mesh-outbox.c) */
   GPtrArray      *early;        /* publications held until their author's route comes */
   guint           releasing;
   gboolean        stopping;
@@ -76,6 +77,14 @@ gboolean chat_mesh_send_to_node    (ChatMesh          *mesh,
                                     ChatMessage       *msg);
 char    *chat_mesh_dup_node_fingerprint (ChatMesh     *mesh,
                                          ChatPeer     *peer);
+
+/* chat-mesh-outbox.c */
+void     chat_mesh_outbox_init     (ChatMesh          *mesh);
+void     chat_mesh_outbox_free     (ChatMesh          *mesh);
+void     chat_mesh_outbox_flush    (ChatMesh          *mesh);
+void     chat_mesh_outbox_done     (ChatMesh          *mesh,
+                                    const char        *mid,
+                                    gboolean           delivered);
 
 /* chat-mesh-room.c */
 gint64   chat_mesh_sane_time       (gint64             ts);

@@ -354,6 +354,7 @@ chat_mesh_new (ChatModel      *model,
 
   chat_mesh_update_auth_data (mesh);
   chat_mesh_nodes_init (mesh);   /* before the socket listens or connects */
+  chat_mesh_outbox_init (mesh);
   any_socket_set_heartbeat_interval (socket, config->heartbeat_ms);
   any_socket_set_max_message_size (socket, MAX_MESSAGE_BYTES);
 
@@ -376,6 +377,7 @@ chat_mesh_free (ChatMesh *mesh)
     return;
   g_signal_handlers_disconnect_by_data (mesh->socket, mesh);
   chat_mesh_nodes_free (mesh);
+  chat_mesh_outbox_free (mesh);
   chat_transfers_free (mesh->transfers);
   g_object_unref (mesh->socket);
   g_free (mesh->uid);

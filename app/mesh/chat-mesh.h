@@ -60,6 +60,11 @@ void       chat_mesh_send_private   (ChatMesh       *mesh,
                                      ChatPeer       *peer,
                                      const char     *text,
                                      gboolean        action);
+/* chat-mesh-outbox.c: kept for a node that is offline */
+gboolean   chat_mesh_queue_private  (ChatMesh       *mesh,
+                                     ChatWindow     *window,
+                                     const char     *text,
+                                     gboolean        action);
 gboolean   chat_mesh_verify         (ChatMesh       *mesh,
                                      ChatPeer       *peer,
                                      GError        **error);
