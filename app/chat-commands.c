@@ -79,7 +79,7 @@ cmd_help (ChatApp  *app,
   info (app, _("Commands (Tab completes, PgUp/PgDn scroll, Alt+1..9 or Ctrl+N/Ctrl+P switch windows):"));
   for (const Command *command = commands; command->name != NULL; command++)
     info (app, "  /%s %s — %s", command->name, translate (command->args), translate (command->help));
-  info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified, · not linked; = direct, > through a hub; z away"));
+  info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified, · not linked; = direct, >N a mesh node N hops away; z away"));
   info (app, _("Paste: several lines are sent only after y (n drops them), as text; a line holds %d bytes. "
                "[anychat] mouse=true: the wheel scrolls, a click on a window's name shows it"), CHAT_MAX_TEXT_BYTES);
   info (app, _("Files: /send offers one, the other side /accept's it into %s ([anychat] downloads=); "
@@ -87,6 +87,9 @@ cmd_help (ChatApp  *app,
         chat_transfers_get_download_dir (chat_mesh_get_transfers (app->mesh)));
   info (app, _("A message that names you is highlighted, counted as @N beside the window's unread count, and rings "
                "the bell, as every private message does ([anychat] bell=false in the settings file: no bell)"));
+  info (app, _("The room and private messages go over the mesh, end to end, any number of hops. Nicks are "
+               "labels: two peers with one nick show as nick#abcd (their key's start), and /msg nick asks which. "
+               "A line to a peer that is gone is (queued) and goes when it is back"));
   return TRUE;
 }
 
