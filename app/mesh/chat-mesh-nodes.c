@@ -286,6 +286,7 @@ on_sync (gpointer user_data)
   sync_nodes (mesh);
   release_early (mesh);
   chat_mesh_outbox_flush (mesh);
+  chat_mesh_history_ask (mesh);
   return G_SOURCE_CONTINUE;
 }
 
@@ -388,6 +389,7 @@ typedef struct {
   char     *author;
   char     *fingerprint;
   JsonNode *node;
+  GBytes   *signed_msg;
   gint64    until;
 } Early;
 
@@ -400,6 +402,7 @@ early_free (gpointer data)
   g_free (early->author);
   g_free (early->fingerprint);
   json_node_unref (early->node);
+  g_clear_pointer (&early->signed_msg, g_bytes_unref);
   g_free (early);
 }
 
@@ -430,7 +433,9 @@ release_early (ChatMesh *mesh)
       Early *early = g_ptr_array_index (ready, i);
 
       mesh->releasing++;   /* shown now, its route known or not */
+      mesh->releasing_signed = early->signed_msg;
       on_mesh_message (mesh->any, early->topic, early->author, early->fingerprint, early->node, mesh);
+      mesh->releasing_signed = NULL;
       mesh->releasing--;
     }
 }
@@ -451,6 +456,7 @@ hold_early (ChatMesh   *mesh,
   early->author = g_strdup (author);
   early->fingerprint = g_strdup (fingerprint);
   early->node = json_node_copy (node);
+  early->signed_msg = any_mesh_dup_message_signed (mesh->any);
   early->until = g_get_monotonic_time () + HOLD_MS * 1000;
   g_ptr_array_add (mesh->early, early);
   return TRUE;
@@ -493,9 +499,18 @@ on_mesh_message (AnyMesh    *any,
   if (msg->kind == CHAT_KIND_ROOM)
     {
       expected = chat_mesh_room_topic (msg->room);
-      if (!g_str_equal (topic, expected) || !chat_mesh_within_author_limit (mesh, peer, msg))
+      if (!g_str_equal (topic, expected) || !chat_mesh_within_author_limit (mesh, peer, msg) ||
+          (msg->mid != NULL && !chat_seen_add (mesh->seen, msg->mid)))
         return;
       chat_mesh_show_room (mesh, peer, msg);
+      if (mesh->releasing_signed != NULL)
+        chat_mesh_history_keep (mesh, topic, mesh->releasing_signed);
+      else
+        {
+          g_autoptr(GBytes) signed_msg = any_mesh_dup_message_signed (mesh->any);
+
+          chat_mesh_history_keep (mesh, topic, signed_msg);
+        }
       chat_mesh_send_to_bots (mesh, msg, NULL);
       return;
     }
@@ -551,6 +566,8 @@ on_request (AnyMesh     *any,
       json_object_set_string_member (pong, "chat", "pong");
       return json_node_init_object (json_node_alloc (), pong);
     }
+  if (object != NULL && g_strcmp0 (chat_json_string_member (object, "chat"), "history") == 0)
+    return chat_mesh_history_answer (mesh, object);
   msg = chat_message_decode (json, NULL);
   if (msg != NULL && msg->kind == CHAT_KIND_HELLO)
     {
@@ -624,6 +641,7 @@ chat_mesh_nodes_init (ChatMesh *mesh)
   mesh->topics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   mesh->departed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   mesh->early = g_ptr_array_new_with_free_func (early_free);
+  chat_mesh_history_init (mesh);
   any_mesh_subscribe (mesh->any, TOPIC_PRESENCE);
   chat_mesh_sync_rooms (mesh);
   g_signal_connect (mesh->any, "message", G_CALLBACK (on_mesh_message), mesh);
@@ -643,6 +661,7 @@ chat_mesh_nodes_free (ChatMesh *mesh)
   g_clear_pointer (&mesh->topics, g_hash_table_unref);
   g_clear_pointer (&mesh->departed, g_hash_table_unref);
   g_clear_pointer (&mesh->early, g_ptr_array_unref);
+  chat_mesh_history_free (mesh);
 }
 
 /* The node's fingerprint of a peer without a native link of its own. */

@@ -36,6 +36,9 @@ struct _ChatMesh {
   GHashTable     *departed;     /* node ids that said they leave */
   guint           sync_source;
   GPtrArray      *outbox_queue; /* private messages waiting for their node (chat-mesh-outbox.c) */
+  GHashTable     *history;      /* room topic -> the last signed messages (chat-mesh-history.c) */
+  GHashTable     *history_asked; /* room topics asked of a neighbour */
+  GBytes         *releasing_signed; /* the signed bytes of a held publication shown now */
   GPtrArray      *early;        /* publications held until their author's route comes */
   guint           releasing;
   gboolean        stopping;
@@ -77,6 +80,16 @@ gboolean chat_mesh_send_to_node    (ChatMesh          *mesh,
                                     ChatMessage       *msg);
 char    *chat_mesh_dup_node_fingerprint (ChatMesh     *mesh,
                                          ChatPeer     *peer);
+
+/* chat-mesh-history.c */
+void     chat_mesh_history_init    (ChatMesh          *mesh);
+void     chat_mesh_history_free    (ChatMesh          *mesh);
+void     chat_mesh_history_keep    (ChatMesh          *mesh,
+                                    const char        *topic,
+                                    GBytes            *signed_msg);
+JsonNode *chat_mesh_history_answer (ChatMesh          *mesh,
+                                    JsonObject        *ask);
+void     chat_mesh_history_ask     (ChatMesh          *mesh);
 
 /* chat-mesh-outbox.c */
 void     chat_mesh_outbox_init     (ChatMesh          *mesh);
