@@ -235,6 +235,12 @@ sync_nodes (ChatMesh *mesh)
       if (peer->node_id != NULL && any_mesh_get_node (mesh->any, peer->node_id) == NULL)
         g_ptr_array_add (gone, g_strdup (peer->id));
     }
+  /* a node that said it leaves and whose route is gone since will be
+   * a new arrival when it comes back (its hello may be ours to ask) */
+  g_hash_table_iter_init (&iter, mesh->departed);
+  while (g_hash_table_iter_next (&iter, &value, NULL))
+    if (any_mesh_get_node (mesh->any, value) == NULL)
+      g_hash_table_iter_remove (&iter);
   for (guint i = 0; i < gone->len; i++)
     {
       ChatPeer *peer = chat_model_get_peer (mesh->model, g_ptr_array_index (gone, i));

@@ -40,8 +40,12 @@ def test(tap, tmux):
     b = Instance(tmux, 'b', ['--nick', 'bob', '--listen', b_uri, a.listening_uri()])
     c = Instance(tmux, 'c', ['--nick', 'carol', '--listen', 'ws://127.0.0.1:0', b_uri])
     d = Instance(tmux, 'd', ['--nick', 'dora', '--no-listen', c.listening_uri()])
+    nicks = {a: 'alice', b: 'bob', c: 'carol', d: 'dora'}
     for me in (a, b, c, d):
         me.wait_for(r'Peers \(3\)', timeout=WAIT * 2)
+        for other in nicks.values():
+            if other != nicks[me]:
+                me.wait_for(rf'-- {other} joined', what=f"{other}'s hello at {me.name}", timeout=WAIT * 2)
     a.wait_for(r'\? dora\s+[0-9a-f]{4}\s+\d+ms >3$', what='dora 3 hops away, E2E, with lag')
     d.wait_for(r'\? alice\s+[0-9a-f]{4}\s+\d+ms >3$', what='alice 3 hops away, E2E, with lag')
     tap.ok('every node lists the three others with hops, end-to-end lag and E2E state')
@@ -104,6 +108,11 @@ def test(tap, tmux):
     Instance(tmux, 'b2', ['--nick', 'bob', '--listen', b_uri, a.listening_uri()], home='b')
     for me in (a, c, d):
         me.wait_for(r'Peers \(3\)', timeout=WAIT * 2)
+        # named in the list once its hello came again (until then, its node id)
+        for other in nicks.values():
+            if other != nicks[me]:
+                me.wait_for(rf'│[?✓~!] {other}\s+[0-9a-f]{{4}}\s', what=f"{other}'s hello at {me.name} again",
+                            timeout=WAIT * 2)
     a.type('after the heal')
     d.wait_for(r'<alice> after the heal')
     a.type(f'/msg dora healed')
