@@ -79,7 +79,7 @@ cmd_help (ChatApp  *app,
   info (app, _("Commands (Tab completes, PgUp/PgDn scroll, Alt+1..9 or Ctrl+N/Ctrl+P switch windows):"));
   for (const Command *command = commands; command->name != NULL; command++)
     info (app, "  /%s %s — %s", command->name, translate (command->args), translate (command->help));
-  info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified, · not linked; = direct, > through a hub; z away"));
+  info (app, _("Peer list: ! plain, ~ compat E2E, ? native E2E unverified, ✓ verified, · not linked; = direct, >N a mesh node N hops away; z away"));
   info (app, _("Paste: several lines are sent only after y (n drops them), as text; a line holds %d bytes. "
                "[anychat] mouse=true: the wheel scrolls, a click on a window's name shows it"), CHAT_MAX_TEXT_BYTES);
   info (app, _("Files: /send offers one, the other side /accept's it into %s ([anychat] downloads=); "
@@ -87,6 +87,9 @@ cmd_help (ChatApp  *app,
         chat_transfers_get_download_dir (chat_mesh_get_transfers (app->mesh)));
   info (app, _("A message that names you is highlighted, counted as @N beside the window's unread count, and rings "
                "the bell, as every private message does ([anychat] bell=false in the settings file: no bell)"));
+  info (app, _("The room and private messages go over the mesh, end to end, any number of hops. Nicks are "
+               "labels: two peers with one nick show as nick#abcd (their key's start), and /msg nick asks which. "
+               "A line to a peer that is gone is (queued) and goes when it is back"));
   return TRUE;
 }
 
@@ -214,7 +217,11 @@ cmd_msg (ChatApp  *app,
   /* the message goes to the peer's window: say so where we typed it */
   if (chat_model_get_active (app->model)->peer_id == NULL ||
       !g_str_equal (chat_model_get_active (app->model)->peer_id, peer->id))
-    info (app, "→ %s: %s", peer->nick, args[1]);
+    {
+      g_autofree char *label = chat_model_peer_label (app->model, peer);
+
+      info (app, "→ %s: %s", label, args[1]);
+    }
   chat_mesh_send_private (app->mesh, peer, args[1], FALSE);
   chat_commands_say_if_away (app, peer);
   return TRUE;
@@ -278,6 +285,10 @@ describe_route (ChatApp  *app,
 
   if (chat_peer_is_direct (peer))
     return g_strdup (_("direct"));
+  if (peer->link == NULL && peer->node_id != NULL)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "mesh, %u hop via %s", "mesh, %u hops via %s",
+                                         peer->hops),
+                            peer->hops, hub != NULL ? hub->nick : "?");
   if (peer->link != NULL)
     {
       hub = chat_mesh_get_link_hub (app->mesh, peer);
@@ -362,12 +373,17 @@ cmd_verify (ChatApp  *app,
             char    **args,
             GError  **error)
 {
-  ChatPeer *peer = direct_peer (app, args[0], error);
+  ChatPeer *peer = chat_model_find_peer (app->model, args[0], error);
   g_autofree char *own = NULL;
   g_autofree char *theirs = NULL;
 
   if (peer == NULL)
     return FALSE;
+  if (peer->link == NULL && peer->node_id == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, _("%s is not linked to us"), peer->nick);
+      return FALSE;
+    }
   theirs = chat_mesh_dup_link_fingerprint (app->mesh, peer);
   if (args[1] != NULL && !g_str_equal (args[1], "yes"))
     {
@@ -385,7 +401,9 @@ cmd_verify (ChatApp  *app,
     }
   if (theirs == NULL)
     return chat_mesh_verify (app->mesh, peer, error);   /* says why there is nothing to verify */
-  own = chat_mesh_dup_own_fingerprint (app->mesh);
+  /* a node of the mesh: the fingerprints of the two signing keys */
+  own = peer->link == NULL ? chat_mesh_dup_own_node_fingerprint (app->mesh)
+                           : chat_mesh_dup_own_fingerprint (app->mesh);
   g_free (peer->shown_fingerprint);
   peer->shown_fingerprint = g_strdup (theirs);
   info (app, _("Compare these out of band (read them aloud):"));
@@ -561,6 +579,8 @@ chat_commands_submit (ChatApp    *app,
       return;
     }
   peer = chat_model_get_peer (app->model, window->peer_id);
+  if (peer == NULL && chat_mesh_queue_private (app->mesh, window, line, FALSE))
+    return;   /* kept until its node comes back */
   if (peer == NULL)
     chat_model_notice (app->model, CHAT_LINE_ERROR, _("%s is gone"), window->name);
   else

@@ -326,6 +326,27 @@ chat_known_peers_is_verified (ChatKnownPeers *known,
   return uid != NULL && g_key_file_get_boolean (known->file, uid, "verified", NULL);
 }
 
+/* @nick is that of a verified identity other than @uid and @node_id. */
+gboolean
+chat_known_peers_nick_is_other (ChatKnownPeers *known,
+                                const char     *nick,
+                                const char     *uid,
+                                const char     *node_id)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups (known->file, NULL);
+
+  for (guint i = 0; groups != NULL && groups[i] != NULL; i++)
+    {
+      g_autofree char *known_nick = g_key_file_get_string (known->file, groups[i], "nick", NULL);
+
+      if (g_strcmp0 (groups[i], uid) != 0 && g_strcmp0 (groups[i], node_id) != 0 &&
+          known_nick != NULL && g_ascii_strcasecmp (known_nick, nick) == 0 &&
+          g_key_file_get_boolean (known->file, groups[i], "verified", NULL))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 gboolean
 chat_known_peers_remember (ChatKnownPeers *known,
                            const char     *uid,

@@ -71,6 +71,10 @@ char           *chat_known_peers_fingerprint  (ChatKnownPeers *known,
                                                const char     *uid);
 gboolean        chat_known_peers_is_verified  (ChatKnownPeers *known,
                                                const char     *uid);
+gboolean        chat_known_peers_nick_is_other (ChatKnownPeers *known,
+                                                const char     *nick,
+                                                const char     *uid,
+                                                const char     *node_id);
 gboolean        chat_known_peers_remember     (ChatKnownPeers *known,
                                                const char     *uid,
                                                const char     *nick,

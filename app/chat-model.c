@@ -62,6 +62,7 @@ static void
 chat_window_free (ChatWindow *window)
 {
   g_free (window->peer_id);
+  g_free (window->node_id);
   g_free (window->name);
   g_free (window->log_key);
   g_free (window->room);
@@ -76,6 +77,8 @@ chat_peer_free (ChatPeer *peer)
   g_free (peer->id);
   g_free (peer->nick);
   g_free (peer->uid);
+  g_free (peer->node_id);
+  g_free (peer->node_fingerprint);
   g_free (peer->shown_fingerprint);
   g_free (peer->hub);
   g_free (peer->away);
@@ -174,6 +177,13 @@ chat_model_is_direct (ChatModel  *model,
 ChatBadge
 chat_peer_get_badge (ChatPeer *peer)
 {
+  if (peer->link == NULL && peer->node_id != NULL)
+    {
+      /* a mesh node: end to end between the ends */
+      if (!peer->node_proven)
+        return CHAT_BADGE_UNLINKED;
+      return peer->verified ? CHAT_BADGE_VERIFIED : CHAT_BADGE_NATIVE;
+    }
   if (peer->link == NULL)
     return CHAT_BADGE_UNLINKED;
   switch (any_peer_get_e2e_mode (peer->link))
@@ -242,7 +252,7 @@ chat_model_sorted_peers (ChatModel *model)
 
 /* PEER in a command: a nick (any case), else a unique id prefix. */
 ChatPeer *
-chat_model_find_peer (ChatModel  *model,
+chat_model_find_peer_plain (ChatModel  *model,
                       const char *nick_or_id,
                       GError    **error)
 {
@@ -310,11 +320,13 @@ chat_model_open_window (ChatModel *model,
 {
   ChatWindow *window = chat_model_find_window (model, peer->id);
   g_autofree char *log_key = NULL;
+  g_autofree char *label = NULL;
 
   if (window != NULL)
     return window;
+  label = chat_model_peer_label (model, peer);
   log_key = g_strdup_printf ("private-%s", peer->uid != NULL ? peer->uid : peer->id);
-  window = chat_window_new (peer->id, peer->nick, log_key);
+  window = chat_window_new (peer->id, label, log_key);
   g_ptr_array_add (model->windows, window);
   if (model->window_opened != NULL)
     model->window_opened (model, window, model->window_opened_data);

@@ -22,6 +22,7 @@ typedef enum {
   CHAT_DELIVERY_PENDING,
   CHAT_DELIVERY_DELIVERED,
   CHAT_DELIVERY_FAILED,
+  CHAT_DELIVERY_QUEUED,   /* kept on disk until its node is reachable */
 } ChatDelivery;
 
 typedef struct {
@@ -38,6 +39,7 @@ typedef struct {
 
 typedef struct {
   char      *peer_id;    /* NULL for a room */
+  char      *node_id;    /* nullable: the mesh node of its peer, once known */
   char      *room;       /* "#name" for a named room, NULL for the default room and private windows */
   char      *name;       /* "room", "#name", or the peer's nick when it opened */
   char      *log_key;    /* file name of its log */
@@ -78,6 +80,16 @@ typedef struct {
   char       *away;       /* nullable: away, with this text ("" none) */
   GStrv       rooms;      /* nullable: the named rooms it said it is in */
   guint       proxy_attempts;   /* failed links through its hub in a row */
+  /* its node in the library's mesh (chat-mesh-nodes.c): a direct peer
+   * that speaks the mesh, or a node any number of hops away, whose @id
+   * is then its node id */
+  char       *node_id;          /* nullable */
+  char       *node_fingerprint; /* nullable: of its signing key */
+  guint       hops;             /* 0 unknown */
+  gboolean    node_proven;      /* its end-to-end handshake proved its keys */
+  gboolean    asking;           /* a hello or ping to its node in flight */
+  guint       greet_ticks;      /* syncs since its node was seen */
+  gboolean    nick_clash;       /* unverified, with the nick of a verified identity */
 } ChatPeer;
 
 typedef struct _ChatModel ChatModel;
@@ -128,6 +140,15 @@ ChatPeer   *chat_model_find_peer      (ChatModel    *model,
                                        const char   *nick_or_id,
                                        GError      **error);
 gboolean    chat_peer_is_direct       (ChatPeer     *peer);
+/* chat-model-labels.c */
+gboolean    chat_model_nick_is_shared (ChatModel    *model,
+                                       ChatPeer     *peer);
+char       *chat_model_peer_label     (ChatModel    *model,
+                                       ChatPeer     *peer);
+ChatPeer   *chat_model_find_peer_plain (ChatModel   *model,
+                                       const char  *nick_or_id,
+                                       GError     **error);
+
 gboolean    chat_model_is_direct      (ChatModel    *model,
                                        const char   *id);
 ChatBadge   chat_peer_get_badge       (ChatPeer     *peer);

@@ -311,6 +311,8 @@ chat_message_encode (const ChatMessage *msg)
           set_optional (object, "room", msg->room);
           if (msg->action)
             json_object_set_boolean_member (object, "me", TRUE);
+          if (msg->relayed)
+            json_object_set_boolean_member (object, "relayed", TRUE);
         }
       else
         {
@@ -441,20 +443,30 @@ get_room (JsonObject  *object,
   return *value != NULL || invalid (error, "room");
 }
 
+/* @name: true, or nothing */
+static gboolean
+get_flag (JsonObject *object,
+          const char *name,
+          gboolean   *value,
+          GError    **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return invalid (error, name);
+  *value = json_node_get_boolean (node);
+  return TRUE;
+}
+
 /* "me": true, or nothing */
 static gboolean
 get_action (JsonObject *object,
             gboolean   *value,
             GError    **error)
 {
-  JsonNode *node = json_object_get_member (object, "me");
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return invalid (error, "me");
-  *value = json_node_get_boolean (node);
-  return TRUE;
+  return get_flag (object, "me", value, error);
 }
 
 static gboolean
@@ -608,7 +620,8 @@ decode_flooded (JsonObject  *object,
                      msg->kind == CHAT_KIND_TOPIC ? CHAT_MAX_TOPIC_BYTES : CHAT_MAX_TEXT_BYTES,
                      &msg->text, error) &&
            get_room (object, &msg->room, error) &&
-           get_action (object, &msg->action, error);
+           get_action (object, &msg->action, error) &&
+           get_flag (object, "relayed", &msg->relayed, error);
   else
     {
       const char *event;

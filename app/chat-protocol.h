@@ -66,6 +66,8 @@ typedef struct {
   char        *text;       /* room, private, topic; presence leave: why, away: the text (optional) */
   char        *room;       /* room, topic: a named room ("#name"), NULL for the default room */
   gboolean     action;     /* room, private: /me ("me": true) */
+  gboolean     relayed;    /* room on the mesh: said by a direct peer of its author that is not
+                            * anychat (a bot), "relayed": true */
   GStrv        rooms;      /* hello, presence rooms: the named rooms of the peer */
   char        *away;       /* hello: the sender's away text, if away */
   char        *old;        /* presence nick: the former nick */

@@ -38,6 +38,14 @@ ANY_AVAILABLE_IN_0_2
 void         any_mesh_unsubscribe      (AnyMesh      *self,
                                         const char   *topic);
 ANY_AVAILABLE_IN_0_2
+GBytes      *any_mesh_dup_message_signed (AnyMesh    *self);
+ANY_AVAILABLE_IN_0_2
+JsonNode    *any_mesh_verify_signed    (GBytes       *signed_msg,
+                                        char        **topic,
+                                        char        **author_id,
+                                        char        **author_fingerprint,
+                                        GError      **error);
+ANY_AVAILABLE_IN_0_2
 gboolean     any_mesh_publish          (AnyMesh      *self,
                                         const char   *topic,
                                         JsonNode     *msg,

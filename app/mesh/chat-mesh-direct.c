@@ -56,6 +56,18 @@ set_delivery (ChatMesh    *mesh,
   chat_model_changed (mesh->model);
 }
 
+void
+chat_mesh_private_done (ChatMesh   *mesh,
+                        const char *peer_id,
+                        const char *mid,
+                        gboolean    delivered,
+                        const char *why)
+{
+  set_delivery (mesh, peer_id, mid, delivered ? CHAT_DELIVERY_DELIVERED : CHAT_DELIVERY_FAILED);
+  if (!delivered)
+    chat_model_notice (mesh->model, CHAT_LINE_ERROR, _("Private message not delivered: %s"), why);
+}
+
 static void
 on_receipt (GObject      *source,
             GAsyncResult *result,
@@ -68,14 +80,11 @@ on_receipt (GObject      *source,
 
   if (reply != NULL)
     receipt = chat_message_decode (any_packet_get_msg (reply), NULL);
-  if (receipt != NULL && receipt->kind == CHAT_KIND_RECEIPT && g_str_equal (receipt->mid, pending->mid))
-    set_delivery (pending->mesh, pending->peer_id, pending->mid, CHAT_DELIVERY_DELIVERED);
-  else if (!pending->mesh->stopping)
-    {
-      set_delivery (pending->mesh, pending->peer_id, pending->mid, CHAT_DELIVERY_FAILED);
-      chat_model_notice (pending->mesh->model, CHAT_LINE_ERROR, _("Private message not delivered: %s"),
-                         error != NULL ? error->message : _("bad receipt"));
-    }
+  if (!pending->mesh->stopping)
+    chat_mesh_private_done (pending->mesh, pending->peer_id, pending->mid,
+                            receipt != NULL && receipt->kind == CHAT_KIND_RECEIPT &&
+                            g_str_equal (receipt->mid, pending->mid),
+                            error != NULL ? error->message : _("bad receipt"));
   pending->mesh->in_flight--;
   pending_free (pending);
 }
@@ -301,9 +310,13 @@ chat_mesh_send_private (ChatMesh   *mesh,
                                action);
   line->mid = g_strdup (msg->mid);
   line->delivery = CHAT_DELIVERY_PENDING;
+  if (window->node_id == NULL)
+    window->node_id = g_strdup (peer->node_id);
 
   if (peer->link != NULL && any_peer_is_connected (peer->link))
     send_now (mesh, peer->link, msg);
+  else if (chat_mesh_send_to_node (mesh, peer, msg))
+    return;   /* end to end over the mesh, any number of hops */
   else if (!start_proxy (mesh, peer, g_steal_pointer (&msg)))
     {
       line->delivery = CHAT_DELIVERY_FAILED;
@@ -311,6 +324,24 @@ chat_mesh_send_private (ChatMesh   *mesh,
                          _("No route to %s: not linked, and no direct peer of ours is linked to it"),
                          peer->nick);
     }
+}
+
+/* an ignored peer gets its receipt all the same: it is not told */
+void
+chat_mesh_show_private (ChatMesh    *mesh,
+                        ChatPeer    *peer,
+                        ChatMessage *msg)
+{
+  g_autofree char *label = chat_model_peer_label (mesh->model, peer);
+  ChatWindow *window;
+
+  if (chat_model_is_ignored (mesh->model, peer->nick, peer->uid))
+    return;
+  window = chat_model_open_window (mesh->model, peer);
+  if (window->node_id == NULL)
+    window->node_id = g_strdup (peer->node_id);
+  chat_window_add_said (mesh->model, window, chat_mesh_now_ms (), CHAT_LINE_MESSAGE, peer->id, label, msg->text,
+                        msg->action);
 }
 
 void
@@ -322,10 +353,7 @@ chat_mesh_receive_private (ChatMesh    *mesh,
   g_autoptr(ChatMessage) receipt = chat_message_new (CHAT_KIND_RECEIPT);
   g_autoptr(JsonNode) node = NULL;
 
-  /* an ignored peer gets its receipt all the same: it is not told */
-  if (!chat_model_is_ignored (mesh->model, peer->nick, peer->uid))
-    chat_window_add_said (mesh->model, chat_model_open_window (mesh->model, peer), chat_mesh_now_ms (),
-                          CHAT_LINE_MESSAGE, peer->id, peer->nick, msg->text, msg->action);
+  chat_mesh_show_private (mesh, peer, msg);
   receipt->mid = g_strdup (msg->mid);
   node = chat_message_encode (receipt);
   any_packet_reply (packet, node, NULL);

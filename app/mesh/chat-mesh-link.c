@@ -40,6 +40,8 @@ char *
 chat_mesh_dup_link_fingerprint (ChatMesh *mesh,
                                 ChatPeer *peer)
 {
+  if (peer->link == NULL && peer->node_id != NULL)
+    return chat_mesh_dup_node_fingerprint (mesh, peer);
   if (peer->link == NULL || any_peer_get_e2e_mode (peer->link) != ANY_E2E_MODE_NATIVE)
     return NULL;
   return any_peer_dup_remote_fingerprint (peer->link);

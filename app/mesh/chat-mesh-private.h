@@ -30,8 +30,17 @@ struct _ChatMesh {
   GHashTable     *outbox;       /* peer id -> GPtrArray of ChatMessage, waiting for a proxy */
   GHashTable     *changed_keys; /* uid -> a new key refused (chat-mesh-trust.c) */
   ChatRate       *author_rate;  /* room messages per author id */
-  ChatRate       *link_rate;    /* room messages and presence per direct peer */
   struct _ChatTransfers *transfers;  /* files (chat-mesh-transfer.c) */
+  AnyMesh        *any;          /* the library's mesh (chat-mesh-nodes.c) */
+  GHashTable     *topics;       /* mesh topics we subscribe to */
+  GHashTable     *departed;     /* node ids that said they leave */
+  guint           sync_source;
+  GPtrArray      *outbox_queue; /* private messages waiting for their node (chat-mesh-outbox.c) */
+  GHashTable     *history;      /* room topic -> the last signed messages (chat-mesh-history.c) */
+  GHashTable     *history_asked; /* room topics asked of a neighbour */
+  GBytes         *releasing_signed; /* the signed bytes of a held publication shown now */
+  GPtrArray      *early;        /* publications held until their author's route comes */
+  guint           releasing;
   gboolean        stopping;
   guint           in_flight;    /* async operations not called back yet */
 };
@@ -49,11 +58,61 @@ void     chat_mesh_peer_set_uid    (ChatMesh          *mesh,
                                     const char        *uid);
 void     chat_mesh_update_auth_data (ChatMesh         *mesh);
 
-/* chat-mesh-room.c */
-gint64   chat_mesh_sane_time       (gint64             ts);
+/* chat-mesh-nodes.c */
+void     chat_mesh_nodes_init      (ChatMesh          *mesh);
+void     chat_mesh_nodes_free      (ChatMesh          *mesh);
+char    *chat_mesh_room_topic      (const char        *room);
+void     chat_mesh_sync_rooms      (ChatMesh          *mesh);
+ChatPeer *chat_mesh_node_peer      (ChatMesh          *mesh,
+                                    const char        *node_id,
+                                    const char        *fingerprint,
+                                    gboolean           create);
+void     chat_mesh_check_nick      (ChatMesh          *mesh,
+                                    ChatPeer          *peer);
 void     chat_mesh_flood           (ChatMesh          *mesh,
                                     const ChatMessage *msg,
                                     const char        *except_id);
+void     chat_mesh_send_to_bots    (ChatMesh          *mesh,
+                                    const ChatMessage *msg,
+                                    const char        *except_id);
+gboolean chat_mesh_send_to_node    (ChatMesh          *mesh,
+                                    ChatPeer          *peer,
+                                    ChatMessage       *msg);
+char    *chat_mesh_dup_node_fingerprint (ChatMesh     *mesh,
+                                         ChatPeer     *peer);
+
+/* chat-mesh-history.c */
+void     chat_mesh_history_init    (ChatMesh          *mesh);
+void     chat_mesh_history_free    (ChatMesh          *mesh);
+void     chat_mesh_history_keep    (ChatMesh          *mesh,
+                                    const char        *topic,
+                                    GBytes            *signed_msg);
+JsonNode *chat_mesh_history_answer (ChatMesh          *mesh,
+                                    JsonObject        *ask);
+void     chat_mesh_history_ask     (ChatMesh          *mesh);
+
+/* chat-mesh-outbox.c */
+void     chat_mesh_outbox_init     (ChatMesh          *mesh);
+void     chat_mesh_outbox_free     (ChatMesh          *mesh);
+void     chat_mesh_outbox_flush    (ChatMesh          *mesh);
+void     chat_mesh_outbox_done     (ChatMesh          *mesh,
+                                    const char        *mid,
+                                    gboolean           delivered);
+
+/* chat-mesh-room.c */
+gint64   chat_mesh_sane_time       (gint64             ts);
+void     chat_mesh_receive_hello   (ChatMesh          *mesh,
+                                    ChatPeer          *sender,
+                                    ChatMessage       *msg,
+                                    guint              hops);
+void     chat_mesh_receive_presence (ChatMesh         *mesh,
+                                     ChatMessage      *msg);
+void     chat_mesh_show_room       (ChatMesh          *mesh,
+                                    ChatPeer          *peer,
+                                    ChatMessage       *msg);
+gboolean chat_mesh_within_author_limit (ChatMesh      *mesh,
+                                        ChatPeer      *author,
+                                        ChatMessage   *msg);
 void     chat_mesh_send_hello      (ChatMesh          *mesh,
                                     ChatPeer          *to);
 void     chat_mesh_flood_presence  (ChatMesh          *mesh,
@@ -106,6 +165,14 @@ gboolean chat_mesh_target_drop     (ChatMesh   *mesh,
                                     const char *nick);
 
 /* chat-mesh-direct.c */
+void     chat_mesh_show_private    (ChatMesh    *mesh,
+                                    ChatPeer    *peer,
+                                    ChatMessage *msg);
+void     chat_mesh_private_done    (ChatMesh    *mesh,
+                                    const char  *peer_id,
+                                    const char  *mid,
+                                    gboolean     delivered,
+                                    const char  *why);
 void     chat_mesh_receive_private (ChatMesh    *mesh,
                                     AnyPacket   *packet,
                                     ChatMessage *msg);

@@ -1,11 +1,11 @@
 /* chat-mesh-room.c: the room: who is there, and what is said
  *
- * Room messages and presence are flooded to every direct peer but the
- * one they came from, dropped when seen before or when their ttl runs
- * out, so any connected mesh (a chain, a loop) hears each message once.
- * Hellos and presence tell who is reachable through which direct peer
- * (its hub), which private messages use. The README's "anychat" section
- * is the protocol's reference.
+ * Room messages, presence and topics travel as signed publications of
+ * the library's mesh (chat-mesh-nodes.c), shown as their signing node's.
+ * A direct link still carries a hello (nick, state) and, with a direct
+ * peer that is not anychat (a bot), the old JSON: its room lines are
+ * shown as its link's and published for it, marked relayed. The
+ * README's "anychat" section is the protocol's reference.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -21,32 +21,12 @@
 
 /* Flood limits (token buckets, chat-rate.c). A person types a few lines
  * a second at most, and a paste of up to AUTHOR_BURST lines still goes
- * through at once. A direct peer relays for everyone behind it, so its
- * link gets ten authors' worth. Measured before these limits: one peer
- * sent 180,000 room messages in 5 s, all shown, relayed and logged. */
+ * through at once; per signing node, or per bot's link. The mesh limits
+ * what a neighbour relays (AnyMesh:neighbour-rate, publish-rate).
+ * Measured before these limits: one peer sent 180,000 room messages in
+ * 5 s, all shown, relayed and logged. */
 #define AUTHOR_PER_SECOND 5
 #define AUTHOR_BURST      20
-#define LINK_PER_SECOND   (10 * AUTHOR_PER_SECOND)
-#define LINK_BURST        (10 * AUTHOR_BURST)
-
-/* To every direct peer except @except_id: the flooding of the room. */
-void
-chat_mesh_flood (ChatMesh          *mesh,
-                 const ChatMessage *msg,
-                 const char        *except_id)
-{
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, mesh->model->peers);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      ChatPeer *peer = value;
-
-      if (chat_peer_is_direct (peer) && g_strcmp0 (peer->id, except_id) != 0)
-        chat_mesh_send_to_link (mesh, peer->link, msg);
-    }
-}
 
 void
 chat_mesh_flood_presence (ChatMesh    *mesh,
@@ -67,8 +47,6 @@ chat_mesh_flood_presence (ChatMesh    *mesh,
   msg->uid = g_strdup (uid);
   msg->text = reason != NULL ? chat_text_sanitize (reason, CHAT_MAX_REASON_BYTES) : NULL;
   msg->presence = presence;
-  if (presence == CHAT_PRESENCE_JOIN)
-    msg->hub = g_strdup (mesh->model->own_id);
   msg->ts = chat_mesh_now_ms ();
   chat_seen_add (mesh->seen, msg->mid);
   chat_mesh_flood (mesh, msg, except_id);
@@ -79,76 +57,20 @@ chat_mesh_send_hello (ChatMesh *mesh,
                       ChatPeer *to)
 {
   g_autoptr(ChatMessage) msg = chat_message_new (CHAT_KIND_HELLO);
-  GHashTableIter iter;
-  gpointer value;
 
   msg->nick = g_strdup (mesh->model->own_nick);
   msg->uid = g_strdup (mesh->uid);
-  g_hash_table_iter_init (&iter, mesh->model->peers);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      ChatPeer *peer = value;
-
-      if (peer == to || !peer->said_hello)
-        continue;
-      chat_message_add_peer (msg, peer->id, peer->nick,
-                             chat_peer_is_direct (peer) ? mesh->model->own_id : peer->hub,
-                             peer->uid);
-      chat_message_last_peer (msg)->away = g_strdup (peer->away);
-      chat_message_last_peer (msg)->rooms = g_strdupv (peer->rooms);
-    }
   chat_mesh_hello_add_state (mesh, msg);
   chat_mesh_send_to_link (mesh, to->link, msg);
 }
 
-static void
-learn_peer (ChatMesh     *mesh,
-            const char   *id,
-            const char   *nick,
-            const char   *hub,
-            const char   *uid,
-            ChatPeerInfo *info)
-{
-  ChatPeer *peer;
-  gboolean is_new;
-
-  if (g_strcmp0 (id, mesh->model->own_id) == 0)
-    return;
-  peer = chat_model_get_peer (mesh->model, id);
-  if (peer != NULL && chat_peer_is_direct (peer))
-    return;
-  is_new = peer == NULL;
-  /* announcements are cheap to forge: the list stays bounded */
-  if (is_new && g_hash_table_size (mesh->model->peers) >= MAX_KNOWN_PEERS)
-    return;
-  peer = chat_model_ensure_peer (mesh->model, id);
-  chat_mesh_peer_set_nick (mesh, peer, nick);
-  chat_mesh_peer_set_uid (mesh, peer, uid);
-  /* keep a hub that is still our direct peer */
-  if (hub != NULL && !chat_model_is_direct (mesh->model, peer->hub))
-    {
-      g_free (peer->hub);
-      peer->hub = g_strdup (hub);
-    }
-  peer->said_hello = TRUE;
-  if (info != NULL)
-    chat_mesh_peer_set_state (mesh, peer, info->away, info->rooms);
-  /* a link through the hub gives lag and E2E for this peer too; the
-   * lower id asks, so that two peers do not ask for each other at once */
-  if (peer->link == NULL && g_strcmp0 (mesh->model->own_id, peer->id) < 0)
-    chat_mesh_link_via_hub (mesh, peer);
-  if (is_new)
-    {
-      ChatPeer *via = chat_model_get_peer (mesh->model, peer->hub);
-
-      chat_model_event (mesh->model, _("%s joined (via %s)"), peer->nick, via != NULL ? via->nick : "?");
-    }
-}
-
-static void
-receive_hello (ChatMesh    *mesh,
-               ChatPeer    *sender,
-               ChatMessage *msg)
+/* A hello on a direct link (@hops 0) or from a node of the mesh, end
+ * to end: who it is. A list of peers (older anychat) is not believed. */
+void
+chat_mesh_receive_hello (ChatMesh    *mesh,
+                         ChatPeer    *sender,
+                         ChatMessage *msg,
+                         guint        hops)
 {
   gboolean first = !sender->said_hello;
   g_autofree char *old = g_strdup (sender->nick);
@@ -156,27 +78,19 @@ receive_hello (ChatMesh    *mesh,
   chat_mesh_peer_set_uid (mesh, sender, msg->uid);
   chat_mesh_peer_set_nick (mesh, sender, msg->nick);
   sender->said_hello = TRUE;
-  for (guint i = 0; msg->peers != NULL && i < msg->peers->len; i++)
-    {
-      ChatPeerInfo *info = g_ptr_array_index (msg->peers, i);
-
-      learn_peer (mesh, info->id, info->nick, info->hub != NULL ? info->hub : sender->id, info->uid, info);
-    }
   chat_mesh_hello_learn_state (mesh, sender, msg);
-  if (first)
-    {
-      chat_model_event (mesh->model, _("%s joined (direct)"), sender->nick);
-      chat_mesh_flood_presence (mesh, CHAT_PRESENCE_JOIN, sender->id, sender->nick, NULL, sender->uid, NULL,
-                                sender->id);
-    }
+  if (first && hops <= 1)
+    chat_model_event (mesh->model, _("%s joined (direct)"), sender->nick);
+  else if (first)
+    chat_model_event (mesh->model, _("%s joined (%u hops away)"), sender->nick, hops);
   else if (!g_str_equal (old, sender->nick))
     chat_model_event (mesh->model, _("%s is now known as %s"), old, sender->nick);
   chat_model_changed (mesh->model);
 }
 
-static void
-receive_presence (ChatMesh    *mesh,
-                  ChatMessage *msg)
+void
+chat_mesh_receive_presence (ChatMesh    *mesh,
+                            ChatMessage *msg)
 {
   ChatPeer *peer = chat_model_get_peer (mesh->model, msg->from);
 
@@ -185,8 +99,7 @@ receive_presence (ChatMesh    *mesh,
   switch (msg->presence)
     {
     case CHAT_PRESENCE_JOIN:
-      learn_peer (mesh, msg->from, msg->nick, msg->hub, msg->uid, NULL);
-      break;
+      break;   /* the mesh says who is reachable */
     case CHAT_PRESENCE_AWAY:
     case CHAT_PRESENCE_BACK:
     case CHAT_PRESENCE_ROOMS:
@@ -202,10 +115,6 @@ receive_presence (ChatMesh    *mesh,
             chat_model_event (mesh->model, _("%s left"), peer->nick);
           chat_mesh_remove_peer (mesh, msg->from);
         }
-      /* it left one peer, not the mesh: in a loop the others learn
-       * from us that it is still here */
-      else if (peer != NULL && chat_peer_is_direct (peer))
-        chat_mesh_flood_presence (mesh, CHAT_PRESENCE_JOIN, peer->id, peer->nick, NULL, peer->uid, NULL, NULL);
       break;
     case CHAT_PRESENCE_NICK:
       if (peer != NULL)
@@ -230,55 +139,80 @@ chat_mesh_sane_time (gint64 ts)
 }
 
 /* Shown in the window of its room, if we are in it, unless its author
- * is ignored; relayed either way (the caller floods it on). */
-static void
-receive_room (ChatMesh    *mesh,
-              ChatMessage *msg)
-{
-  ChatPeer *peer = chat_model_get_peer (mesh->model, msg->from);
-  ChatWindow *window = chat_model_find_room (mesh->model, msg->room);
-
-  if (g_strcmp0 (msg->from, mesh->model->own_id) == 0)
-    return;
-  if (peer != NULL && !peer->said_hello)
-    chat_mesh_peer_set_nick (mesh, peer, msg->nick);   /* a bot that sent no hello */
-  if (window == NULL || chat_model_is_ignored (mesh->model, msg->nick, peer != NULL ? peer->uid : NULL))
-    return;
-  chat_window_add_said (mesh->model, window, chat_mesh_sane_time (msg->ts), CHAT_LINE_MESSAGE,
-                        msg->from, msg->nick, msg->text, msg->action);
-}
-
-/* A room message or presence from @sender within the flood limits: the
- * excess is neither shown, logged nor relayed (every peer would relay it
- * to every other), and the user is told once per flood. Checked after
- * the mid, so that a message heard twice in a loop counts once. */
-static gboolean
-within_flood_limits (ChatMesh    *mesh,
-                     ChatPeer    *sender,
+ * is ignored. @peer is its author: the node that signed it, or the
+ * direct link a bot said it on. Its nick is only a label (disambiguated
+ * when shared); a line a node relayed for its bot names both. */
+void
+chat_mesh_show_room (ChatMesh    *mesh,
+                     ChatPeer    *peer,
                      ChatMessage *msg)
 {
-  gint64 now = g_get_monotonic_time ();
-  ChatRateVerdict link = chat_rate_take (mesh->link_rate, sender->id, 1, now);
-  ChatRateVerdict author = CHAT_RATE_OK;
+  ChatWindow *window = chat_model_find_room (mesh->model, msg->room);
+  g_autofree char *label = NULL;
+  g_autofree char *nick = chat_nick_sanitize (msg->nick != NULL ? msg->nick : "");
 
-  if (link == CHAT_RATE_OK && msg->kind != CHAT_KIND_PRESENCE)
-    author = chat_rate_take (mesh->author_rate, msg->from, 1, now);
-  if (link == CHAT_RATE_DROP_FIRST)
-    chat_model_notice (mesh->model, CHAT_LINE_WARNING,
-                       _("%s sends more than %d room messages a second: dropping the excess"),
-                       sender->nick, LINK_PER_SECOND);
-  else if (author == CHAT_RATE_DROP_FIRST)
+  if (!peer->said_hello && !msg->relayed && *nick != '\0')
+    chat_mesh_peer_set_nick (mesh, peer, nick);   /* a bot that sent no hello, a node not met yet */
+  chat_mesh_check_nick (mesh, peer);
+  label = chat_model_peer_label (mesh->model, peer);
+  if (msg->relayed)
+    {
+      g_autofree char *via = g_steal_pointer (&label);
+
+      label = g_strdup_printf (_("%s (via %s)"), *nick != '\0' ? nick : "?", via);
+    }
+  if (window == NULL || chat_model_is_ignored (mesh->model, peer->nick, peer->uid))
+    return;
+  chat_window_add_said (mesh->model, window, chat_mesh_sane_time (msg->ts), CHAT_LINE_MESSAGE,
+                        peer->id, label, msg->text, msg->action);
+}
+
+/* Room messages per author: the excess is neither shown nor logged,
+ * and the user is told once per flood. */
+gboolean
+chat_mesh_within_author_limit (ChatMesh    *mesh,
+                               ChatPeer    *author,
+                               ChatMessage *msg)
+{
+  ChatRateVerdict verdict = chat_rate_take (mesh->author_rate, author->id, 1, g_get_monotonic_time ());
+
+  if (verdict == CHAT_RATE_DROP_FIRST)
     chat_model_notice (mesh->model, CHAT_LINE_WARNING,
                        _("%s says more than %d things a second in the room: dropping the excess"),
-                       msg->nick, AUTHOR_PER_SECOND);
-  return link == CHAT_RATE_OK && author == CHAT_RATE_OK;
+                       author->nick, AUTHOR_PER_SECOND);
+  return verdict == CHAT_RATE_OK;
 }
 
 void
 chat_mesh_room_limits_init (ChatMesh *mesh)
 {
   mesh->author_rate = chat_rate_new (AUTHOR_PER_SECOND, AUTHOR_BURST, MAX_KNOWN_PEERS);
-  mesh->link_rate = chat_rate_new (LINK_PER_SECOND, LINK_BURST, MAX_KNOWN_PEERS);
+}
+
+/* A room line a bot said on its link to us: shown as its link's (the
+ * link proves who said it, "from" does not), published for it on the
+ * mesh, marked relayed, and passed to our other bots. */
+static void
+relay_for_bot (ChatMesh    *mesh,
+               ChatPeer    *bot,
+               ChatMessage *msg)
+{
+  g_autoptr(ChatMessage) relayed = chat_message_new (CHAT_KIND_ROOM);
+
+  if (!chat_mesh_within_author_limit (mesh, bot, msg))
+    return;
+  g_free (msg->from);
+  msg->from = g_strdup (bot->id);
+  chat_mesh_show_room (mesh, bot, msg);
+  relayed->mid = chat_message_new_mid ();
+  relayed->from = g_strdup (mesh->model->own_id);
+  relayed->nick = g_strdup (bot->nick);
+  relayed->text = g_strdup (msg->text);
+  relayed->room = g_strdup (msg->room);
+  relayed->action = msg->action;
+  relayed->relayed = TRUE;
+  relayed->ts = chat_mesh_now_ms ();
+  chat_mesh_flood (mesh, relayed, bot->id);
 }
 
 void
@@ -304,23 +238,18 @@ chat_mesh_on_message (AnySocket *socket,
     {
     case CHAT_KIND_HELLO:
       if (!any_peer_is_proxy (link))
-        receive_hello (mesh, sender, msg);
+        chat_mesh_receive_hello (mesh, sender, msg, 0);
       break;
     case CHAT_KIND_ROOM:
+      /* anychat says it on the mesh, signed: the old JSON from it would
+       * be a claim nobody signed (an older anychat, or a spoof) */
+      if (!any_peer_is_proxy (link) && !g_hash_table_contains (mesh->auths, sender->id) &&
+          chat_seen_add (mesh->seen, msg->mid))
+        relay_for_bot (mesh, sender, msg);
+      break;
     case CHAT_KIND_TOPIC:
     case CHAT_KIND_PRESENCE:
-      if (any_peer_is_proxy (link) || !chat_seen_add (mesh->seen, msg->mid) ||
-          !within_flood_limits (mesh, sender, msg))
-        break;
-      if (msg->kind == CHAT_KIND_ROOM)
-        receive_room (mesh, msg);
-      else if (msg->kind == CHAT_KIND_TOPIC)
-        chat_mesh_receive_topic (mesh, msg, chat_mesh_sane_time (msg->ts));
-      else
-        receive_presence (mesh, msg);
-      if (chat_message_hop (msg))
-        chat_mesh_flood (mesh, msg, sender->id);
-      break;
+      break;   /* on the mesh, signed (chat-mesh-nodes.c) */
     case CHAT_KIND_PRIVATE:
       chat_mesh_receive_private (mesh, packet, msg);
       break;

@@ -40,6 +40,7 @@ chat_mesh_join (ChatMesh   *mesh,
   ChatWindow *window = chat_model_open_room (mesh->model, room);
   ChatTopic *topic = chat_model_get_topic (mesh->model, room);
 
+  chat_mesh_sync_rooms (mesh);   /* its topic, now */
   chat_model_set_active (mesh->model, chat_model_window_index (mesh->model, window));
   if (!is_new)
     return;
@@ -57,6 +58,7 @@ chat_mesh_part (ChatMesh   *mesh,
   if (window->room == NULL)
     return;
   chat_model_close_window (mesh->model, chat_model_window_index (mesh->model, window));
+  chat_mesh_sync_rooms (mesh);
   flood_own_rooms (mesh);
 }
 

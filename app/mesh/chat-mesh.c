@@ -76,6 +76,10 @@ chat_mesh_peer_set_uid (ChatMesh   *mesh,
                         ChatPeer   *peer,
                         const char *uid)
 {
+  /* a node of the mesh is its node id: the uid in its hello is a claim
+   * no link proved (it would name another's logs and trust) */
+  if (peer->link == NULL && peer->node_id != NULL)
+    uid = peer->node_id;
   if (uid == NULL || peer->uid != NULL)
     return;
   peer->uid = g_strdup (uid);
@@ -135,26 +139,6 @@ on_connected (AnySocket *socket,
   chat_mesh_send_hello (mesh, peer);
   chat_model_event (mesh->model, _("Connected to %s (%s)"), peer->nick,
                     any_peer_get_remote_address (link) != NULL ? any_peer_get_remote_address (link) : "?");
-}
-
-static void
-forget_routes_through (ChatMesh   *mesh,
-                       const char *hub_id)
-{
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, mesh->model->peers);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      ChatPeer *peer = value;
-
-      if (peer->link == NULL && g_strcmp0 (peer->hub, hub_id) == 0)
-        {
-          chat_model_event (mesh->model, _("%s left"), peer->nick);
-          g_hash_table_iter_remove (&iter);
-        }
-    }
 }
 
 /* The warning for a link refused over a key. The refusal names the
@@ -219,8 +203,6 @@ on_disconnected (AnySocket  *socket,
       chat_model_changed (mesh->model);
       return;
     }
-  if (peer->said_hello)
-    chat_mesh_flood_presence (mesh, CHAT_PRESENCE_LEAVE, id, peer->nick, NULL, NULL, reason, id);
   chat_model_event (mesh->model, _("%s left (%s)"), peer->nick, reason);
   /* a link a user dropped, on either side, stays dropped: no retry
    * undoes it, until someone asks again */
@@ -228,7 +210,6 @@ on_disconnected (AnySocket  *socket,
     chat_model_notice (mesh->model, CHAT_LINE_INFO, _("%s dropped the link: /reconnect %s to ask again"),
                        peer->nick, peer->nick);
   chat_mesh_remove_peer (mesh, id);
-  forget_routes_through (mesh, id);
 }
 
 /* A link claimed the id of a peer whose key we know and did not prove
@@ -372,6 +353,8 @@ chat_mesh_new (ChatModel      *model,
   chat_mesh_trust_init (mesh);
 
   chat_mesh_update_auth_data (mesh);
+  chat_mesh_nodes_init (mesh);   /* before the socket listens or connects */
+  chat_mesh_outbox_init (mesh);
   any_socket_set_heartbeat_interval (socket, config->heartbeat_ms);
   any_socket_set_max_message_size (socket, MAX_MESSAGE_BYTES);
 
@@ -393,12 +376,13 @@ chat_mesh_free (ChatMesh *mesh)
   if (mesh == NULL)
     return;
   g_signal_handlers_disconnect_by_data (mesh->socket, mesh);
+  chat_mesh_nodes_free (mesh);
+  chat_mesh_outbox_free (mesh);
   chat_transfers_free (mesh->transfers);
   g_object_unref (mesh->socket);
   g_free (mesh->uid);
   chat_seen_free (mesh->seen);
   chat_rate_free (mesh->author_rate);
-  chat_rate_free (mesh->link_rate);
   g_hash_table_unref (mesh->auths);
   g_hash_table_unref (mesh->changed_keys);
   g_hash_table_unref (mesh->dropped);
@@ -499,6 +483,16 @@ chat_mesh_verify (ChatMesh  *mesh,
 {
   g_autofree char *fingerprint = NULL;
 
+  /* a node of the mesh: its signing key, proven end to end */
+  if (peer->link == NULL && peer->node_id != NULL && peer->node_proven)
+    {
+      if (!chat_known_peers_remember (mesh->known, peer->node_id, peer->nick, peer->node_fingerprint, TRUE, error))
+        return FALSE;
+      peer->verified = TRUE;
+      chat_mesh_check_nick (mesh, peer);
+      chat_model_changed (mesh->model);
+      return TRUE;
+    }
   if (peer->link == NULL || any_peer_get_e2e_mode (peer->link) != ANY_E2E_MODE_NATIVE)
     {
       g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_INVALID_ARGUMENT,
@@ -521,6 +515,9 @@ chat_mesh_stop (ChatMesh   *mesh,
   GHashTableIter iter;
   gpointer value;
 
+  /* signed: the whole mesh hears why, not only our direct peers */
+  chat_mesh_flood_presence (mesh, CHAT_PRESENCE_LEAVE, mesh->model->own_id, mesh->model->own_nick, NULL, NULL,
+                            reason, NULL);
   mesh->stopping = TRUE;
   g_hash_table_iter_init (&iter, mesh->model->peers);
   while (g_hash_table_iter_next (&iter, NULL, &value))

@@ -60,6 +60,11 @@ void       chat_mesh_send_private   (ChatMesh       *mesh,
                                      ChatPeer       *peer,
                                      const char     *text,
                                      gboolean        action);
+/* chat-mesh-outbox.c: kept for a node that is offline */
+gboolean   chat_mesh_queue_private  (ChatMesh       *mesh,
+                                     ChatWindow     *window,
+                                     const char     *text,
+                                     gboolean        action);
 gboolean   chat_mesh_verify         (ChatMesh       *mesh,
                                      ChatPeer       *peer,
                                      GError        **error);
@@ -88,6 +93,7 @@ const char *chat_mesh_get_link_address     (ChatMesh *mesh,
 char       *chat_mesh_dup_link_fingerprint (ChatMesh *mesh,
                                             ChatPeer *peer);
 char       *chat_mesh_dup_own_fingerprint  (ChatMesh *mesh);
+char       *chat_mesh_dup_own_node_fingerprint (ChatMesh *mesh);
 gboolean    chat_mesh_start_e2e            (ChatMesh *mesh,
                                             ChatPeer *peer);
 gboolean    chat_mesh_is_own_address       (ChatMesh   *mesh,

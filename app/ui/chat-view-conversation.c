@@ -37,6 +37,8 @@ delivery_suffix (ChatDelivery delivery)
       return _(" (delivered)");
     case CHAT_DELIVERY_FAILED:
       return _(" (not delivered)");
+    case CHAT_DELIVERY_QUEUED:
+      return _(" (queued)");
     case CHAT_DELIVERY_NONE:
     default:
       return "";

@@ -3,7 +3,8 @@
  * One row per peer:  B nick      id   lag R [unread]
  *   B  E2E badge: ! plain, ~ compat, ? native unverified, ✓ verified,
  *      · not linked (known through the room only)
- *   R  = linked directly, > reached through a hub; then z when away
+ *   R  = linked directly, > a node of the mesh (>3: three hops away);
+ *      then z when away
  * In a named room's window, only the peers in that room.
  *
  * SPDX-License-Identifier: MIT
@@ -27,13 +28,18 @@ draw_peer (ChatModel *model,
   g_autofree char *lag = peer->lag >= 0 ? g_strdup_printf ("%dms", peer->lag) : g_strdup ("-");
   g_autofree char *id = g_strndup (peer->id, 4);
   g_autofree char *tail = NULL;
+  g_autofree char *hops = NULL;
+  g_autofree char *label = chat_model_peer_label (model, peer);
   int x = rect.x + 1;
 
   x += chat_view_put (y, x, chat_badge_symbol (badge), 1, chat_view_badge_attr (badge)) + 1;
-  chat_view_put (y, x, peer->nick, NICK_COLUMNS, chat_view_nick_attr (peer->nick));
+  chat_view_put (y, x, label, NICK_COLUMNS, chat_view_nick_attr (label));
   x += NICK_COLUMNS + 1;
-  tail = g_strdup_printf ("%s %6s %s%s", id, lag, chat_peer_is_direct (peer) ? "=" : ">",
-                          peer->away != NULL ? "z" : "");
+  if (chat_peer_is_direct (peer) || peer->hops < 2)
+    hops = g_strdup (chat_peer_is_direct (peer) ? "=" : ">");
+  else
+    hops = g_strdup_printf (">%u", peer->hops);
+  tail = g_strdup_printf ("%s %6s %s%s", id, lag, hops, peer->away != NULL ? "z" : "");
   x += chat_view_put (y, x, tail, rect.x + rect.width - x, A_DIM);
   if (window != NULL && window->unread > 0)
     {

@@ -208,7 +208,9 @@ core_message (gpointer              user_data,
   any_ed25519_node_id (pub->author, raw_id);
   author = any_ed25519_node_id_hex (raw_id);
   fingerprint = any_ed25519_fingerprint (pub->author);
+  _any_mesh_set_delivering (self, pub);
   _any_mesh_emit_message (self, topic, author, fingerprint, json_parser_get_root (parser));
+  _any_mesh_set_delivering (self, NULL);
 }
 
 static void

@@ -44,6 +44,7 @@ struct _AnyMesh
   GSource       *tick;
   gulong         connected_id;
   gulong         disconnected_id;
+  GBytes        *delivering;     /* during ::message: its signed packet (any-mesh-signed.c) */
 };
 
 gint64   _any_mesh_now_ms         (void);
@@ -70,6 +71,9 @@ void     _any_mesh_emit_message   (AnyMesh      *self,
                                    const char   *author,
                                    const char   *fingerprint,
                                    JsonNode     *msg);
+/* any-mesh-signed.c */
+void     _any_mesh_set_delivering (AnyMesh              *self,
+                                   const AnyMeshPublish *pub);
 /* Tests: the core under the mesh. */
 AnyMeshCore *_any_mesh_get_core   (AnyMesh      *self);
 /* any-mesh-request.c */

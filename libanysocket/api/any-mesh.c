@@ -220,6 +220,7 @@ any_mesh_finalize (GObject *object)
 {
   AnyMesh *self = ANY_MESH (object);
 
+  g_clear_pointer (&self->delivering, g_bytes_unref);
   g_clear_pointer (&self->e2e, any_mesh_e2e_free);
   g_clear_pointer (&self->core, any_mesh_core_free);
   g_hash_table_unref (self->nodes);

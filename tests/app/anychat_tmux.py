@@ -194,6 +194,32 @@ class Instance:
         return texts
 
 
+class ScriptPeer:
+    """A hostile or scripted peer: a Python program (@script, with argv
+    @args and the path of its events file last) in its own process, fed
+    one command a line on its stdin; it appends what it saw to the events
+    file, one line each."""
+
+    def __init__(self, script, args, home, name='mallory'):
+        self.events_path = os.path.join(home, f'{name}-events')
+        self.process = subprocess.Popen(['/usr/bin/python3', '-c', script, *args, self.events_path],
+                                        stdin=subprocess.PIPE, text=True)
+
+    def send(self, command):
+        self.process.stdin.write(command + '\n')
+        self.process.stdin.flush()
+
+    def lines(self):
+        if not os.path.exists(self.events_path):
+            return []
+        with open(self.events_path) as f:
+            return [line for line in f if line.strip()]
+
+    def close(self):
+        self.process.kill()
+        self.process.wait()
+
+
 def free_port():
     """A loopback TCP port nobody listens on (for tests that restart a listener)."""
     import socket

@@ -17,29 +17,19 @@
 
 import json
 import os
-import subprocess
 import time
 
-from anychat_tmux import WAIT, Failure, Instance, Tap, main
+from anychat_tmux import WAIT, Failure, Instance, ScriptPeer, Tap, main
 
 SHA_OF_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
 
 
-class Mallory:
+class Mallory(ScriptPeer):
     def __init__(self, uri, home):
-        self.events_path = os.path.join(home, 'mallory-events')
-        self.process = subprocess.Popen(['/usr/bin/python3', '-c', MALLORY, uri, self.events_path],
-                                        stdin=subprocess.PIPE, text=True)
-
-    def send(self, command):
-        self.process.stdin.write(command + '\n')
-        self.process.stdin.flush()
+        super().__init__(MALLORY, [uri], home)
 
     def events(self):
-        if not os.path.exists(self.events_path):
-            return []
-        with open(self.events_path) as f:
-            return [json.loads(line) for line in f if line.strip()]
+        return [json.loads(line) for line in self.lines()]
 
     def wait(self, predicate, what, timeout=WAIT):
         deadline = time.monotonic() + timeout
@@ -53,9 +43,6 @@ class Mallory:
         self.wait(lambda e: e.get('file') == 'cancel' and e.get('id') == transfer and e.get('reason') == reason,
                   f'cancel of {transfer} ({reason})')
 
-    def close(self):
-        self.process.kill()
-        self.process.wait()
 
 
 def files_below(root):

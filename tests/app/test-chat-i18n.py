@@ -3,7 +3,8 @@
 #
 # /help in French shows each command's translated help, and never the
 # catalogue's header, which gettext ("") returns (it once did for /close
-# and /peers, whose argument list is empty).
+# and /peers, whose argument list is empty). 66 rows: the commands must
+# stay on screen above /help's closing lines (the mesh's among them).
 #
 # SPDX-License-Identifier: MIT
 
@@ -13,7 +14,7 @@ from anychat_tmux import Failure, Instance, main
 
 
 def test(tap, tmux):
-    a = Instance(tmux, 'a', ['--nick', 'amelie', '--listen', 'ws://127.0.0.1:0'], height=60,
+    a = Instance(tmux, 'a', ['--nick', 'amelie', '--listen', 'ws://127.0.0.1:0'], height=66,
                  env={'LANGUAGE': 'fr', 'ANYCHAT_LOCALEDIR': os.environ['ANYCHAT_LOCALEDIR']})
     a.wait_for(r'ws://127\.0\.0\.1:\d+', what='the listening address')
     a.type('/help')

@@ -43,8 +43,8 @@ def test(tap, tmux):
     tap.ok('every peer list shows the two others with an E2E badge and a numeric lag')
 
     a.wait_for(r'\? bob .*=$', what='bob direct, native unverified')
-    a.wait_for(r'\? carol .*>$', what='carol through a hub, native unverified')
-    tap.ok('A sees bob linked directly and carol through the hub, both native E2E (unverified)')
+    a.wait_for(r'\? carol .*>2$', what='carol, a mesh node 2 hops away, native unverified')
+    tap.ok('A sees bob linked directly and carol 2 hops away on the mesh, both native E2E (unverified)')
 
     a.type('hello from alice')
     c.wait_for(r'<alice> hello from alice')
@@ -149,7 +149,7 @@ def test(tap, tmux):
     a.wait_for(r'lag: \d+ ms')
     a.wait_for(r'E2E: native E2E, unverified')
     a.wait_for(r'fingerprint: (\d{5} ){5}\d{5}')
-    a.wait_for(r'route: proxied via bobby')
+    a.wait_for(r'route: mesh, 2 hops via bobby')
     tap.ok('Tab completes commands, nicks after a command and at the start of a line; /whois shows id, lag, E2E, fingerprint, route')
 
     a.type('/verify bobby')
@@ -181,7 +181,7 @@ def test(tap, tmux):
     a.wait_for(r'/quit \[REASON\]')
     a.keys('PPage')
     a.wait_for(r'-- more --')
-    a.wait_for(r'/verify PEER \[yes\]')
+    a.wait_for(r'mark the peer verified', what='the /verify entry, scrolled back')
     marker = [row for row in a.screen().splitlines() if '-- more --' in row][0]
     if marker.split('│')[0].replace('-- more --', '').strip():
         raise Failure('the -- more -- marker is drawn over text: ' + repr(marker))
@@ -207,8 +207,8 @@ def test(tap, tmux):
 
     c.type('/disconnect alice')
     c.wait_for(r'alice left \(disconnected by user\)')
-    c.wait_for(r'\? alice .*>( \d+)?$', what='alice through the hub again')
-    a.wait_for(r'\? carol .*>( \d+)?$', what='carol through the hub again')
+    c.wait_for(r'\? alice .*>2( \d+)?$', what='alice 2 hops away again')
+    a.wait_for(r'\? carol .*>2( \d+)?$', what='carol 2 hops away again')
     a.type('after the loop broke')
     c.wait_for(r'<alice> after the loop broke')
     tap.ok('/disconnect breaks the loop: both ends find each other again through the hub')
@@ -216,7 +216,7 @@ def test(tap, tmux):
     a.type('/peers')
     a.wait_for(r'2 peers:')
     a.wait_for(r'✓ bobby [0-9a-f]{8} direct, native E2E, verified')
-    a.wait_for(r'\? carol [0-9a-f]{8} proxied via bobby, native E2E, unverified')
+    a.wait_for(r'\? carol [0-9a-f]{8} mesh, 2 hops via bobby, native E2E,')
     a.type('/e2e bobby')
     a.wait_for(r'bobby: native E2E, verified')
     a.type('/help msg')
