@@ -70,8 +70,10 @@ def test(tap, tmux):
     c = Instance(tmux, 'c', ['--nick', 'carol', '--no-listen', uri],
                  config='[anychat]\nheartbeat=500\nbell=false\n')
     a.wait_for(r'Peers \(2\)')
-    b.wait_for(r'Peers \(2\)')
-    c.wait_for(r'Peers \(2\)')
+    # on the mesh a node is counted once its route is known and named
+    # when its hello comes: /msg carol needs the name
+    b.wait_for(r'carol joined')
+    c.wait_for(r'bob joined')
     a_out = a.record_output()
     c_out = c.record_output()
 
