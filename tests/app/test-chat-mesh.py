@@ -265,8 +265,8 @@ def test(tap, tmux):
     modes = c.terminal_modes()
     if not {'icanon', 'echo', 'icrnl', 'opost'} <= modes:
         raise Failure(f'terminal modes not restored: {sorted(modes)}')
-    a.wait_for(r'carol left')
-    tap.ok('/quit: exit status 0, terminal restored (UI gone, stty: icanon echo icrnl opost), the others see carol leave')
+    a.wait_for(r'carol left \(see you\)', what='the /quit reason two hops away')
+    tap.ok('/quit: exit status 0, terminal restored (UI gone, stty: icanon echo icrnl opost), the others (two hops away too) see carol leave with her reason')
 
     for me in (a, b):
         me.type('/quit')
