@@ -42,6 +42,7 @@
 
 static char *opt_phase = NULL;
 static char *opt_host = NULL;
+static char *opt_scheme = NULL;
 static int opt_port = 0;
 static gboolean opt_e2e = FALSE;
 static int opt_handshakes = 100;
@@ -58,6 +59,7 @@ static GOptionEntry entries[] = {
   { "phase", 0, 0, G_OPTION_ARG_STRING, &opt_phase, "handshake, req or big", "PHASE" },
   { "host", 0, 0, G_OPTION_ARG_STRING, &opt_host, "Server address (127.0.0.1)", "IP" },
   { "port", 0, 0, G_OPTION_ARG_INT, &opt_port, "Server port", "PORT" },
+  { "scheme", 0, 0, G_OPTION_ARG_STRING, &opt_scheme, "ws (default) or tcp: the transport", "SCHEME" },
   { "e2e", 0, 0, G_OPTION_ARG_NONE, &opt_e2e, "Switch each link to E2E first", NULL },
   { "handshakes", 'n', 0, G_OPTION_ARG_INT, &opt_handshakes, "handshake: fresh links (100)", "N" },
   { "inflight", 'k', 0, G_OPTION_ARG_INT, &opt_inflight, "req: requests in flight (64)", "K" },
@@ -615,7 +617,15 @@ main (int   argc,
     }
 
   loop = g_main_loop_new (NULL, FALSE);
-  uri = g_strdup_printf ("ws://%s:%d/", opt_host ? opt_host : "127.0.0.1", opt_port);
+  if (opt_scheme != NULL && strcmp (opt_scheme, "tcp") == 0)
+    uri = g_strdup_printf ("tcp://%s:%d", opt_host ? opt_host : "127.0.0.1", opt_port);
+  else if (opt_scheme == NULL || strcmp (opt_scheme, "ws") == 0)
+    uri = g_strdup_printf ("ws://%s:%d/", opt_host ? opt_host : "127.0.0.1", opt_port);
+  else
+    {
+      g_printerr ("--scheme is ws or tcp\n");
+      return 2;
+    }
   json_parser_load_from_data (parser, "{\"type\":\"req\",\"data\":\"hello\"}", -1, NULL);
   payload = json_parser_steal_root (parser);
   latencies = g_array_sized_new (FALSE, FALSE, sizeof (double), 1 << 20);

@@ -19,6 +19,9 @@
 #                             JavaScript peer's own E2EE)
 #   C -> C   plain, native   binary: e2e-bench --binary, the 10 MiB message
 #                             only, as a binary message (issue 17)
+#   C -> C   the same binary message over tcp:// (bench-server --listen
+#                             tcp://, e2e-bench --scheme tcp: no HTTP, no
+#                             WebSocket masking)
 # and for each, three measures (the client always starts the switch):
 #   handshake  median of E2E_BENCH_HANDSHAKES (100) fresh links of the time
 #              from any_peer_e2e() / peer.e2e() to the "e2e" signal (and
@@ -81,12 +84,13 @@ server_command() {
     case $1 in
         any) CMD=("$BIN/bench-server" --timeout "$SERVER_TIMEOUT") ;;
         js)  CMD=(node "$SRCDIR/js-server.js" --timeout "$SERVER_TIMEOUT") ;;
+        anytcp) CMD=("$BIN/bench-server" --timeout "$SERVER_TIMEOUT" --listen tcp://127.0.0.1:0) ;;
     esac
 }
 . "$SRCDIR/bench-lib.sh"
 bench_need_npm
 
-SERVERS=(any js)
+SERVERS=(any js anytcp)
 
 
 # The links: key|label|client|server|e2e
@@ -99,6 +103,8 @@ LINKS=(
     "js-js-compat|JS → JS|js|js|compat"
     "c-c-plain-bin|C → C binary|cbin|any|plain"
     "c-c-native-bin|C → C binary|cbin|any|native"
+    "c-c-plain-bin-tcp|C → C binary, tcp://|cbintcp|anytcp|plain"
+    "c-c-native-bin-tcp|C → C binary, tcp://|cbintcp|anytcp|native"
 )
 
 LINE=
@@ -119,6 +125,7 @@ run_client() {   # run_client LINK-INDEX PHASE ARGS... -> the RESULT line in $LI
     case $client in
         c)  cmd=("$BIN/e2e-bench") ;;
         cbin) cmd=("$BIN/e2e-bench" --binary) ;;
+        cbintcp) cmd=("$BIN/e2e-bench" --binary --scheme tcp) ;;
         js) cmd=(node "$SRCDIR/js-e2e-client.js") ;;
     esac
     wait_quiet
@@ -158,7 +165,7 @@ for i in "${!LINKS[@]}"; do
     IFS='|' read -r key label client s e2e <<< "${LINKS[$i]}"
     : > "$WORK/req.$i"; : > "$WORK/big.$i"
     # the binary links differ in their big message only
-    { [ "$client" = cbin ] || ! wanted "$key"; } && continue
+    { [[ $client = cbin* ]] || ! wanted "$key"; } && continue
     run_client "$i" handshake --handshakes "$HANDSHAKES"
     HS[$i]=$LINE
     echo "  handshake $label $e2e: ${LINE:-failed}" >&2
@@ -167,7 +174,7 @@ done
 for rep in $(seq "$REPEAT"); do
     for i in "${!LINKS[@]}"; do
         IFS='|' read -r key label client s e2e <<< "${LINKS[$i]}"
-        { [ "$client" = cbin ] || ! wanted "$key"; } && continue
+        { [[ $client = cbin* ]] || ! wanted "$key"; } && continue
         run_clean "$i" req --inflight "$INFLIGHT" --duration "$DURATION" --warmup "$WARMUP"
         echo "  req $label $e2e #$rep: ${LINE:-failed}" >&2
         [ -n "$LINE" ] && [ -n "$(field "$LINE" rate)" ] && echo "$LINE" >> "$WORK/req.$i"
@@ -193,7 +200,7 @@ pct()   { awk -v r="$1" 'BEGIN { if (r == "n/a" || r == "") print "n/a"; else pr
 goal()  { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { if (v == "" || v == "n/a") print "n/a"; else if ((op == ">=" && v + 0 >= t) || (op == "<" && v + 0 < t)) print "met"; else print "**not met**" }'; }
 
 plain_of() {   # the index of the plain link with the same client and server as link $1
-    case $1 in 1) echo 0 ;; 3) echo 2 ;; 5) echo 4 ;; 7) echo 6 ;; *) echo "$1" ;; esac
+    case $1 in 1) echo 0 ;; 3) echo 2 ;; 5) echo 4 ;; 7) echo 6 ;; 9) echo 8 ;; *) echo "$1" ;; esac
 }
 
 echo
@@ -236,7 +243,9 @@ big_x=$(ratio "$(field "${BIG[5]:-}" p50_ms)" "$(field "${BIG[1]:-}" p50_ms)")
 compat_x=$(ratio "$(field "${BIG[5]:-}" p50_ms)" "$(field "${BIG[3]:-}" p50_ms)")
 hs_x=$(ratio "$(field "${HS[5]:-}" switch_p50_us)" "$(field "${HS[1]:-}" switch_p50_us)")
 # a binary message under native E2E, in GB/s (10^9 bytes)
-bin_gbs=$(awk -v b="$(field "${BIG[7]:-}" bytes)" -v t="$(field "${BIG[7]:-}" p50_ms)" 'BEGIN { if (b == "" || t == "" || t + 0 == 0) print "n/a"; else printf "%.2f", b / (t / 1000) / 1e9 }')
+gbs() { awk -v b="$(field "$1" bytes)" -v t="$(field "$1" p50_ms)" 'BEGIN { if (b == "" || t == "" || t + 0 == 0) print "n/a"; else printf "%.2f", b / (t / 1000) / 1e9 }'; }
+bin_gbs=$(gbs "${BIG[7]:-}")
+bin_tcp_gbs=$(gbs "${BIG[9]:-}")
 echo
 echo "| goal | measured | |"
 echo "| --- | ---: | --- |"
@@ -244,6 +253,7 @@ echo "| native E2EE costs < 15% of plain req/s (C → C, $INFLIGHT in flight) | 
 echo "| (same, in CPU: client + server CPU per request, native over plain) | ${cpu_cost}% | $(goal "$cpu_cost" "<" 15) |"
 echo "| ${BIG_MIB} MiB: native >= 3x faster than the JavaScript peer's compat E2EE (JS → JS) | ${big_x}x | $(goal "$big_x" ">=" 3) |"
 echo "| ${BIG_MIB} MiB binary message, native E2EE (C → C): >= 1 GB/s | ${bin_gbs} GB/s | $(goal "$bin_gbs" ">=" 1) |"
+echo "| (same over tcp://: no WebSocket masking) | ${bin_tcp_gbs} GB/s | $(goal "$bin_tcp_gbs" ">=" 1) |"
 echo "| (for reference) ${BIG_MIB} MiB: libanysocket compat (C → JS) vs JS → JS compat | ${compat_x}x | |"
 echo "| (for reference) handshake: native vs JS → JS compat | ${hs_x}x faster | |"
 echo

@@ -473,6 +473,54 @@ test_heartbeat_lag_and_missed (void)
   fixture_teardown (&f, NULL);
 }
 
+/* Lets the main loop run for @ms, waiting at most 1 ms at a time. */
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (1000);
+    }
+}
+
+/* The peer's ping while ours is due within half an interval: ours goes
+ * with the pong, and the tick starts again from there (no second ping at
+ * the old deadline). Earlier in the interval a ping gets only its pong. */
+static void
+test_heartbeat_ping_along (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *auth = NULL, *pong = NULL, *pong2 = NULL, *ping = NULL;
+
+  fixture_start (&f, ANY_ENGINE_ROLE_CLIENT, 400, 0);
+  auth = pop_sent (&f, ANY_PACKET_TYPE_AUTH, 1);
+  receive_auth (&f, 1);
+
+  /* 400 ms to our tick: only the pong. */
+  receive_packet (&f, ANY_PACKET_TYPE_HEARTBEAT, 2, "1");
+  pong = pop_sent (&f, ANY_PACKET_TYPE_HEARTBEAT, 2);
+  g_assert_cmpstr (pong, ==, "2");
+  g_assert_null (fake_transport_pop_sent (f.transport));
+
+  /* 150 ms or less to our tick (the loop does not run meanwhile). */
+  g_usleep (250 * 1000);
+  receive_packet (&f, ANY_PACKET_TYPE_HEARTBEAT, 3, "1");
+  pong2 = pop_sent (&f, ANY_PACKET_TYPE_HEARTBEAT, 3);
+  g_assert_cmpstr (pong2, ==, "2");
+  ping = pop_sent (&f, ANY_PACKET_TYPE_HEARTBEAT, 4);
+  g_assert_cmpstr (ping, ==, "1");
+
+  /* Past the old deadline (and its coarse step), before the new one. */
+  iterate_for (250);
+  g_assert_null (fake_transport_pop_sent (f.transport));
+  g_assert_null (f.closed_reason);
+  fixture_teardown (&f, NULL);
+}
+
 static void
 test_binary_frame_closes (Fixture *f, gconstpointer data)
 {
@@ -901,6 +949,7 @@ main (int argc, char **argv)
   ADD ("/engine/invalid-json", fixture_setup_client, test_invalid_json);
   ADD ("/engine/heartbeat/pong", fixture_setup_client, test_heartbeat_pong);
   g_test_add_func ("/engine/heartbeat/lag-and-missed", test_heartbeat_lag_and_missed);
+  g_test_add_func ("/engine/heartbeat/ping-along", test_heartbeat_ping_along);
   ADD ("/engine/binary-frame", fixture_setup_client, test_binary_frame_closes);
   ADD ("/engine/unexpected-packet", fixture_setup_server, test_unexpected_packets);
   ADD ("/engine/closed-refuses-send", fixture_setup_client, test_closed_engine_refuses_send);
