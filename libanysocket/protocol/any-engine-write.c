@@ -58,12 +58,14 @@ any_engine_write_text (AnyEngine     *self,
       gsize slice = any_chunk_slice_length (text + pos, len - pos, ANY_CHUNK_MAX_UNITS);
       guint8 header[ANY_CHUNK_HEADER_MAX];
       gsize header_len = any_chunk_header_encode (header, pos + slice >= len, type, seq);
-      GString *frame = g_string_sized_new (header_len + slice * 2 + 64);
+      gsize pad = 0;
+      GString *frame = raw ? any_e2e_frame_new_aligned (text + pos, slice, header_len, &pad)
+                           : g_string_sized_new (header_len + slice * 2 + 64);
       GBytes *bytes;
 
       g_string_append_len (frame, (const char *) header, header_len);
       any_e2e_seal_full (self->e2e, frame, header_len, seq, text + pos, slice, raw);
-      bytes = g_string_free_to_bytes (frame);
+      bytes = any_e2e_frame_to_bytes (frame, pad);
       if (raw)
         any_transport_send_binary (self->transport, bytes, lane);
       else
