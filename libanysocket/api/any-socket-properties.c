@@ -509,8 +509,10 @@ _any_socket_properties_class_init (GObjectClass *object_class)
    *
    * Milliseconds between heartbeat checks. At each check a ping is sent
    * if anything arrived since the last one; two checks in a row with
-   * nothing received close the link (`Missed Heartbeats`). 0 disables
-   * the heartbeat. Default 5000.
+   * nothing received close the link (`Missed Heartbeats`). A peer's ping
+   * that comes within the last half of an interval takes ours along
+   * (sent with the pong; the interval starts again from there). 0
+   * disables the heartbeat. Default 5000.
    */
   properties[PROP_HEARTBEAT_INTERVAL] =
     g_param_spec_uint ("heartbeat-interval", NULL, NULL, 0, G_MAXUINT, SOCKET_DEFAULT_HEARTBEAT_INTERVAL,

@@ -1,8 +1,9 @@
 /* any-heartbeat.c: the engine's heartbeat (PROTOCOL.md 5)
  *
  * Once connected, every heartbeat-interval the engine pings if anything
- * came in since the last tick, and gives up after MISSED_HEARTBEATS_LIMIT
- * silent ticks; a pong measures the lag. The tick is a coarse timer of
+ * came in since the last tick (or earlier, with the pong to the peer's
+ * ping: ping_along()), and gives up after MISSED_HEARTBEATS_LIMIT silent
+ * ticks; a pong measures the lag. The tick is a coarse timer of
  * the context's shared AnyTimers (late by at most a sixteenth of the
  * interval): the peers due in the same step ping in one pass, and an idle
  * peer has no GSource.
