@@ -29,6 +29,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "crypto/any-noise-cipher.h"
 #include "protocol/any-caps.h"
 #include "protocol/any-engine.h"
 #include "protocol/any-engine-private.h"
@@ -304,8 +305,8 @@ any_engine_handle_binary_frame (AnyEngine    *self,
 {
   g_autoptr(GError) error = NULL;
   const guint8 *payload;
-  gsize payload_len;
-  gboolean last;
+  gsize payload_len, plain_len;
+  gboolean last, sealed;
   guint32 be;
   gint32 seq;
 
@@ -355,8 +356,10 @@ any_engine_handle_binary_frame (AnyEngine    *self,
 
   payload = data + BIN_HEADER_LEN;
   payload_len = len - BIN_HEADER_LEN;
-  if (any_engine_is_encrypting (self))
+  sealed = any_engine_is_encrypting (self) && any_e2e_get_mode (self->e2e) == ANY_E2E_MODE_NATIVE;
+  if (any_engine_is_encrypting (self) && !sealed)
     {
+      /* Compat E2E (AES-CBC, hex): opened first, then taken as plain. */
       g_string_truncate (self->plain, 0);
       if (!any_e2e_open_full (self->e2e, data, BIN_HEADER_LEN, seq, payload, payload_len, TRUE, self->plain, &error))
         {
@@ -366,13 +369,16 @@ any_engine_handle_binary_frame (AnyEngine    *self,
       payload = (const guint8 *) self->plain->str;
       payload_len = self->plain->len;
     }
+  /* Sealed, the tag is not part of the message (a chunk shorter than its
+   * tag fails to open below). */
+  plain_len = sealed ? payload_len - MIN (payload_len, ANY_NOISE_TAG_LEN) : payload_len;
 
-  if ((self->bin_in != NULL ? self->bin_in->len : 0) + payload_len > self->max_message_size)
+  if ((self->bin_in != NULL ? self->bin_in->len : 0) + plain_len > self->max_message_size)
     {
       any_engine_fail (self, "Message too big");
       return;
     }
-  if (last && self->bin_in == NULL)
+  if (!sealed && last && self->bin_in == NULL)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (payload, payload_len);
 
@@ -381,10 +387,17 @@ any_engine_handle_binary_frame (AnyEngine    *self,
     }
   if (self->bin_in == NULL)
     {
-      self->bin_in = g_byte_array_sized_new (payload_len * 2);
+      self->bin_in = g_byte_array_sized_new (last ? plain_len : plain_len * 2);
       self->bin_in_seq = seq;
     }
-  g_byte_array_append (self->bin_in, payload, payload_len);
+  /* Sealed, opened straight into the message (no copy of the plaintext). */
+  if (!sealed)
+    g_byte_array_append (self->bin_in, payload, payload_len);
+  else if (!any_e2e_open_raw_append (self->e2e, data, BIN_HEADER_LEN, seq, payload, payload_len, self->bin_in, &error))
+    {
+      any_engine_fail (self, error->message);
+      return;
+    }
   if (last)
     {
       g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&self->bin_in));

@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#include <nettle/gcm.h>
+
 #include "crypto/any-crypto.h"
 #include "crypto/any-noise.h"
 #include "vectors.h"
@@ -457,6 +459,62 @@ test_aes_256_gcm (void)
   g_assert_cmpuint (c.bad_nonce_rejected, >=, 10);
 }
 
+/* Chunks from 512 bytes on are sealed and opened by GnuTLS's AES-GCM,
+ * smaller ones by nettle's (crypto/any-noise-cipher.c): on both sides of
+ * that size, at an odd address and at 1 MiB, the library's result is
+ * nettle's own gcm_aes256, and a flipped tag bit is refused with nothing
+ * left in the output. */
+static void
+test_aes_256_gcm_sizes (void)
+{
+  static const gsize sizes[] = { 0, 1, 511, 512, 513, 4096, 65536 + 5, 1024 * 1024 + 7 };
+  guint8 key[32], nonce[12], ad[6] = { 0xa5, 1, 0, 0, 0, 9 };
+
+  for (guint i = 0; i < sizeof key; i++)
+    key[i] = (guint8) (i * 7 + 1);
+  for (guint i = 0; i < sizeof nonce; i++)
+    nonce[i] = (guint8) (i < 4 ? 0 : 11 * i);
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (guint offset = 0; offset < 2; offset++)
+      {
+        gsize len = sizes[s];
+        g_autofree guint8 *buffer = g_malloc (len + 3);
+        guint8 *plain = buffer + (offset ? 3 : 0);   /* an odd address too */
+        g_autofree guint8 *expected = g_malloc (len + 16);
+        g_autofree guint8 *sealed = g_malloc (len + 16);
+        g_autofree guint8 *opened = g_malloc (len + 1);
+        g_autoptr(GError) error = NULL;
+        struct gcm_aes256_ctx ctx;
+
+        for (gsize i = 0; i < len; i++)
+          plain[i] = (guint8) (i * 31 + s);
+        gcm_aes256_set_key (&ctx, key);
+        gcm_aes256_set_iv (&ctx, sizeof nonce, nonce);
+        gcm_aes256_update (&ctx, sizeof ad, ad);
+        gcm_aes256_encrypt (&ctx, len, expected, plain);
+        gcm_aes256_digest (&ctx, 16, expected + len);
+
+        g_assert_true (any_noise_aead_seal (ANY_NOISE_CIPHER_AESGCM, key, nonce, sizeof nonce, ad, sizeof ad,
+                                            plain, len, sealed, &error));
+        g_assert_no_error (error);
+        g_assert_cmpmem (sealed, len + 16, expected, len + 16);
+
+        g_assert_true (any_noise_aead_open (ANY_NOISE_CIPHER_AESGCM, key, nonce, sizeof nonce, ad, sizeof ad,
+                                            expected, len + 16, opened, &error));
+        g_assert_no_error (error);
+        g_assert_cmpmem (opened, len, plain, len);
+
+        expected[len + 15] ^= 0x40;
+        memset (opened, 0xee, len + 1);
+        g_assert_false (any_noise_aead_open (ANY_NOISE_CIPHER_AESGCM, key, nonce, sizeof nonce, ad, sizeof ad,
+                                             expected, len + 16, opened, &error));
+        g_assert_error (error, ANY_CRYPTO_ERROR, ANY_CRYPTO_ERROR_DECRYPT);
+        for (gsize i = 0; i < len; i++)
+          g_assert_cmpuint (opened[i], ==, 0);   /* wiped: nothing unauthenticated left */
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -471,6 +529,7 @@ main (int   argc,
   g_test_add_func ("/crypto/x25519/wycheproof", test_x25519);
   g_test_add_func ("/crypto/chacha20-poly1305/wycheproof", test_chacha20_poly1305);
   g_test_add_func ("/crypto/aes-256-gcm/wycheproof", test_aes_256_gcm);
+  g_test_add_func ("/crypto/aes-256-gcm/sizes", test_aes_256_gcm_sizes);
 
   return g_test_run ();
 }
