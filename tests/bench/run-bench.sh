@@ -24,17 +24,20 @@
 # our client"), library to library.
 #
 # Which generator: any-bench (a raw libsoup client) for 1 x 1, 1 x 64 and
-# the fire-and-forget row; ws-load (the same frames on raw non-blocking
-# sockets and epoll, no libsoup) for 100 x 1 and 1,000 x 1. There,
-# any-bench measured itself: pinned on its core it ran at 100% of it
-# while bench-server used 76% (100 x 1) and 53% (1,000 x 1) of its own
-# (libanysocket 0.87x bare libsoup in req/s, but 1.14x and 1.67x better
-# in server CPU per request); ws-load costs about 40-50% of what
-# any-bench costs per request, so the servers are the bottleneck again
-# (the figures of both are in the loadgen branch's report, tests/bench/
-# ws-load.c's header says how). BENCH_LOADGEN=libsoup runs any-bench in
-# every row, as before, for comparison; ws-load has no permessage-deflate,
-# so --deflate also keeps any-bench.
+# the fire-and-forget row; ws-load (the same frames and checks on raw
+# non-blocking sockets and epoll, no libsoup) for 100 x 1 and 1,000 x 1.
+# There any-bench measured itself: pinned on its core it ran at 99-100%
+# of it (16.5 µs of CPU per request at 100 x 1, 39 at 1,000 x 1) while
+# bench-server used 75% (100 x 1) and 48% (1,000 x 1) of its own, so
+# libanysocket came out at 1.00x and 0.80x bare libsoup. ws-load costs
+# 5.3-8.3 µs per request and uses 69-72% of its core against bench-server,
+# 28-52% against the two slower servers; all three then run at 92-100%:
+# 2.01x and 2.90x bare libsoup, 3.73x and 4.69x npm (2026-12-07, medians
+# of 3; the npm and bare servers' CPU per request stays within 8% of what
+# it is under any-bench, bench-server's falls from 12.5 to 7.8 µs at
+# 100 x 1: it no longer waits for its client). BENCH_LOADGEN=libsoup
+# runs any-bench in every row, as before, for comparison; ws-load has no
+# permessage-deflate, so --deflate also keeps any-bench.
 # Every configuration runs against the servers in turn, BENCH_REPEAT
 # times, and the run with the median rate is reported.
 #

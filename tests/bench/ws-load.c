@@ -492,6 +492,57 @@ check_counts (void)
               waits > 0 ? (double) events_seen / waits : 0.0);
 }
 
+/* Closes as any-bench does: a close frame (1000) on each connection,
+ * then up to 1 s for the server to close its side, so that its clean-up
+ * after a client that leaves runs as usual (npm anysocket's server slowed
+ * down run after run when the clients only went away). */
+static void
+close_all (void)
+{
+  static const guint8 normal[2] = { 0x03, 0xe8 };
+  static struct epoll_event events[1024];
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+  guint open = 0;
+
+  for (int i = 0; i < opt_conns; i++)
+    {
+      Conn *c = &conns[i];
+
+      if (c->dead)
+        continue;
+      g_byte_array_set_size (frame, 0);
+      bench_ws_frame (frame, 0x8, normal, sizeof normal, c->key);
+      conn_write (c, frame->data, frame->len);
+      open += !c->dead;
+    }
+  while (open > 0 && g_get_monotonic_time () < deadline)
+    {
+      int n = epoll_wait (ep, events, G_N_ELEMENTS (events), 50);
+
+      for (int i = 0; i < n; i++)
+        {
+          Conn *c = events[i].data.ptr;
+          guint8 buf[4096];
+          ssize_t got;
+
+          if (c->dead)
+            continue;
+          if (events[i].events & EPOLLOUT)
+            on_writable (c);
+          got = recv (c->fd, buf, sizeof buf, 0);   /* what is left: not counted */
+          if (!c->dead && (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)))
+            {
+              c->dead = TRUE;
+              epoll_ctl (ep, EPOLL_CTL_DEL, c->fd, NULL);
+            }
+          open -= c->dead;
+        }
+    }
+  for (int i = 0; i < opt_conns; i++)
+    close (conns[i].fd);
+}
+
 static void
 on_alarm (int sig)
 {
@@ -511,6 +562,7 @@ main (int argc, char *argv[])
   static struct epoll_event events[1024];
   char upgrade[256];
   const char *proto_name;
+  int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -597,5 +649,7 @@ main (int argc, char *argv[])
     bench_window_start (&window, opt_server_pid);
   check_counts ();
   bench_window_print (&window, proto_name, (guint) opt_conns, opt_inflight, errors);
-  return errors > 0;
+  status = errors > 0;
+  close_all ();   /* its errors come after the result */
+  return status;
 }
