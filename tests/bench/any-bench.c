@@ -48,10 +48,9 @@
 #include <libsoup/soup.h>
 #include <anysocket.h>
 
-#include "codec/any-codec.h"
-
 #include "bench-proc.h"
 #include "bench-window.h"
+#include "bench-wire.h"
 
 /* Options */
 
@@ -293,16 +292,11 @@ wire_send (Conn          *c,
            const char    *json,
            gsize          json_len)
 {
-  guint8 buf[256];
-  gsize n;
-  g_autoptr(GBytes) bytes = NULL;
-
-  g_assert (json_len <= sizeof buf - ANY_CHUNK_HEADER_MAX);
-  c->seq = c->seq == G_MAXINT32 ? 1 : c->seq + 1;
-  n = any_chunk_header_encode (buf, TRUE, type, c->seq);
-  memcpy (buf + n, json, json_len);
+  guint8 buf[BENCH_WIRE_PACKET_MAX];
+  gsize n = bench_wire_packet (buf, type, bench_wire_next_seq (&c->seq), json, json_len);
   /* libsoup copies the payload into its frame before returning. */
-  bytes = g_bytes_new_static (buf, n + json_len);
+  g_autoptr(GBytes) bytes = g_bytes_new_static (buf, n);
+
   soup_websocket_connection_send_message (c->ws, SOUP_WEBSOCKET_DATA_TEXT, bytes);
 }
 
@@ -603,16 +597,10 @@ on_any_connected (GObject      *source,
 static void
 wire_authenticate (Conn *c)
 {
-  char id[33];
   char json[64];
-  int n;
+  gsize n = bench_wire_auth_json (json);
 
-  for (int i = 0; i < 32; i += 8)
-    g_snprintf (id + i, 9, "%08x", g_random_int ());
-  id[12] = '4';   /* a UUIDv4 without dashes, as PROTOCOL.md 4 asks */
-  id[16] = "89ab"[g_random_int_range (0, 4)];
-  n = g_snprintf (json, sizeof json, "{\"id\":\"%s\"}", id);
-  wire_send (c, ANY_PACKET_TYPE_AUTH, json, (gsize) n);
+  wire_send (c, ANY_PACKET_TYPE_AUTH, json, n);
 }
 
 static void
@@ -788,10 +776,9 @@ on_max_time (gpointer user_data)
 static GBytes *
 build_frame (const char *json)
 {
-  GString *s = g_string_new (NULL);
+  guint8 buf[BENCH_WIRE_PACKET_MAX];
 
-  any_chunk_encode (s, TRUE, ANY_PACKET_TYPE_LINK, 0x00000180, json, strlen (json));
-  return g_string_free_to_bytes (s);
+  return g_bytes_new (buf, bench_wire_packet (buf, ANY_PACKET_TYPE_LINK, 0x00000180, json, strlen (json)));
 }
 
 int
@@ -845,7 +832,7 @@ main (int   argc,
   loop = g_main_loop_new (NULL, FALSE);
   uri = opt_uri != NULL ? g_strdup (opt_uri)
                         : g_strdup_printf ("ws://%s:%d/", opt_host ? opt_host : "127.0.0.1", opt_port);
-  json = mode == MODE_MSG ? "{\"type\":\"msg\",\"data\":\"hello\"}" : "{\"type\":\"req\",\"data\":\"hello\"}";
+  json = mode == MODE_MSG ? BENCH_MSG_JSON : BENCH_REQ_JSON;
   json_parser_load_from_data (parser, json, -1, NULL);
   payload = json_parser_steal_root (parser);
   frame = build_frame (json);

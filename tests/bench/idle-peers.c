@@ -55,6 +55,7 @@
 #include "codec/any-codec.h"
 
 #include "bench-proc.h"
+#include "bench-wire.h"
 
 static int opt_port = 0;
 static char *opt_proto = NULL;
@@ -140,46 +141,23 @@ peer_write (Peer *p, const guint8 *data, gsize len)
   g_byte_array_append (p->out, data + n, (guint) (len - (gsize) n));
 }
 
-/* A masked text frame (RFC 6455 5.2), appended to @out. */
+/* A masked text frame (RFC 6455 5.2) with a fresh key, appended to @out. */
 static void
 ws_frame (GByteArray *out, const guint8 *payload, gsize len)
 {
-  guint8 head[8] = { 0x81 };
-  guint32 mask = g_random_int ();
-  const guint8 *m = (const guint8 *) &mask;
-  gsize n = 2, start;
+  guint32 key = g_random_int ();
 
-  if (len < 126)
-    head[1] = 0x80 | (guint8) len;
-  else
-    {
-      g_assert (len <= 0xffff);
-      head[1] = 0x80 | 126;
-      head[2] = (guint8) (len >> 8);
-      head[3] = (guint8) len;
-      n = 4;
-    }
-  g_byte_array_append (out, head, (guint) n);
-  g_byte_array_append (out, m, 4);
-  start = out->len;
-  g_byte_array_append (out, payload, (guint) len);
-  for (gsize i = 0; i < len; i++)
-    out->data[start + i] ^= m[i % 4];
+  bench_ws_frame (out, 0x1, payload, len, (const guint8 *) &key);
 }
 
 /* One single-chunk AnySocket packet (a new seq unless @reply_to). */
 static void
 chunk_frame (GByteArray *out, Peer *p, AnyPacketType type, gint32 reply_to, const char *json)
 {
-  guint8 buf[512];
-  gsize n, len = strlen (json);
+  guint8 buf[BENCH_WIRE_PACKET_MAX];
+  gint32 seq = reply_to != 0 ? -reply_to : bench_wire_next_seq (&p->seq);
 
-  g_assert (len <= sizeof buf - ANY_CHUNK_HEADER_MAX);
-  if (reply_to == 0)
-    p->seq = p->seq == G_MAXINT32 ? 1 : p->seq + 1;
-  n = any_chunk_header_encode (buf, TRUE, type, reply_to != 0 ? -reply_to : p->seq);
-  memcpy (buf + n, json, len);
-  ws_frame (out, buf, n + len);
+  ws_frame (out, buf, bench_wire_packet (buf, type, seq, json, strlen (json)));
 }
 
 static void
@@ -281,12 +259,11 @@ on_text (Peer *p, const guint8 *data, gsize len)
 static void
 ws_send_control (Peer *p, guint8 opcode, const guint8 *payload, gsize len)
 {
-  guint8 frame[6 + 125] = { 0x80 | opcode, 0x80 | (guint8) MIN (len, 125) };
+  static const guint8 zero[4];   /* a zero mask: allowed (the key is any 32 bits) */
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
 
-  /* A zero mask: allowed (the key is any 32 bits). */
-  memset (frame + 2, 0, 4);
-  memcpy (frame + 6, payload, MIN (len, 125));
-  peer_write (p, frame, 6 + MIN (len, 125));
+  bench_ws_frame (frame, opcode, payload, MIN (len, 125), zero);
+  peer_write (p, frame->data, frame->len);
 }
 
 /* Parses the frames in @buf; returns how many bytes it used. */
@@ -294,29 +271,14 @@ static gsize
 parse_frames (Peer *p, const guint8 *buf, gsize len)
 {
   gsize pos = 0;
+  guint8 first;
+  gsize head;
+  guint64 plen;
 
-  while (p->state != S_DEAD && len - pos >= 2)
+  while (p->state != S_DEAD && bench_ws_parse_head (buf + pos, len - pos, &first, &head, &plen))
     {
-      guint8 opcode = buf[pos] & 0x0f;
-      guint64 plen = buf[pos + 1] & 0x7f;
-      gsize head = 2;
+      guint8 opcode = first & 0x0f;
 
-      if (plen == 126)
-        {
-          if (len - pos < 4)
-            break;
-          plen = ((guint64) buf[pos + 2] << 8) | buf[pos + 3];
-          head = 4;
-        }
-      else if (plen == 127)
-        {
-          if (len - pos < 10)
-            break;
-          plen = 0;
-          for (int i = 0; i < 8; i++)
-            plen = (plen << 8) | buf[pos + 2 + i];
-          head = 10;
-        }
       if (plen > (1 << 24))
         {
           peer_dead (p, "a frame over 16 MiB");
@@ -358,10 +320,8 @@ on_upgrade_answer (Peer *p)
   if (wire)
     {
       char json[64];
-      char id[33];
 
-      any_id_from_bytes (p->id, id);
-      g_snprintf (json, sizeof json, "{\"id\":\"%s\"}", id);
+      bench_wire_auth_json_for (p->id, json);
       p->state = S_AUTH;
       peer_send (p, ANY_PACKET_TYPE_AUTH, 0, json);
     }
@@ -460,13 +420,7 @@ start_peer (void)
       exit (1);
     }
   setsockopt (p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  for (int i = 0; i < 16; i += 4)
-    {
-      guint32 r = g_random_int ();
-      memcpy (p->id + i, &r, 4);
-    }
-  p->id[6] = (p->id[6] & 0x0f) | 0x40;   /* a UUIDv4, as PROTOCOL.md 4 asks */
-  p->id[8] = (p->id[8] & 0x3f) | 0x80;
+  bench_wire_new_id (p->id);
   p->state = S_CONNECTING;
   n_setting_up++;
   epoll_ctl (ep, EPOLL_CTL_ADD, p->fd, &(struct epoll_event) { .events = EPOLLOUT, .data.ptr = p });
@@ -807,9 +761,7 @@ main (int argc, char *argv[])
   server_addr.sin_family = AF_INET;
   server_addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
   server_addr.sin_port = htons ((guint16) opt_port);
-  g_snprintf (upgrade_request, sizeof upgrade_request,
-              "GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", opt_port);
+  bench_ws_upgrade_request (upgrade_request, sizeof upgrade_request, opt_port);
   ep = epoll_create1 (0);
 
   /* The first peer: its one-time costs stay out of the per-peer figures. */

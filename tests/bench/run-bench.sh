@@ -3,8 +3,8 @@
 #
 #   tests/bench/run-bench.sh BUILDDIR [--deflate] [--quick]
 #
-# Builds nothing: BUILDDIR must hold tests/bench/{any-bench,bench-server,
-# ws-echo-server} (`meson setup BUILDDIR --buildtype=release && ninja -C
+# Builds nothing: BUILDDIR must hold tests/bench/{any-bench,ws-load,
+# bench-server,ws-echo-server} (`meson setup BUILDDIR --buildtype=release && ninja -C
 # BUILDDIR`). Installs npm anysocket@0.4.29 into tests/bench/node_modules
 # with `npm ci` when it is missing.
 #
@@ -15,12 +15,29 @@
 # the physical limit, driven by tcp-bench), (e) zmq-echo-server (ZeroMQ
 # ROUTER over tcp, driven by zmq-bench's DEALERs; skipped, and said so,
 # when the build has no libzmq), and bench-server again on tcp:// and
-# unix:// (the stream transports, driven by any-bench --uri). One load generator, any-bench, drives
-# them all with the same raw libsoup client: AnySocket frames written by
-# hand for (a) and (b) (--proto=wire), frames of the same size for (c)
-# (--proto=ws), so that the client costs the same against each server and
-# the servers are what is compared. (a) is also driven by the libanysocket
-# client (--proto=any: "libanysocket, our client"), library to library.
+# unix:// (the stream transports, driven by any-bench --uri). One load
+# generator drives (a), (b) and (c) in each row, with the same client:
+# AnySocket frames written by hand for (a) and (b) (--proto=wire), frames
+# of the same size for (c) (--proto=ws), so that the client costs the same
+# against each server and the servers are what is compared. (a) is also
+# driven by the libanysocket client (any-bench --proto=any: "libanysocket,
+# our client"), library to library.
+#
+# Which generator: any-bench (a raw libsoup client) for 1 x 1, 1 x 64 and
+# the fire-and-forget row; ws-load (the same frames and checks on raw
+# non-blocking sockets and epoll, no libsoup) for 100 x 1 and 1,000 x 1.
+# There any-bench measured itself: pinned on its core it ran at 99-100%
+# of it (16.5 µs of CPU per request at 100 x 1, 39 at 1,000 x 1) while
+# bench-server used 75% (100 x 1) and 48% (1,000 x 1) of its own, so
+# libanysocket came out at 1.00x and 0.80x bare libsoup. ws-load costs
+# 5.3-8.3 µs per request and uses 69-72% of its core against bench-server,
+# 28-52% against the two slower servers; all three then run at 92-100%:
+# 2.01x and 2.90x bare libsoup, 3.73x and 4.69x npm (2026-12-07, medians
+# of 3; the npm and bare servers' CPU per request stays within 8% of what
+# it is under any-bench, bench-server's falls from 12.5 to 7.8 µs at
+# 100 x 1: it no longer waits for its client). BENCH_LOADGEN=libsoup
+# runs any-bench in every row, as before, for comparison; ws-load has no
+# permessage-deflate, so --deflate also keeps any-bench.
 # Every configuration runs against the servers in turn, BENCH_REPEAT
 # times, and the run with the median rate is reported.
 #
@@ -47,7 +64,9 @@
 # BENCH_HUB_REPEAT (BENCH_REPEAT), BENCH_IDLE_LEVELS (1000,5000,10000),
 # BENCH_COST_AT (100,1000,3000,10000), BENCH_FANOUT (1000),
 # BENCH_IDLE_WINDOW (30 s), BENCH_PIN (1), BENCH_PARTS ("req hub sys":
-# which parts run).
+# which parts run), BENCH_ROWS ("1x1 1x64 100x1 1000x1 msg": which request
+# rows), BENCH_SERVERS (all: which of any anyc anytcp anyunix js ws tcp
+# zmq), BENCH_LOADGEN (lean; libsoup: any-bench in every row).
 #
 # Everything is bounded: each any-bench run gives up by itself (--max-time),
 # each server exits by itself after BENCH_SERVER_TIMEOUT (3600 s), and the
@@ -82,6 +101,9 @@ COST_AT=${BENCH_COST_AT:-100,1000,3000,10000}
 FANOUT=${BENCH_FANOUT:-1000}
 IDLE_WINDOW=${BENCH_IDLE_WINDOW:-30}
 PARTS=${BENCH_PARTS:-req hub sys}
+ROWS=${BENCH_ROWS:-1x1 1x64 100x1 1000x1 msg}
+LOADGEN=${BENCH_LOADGEN:-lean}
+case $LOADGEN in lean|libsoup) ;; *) echo "BENCH_LOADGEN is lean or libsoup" >&2; exit 2 ;; esac
 if [ "$QUICK" = 1 ]; then
     DURATION=2; WARMUP=0.5; REPEAT=1
     IDLE_LEVELS=200,500; COST_AT=100,500; FANOUT=200; IDLE_WINDOW=5
@@ -89,7 +111,7 @@ fi
 HUB_REPEAT=${BENCH_HUB_REPEAT:-$REPEAT}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 
-for exe in any-bench bench-server ws-echo-server tcp-echo-server tcp-bench idle-peers; do
+for exe in any-bench ws-load bench-server ws-echo-server tcp-echo-server tcp-bench idle-peers; do
     [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: build first (ninja -C $BUILDDIR)" >&2; exit 2; }
 done
 QUIET_WAIT=${BENCH_QUIET_WAIT:-30}
@@ -127,6 +149,11 @@ if [ ! -x "$BIN/zmq-bench" ] || [ ! -x "$BIN/zmq-echo-server" ]; then
     echo "$ZMQ_NOTE" >&2
     SERVERS=(any anyc anytcp anyunix js ws tcp); PROCS=(any anytcp anyunix js ws tcp)
 fi
+if [ -n "${BENCH_SERVERS:-}" ]; then   # a subset, in the order above
+    keep() { local x; for x in "$@"; do [[ " $BENCH_SERVERS " == *" $x "* ]] && echo "$x"; done; }
+    mapfile -t SERVERS < <(keep "${SERVERS[@]}")
+    mapfile -t PROCS < <(keep "${PROCS[@]}"; [[ " $BENCH_SERVERS " == *" anyc "* && " $BENCH_SERVERS " != *" any "* ]] && echo any)
+fi
 declare -A NAME=([any]="libanysocket" [anyc]="libanysocket, our client" [anytcp]="libanysocket tcp://, our client"
                 [anyunix]="libanysocket unix://, our client" [js]="JS anysocket 0.4.29" [ws]="bare libsoup ws"
                 [tcp]="raw TCP ping-pong" [zmq]="ZeroMQ DEALER/ROUTER")
@@ -141,6 +168,7 @@ stream_uri() {
 }
 
 LINE=
+GEN=any-bench   # the generator of the row being run (lean rows: ws-load)
 bench() {   # bench SERVER ARGS... -> the RESULT line in $LINE
     local s=${PROC[$1]} proto=${CLIENT[$1]}; shift
     if ! kill -0 "${PID[$s]}" 2>/dev/null; then
@@ -158,7 +186,9 @@ bench() {   # bench SERVER ARGS... -> the RESULT line in $LINE
         "${CLIENT_CPU[@]}" "$BIN/any-bench" --proto any --uri "$(stream_uri "$s")" \
             --server-pid "${PID[$s]}" "$@" 2>> "$WORK/bench.err" | grep '^RESULT' | tail -n1 > "$WORK/line"
     else
-        "${CLIENT_CPU[@]}" "$BIN/any-bench" --proto "$proto" --port "${PORT[$s]}" \
+        local gen=any-bench
+        [ "$proto" != any ] && gen=$GEN
+        "${CLIENT_CPU[@]}" "$BIN/$gen" --proto "$proto" --port "${PORT[$s]}" \
             --server-pid "${PID[$s]}" "${DEFLATE[@]}" "$@" 2>> "$WORK/bench.err" | grep '^RESULT' | tail -n1 > "$WORK/line"
     fi
     LINE=$(cat "$WORK/line")
@@ -170,14 +200,19 @@ OTHERS_MAX=${BENCH_OTHERS_MAX:-5}
 RETRIES=${BENCH_RETRIES:-3}
 bench_clean() { clean_run bench "$@"; }
 
-# The configurations: label, mode, connections, in flight per connection.
+# The configurations: label, mode, connections, in flight per connection,
+# key (BENCH_ROWS), load generator of the wire and ws clients (see above).
 CONFIGS=(
-    "req 1 conn x 1 in flight|req|1|1"
-    "req 1 conn x 64 in flight|req|1|64"
-    "req 100 conns x 1 in flight|req|100|1"
-    "req 1000 conns x 1 in flight|req|1000|1"
-    "fire-and-forget 1 conn, window 256|msg|1|256"
+    "req 1 conn x 1 in flight|req|1|1|1x1|any-bench"
+    "req 1 conn x 64 in flight|req|1|64|1x64|any-bench"
+    "req 100 conns x 1 in flight|req|100|1|100x1|ws-load"
+    "req 1000 conns x 1 in flight|req|1000|1|1000x1|ws-load"
+    "fire-and-forget 1 conn, window 256|msg|1|256|msg|any-bench"
 )
+row_gen() {   # row_gen GENERATOR -> the one used, after BENCH_LOADGEN and --deflate
+    if [ "$LOADGEN" = libsoup ] || [ ${#DEFLATE[@]} -gt 0 ]; then echo any-bench; else echo "$1"; fi
+}
+row_on() { [[ " $ROWS " == *" $1 "* ]]; }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "Running the benchmark ($REPEAT x ${DURATION}s per configuration and server; parts: $PARTS; load average: $LOAD_BEFORE)" >&2
@@ -188,7 +223,9 @@ declare -A RESULT
 if part req; then
 for s in "${PROCS[@]}"; do start_server "$s"; done
 for c in "${!CONFIGS[@]}"; do
-    IFS='|' read -r label mode conns inflight <<< "${CONFIGS[$c]}"
+    IFS='|' read -r label mode conns inflight key gen <<< "${CONFIGS[$c]}"
+    row_on "$key" || continue
+    GEN=$(row_gen "$gen")
     for s in "${SERVERS[@]}"; do : > "$WORK/r.$c.$s"; done
     for rep in $(seq "$REPEAT"); do
         for s in "${SERVERS[@]}"; do
@@ -219,7 +256,7 @@ part sys && syscalls_run
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Formatting
-num()   { awk -v x="$1" -v f="$2" 'BEGIN { if (x == "") print "n/a"; else printf f, x }'; }
+num()   { awk -v x="$1" -v f="$2" 'BEGIN { if (x == "" || x == "n/a") print "n/a"; else printf f, x }'; }
 get()   { field "${RESULT[$1]:-}" "$2"; }
 ms()    { awk -v x="$1" 'BEGIN { if (x == "") print "n/a"; else printf "%.2f", x / 1000 }'; }
 pct()   { awk -v r="$1" 'BEGIN { if (r == "n/a" || r == "") print "n/a"; else printf "%.0f%%", r * 100 }'; }
@@ -238,7 +275,8 @@ echo
 echo "| configuration | server | req/s | p50 ms | p99 ms | vs JS | vs bare ws | vs raw TCP | server CPU µs/req | of it kernel | CPU/req vs JS | server CPU % | client CPU % | deflate |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 for c in "${!CONFIGS[@]}"; do
-    IFS='|' read -r label mode conns inflight <<< "${CONFIGS[$c]}"
+    IFS='|' read -r label mode conns inflight key gen <<< "${CONFIGS[$c]}"
+    row_on "$key" || continue
     for s in "${SERVERS[@]}"; do
         { [ "$s" = tcp ] || [ "$s" = zmq ]; } && [ "$mode" != req ] && continue
         if [ -z "${RESULT[$c.$s]:-}" ]; then
@@ -300,8 +338,9 @@ echo "req/s: replies (or messages sent back) per second at the load generator; p
 echo "vs JS, vs bare ws, vs raw TCP: req/s ratios. Server CPU µs/req: utime+stime of the server process"
 echo "(/proc/PID/stat) over the measured window divided by the requests; kernel: its system-time share."
 echo "Server/client CPU %: of one core; a side at ~100% is the bottleneck. The load generator is the"
-echo "same raw libsoup client for every WebSocket server (AnySocket frames written by hand for libanysocket and JS,"
-echo "frames of the same size for the bare server), except \"libanysocket, our client\": the libanysocket"
+echo "same client for every WebSocket server in a row (AnySocket frames written by hand for libanysocket and JS,"
+echo "frames of the same size for the bare server): $(if [ "$(row_gen ws-load)" = ws-load ]; then echo "ws-load (raw sockets, epoll) at 100 x 1 and 1,000 x 1, a raw libsoup client (any-bench) in the other rows"; else echo "a raw libsoup client (any-bench) in every row"; fi);"
+echo "except \"libanysocket, our client\": the libanysocket"
 echo "client against the libanysocket server, library to library (also over tcp:// and unix://, the"
 echo "stream transports without HTTP or WebSocket). Raw TCP: tcp-bench, 36-byte messages"
 echo "(the size of the AnySocket request frame) echoed by an epoll server, one recv and one send per"
