@@ -23,10 +23,13 @@
 # driven by the libanysocket client (any-bench --proto=any: "libanysocket,
 # our client"), library to library.
 #
-# Which generator: any-bench (a raw libsoup client) for 1 x 1, 1 x 64 and
-# the fire-and-forget row; ws-load (the same frames and checks on raw
-# non-blocking sockets and epoll, no libsoup) for 100 x 1 and 1,000 x 1.
-# There any-bench measured itself: pinned on its core it ran at 99-100%
+# Which generator: ws-load (the same frames and checks on raw non-blocking
+# sockets and epoll, no libsoup) for the request rows, as tcp-bench is for
+# raw TCP; any-bench (a raw libsoup client) for the fire-and-forget row.
+# At 1 x 1 any-bench's own latency was part of every WebSocket server's
+# round trip and pulled their ratios towards 1 (libanysocket 1.16x npm
+# with it, 1.31x with ws-load in one run on a busy machine,
+# 2026-12-07). At 100 x 1 and 1,000 x 1 any-bench measured itself: pinned on its core it ran at 99-100%
 # of it (16.5 µs of CPU per request at 100 x 1, 39 at 1,000 x 1) while
 # bench-server used 75% (100 x 1) and 48% (1,000 x 1) of its own, so
 # libanysocket came out at 1.00x and 0.80x bare libsoup. ws-load costs
@@ -203,8 +206,8 @@ bench_clean() { clean_run bench "$@"; }
 # The configurations: label, mode, connections, in flight per connection,
 # key (BENCH_ROWS), load generator of the wire and ws clients (see above).
 CONFIGS=(
-    "req 1 conn x 1 in flight|req|1|1|1x1|any-bench"
-    "req 1 conn x 64 in flight|req|1|64|1x64|any-bench"
+    "req 1 conn x 1 in flight|req|1|1|1x1|ws-load"
+    "req 1 conn x 64 in flight|req|1|64|1x64|ws-load"
     "req 100 conns x 1 in flight|req|100|1|100x1|ws-load"
     "req 1000 conns x 1 in flight|req|1000|1|1000x1|ws-load"
     "fire-and-forget 1 conn, window 256|msg|1|256|msg|any-bench"
@@ -339,7 +342,7 @@ echo "vs JS, vs bare ws, vs raw TCP: req/s ratios. Server CPU µs/req: utime+sti
 echo "(/proc/PID/stat) over the measured window divided by the requests; kernel: its system-time share."
 echo "Server/client CPU %: of one core; a side at ~100% is the bottleneck. The load generator is the"
 echo "same client for every WebSocket server in a row (AnySocket frames written by hand for libanysocket and JS,"
-echo "frames of the same size for the bare server): $(if [ "$(row_gen ws-load)" = ws-load ]; then echo "ws-load (raw sockets, epoll) at 100 x 1 and 1,000 x 1, a raw libsoup client (any-bench) in the other rows"; else echo "a raw libsoup client (any-bench) in every row"; fi);"
+echo "frames of the same size for the bare server): $(if [ "$(row_gen ws-load)" = ws-load ]; then echo "ws-load (raw sockets, epoll) in the request rows, a raw libsoup client (any-bench) in the fire-and-forget row"; else echo "a raw libsoup client (any-bench) in every row"; fi);"
 echo "except \"libanysocket, our client\": the libanysocket"
 echo "client against the libanysocket server, library to library (also over tcp:// and unix://, the"
 echo "stream transports without HTTP or WebSocket). Raw TCP: tcp-bench, 36-byte messages"
