@@ -2,7 +2,7 @@
  * (transport/any-ws-upgrade.c) at its edges, from raw TCP clients beside
  * the healthy client: a request in pieces, byte by byte, over the bound,
  * broken or unusual (libsoup's answer, as before), stalled or ended
- * half-way, and bytes pipelined after the request's head
+ * half-way, silent, and bytes pipelined after the request's head
  *
  * Linked with the library's internal archive, to tell which path answered
  * (any_ws_upgrade_count()). The cases run under /badinput/http/, where
@@ -258,6 +258,22 @@ test_half_then_end (Fixture       *fx,
   g_assert_cmpint (half_request (fx, TRUE), <, HTTP_AUTH_TIMEOUT / 2);
 }
 
+/* Not a byte: closed at the first byte's deadline (FIRST_BYTE_TIMEOUT_MS
+ * in any-ws-server.c, 5 s), which the upgrade's does not shorten. */
+static void
+test_silent (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(RawHttp) raw = raw_http_open (fx->port);
+  gint64 start = g_get_monotonic_time (), elapsed_ms;
+
+  g_assert_true (raw_http_wait_closed (raw, 5000 + WAIT_MS));
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  g_test_message ("closed after %" G_GINT64_FORMAT " ms", elapsed_ms);
+  g_assert_cmpint (elapsed_ms, >=, 4500);
+  expect_healthy (fx);
+}
+
 void
 badinput_add_upgrade_cases (void)
 {
@@ -268,6 +284,7 @@ badinput_add_upgrade_cases (void)
   ADD ("http/upgrade/over-bound", NULL, test_over_bound);
   ADD ("http/upgrade/stall", NULL, test_stall);
   ADD ("http/upgrade/half-then-end", NULL, test_half_then_end);
+  ADD ("http/upgrade/silent", NULL, test_silent);
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
       g_autofree char *path = g_strdup_printf ("/badinput/http/upgrade/refused/%s", refused[i].name);
