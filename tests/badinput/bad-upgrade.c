@@ -91,13 +91,12 @@ test_own_client (Fixture       *fx,
   expect_healthy (fx);
 }
 
-/* A ping sent with the request, in the same write: the link reads it
- * (nothing of it was consumed with the head) and answers it. */
+/* A ping sent with the request to @port, in the same write: the link
+ * reads it (nothing of it was consumed with the head) and answers it. */
 static void
-test_pipelined (Fixture       *fx,
-                gconstpointer  data)
+ping_with_request (guint port)
 {
-  g_autoptr(RawHttp) raw = raw_http_open (fx->port);
+  g_autoptr(RawHttp) raw = raw_http_open (port);
   g_autoptr(GByteArray) out = g_byte_array_new ();
   guint before = any_ws_upgrade_count ();
   static const guint8 payload[] = "pipelined";
@@ -113,6 +112,44 @@ test_pipelined (Fixture       *fx,
   g_assert_cmphex (pong[0], ==, 0x8A);
   g_assert_cmpuint (pong[1], ==, sizeof payload - 1);
   g_assert_cmpmem (pong + 2, sizeof payload - 1, payload, sizeof payload - 1);
+}
+
+static void
+test_pipelined (Fixture       *fx,
+                gconstpointer  data)
+{
+  ping_with_request (fx->port);
+  expect_healthy (fx);
+}
+
+/* A server that offers permessage-deflate: a client that asks for no
+ * extension is answered here; one that asks for it gets it from libsoup. */
+static void
+test_deflate (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(AnySocket) server = any_socket_new ();
+  g_autoptr(RawHttp) raw = NULL;
+  g_autoptr(RawHttpResponse) r = NULL;
+  g_autofree char *extensions = NULL;
+  g_autofree char *request = NULL;
+  guint port, before;
+
+  any_socket_set_permessage_deflate (server, TRUE);
+  port = listen_local (server);
+  ping_with_request (port);
+
+  before = any_ws_upgrade_count ();
+  request = g_strdup_printf ("%.*sSec-WebSocket-Extensions: permessage-deflate\r\n\r\n",
+                             (int) strlen (REQUEST) - 2, REQUEST);
+  raw = raw_http_open (port);
+  g_assert_true (raw_http_send (raw, request, strlen (request)));
+  r = raw_http_read (raw, TRUE, WAIT_MS);
+  g_assert_cmpuint (r->status, ==, 101);
+  extensions = raw_http_header (r, "Sec-WebSocket-Extensions");
+  g_assert_cmpstr (extensions, ==, "permessage-deflate");
+  g_assert_cmpuint (any_ws_upgrade_count (), ==, before);
+  any_socket_stop (server);
   expect_healthy (fx);
 }
 
@@ -279,6 +316,7 @@ badinput_add_upgrade_cases (void)
 {
   ADD ("http/upgrade/own-client", NULL, test_own_client);
   ADD ("http/upgrade/pipelined", NULL, test_pipelined);
+  ADD ("http/upgrade/deflate", NULL, test_deflate);
   ADD ("http/upgrade/split", NULL, test_split);
   ADD ("http/upgrade/byte-by-byte", NULL, test_byte_by_byte);
   ADD ("http/upgrade/over-bound", NULL, test_over_bound);
