@@ -14,7 +14,10 @@
  * that one flooding peer does not starve the others. Level-triggered,
  * epoll reports it again on the next turn without anything to remember;
  * edge-triggered, each such connection would need a list of its own of
- * "still readable" watches, and a missed one would hang. Interest in
+ * "still readable" watches, and a missed one would hang. ANY_POLL_EDGE is
+ * for a watch that only peeks (the start of an upgrade request,
+ * any-ws-server.c): what it saw stays in the socket, and it waits for
+ * more. Interest in
  * writability is on only while a connection has bytes the kernel did not
  * take, so an idle writable socket costs nothing.
  *
@@ -102,7 +105,8 @@ free_dead (PollSource *poll)
 static guint32
 epoll_events (AnyPollEvents events)
 {
-  return ((events & ANY_POLL_IN) ? EPOLLIN | EPOLLRDHUP : 0) | ((events & ANY_POLL_OUT) ? EPOLLOUT : 0);
+  return ((events & ANY_POLL_IN) ? EPOLLIN | EPOLLRDHUP : 0) | ((events & ANY_POLL_OUT) ? EPOLLOUT : 0) |
+         ((events & ANY_POLL_EDGE) ? EPOLLET : 0);
 }
 
 static void

@@ -16,6 +16,8 @@ typedef enum {
   ANY_POLL_OUT = 1 << 1,
   ANY_POLL_ERR = 1 << 2,    /* error or hang-up; always reported */
   ANY_POLL_FLUSH = 1 << 3,  /* asked for with any_poll_watch_defer_flush() */
+  ANY_POLL_EDGE = 1 << 4,   /* with IN: reported once per arrival of data,
+                             * not while data waits (a watch that peeks) */
 } AnyPollEvents;
 
 /* Called from the poll source's dispatch, on its context. The watch may

@@ -25,10 +25,9 @@
 #include "transport/any-dial-guard.h"
 #include "transport/any-ws-link.h"
 #include "transport/any-ws-subprotocol.h"
+#include "transport/any-ws-upgrade.h"
 #include "any-source.h"
 
-/* RFC 6455 section 1.3 */
-#define WEBSOCKET_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 /* An upgrade answer is a few hundred bytes; more is not one. */
 #define ANSWER_MAX 8192
 
@@ -83,19 +82,6 @@ fail (GTask  *task,
   g_object_unref (task);
 }
 
-static char *
-expected_accept (const char *key)
-{
-  g_autoptr(GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
-  guint8 digest[20];
-  gsize len = sizeof digest;
-
-  g_checksum_update (sha1, (const guchar *) key, -1);
-  g_checksum_update (sha1, (const guchar *) WEBSOCKET_GUID, -1);
-  g_checksum_get_digest (sha1, digest, &len);
-  return g_base64_encode (digest, len);
-}
-
 /* The answer's head, @len bytes up to and with its blank line: NULL if it
  * is a WebSocket upgrade as asked, else why not. */
 static GError *
@@ -105,7 +91,7 @@ check_answer (Connect    *c,
 {
   g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   g_autofree char *reason = NULL;
-  g_autofree char *accept = expected_accept (c->key);
+  g_autofree char *accept = any_ws_upgrade_accept_key (c->key, -1);
   const char *got_accept;
   const char *protocol;
   guint status = 0;

@@ -40,27 +40,16 @@ any_ws_http_answer_upgrade (SoupServerMessage  *msg,
 {
   const char *header = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
                                                       "Sec-WebSocket-Protocol");
-  g_auto(GStrv) offered = NULL;
-  const char *chosen;
+  g_autofree char *chosen = NULL;
+  const char *refusal = any_ws_subprotocol_answer (header, accepted, &chosen);
 
-  if (header == NULL)
-    return;
-  offered = any_ws_subprotocol_parse (header);
-  if (offered == NULL)
-    {
-      refuse (msg, SOUP_STATUS_BAD_REQUEST, "Invalid Sec-WebSocket-Protocol header");
-      return;
-    }
-  chosen = any_ws_subprotocol_choose ((const char * const *) offered, accepted);
-  if (chosen == NULL)
-    {
-      refuse (msg, SOUP_STATUS_BAD_REQUEST, "Unsupported WebSocket subprotocol");
-      return;
-    }
+  if (refusal != NULL)
+    refuse (msg, SOUP_STATUS_BAD_REQUEST, refusal);
   /* libsoup (given no list of its own) keeps it, and gives it to the
    * SoupWebsocketConnection. */
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Sec-WebSocket-Protocol", chosen);
+  else if (chosen != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                  "Sec-WebSocket-Protocol", chosen);
 }
 
 static void

@@ -729,7 +729,9 @@ link_new (GIOStream    *stream,
   if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
     setsockopt (self->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
 
-  self->watch = any_poll_watch_new (self->fd, 0, on_ready, self);
+  /* Reading at once unless bytes behind the upgrade come first: one
+   * epoll_ctl(2), not an ADD then a MOD (update_interest()). */
+  self->watch = any_poll_watch_new (self->fd, pending_len > 0 ? 0 : ANY_POLL_IN, on_ready, self);
   if (pending_len > 0)
     {
       /* Parsed before anything read from the socket, from the loop: the

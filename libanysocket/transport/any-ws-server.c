@@ -1,8 +1,10 @@
 /* any-ws-server.c: the listening side of the WebSocket transport
  *
  * One SoupServer per AnySocket, fed by one AnyAcceptor (any-accept.c) that
- * holds a listening GSocket per URI. libsoup answers the HTTP side: the
- * upgrade request (and its 400s) and plain HTTP requests. Once it has
+ * holds a listening GSocket per URI. A plain upgrade request on a ws://
+ * port is answered without libsoup (any-ws-upgrade.c); libsoup answers
+ * the rest of the HTTP side: other upgrade requests (and their 400s),
+ * wss:// and plain HTTP requests. Once it has
  * written the 101 of an upgrade without an extension, the connection is
  * taken from it ("wrote-informational", before libsoup's own handler,
  * which then never runs) and framed by us (any-ws-link.c), with the bytes
@@ -14,13 +16,19 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include "transport/any-ws-server.h"
 
 #include "any-source.h"
+#include "any-timers.h"
+#include "transport/any-poll.h"
+#include "transport/any-ws-upgrade.h"
 #include "transport/any-accept.h"
-#include "codec/any-base64.h"
 #include "transport/any-coalescing-stream.h"
 #include "transport/any-stream-hello.h"
 #include "transport/any-tls-accept.h"
@@ -34,6 +42,10 @@
 /* How long an accepted connection may take to become a WebSocket, by
  * default (any_ws_server_set_upgrade_timeout()). */
 #define DEFAULT_UPGRADE_TIMEOUT_MS 5000
+
+/* How many times the start of a request is peeked, waiting for the rest,
+ * before libsoup gets it. */
+#define MAX_PEEKS 16
 
 /* How long a plain HTTP answer may take to be written. */
 #define HTTP_WRITE_TIMEOUT_MS 60000
@@ -60,6 +72,7 @@ struct _AnyWsServer
   gpointer               http_data;
   gboolean               deflate;     /* permessage-deflate offered */
   GTlsCertificate       *certificate; /* wss://: TLS only, over libsoup */
+  AnyTimers             *timers;      /* of the connections not read yet */
 };
 
 /* Bytes libsoup may have read past an upgrade request: what is read from
@@ -205,10 +218,22 @@ any_ws_server_dispose (GObject *object)
   G_OBJECT_CLASS (any_ws_server_parent_class)->dispose (object);
 }
 
+/* Connections not read yet hold a reference: none is left. */
+static void
+any_ws_server_finalize (GObject *object)
+{
+  AnyWsServer *self = ANY_WS_SERVER (object);
+
+  g_clear_pointer (&self->timers, any_timers_unref);
+
+  G_OBJECT_CLASS (any_ws_server_parent_class)->finalize (object);
+}
+
 static void
 any_ws_server_class_init (AnyWsServerClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = any_ws_server_dispose;
+  G_OBJECT_CLASS (klass)->finalize = any_ws_server_finalize;
 }
 
 static void
@@ -260,10 +285,13 @@ set_deadline (AnyWsServer       *self,
     g_source_set_ready_time (source, timeout_ms < 0 ? -1 : g_get_monotonic_time () + timeout_ms * 1000);
 }
 
+/* Closes @stream at @deadline (monotonic µs) unless it became a
+ * WebSocket or its request was answered by then. */
 static void
 watch_upgrade (AnyWsServer    *self,
                GIOStream      *stream,
-               GSocketAddress *remote)
+               GSocketAddress *remote,
+               gint64          deadline)
 {
   Upgrade *upgrade;
   GSource *source;
@@ -278,7 +306,7 @@ watch_upgrade (AnyWsServer    *self,
       return;
     }
   source = any_deadline_source_new ();
-  g_source_set_ready_time (source, g_get_monotonic_time () + (gint64) self->upgrade_timeout_ms * 1000);
+  g_source_set_ready_time (source, deadline);
   g_source_set_callback (source, on_upgrade_timeout, upgrade, upgrade_free);
   g_source_set_static_name (source, "[anysocket] WebSocket upgrade deadline");
   g_source_attach (source, g_main_context_get_thread_default ());
@@ -292,47 +320,15 @@ any_ws_server_set_upgrade_timeout (AnyWsServer *self,
   self->upgrade_timeout_ms = timeout_ms > 0 ? timeout_ms : DEFAULT_UPGRADE_TIMEOUT_MS;
 }
 
-/* Connections are accepted here, not by libsoup, to look at their first
- * byte: a JavaScript client tries wss:// before ws://, and libsoup would
- * wait forever for the end of HTTP headers in a TLS ClientHello, so the
- * client never falls back. A TLS record is closed at once. */
-typedef struct {
-  AnyWsServer       *self;
-  GSocketConnection *connection;
-  GSource           *readable;
-  GSource           *timeout;
-} FirstByte;
-
-static void
-first_byte_free (FirstByte *wait)
-{
-  g_source_destroy (wait->readable);
-  g_source_unref (wait->readable);
-  g_source_destroy (wait->timeout);
-  g_source_unref (wait->timeout);
-  g_object_unref (wait->connection);
-  g_object_unref (wait->self);
-  g_free (wait);
-}
-
-static gboolean
-on_first_byte_timeout (gpointer user_data)
-{
-  FirstByte *wait = user_data;
-
-  g_io_stream_close (G_IO_STREAM (wait->connection), NULL, NULL);
-  first_byte_free (wait);
-  return G_SOURCE_REMOVE;
-}
-
-/* Hands @stream to libsoup for its HTTP request; @watch: the upgrade
- * deadline starts now (else it runs since the TLS handshake began). */
+/* Hands @stream to libsoup for its HTTP request; @deadline: when the
+ * upgrade deadline closes it (monotonic µs; 0: it runs since the TLS
+ * handshake began). */
 static void
 accept_http (AnyWsServer    *self,
              GIOStream      *connection,
              GSocketAddress *local,
              GSocketAddress *remote,
-             gboolean        watch)
+             gint64          deadline)
 {
   g_autoptr(GError) error = NULL;
   /* With deflate, libsoup frames (over the coalescing stream: one
@@ -342,8 +338,8 @@ accept_http (AnyWsServer    *self,
 
   /* Before: libsoup may read the whole upgrade request, already
    * waiting, and emit the WebSocket at once, inside the call. */
-  if (watch)
-    watch_upgrade (self, stream, remote);
+  if (deadline != 0)
+    watch_upgrade (self, stream, remote, deadline);
   if (!soup_server_accept_iostream (self->server, stream, local, remote, &error))
     {
       g_autofree char *key = address_key (remote);
@@ -378,7 +374,7 @@ on_tls_accepted (GObject      *source,
         g_hash_table_remove (accept->self->upgrading, key);
     }
   else if (accept->self->server != NULL)
-    accept_http (accept->self, tls, accept->local, accept->remote, FALSE);
+    accept_http (accept->self, tls, accept->local, accept->remote, 0);
   g_object_unref (accept->self);
   g_object_unref (accept->local);
   g_object_unref (accept->remote);
@@ -392,74 +388,193 @@ static void
 start_tls (AnyWsServer       *self,
            GSocketConnection *connection,
            GSocketAddress    *local,
-           GSocketAddress    *remote)
+           GSocketAddress    *remote,
+           gint64             deadline)
 {
   TlsAccept *accept = g_new0 (TlsAccept, 1);
 
   accept->self = g_object_ref (self);
   accept->local = g_object_ref (local);
   accept->remote = g_object_ref (remote);
-  watch_upgrade (self, G_IO_STREAM (connection), remote);
+  watch_upgrade (self, G_IO_STREAM (connection), remote, deadline);
   any_tls_accept_async (connection, self->certificate, on_tls_accepted, accept);
 }
 
-static gboolean
-on_first_byte (GSocket      *socket,
-               GIOCondition  condition,
-               gpointer      user_data)
-{
-  FirstByte *wait = user_data;
-  guint8 head[ANY_STREAM_MAGIC_LEN] = { 0 };
-  guint8 first;
-  GInputVector vector = { head, sizeof head };
-  gint flags = G_SOCKET_MSG_PEEK;
-  g_autoptr(GError) error = NULL;
-  gssize n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, &error);
+/* Connections are accepted here, not by libsoup, to look at their first
+ * bytes: a JavaScript client tries wss:// before ws://, and libsoup would
+ * wait forever for the end of HTTP headers in a TLS ClientHello, so the
+ * client never falls back. A TLS record is closed at once. On a ws://
+ * port, a plain upgrade request is answered at once (any-ws-upgrade.c):
+ * its start is peeked (nothing is consumed) until it is whole, up to
+ * MAX_PEEKS times, else libsoup gets the connection as it is.
+ *
+ * The wait is a watch on the context's one epoll set (edge-triggered: the
+ * bytes peeked stay in the socket) and a timer of its one heap: no
+ * GSource, no hash table, no address string for a connection that is
+ * upgraded here. Its deadlines: FIRST_BYTE_TIMEOUT_MS for the first byte,
+ * then the upgrade's from there (libsoup's path gets what is left). */
+typedef struct {
+  AnyWsServer       *self;
+  GSocketConnection *connection;
+  AnyPollWatch      *watch;     /* once a peek found too little */
+  AnyTimer           timer;
+  gint64             deadline;  /* the upgrade's, since the first byte */
+  gsize              peeked;    /* bytes the last peek saw */
+  guint              peeks;
+} Incoming;
 
-  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-    return G_SOURCE_CONTINUE;
-  first = head[0];
+static void
+incoming_free (Incoming *in)
+{
+  any_poll_watch_free (in->watch);
+  any_timer_cancel (&in->timer);
+  g_object_unref (in->connection);
+  g_object_unref (in->self);
+  g_free (in);
+}
+
+static void
+incoming_close (Incoming *in)
+{
+  g_clear_pointer (&in->watch, any_poll_watch_free);
+  g_io_stream_close (G_IO_STREAM (in->connection), NULL, NULL);
+  incoming_free (in);
+}
+
+static void
+on_incoming_timeout (AnyTimer *timer,
+                     gpointer  user_data)
+{
+  Incoming *in = user_data;
+
+  g_debug ("Closing a connection: %s in time", in->deadline == 0 ? "no first byte" : "no whole request");
+  incoming_close (in);
+}
+
+/* A peek that saw nothing new: the client may have ended its stream
+ * (FIN: the socket stays readable, on the bytes peeked already). */
+static gboolean
+peer_ended (int fd)
+{
+  struct tcp_info info = { 0 };
+  socklen_t len = sizeof info;
+
+  return getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 || info.tcpi_state != TCP_ESTABLISHED;
+}
+
+/* On a ws:// port: answers a plain upgrade request (READY), waits for
+ * the rest of one (INCOMPLETE) or gives up on it (DECLINED). @n: the
+ * bytes peeked, in @head. */
+static AnyWsUpgradeStatus
+try_upgrade (Incoming *in,
+             int       fd,
+             char     *head,
+             gsize     n)
+{
+  AnyWsServer *self = in->self;
+  AnyWsUpgrade upgrade;
+  AnyWsUpgradeStatus status;
+  g_autoptr(AnyTransport) transport = NULL;
+
+  if (in->peeks++ >= MAX_PEEKS)
+    return ANY_WS_UPGRADE_DECLINED;
+  if (n <= in->peeked)
+    return peer_ended (fd) ? ANY_WS_UPGRADE_DECLINED : ANY_WS_UPGRADE_INCOMPLETE;
+  in->peeked = n;
+  status = any_ws_upgrade_parse (head, n, (const char * const *) self->protocols, self->deflate, &upgrade);
+  if (status != ANY_WS_UPGRADE_READY)
+    return status;
+
+  g_clear_pointer (&in->watch, any_poll_watch_free);
+  transport = any_ws_upgrade_answer (in->connection, &upgrade);
+  if (transport == NULL)
+    g_io_stream_close (G_IO_STREAM (in->connection), NULL, NULL);
+  else if (self->accept_func != NULL)
+    self->accept_func (transport, upgrade.request, self->user_data);
+  any_ws_upgrade_clear (&upgrade);
+  return ANY_WS_UPGRADE_READY;
+}
+
+/* Peeks at @in's connection and does what its first bytes ask: FALSE
+ * when done with it (@in is freed), TRUE while it waits. */
+static gboolean
+incoming_read (Incoming *in)
+{
+  AnyWsServer *self = in->self;
+  GSocket *socket = g_socket_connection_get_socket (in->connection);
+  int fd = g_socket_get_fd (socket);
+  char head[ANY_WS_UPGRADE_MAX_HEAD];
+  gssize n = recv (fd, head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
+  gboolean tls;
+  AnyWsUpgradeStatus status;
+
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return TRUE;
   /* A tcp:// client's hello (any-stream-hello.h) would wait in libsoup
    * for the end of HTTP headers that never comes: refused at once. */
-  if (n == ANY_STREAM_MAGIC_LEN && memcmp (head, ANY_STREAM_MAGIC, ANY_STREAM_MAGIC_LEN) == 0)
+  if (n >= ANY_STREAM_MAGIC_LEN && memcmp (head, ANY_STREAM_MAGIC, ANY_STREAM_MAGIC_LEN) == 0)
     n = 0;
 
   /* A TLS port takes only TLS, a plain port only plain HTTP: the other
    * kind of client is closed at once (it fails at once, no hang). */
-  if (n >= 1 && wait->self->server != NULL && (first == TLS_HANDSHAKE_RECORD) == (wait->self->certificate != NULL))
+  tls = n >= 1 && (guchar) head[0] == TLS_HANDSHAKE_RECORD;
+  if (n < 1 || self->server == NULL || tls != (self->certificate != NULL))
+    {
+      incoming_close (in);
+      return FALSE;
+    }
+  if (in->deadline == 0)
+    in->deadline = g_get_monotonic_time () + (gint64) self->upgrade_timeout_ms * 1000;
+
+  status = tls ? ANY_WS_UPGRADE_DECLINED : try_upgrade (in, fd, head, (gsize) n);
+  if (status == ANY_WS_UPGRADE_INCOMPLETE)
+    {
+      any_timer_arm_at (&in->timer, in->deadline);
+      return TRUE;
+    }
+  if (status == ANY_WS_UPGRADE_DECLINED)
     {
       g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
       g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
 
-      if (wait->self->certificate != NULL)
-        start_tls (wait->self, wait->connection, local, remote);
+      g_clear_pointer (&in->watch, any_poll_watch_free);
+      if (local == NULL || remote == NULL)
+        g_io_stream_close (G_IO_STREAM (in->connection), NULL, NULL);
+      else if (tls)
+        start_tls (self, in->connection, local, remote, in->deadline);
       else
-        accept_http (wait->self, G_IO_STREAM (wait->connection), local, remote, TRUE);
+        accept_http (self, G_IO_STREAM (in->connection), local, remote, in->deadline);
     }
-  else
-    {
-      g_io_stream_close (G_IO_STREAM (wait->connection), NULL, NULL);
-    }
+  incoming_free (in);
+  return FALSE;
+}
 
-  first_byte_free (wait);
-  return G_SOURCE_REMOVE;
+static void
+on_incoming_ready (gpointer      user_data,
+                   AnyPollEvents events)
+{
+  incoming_read (user_data);
 }
 
 static void
 on_incoming (GSocketConnection *connection,
              gpointer           user_data)
 {
-  FirstByte *wait = g_new0 (FirstByte, 1);
-  GSocket *socket = g_socket_connection_get_socket (connection);
+  AnyWsServer *self = user_data;
+  Incoming *in = g_new0 (Incoming, 1);
 
-  wait->self = g_object_ref (user_data);
-  wait->connection = g_object_ref (connection);
-  wait->readable = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (wait->readable, G_SOURCE_FUNC (on_first_byte), wait, NULL);
-  g_source_attach (wait->readable, g_main_context_get_thread_default ());
-  wait->timeout = g_timeout_source_new (FIRST_BYTE_TIMEOUT_MS);
-  g_source_set_callback (wait->timeout, on_first_byte_timeout, wait, NULL);
-  g_source_attach (wait->timeout, g_main_context_get_thread_default ());
+  in->self = g_object_ref (self);
+  in->connection = g_object_ref (connection);
+  if (self->timers == NULL)
+    self->timers = any_timers_get_for_context (g_main_context_get_thread_default ());
+  any_timer_init (&in->timer, self->timers, on_incoming_timeout, in);
+  /* Often the request is there already: no watch, no timer. */
+  if (!incoming_read (in))
+    return;
+  if (!any_timer_is_armed (&in->timer))
+    any_timer_arm_ms (&in->timer, FIRST_BYTE_TIMEOUT_MS);
+  in->watch = any_poll_watch_new (g_socket_get_fd (g_socket_connection_get_socket (connection)),
+                                  ANY_POLL_IN | ANY_POLL_EDGE, on_incoming_ready, in);
 }
 
 typedef struct {
@@ -493,12 +608,9 @@ on_request_read (SoupServer        *server,
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   KeyHeaders keys = { 0, NULL };
-  g_autoptr(GByteArray) decoded = g_byte_array_new ();
 
   soup_message_headers_foreach (headers, count_keys, &keys);
-  if (keys.n == 0 ||
-      (keys.n == 1 && any_base64_decode_strict ((const guint8 *) keys.value, strlen (keys.value), decoded) &&
-       decoded->len == 16))
+  if (keys.n == 0 || (keys.n == 1 && any_ws_upgrade_key_is_valid (keys.value, strlen (keys.value))))
     return;
 
   g_debug ("Refusing a WebSocket upgrade: %u Sec-WebSocket-Key headers, '%s'", keys.n, keys.value);

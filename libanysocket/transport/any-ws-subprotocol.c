@@ -61,6 +61,27 @@ any_ws_subprotocol_choose (const char * const *offered,
   return NULL;
 }
 
+const char *
+any_ws_subprotocol_answer (const char          *header,
+                           const char * const  *accepted,
+                           char               **chosen)
+{
+  g_auto(GStrv) offered = NULL;
+  const char *choice;
+
+  *chosen = NULL;
+  if (header == NULL)
+    return NULL;
+  offered = any_ws_subprotocol_parse (header);
+  if (offered == NULL)
+    return "Invalid Sec-WebSocket-Protocol header";
+  choice = any_ws_subprotocol_choose ((const char * const *) offered, accepted);
+  if (choice == NULL)
+    return "Unsupported WebSocket subprotocol";
+  *chosen = g_strdup (choice);
+  return NULL;
+}
+
 char *
 any_ws_subprotocol_offer (const char * const *protocols)
 {

@@ -131,6 +131,8 @@ void badinput_add_cookies_cases  (void);
 void badinput_add_accept_cases   (void);
 void badinput_add_http_cases     (void);
 void badinput_add_flood_cases    (void);
+/* bad-upgrade.c: the upgrade answered without libsoup, at its edges */
+void badinput_add_upgrade_cases  (void);
 /* bad-autobahn-*.c: the Autobahn TestSuite's cases, both sides */
 void badinput_add_autobahn_server_cases (void);
 void badinput_add_autobahn_client_cases (void);

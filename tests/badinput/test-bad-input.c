@@ -58,6 +58,8 @@ main (int   argc,
 
 #if defined BADINPUT_FLOOD
   badinput_add_flood_cases ();
+#elif defined BADINPUT_UPGRADE
+  badinput_add_upgrade_cases ();
 #elif defined BADINPUT_AUTOBAHN
   badinput_add_autobahn_server_cases ();
   badinput_add_autobahn_client_cases ();
