@@ -229,6 +229,12 @@ _any_socket_announce_peer (AnySocket *self,
                            AnyPeer   *peer,
                            GTask     *task)
 {
+  AnyPeer *replaced = g_hash_table_lookup (self->peers, any_peer_get_id (peer));
+
+  if (replaced != NULL && any_peer_is_proxy (replaced))
+    self->n_proxied--;
+  if (any_peer_is_proxy (peer))
+    self->n_proxied++;
   g_hash_table_insert (self->peers, g_strdup (any_peer_get_id (peer)), g_object_ref (peer));
 
   g_signal_emit (self, _any_socket_signals[SOCKET_SIGNAL_CONNECTED], 0, peer);
@@ -253,6 +259,8 @@ _any_socket_retire_peer (AnySocket  *self,
 
   if (g_hash_table_lookup (self->peers, any_peer_get_id (peer)) != peer)
     return;
+  if (any_peer_is_proxy (peer))
+    self->n_proxied--;
   g_hash_table_remove (self->peers, any_peer_get_id (peer));
   g_signal_emit (self, _any_socket_signals[SOCKET_SIGNAL_DISCONNECTED], 0, stolen, reason);
 }
@@ -406,6 +414,8 @@ peer_disconnected (gpointer    host,
       g_autoptr(AnyPeer) stolen = g_object_ref (peer);
 
       g_hash_table_remove (self->peers, id);
+      if (any_peer_is_proxy (peer))
+        self->n_proxied--;
       if (!any_peer_is_proxy (peer))
         {
           _any_hub_peer_gone (self->hub, id);

@@ -170,6 +170,9 @@ struct _AnySocket
   AnyWsDial    *dial;            /* listening and connecting */
 
   GHashTable   *peers;           /* id -> AnyPeer, authenticated or proxied */
+  guint         n_proxied;       /* of them proxied: none on a plain hub, whose
+                                  * peers' departures then skip the walk
+                                  * for peers reached through them */
   GHashTable   *unauthenticated; /* AnyPeer -> GTask of connect_async or NULL */
   AnyHub       *hub;             /* peers that proxy through us */
   AnyLinks     *links;           /* direct links taking over proxied ones */
