@@ -8,7 +8,7 @@
 
 #include "any-error.h"
 #include "protocol/any-e2e.h"
-#include "protocol/any-frame-pool.h"
+#include "transport/any-frame-pool.h"
 #include "codec/any-base64.h"
 #include "codec/any-json.h"
 #include "protocol/any-trust.h"
@@ -630,7 +630,7 @@ any_e2e_seal (AnyE2e     *self,
  * measured no clear difference either way; ChaChaPoly is still nettle's. A
  * small chunk gains next to nothing and would cost a second GBytes per frame
  * (any_e2e_frame_to_bytes()): it is not padded. Big frames' buffers are
- * recycled (any-frame-pool.c). */
+ * recycled (transport/any-frame-pool.c). */
 GString *
 any_e2e_frame_new_aligned (const char *plain,
                            gsize       plain_len,

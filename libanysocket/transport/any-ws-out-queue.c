@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "transport/any-ws-out-queue.h"
+#include "transport/any-frame-pool.h"
 
 #include <string.h>
 
@@ -130,7 +131,16 @@ any_ws_out_queue_push (AnyWsOutQueue    *self,
     {
       any_ws_masks_next (masks, mask);
       frame->header_len = any_ws_write_header (frame->header, opcode, len, mask);
-      if (len > 0)
+      if (len >= ANY_FRAME_POOL_FROM)
+        {
+          /* A big frame's copy goes to a recycled buffer (any-frame-pool.c). */
+          GString *masked = any_frame_pool_take (len);
+
+          g_string_set_size (masked, len);
+          any_ws_mask_copy ((guint8 *) masked->str, data, len, mask);
+          frame->payload = any_frame_pool_to_bytes (masked, 0);
+        }
+      else if (len > 0)
         {
           guint8 *masked = g_malloc (len);
 

@@ -10,7 +10,7 @@
 
 #include "loopback.h"
 #include "api/any-socket-private.h"
-#include "protocol/any-frame-pool.h"
+#include "transport/any-frame-pool.h"
 
 typedef enum {
   MODE_PLAIN,
@@ -244,11 +244,11 @@ test_sizes (gconstpointer data)
         }
     }
   /* The 1 MiB frames' buffers went back to be sealed into again
-   * (protocol/any-frame-pool.c), a few at most. */
+   * (transport/any-frame-pool.c), a few at most. */
   if (variant->mode == MODE_NATIVE && !variant->deflate)
     {
       g_assert_cmpuint (any_frame_pool_get_held (), >=, 1);
-      g_assert_cmpuint (any_frame_pool_get_held (), <=, 4);
+      g_assert_cmpuint (any_frame_pool_get_held (), <=, ANY_FRAME_POOL_MAX);
     }
   /* JSON still flows beside */
   send_local (pair.to_server, json_checked ("{\"after\":true}"));

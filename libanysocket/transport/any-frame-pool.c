@@ -1,13 +1,15 @@
 /* any-frame-pool.c: recycled buffers for big sealed frames
  *
  * A big binary message is sealed into frames of up to 1 MiB, one per turn
- * of the main loop (any-engine-bytes.c). Each frame in fresh memory cost
- * 256 page faults and the zeroing of its pages, and its unmapping once
- * written: about 10% of the sender's CPU for a 10 MiB message sent
- * sealed (perf on e2e-bench, exc_page_fault, do_anonymous_page,
- * clear_page_erms, unmap_page_range; 2026-12-07). Here a frame's buffer
- * goes back to a small stack when the transport is done with it, and the
- * next big frame is sealed into it.
+ * of the main loop (protocol/any-engine-bytes.c). Each frame in fresh
+ * memory cost 256 page faults and the zeroing of its pages, and its
+ * unmapping once written: about 10% of the sender's CPU for a 10 MiB
+ * message sent sealed (perf on e2e-bench, exc_page_fault,
+ * do_anonymous_page, clear_page_erms, unmap_page_range; 2026-12-07). A
+ * WebSocket client then masks each frame into a copy of its own
+ * (any-ws-out-queue.c): the same again. Here a frame's buffer goes back
+ * to a small stack when the transport is done with it, and the next big
+ * frame is sealed or masked into it.
  *
  * The stack is the process's (a buffer is freed by whatever thread drops
  * the last reference of its GBytes): at most POOL_MAX buffers of about
@@ -18,14 +20,14 @@
  */
 #include "config.h"
 
-#include "protocol/any-frame-pool.h"
+#include "transport/any-frame-pool.h"
 
-/* Frames from this size on are recycled. */
-#define POOL_FROM (256 * 1024)
+#define POOL_FROM ANY_FRAME_POOL_FROM
 
 /* Buffers kept, at most: the frames a link has in flight at once (the one
- * being written, the one sealed meanwhile) for two links. */
-#define POOL_MAX 4
+ * being written, the one sealed meanwhile, a client's masked copies) for
+ * two links. */
+#define POOL_MAX ANY_FRAME_POOL_MAX
 
 G_LOCK_DEFINE_STATIC (pool);
 static GString *pool[POOL_MAX];
