@@ -621,15 +621,15 @@ any_e2e_seal (AnyE2e     *self,
 
 /* A frame to seal @plain into, raw, after a header of @header_len bytes
  * (appended by the caller): it starts with *@pad bytes that are not sent
- * (any_e2e_frame_to_bytes()), so that the ciphertext lies at the same
- * address as @plain modulo 8. nettle's CTR XOR (memxor3) then runs word
+ * (any_frame_pool_to_bytes (frame, pad) gives the rest), so that the
+ * ciphertext lies at the same address as @plain modulo 8. nettle's CTR XOR (memxor3) then runs word
  * by word: AES-256-GCM over 10 MiB from a 10 MiB buffer took 9.81 ms with
  * the ciphertext 6 bytes (a binary frame's header) off the plaintext's
  * alignment, 5.05 ms aligned (one core of this machine, 2026-12-07).
  * Big chunks are now GnuTLS's (crypto/any-noise-cipher.c), which
  * measured no clear difference either way; ChaChaPoly is still nettle's. A
  * small chunk gains next to nothing and would cost a second GBytes per frame
- * (any_e2e_frame_to_bytes()): it is not padded. Big frames' buffers are
+ * (any_frame_pool_to_bytes()): it is not padded. Big frames' buffers are
  * recycled (transport/any-frame-pool.c). */
 GString *
 any_e2e_frame_new_aligned (const char *plain,
@@ -643,14 +643,6 @@ any_e2e_frame_new_aligned (const char *plain,
   *pad = plain_len >= ALIGN_FROM ? (((guintptr) plain - header_len) & 7) : 0;
   g_string_set_size (frame, *pad);
   return frame;
-}
-
-/* The bytes to send of a frame from any_e2e_frame_new_aligned(). */
-GBytes *
-any_e2e_frame_to_bytes (GString *frame,
-                        gsize    pad)
-{
-  return any_frame_pool_to_bytes (frame, pad);
 }
 
 /* @raw: native ciphertext as it is, for a binary frame (any-engine-bytes.c);
@@ -727,15 +719,13 @@ any_e2e_open_raw_append (AnyE2e        *self,
 {
   g_return_val_if_fail (self->mode == ANY_E2E_MODE_NATIVE, FALSE);
 
-  if (!rekey_if_due (self, self->recv, NULL) ||
-      !any_noise_cipher_decrypt_with_ad (self->recv, header, header_len, body, body_len, out, NULL))
-    {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL,
-                   "E2E: chunk of packet %d failed authentication (forged, modified, replayed, "
-                   "reordered or reflected)", seq);
-      return FALSE;
-    }
-  return TRUE;
+  if (rekey_if_due (self, self->recv, NULL) &&
+      any_noise_cipher_decrypt_with_ad (self->recv, header, header_len, body, body_len, out, NULL))
+    return TRUE;
+  g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL,
+               "E2E: chunk of packet %d failed authentication (forged, modified, replayed, "
+               "reordered or reflected)", seq);
+  return FALSE;
 }
 
 /* @raw: as any_e2e_seal_full() */
@@ -781,15 +771,8 @@ any_e2e_open_full (AnyE2e        *self,
    * (any_e2e_frame_new_aligned(): half the time of nettle's CTR XOR). */
   pad = (guintptr) body & 7;
   g_byte_array_set_size (self->opened, pad);
-  if (!rekey_if_due (self, self->recv, &local_error) ||
-      !any_noise_cipher_decrypt_with_ad (self->recv, header, header_len,
-                                         body, body_len, self->opened, &local_error))
-    {
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL,
-                   "E2E: chunk of packet %d failed authentication (forged, modified, replayed, "
-                   "reordered or reflected)", seq);
-      return FALSE;
-    }
+  if (!any_e2e_open_raw_append (self, header, header_len, seq, body, body_len, self->opened, error))
+    return FALSE;
   g_string_append_len (plain, (const char *) self->opened->data + pad, self->opened->len - pad);
   any_crypto_wipe (self->opened->data, self->opened->len);
   return TRUE;

@@ -75,8 +75,6 @@ GString    *any_e2e_frame_new_aligned  (const char         *plain,
                                         gsize               plain_len,
                                         gsize               header_len,
                                         gsize              *pad);
-GBytes     *any_e2e_frame_to_bytes     (GString            *frame,
-                                        gsize               pad);
 void        any_e2e_seal_full          (AnyE2e             *self,
                                         GString            *frame,
                                         gsize               header_len,

@@ -33,6 +33,7 @@
 #include "protocol/any-caps.h"
 #include "protocol/any-engine.h"
 #include "protocol/any-engine-private.h"
+#include "transport/any-frame-pool.h"
 
 #define BIN_MAGIC      'b'
 #define BIN_FLAG_LAST  0x01
@@ -153,7 +154,7 @@ write_frame (AnyEngine *self,
     any_e2e_seal_full (self->e2e, frame, BIN_HEADER_LEN, seq, (const char *) data + pos, slice, TRUE);
   else
     g_string_append_len (frame, (const char *) data + pos, slice);
-  out = any_e2e_frame_to_bytes (frame, pad);
+  out = any_frame_pool_to_bytes (frame, pad);
   any_transport_send_binary (self->transport, out, ANY_TRANSPORT_LANE_ORDERED);
   return pos + slice;
 }

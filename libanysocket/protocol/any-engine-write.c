@@ -9,6 +9,7 @@
 
 #include "protocol/any-engine.h"
 #include "protocol/any-engine-private.h"
+#include "transport/any-frame-pool.h"
 
 /* The transport's lane of a packet (any-transport.h). A HEARTBEAT goes
  * ahead of the chunks of a big message still waiting to be written, so a
@@ -65,7 +66,7 @@ any_engine_write_text (AnyEngine     *self,
 
       g_string_append_len (frame, (const char *) header, header_len);
       any_e2e_seal_full (self->e2e, frame, header_len, seq, text + pos, slice, raw);
-      bytes = any_e2e_frame_to_bytes (frame, pad);
+      bytes = any_frame_pool_to_bytes (frame, pad);
       if (raw)
         any_transport_send_binary (self->transport, bytes, lane);
       else
