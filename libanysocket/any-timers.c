@@ -6,12 +6,24 @@
 
 #include "any-timers.h"
 
+/* The heap holds each timer's keys beside its pointer: the comparisons
+ * of a sift stay in this array (240 KiB at 10,000 timers) instead of
+ * loading each timer, which lives in a connection's own memory. With
+ * pointers only, re-arming a heartbeat near the top of 10,000 timers
+ * cost 13 levels of two cache misses each: heap_remove() was 11.5% of
+ * an idle hub's CPU (perf, 10,000 idle peers). */
+typedef struct {
+  gint64    deadline;
+  guint64   order;      /* ties: first armed, first called */
+  AnyTimer *timer;
+} HeapEntry;
+
 struct _AnyTimers
 {
   GSource        source;
   GMainContext  *context;     /* the registry's key: kept alive with us */
   int            ref_count;   /* owners; under the registry's lock */
-  AnyTimer     **heap;        /* earliest (deadline, order) first */
+  HeapEntry     *heap;        /* earliest (deadline, order) first */
   guint          len;
   guint          alloc;
   guint64        next_order;
@@ -24,42 +36,42 @@ G_LOCK_DEFINE_STATIC (registry);
 static GHashTable *registry;  /* GMainContext -> AnyTimers */
 
 static inline gboolean
-timer_before (const AnyTimer *a,
-              const AnyTimer *b)
+entry_before (const HeapEntry *a,
+              const HeapEntry *b)
 {
   return a->deadline < b->deadline || (a->deadline == b->deadline && a->order < b->order);
 }
 
 static inline void
-heap_place (AnyTimers *self,
-            guint      i,
-            AnyTimer  *timer)
+heap_place (AnyTimers       *self,
+            guint            i,
+            const HeapEntry *entry)
 {
-  self->heap[i] = timer;
-  timer->index = i + 1;
+  self->heap[i] = *entry;
+  entry->timer->index = i + 1;
 }
 
 static void
-heap_sift_up (AnyTimers *self,
-              guint      i,
-              AnyTimer  *timer)
+heap_sift_up (AnyTimers       *self,
+              guint            i,
+              const HeapEntry *entry)
 {
   while (i > 0)
     {
       guint parent = (i - 1) / 2;
 
-      if (!timer_before (timer, self->heap[parent]))
+      if (!entry_before (entry, &self->heap[parent]))
         break;
-      heap_place (self, i, self->heap[parent]);
+      heap_place (self, i, &self->heap[parent]);
       i = parent;
     }
-  heap_place (self, i, timer);
+  heap_place (self, i, entry);
 }
 
 static void
-heap_sift_down (AnyTimers *self,
-                guint      i,
-                AnyTimer  *timer)
+heap_sift_down (AnyTimers       *self,
+                guint            i,
+                const HeapEntry *entry)
 {
   for (;;)
     {
@@ -67,14 +79,14 @@ heap_sift_down (AnyTimers *self,
 
       if (child >= self->len)
         break;
-      if (child + 1 < self->len && timer_before (self->heap[child + 1], self->heap[child]))
+      if (child + 1 < self->len && entry_before (&self->heap[child + 1], &self->heap[child]))
         child++;
-      if (!timer_before (self->heap[child], timer))
+      if (!entry_before (&self->heap[child], entry))
         break;
-      heap_place (self, i, self->heap[child]);
+      heap_place (self, i, &self->heap[child]);
       i = child;
     }
-  heap_place (self, i, timer);
+  heap_place (self, i, entry);
 }
 
 static void
@@ -82,15 +94,15 @@ heap_remove (AnyTimers *self,
              AnyTimer  *timer)
 {
   guint i = timer->index - 1;
-  AnyTimer *last = self->heap[--self->len];
+  HeapEntry last = self->heap[--self->len];
 
   timer->index = 0;
-  if (last == timer)
+  if (i == self->len)
     return;
-  if (i > 0 && timer_before (last, self->heap[(i - 1) / 2]))
-    heap_sift_up (self, i, last);
+  if (i > 0 && entry_before (&last, &self->heap[(i - 1) / 2]))
+    heap_sift_up (self, i, &last);
   else
-    heap_sift_down (self, i, last);
+    heap_sift_down (self, i, &last);
 }
 
 /* The source wakes up for the earliest deadline; set_ready_time wakes the
@@ -99,7 +111,7 @@ heap_remove (AnyTimers *self,
 static void
 update_ready_time (AnyTimers *self)
 {
-  gint64 ready = self->len > 0 ? self->heap[0]->deadline : -1;
+  gint64 ready = self->len > 0 ? self->heap[0].deadline : -1;
 
   if (self->dispatching || ready == self->ready)
     return;
@@ -119,9 +131,9 @@ timers_dispatch (GSource     *source,
   /* The heap is read again after each callback: it may cancel, arm or
    * free any timer. One armed again for now or earlier waits for the
    * next dispatch (any_timer_arm_at()), so this loop ends. */
-  while (self->len > 0 && self->heap[0]->deadline <= self->now && !g_source_is_destroyed (source))
+  while (self->len > 0 && self->heap[0].deadline <= self->now && !g_source_is_destroyed (source))
     {
-      AnyTimer *timer = self->heap[0];
+      AnyTimer *timer = self->heap[0].timer;
 
       heap_remove (self, timer);
       timer->func (timer, timer->user_data);
@@ -232,7 +244,6 @@ any_timer_init (AnyTimer     *timer,
   timer->func = func;
   timer->user_data = user_data;
   timer->deadline = 0;
-  timer->order = 0;
   timer->index = 0;
 }
 
@@ -242,6 +253,7 @@ any_timer_arm_at (AnyTimer *timer,
                   gint64    deadline)
 {
   AnyTimers *self = timer->timers;
+  HeapEntry entry;
 
   if (self->dispatching && deadline <= self->now)
     deadline = self->now + 1;
@@ -252,14 +264,14 @@ any_timer_arm_at (AnyTimer *timer,
       heap_remove (self, timer);
     }
   timer->deadline = deadline;
-  timer->order = self->next_order++;
   if (self->len == self->alloc)
     {
       self->alloc = MAX (16, self->alloc * 2);
-      self->heap = g_renew (AnyTimer *, self->heap, self->alloc);
+      self->heap = g_renew (HeapEntry, self->heap, self->alloc);
     }
+  entry = (HeapEntry) { deadline, self->next_order++, timer };
   self->len++;
-  heap_sift_up (self, self->len - 1, timer);
+  heap_sift_up (self, self->len - 1, &entry);
   update_ready_time (self);
 }
 

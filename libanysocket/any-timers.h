@@ -44,7 +44,6 @@ struct _AnyTimer
   AnyTimerFunc  func;
   gpointer      user_data;
   gint64        deadline;   /* monotonic µs */
-  guint64       order;      /* ties: first armed, first called */
   guint         index;      /* in the heap, plus one; 0: not armed */
 };
 

@@ -97,6 +97,7 @@ struct _AnyEngine {
   AnyTimer                  heartbeat_timer;
   guint                     heartbeat_interval_ms;
   gboolean                  received_since_tick;
+  gboolean                  tick_moved;     /* into the peer's step, since our last ping */
   guint                     missed_heartbeats;
   gint64                    ping_sent_at;
 

@@ -32,6 +32,7 @@ static void
 send_ping (AnyEngine *self)
 {
   self->received_since_tick = FALSE;
+  self->tick_moved = FALSE;
   self->missed_heartbeats = 0;
   /* Keep the oldest unanswered ping's time: its pong comes first. */
   if (self->ping_sent_at == 0)
@@ -82,17 +83,36 @@ any_engine_set_heartbeat_interval (AnyEngine *self,
  * goes now, in the same write as the pong, and the tick starts again.
  * Two peers' heartbeats thus fall into step: three frames per interval
  * instead of four, and a hub's idle cost follows (issue 14: 10,000 idle
- * peers at a 5 s heartbeat, each frame one more write or read). */
+ * peers at a 5 s heartbeat, each frame one more write or read).
+ *
+ * If ours went less than half an interval ago, the tick moves to an
+ * interval from now, once per ping of ours: the peer's next ping then
+ * comes before it and takes ours along. Without the move, our coarse
+ * tick (rounded up by at most a sixteenth of the interval) caught up
+ * with a peer a little behind it by 128 ms a turn on average: at 10,000
+ * peers, 30 s after they connected, 40% still pinged on their own (7,996
+ * ticks and 20,000 pings in 10 s), and the hub's idle CPU fell from 5.1
+ * to 4.4% of a core as they drifted into step over two minutes. The
+ * move makes our interval at most 1.5 times the setting once; the peer
+ * hears from us (its pong) at every one of its pings meanwhile. */
 static void
 ping_along (AnyEngine *self)
 {
   gint64 deadline = any_timer_get_deadline (&self->heartbeat_timer);
   gint64 half = (gint64) self->heartbeat_interval_ms * 500;
 
-  if (deadline < 0 || deadline - any_timers_now (self->timers) > half)
+  if (deadline < 0)
     return;
-  any_timer_arm_coarse_ms (&self->heartbeat_timer, self->heartbeat_interval_ms);
-  send_ping (self);
+  if (deadline - any_timers_now (self->timers) <= half)
+    {
+      any_timer_arm_coarse_ms (&self->heartbeat_timer, self->heartbeat_interval_ms);
+      send_ping (self);
+    }
+  else if (!self->tick_moved)
+    {
+      self->tick_moved = TRUE;
+      any_timer_arm_coarse_ms (&self->heartbeat_timer, self->heartbeat_interval_ms);
+    }
 }
 
 void

@@ -440,21 +440,33 @@ iterate_until (gboolean *flag, int *counter, int count, guint timeout_ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* A connected client with a heartbeat of @heartbeat_ms, once its first
+ * tick pinged (the AUTH counts as received), at most 5 s. */
+static void
+start_until_first_ping (Fixture *f,
+                        guint    heartbeat_ms)
+{
+  g_autofree char *auth = NULL;
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  fixture_start (f, ANY_ENGINE_ROLE_CLIENT, heartbeat_ms, 0);
+  auth = pop_sent (f, ANY_PACKET_TYPE_AUTH, 1);
+  receive_auth (f, 1);
+  /* Blocks: the armed tick wakes the loop up. */
+  while (fake_transport_get_sent (f->transport)->len == 0 && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (fake_transport_get_sent (f->transport)->len, >, 0);
+}
+
 static void
 test_heartbeat_lag_and_missed (void)
 {
   Fixture f = { 0 };
   gint64 started;
-  g_autofree char *auth = NULL, *ping = NULL;
+  g_autofree char *ping = NULL;
   int pings_answered = 0;
 
-  fixture_start (&f, ANY_ENGINE_ROLE_CLIENT, 40, 0);
-  auth = pop_sent (&f, ANY_PACKET_TYPE_AUTH, 1);
-  receive_auth (&f, 1);
-
-  /* The AUTH counts as received: the first tick pings. */
-  while (fake_transport_get_sent (f.transport)->len == 0)
-    g_main_context_iteration (NULL, TRUE);
+  start_until_first_ping (&f, 40);
   ping = pop_sent (&f, ANY_PACKET_TYPE_HEARTBEAT, 2);
   g_assert_cmpstr (ping, ==, "1");
   g_usleep (3000);
@@ -517,6 +529,99 @@ test_heartbeat_ping_along (void)
   /* Past the old deadline (and its coarse step), before the new one. */
   iterate_for (250);
   g_assert_null (fake_transport_pop_sent (f.transport));
+  g_assert_null (f.closed_reason);
+  fixture_teardown (&f, NULL);
+}
+
+/* Pops every frame sent so far (all heartbeats): how many pings ("1")
+ * and pongs ("2"). */
+static void
+count_heartbeats (Fixture *f,
+                  guint   *pings,
+                  guint   *pongs)
+{
+  GBytes *frame;
+
+  *pings = *pongs = 0;
+  while ((frame = fake_transport_pop_sent (f->transport)) != NULL)
+    {
+      AnyChunk chunk;
+      gsize len;
+      const guint8 *data = g_bytes_get_data (frame, &len);
+
+      g_assert_true (any_chunk_decode (data, len, &chunk, NULL));
+      g_assert_cmpint (chunk.type, ==, ANY_PACKET_TYPE_HEARTBEAT);
+      g_assert_cmpuint (chunk.body_len, ==, 1);
+      if (chunk.body[0] == '1')
+        (*pings)++;
+      else if (chunk.body[0] == '2')
+        (*pongs)++;
+      else
+        g_assert_not_reached ();
+      g_bytes_unref (frame);
+    }
+}
+
+/* Lets the main loop run until @ms after @start. */
+static void
+iterate_until_ms (gint64 start,
+                  guint  ms)
+{
+  iterate_for ((guint) MAX (0, (start + ms * 1000 - g_get_monotonic_time ()) / 1000));
+}
+
+/* The peer's ping a little after ours (less than half an interval):
+ * only its pong, but our tick moves to an interval from then, so that
+ * the peer's next ping comes first and takes ours along (issue 14: a
+ * peer a little behind us otherwise pinged on its own for up to twenty
+ * turns). The tick moves once per ping of ours: a peer that pings ten
+ * times an interval still gets our pings. Interval 1 s: the steps of a
+ * coarse tick are 32 ms, the margins here 150 ms or more. */
+static void
+test_heartbeat_into_step (void)
+{
+  Fixture f = { 0 };
+  guint pings, pongs, our_pings = 0;
+  gint64 t0;
+  gint32 seq = 2;
+
+  /* Our first tick pings; then the peer's ping, 300 ms behind. */
+  start_until_first_ping (&f, 1000);
+  t0 = g_get_monotonic_time ();
+  count_heartbeats (&f, &pings, &pongs);
+  g_assert_cmpuint (pings, ==, 1);
+  iterate_until_ms (t0, 300);
+  receive_packet (&f, ANY_PACKET_TYPE_HEARTBEAT, seq++, "1");
+  count_heartbeats (&f, &pings, &pongs);
+  g_assert_cmpuint (pings, ==, 0);
+  g_assert_cmpuint (pongs, ==, 1);
+
+  /* Past our old deadline (1,032 ms at most), before the moved one
+   * (1,300 ms): no ping of our own. */
+  iterate_until_ms (t0, 1150);
+  count_heartbeats (&f, &pings, &pongs);
+  g_assert_cmpuint (pings, ==, 0);
+  g_assert_null (f.closed_reason);
+
+  /* The peer's next ping takes ours along. */
+  receive_packet (&f, ANY_PACKET_TYPE_HEARTBEAT, seq++, "1");
+  count_heartbeats (&f, &pings, &pongs);
+  g_assert_cmpuint (pings, ==, 1);
+  g_assert_cmpuint (pongs, ==, 1);
+
+  /* A peer that pings every 100 ms for 1.6 intervals: our ping still
+   * goes (the tick moved only once, then ours fell due within half an
+   * interval and went along). */
+  t0 = g_get_monotonic_time ();
+  for (guint i = 1; i <= 16; i++)
+    {
+      iterate_until_ms (t0, i * 100);
+      receive_packet (&f, ANY_PACKET_TYPE_HEARTBEAT, seq++, "1");
+      count_heartbeats (&f, &pings, &pongs);
+      g_assert_cmpuint (pongs, ==, 1);
+      our_pings += pings;
+    }
+  g_assert_cmpuint (our_pings, >=, 1);
   g_assert_null (f.closed_reason);
   fixture_teardown (&f, NULL);
 }
@@ -950,6 +1055,7 @@ main (int argc, char **argv)
   ADD ("/engine/heartbeat/pong", fixture_setup_client, test_heartbeat_pong);
   g_test_add_func ("/engine/heartbeat/lag-and-missed", test_heartbeat_lag_and_missed);
   g_test_add_func ("/engine/heartbeat/ping-along", test_heartbeat_ping_along);
+  g_test_add_func ("/engine/heartbeat/into-step", test_heartbeat_into_step);
   ADD ("/engine/binary-frame", fixture_setup_client, test_binary_frame_closes);
   ADD ("/engine/unexpected-packet", fixture_setup_server, test_unexpected_packets);
   ADD ("/engine/closed-refuses-send", fixture_setup_client, test_closed_engine_refuses_send);

@@ -122,6 +122,87 @@ test_order (void)
     }
 }
 
+/* Many timers armed, moved and cancelled at random: they fire in
+ * (deadline, last arming) order, each once, the cancelled ones never
+ * (the heap keeps its keys beside the pointers: a sift that read a
+ * stale key would break the order). */
+typedef struct {
+  Owner   owner;
+  gint64  deadline;
+  guint   seq;      /* when last armed */
+  gboolean armed;
+} Randomised;
+
+static gint
+randomised_cmp (gconstpointer a,
+                gconstpointer b)
+{
+  const Randomised *x = *(Randomised * const *) a, *y = *(Randomised * const *) b;
+
+  if (x->deadline != y->deadline)
+    return x->deadline < y->deadline ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+test_many_random (void)
+{
+  enum { N = 2000, OPS = 6000 };
+  g_autoptr(AnyTimers) timers = any_timers_get_for_context (NULL);
+  g_autoptr(GPtrArray) log = g_ptr_array_new ();
+  g_autoptr(GPtrArray) expect = g_ptr_array_new ();
+  g_autofree Randomised *all = g_new0 (Randomised, N);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (14);
+  gint64 start = g_get_monotonic_time () + 50 * 1000;
+  guint seq = 0, cancelled = 0;
+
+  for (guint i = 0; i < N; i++)
+    {
+      all[i].owner.log = log;
+      any_timer_init (&all[i].owner.timer, timers, on_owner_timer, &all[i]);
+    }
+  for (guint op = 0; op < N + OPS; op++)
+    {
+      Randomised *r = &all[op < N ? op : (guint) g_rand_int_range (rand, 0, N)];
+
+      if (op >= N && r->armed && g_rand_int_range (rand, 0, 4) == 0)
+        {
+          any_timer_cancel (&r->owner.timer);
+          r->armed = FALSE;
+          continue;
+        }
+      /* Steps of 500 µs over 100 ms: many equal deadlines. */
+      r->deadline = start + g_rand_int_range (rand, 0, 200) * 500;
+      /* The same deadline again leaves the timer where it is. */
+      if (!r->armed || r->deadline != any_timer_get_deadline (&r->owner.timer))
+        r->seq = ++seq;
+      any_timer_arm_at (&r->owner.timer, r->deadline);
+      r->armed = TRUE;
+    }
+  for (guint i = 0; i < N; i++)
+    {
+      if (all[i].armed)
+        g_ptr_array_add (expect, &all[i]);
+      else
+        cancelled++;
+      g_assert_cmpint (any_timer_get_deadline (&all[i].owner.timer), ==, all[i].armed ? all[i].deadline : -1);
+    }
+  g_assert_cmpuint (cancelled, >, 0);
+  g_assert_cmpuint (any_timers_get_n_armed (timers), ==, expect->len);
+  g_ptr_array_sort (expect, randomised_cmp);
+
+  run_timers (NULL, timers);
+  g_assert_cmpuint (log->len, ==, expect->len);
+  for (guint i = 0; i < log->len; i++)
+    {
+      Randomised *r = g_ptr_array_index (log, i);
+
+      g_assert_true (r == g_ptr_array_index (expect, i));
+      g_assert_cmpuint (r->owner.calls, ==, 1);
+      g_assert_cmpint (r->owner.called_at, >=, r->deadline);
+    }
+}
+
 /* A callback cancels another timer due in the same dispatch. */
 static void
 test_cancel_in_callback (void)
@@ -492,6 +573,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/timers/order", test_order);
+  g_test_add_func ("/timers/many-random", test_many_random);
   g_test_add_func ("/timers/cancel-in-callback", test_cancel_in_callback);
   g_test_add_func ("/timers/rearm-in-callback", test_rearm_in_callback);
   g_test_add_func ("/timers/same-tick", test_same_tick);
