@@ -10,6 +10,10 @@ G_BEGIN_DECLS
 
 typedef struct _AnyPollWatch AnyPollWatch;
 
+/* The first watches of a context (at most this many at a time) are
+ * polled by the context itself, the others through the epoll set. */
+#define ANY_POLL_DIRECT_MAX 4
+
 /* What a watch waits for, and what its callback is told. */
 typedef enum {
   ANY_POLL_IN  = 1 << 0,

@@ -1,7 +1,13 @@
-/* test-poll.c: the one epoll source per main context (any-poll.c): one
- * polled fd whatever the number of watches, only ready ones called,
- * level-triggered, watches changed and freed from inside the dispatch,
- * deferred flushes, and each thread-default context with its own source.
+/* test-poll.c: the one epoll source per main context (any-poll.c): a
+ * fixed number of polled fds whatever the number of watches, the first
+ * watches polled directly, only ready ones called, level-triggered,
+ * watches changed and freed from inside the dispatch, deferred flushes,
+ * and each thread-default context with its own source.
+ *
+ * Each test runs twice: /poll/direct/ with its watches among the first
+ * of the context (polled by the context itself), /poll/epoll/ with the
+ * direct slots taken while they are made (so they go through the epoll
+ * set) and freed again before the test goes on.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -65,13 +71,31 @@ on_ready (gpointer      user_data,
     }
 }
 
+/* /poll/epoll/: new watches go through the epoll set. */
+static gboolean through_epoll;
+
 static void
 pair_open (Pair          *p,
            AnyPollEvents  events)
 {
+  AnyPollWatch *fillers[ANY_POLL_DIRECT_MAX];
+  int filler_fds[ANY_POLL_DIRECT_MAX];
+  guint n_fillers = through_epoll ? ANY_POLL_DIRECT_MAX : 0;
+
   memset (p, 0, sizeof *p);
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, p->fds), ==, 0);
+  /* Watches waiting for nothing take the free direct slots meanwhile. */
+  for (guint i = 0; i < n_fillers; i++)
+    {
+      filler_fds[i] = dup (p->fds[1]);
+      fillers[i] = any_poll_watch_new (filler_fds[i], 0, on_ready, NULL);
+    }
   p->watch = any_poll_watch_new (p->fds[0], events, on_ready, p);
+  for (guint i = 0; i < n_fillers; i++)
+    {
+      any_poll_watch_free (fillers[i]);
+      close (filler_fds[i]);
+    }
 }
 
 static void
@@ -113,17 +137,18 @@ static void
 test_one_source (void)
 {
   Pair *pairs = g_new0 (Pair, N_WATCHES);
-  gint fds_one;
+  gint fds_few;
 
   g_assert_cmpuint (any_poll_count_sources (), ==, 0);
-  pair_open (&pairs[0], ANY_POLL_IN);
-  fds_one = polled_fds (NULL);
-  for (guint i = 1; i < N_WATCHES; i++)
+  for (guint i = 0; i <= ANY_POLL_DIRECT_MAX; i++)
+    pair_open (&pairs[i], ANY_POLL_IN);
+  fds_few = polled_fds (NULL);
+  for (guint i = ANY_POLL_DIRECT_MAX + 1; i < N_WATCHES; i++)
     pair_open (&pairs[i], ANY_POLL_IN);
   g_assert_cmpuint (any_poll_count_sources (), ==, 1);
   g_assert_cmpuint (any_poll_count_watches (g_main_context_default ()), ==, N_WATCHES);
-  /* A thousand connections, one polled fd: the same as with one. */
-  g_assert_cmpint (polled_fds (NULL), ==, fds_one);
+  /* A thousand connections: the polled fds of five. */
+  g_assert_cmpint (polled_fds (NULL), ==, fds_few);
 
   /* Only the ready ones are called. */
   for (guint i = 0; i < N_WATCHES; i += 100)
@@ -305,20 +330,94 @@ test_thread_default (void)
   g_main_context_unref (other);
 }
 
+/* The context polls the fd of each of the first ANY_POLL_DIRECT_MAX
+ * watches, and the epoll fd: one more polled fd per watch up to there,
+ * none after. A freed slot goes to the next new watch; a watch that
+ * peeks (edge-triggered) never takes one. Ready direct and epoll watches
+ * are served in the same dispatch. */
+static void
+test_direct_slots (void)
+{
+  Pair pairs[ANY_POLL_DIRECT_MAX + 2], edge, late;
+  gint fds_one;
+
+  pair_open (&pairs[0], ANY_POLL_IN);
+  fds_one = polled_fds (NULL);
+  for (guint i = 1; i < G_N_ELEMENTS (pairs); i++)
+    {
+      pair_open (&pairs[i], ANY_POLL_IN);
+      g_assert_cmpint (polled_fds (NULL), ==, fds_one + (gint) MIN (i, ANY_POLL_DIRECT_MAX - 1));
+    }
+  /* The slots are full: an edge-triggered watch changes nothing, and
+   * the slot of a freed direct watch goes to the next one, not to it. */
+  pair_close (&pairs[1]);
+  g_assert_cmpint (polled_fds (NULL), ==, fds_one + ANY_POLL_DIRECT_MAX - 2);
+  pair_open (&edge, ANY_POLL_IN | ANY_POLL_EDGE);
+  g_assert_cmpint (polled_fds (NULL), ==, fds_one + ANY_POLL_DIRECT_MAX - 2);
+  pair_open (&late, ANY_POLL_IN);
+  g_assert_cmpint (polled_fds (NULL), ==, fds_one + ANY_POLL_DIRECT_MAX - 1);
+
+  /* One direct (pairs[0]) and one in the epoll set (the last): both
+   * called in one turn. */
+  pairs[0].read_per_call = pairs[ANY_POLL_DIRECT_MAX + 1].read_per_call = edge.read_per_call = 1;
+  g_assert_cmpint (write (pairs[0].fds[1], "x", 1), ==, 1);
+  g_assert_cmpint (write (pairs[ANY_POLL_DIRECT_MAX + 1].fds[1], "x", 1), ==, 1);
+  g_assert_cmpint (write (edge.fds[1], "x", 1), ==, 1);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (pairs[0].calls, ==, 1);
+  g_assert_cmpuint (pairs[ANY_POLL_DIRECT_MAX + 1].calls, ==, 1);
+  g_assert_cmpuint (edge.calls, ==, 1);
+  iterate (NULL, 3);
+  g_assert_cmpuint (pairs[0].calls + pairs[ANY_POLL_DIRECT_MAX + 1].calls + edge.calls, ==, 3);
+
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    if (i != 1)
+      pair_close (&pairs[i]);
+  pair_close (&edge);
+  pair_close (&late);
+  g_assert_cmpuint (any_poll_count_sources (), ==, 0);
+}
+
+/* Runs a test with its watches made through the epoll set. */
+static void
+run_through_epoll (gconstpointer data)
+{
+  GTestFunc test = (GTestFunc) data;
+
+  through_epoll = TRUE;
+  test ();
+  through_epoll = FALSE;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  static const struct {
+    const char *name;
+    GTestFunc   func;
+  } tests[] = {
+    { "one-source", test_one_source },
+    { "level-triggered", test_level_triggered },
+    { "events", test_events },
+    { "free-inside", test_free_inside },
+    { "free-last-inside", test_free_last_inside },
+    { "defer-flush", test_defer_flush },
+    { "nested-loop", test_nested_loop },
+    { "thread-default", test_thread_default },
+  };
+
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/poll/one-source", test_one_source);
-  g_test_add_func ("/poll/level-triggered", test_level_triggered);
-  g_test_add_func ("/poll/events", test_events);
-  g_test_add_func ("/poll/free-inside", test_free_inside);
-  g_test_add_func ("/poll/free-last-inside", test_free_last_inside);
-  g_test_add_func ("/poll/defer-flush", test_defer_flush);
-  g_test_add_func ("/poll/nested-loop", test_nested_loop);
-  g_test_add_func ("/poll/thread-default", test_thread_default);
+  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
+    {
+      g_autofree char *direct = g_strconcat ("/poll/direct/", tests[i].name, NULL);
+      g_autofree char *epoll = g_strconcat ("/poll/epoll/", tests[i].name, NULL);
+
+      g_test_add_func (direct, tests[i].func);
+      g_test_add_data_func (epoll, (gconstpointer) tests[i].func, run_through_epoll);
+    }
+  g_test_add_func ("/poll/direct-slots", test_direct_slots);
 
   return g_test_run ();
 }
