@@ -65,6 +65,7 @@ any_engine_start_heartbeat (AnyEngine *self)
 {
   any_timer_cancel (&self->heartbeat_timer);
   self->missed_heartbeats = 0;
+  self->tick_moved = FALSE;
   if (self->heartbeat_interval_ms > 0 && self->state == ANY_ENGINE_STATE_CONNECTED)
     any_timer_arm_coarse_ms (&self->heartbeat_timer, self->heartbeat_interval_ms);
 }
