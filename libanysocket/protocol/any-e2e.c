@@ -622,8 +622,8 @@ any_e2e_seal (AnyE2e     *self,
 /* A frame to seal @plain into, raw, after a header of @header_len bytes
  * (appended by the caller): it starts with *@pad bytes that are not sent
  * (any_frame_pool_to_bytes (frame, pad) gives the rest), so that the
- * ciphertext lies at the same address as @plain modulo 8. nettle's CTR XOR (memxor3) then runs word
- * by word: AES-256-GCM over 10 MiB from a 10 MiB buffer took 9.81 ms with
+ * ciphertext lies at the same address as @plain modulo 8. nettle's CTR
+ * XOR (memxor3) then runs word by word: AES-256-GCM over 10 MiB from a 10 MiB buffer took 9.81 ms with
  * the ciphertext 6 bytes (a binary frame's header) off the plaintext's
  * alignment, 5.05 ms aligned (one core of this machine, 2026-12-07).
  * Big chunks are now GnuTLS's (crypto/any-noise-cipher.c), which

@@ -36,9 +36,9 @@
  * would otherwise make the nested loop spin); each level of nesting has
  * its own read buffer.
  *
- * The first DIRECT_MAX watches of a context (not those that peek) are
- * not in the epoll set: their fds are the source's own, polled by the
- * context beside the epoll fd. A client with one connection, or the
+ * The first ANY_POLL_DIRECT_MAX watches of a context (not those that
+ * peek) are not in the epoll set: their fds are the source's own, polled
+ * by the context beside the epoll fd. A client with one connection, or the
  * first peers of a server, then sleep in the context's poll() on the
  * socket itself: no epoll_wait() after each wake-up, and no wake-up
  * passed from the socket through the epoll set to the poll() on it.
@@ -66,7 +66,6 @@
 #define READ_BUFFER_SIZE (64 * 1024)
 /* Nested dispatches with a read buffer of their own. */
 #define MAX_DEPTH 8
-#define DIRECT_MAX ANY_POLL_DIRECT_MAX
 
 typedef struct {
   GSource       source;
@@ -76,7 +75,7 @@ typedef struct {
   guint         watches;
   guint         depth;         /* dispatches running (nested loops) */
   guint64       batches;       /* dispatches that called watches */
-  AnyPollWatch *direct[DIRECT_MAX];  /* NULL: a free slot */
+  AnyPollWatch *direct[ANY_POLL_DIRECT_MAX];  /* NULL: a free slot */
   GPtrArray    *dead;          /* freed watches, until the batch ends */
   GPtrArray    *flush;         /* watches to call with ANY_POLL_FLUSH */
   guint8       *buffers[MAX_DEPTH];   /* READ_BUFFER_SIZE, on first use */
@@ -105,7 +104,7 @@ poll_check (GSource *source)
 {
   PollSource *poll = (PollSource *) source;
 
-  for (guint i = 0; i < DIRECT_MAX; i++)
+  for (guint i = 0; i < ANY_POLL_DIRECT_MAX; i++)
     {
       AnyPollWatch *watch = poll->direct[i];
 
@@ -240,16 +239,17 @@ poll_dispatch (GSource     *source,
 {
   PollSource *poll = (PollSource *) source;
   struct epoll_event events[BATCH];
-  AnyPollWatch *direct[DIRECT_MAX];
-  GIOCondition revents[DIRECT_MAX];
+  AnyPollWatch *direct[ANY_POLL_DIRECT_MAX];
+  GIOCondition revents[ANY_POLL_DIRECT_MAX];
   guint n_direct = 0;
   gboolean fresh = TRUE;
+  gboolean epoll_ready;
   guint64 batches;
   int n = 0;
 
   /* What the context's poll() said of the direct watches, read before
    * any callback runs (one may free or add watches). */
-  for (guint i = 0; i < DIRECT_MAX; i++)
+  for (guint i = 0; i < ANY_POLL_DIRECT_MAX; i++)
     {
       AnyPollWatch *watch = poll->direct[i];
       GIOCondition cond;
@@ -263,7 +263,8 @@ poll_dispatch (GSource     *source,
           revents[n_direct++] = cond;
         }
     }
-  if (n_direct == 0 && !(g_source_query_unix_fd (source, poll->tag) & G_IO_IN))
+  epoll_ready = (g_source_query_unix_fd (source, poll->tag) & G_IO_IN) != 0;
+  if (n_direct == 0 && !epoll_ready)
     return G_SOURCE_CONTINUE;
   batches = ++poll->batches;
 
@@ -277,7 +278,7 @@ poll_dispatch (GSource     *source,
                    batches);
   /* epoll_wait() only when the epoll fd was ready, and after the direct
    * watches: what it hands out is served in this batch. */
-  if (fresh && (g_source_query_unix_fd (source, poll->tag) & G_IO_IN))
+  if (fresh && epoll_ready)
     n = epoll_wait (poll->epfd, events, BATCH, 0);
   for (int i = 0; i < n && fresh; i++)
     fresh = serve (poll, events[i].data.ptr,
@@ -352,7 +353,7 @@ any_poll_watch_new (int            fd,
   watch->poll = get_poll (context);
   watch->poll->watches++;
   watch->slot = -1;
-  for (int i = 0; i < DIRECT_MAX && !(events & ANY_POLL_EDGE); i++)
+  for (int i = 0; i < ANY_POLL_DIRECT_MAX && !(events & ANY_POLL_EDGE); i++)
     if (watch->poll->direct[i] == NULL)
       {
         watch->poll->direct[i] = watch;
