@@ -44,7 +44,12 @@
  * passed from the socket through the epoll set to the poll() on it.
  * The context still polls a fixed number of fds, whatever the number of
  * connections. (1 x 1 requests, 3 system calls per request instead of 4;
- * the measurement is in README, "Performance".)
+ * the measurement is in README, "Performance".) Past
+ * ANY_POLL_DIRECT_UNTIL watches the direct ones move into the epoll set:
+ * a busy hub wakes up through epoll anyway, and each poll() then had to
+ * register on and poll four more sockets (at 10,000 idle peers, 700
+ * wake-ups a second, poll() was 14% of the hub's time). New watches take
+ * a free slot again once the context is back under the limit.
  *
  * Linux only (the library builds on Debian); the source holds a
  * reference to nothing: it goes with its last watch.
@@ -340,6 +345,26 @@ get_poll (GMainContext *context)
   return poll;
 }
 
+/* Moves the direct watches of @poll into the epoll set. One whose
+ * callback runs with it out of both sets goes there when it returns. */
+static void
+demote_direct (PollSource *poll)
+{
+  for (guint i = 0; i < ANY_POLL_DIRECT_MAX; i++)
+    {
+      AnyPollWatch *watch = poll->direct[i];
+
+      if (watch == NULL)
+        continue;
+      if (!watch->suspended)
+        watch_ctl (watch, EPOLL_CTL_DEL);
+      poll->direct[i] = NULL;
+      watch->slot = -1;
+      if (!watch->suspended)
+        watch_ctl (watch, EPOLL_CTL_ADD);
+    }
+}
+
 AnyPollWatch *
 any_poll_watch_new (int            fd,
                     AnyPollEvents  events,
@@ -349,11 +374,13 @@ any_poll_watch_new (int            fd,
   g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
   AnyPollWatch *watch = g_new0 (AnyPollWatch, 1);
 
+  gboolean crowded;
+
   g_mutex_lock (&polls_lock);
   watch->poll = get_poll (context);
-  watch->poll->watches++;
+  crowded = ++watch->poll->watches > ANY_POLL_DIRECT_UNTIL;
   watch->slot = -1;
-  for (int i = 0; i < ANY_POLL_DIRECT_MAX && !(events & ANY_POLL_EDGE); i++)
+  for (int i = 0; i < ANY_POLL_DIRECT_MAX && !crowded && !(events & ANY_POLL_EDGE); i++)
     if (watch->poll->direct[i] == NULL)
       {
         watch->poll->direct[i] = watch;
@@ -361,6 +388,9 @@ any_poll_watch_new (int            fd,
         break;
       }
   g_mutex_unlock (&polls_lock);
+
+  if (crowded)
+    demote_direct (watch->poll);
 
   watch->fd = fd;
   watch->events = events;

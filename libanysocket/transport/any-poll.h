@@ -11,8 +11,11 @@ G_BEGIN_DECLS
 typedef struct _AnyPollWatch AnyPollWatch;
 
 /* The first watches of a context (at most this many at a time) are
- * polled by the context itself, the others through the epoll set. */
+ * polled by the context itself, the others through the epoll set... */
 #define ANY_POLL_DIRECT_MAX 4
+/* ... while the context has at most this many watches: past it, all are
+ * in the epoll set. */
+#define ANY_POLL_DIRECT_UNTIL 32
 
 /* What a watch waits for, and what its callback is told. */
 typedef enum {

@@ -1,6 +1,7 @@
 /* test-poll.c: the one epoll source per main context (any-poll.c): a
  * fixed number of polled fds whatever the number of watches, the first
- * watches polled directly, only ready ones called, level-triggered,
+ * watches polled directly (until there are many), only ready ones
+ * called, level-triggered,
  * watches changed and freed from inside the dispatch, deferred flushes,
  * and each thread-default context with its own source.
  *
@@ -32,9 +33,12 @@ struct _Pair {
   AnyPollWatch **free_on_call;  /* another watch to free when called */
   gboolean      defer;          /* asks for a flush when called */
   Pair         *nest;           /* runs a nested loop until it is called */
+  Pair         *open_on_call;   /* a pair to open (ANY_POLL_IN) when called */
   gboolean      deferred;       /* any_poll_watch_defer_flush() said */
   guint         flushes;
 };
+
+static void pair_open (Pair *p, AnyPollEvents events);
 
 static void
 on_ready (gpointer      user_data,
@@ -59,6 +63,8 @@ on_ready (gpointer      user_data,
     g_clear_pointer (p->free_on_call, any_poll_watch_free);
   if (p->defer)
     p->deferred = any_poll_watch_defer_flush (p->watch);
+  if (p->open_on_call != NULL)
+    pair_open (g_steal_pointer (&p->open_on_call), ANY_POLL_IN);
   if (p->nest != NULL)
     {
       Pair *other = g_steal_pointer (&p->nest);
@@ -147,8 +153,9 @@ test_one_source (void)
     pair_open (&pairs[i], ANY_POLL_IN);
   g_assert_cmpuint (any_poll_count_sources (), ==, 1);
   g_assert_cmpuint (any_poll_count_watches (g_main_context_default ()), ==, N_WATCHES);
-  /* A thousand connections: the polled fds of five. */
-  g_assert_cmpint (polled_fds (NULL), ==, fds_few);
+  /* A thousand connections: the polled fds of one (the direct ones went
+   * into the epoll set past ANY_POLL_DIRECT_UNTIL). */
+  g_assert_cmpint (polled_fds (NULL), ==, fds_few - (through_epoll ? 0 : ANY_POLL_DIRECT_MAX));
 
   /* Only the ready ones are called. */
   for (guint i = 0; i < N_WATCHES; i += 100)
@@ -378,6 +385,58 @@ test_direct_slots (void)
   g_assert_cmpuint (any_poll_count_sources (), ==, 0);
 }
 
+/* Past ANY_POLL_DIRECT_UNTIL watches the direct ones move into the
+ * epoll set, also from inside a dispatch that is serving them, and none
+ * of their readiness is lost; back under it, new watches take slots. */
+static void
+test_demote (void)
+{
+  Pair pairs[ANY_POLL_DIRECT_UNTIL], extra, late;
+  gint fds_direct, fds_none;
+
+  for (guint i = 0; i < ANY_POLL_DIRECT_MAX; i++)
+    pair_open (&pairs[i], ANY_POLL_IN);
+  fds_direct = polled_fds (NULL);
+  fds_none = fds_direct - ANY_POLL_DIRECT_MAX;
+  for (guint i = ANY_POLL_DIRECT_MAX; i < G_N_ELEMENTS (pairs); i++)
+    pair_open (&pairs[i], ANY_POLL_IN);
+  g_assert_cmpint (polled_fds (NULL), ==, fds_direct);
+
+  /* All direct watches ready; the first (served first) opens the watch
+   * one past the limit, so the others move while the dispatch holds
+   * them. Each is called once, none twice or never. */
+  for (guint i = 0; i < ANY_POLL_DIRECT_MAX; i++)
+    {
+      pairs[i].read_per_call = 1;
+      g_assert_cmpint (write (pairs[i].fds[1], "x", 1), ==, 1);
+    }
+  pairs[0].open_on_call = &extra;
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (extra.watch);
+  iterate (NULL, 3);
+  for (guint i = 0; i < ANY_POLL_DIRECT_MAX; i++)
+    g_assert_cmpuint (pairs[i].calls, ==, 1);
+  g_assert_cmpint (polled_fds (NULL), ==, fds_none);
+
+  /* They are served through the epoll set now. */
+  for (guint i = 0; i < ANY_POLL_DIRECT_MAX; i++)
+    g_assert_cmpint (write (pairs[i].fds[1], "x", 1), ==, 1);
+  iterate (NULL, 3);
+  for (guint i = 0; i < ANY_POLL_DIRECT_MAX; i++)
+    g_assert_cmpuint (pairs[i].calls, ==, 2);
+
+  /* Back under the limit, a new watch takes a slot. */
+  pair_close (&extra);
+  pair_close (&pairs[G_N_ELEMENTS (pairs) - 1]);
+  pair_open (&late, ANY_POLL_IN);
+  g_assert_cmpint (polled_fds (NULL), ==, fds_none + 1);
+
+  pair_close (&late);
+  for (guint i = 0; i < G_N_ELEMENTS (pairs) - 1; i++)
+    pair_close (&pairs[i]);
+  g_assert_cmpuint (any_poll_count_sources (), ==, 0);
+}
+
 /* Runs a test with its watches made through the epoll set. */
 static void
 run_through_epoll (gconstpointer data)
@@ -418,6 +477,7 @@ main (int   argc,
       g_test_add_data_func (epoll, (gconstpointer) tests[i].func, run_through_epoll);
     }
   g_test_add_func ("/poll/direct-slots", test_direct_slots);
+  g_test_add_func ("/poll/demote", test_demote);
 
   return g_test_run ();
 }
