@@ -17,8 +17,12 @@ typedef struct {
   GString       *text;
 } Partial;
 
+/* The table is made for the first split packet, and looked at only while
+ * one is open: a whole packet (every heartbeat) touches nothing but this
+ * struct, one cache line of a peer's state among thousands on a hub. */
 struct _AnyReassembly {
-  GHashTable *partials;          /* seq -> Partial */
+  GHashTable *partials;          /* seq -> Partial; NULL: none yet */
+  guint       open;              /* partials in it */
   gsize       buffered;          /* bytes in all partials */
   gsize       max_message_size;
   guint       max_partials;
@@ -40,7 +44,6 @@ any_reassembly_new (gsize max_message_size,
 {
   AnyReassembly *self = g_new0 (AnyReassembly, 1);
 
-  self->partials = g_hash_table_new_full (NULL, NULL, NULL, partial_free);
   self->max_message_size = max_message_size;
   self->max_partials = max_partials;
   return self;
@@ -51,21 +54,23 @@ any_reassembly_free (AnyReassembly *self)
 {
   if (self == NULL)
     return;
-  g_hash_table_unref (self->partials);
+  g_clear_pointer (&self->partials, g_hash_table_unref);
   g_free (self);
 }
 
 void
 any_reassembly_clear (AnyReassembly *self)
 {
-  g_hash_table_remove_all (self->partials);
+  if (self->partials != NULL)
+    g_hash_table_remove_all (self->partials);
+  self->open = 0;
   self->buffered = 0;
 }
 
 guint
 any_reassembly_get_partials (AnyReassembly *self)
 {
-  return g_hash_table_size (self->partials);
+  return self->open;
 }
 
 gsize
@@ -87,7 +92,7 @@ any_reassembly_add (AnyReassembly   *self,
                     GError         **error)
 {
   gpointer key = GINT_TO_POINTER (chunk->seq);
-  Partial *partial = g_hash_table_lookup (self->partials, key);
+  Partial *partial = self->open > 0 ? g_hash_table_lookup (self->partials, key) : NULL;
   gsize held = partial ? partial->text->len : 0;
 
   *whole = NULL;
@@ -105,7 +110,7 @@ any_reassembly_add (AnyReassembly   *self,
       if (chunk->last)
         return TRUE;
 
-      if (g_hash_table_size (self->partials) >= self->max_partials)
+      if (self->open >= self->max_partials)
         {
           g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_PROTOCOL,
                        "Too many unfinished messages (limit %u)", self->max_partials);
@@ -114,7 +119,10 @@ any_reassembly_add (AnyReassembly   *self,
       partial = g_new0 (Partial, 1);
       partial->type = chunk->type;
       partial->text = g_string_sized_new (body_len * 2);
+      if (self->partials == NULL)
+        self->partials = g_hash_table_new_full (NULL, NULL, NULL, partial_free);
       g_hash_table_insert (self->partials, key, partial);
+      self->open++;
     }
   else if (partial->type != chunk->type)
     {
@@ -141,6 +149,7 @@ any_reassembly_add (AnyReassembly   *self,
       self->buffered -= partial->text->len;
       *whole = g_steal_pointer (&partial->text);
       g_hash_table_remove (self->partials, key);
+      self->open--;
     }
   return TRUE;
 }
