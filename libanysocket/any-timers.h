@@ -44,7 +44,8 @@ struct _AnyTimer
   AnyTimerFunc  func;
   gpointer      user_data;
   gint64        deadline;   /* monotonic µs */
-  guint         index;      /* in the heap, plus one; 0: not armed */
+  guint         slot;       /* where the heap keeps its place, plus one;
+                             * 0: not armed */
 };
 
 AnyTimers *any_timers_get_for_context (GMainContext *context);
@@ -68,7 +69,7 @@ void       any_timer_cancel           (AnyTimer     *timer);
 static inline gboolean
 any_timer_is_armed (const AnyTimer *timer)
 {
-  return timer->index != 0;
+  return timer->slot != 0;
 }
 
 /* The grid step, in µs, of a coarse timer of @delay_ms: delays close to
@@ -86,7 +87,7 @@ any_timer_coarse_step (guint delay_ms)
 static inline gint64
 any_timer_get_deadline (const AnyTimer *timer)
 {
-  return timer->index != 0 ? timer->deadline : -1;
+  return timer->slot != 0 ? timer->deadline : -1;
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnyTimers, any_timers_unref)
