@@ -130,6 +130,9 @@ void      any_engine_fail             (AnyEngine     *self,
 void      any_engine_send_control     (AnyEngine     *self,
                                        AnyPacketType  type,
                                        JsonNode      *data);
+void      any_engine_send_control_text (AnyEngine    *self,
+                                        AnyPacketType type,
+                                        const char   *json);
 void      any_engine_flush_held_out   (AnyEngine     *self);
 void      any_engine_on_seal_tick     (AnyTimer      *timer,
                                        gpointer       user_data);

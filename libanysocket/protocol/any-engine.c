@@ -108,47 +108,19 @@ any_engine_is_encrypting (AnyEngine *self)
   return self->e2e != NULL && any_e2e_is_active (self->e2e);
 }
 
-gint32
-any_engine_send (AnyEngine      *self,
-                 AnyPacketType   type,
-                 gint32          reply_to,
-                 JsonNode       *data,
-                 GError        **error)
+/* Sends @frame (the chunk header of @seq, @header_len bytes, then the
+ * packet's JSON text), taking it. */
+static void
+send_frame (AnyEngine     *self,
+            AnyPacketType  type,
+            gint32         seq,
+            gint32         reply_to,
+            GString       *frame,
+            gsize          header_len)
 {
-  guint8 header[ANY_CHUNK_HEADER_MAX];
-  gsize header_len, body_len;
-  GString *frame;
-  gint32 seq;
-  gboolean hold;
+  gsize body_len = frame->len - header_len;
 
-  if (self->state == ANY_ENGINE_STATE_CLOSED)
-    {
-      g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
-                           _("Cannot send: the peer is disconnected"));
-      return 0;
-    }
-
-  seq = reply_to != 0 ? -ABS (reply_to) : any_engine_next_seq (self);
-  hold = any_engine_should_hold (self, type, reply_to);
-
-  /* The header's size does not depend on the last-chunk flag, so the JSON
-   * can be generated right after it, into what becomes the frame. */
-  header_len = any_chunk_header_encode (header, TRUE, type, seq);
-  frame = g_string_sized_new (256);
-  g_string_append_len (frame, (const char *) header, header_len);
-  any_json_write (frame, data);
-  body_len = frame->len - header_len;
-
-  if (body_len > self->max_message_size)
-    {
-      g_string_free (frame, TRUE);
-      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_MESSAGE_TOO_BIG,
-                   _("Message of %lu bytes exceeds the limit of %lu"),
-                   (gulong) body_len, (gulong) self->max_message_size);
-      return 0;
-    }
-
-  if (hold)
+  if (any_engine_should_hold (self, type, reply_to))
     {
       HeldPacket *held = g_new0 (HeldPacket, 1);
 
@@ -171,6 +143,46 @@ any_engine_send (AnyEngine      *self,
       any_engine_write_text (self, type, seq, frame->str + header_len, body_len);
       g_string_free (frame, TRUE);
     }
+}
+
+gint32
+any_engine_send (AnyEngine      *self,
+                 AnyPacketType   type,
+                 gint32          reply_to,
+                 JsonNode       *data,
+                 GError        **error)
+{
+  guint8 header[ANY_CHUNK_HEADER_MAX];
+  gsize header_len, body_len;
+  GString *frame;
+  gint32 seq;
+
+  if (self->state == ANY_ENGINE_STATE_CLOSED)
+    {
+      g_set_error_literal (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_DISCONNECTED,
+                           _("Cannot send: the peer is disconnected"));
+      return 0;
+    }
+
+  seq = reply_to != 0 ? -ABS (reply_to) : any_engine_next_seq (self);
+
+  /* The header's size does not depend on the last-chunk flag, so the JSON
+   * can be generated right after it, into what becomes the frame. */
+  header_len = any_chunk_header_encode (header, TRUE, type, seq);
+  frame = g_string_sized_new (256);
+  g_string_append_len (frame, (const char *) header, header_len);
+  any_json_write (frame, data);
+  body_len = frame->len - header_len;
+
+  if (body_len > self->max_message_size)
+    {
+      g_string_free (frame, TRUE);
+      g_set_error (error, ANY_SOCKET_ERROR, ANY_SOCKET_ERROR_MESSAGE_TOO_BIG,
+                   _("Message of %lu bytes exceeds the limit of %lu"),
+                   (gulong) body_len, (gulong) self->max_message_size);
+      return 0;
+    }
+  send_frame (self, type, seq, reply_to, frame, header_len);
   return seq;
 }
 
@@ -180,6 +192,29 @@ any_engine_send_control (AnyEngine     *self,
                          JsonNode      *data)
 {
   any_engine_send (self, type, 0, data, NULL);
+}
+
+/* As any_engine_send_control() with @json, a short JSON text that is
+ * already written (a heartbeat's "1" or "2": no node to build and
+ * serialise twice per peer and interval on a hub). */
+void
+any_engine_send_control_text (AnyEngine     *self,
+                              AnyPacketType  type,
+                              const char    *json)
+{
+  guint8 header[ANY_CHUNK_HEADER_MAX];
+  gsize header_len;
+  GString *frame;
+  gint32 seq;
+
+  if (self->state == ANY_ENGINE_STATE_CLOSED)
+    return;
+  seq = any_engine_next_seq (self);
+  header_len = any_chunk_header_encode (header, TRUE, type, seq);
+  frame = g_string_sized_new (header_len + strlen (json) + 1);
+  g_string_append_len (frame, (const char *) header, header_len);
+  g_string_append (frame, json);
+  send_frame (self, type, seq, 0, frame, header_len);
 }
 
 static void

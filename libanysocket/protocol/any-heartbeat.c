@@ -23,9 +23,7 @@ static void
 send_heartbeat (AnyEngine *self,
                 gint64     value)
 {
-  g_autoptr(JsonNode) node = json_node_init_int (json_node_alloc (), value);
-
-  any_engine_send_control (self, ANY_PACKET_TYPE_HEARTBEAT, node);
+  any_engine_send_control_text (self, ANY_PACKET_TYPE_HEARTBEAT, value == HEARTBEAT_PING ? "1" : "2");
 }
 
 static void
