@@ -3,16 +3,18 @@
  * A peer's heartbeat, its AUTH and E2E timeouts and its reply deadlines
  * are AnyTimers embedded in their owner's struct (arming allocates
  * nothing). All the timers of one GMainContext sit in one binary min-heap
- * driven by one GSource whose ready time is the earliest deadline, so an
- * idle peer has no GSource of its own and the main loop's cost does not
- * grow with the number of peers. Arming and cancelling are O(log n).
+ * (the coarse ones in queues beside it) driven by one GSource whose ready
+ * time is the earliest deadline, so an idle peer has no GSource of its
+ * own and the main loop's cost does not grow with the number of peers.
+ * Arming and cancelling are O(log n), and O(1) for a coarse timer.
  *
  * Coarse timers (heartbeats) are rounded up to a grid whose step is at
  * most a sixteenth of their delay, a power of two from 1 to
  * ANY_TIMER_MAX_STEP_MS ms (256 ms for the default 5 s heartbeat), so the
  * peers due in the same step are handled in one dispatch and their
  * answers come back as one burst; exact timers (reply deadlines) keep
- * their microsecond.
+ * their microsecond. The coarse timers of one delay wait in a queue of
+ * their own, in arming order, which is their deadlines' order.
  * The time is read once per dispatch.
  *
  * An AnyTimers and its timers are used only from the thread that runs its
@@ -44,8 +46,10 @@ struct _AnyTimer
   AnyTimerFunc  func;
   gpointer      user_data;
   gint64        deadline;   /* monotonic µs */
-  guint         slot;       /* where the heap keeps its place, plus one;
-                             * 0: not armed */
+  guint         slot;       /* where its entry is, plus one (the heap's
+                             * positions, or its queue's ring); 0: not
+                             * armed */
+  guint8        queue;      /* its coarse queue, plus one; 0: the heap */
 };
 
 AnyTimers *any_timers_get_for_context (GMainContext *context);

@@ -125,7 +125,10 @@ test_order (void)
 /* Many timers armed, moved and cancelled at random: they fire in
  * (deadline, last arming) order, each once, the cancelled ones never
  * (the heap keeps its keys beside the pointers: a sift that read a
- * stale key would break the order). */
+ * stale key would break the order). /timers/many-random-coarse arms
+ * half of them coarse, with six delays: four get a queue, the others
+ * and the exact ones share the heap, and holes left by moves and
+ * cancels fill the queues' rings until they are packed again. */
 typedef struct {
   Owner   owner;
   gint64  deadline;
@@ -145,15 +148,18 @@ randomised_cmp (gconstpointer a,
 }
 
 static void
-test_many_random (void)
+run_many_random (gboolean coarse)
 {
+  static const guint coarse_delays[] = { 30, 60, 90, 130, 170, 250 };
   enum { N = 2000, OPS = 6000 };
   g_autoptr(AnyTimers) timers = any_timers_get_for_context (NULL);
   g_autoptr(GPtrArray) log = g_ptr_array_new ();
   g_autoptr(GPtrArray) expect = g_ptr_array_new ();
   g_autofree Randomised *all = g_new0 (Randomised, N);
   g_autoptr(GRand) rand = g_rand_new_with_seed (14);
-  gint64 start = g_get_monotonic_time () + 50 * 1000;
+  /* On the coarse grids (8 ms and finer): exact and coarse deadlines
+   * fall on the same microsecond, and their order decides. */
+  gint64 start = (g_get_monotonic_time () / 8000 + 7) * 8000;
   guint seq = 0, cancelled = 0;
 
   for (guint i = 0; i < N; i++)
@@ -165,10 +171,26 @@ test_many_random (void)
     {
       Randomised *r = &all[op < N ? op : (guint) g_rand_int_range (rand, 0, N)];
 
+      /* Time passes: a coarse timer armed again gets a later deadline,
+       * leaves a hole in its queue and goes to the tail. */
+      if (coarse && op % 400 == 0)
+        g_usleep (3000);
+
       if (op >= N && r->armed && g_rand_int_range (rand, 0, 4) == 0)
         {
           any_timer_cancel (&r->owner.timer);
           r->armed = FALSE;
+          continue;
+        }
+      if (coarse && g_rand_boolean (rand))
+        {
+          gint64 before = any_timer_get_deadline (&r->owner.timer);
+
+          any_timer_arm_coarse_ms (&r->owner.timer, coarse_delays[g_rand_int_range (rand, 0, G_N_ELEMENTS (coarse_delays))]);
+          r->deadline = any_timer_get_deadline (&r->owner.timer);
+          if (!r->armed || r->deadline != before)
+            r->seq = ++seq;
+          r->armed = TRUE;
           continue;
         }
       /* Steps of 500 µs over 100 ms: many equal deadlines. */
@@ -201,6 +223,18 @@ test_many_random (void)
       g_assert_cmpuint (r->owner.calls, ==, 1);
       g_assert_cmpint (r->owner.called_at, >=, r->deadline);
     }
+}
+
+static void
+test_many_random (void)
+{
+  run_many_random (FALSE);
+}
+
+static void
+test_many_random_coarse (void)
+{
+  run_many_random (TRUE);
 }
 
 /* A callback cancels another timer due in the same dispatch. */
@@ -574,6 +608,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/timers/order", test_order);
   g_test_add_func ("/timers/many-random", test_many_random);
+  g_test_add_func ("/timers/many-random-coarse", test_many_random_coarse);
   g_test_add_func ("/timers/cancel-in-callback", test_cancel_in_callback);
   g_test_add_func ("/timers/rearm-in-callback", test_rearm_in_callback);
   g_test_add_func ("/timers/same-tick", test_same_tick);
