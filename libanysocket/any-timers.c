@@ -7,18 +7,20 @@
 #include "any-timers.h"
 
 /* The heap holds each timer's keys beside its pointer: the comparisons
- * of a sift stay in this array (320 KiB at 10,000 timers) instead of
- * loading each timer, which lives in a connection's own memory. With
- * pointers only, re-arming a heartbeat near the top of 10,000 timers
- * cost 13 levels of two cache misses each: heap_remove() was 11.5% of
- * an idle hub's CPU (perf, 10,000 idle peers).
+ * of a sift stay in this array instead of loading each timer, which
+ * lives in a connection's own memory. With pointers only, re-arming a
+ * heartbeat (then in the heap) near the top of 10,000 timers cost 13
+ * levels of two cache misses each: heap_remove() was 11.5% of an idle
+ * hub's CPU (perf, 10,000 idle peers).
  *
  * For the same reason a moved entry does not write its new place into
  * its timer: an armed timer holds a slot, and positions[slot] is where
- * its entry is. Both arrays stay in the cache; the timers are touched
- * only when armed, cancelled or called. (With the place written into
- * each moved timer, any_timer_arm_at() was still 4.7% of the idle hub,
- * one cache miss per level a re-armed heartbeat moved.) */
+ * its entry is, so a sift touches only these two dense arrays; the
+ * timers are touched when armed, cancelled or called. (With the place
+ * written into each moved timer, any_timer_arm_at() was 4.9% of the
+ * idle hub; with positions[], heap_settle() 3.3%, its misses now on the
+ * heap array itself, which 10,000 peers' state pushes out of the cache.
+ * Heartbeats have since moved to the coarse queues below.) */
 typedef struct {
   gint64    deadline;
   guint64   order;      /* ties: first armed, first called */

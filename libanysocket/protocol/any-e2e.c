@@ -623,14 +623,15 @@ any_e2e_seal (AnyE2e     *self,
  * (appended by the caller): it starts with *@pad bytes that are not sent
  * (any_frame_pool_to_bytes (frame, pad) gives the rest), so that the
  * ciphertext lies at the same address as @plain modulo 8. nettle's CTR
- * XOR (memxor3) then runs word by word: AES-256-GCM over 10 MiB from a 10 MiB buffer took 9.81 ms with
- * the ciphertext 6 bytes (a binary frame's header) off the plaintext's
- * alignment, 5.05 ms aligned (one core of this machine, 2026-12-07).
- * Big chunks are now GnuTLS's (crypto/any-noise-cipher.c), which
- * measured no clear difference either way; ChaChaPoly is still nettle's. A
- * small chunk gains next to nothing and would cost a second GBytes per frame
- * (any_frame_pool_to_bytes()): it is not padded. Big frames' buffers are
- * recycled (transport/any-frame-pool.c). */
+ * XOR (memxor3) then runs word by word: AES-256-GCM over 10 MiB from a
+ * 10 MiB buffer took 9.81 ms with the ciphertext 6 bytes (a binary
+ * frame's header) off the plaintext's alignment, 5.05 ms aligned (one
+ * core of this machine, 2026-12-07). Big chunks are now GnuTLS's
+ * (crypto/any-noise-cipher.c), which measured no clear difference either
+ * way; ChaChaPoly is still nettle's. A small chunk gains next to nothing
+ * and would cost a second GBytes per frame (any_frame_pool_to_bytes()):
+ * it is not padded. Big frames' buffers are recycled
+ * (transport/any-frame-pool.c). */
 GString *
 any_e2e_frame_new_aligned (const char *plain,
                            gsize       plain_len,
